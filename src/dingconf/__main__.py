@@ -1,0 +1,5 @@
+"""Allow ``python -m dingconf``."""
+
+from dingconf.cli import main
+
+main()

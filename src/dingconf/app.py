@@ -1,0 +1,89 @@
+"""Composition: settings → store → services → ASGI app.
+
+The only module that names a concrete storage backend.
+"""
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from starlette.types import ASGIApp
+
+from dingconf.clock import Clock
+from dingconf.config import Settings
+from dingconf.service.auth import TokenService
+from dingconf.service.conferences import ConferenceService
+from dingconf.service.control import ControlService
+from dingconf.service.provisioning import ProvisioningService
+from dingconf.storage.base import Store
+from dingconf.storage.sql import SqlStore
+from dingconf.storage.sqlite import SQLiteDatabase, sqlite_path
+from dingconf.wire.conference import conference_routes
+from dingconf.wire.control import control_routes
+from dingconf.wire.http import wire_errors
+from dingconf.wire.oauth import oauth_routes
+from dingconf.wire.routing import ApiRoute, build_router
+
+__all__ = ["Services", "api_routes", "build_services", "create_app", "open_store"]
+
+
+def open_store(database_url: str) -> Store:
+    """The store for a database URL (not yet opened)."""
+    if database_url.startswith("sqlite:"):
+        return SqlStore(SQLiteDatabase(sqlite_path(database_url)))
+    raise ValueError(f"unsupported database URL {database_url!r} (expected sqlite:///PATH)")
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """Everything the adapters call into."""
+
+    store: Store
+    clock: Clock
+    tokens: TokenService
+    conferences: ConferenceService
+    control: ControlService
+    provisioning: ProvisioningService
+
+
+def build_services(settings: Settings, store: Store) -> Services:
+    """Wire the domain services around one store and one clock."""
+    clock = Clock(settings.clock_offset_ms)
+    conferences = ConferenceService(store, clock, settings.base_url)
+    return Services(
+        store=store,
+        clock=clock,
+        tokens=TokenService(store, clock, settings.token_ttl_s),
+        conferences=conferences,
+        control=ControlService(store, clock, conferences),
+        provisioning=ProvisioningService(store),
+    )
+
+
+def api_routes(settings: Settings, services: Services) -> list[ApiRoute]:
+    """Every route the server answers, in matching order."""
+    return [
+        *conference_routes(services.tokens, services.conferences),
+        *oauth_routes(services.tokens),
+        *control_routes(services.control, settings.admin_token, settings.is_loopback),
+    ]
+
+
+def create_app(
+    settings: Settings,
+    on_startup: Callable[[Services], Awaitable[None]] | None = None,
+) -> ASGIApp:
+    """The ASGI application; the store opens (and migrates) at lifespan start-up."""
+    services = build_services(settings, open_store(settings.database))
+
+    @asynccontextmanager
+    async def lifespan(_app: object) -> AsyncIterator[None]:
+        await services.store.open()
+        if on_startup is not None:
+            await on_startup(services)
+        try:
+            yield
+        finally:
+            await services.store.close()
+
+    return wire_errors(build_router(api_routes(settings, services), lifespan))

@@ -1,0 +1,277 @@
+"""The ``dingconf`` command: serve, and provision organisations, users and apps."""
+
+import asyncio
+import json
+import os
+import secrets
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+import yaml
+
+from dingconf.app import Services, build_services, create_app, open_store
+from dingconf.config import DEFAULT_DATABASE, Secret, Settings
+from dingconf.errors import DingError
+from dingconf.service.provisioning import DEFAULT_SCOPES
+
+__all__ = ["app_factory", "main"]
+
+T = TypeVar("T")
+
+#: How ``serve`` hands its settings to granian's worker processes.
+_SETTINGS_ENV = "DINGCONF_SERVE_SETTINGS"
+_DEMO_CORP = "dingdemo"
+
+
+def _settings_to_env(settings: Settings) -> str:
+    return json.dumps(
+        {
+            "host": settings.host,
+            "port": settings.port,
+            "database": settings.database,
+            "public_base_url": settings.public_base_url,
+            "admin_token": settings.admin_token.reveal() if settings.admin_token else None,
+            "workers": settings.workers,
+        }
+    )
+
+
+def app_factory() -> Any:
+    """Build the ASGI app in a granian worker from the settings ``serve`` passed down."""
+    raw = json.loads(os.environ[_SETTINGS_ENV])
+    token = raw.pop("admin_token")
+    return create_app(Settings(**raw, admin_token=Secret(token) if token else None))
+
+
+def _run(settings: Settings, work: Callable[[Services], Awaitable[T]]) -> T:
+    """Open the store, run one provisioning job, close the store."""
+
+    async def job() -> T:
+        services = build_services(settings, open_store(settings.database))
+        await services.store.open()
+        try:
+            return await work(services)
+        finally:
+            await services.store.close()
+
+    try:
+        return asyncio.run(job())
+    except DingError as error:
+        raise click.ClickException(error.message) from None
+
+
+def _read_seed(path: Path) -> object:
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".json":
+        return json.loads(text)
+    return yaml.safe_load(text)
+
+
+async def _prepare(services: Services, seed: Path | None) -> list[str]:
+    """Load the seed, or create the demo organisation on first start; return lines to print."""
+    if seed is not None:
+        summary = await services.provisioning.load_seed(_read_seed(seed))
+        return [
+            f"seed {seed}: {summary.orgs} orgs, {summary.users} users, "
+            f"{summary.apps} apps, {summary.suites} suites"
+        ]
+    if not await services.provisioning.is_empty():
+        return []
+    secret = secrets.token_urlsafe(18)
+    p = services.provisioning
+    await p.add_org(_DEMO_CORP, "Demo Org")
+    await p.add_user(_DEMO_CORP, "demo-alice", "Alice")
+    await p.add_user(_DEMO_CORP, "demo-bob", "Bob")
+    await p.add_user(_DEMO_CORP, "demo-carol", "Carol")
+    await p.add_app(_DEMO_CORP, "demo-app", secret, DEFAULT_SCOPES)
+    return [
+        f"created demo organisation {_DEMO_CORP} with users demo-alice, demo-bob, demo-carol",
+        f"  appKey=demo-app appSecret={secret}   (shown once: only its hash is stored)",
+    ]
+
+
+@click.group()
+@click.version_option(package_name="dingconf")
+def main() -> None:
+    """dingconf: DingTalk's video-conference open API, self-hosted."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8080, show_default=True, type=int)
+@click.option("--database", default=DEFAULT_DATABASE, show_default=True, envvar="DINGCONF_DATABASE")
+@click.option("--seed", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--public-url", help="Base of join links (default: the server's own address).")
+@click.option("--admin-token", envvar="DINGCONF_ADMIN_TOKEN", help="Protects /_dingconf.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
+@click.option(
+    "--log-level",
+    default="info",
+    show_default=True,
+    type=click.Choice(["debug", "info", "warning", "error"]),
+)
+def serve(
+    host: str,
+    port: int,
+    database: str,
+    seed: Path | None,
+    public_url: str | None,
+    admin_token: str | None,
+    workers: int,
+    log_level: str,
+) -> None:
+    """Serve the API (and the /_dingconf control API) over HTTP."""
+    from granian import Granian
+    from granian.constants import Interfaces, Loops
+    from granian.log import LogLevels
+
+    settings = Settings(
+        host=host,
+        port=port,
+        database=database,
+        public_base_url=public_url,
+        admin_token=Secret(admin_token) if admin_token else None,
+        workers=workers,
+    )
+    for line in _run(settings, lambda services: _prepare(services, seed)):
+        click.echo(line)
+    if admin_token is None and not settings.is_loopback:
+        click.echo("note: no --admin-token, so the /_dingconf control API is disabled")
+    click.echo(f"dingconf serving {settings.base_url} (database {database})", err=True)
+    os.environ[_SETTINGS_ENV] = _settings_to_env(settings)
+    Granian(
+        "dingconf.cli:app_factory",
+        factory=True,
+        address=host,
+        port=port,
+        interface=Interfaces.ASGI,
+        workers=workers,
+        loop=Loops.uvloop,
+        log_level=LogLevels(log_level),
+        log_access=False,
+    ).serve()
+
+
+_database_option = click.option(
+    "--database", default=DEFAULT_DATABASE, show_default=True, envvar="DINGCONF_DATABASE"
+)
+
+
+def _settings(database: str) -> Settings:
+    return Settings(database=database)
+
+
+@main.command()
+@click.argument("seed_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_database_option
+def seed(seed_file: Path, database: str) -> None:
+    """Load a YAML or JSON seed file (idempotent)."""
+    for line in _run(_settings(database), lambda s: _prepare(s, seed_file)):
+        click.echo(line)
+
+
+@main.group()
+def orgs() -> None:
+    """Organisations."""
+
+
+@orgs.command("add")
+@click.argument("corp_id")
+@click.option("--name", help="Display name (default: the corpId).")
+@_database_option
+def orgs_add(corp_id: str, name: str | None, database: str) -> None:
+    """Create or rename an organisation."""
+    _run(_settings(database), lambda s: s.provisioning.add_org(corp_id, name or corp_id))
+    click.echo(f"org {corp_id}")
+
+
+@orgs.command("list")
+@_database_option
+def orgs_list(database: str) -> None:
+    """List organisations."""
+    for org in _run(_settings(database), lambda s: s.store.list_orgs()):
+        click.echo(f"{org.corp_id}\t{org.name}")
+
+
+@main.group()
+def users() -> None:
+    """Users of an organisation."""
+
+
+@users.command("add")
+@click.argument("corp_id")
+@click.argument("union_id")
+@click.option("--nick", help="Display name (default: the unionId).")
+@click.option("--user-id")
+@click.option("--job-number")
+@_database_option
+def users_add(
+    corp_id: str,
+    union_id: str,
+    nick: str | None,
+    user_id: str | None,
+    job_number: str | None,
+    database: str,
+) -> None:
+    """Create or update a user."""
+    _run(
+        _settings(database),
+        lambda s: s.provisioning.add_user(corp_id, union_id, nick or union_id, user_id, job_number),
+    )
+    click.echo(f"user {union_id} in {corp_id}")
+
+
+@users.command("list")
+@click.argument("corp_id")
+@_database_option
+def users_list(corp_id: str, database: str) -> None:
+    """List the users of an organisation."""
+    for user in _run(_settings(database), lambda s: s.store.list_users(corp_id)):
+        click.echo(f"{user.union_id}\t{user.nick}")
+
+
+@main.group()
+def apps() -> None:
+    """Internal apps and their tokens."""
+
+
+@apps.command("add")
+@click.argument("corp_id")
+@click.argument("app_key")
+@click.option("--secret", help="The appSecret (default: generated and printed once).")
+@click.option(
+    "--scope", "scopes", multiple=True, help="Grant a scope (repeatable; default Read and Write)."
+)
+@_database_option
+def apps_add(
+    corp_id: str, app_key: str, secret: str | None, scopes: tuple[str, ...], database: str
+) -> None:
+    """Create or update an internal app."""
+    app_secret = secret or secrets.token_urlsafe(18)
+    granted = scopes or DEFAULT_SCOPES
+    _run(
+        _settings(database), lambda s: s.provisioning.add_app(corp_id, app_key, app_secret, granted)
+    )
+    click.echo(f"app {app_key} in {corp_id}, scopes {' '.join(sorted(granted))}")
+    if secret is None:
+        click.echo(f"appSecret={app_secret}   (shown once: only its hash is stored)")
+
+
+@apps.command("list")
+@click.argument("corp_id")
+@_database_option
+def apps_list(corp_id: str, database: str) -> None:
+    """List the apps of an organisation."""
+    for app in _run(_settings(database), lambda s: s.store.list_apps(corp_id)):
+        click.echo(f"{app.app_key}\t{' '.join(sorted(app.scopes))}")
+
+
+@apps.command("revoke-tokens")
+@click.argument("app_key")
+@_database_option
+def apps_revoke(app_key: str, database: str) -> None:
+    """Revoke every access token of an app."""
+    count = _run(_settings(database), lambda s: s.provisioning.revoke_tokens(app_key))
+    click.echo(f"revoked {count} tokens of {app_key}")

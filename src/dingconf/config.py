@@ -1,0 +1,58 @@
+"""Typed settings, read once by an entry point and passed down."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["DEFAULT_DATABASE", "Secret", "Settings"]
+
+DEFAULT_DATABASE = "sqlite:///data/dingconf.sqlite3"
+
+
+class Secret:
+    """A string whose repr never shows its value, so it cannot leak into logs."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        """Return the secret value; call only where it is really needed."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('**********')"
+
+    __str__ = __repr__
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything a dingconf server needs to start."""
+
+    host: str = "127.0.0.1"
+    port: int = 8080
+    database: str = DEFAULT_DATABASE
+    #: Base of the ``externalLinkUrl`` join links; defaults to the server's own address.
+    public_base_url: str | None = None
+    #: Protects the ``/_dingconf`` control API when set (design.md, "Emulator control plane").
+    admin_token: Secret | None = None
+    seed_file: Path | None = None
+    workers: int = 1
+    token_ttl_s: int = 7200
+    #: Initial clock offset, for tests that start "in the future".
+    clock_offset_ms: int = 0
+    log_level: str = "info"
+
+    @property
+    def base_url(self) -> str:
+        """The public base URL for join links."""
+        if self.public_base_url:
+            return self.public_base_url.rstrip("/")
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def is_loopback(self) -> bool:
+        """Whether the server listens on a loopback address only."""
+        return self.host in {"localhost", "::1"} or self.host.startswith("127.")

@@ -1,0 +1,29 @@
+"""Typed records shared by the storage and service layers."""
+
+from dingconf.model.records import (
+    App,
+    AttendStatus,
+    Conference,
+    ConferenceStatus,
+    ExtensionApp,
+    Org,
+    Participant,
+    Principal,
+    Suite,
+    TokenRecord,
+    User,
+)
+
+__all__ = [
+    "App",
+    "AttendStatus",
+    "Conference",
+    "ConferenceStatus",
+    "ExtensionApp",
+    "Org",
+    "Participant",
+    "Principal",
+    "Suite",
+    "TokenRecord",
+    "User",
+]

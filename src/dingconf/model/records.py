@@ -1,0 +1,147 @@
+"""Plain, immutable records: what the store returns and the services reason about."""
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+__all__ = [
+    "App",
+    "AttendStatus",
+    "Conference",
+    "ConferenceStatus",
+    "ExtensionApp",
+    "Org",
+    "Participant",
+    "Principal",
+    "Suite",
+    "TokenRecord",
+    "User",
+]
+
+
+class ConferenceStatus(IntEnum):
+    """``confInfo.status`` (spec §6): 0 initialised, 1 ended, 2 started."""
+
+    INITIALISED = 0
+    ENDED = 1
+    STARTED = 2
+
+
+class AttendStatus(IntEnum):
+    """A member's ``attendStatus`` (spec §4.5.1)."""
+
+    INITIALISED = 1
+    CALLING = 2
+    ACTIVE = 3
+    JOIN_FAILED = 4
+    KICKED = 5
+    LEFT = 6
+
+
+@dataclass(frozen=True, slots=True)
+class Org:
+    """An organisation (a DingTalk corp)."""
+
+    corp_id: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """A person in an organisation, known by ``unionId``."""
+
+    corp_id: str
+    union_id: str
+    nick: str
+    user_id: str | None = None
+    job_number: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class App:
+    """An internal app of one organisation; its secret is stored only as a hash."""
+
+    app_key: str
+    corp_id: str
+    secret_hash: str
+    scopes: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Suite:
+    """A third-party app (suite) and the organisations that authorised it."""
+
+    suite_key: str
+    secret_hash: str
+    scopes: frozenset[str]
+    authorized_corps: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class TokenRecord:
+    """A stored access token: its hash, who it acts for, and when it expires."""
+
+    token_hash: str
+    client_kind: str  # "app" or "suite"
+    client_key: str
+    corp_id: str
+    expires_at_ms: int
+    #: Random input from which an internal app's token is re-derived (see service.tokens).
+    nonce: str
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling: the organisation, the app, and the scopes it holds now."""
+
+    corp_id: str
+    client_key: str
+    scopes: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class ExtensionApp:
+    """A meeting-level extension ("cool") app setting (spec §6)."""
+
+    app_code: str
+    app_id: str
+    auto_open_mode: int
+    biz_data: str
+
+
+@dataclass(frozen=True, slots=True)
+class Conference:
+    """One meeting instance, with the counters kept in step with its participants."""
+
+    conference_id: str
+    corp_id: str
+    title: str
+    biz_type: str
+    status: ConferenceStatus
+    room_code: str
+    external_link_url: str
+    creator_id: str
+    creator_nick: str
+    host_id: str
+    start_time_ms: int
+    end_time_ms: int | None
+    schedule_conference_id: str | None
+    active_num: int
+    attend_num: int
+    invited_num: int
+    cloud_record_status: int
+    cloud_record_owner: str | None
+    extension_apps: tuple[ExtensionApp, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Participant:
+    """A member of a meeting and their current state."""
+
+    conference_id: str
+    union_id: str
+    nick: str
+    attend_status: AttendStatus
+    first_join_ms: int | None
+    last_join_ms: int | None
+    leave_ms: int | None
+    duration_ms: int

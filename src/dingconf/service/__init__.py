@@ -1,0 +1,1 @@
+"""The domain: tokens and scopes, provisioning, meetings and participants. No HTTP, no SQL."""

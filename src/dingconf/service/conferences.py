@@ -1,0 +1,211 @@
+"""Instant meetings: create, close, read, and the people who join and leave (spec §4.1–§4.3)."""
+
+from dataclasses import dataclass
+
+from dingconf.clock import Clock
+from dingconf.errors import AccessDenied, InternalError, InvalidRequest, NotFound
+from dingconf.model import AttendStatus, Conference, ConferenceStatus, Principal
+from dingconf.service.auth import READ, WRITE, require_scope
+from dingconf.service.ids import (
+    CONFERENCE_ID,
+    new_conference_id,
+    new_link_token,
+    new_password,
+    new_room_code,
+)
+from dingconf.storage.base import Invitation, RoomCodeTaken, Store
+
+__all__ = ["BIZ_INSTANT", "ConferenceService", "CreatedConference"]
+
+BIZ_INSTANT = "0"
+TITLE_KEPT = 50  # longer titles are truncated (spec §4.2)
+TITLE_MAX = 256  # longer titles are refused
+_ROOM_CODE_ATTEMPTS = 20
+
+
+@dataclass(frozen=True, slots=True)
+class CreatedConference:
+    """What CreateVideoConference returns."""
+
+    conference: Conference
+    conference_password: str
+    host_password: str
+
+
+def _ended() -> InvalidRequest:
+    return InvalidRequest("resourceClose", "The meeting has ended")
+
+
+def _validate_title(title: str) -> str:
+    if not title.strip():
+        raise InvalidRequest("paramsTitleError", "error:confTitle is empty")
+    if len(title) > TITLE_MAX:
+        raise InvalidRequest("paramsTitleError", f"error:confTitle is longer than {TITLE_MAX}")
+    return title[:TITLE_KEPT]
+
+
+class ConferenceService:
+    """The rules of an instant meeting's life."""
+
+    def __init__(self, store: Store, clock: Clock, base_url: str) -> None:
+        self._store = store
+        self._clock = clock
+        self._base_url = base_url
+
+    async def get(self, principal: Principal, conference_id: str) -> Conference:
+        """QueryConferenceInfo: a meeting of the caller's organisation.
+
+        Raises:
+            InvalidRequest: ``missingRoomId`` (empty id), ``paramError`` (malformed id).
+            AccessDenied: ``noPermission`` for another organisation's meeting.
+            NotFound: ``roomNotFound``.
+        """
+        require_scope(principal, READ)
+        conference_id = conference_id.strip()
+        if not conference_id:
+            raise InvalidRequest("missingRoomId", "MISSING ROOM ID")
+        if not CONFERENCE_ID.fullmatch(conference_id):
+            raise InvalidRequest("paramError", "PARAM ERROR")
+        conference = await self._store.get_conference(principal.corp_id, conference_id)
+        if conference is not None:
+            return conference
+        if await self._store.conference_corp(conference_id) is not None:
+            raise AccessDenied("noPermission", "NO PERMISSION")
+        raise NotFound("roomNotFound", "ROOM NOT FOUND")
+
+    async def create(
+        self,
+        principal: Principal,
+        creator_union_id: str,
+        title: str,
+        invitee_ids: list[str],
+    ) -> CreatedConference:
+        """CreateVideoConference: an instant meeting, live at once, the creator its host.
+
+        The creator is rung rather than joined, so the counters start at zero;
+        ``invitedNum`` counts the distinct invitees other than the creator.
+
+        Raises:
+            InvalidRequest: ``unknownUserError`` when the creator or an invitee is
+                not in the caller's organisation, ``paramsTitleError`` for a bad title.
+        """
+        require_scope(principal, WRITE)
+        title = _validate_title(title)
+        creator = await self._store.get_user(principal.corp_id, creator_union_id)
+        if creator is None:
+            raise InvalidRequest("unknownUserError", "unknownUserError")
+        invitations: list[Invitation] = []
+        for union_id in dict.fromkeys(invitee_ids):
+            if union_id == creator_union_id:
+                continue
+            invitee = await self._store.get_user(principal.corp_id, union_id)
+            if invitee is None:
+                raise InvalidRequest("unknownUserError", "unknownUserError")
+            invitations.append((invitee.union_id, invitee.nick))
+
+        for _ in range(_ROOM_CODE_ATTEMPTS):
+            now = self._clock.now_ms()
+            room_code = new_room_code()
+            conference = Conference(
+                conference_id=new_conference_id(now),
+                corp_id=principal.corp_id,
+                title=title,
+                biz_type=BIZ_INSTANT,
+                status=ConferenceStatus.STARTED,
+                room_code=room_code,
+                external_link_url=(
+                    f"{self._base_url}/app?roomCode={room_code}&token={new_link_token()}"
+                ),
+                creator_id=creator.union_id,
+                creator_nick=creator.nick,
+                host_id=creator.union_id,
+                start_time_ms=now,
+                end_time_ms=None,
+                schedule_conference_id=None,
+                active_num=0,
+                attend_num=0,
+                invited_num=len(invitations),
+                cloud_record_status=0,
+                cloud_record_owner=None,
+                extension_apps=(),
+            )
+            try:
+                async with self._store.write() as tx:
+                    await tx.insert_conference(conference, invitations, creator.union_id)
+            except RoomCodeTaken:
+                continue
+            # The passwords are shown once, to the creator, and nothing checks
+            # them later, so they are not kept.
+            return CreatedConference(conference, new_password(), new_password())
+        raise InternalError("systemError", "systemError:no free roomCode")
+
+    async def close(self, principal: Principal, conference_id: str, union_id: str) -> None:
+        """CloseVideoConference: only the host; everyone inside leaves at the end time.
+
+        Raises:
+            InvalidRequest: ``paramsError`` (bad or unknown id), ``orgAccessForbidden``
+                (another organisation's meeting), ``resourceClose`` (already ended).
+            NotFound: ``permissionError`` when the caller is not the host.
+        """
+        require_scope(principal, WRITE)
+        conference_id = conference_id.strip()
+        if not CONFERENCE_ID.fullmatch(conference_id):
+            raise InvalidRequest("paramsError", "error:invalid conferenceId")
+        async with self._store.write() as tx:
+            conference = await tx.lock_conference(principal.corp_id, conference_id)
+            if conference is None:
+                if await self._store.conference_corp(conference_id) is not None:
+                    raise InvalidRequest("orgAccessForbidden", "orgAccessForbidden")
+                raise InvalidRequest("paramsError", "error:conference not found")
+            if conference.host_id != union_id:
+                raise NotFound(
+                    "permissionError", "permissionError:only the host can close the meeting"
+                )
+            if conference.status == ConferenceStatus.ENDED:
+                raise _ended()
+            await tx.end_conference(conference_id, self._clock.now_ms())
+
+    async def join(self, corp_id: str, conference_id: str, union_id: str, nick: str | None) -> None:
+        """A person enters the meeting; joining while inside changes nothing.
+
+        Raises:
+            NotFound: ``roomNotFound``.
+            InvalidRequest: ``resourceClose`` when the meeting has ended.
+        """
+        async with self._store.write() as tx:
+            conference = await tx.lock_conference(corp_id, conference_id)
+            if conference is None:
+                raise NotFound("roomNotFound", "ROOM NOT FOUND")
+            if conference.status == ConferenceStatus.ENDED:
+                raise _ended()
+            member = await tx.get_participant(conference_id, union_id)
+            if member is not None and member.attend_status == AttendStatus.ACTIVE:
+                return
+            if nick is None:
+                user = await self._store.get_user(corp_id, union_id)
+                nick = user.nick if user else member.nick if member else union_id
+            await tx.record_join(
+                conference_id,
+                union_id,
+                nick,
+                self._clock.now_ms(),
+                first_time=member is None or member.first_join_ms is None,
+            )
+
+    async def leave(self, corp_id: str, conference_id: str, union_id: str) -> None:
+        """A person inside the meeting leaves it.
+
+        Raises:
+            NotFound: ``roomNotFound``.
+            InvalidRequest: ``resourceClose`` (ended) or ``notInConference``.
+        """
+        async with self._store.write() as tx:
+            conference = await tx.lock_conference(corp_id, conference_id)
+            if conference is None:
+                raise NotFound("roomNotFound", "ROOM NOT FOUND")
+            if conference.status == ConferenceStatus.ENDED:
+                raise _ended()
+            member = await tx.get_participant(conference_id, union_id)
+            if member is None or member.attend_status != AttendStatus.ACTIVE:
+                raise InvalidRequest("notInConference", f"{union_id} is not in the meeting")
+            await tx.record_leave(conference_id, union_id, self._clock.now_ms())

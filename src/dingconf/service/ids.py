@@ -1,0 +1,36 @@
+"""Identifier formats (spec §6)."""
+
+import re
+import secrets
+import uuid
+
+__all__ = [
+    "CONFERENCE_ID",
+    "new_conference_id",
+    "new_link_token",
+    "new_password",
+    "new_room_code",
+]
+
+#: 24 lowercase hex digits, the first 8 being the creation time in seconds.
+CONFERENCE_ID = re.compile(r"[0-9a-f]{24}")
+
+
+def new_conference_id(now_ms: int) -> str:
+    """A MongoDB-ObjectId-like id whose first 8 hex digits are the creation second."""
+    return f"{(now_ms // 1000) & 0xFFFFFFFF:08x}{secrets.token_hex(8)}"
+
+
+def new_room_code() -> str:
+    """An 11-digit meeting code with no leading zero."""
+    return str(10**10 + secrets.randbelow(9 * 10**10))
+
+
+def new_password() -> str:
+    """A 10-digit numeric meeting password."""
+    return f"{secrets.randbelow(10**10):010d}"
+
+
+def new_link_token() -> str:
+    """The ``token`` parameter of a join link: ``1_`` and a UUID."""
+    return f"1_{uuid.uuid4()}"

@@ -1,0 +1,176 @@
+"""Organisations, users, apps and suites, from a seed document or one at a time.
+
+Loading the same seed twice changes nothing: a secret is re-hashed only when
+it no longer matches what is stored, so existing tokens stay valid.
+"""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from dingconf.errors import InvalidRequest
+from dingconf.model import App, Org, Suite, User
+from dingconf.service.auth import READ, WRITE
+from dingconf.service.secrets import hash_secret, verify_secret
+from dingconf.storage.base import Store
+
+__all__ = ["DEFAULT_SCOPES", "ProvisioningService", "SeedSummary"]
+
+DEFAULT_SCOPES = (READ, WRITE)
+
+
+@dataclass(frozen=True, slots=True)
+class SeedSummary:
+    """How much a seed document contained."""
+
+    orgs: int
+    users: int
+    apps: int
+    suites: int
+
+
+def _field(item: Mapping[str, Any], name: str, where: str) -> str:
+    value = item.get(name)
+    if not isinstance(value, str) or not value:
+        raise InvalidRequest("invalidSeed", f"{where}: '{name}' must be a non-empty string")
+    return value
+
+
+def _list(item: Mapping[str, Any], name: str, where: str) -> list[Any]:
+    value = item.get(name, [])
+    if not isinstance(value, list):
+        raise InvalidRequest("invalidSeed", f"{where}: '{name}' must be a list")
+    return value
+
+
+def _mapping(item: object, where: str) -> Mapping[str, Any]:
+    if not isinstance(item, Mapping):
+        raise InvalidRequest("invalidSeed", f"{where}: expected a mapping")
+    return item
+
+
+def _scopes(item: Mapping[str, Any], where: str) -> frozenset[str]:
+    scopes = item.get("scopes", list(DEFAULT_SCOPES))
+    if not isinstance(scopes, list) or not all(isinstance(s, str) for s in scopes):
+        raise InvalidRequest("invalidSeed", f"{where}: 'scopes' must be a list of strings")
+    return frozenset(scopes)
+
+
+class ProvisioningService:
+    """Create and update the accounts that tokens and meetings belong to."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    async def add_org(self, corp_id: str, name: str) -> Org:
+        """Create or rename an organisation."""
+        org = Org(corp_id, name)
+        async with self._store.write() as tx:
+            await tx.upsert_org(org)
+        return org
+
+    async def _require_org(self, corp_id: str) -> None:
+        if await self._store.get_org(corp_id) is None:
+            raise InvalidRequest("unknownOrg", f"no organisation {corp_id!r}")
+
+    async def add_user(
+        self,
+        corp_id: str,
+        union_id: str,
+        nick: str,
+        user_id: str | None = None,
+        job_number: str | None = None,
+    ) -> User:
+        """Create or update a user of an existing organisation."""
+        await self._require_org(corp_id)
+        user = User(corp_id, union_id, nick, user_id, job_number)
+        async with self._store.write() as tx:
+            await tx.upsert_user(user)
+        return user
+
+    async def add_app(self, corp_id: str, app_key: str, secret: str, scopes: Iterable[str]) -> App:
+        """Create or update an internal app; a changed secret revokes its tokens."""
+        await self._require_org(corp_id)
+        existing = await self._store.get_app(app_key)
+        same_secret = existing is not None and await verify_secret(secret, existing.secret_hash)
+        secret_hash = existing.secret_hash if existing and same_secret else hash_secret(secret)
+        app = App(app_key, corp_id, secret_hash, frozenset(scopes))
+        async with self._store.write() as tx:
+            await tx.upsert_app(app)
+            if existing is not None and (not same_secret or existing.corp_id != corp_id):
+                await tx.delete_tokens("app", app_key)
+        return app
+
+    async def add_suite(
+        self, suite_key: str, secret: str, authorized_corps: Iterable[str], scopes: Iterable[str]
+    ) -> Suite:
+        """Create or update a third-party suite; a changed secret revokes its tokens."""
+        corps = frozenset(authorized_corps)
+        for corp_id in sorted(corps):
+            await self._require_org(corp_id)
+        existing = await self._store.get_suite(suite_key)
+        same_secret = existing is not None and await verify_secret(secret, existing.secret_hash)
+        secret_hash = existing.secret_hash if existing and same_secret else hash_secret(secret)
+        suite = Suite(suite_key, secret_hash, frozenset(scopes), corps)
+        async with self._store.write() as tx:
+            await tx.upsert_suite(suite)
+            if existing is not None and not same_secret:
+                await tx.delete_tokens("suite", suite_key)
+        return suite
+
+    async def revoke_tokens(self, app_key: str) -> int:
+        """Revoke every token of an internal app; return how many there were."""
+        async with self._store.write() as tx:
+            return await tx.delete_tokens("app", app_key)
+
+    async def load_seed(self, document: object) -> SeedSummary:
+        """Apply a seed document (the shape in the README); idempotent.
+
+        Raises:
+            InvalidRequest: ``invalidSeed`` naming the first malformed entry.
+        """
+        seed = _mapping(document, "seed")
+        orgs = users = apps = suites = 0
+        for i, raw_org in enumerate(_list(seed, "orgs", "seed")):
+            where = f"orgs[{i}]"
+            org = _mapping(raw_org, where)
+            corp_id = _field(org, "corpId", where)
+            await self.add_org(corp_id, str(org.get("name", corp_id)))
+            orgs += 1
+            for j, raw_user in enumerate(_list(org, "users", where)):
+                user = _mapping(raw_user, f"{where}.users[{j}]")
+                union_id = _field(user, "unionId", f"{where}.users[{j}]")
+                await self.add_user(
+                    corp_id,
+                    union_id,
+                    str(user.get("nick", union_id)),
+                    user.get("userId"),
+                    user.get("jobNumber"),
+                )
+                users += 1
+            for j, raw_app in enumerate(_list(org, "apps", where)):
+                app_where = f"{where}.apps[{j}]"
+                app = _mapping(raw_app, app_where)
+                await self.add_app(
+                    corp_id,
+                    _field(app, "appKey", app_where),
+                    _field(app, "appSecret", app_where),
+                    _scopes(app, app_where),
+                )
+                apps += 1
+        for i, raw_suite in enumerate(_list(seed, "suites", "seed")):
+            where = f"suites[{i}]"
+            suite = _mapping(raw_suite, where)
+            corps = _list(suite, "authorizedCorps", where)
+            await self.add_suite(
+                _field(suite, "suiteKey", where),
+                _field(suite, "suiteSecret", where),
+                [str(c) for c in corps],
+                _scopes(suite, where),
+            )
+            suites += 1
+        return SeedSummary(orgs, users, apps, suites)
+
+    async def is_empty(self) -> bool:
+        """Whether no organisation exists yet."""
+        return not await self._store.list_orgs()

@@ -1,0 +1,1 @@
+"""Storage: one async interface (:mod:`.base`), with SQLite and PostgreSQL behind it."""

@@ -1,0 +1,420 @@
+"""The store, written once in portable SQL over a :class:`~.driver.Database`.
+
+SQLite and PostgreSQL differ only in their drivers; every query and every
+row-to-record mapping lives here, so both backends behave the same.
+"""
+
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from dingconf.model import (
+    App,
+    AttendStatus,
+    Conference,
+    ConferenceStatus,
+    ExtensionApp,
+    Org,
+    Participant,
+    Principal,
+    Suite,
+    TokenRecord,
+    User,
+)
+from dingconf.storage.base import Invitation, Store, WriteTx
+from dingconf.storage.driver import Connection, Database, Row
+
+__all__ = ["SqlStore"]
+
+_CONFERENCE_COLUMNS = (
+    "conference_id, corp_id, title, biz_type, status, room_code, external_link_url, "
+    "creator_id, creator_nick, host_id, start_time, end_time, schedule_conference_id, "
+    "active_num, attend_num, invited_num, cloud_record_status, cloud_record_owner, "
+    "extension_apps"
+)
+_SELECT_CONFERENCE = (
+    f"SELECT {_CONFERENCE_COLUMNS} FROM conferences WHERE conference_id = ? AND corp_id = ?"
+)
+_PARTICIPANT_COLUMNS = (
+    "conference_id, union_id, nick, attend_status, first_join, last_join, leave_time, duration"
+)
+_NO_EXTENSION_APPS = "[]"
+
+
+def _scopes(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+def _conference(row: Row) -> Conference:
+    apps_json = row[18]
+    apps = (
+        ()
+        if apps_json == _NO_EXTENSION_APPS
+        else tuple(
+            ExtensionApp(a["appCode"], a["appId"], a["autoOpenMode"], a["bizData"])
+            for a in json.loads(apps_json)
+        )
+    )
+    return Conference(
+        conference_id=row[0],
+        corp_id=row[1],
+        title=row[2],
+        biz_type=row[3],
+        status=ConferenceStatus(row[4]),
+        room_code=row[5],
+        external_link_url=row[6],
+        creator_id=row[7],
+        creator_nick=row[8],
+        host_id=row[9],
+        start_time_ms=row[10],
+        end_time_ms=row[11],
+        schedule_conference_id=row[12],
+        active_num=row[13],
+        attend_num=row[14],
+        invited_num=row[15],
+        cloud_record_status=row[16],
+        cloud_record_owner=row[17],
+        extension_apps=apps,
+    )
+
+
+def _extension_apps_json(apps: tuple[ExtensionApp, ...]) -> str:
+    if not apps:
+        return _NO_EXTENSION_APPS
+    return json.dumps(
+        [
+            {
+                "appCode": a.app_code,
+                "appId": a.app_id,
+                "autoOpenMode": a.auto_open_mode,
+                "bizData": a.biz_data,
+            }
+            for a in apps
+        ]
+    )
+
+
+def _participant(row: Row) -> Participant:
+    return Participant(
+        conference_id=row[0],
+        union_id=row[1],
+        nick=row[2],
+        attend_status=AttendStatus(row[3]),
+        first_join_ms=row[4],
+        last_join_ms=row[5],
+        leave_ms=row[6],
+        duration_ms=row[7],
+    )
+
+
+def _user(row: Row) -> User:
+    return User(corp_id=row[0], union_id=row[1], nick=row[2], user_id=row[3], job_number=row[4])
+
+
+def _app(row: Row) -> App:
+    return App(app_key=row[0], corp_id=row[1], secret_hash=row[2], scopes=_scopes(row[3]))
+
+
+class _SqlWriteTx(WriteTx):
+    """Write operations on the connection that holds the transaction."""
+
+    def __init__(self, conn: Connection, row_lock: str) -> None:
+        self._conn = conn
+        self._row_lock = row_lock
+
+    async def upsert_org(self, org: Org) -> None:
+        await self._conn.execute(
+            "INSERT INTO orgs (corp_id, name) VALUES (?, ?) "
+            "ON CONFLICT (corp_id) DO UPDATE SET name = excluded.name",
+            (org.corp_id, org.name),
+        )
+
+    async def upsert_user(self, user: User) -> None:
+        await self._conn.execute(
+            "INSERT INTO users (corp_id, union_id, nick, user_id, job_number) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (corp_id, union_id) DO UPDATE SET "
+            "nick = excluded.nick, user_id = excluded.user_id, job_number = excluded.job_number",
+            (user.corp_id, user.union_id, user.nick, user.user_id, user.job_number),
+        )
+
+    async def upsert_app(self, app: App) -> None:
+        await self._conn.execute(
+            "INSERT INTO apps (app_key, corp_id, secret_hash, scopes) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (app_key) DO UPDATE SET corp_id = excluded.corp_id, "
+            "secret_hash = excluded.secret_hash, scopes = excluded.scopes",
+            (app.app_key, app.corp_id, app.secret_hash, " ".join(sorted(app.scopes))),
+        )
+
+    async def upsert_suite(self, suite: Suite) -> None:
+        await self._conn.execute(
+            "INSERT INTO suites (suite_key, secret_hash, scopes) VALUES (?, ?, ?) "
+            "ON CONFLICT (suite_key) DO UPDATE SET secret_hash = excluded.secret_hash, "
+            "scopes = excluded.scopes",
+            (suite.suite_key, suite.secret_hash, " ".join(sorted(suite.scopes))),
+        )
+        await self._conn.execute("DELETE FROM suite_corps WHERE suite_key = ?", (suite.suite_key,))
+        for corp_id in sorted(suite.authorized_corps):
+            await self._conn.execute(
+                "INSERT INTO suite_corps (suite_key, corp_id) VALUES (?, ?)",
+                (suite.suite_key, corp_id),
+            )
+
+    async def put_token(self, token: TokenRecord) -> None:
+        await self._conn.execute(
+            "INSERT INTO tokens (token_hash, client_kind, client_key, corp_id, expires_at, nonce) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                token.token_hash,
+                token.client_kind,
+                token.client_key,
+                token.corp_id,
+                token.expires_at_ms,
+                token.nonce,
+            ),
+        )
+
+    async def find_live_token(
+        self, client_kind: str, client_key: str, corp_id: str, now_ms: int
+    ) -> TokenRecord | None:
+        row = await self._conn.fetchone(
+            "SELECT token_hash, client_kind, client_key, corp_id, expires_at, nonce FROM tokens "
+            "WHERE client_kind = ? AND client_key = ? AND corp_id = ? AND expires_at > ? "
+            "ORDER BY expires_at DESC LIMIT 1",
+            (client_kind, client_key, corp_id, now_ms),
+        )
+        return TokenRecord(*row) if row else None
+
+    async def extend_token(self, token_hash: str, expires_at_ms: int) -> None:
+        await self._conn.execute(
+            "UPDATE tokens SET expires_at = ? WHERE token_hash = ?", (expires_at_ms, token_hash)
+        )
+
+    async def delete_tokens(self, client_kind: str, client_key: str) -> int:
+        return await self._conn.execute(
+            "DELETE FROM tokens WHERE client_kind = ? AND client_key = ?",
+            (client_kind, client_key),
+        )
+
+    async def insert_conference(
+        self, conference: Conference, invitations: list[Invitation], invited_by: str
+    ) -> None:
+        c = conference
+        await self._conn.execute(
+            f"INSERT INTO conferences ({_CONFERENCE_COLUMNS}) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                c.conference_id,
+                c.corp_id,
+                c.title,
+                c.biz_type,
+                int(c.status),
+                c.room_code,
+                c.external_link_url,
+                c.creator_id,
+                c.creator_nick,
+                c.host_id,
+                c.start_time_ms,
+                c.end_time_ms,
+                c.schedule_conference_id,
+                c.active_num,
+                c.attend_num,
+                c.invited_num,
+                c.cloud_record_status,
+                c.cloud_record_owner,
+                _extension_apps_json(c.extension_apps),
+            ),
+        )
+        for union_id, nick in invitations:
+            await self._conn.execute(
+                "INSERT INTO invitations (conference_id, union_id, nick, invited_by, invited_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (c.conference_id, union_id, nick, invited_by, c.start_time_ms),
+            )
+
+    async def lock_conference(self, corp_id: str, conference_id: str) -> Conference | None:
+        # SQLite's BEGIN IMMEDIATE already serialises writers; PostgreSQL
+        # needs the row lock (the driver's ``row_lock`` clause).
+        row = await self._conn.fetchone(
+            _SELECT_CONFERENCE + self._row_lock, (conference_id, corp_id)
+        )
+        return _conference(row) if row else None
+
+    async def get_participant(self, conference_id: str, union_id: str) -> Participant | None:
+        row = await self._conn.fetchone(
+            f"SELECT {_PARTICIPANT_COLUMNS} FROM participants "
+            "WHERE conference_id = ? AND union_id = ?",
+            (conference_id, union_id),
+        )
+        return _participant(row) if row else None
+
+    async def record_join(
+        self, conference_id: str, union_id: str, nick: str, at_ms: int, *, first_time: bool
+    ) -> None:
+        await self._conn.execute(
+            "INSERT INTO participants (conference_id, union_id, nick, attend_status, "
+            "first_join, last_join, sessions) VALUES (?, ?, ?, ?, ?, ?, 1) "
+            "ON CONFLICT (conference_id, union_id) DO UPDATE SET nick = excluded.nick, "
+            "attend_status = excluded.attend_status, last_join = excluded.last_join, "
+            "first_join = COALESCE(participants.first_join, excluded.first_join), "
+            "leave_time = NULL, sessions = participants.sessions + 1",
+            (conference_id, union_id, nick, int(AttendStatus.ACTIVE), at_ms, at_ms),
+        )
+        await self._conn.execute(
+            "INSERT INTO participant_sessions (conference_id, union_id, seq, join_time) "
+            "SELECT conference_id, union_id, sessions, last_join FROM participants "
+            "WHERE conference_id = ? AND union_id = ?",
+            (conference_id, union_id),
+        )
+        await self._conn.execute(
+            "UPDATE conferences SET active_num = active_num + 1, "
+            "attend_num = attend_num + ?, status = ? WHERE conference_id = ?",
+            (1 if first_time else 0, int(ConferenceStatus.STARTED), conference_id),
+        )
+
+    async def record_leave(self, conference_id: str, union_id: str, at_ms: int) -> None:
+        await self._close_sessions(conference_id, at_ms, "AND union_id = ?", (union_id,))
+        await self._conn.execute(
+            "UPDATE conferences SET active_num = active_num - 1 WHERE conference_id = ?",
+            (conference_id,),
+        )
+
+    async def end_conference(self, conference_id: str, at_ms: int) -> None:
+        await self._close_sessions(conference_id, at_ms, "", ())
+        await self._conn.execute(
+            "UPDATE conferences SET status = ?, end_time = ?, active_num = 0 "
+            "WHERE conference_id = ?",
+            (int(ConferenceStatus.ENDED), at_ms, conference_id),
+        )
+
+    async def _close_sessions(
+        self, conference_id: str, at_ms: int, who: str, who_params: tuple[str, ...]
+    ) -> None:
+        """Let the members inside (all, or the one ``who`` selects) leave at ``at_ms``."""
+        await self._conn.execute(
+            "UPDATE participant_sessions SET leave_time = ? "
+            f"WHERE conference_id = ? AND leave_time IS NULL {who}",
+            (at_ms, conference_id, *who_params),
+        )
+        await self._conn.execute(
+            "UPDATE participants SET attend_status = ?, leave_time = ?, "
+            "duration = duration + (? - last_join) "
+            f"WHERE conference_id = ? AND attend_status = ? {who}",
+            (
+                int(AttendStatus.LEFT),
+                at_ms,
+                at_ms,
+                conference_id,
+                int(AttendStatus.ACTIVE),
+                *who_params,
+            ),
+        )
+
+
+class SqlStore(Store):
+    """A :class:`~dingconf.storage.base.Store` over any :class:`Database` driver."""
+
+    _read: Connection  # set by open()
+
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    async def open(self) -> None:
+        await self._db.connect()
+        self._read = self._db.reader
+
+    async def close(self) -> None:
+        await self._db.disconnect()
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[WriteTx]:
+        async with self._db.transaction() as conn:
+            yield _SqlWriteTx(conn, self._db.row_lock)
+
+    async def get_org(self, corp_id: str) -> Org | None:
+        row = await self._read.fetchone(
+            "SELECT corp_id, name FROM orgs WHERE corp_id = ?", (corp_id,)
+        )
+        return Org(*row) if row else None
+
+    async def list_orgs(self) -> list[Org]:
+        rows = await self._read.fetchall("SELECT corp_id, name FROM orgs ORDER BY corp_id")
+        return [Org(*row) for row in rows]
+
+    async def get_user(self, corp_id: str, union_id: str) -> User | None:
+        row = await self._read.fetchone(
+            "SELECT corp_id, union_id, nick, user_id, job_number FROM users "
+            "WHERE corp_id = ? AND union_id = ?",
+            (corp_id, union_id),
+        )
+        return _user(row) if row else None
+
+    async def list_users(self, corp_id: str) -> list[User]:
+        rows = await self._read.fetchall(
+            "SELECT corp_id, union_id, nick, user_id, job_number FROM users "
+            "WHERE corp_id = ? ORDER BY union_id",
+            (corp_id,),
+        )
+        return [_user(row) for row in rows]
+
+    async def get_app(self, app_key: str) -> App | None:
+        row = await self._read.fetchone(
+            "SELECT app_key, corp_id, secret_hash, scopes FROM apps WHERE app_key = ?", (app_key,)
+        )
+        return _app(row) if row else None
+
+    async def list_apps(self, corp_id: str) -> list[App]:
+        rows = await self._read.fetchall(
+            "SELECT app_key, corp_id, secret_hash, scopes FROM apps "
+            "WHERE corp_id = ? ORDER BY app_key",
+            (corp_id,),
+        )
+        return [_app(row) for row in rows]
+
+    async def get_suite(self, suite_key: str) -> Suite | None:
+        row = await self._read.fetchone(
+            "SELECT suite_key, secret_hash, scopes FROM suites WHERE suite_key = ?", (suite_key,)
+        )
+        if row is None:
+            return None
+        corps = await self._read.fetchall(
+            "SELECT corp_id FROM suite_corps WHERE suite_key = ?", (suite_key,)
+        )
+        return Suite(row[0], row[1], _scopes(row[2]), frozenset(c[0] for c in corps))
+
+    async def resolve_token(self, token_hash: str) -> tuple[Principal, int] | None:
+        # The scopes come from the app or suite now, not from when the token was
+        # issued, so a scope change applies to live tokens at once. A suite token
+        # stops working when the corp withdraws its authorisation.
+        row = await self._read.fetchone(
+            "SELECT t.corp_id, t.client_key, t.expires_at, COALESCE(a.scopes, s.scopes) "
+            "FROM tokens t "
+            "LEFT JOIN apps a ON t.client_kind = 'app' AND a.app_key = t.client_key "
+            "AND a.corp_id = t.corp_id "
+            "LEFT JOIN suites s ON t.client_kind = 'suite' AND s.suite_key = t.client_key "
+            "AND EXISTS (SELECT 1 FROM suite_corps sc WHERE sc.suite_key = s.suite_key "
+            "AND sc.corp_id = t.corp_id) "
+            "WHERE t.token_hash = ?",
+            (token_hash,),
+        )
+        if row is None or row[3] is None:
+            return None
+        return Principal(corp_id=row[0], client_key=row[1], scopes=_scopes(row[3])), row[2]
+
+    async def get_conference(self, corp_id: str, conference_id: str) -> Conference | None:
+        row = await self._read.fetchone(_SELECT_CONFERENCE, (conference_id, corp_id))
+        return _conference(row) if row else None
+
+    async def conference_corp(self, conference_id: str) -> str | None:
+        row = await self._read.fetchone(
+            "SELECT corp_id FROM conferences WHERE conference_id = ?", (conference_id,)
+        )
+        return row[0] if row else None
+
+    async def list_participants(self, corp_id: str, conference_id: str) -> list[Participant]:
+        rows = await self._read.fetchall(
+            f"SELECT {', '.join('p.' + c for c in _PARTICIPANT_COLUMNS.split(', '))} "
+            "FROM participants p JOIN conferences c ON c.conference_id = p.conference_id "
+            "WHERE p.conference_id = ? AND c.corp_id = ? ORDER BY p.first_join, p.union_id",
+            (conference_id, corp_id),
+        )
+        return [_participant(row) for row in rows]

@@ -1,0 +1,1 @@
+"""The wire layer: DingTalk's HTTP surface (routes, request parsing, error mapping)."""

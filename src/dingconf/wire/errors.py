@@ -1,0 +1,76 @@
+"""The only builder of DingTalk error bodies and the only place choosing HTTP statuses.
+
+Body shape (spec §2.1): ``{"code", "message", "requestid"}``, plus
+``accessdenieddetail.requiredScopes`` on a missing scope.
+"""
+
+import os
+
+import msgspec
+
+from dingconf.errors import (
+    AccessDenied,
+    AuthenticationError,
+    DingError,
+    InternalError,
+    InvalidRequest,
+    NotFound,
+    ScopeDenied,
+)
+
+__all__ = [
+    "RouteNotFound",
+    "error_body",
+    "new_request_id",
+    "status_of",
+    "system_error",
+]
+
+_STATUS_BY_CATEGORY: tuple[tuple[type[DingError], int], ...] = (
+    (InvalidRequest, 400),
+    (AuthenticationError, 400),
+    (AccessDenied, 403),
+    (NotFound, 404),
+    (InternalError, 500),
+)
+
+
+class RouteNotFound(NotFound):
+    """No API at this method and path; DingTalk's gateway routes on both."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "InvalidAction.NotFound",
+            "Specified api is not found, please check your url and method.",
+        )
+
+
+def system_error() -> InternalError:
+    """The last-resort error for anything unexpected."""
+    return InternalError("systemError", "SYSTEM ERROR")
+
+
+def new_request_id() -> str:
+    """An uppercase UUID-shaped id, like ``01A08FE7-CD6B-79BB-8B2E-35D8768AD457``."""
+    h = os.urandom(16).hex().upper()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def status_of(error: DingError) -> int:
+    """The HTTP status DingTalk answers this error with."""
+    for category, status in _STATUS_BY_CATEGORY:
+        if isinstance(error, category):
+            return status
+    return 500
+
+
+def error_body(error: DingError, request_id: str) -> bytes:
+    """The JSON body of an error response."""
+    body: dict[str, object] = {
+        "code": error.code,
+        "message": error.message,
+        "requestid": request_id,
+    }
+    if isinstance(error, ScopeDenied):
+        body["accessdenieddetail"] = {"requiredScopes": error.required_scopes}
+    return msgspec.json.encode(body)
