@@ -21,9 +21,9 @@ from dingconf.wire.errors import RouteNotFound, error_body, new_request_id, stat
 __all__ = [
     "REQUEST_ID",
     "Handler",
+    "MethodDispatch",
     "Reply",
     "decode_body",
-    "endpoint",
     "ok",
     "query_param",
     "wire_errors",
@@ -71,7 +71,7 @@ async def _send(send: Send, status: int, body: bytes, request_id: str) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-class endpoint:  # noqa: N801 (used like a function)
+class MethodDispatch:
     """An ASGI app serving one path, dispatching on the HTTP method.
 
     A class, not a closure: Starlette wraps plain functions as

@@ -9,7 +9,7 @@ from starlette.routing import Route, Router
 from starlette.types import ASGIApp, Lifespan, Receive, Scope, Send
 
 from dingconf.wire.errors import RouteNotFound
-from dingconf.wire.http import Handler, endpoint
+from dingconf.wire.http import Handler, MethodDispatch
 
 __all__ = ["ApiRoute", "build_router"]
 
@@ -38,7 +38,7 @@ def build_router(routes: Iterable[ApiRoute], lifespan: Lifespan[Any] | None = No
     for route in routes:
         by_path[route.path][route.method] = route.handler
     return Router(
-        routes=[Route(path, endpoint(handlers)) for path, handlers in by_path.items()],
+        routes=[Route(path, MethodDispatch(handlers)) for path, handlers in by_path.items()],
         redirect_slashes=False,
         default=_not_found,
         lifespan=lifespan,

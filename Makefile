@@ -1,0 +1,33 @@
+# dingconf developer commands. `make serve` and `make test` are all a fresh machine needs.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+UV := .tools/bin/uv
+VENV := .venv
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: setup serve test lint bench clean
+
+# The project's Python dependencies, exactly as uv.lock pins them.
+setup: $(VENV)/.synced
+$(VENV)/.synced: uv.lock pyproject.toml | $(UV)
+	$(UV) sync --frozen --python $(PYTHON)
+	touch $@
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet uv==$(UV_VERSION)
+
+serve: setup
+	$(VENV)/bin/dingconf serve $(ARGS)
+
+lint: setup
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff format --check src tests bench
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+
+test: lint
+	$(VENV)/bin/pytest
+
+clean:
+	rm -rf .tools $(VENV)

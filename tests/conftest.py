@@ -1,0 +1,136 @@
+"""Shared fixtures: one real dingconf server per session, seeded with two organisations."""
+
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alibabacloud_dingtalk.conference_1_0 import models as conf_models
+from alibabacloud_dingtalk.conference_1_0.client import Client as ConferenceClient
+from alibabacloud_dingtalk.oauth2_1_0 import models as oauth_models
+from alibabacloud_dingtalk.oauth2_1_0.client import Client as OAuthClient
+from alibabacloud_tea_openapi.models import Config
+from alibabacloud_tea_util.models import RuntimeOptions
+
+from dingconf.pytest_plugin import DingconfServer
+
+SEED: dict[str, Any] = {
+    "orgs": [
+        {
+            "corpId": "dingacme",
+            "name": "Acme",
+            "users": [
+                {"unionId": "u-host", "nick": "Hana Host"},
+                {"unionId": "u-alice", "nick": "Alice"},
+                {"unionId": "u-bob", "nick": "Bob"},
+                {"unionId": "u-carol", "nick": "Carol"},
+                {"unionId": "u-dave", "nick": "Dave", "userId": "dave01", "jobNumber": "0042"},
+            ],
+            "apps": [
+                {
+                    "appKey": "acme-app",
+                    "appSecret": "acme-secret",
+                    "scopes": [
+                        "VideoConference.Conference.Read",
+                        "VideoConference.Conference.Write",
+                    ],
+                },
+                {
+                    "appKey": "acme-reader",
+                    "appSecret": "reader-secret",
+                    "scopes": ["VideoConference.Conference.Read"],
+                },
+                {
+                    "appKey": "acme-writer",
+                    "appSecret": "writer-secret",
+                    "scopes": ["VideoConference.Conference.Write"],
+                },
+            ],
+        },
+        {
+            "corpId": "dingglobex",
+            "name": "Globex",
+            "users": [{"unionId": "g-host", "nick": "Gus"}],
+            "apps": [{"appKey": "globex-app", "appSecret": "globex-secret"}],
+        },
+    ],
+    "suites": [
+        {
+            "suiteKey": "suite-x",
+            "suiteSecret": "suite-secret",
+            "authorizedCorps": ["dingacme"],
+            "scopes": ["VideoConference.Conference.Read"],
+        }
+    ],
+}
+
+RUNTIME = RuntimeOptions()
+
+
+@pytest.fixture(scope="session")
+def server() -> Iterator[DingconfServer]:
+    """The shared server. Tests that move its clock must use ``fresh_server``."""
+    with tempfile.TemporaryDirectory(prefix="dingconf-test-") as tmp:
+        srv = DingconfServer(Path(tmp), seed=SEED).start()
+        try:
+            yield srv
+        finally:
+            srv.stop()
+
+
+@pytest.fixture
+def fresh_server(tmp_path: Path) -> Iterator[DingconfServer]:
+    """A server of this test's own (its clock and database are private)."""
+    srv = DingconfServer(tmp_path, seed=SEED).start()
+    try:
+        yield srv
+    finally:
+        srv.stop()
+
+
+def sdk_config(server: DingconfServer) -> Config:
+    """The official SDK's configuration, pointed at dingconf."""
+    return Config(protocol="http", endpoint=server.endpoint)
+
+
+@pytest.fixture(scope="session")
+def oauth(server: DingconfServer) -> OAuthClient:
+    return OAuthClient(sdk_config(server))
+
+
+@pytest.fixture(scope="session")
+def conf(server: DingconfServer) -> ConferenceClient:
+    return ConferenceClient(sdk_config(server))
+
+
+@pytest.fixture(scope="session")
+def acme_token(oauth: OAuthClient) -> str:
+    """A token of Acme's read+write app, obtained through the official SDK."""
+    resp = oauth.get_access_token(
+        oauth_models.GetAccessTokenRequest(app_key="acme-app", app_secret="acme-secret")
+    )
+    token: str = resp.body.access_token
+    return token
+
+
+@pytest.fixture
+def create_meeting(
+    conf: ConferenceClient, acme_token: str
+) -> Callable[..., conf_models.CreateVideoConferenceResponseBody]:
+    """Create an Acme meeting hosted by u-host through the SDK."""
+
+    def create(
+        title: str = "Weekly sync", invitees: list[str] | None = None, host: str = "u-host"
+    ) -> conf_models.CreateVideoConferenceResponseBody:
+        resp = conf.create_video_conference_with_options(
+            conf_models.CreateVideoConferenceRequest(
+                user_id=host, conf_title=title, invite_user_ids=invitees
+            ),
+            conf_models.CreateVideoConferenceHeaders(x_acs_dingtalk_access_token=acme_token),
+            RUNTIME,
+        )
+        assert resp.status_code == 200
+        return resp.body
+
+    return create

@@ -1,0 +1,168 @@
+"""The dingconf command: provisioning sub-commands, seeds, and the demo on first start."""
+
+import re
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from conftest import SEED
+from dingconf.pytest_plugin import DingconfServer
+
+
+def dingconf(*args: str, cwd: Path) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", "dingconf", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def dump(db: Path) -> list[tuple]:
+    with sqlite3.connect(db) as conn:
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' "
+                "AND name NOT LIKE '%yoyo%' ORDER BY name"
+            )
+        ]
+        return [
+            (t, *row) for t in tables for row in conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2")
+        ]
+
+
+def test_seed_twice_changes_nothing(tmp_path: Path):
+    seed = tmp_path / "seed.yaml"
+    seed.write_text(yaml.safe_dump(SEED))
+    url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    out = dingconf("seed", str(seed), "--database", url, cwd=tmp_path)
+    assert "2 orgs, 6 users, 4 apps, 1 suites" in out
+    first = dump(tmp_path / "db.sqlite3")
+    assert any(row[0] == "apps" and row[1] == "acme-app" for row in first)
+    dingconf("seed", str(seed), "--database", url, cwd=tmp_path)
+    assert dump(tmp_path / "db.sqlite3") == first
+
+
+def test_provisioning_commands(tmp_path: Path):
+    url = ("--database", f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    dingconf("orgs", "add", "dingnew", "--name", "New Co", *url, cwd=tmp_path)
+    dingconf("users", "add", "dingnew", "u-1", "--nick", "One", *url, cwd=tmp_path)
+    out = dingconf(
+        "apps",
+        "add",
+        "dingnew",
+        "new-app",
+        "--scope",
+        "VideoConference.Conference.Read",
+        *url,
+        cwd=tmp_path,
+    )
+    secret = re.search(r"appSecret=(\S+)", out).group(1)
+    assert dingconf("orgs", "list", *url, cwd=tmp_path) == "dingnew\tNew Co\n"
+    assert dingconf("users", "list", "dingnew", *url, cwd=tmp_path) == "u-1\tOne\n"
+    assert (
+        dingconf("apps", "list", "dingnew", *url, cwd=tmp_path)
+        == "new-app\tVideoConference.Conference.Read\n"
+    )
+
+    server = DingconfServer(tmp_path, database=url[1]).start()
+    try:
+        token = server.token("new-app", secret)
+        status, _, body = server.request(
+            "POST",
+            "/v1.0/conference/videoConferences",
+            {"userId": "u-1", "confTitle": "t"},
+            {"x-acs-dingtalk-access-token": token},
+        )
+        assert (status, body["code"]) == (403, "Forbidden.AccessDenied.AccessTokenPermissionDenied")
+        # Granting Write takes effect on the live token at once.
+        dingconf("apps", "add", "dingnew", "new-app", "--secret", secret, *url, cwd=tmp_path)
+        status, _, body = server.request(
+            "POST",
+            "/v1.0/conference/videoConferences",
+            {"userId": "u-1", "confTitle": "t"},
+            {"x-acs-dingtalk-access-token": token},
+        )
+        assert status == 200, body
+        assert "revoked 1 tokens" in dingconf(
+            "apps", "revoke-tokens", "new-app", *url, cwd=tmp_path
+        )
+        status, _, body = server.request(
+            "GET",
+            f"/v1.0/conference/videoConferences/{body['conferenceId']}",
+            headers={"x-acs-dingtalk-access-token": token},
+        )
+        assert (status, body["code"]) == (400, "InvalidAuthentication")
+    finally:
+        server.stop()
+
+
+def test_users_need_an_existing_org(tmp_path: Path):
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "dingconf",
+            "users",
+            "add",
+            "dingnone",
+            "u",
+            "--database",
+            f"sqlite:///{tmp_path / 'db'}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert "no organisation 'dingnone'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_bad_seed_is_reported_clearly(tmp_path: Path):
+    seed = tmp_path / "seed.json"
+    seed.write_text('{"orgs": [{"corpId": "dingx", "apps": [{"appKey": "k"}]}]}')
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "dingconf",
+            "seed",
+            str(seed),
+            "--database",
+            f"sqlite:///{tmp_path / 'db'}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert "orgs[0].apps[0]: 'appSecret' must be a non-empty string" in result.stderr
+
+
+def test_first_start_creates_a_demo_org_and_prints_its_credentials(tmp_path: Path):
+    server = DingconfServer(tmp_path).start()
+    try:
+        match = re.search(r"appKey=(\S+) appSecret=(\S+)", server.log())
+        assert match, server.log()
+        token = server.token(match.group(1), match.group(2))
+        status, _, _ = server.request(
+            "POST",
+            "/v1.0/conference/videoConferences",
+            {"userId": "demo-alice", "confTitle": "Demo"},
+            {"x-acs-dingtalk-access-token": token},
+        )
+        assert status == 200
+    finally:
+        server.stop()
+    # A second start finds the org and prints no secret.
+    again = DingconfServer(tmp_path, database=server.database).start()
+    again.stop()
+    assert again.log().count("appSecret=") == 1

@@ -1,0 +1,132 @@
+"""The control API: participants joining and leaving, the clock, and its protection."""
+
+import httpx
+import pytest
+
+from dingconf.pytest_plugin import DingconfServer
+
+
+def info(server: DingconfServer, token: str, cid: str) -> dict:
+    status, _, body = server.request(
+        "GET",
+        f"/v1.0/conference/videoConferences/{cid}",
+        headers={"x-acs-dingtalk-access-token": token},
+    )
+    assert status == 200, body
+    return body["confInfo"]
+
+
+def new_meeting(server: DingconfServer, token: str) -> str:
+    status, _, body = server.request(
+        "POST",
+        "/v1.0/conference/videoConferences",
+        {"userId": "u-host", "confTitle": "Control"},
+        {"x-acs-dingtalk-access-token": token},
+    )
+    assert status == 200
+    return body["conferenceId"]
+
+
+@pytest.fixture(scope="module")
+def token(server: DingconfServer) -> str:
+    return server.token("acme-app", "acme-secret")
+
+
+def test_join_twice_counts_once_and_rejoin_keeps_attend_num(server, token):
+    cid = new_meeting(server, token)
+    server.join(cid, "u-alice")
+    server.join(cid, "u-alice")
+    assert (info(server, token, cid)["activeNum"], info(server, token, cid)["attendNum"]) == (1, 1)
+    server.leave(cid, "u-alice")
+    assert (info(server, token, cid)["activeNum"], info(server, token, cid)["attendNum"]) == (0, 1)
+    server.join(cid, "u-alice")
+    assert (info(server, token, cid)["activeNum"], info(server, token, cid)["attendNum"]) == (1, 1)
+
+
+def test_outsiders_can_join_with_their_own_nick(server, token):
+    cid = new_meeting(server, token)
+    server.join(cid, "guest-1", nick="Visitor")
+    server.join(cid, "u-bob")
+    _, _, body = server.request("GET", f"/_dingconf/conferences/{cid}/participants")
+    assert [(p["unionId"], p["nick"], p["attendStatus"]) for p in body["participants"]] == [
+        ("guest-1", "Visitor", 3),
+        ("u-bob", "Bob", 3),
+    ]
+
+
+def test_leave_refusals(server, token):
+    cid = new_meeting(server, token)
+    status, _, body = server.request(
+        "POST", f"/_dingconf/conferences/{cid}/leave", {"unionId": "u-bob"}
+    )
+    assert (status, body["code"]) == (400, "notInConference")
+    status, _, body = server.request("POST", f"/_dingconf/conferences/{cid}/leave", {})
+    assert (status, body["code"]) == (400, "MissingunionId")
+
+
+def test_joining_an_ended_meeting_is_refused(server, token):
+    cid = new_meeting(server, token)
+    server.join(cid, "u-alice")
+    server.request(
+        "DELETE",
+        f"/v1.0/conference/videoConferences/{cid}?unionId=u-host",
+        headers={"x-acs-dingtalk-access-token": token},
+    )
+    status, _, body = server.request(
+        "POST", f"/_dingconf/conferences/{cid}/join", {"unionId": "u-bob"}
+    )
+    assert (status, body["code"]) == (400, "resourceClose")
+    status, _, body = server.request(
+        "POST", f"/_dingconf/conferences/{cid}/leave", {"unionId": "u-alice"}
+    )
+    assert (status, body["code"]) == (400, "resourceClose")
+    after = info(server, token, cid)
+    assert (after["activeNum"], after["attendNum"]) == (0, 1)
+
+
+def test_join_unknown_meeting(server):
+    status, _, body = server.request(
+        "POST", "/_dingconf/conferences/6323d7568777190142ab9d10/join", {"unionId": "u"}
+    )
+    assert (status, body["code"]) == (404, "roomNotFound")
+
+
+def test_durations_follow_the_clock(fresh_server: DingconfServer):
+    token = fresh_server.token("acme-app", "acme-secret")
+    cid = new_meeting(fresh_server, token)
+    fresh_server.join(cid, "u-alice")
+    fresh_server.advance_clock(60_000)
+    fresh_server.leave(cid, "u-alice")
+    fresh_server.join(cid, "u-alice")
+    fresh_server.advance_clock(30_000)
+    fresh_server.request(
+        "DELETE",
+        f"/v1.0/conference/videoConferences/{cid}?unionId=u-host",
+        headers={"x-acs-dingtalk-access-token": token},
+    )
+    _, _, body = fresh_server.request("GET", f"/_dingconf/conferences/{cid}/participants")
+    # 90 s of clock moves, plus the milliseconds the requests themselves took.
+    assert 90_000 <= body["participants"][0]["duration"] < 95_000
+    assert info(fresh_server, token, cid)["confDuration"] >= 90_000
+    status, _, body = fresh_server.request("POST", "/_dingconf/clock", {"advanceMs": -1})
+    assert (status, body["code"]) == (400, "paramError")
+
+
+def test_admin_token_protects_the_control_api(tmp_path):
+    server = DingconfServer(tmp_path, seed={}, admin_token="s3cret-admin").start()
+    try:
+        with httpx.Client(base_url=server.url) as http:
+            assert http.get("/_dingconf/clock").status_code == 400
+            assert (
+                http.get("/_dingconf/clock", headers={"x-dingconf-admin-token": "wrong"}).json()[
+                    "code"
+                ]
+                == "InvalidAuthentication"
+            )
+            ok = http.get("/_dingconf/clock", headers={"x-dingconf-admin-token": "s3cret-admin"})
+            assert ok.status_code == 200 and isinstance(ok.json()["now"], int)
+            # Health stays open for load balancers.
+            assert http.get("/_dingconf/health").json() == {"status": "ok"}
+    finally:
+        server.stop()
+    assert "s3cret-admin" not in server.log()
