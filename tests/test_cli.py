@@ -8,8 +8,9 @@ from pathlib import Path
 
 import yaml
 
-from conftest import SEED
 from dingconf.pytest_plugin import DingconfServer
+
+from conftest import SEED
 
 
 def dingconf(*args: str, cwd: Path) -> str:

@@ -9,8 +9,9 @@ from alibabacloud_dingtalk.conference_1_0.client import Client as ConferenceClie
 from alibabacloud_dingtalk.oauth2_1_0 import models as om
 from alibabacloud_dingtalk.oauth2_1_0.client import Client as OAuthClient
 
-from conftest import RUNTIME, sdk_config
 from dingconf.pytest_plugin import DingconfServer
+
+from conftest import RUNTIME, sdk_config
 from sdk_errors import assert_sdk_error
 
 

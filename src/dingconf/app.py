@@ -3,6 +3,7 @@
 The only module that names a concrete storage backend.
 """
 
+import gc
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -81,6 +82,10 @@ def create_app(
         await services.store.open()
         if on_startup is not None:
             await on_startup(services)
+        # Everything loaded so far lives as long as the process; keeping it out
+        # of the collector's full passes removes most of their pause, which
+        # otherwise dominates the p99 latency.
+        gc.freeze()
         try:
             yield
         finally:

@@ -1,7 +1,11 @@
-"""Plain, immutable records: what the store returns and the services reason about."""
+"""Plain, immutable records: what the store returns and the services reason about.
 
-from dataclasses import dataclass
+They are NamedTuples: as immutable as frozen dataclasses but about seven
+times cheaper to build, which matters because every query builds some.
+"""
+
 from enum import IntEnum
+from typing import NamedTuple
 
 __all__ = [
     "App",
@@ -37,16 +41,14 @@ class AttendStatus(IntEnum):
     LEFT = 6
 
 
-@dataclass(frozen=True, slots=True)
-class Org:
+class Org(NamedTuple):
     """An organisation (a DingTalk corp)."""
 
     corp_id: str
     name: str
 
 
-@dataclass(frozen=True, slots=True)
-class User:
+class User(NamedTuple):
     """A person in an organisation, known by ``unionId``."""
 
     corp_id: str
@@ -56,8 +58,7 @@ class User:
     job_number: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class App:
+class App(NamedTuple):
     """An internal app of one organisation; its secret is stored only as a hash."""
 
     app_key: str
@@ -66,8 +67,7 @@ class App:
     scopes: frozenset[str]
 
 
-@dataclass(frozen=True, slots=True)
-class Suite:
+class Suite(NamedTuple):
     """A third-party app (suite) and the organisations that authorised it."""
 
     suite_key: str
@@ -76,8 +76,7 @@ class Suite:
     authorized_corps: frozenset[str]
 
 
-@dataclass(frozen=True, slots=True)
-class TokenRecord:
+class TokenRecord(NamedTuple):
     """A stored access token: its hash, who it acts for, and when it expires."""
 
     token_hash: str
@@ -89,8 +88,7 @@ class TokenRecord:
     nonce: str
 
 
-@dataclass(frozen=True, slots=True)
-class Principal:
+class Principal(NamedTuple):
     """Who is calling: the organisation, the app, and the scopes it holds now."""
 
     corp_id: str
@@ -98,8 +96,7 @@ class Principal:
     scopes: frozenset[str]
 
 
-@dataclass(frozen=True, slots=True)
-class ExtensionApp:
+class ExtensionApp(NamedTuple):
     """A meeting-level extension ("cool") app setting (spec §6)."""
 
     app_code: str
@@ -108,8 +105,7 @@ class ExtensionApp:
     biz_data: str
 
 
-@dataclass(frozen=True, slots=True)
-class Conference:
+class Conference(NamedTuple):
     """One meeting instance, with the counters kept in step with its participants."""
 
     conference_id: str
@@ -133,8 +129,7 @@ class Conference:
     extension_apps: tuple[ExtensionApp, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Participant:
+class Participant(NamedTuple):
     """A member of a meeting and their current state."""
 
     conference_id: str

@@ -38,13 +38,25 @@ def _invalid_client() -> InvalidRequest:
     return InvalidRequest("invalidClientIdOrSecret", "无效的clientId或者clientSecret")
 
 
+_CACHE_LIMIT = 10_000
+
+
 class TokenService:
-    """Issues tokens to apps and suites, and turns a presented token into a caller."""
+    """Issues tokens to apps and suites, and turns a presented token into a caller.
+
+    Every API call authenticates, so successful lookups are cached in the
+    process. The cache is emptied whenever the store's auth epoch moves (scope
+    or secret changes, revocations, in any process), and a cached expiry is
+    re-checked against the clock on every use, so nothing cached outlives
+    what it describes.
+    """
 
     def __init__(self, store: Store, clock: Clock, ttl_s: int) -> None:
         self._store = store
         self._clock = clock
         self._ttl_s = ttl_s
+        self._cache: dict[str, tuple[Principal, int]] = {}
+        self._cache_epoch = -1
 
     async def issue_app_token(self, app_key: str, app_secret: str) -> IssuedToken:
         """GetAccessToken: the same token again while it is valid, its expiry renewed.
@@ -105,7 +117,19 @@ class TokenService:
                 "缺少参数：x-acs-dingtalk-access-token",
             )
         # The lookup is by SHA-256, so no comparison ever runs on the token itself.
-        found = await self._store.resolve_token(hash_token(token))
-        if found is None or found[1] <= self._clock.now_ms():
-            raise AuthenticationError("InvalidAuthentication", "不合法的access_token")
+        token_hash = hash_token(token)
+        epoch = await self._store.auth_epoch()
+        if epoch != self._cache_epoch:
+            self._cache.clear()
+            self._cache_epoch = epoch
+        now = self._clock.now_ms()
+        found = self._cache.get(token_hash)
+        if found is None or found[1] <= now:
+            # A miss, or a cached expiry that a renewal may since have moved.
+            found = await self._store.resolve_token(token_hash)
+            if found is None or found[1] <= now:
+                raise AuthenticationError("InvalidAuthentication", "不合法的access_token")
+            if len(self._cache) >= _CACHE_LIMIT:
+                self._cache.clear()
+            self._cache[token_hash] = found
         return found[0]

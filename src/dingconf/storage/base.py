@@ -123,6 +123,14 @@ class Store(Protocol):
     async def get_suite(self, suite_key: str) -> Suite | None:
         """Read a third-party suite."""
 
+    async def auth_epoch(self) -> int:
+        """A number that changes whenever a live token's meaning may have changed.
+
+        Scope and secret changes, revocations and suite authorisations move it,
+        in this process or any other sharing the database. Token caches compare
+        it on every use.
+        """
+
     async def resolve_token(self, token_hash: str) -> tuple[Principal, int] | None:
         """Who a token acts for, with the client's *current* scopes, and its expiry."""
 

@@ -38,6 +38,10 @@ class Database(Protocol):
     async def disconnect(self) -> None:
         """Close connections."""
 
+    async def change_marker(self) -> int | None:
+        """A cheap number that moves when *another* connection commits, or None
+        when the driver cannot tell (then callers re-read what they cache)."""
+
     @property
     def row_lock(self) -> str:
         """Clause appended to a SELECT to lock its rows for the transaction."""

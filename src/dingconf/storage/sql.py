@@ -45,7 +45,11 @@ def _scopes(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
+_STATUS = {int(s): s for s in ConferenceStatus}
+
+
 def _conference(row: Row) -> Conference:
+    # Positional, in _CONFERENCE_COLUMNS order: this runs on every query.
     apps_json = row[18]
     apps = (
         ()
@@ -56,25 +60,25 @@ def _conference(row: Row) -> Conference:
         )
     )
     return Conference(
-        conference_id=row[0],
-        corp_id=row[1],
-        title=row[2],
-        biz_type=row[3],
-        status=ConferenceStatus(row[4]),
-        room_code=row[5],
-        external_link_url=row[6],
-        creator_id=row[7],
-        creator_nick=row[8],
-        host_id=row[9],
-        start_time_ms=row[10],
-        end_time_ms=row[11],
-        schedule_conference_id=row[12],
-        active_num=row[13],
-        attend_num=row[14],
-        invited_num=row[15],
-        cloud_record_status=row[16],
-        cloud_record_owner=row[17],
-        extension_apps=apps,
+        row[0],
+        row[1],
+        row[2],
+        row[3],
+        _STATUS[row[4]],
+        row[5],
+        row[6],
+        row[7],
+        row[8],
+        row[9],
+        row[10],
+        row[11],
+        row[12],
+        row[13],
+        row[14],
+        row[15],
+        row[16],
+        row[17],
+        apps,
     )
 
 
@@ -121,6 +125,12 @@ class _SqlWriteTx(WriteTx):
     def __init__(self, conn: Connection, row_lock: str) -> None:
         self._conn = conn
         self._row_lock = row_lock
+        #: Set when this transaction changed something live tokens depend on.
+        self.auth_changed = False
+
+    async def _bump_auth_epoch(self) -> None:
+        await self._conn.execute("UPDATE auth_epoch SET epoch = epoch + 1 WHERE id = 1")
+        self.auth_changed = True
 
     async def upsert_org(self, org: Org) -> None:
         await self._conn.execute(
@@ -138,26 +148,43 @@ class _SqlWriteTx(WriteTx):
         )
 
     async def upsert_app(self, app: App) -> None:
-        await self._conn.execute(
+        # The WHERE makes an identical upsert a no-op, so reloading a seed
+        # neither rewrites rows nor invalidates token caches.
+        changed = await self._conn.execute(
             "INSERT INTO apps (app_key, corp_id, secret_hash, scopes) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (app_key) DO UPDATE SET corp_id = excluded.corp_id, "
-            "secret_hash = excluded.secret_hash, scopes = excluded.scopes",
+            "secret_hash = excluded.secret_hash, scopes = excluded.scopes "
+            "WHERE apps.corp_id <> excluded.corp_id OR apps.secret_hash <> excluded.secret_hash "
+            "OR apps.scopes <> excluded.scopes",
             (app.app_key, app.corp_id, app.secret_hash, " ".join(sorted(app.scopes))),
         )
+        if changed:
+            await self._bump_auth_epoch()
 
     async def upsert_suite(self, suite: Suite) -> None:
-        await self._conn.execute(
+        changed = await self._conn.execute(
             "INSERT INTO suites (suite_key, secret_hash, scopes) VALUES (?, ?, ?) "
             "ON CONFLICT (suite_key) DO UPDATE SET secret_hash = excluded.secret_hash, "
-            "scopes = excluded.scopes",
+            "scopes = excluded.scopes "
+            "WHERE suites.secret_hash <> excluded.secret_hash OR suites.scopes <> excluded.scopes",
             (suite.suite_key, suite.secret_hash, " ".join(sorted(suite.scopes))),
         )
-        await self._conn.execute("DELETE FROM suite_corps WHERE suite_key = ?", (suite.suite_key,))
-        for corp_id in sorted(suite.authorized_corps):
-            await self._conn.execute(
+        rows = await self._conn.fetchall(
+            "SELECT corp_id FROM suite_corps WHERE suite_key = ?", (suite.suite_key,)
+        )
+        current = {row[0] for row in rows}
+        for corp_id in sorted(current - suite.authorized_corps):
+            changed += await self._conn.execute(
+                "DELETE FROM suite_corps WHERE suite_key = ? AND corp_id = ?",
+                (suite.suite_key, corp_id),
+            )
+        for corp_id in sorted(suite.authorized_corps - current):
+            changed += await self._conn.execute(
                 "INSERT INTO suite_corps (suite_key, corp_id) VALUES (?, ?)",
                 (suite.suite_key, corp_id),
             )
+        if changed:
+            await self._bump_auth_epoch()
 
     async def put_token(self, token: TokenRecord) -> None:
         await self._conn.execute(
@@ -190,10 +217,12 @@ class _SqlWriteTx(WriteTx):
         )
 
     async def delete_tokens(self, client_kind: str, client_key: str) -> int:
-        return await self._conn.execute(
+        deleted = await self._conn.execute(
             "DELETE FROM tokens WHERE client_kind = ? AND client_key = ?",
             (client_kind, client_key),
         )
+        await self._bump_auth_epoch()
+        return deleted
 
     async def insert_conference(
         self, conference: Conference, invitations: list[Invitation], invited_by: str
@@ -317,6 +346,9 @@ class SqlStore(Store):
 
     def __init__(self, database: Database) -> None:
         self._db = database
+        # What auth_epoch() last read, and the change marker it read it at.
+        self._epoch = 0
+        self._epoch_marker: int | None = None
 
     async def open(self) -> None:
         await self._db.connect()
@@ -328,7 +360,19 @@ class SqlStore(Store):
     @asynccontextmanager
     async def write(self) -> AsyncIterator[WriteTx]:
         async with self._db.transaction() as conn:
-            yield _SqlWriteTx(conn, self._db.row_lock)
+            tx = _SqlWriteTx(conn, self._db.row_lock)
+            yield tx
+        if tx.auth_changed:
+            # Our own commits do not move the driver's change marker.
+            self._epoch_marker = None
+
+    async def auth_epoch(self) -> int:
+        marker = await self._db.change_marker()
+        if marker is None or marker != self._epoch_marker:
+            row = await self._read.fetchone("SELECT epoch FROM auth_epoch WHERE id = 1")
+            self._epoch = row[0] if row else 0
+            self._epoch_marker = marker
+        return self._epoch
 
     async def get_org(self, corp_id: str) -> Org | None:
         row = await self._read.fetchone(

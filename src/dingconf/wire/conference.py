@@ -5,7 +5,7 @@ from starlette.requests import Request
 from dingconf.model import Conference, ConferenceStatus
 from dingconf.service.auth import TokenService
 from dingconf.service.conferences import ConferenceService
-from dingconf.wire.http import Reply, decode_body, ok, query_param
+from dingconf.wire.http import Reply, decode_body, header, ok, query_param
 from dingconf.wire.routing import ApiRoute
 from dingconf.wire.schemas import (
     CloseReply,
@@ -18,7 +18,7 @@ from dingconf.wire.schemas import (
 
 __all__ = ["conf_info", "conference_routes"]
 
-TOKEN_HEADER = "x-acs-dingtalk-access-token"  # noqa: S105 (a header name)
+TOKEN_HEADER = b"x-acs-dingtalk-access-token"
 _CLOSED = CloseReply(code=200, cause="success")
 
 
@@ -59,14 +59,14 @@ def conference_routes(tokens: TokenService, conferences: ConferenceService) -> l
     """The meeting routes, bound to the services."""
 
     async def query_conference_info(request: Request) -> Reply:
-        principal = await tokens.authenticate(request.headers.get(TOKEN_HEADER))
+        principal = await tokens.authenticate(header(request, TOKEN_HEADER))
         # The trailing-slash route has no id: the service answers missingRoomId.
         conference_id = request.path_params.get("conferenceId", "")
         conference = await conferences.get(principal, conference_id)
         return ok(ConfInfoReply(conf_info(conference)))
 
     async def create_video_conference(request: Request) -> Reply:
-        principal = await tokens.authenticate(request.headers.get(TOKEN_HEADER))
+        principal = await tokens.authenticate(header(request, TOKEN_HEADER))
         body = await decode_body(request, CreateVideoConferenceBody, "paramsError")
         created = await conferences.create(
             principal, body.user_id, body.conf_title, body.invite_user_ids
@@ -84,7 +84,7 @@ def conference_routes(tokens: TokenService, conferences: ConferenceService) -> l
         )
 
     async def close_video_conference(request: Request) -> Reply:
-        principal = await tokens.authenticate(request.headers.get(TOKEN_HEADER))
+        principal = await tokens.authenticate(header(request, TOKEN_HEADER))
         union_id = query_param(request, "unionId")
         await conferences.close(principal, request.path_params["conferenceId"], union_id)
         return ok(_CLOSED)

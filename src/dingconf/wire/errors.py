@@ -4,6 +4,7 @@ Body shape (spec §2.1): ``{"code", "message", "requestid"}``, plus
 ``accessdenieddetail.requiredScopes`` on a missing scope.
 """
 
+import itertools
 import os
 
 import msgspec
@@ -50,10 +51,27 @@ def system_error() -> InternalError:
     return InternalError("systemError", "SYSTEM ERROR")
 
 
+_request_ids = itertools.count()
+_request_id_prefix = ""
+
+
+def _new_request_id_prefix() -> None:
+    global _request_id_prefix
+    h = os.urandom(10).hex().upper()
+    _request_id_prefix = f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-"
+
+
+_new_request_id_prefix()
+os.register_at_fork(after_in_child=_new_request_id_prefix)  # each worker its own prefix
+
+
 def new_request_id() -> str:
-    """An uppercase UUID-shaped id, like ``01A08FE7-CD6B-79BB-8B2E-35D8768AD457``."""
-    h = os.urandom(16).hex().upper()
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    """An uppercase UUID-shaped id, like ``01A08FE7-CD6B-79BB-8B2E-35D8768AD457``.
+
+    A random per-process prefix and a counter: unique across worker processes
+    and several times cheaper than a random UUID per request.
+    """
+    return f"{_request_id_prefix}{next(_request_ids) & 0xFFFFFFFFFFFF:012X}"
 
 
 def status_of(error: DingError) -> int:

@@ -8,12 +8,11 @@ the reply. They return a :class:`Reply`; errors are raised as
 import logging
 import re
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import msgspec
 from starlette.requests import Request
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from dingconf.errors import DingError, InvalidRequest
 from dingconf.wire.errors import RouteNotFound, error_body, new_request_id, status_of, system_error
@@ -24,6 +23,7 @@ __all__ = [
     "MethodDispatch",
     "Reply",
     "decode_body",
+    "header",
     "ok",
     "query_param",
     "wire_errors",
@@ -38,8 +38,7 @@ T = TypeVar("T")
 _MISSING_FIELD = re.compile(r"Object missing required field `([^`]+)`$")
 
 
-@dataclass(frozen=True, slots=True)
-class Reply:
+class Reply(NamedTuple):
     """A handler's answer: an HTTP status and a JSON body."""
 
     status: int
@@ -105,25 +104,16 @@ def wire_errors(app: ASGIApp) -> ASGIApp:
             return
         request_id = new_request_id()
         scope[REQUEST_ID] = request_id
-        started = False
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = True
-            await send(message)
-
+        # Handlers return a Reply that is sent after they finish, so a failure
+        # always happens before any byte of the response went out.
         try:
-            await app(scope, receive, tracking_send)
+            await app(scope, receive, send)
         except DingError as error:
-            if started:
-                raise
             await _send(send, status_of(error), error_body(error, request_id), request_id)
         except Exception:
             log.exception(
                 "request %s %s failed (requestid %s)", scope["method"], scope["path"], request_id
             )
-            if started:
-                raise
             failure = system_error()
             await _send(send, status_of(failure), error_body(failure, request_id), request_id)
 
@@ -162,6 +152,18 @@ async def decode_body(request: Request, schema: type[T], param_error: str) -> T:
         if missing:
             raise _missing(missing.group(1)) from None
         raise InvalidRequest(param_error, f"error:{exc}") from None
+
+
+def header(request: Request, name: bytes) -> str | None:
+    """One request header by its lowercase name.
+
+    Scans the raw ASGI headers (lowercase by the ASGI spec) instead of building
+    Starlette's ``Headers`` view: this runs on every call.
+    """
+    for key, value in request.scope["headers"]:
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
 
 
 def query_param(request: Request, name: str) -> str:

@@ -1,0 +1,74 @@
+"""The baseline: a minimal raw ASGI app answering QueryConferenceInfo.
+
+It does what dingconf's hot path must do, with nothing else: read the token
+header, look the token up by hash, look the meeting up by id, and return the
+same bytes dingconf returns. Served by the same server software on the same
+SQLite file, it is the ceiling the benchmark compares dingconf against.
+"""
+
+import hashlib
+import os
+import sqlite3
+from typing import Any
+
+import msgspec
+
+_DB = sqlite3.connect(os.environ["RAW_APP_DB"], isolation_level=None, check_same_thread=False)
+_DB.execute("PRAGMA journal_mode = WAL")
+_PREFIX = "/v1.0/conference/videoConferences/"
+_COLUMNS = (
+    "conference_id, title, status, biz_type, room_code, external_link_url, creator_id, "
+    "creator_nick, start_time, active_num, attend_num, invited_num, cloud_record_status"
+)
+_ENCODE = msgspec.json.Encoder().encode
+_HEADERS = [(b"content-type", b"application/json;charset=utf-8")]
+_NOT_FOUND = b'{"code":"roomNotFound"}'
+
+
+async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """Serve one request."""
+    if scope["type"] == "lifespan":
+        while (await receive())["type"] != "lifespan.shutdown":
+            await send({"type": "lifespan.startup.complete"})
+        await send({"type": "lifespan.shutdown.complete"})
+        return
+    token = b""
+    for name, value in scope["headers"]:
+        if name == b"x-acs-dingtalk-access-token":
+            token = value
+    grant = _DB.execute(
+        "SELECT corp_id, expires_at FROM tokens WHERE token_hash = ?",
+        (hashlib.sha256(token).hexdigest(),),
+    ).fetchone()
+    row = None
+    if grant is not None:
+        row = _DB.execute(
+            f"SELECT {_COLUMNS} FROM conferences WHERE conference_id = ? AND corp_id = ?",
+            (scope["path"][len(_PREFIX) :], grant[0]),
+        ).fetchone()
+    if row is None:
+        status, body = 404, _NOT_FOUND
+    else:
+        status = 200
+        body = _ENCODE(
+            {
+                "confInfo": {
+                    "conferenceId": row[0],
+                    "title": row[1],
+                    "status": row[2],
+                    "bizType": row[3],
+                    "roomCode": row[4],
+                    "externalLinkUrl": row[5],
+                    "creatorId": row[6],
+                    "creatorNick": row[7],
+                    "startTime": row[8],
+                    "activeNum": row[9],
+                    "attendNum": row[10],
+                    "invitedNum": row[11],
+                    "cloudRecordStatus": row[12],
+                    "extensionAppSettings": [],
+                }
+            }
+        )
+    await send({"type": "http.response.start", "status": status, "headers": _HEADERS})
+    await send({"type": "http.response.body", "body": body})

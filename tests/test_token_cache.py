@@ -1,0 +1,123 @@
+"""Token lookups are cached in every server process; changes must still apply at once."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from dingconf.pytest_plugin import DingconfServer
+
+from conftest import SEED
+
+QUERY = "/v1.0/conference/videoConferences/{}"
+
+
+def cli(server: DingconfServer, *args: str) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "dingconf", *args, "--database", server.database],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+
+
+def status_of(server: DingconfServer, token: str, cid: str) -> tuple[int, str | None]:
+    status, _, body = server.request(
+        "GET", QUERY.format(cid), headers={"x-acs-dingtalk-access-token": token}
+    )
+    return status, body.get("code")
+
+
+def meeting(server: DingconfServer, token: str) -> str:
+    status, _, body = server.request(
+        "POST",
+        "/v1.0/conference/videoConferences",
+        {"userId": "u-host", "confTitle": "cache"},
+        {"x-acs-dingtalk-access-token": token},
+    )
+    assert status == 200, body
+    return body["conferenceId"]
+
+
+def test_changes_from_another_process_apply_to_every_worker_at_once(tmp_path: Path):
+    # Two worker processes, each with its own cache; 20 calls reach both.
+    server = DingconfServer(tmp_path, seed=SEED, extra_args=("--workers", "2")).start()
+    try:
+        token = server.token("acme-app", "acme-secret")
+        cid = meeting(server, token)
+        assert {status_of(server, token, cid) for _ in range(20)} == {(200, None)}
+
+        cli(
+            server,
+            "apps",
+            "add",
+            "dingacme",
+            "acme-app",
+            "--secret",
+            "acme-secret",
+            "--scope",
+            "VideoConference.Conference.Write",
+        )
+        assert {status_of(server, token, cid) for _ in range(20)} == {
+            (403, "Forbidden.AccessDenied.AccessTokenPermissionDenied")
+        }
+        cli(
+            server,
+            "apps",
+            "add",
+            "dingacme",
+            "acme-app",
+            "--secret",
+            "acme-secret",
+            "--scope",
+            "VideoConference.Conference.Read",
+        )
+        assert {status_of(server, token, cid) for _ in range(20)} == {(200, None)}
+
+        cli(server, "apps", "revoke-tokens", "acme-app")
+        assert {status_of(server, token, cid) for _ in range(20)} == {
+            (400, "InvalidAuthentication")
+        }
+    finally:
+        server.stop()
+
+
+def test_a_changed_secret_revokes_cached_tokens(fresh_server: DingconfServer):
+    token = fresh_server.token("acme-app", "acme-secret")
+    cid = meeting(fresh_server, token)
+    assert status_of(fresh_server, token, cid) == (200, None)
+    cli(fresh_server, "apps", "add", "dingacme", "acme-app", "--secret", "rotated")
+    assert status_of(fresh_server, token, cid) == (400, "InvalidAuthentication")
+    assert status_of(fresh_server, fresh_server.token("acme-app", "rotated"), cid) == (200, None)
+
+
+def test_withdrawn_suite_authorisation_stops_cached_corp_tokens(fresh_server: DingconfServer):
+    app_token = fresh_server.token("acme-app", "acme-secret")
+    cid = meeting(fresh_server, app_token)
+    _, _, body = fresh_server.request(
+        "POST",
+        "/v1.0/oauth2/corpAccessToken",
+        {
+            "suiteKey": "suite-x",
+            "suiteSecret": "suite-secret",
+            "authCorpId": "dingacme",
+            "suiteTicket": "t",
+        },
+    )
+    corp_token = body["accessToken"]
+    assert status_of(fresh_server, corp_token, cid) == (200, None)
+    seed = {**SEED, "suites": [{**SEED["suites"][0], "authorizedCorps": []}]}
+    seed_file = fresh_server.workdir / "withdrawn.yaml"
+    seed_file.write_text(yaml.safe_dump(seed))
+    cli(fresh_server, "seed", str(seed_file))
+    assert status_of(fresh_server, corp_token, cid) == (400, "InvalidAuthentication")
+
+
+def test_cached_token_still_expires_on_time(fresh_server: DingconfServer):
+    token = fresh_server.token("acme-app", "acme-secret")
+    cid = meeting(fresh_server, token)
+    for _ in range(5):
+        assert status_of(fresh_server, token, cid) == (200, None)
+    fresh_server.advance_clock(7200 * 1000)
+    assert status_of(fresh_server, token, cid) == (400, "InvalidAuthentication")
