@@ -6,7 +6,7 @@ UV := .tools/bin/uv
 VENV := .venv
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: setup serve test lint bench clean
+.PHONY: setup serve test lint bench postgres clean
 
 # The project's Python dependencies, exactly as uv.lock pins them.
 setup: $(VENV)/.synced
@@ -26,8 +26,14 @@ lint: setup
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 
-test: lint
+postgres:
+	scripts/ensure-postgres
+
+test: lint postgres
 	$(VENV)/bin/pytest
+
+bench: setup
+	$(VENV)/bin/python bench/run.py $(ARGS)
 
 clean:
 	rm -rf .tools $(VENV)

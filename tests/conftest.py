@@ -15,6 +15,8 @@ from alibabacloud_tea_util.models import RuntimeOptions
 
 from dingconf.pytest_plugin import DingconfServer
 
+from backends import BACKENDS, PostgresCluster
+
 SEED: dict[str, Any] = {
     "orgs": [
         {
@@ -69,10 +71,42 @@ RUNTIME = RuntimeOptions()
 
 
 @pytest.fixture(scope="session")
-def server() -> Iterator[DingconfServer]:
+def pg_cluster() -> Iterator[PostgresCluster]:
+    """A throwaway PostgreSQL cluster on 127.0.0.1 for the whole session."""
+    cluster = PostgresCluster().init()
+    cluster.start()
+    try:
+        yield cluster
+    finally:
+        cluster.destroy()
+
+
+@pytest.fixture(params=BACKENDS, scope="session")
+def backend(request: pytest.FixtureRequest) -> str:
+    """Each backend in turn: every test that uses a server runs against both."""
+    return str(request.param)
+
+
+def new_database_url(backend: str, directory: Path, request: pytest.FixtureRequest) -> str:
+    """An empty database of the given backend."""
+    if backend == "sqlite":
+        return f"sqlite:///{directory / 'dingconf.sqlite3'}"
+    cluster: PostgresCluster = request.getfixturevalue("pg_cluster")
+    return cluster.new_database()
+
+
+@pytest.fixture
+def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """An empty database for this test alone."""
+    return new_database_url(backend, tmp_path, request)
+
+
+@pytest.fixture(scope="session")
+def server(backend: str, request: pytest.FixtureRequest) -> Iterator[DingconfServer]:
     """The shared server. Tests that move its clock must use ``fresh_server``."""
     with tempfile.TemporaryDirectory(prefix="dingconf-test-") as tmp:
-        srv = DingconfServer(Path(tmp), seed=SEED).start()
+        url = new_database_url(backend, Path(tmp), request)
+        srv = DingconfServer(Path(tmp), seed=SEED, database=url).start()
         try:
             yield srv
         finally:
@@ -80,9 +114,9 @@ def server() -> Iterator[DingconfServer]:
 
 
 @pytest.fixture
-def fresh_server(tmp_path: Path) -> Iterator[DingconfServer]:
+def fresh_server(database_url: str, tmp_path: Path) -> Iterator[DingconfServer]:
     """A server of this test's own (its clock and database are private)."""
-    srv = DingconfServer(tmp_path, seed=SEED).start()
+    srv = DingconfServer(tmp_path, seed=SEED, database=database_url).start()
     try:
         yield srv
     finally:

@@ -1,7 +1,6 @@
 """The dingconf command: provisioning sub-commands, seeds, and the demo on first start."""
 
 import re
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +9,7 @@ import yaml
 
 from dingconf.pytest_plugin import DingconfServer
 
+from backends import table_rows
 from conftest import SEED
 
 
@@ -25,34 +25,19 @@ def dingconf(*args: str, cwd: Path) -> str:
     return result.stdout
 
 
-def dump(db: Path) -> list[tuple]:
-    with sqlite3.connect(db) as conn:
-        tables = [
-            r[0]
-            for r in conn.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' "
-                "AND name NOT LIKE '%yoyo%' ORDER BY name"
-            )
-        ]
-        return [
-            (t, *row) for t in tables for row in conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2")
-        ]
-
-
-def test_seed_twice_changes_nothing(tmp_path: Path):
+def test_seed_twice_changes_nothing(database_url: str, tmp_path: Path):
     seed = tmp_path / "seed.yaml"
     seed.write_text(yaml.safe_dump(SEED))
-    url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
-    out = dingconf("seed", str(seed), "--database", url, cwd=tmp_path)
+    out = dingconf("seed", str(seed), "--database", database_url, cwd=tmp_path)
     assert "2 orgs, 6 users, 4 apps, 1 suites" in out
-    first = dump(tmp_path / "db.sqlite3")
-    assert any(row[0] == "apps" and row[1] == "acme-app" for row in first)
-    dingconf("seed", str(seed), "--database", url, cwd=tmp_path)
-    assert dump(tmp_path / "db.sqlite3") == first
+    first = table_rows(database_url)
+    assert any(table == "apps" and "acme-app" in row for table, row in first)
+    dingconf("seed", str(seed), "--database", database_url, cwd=tmp_path)
+    assert table_rows(database_url) == first
 
 
-def test_provisioning_commands(tmp_path: Path):
-    url = ("--database", f"sqlite:///{tmp_path / 'db.sqlite3'}")
+def test_provisioning_commands(database_url: str, tmp_path: Path):
+    url = ("--database", database_url)
     dingconf("orgs", "add", "dingnew", "--name", "New Co", *url, cwd=tmp_path)
     dingconf("users", "add", "dingnew", "u-1", "--nick", "One", *url, cwd=tmp_path)
     out = dingconf(
@@ -148,8 +133,10 @@ def test_bad_seed_is_reported_clearly(tmp_path: Path):
     assert "orgs[0].apps[0]: 'appSecret' must be a non-empty string" in result.stderr
 
 
-def test_first_start_creates_a_demo_org_and_prints_its_credentials(tmp_path: Path):
-    server = DingconfServer(tmp_path).start()
+def test_first_start_creates_a_demo_org_and_prints_its_credentials(
+    database_url: str, tmp_path: Path
+):
+    server = DingconfServer(tmp_path, database=database_url).start()
     try:
         match = re.search(r"appKey=(\S+) appSecret=(\S+)", server.log())
         assert match, server.log()

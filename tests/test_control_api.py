@@ -112,8 +112,10 @@ def test_durations_follow_the_clock(fresh_server: DingconfServer):
     assert (status, body["code"]) == (400, "paramError")
 
 
-def test_admin_token_protects_the_control_api(tmp_path):
-    server = DingconfServer(tmp_path, seed={}, admin_token="s3cret-admin").start()
+def test_admin_token_protects_the_control_api(tmp_path, database_url):
+    server = DingconfServer(
+        tmp_path, seed={}, database=database_url, admin_token="s3cret-admin"
+    ).start()
     try:
         with httpx.Client(base_url=server.url) as http:
             assert http.get("/_dingconf/clock").status_code == 400

@@ -1,12 +1,13 @@
 """Plain-HTTP tests: exact JSON types, absent fields, headers and error bodies."""
 
 import re
-import sqlite3
 
 import httpx
 import pytest
 
 from dingconf.pytest_plugin import DingconfServer
+
+from backends import drop_meeting_tables
 
 REQUEST_ID = re.compile(r"[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}")
 CONF_INFO_TYPES = {
@@ -229,7 +230,7 @@ def test_unknown_routes_and_methods(http, method, path):
     assert_error(http.request(method, path), 404, "InvalidAction.NotFound")
 
 
-def test_unexpected_failure_is_system_error_json(tmp_path):
+def test_unexpected_failure_is_system_error_json(tmp_path, database_url):
     server = DingconfServer(
         tmp_path,
         seed={
@@ -241,15 +242,11 @@ def test_unexpected_failure_is_system_error_json(tmp_path):
                 }
             ]
         },
+        database=database_url,
     ).start()
     try:
         token = server.token("k", "s")
-        # Break the database under the running server.
-        with sqlite3.connect(tmp_path / "dingconf.sqlite3") as db:
-            db.execute("DROP TABLE participant_sessions")
-            db.execute("DROP TABLE participants")
-            db.execute("DROP TABLE invitations")
-            db.execute("DROP TABLE conferences")
+        drop_meeting_tables(database_url)  # break the database under the running server
         with httpx.Client(base_url=server.url) as http:
             resp = http.get(
                 "/v1.0/conference/videoConferences/6323d7568777190142ab9d10", headers=auth(token)

@@ -2,7 +2,6 @@
 
 import asyncio
 from collections.abc import Coroutine, Iterator
-from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
@@ -35,10 +34,9 @@ class Runner:
         return self.loop.run_until_complete(coro)
 
 
-@pytest.fixture(params=["sqlite"])
-def db(request, tmp_path: Path) -> Iterator[Runner]:
-    url = f"sqlite:///{tmp_path / 'contract.sqlite3'}"
-    runner = Runner(open_store(url))
+@pytest.fixture
+def db(database_url: str) -> Iterator[Runner]:
+    runner = Runner(open_store(database_url))
     runner(runner.store.open())
     runner(_seed(runner.store))
     try:

@@ -40,9 +40,13 @@ def meeting(server: DingconfServer, token: str) -> str:
     return body["conferenceId"]
 
 
-def test_changes_from_another_process_apply_to_every_worker_at_once(tmp_path: Path):
+def test_changes_from_another_process_apply_to_every_worker_at_once(
+    tmp_path: Path, database_url: str
+):
     # Two worker processes, each with its own cache; 20 calls reach both.
-    server = DingconfServer(tmp_path, seed=SEED, extra_args=("--workers", "2")).start()
+    server = DingconfServer(
+        tmp_path, seed=SEED, database=database_url, extra_args=("--workers", "2")
+    ).start()
     try:
         token = server.token("acme-app", "acme-secret")
         cid = meeting(server, token)

@@ -17,6 +17,7 @@ from dingconf.service.conferences import ConferenceService
 from dingconf.service.control import ControlService
 from dingconf.service.provisioning import ProvisioningService
 from dingconf.storage.base import Store
+from dingconf.storage.postgres import PostgresDatabase
 from dingconf.storage.sql import SqlStore
 from dingconf.storage.sqlite import SQLiteDatabase, sqlite_path
 from dingconf.wire.conference import conference_routes
@@ -32,7 +33,12 @@ def open_store(database_url: str) -> Store:
     """The store for a database URL (not yet opened)."""
     if database_url.startswith("sqlite:"):
         return SqlStore(SQLiteDatabase(sqlite_path(database_url)))
-    raise ValueError(f"unsupported database URL {database_url!r} (expected sqlite:///PATH)")
+    if database_url.startswith(("postgresql:", "postgres:", "postgresql+psycopg:")):
+        return SqlStore(PostgresDatabase(database_url))
+    raise ValueError(
+        f"unsupported database URL {database_url!r} "
+        "(expected sqlite:///PATH or postgresql://USER@HOST:PORT/DB)"
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -154,7 +154,7 @@ class ConferenceService:
         async with self._store.write() as tx:
             conference = await tx.lock_conference(principal.corp_id, conference_id)
             if conference is None:
-                if await self._store.conference_corp(conference_id) is not None:
+                if await tx.conference_corp(conference_id) is not None:
                     raise InvalidRequest("orgAccessForbidden", "orgAccessForbidden")
                 raise InvalidRequest("paramsError", "error:conference not found")
             if conference.host_id != union_id:
@@ -182,7 +182,7 @@ class ConferenceService:
             if member is not None and member.attend_status == AttendStatus.ACTIVE:
                 return
             if nick is None:
-                user = await self._store.get_user(corp_id, union_id)
+                user = await tx.get_user(corp_id, union_id)
                 nick = user.nick if user else member.nick if member else union_id
             await tx.record_join(
                 conference_id,

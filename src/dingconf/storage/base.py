@@ -35,7 +35,17 @@ class StorageUnavailable(Exception):
 
 
 class WriteTx(Protocol):
-    """The operations allowed inside one write transaction."""
+    """The operations allowed inside one write transaction.
+
+    Reads needed while deciding go through the transaction too: a pooled
+    backend must never wait for a second connection while holding one.
+    """
+
+    async def get_user(self, corp_id: str, union_id: str) -> User | None:
+        """Read a user of an organisation."""
+
+    async def conference_corp(self, conference_id: str) -> str | None:
+        """The organisation owning a meeting, if it exists."""
 
     async def upsert_org(self, org: Org) -> None:
         """Insert or update an organisation."""

@@ -119,6 +119,22 @@ def _app(row: Row) -> App:
     return App(app_key=row[0], corp_id=row[1], secret_hash=row[2], scopes=_scopes(row[3]))
 
 
+async def _get_user(conn: Connection, corp_id: str, union_id: str) -> User | None:
+    row = await conn.fetchone(
+        "SELECT corp_id, union_id, nick, user_id, job_number FROM users "
+        "WHERE corp_id = ? AND union_id = ?",
+        (corp_id, union_id),
+    )
+    return _user(row) if row else None
+
+
+async def _conference_corp(conn: Connection, conference_id: str) -> str | None:
+    row = await conn.fetchone(
+        "SELECT corp_id FROM conferences WHERE conference_id = ?", (conference_id,)
+    )
+    return row[0] if row else None
+
+
 class _SqlWriteTx(WriteTx):
     """Write operations on the connection that holds the transaction."""
 
@@ -127,6 +143,12 @@ class _SqlWriteTx(WriteTx):
         self._row_lock = row_lock
         #: Set when this transaction changed something live tokens depend on.
         self.auth_changed = False
+
+    async def get_user(self, corp_id: str, union_id: str) -> User | None:
+        return await _get_user(self._conn, corp_id, union_id)
+
+    async def conference_corp(self, conference_id: str) -> str | None:
+        return await _conference_corp(self._conn, conference_id)
 
     async def _bump_auth_epoch(self) -> None:
         await self._conn.execute("UPDATE auth_epoch SET epoch = epoch + 1 WHERE id = 1")
@@ -203,6 +225,11 @@ class _SqlWriteTx(WriteTx):
     async def find_live_token(
         self, client_kind: str, client_key: str, corp_id: str, now_ms: int
     ) -> TokenRecord | None:
+        if client_kind == "app":
+            # Two concurrent requests of one app must agree on one token.
+            await self._conn.fetchone(
+                "SELECT 1 FROM apps WHERE app_key = ?" + self._row_lock, (client_key,)
+            )
         row = await self._conn.fetchone(
             "SELECT token_hash, client_kind, client_key, corp_id, expires_at, nonce FROM tokens "
             "WHERE client_kind = ? AND client_key = ? AND corp_id = ? AND expires_at > ? "
@@ -385,12 +412,7 @@ class SqlStore(Store):
         return [Org(*row) for row in rows]
 
     async def get_user(self, corp_id: str, union_id: str) -> User | None:
-        row = await self._read.fetchone(
-            "SELECT corp_id, union_id, nick, user_id, job_number FROM users "
-            "WHERE corp_id = ? AND union_id = ?",
-            (corp_id, union_id),
-        )
-        return _user(row) if row else None
+        return await _get_user(self._read, corp_id, union_id)
 
     async def list_users(self, corp_id: str) -> list[User]:
         rows = await self._read.fetchall(
@@ -449,10 +471,7 @@ class SqlStore(Store):
         return _conference(row) if row else None
 
     async def conference_corp(self, conference_id: str) -> str | None:
-        row = await self._read.fetchone(
-            "SELECT corp_id FROM conferences WHERE conference_id = ?", (conference_id,)
-        )
-        return row[0] if row else None
+        return await _conference_corp(self._read, conference_id)
 
     async def list_participants(self, corp_id: str, conference_id: str) -> list[Participant]:
         rows = await self._read.fetchall(

@@ -1,0 +1,94 @@
+"""Several dingconf processes share one database: no lost or double-counted updates."""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from dingconf.pytest_plugin import DingconfServer
+
+from conftest import SEED
+
+TOKEN_HEADER = "x-acs-dingtalk-access-token"
+
+
+def test_three_processes_racing_on_one_meeting_keep_exact_counts(database_url: str, tmp_path: Path):
+    servers = [
+        DingconfServer(tmp_path / f"s{i}", seed=SEED if i == 0 else None, database=database_url)
+        for i in range(3)
+    ]
+    for i, server in enumerate(servers):
+        (tmp_path / f"s{i}").mkdir()
+        server.start()
+    try:
+        token = servers[0].token("acme-app", "acme-secret")
+        status, _, body = servers[1].request(
+            "POST",
+            "/v1.0/conference/videoConferences",
+            {"userId": "u-host", "confTitle": "race"},
+            {TOKEN_HEADER: token},
+        )
+        assert status == 200
+        cid = body["conferenceId"]
+        barrier = threading.Barrier(12)
+
+        def person(i: int) -> None:
+            # Each person's steps are ordered, but go through different processes,
+            # and everyone runs at once.
+            who = f"racer-{i}"
+            barrier.wait() if i < 12 else None
+            servers[i % 3].join(cid, who)
+            servers[(i + 1) % 3].leave(cid, who)
+            if i % 2 == 0:
+                servers[(i + 2) % 3].join(cid, who)
+
+        def same_person_everywhere(i: int) -> None:
+            # One person's client joins through all three processes at the same moment.
+            start = threading.Barrier(3)
+
+            def one(server: DingconfServer) -> None:
+                start.wait()
+                server.join(cid, f"twin-{i}")
+
+            with ThreadPoolExecutor(3) as pool:
+                list(pool.map(one, servers))
+
+        with ThreadPoolExecutor(12) as pool:
+            list(pool.map(person, range(60)))
+            list(pool.map(same_person_everywhere, range(10)))
+
+        for server in servers:
+            status, _, body = server.request(
+                "GET", f"/v1.0/conference/videoConferences/{cid}", headers={TOKEN_HEADER: token}
+            )
+            assert status == 200
+            info = body["confInfo"]
+            # 30 racers ended inside, 30 outside; 10 twins inside, each counted once.
+            assert (info["activeNum"], info["attendNum"]) == (40, 70)
+        _, _, body = servers[2].request("GET", f"/_dingconf/conferences/{cid}/participants")
+        members = body["participants"]
+        assert len(members) == 70
+        assert sum(1 for m in members if m["attendStatus"] == 3) == 40
+    finally:
+        for server in servers:
+            server.stop()
+
+
+def test_servers_starting_together_apply_migrations_once(database_url: str, tmp_path: Path):
+    servers = [DingconfServer(tmp_path / f"s{i}", database=database_url) for i in range(3)]
+    threads = []
+    for i, server in enumerate(servers):
+        (tmp_path / f"s{i}").mkdir()
+        threads.append(threading.Thread(target=server.start))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    try:
+        for server in servers:
+            status, _, _ = server.request("GET", "/_dingconf/health")
+            assert status == 200
+        # Exactly one of them created the demo organisation.
+        assert sum(server.log().count("created demo organisation") for server in servers) == 1
+    finally:
+        for server in servers:
+            server.stop()
