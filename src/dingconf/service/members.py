@@ -11,14 +11,14 @@ from dataclasses import dataclass, replace
 
 from dingconf.clock import Clock
 from dingconf.errors import InvalidRequest
-from dingconf.model import Conference, ConferenceStatus, Participant, Principal
+from dingconf.model import AttendStatus, Conference, ConferenceStatus, Participant, Principal
 from dingconf.service.access import lock_own_conference
 from dingconf.service.auth import WRITE, require_scope
 from dingconf.service.conferences import ConferenceService
 from dingconf.service.paging import Page, paginate
 from dingconf.storage.base import Invitation, Store, WriteTx
 
-__all__ = ["MeetingSettings", "MemberService"]
+__all__ = ["MeetingSettings", "MemberService", "with_live_duration"]
 
 MEMBERS_PAGE = 128  # maxResults default (spec §4.5.1)
 MUTE_OFF, MUTE_ON, MUTE_FORCED = 0, 1, 2
@@ -32,6 +32,13 @@ class MeetingSettings:
     lock_conference: bool | None = None
     mute_all: bool | None = None
     only_internal_employees_join: bool | None = None
+
+
+def with_live_duration(member: Participant, now_ms: int) -> Participant:
+    """A member whose ``duration`` includes the stay still going on."""
+    if member.attend_status != AttendStatus.ACTIVE or member.last_join_ms is None:
+        return member
+    return replace(member, duration_ms=member.duration_ms + now_ms - member.last_join_ms)
 
 
 def _switch(action: str, on: str, off: str) -> bool:
@@ -67,9 +74,14 @@ class MemberService:
             for bad paging.
         """
         conference = await self._conferences.get(principal, conference_id)
+        now = self._clock.now_ms()
         members = await self._store.list_participants(principal.corp_id, conference.conference_id)
         page = paginate(
-            members, next_token, max_results, default_size=MEMBERS_PAGE, error_code="paramError"
+            [with_live_duration(m, now) for m in members],
+            next_token,
+            max_results,
+            default_size=MEMBERS_PAGE,
+            error_code="paramError",
         )
         return conference, page
 
