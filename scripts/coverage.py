@@ -36,7 +36,8 @@ def sdk_operations() -> list[tuple[str, str, str]]:
         action = re.search(r"action='(\w+)'", source)
         verb = re.search(r"method='(\w+)'", source)
         path = re.search(r"pathname=f'([^']+)'", source)
-        assert action and verb and path, name
+        if not (action and verb and path):
+            raise ValueError(f"cannot read the operation of {name}")
         found.append((action.group(1), verb.group(1), _PARAM.sub(_camel, path.group(1))))
     return sorted(found)
 
