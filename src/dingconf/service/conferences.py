@@ -223,8 +223,10 @@ class ConferenceService:
                 muted=conference.mute_all != 0,
                 outer_org=user is None,
             )
-            recording = auto_started_recording(conference, union_id)
-            if recording is not None:
+            # Re-read: the join moved the status, startTime and counters.
+            joined = await tx.lock_conference(corp_id, conference_id)
+            recording = joined and auto_started_recording(joined, union_id)
+            if recording:
                 await tx.update_conference(recording)
 
     async def leave(self, corp_id: str, conference_id: str, union_id: str) -> None:
