@@ -13,16 +13,23 @@ from starlette.types import ASGIApp
 from dingconf.clock import Clock
 from dingconf.config import Settings
 from dingconf.service.auth import TokenService
+from dingconf.service.bookings import BookingService
 from dingconf.service.conferences import ConferenceService
 from dingconf.service.control import ControlService
+from dingconf.service.listing import ListingService
+from dingconf.service.members import MemberService
 from dingconf.service.provisioning import ProvisioningService
+from dingconf.service.recording import RecordingService
 from dingconf.storage.base import Store
 from dingconf.storage.postgres import PostgresDatabase
 from dingconf.storage.sql import SqlStore
 from dingconf.storage.sqlite import SQLiteDatabase, sqlite_path
+from dingconf.wire.bookings import booking_routes
 from dingconf.wire.conference import conference_routes
 from dingconf.wire.control import control_routes
 from dingconf.wire.http import wire_errors
+from dingconf.wire.listing import listing_routes
+from dingconf.wire.members import member_routes
 from dingconf.wire.oauth import oauth_routes
 from dingconf.wire.routing import ApiRoute, build_router
 
@@ -49,6 +56,10 @@ class Services:
     clock: Clock
     tokens: TokenService
     conferences: ConferenceService
+    members: MemberService
+    recording: RecordingService
+    bookings: BookingService
+    listing: ListingService
     control: ControlService
     provisioning: ProvisioningService
 
@@ -57,12 +68,18 @@ def build_services(settings: Settings, store: Store) -> Services:
     """Wire the domain services around one store and one clock."""
     clock = Clock(settings.clock_offset_ms)
     conferences = ConferenceService(store, clock, settings.base_url)
+    recording = RecordingService(store)
+    bookings = BookingService(store, clock, settings.base_url)
     return Services(
         store=store,
         clock=clock,
         tokens=TokenService(store, clock, settings.token_ttl_s),
         conferences=conferences,
-        control=ControlService(store, clock, conferences),
+        members=MemberService(store, clock, conferences),
+        recording=recording,
+        bookings=bookings,
+        listing=ListingService(store, clock),
+        control=ControlService(store, clock, conferences, bookings, recording),
         provisioning=ProvisioningService(store),
     )
 
@@ -70,7 +87,12 @@ def build_services(settings: Settings, store: Store) -> Services:
 def api_routes(settings: Settings, services: Services) -> list[ApiRoute]:
     """Every route the server answers, in matching order."""
     return [
+        # Listing first: its literal paths (``videoConferences/query``) must win
+        # over ``videoConferences/{conferenceId}``.
+        *listing_routes(services.tokens, services.listing),
         *conference_routes(services.tokens, services.conferences),
+        *member_routes(services.tokens, services.members, services.recording),
+        *booking_routes(services.tokens, services.bookings),
         *oauth_routes(services.tokens),
         *control_routes(services.control, settings.admin_token, settings.is_loopback),
     ]

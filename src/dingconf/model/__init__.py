@@ -3,6 +3,8 @@
 from dingconf.model.records import (
     App,
     AttendStatus,
+    Booking,
+    BookingSettings,
     Conference,
     ConferenceStatus,
     ExtensionApp,
@@ -17,6 +19,8 @@ from dingconf.model.records import (
 __all__ = [
     "App",
     "AttendStatus",
+    "Booking",
+    "BookingSettings",
     "Conference",
     "ConferenceStatus",
     "ExtensionApp",

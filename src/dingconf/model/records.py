@@ -1,15 +1,19 @@
 """Plain, immutable records: what the store returns and the services reason about.
 
-They are NamedTuples: as immutable as frozen dataclasses but about seven
-times cheaper to build, which matters because every query builds some.
+The records every request builds are NamedTuples: as immutable as frozen
+dataclasses but about seven times cheaper to build. Bookings, read far less
+often, are frozen dataclasses.
 """
 
+from dataclasses import dataclass
 from enum import IntEnum
 from typing import NamedTuple
 
 __all__ = [
     "App",
     "AttendStatus",
+    "Booking",
+    "BookingSettings",
     "Conference",
     "ConferenceStatus",
     "ExtensionApp",
@@ -127,6 +131,15 @@ class Conference(NamedTuple):
     cloud_record_status: int
     cloud_record_owner: str | None
     extension_apps: tuple[ExtensionApp, ...]
+    #: In-meeting controls (spec §4.5): co-hosts, lock, mute-all (0 off, 1 on, 2 forced).
+    cohost_ids: tuple[str, ...] = ()
+    locked: bool = False
+    mute_all: int = 0
+    internal_only: bool = False
+    #: Recording auto-start copied from a booking: the trigger type (spec §4.4.1
+    #: ``recordAutoStartType``), or None when off, and the recording's owner.
+    auto_record_type: int | None = None
+    auto_record_owner: str | None = None
 
 
 class Participant(NamedTuple):
@@ -140,3 +153,45 @@ class Participant(NamedTuple):
     last_join_ms: int | None
     leave_ms: int | None
     duration_ms: int
+    muted: bool = False
+    rejoin_forbidden: bool = False
+    #: Not a user of the meeting's organisation (``outerOrgMember``).
+    outer_org: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class BookingSettings:
+    """``scheduleConfSettingModel`` of a booking (spec §4.4.1); None = not set."""
+
+    host_id: str | None = None
+    cohost_ids: tuple[str, ...] | None = None
+    conf_allowed_corp_id: str | None = None
+    lock_room: int | None = None
+    mute_on_join: int | None = None
+    screen_share_forbidden: int | None = None
+    waiting_room: int | None = None
+    join_before_host: int | None = None
+    enable_chat: int | None = None
+    lock_nick: int | None = None
+    lock_media_status_mic_mute: int | None = None
+    enable_web_anonymous_join: bool | None = None
+    extension_apps: tuple[ExtensionApp, ...] | None = None
+    cloud_record_owner: str | None = None
+    record_auto_start: int | None = None
+    record_auto_start_type: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Booking:
+    """A booked ("scheduled") meeting: it owns a roomCode and its meeting instances."""
+
+    schedule_conference_id: str
+    corp_id: str
+    creator_id: str
+    title: str
+    start_time_ms: int
+    end_time_ms: int
+    room_code: str
+    url: str
+    cancelled: bool
+    settings: BookingSettings

@@ -4,7 +4,8 @@ from dataclasses import dataclass
 
 from dingconf.clock import Clock
 from dingconf.errors import AccessDenied, InternalError, InvalidRequest, NotFound
-from dingconf.model import AttendStatus, Conference, ConferenceStatus, Principal
+from dingconf.model import AttendStatus, Conference, ConferenceStatus, Participant, Principal
+from dingconf.service.access import lock_own_conference
 from dingconf.service.auth import READ, WRITE, require_scope
 from dingconf.service.ids import (
     CONFERENCE_ID,
@@ -13,9 +14,10 @@ from dingconf.service.ids import (
     new_password,
     new_room_code,
 )
+from dingconf.service.recording import FINISHED, RECORDING, auto_started_recording
 from dingconf.storage.base import Invitation, RoomCodeTaken, Store
 
-__all__ = ["BIZ_INSTANT", "ConferenceService", "CreatedConference"]
+__all__ = ["BIZ_INSTANT", "ConferenceService", "CreatedConference", "validate_title"]
 
 BIZ_INSTANT = "0"
 TITLE_KEPT = 50  # longer titles are truncated (spec §4.2)
@@ -36,11 +38,32 @@ def _ended() -> InvalidRequest:
     return InvalidRequest("resourceClose", "The meeting has ended")
 
 
-def _validate_title(title: str) -> str:
+def _admit(conference: Conference, member: Participant | None, union_id: str) -> None:
+    """Refuse a joiner the meeting's state keeps out (spec §4.5.3 forbiddenRejoin, lock)."""
+    if (
+        member is not None
+        and member.attend_status == AttendStatus.KICKED
+        and member.rejoin_forbidden
+    ):
+        raise InvalidRequest("forbiddenRejoin", f"{union_id} was removed and may not rejoin")
+    if (
+        conference.locked
+        and union_id != conference.host_id
+        and union_id not in conference.cohost_ids
+    ):
+        raise InvalidRequest("conferenceLocked", "the meeting is locked")
+
+
+def validate_title(title: str, field: str = "confTitle", code: str = "paramsTitleError") -> str:
+    """A meeting title: over 50 characters truncated, over 256 refused (spec §4.2, §4.4.1).
+
+    Raises:
+        InvalidRequest: ``code`` for an empty or too long title.
+    """
     if not title.strip():
-        raise InvalidRequest("paramsTitleError", "error:confTitle is empty")
+        raise InvalidRequest(code, f"error:{field} is empty")
     if len(title) > TITLE_MAX:
-        raise InvalidRequest("paramsTitleError", f"error:confTitle is longer than {TITLE_MAX}")
+        raise InvalidRequest(code, f"error:{field} is longer than {TITLE_MAX}")
     return title[:TITLE_KEPT]
 
 
@@ -90,7 +113,7 @@ class ConferenceService:
                 not in the caller's organisation, ``paramsTitleError`` for a bad title.
         """
         require_scope(principal, WRITE)
-        title = _validate_title(title)
+        title = validate_title(title)
         creator = await self._store.get_user(principal.corp_id, creator_union_id)
         if creator is None:
             raise InvalidRequest("unknownUserError", "unknownUserError")
@@ -148,29 +171,32 @@ class ConferenceService:
             NotFound: ``permissionError`` when the caller is not the host.
         """
         require_scope(principal, WRITE)
-        conference_id = conference_id.strip()
-        if not CONFERENCE_ID.fullmatch(conference_id):
-            raise InvalidRequest("paramsError", "error:invalid conferenceId")
         async with self._store.write() as tx:
-            conference = await tx.lock_conference(principal.corp_id, conference_id)
-            if conference is None:
-                if await tx.conference_corp(conference_id) is not None:
-                    raise InvalidRequest("orgAccessForbidden", "orgAccessForbidden")
-                raise InvalidRequest("paramsError", "error:conference not found")
+            conference = await lock_own_conference(tx, principal, conference_id)
             if conference.host_id != union_id:
                 raise NotFound(
                     "permissionError", "permissionError:only the host can close the meeting"
                 )
             if conference.status == ConferenceStatus.ENDED:
                 raise _ended()
-            await tx.end_conference(conference_id, self._clock.now_ms())
+            now = self._clock.now_ms()
+            # A recording still running or paused finishes with the meeting.
+            if conference.cloud_record_status in RECORDING:
+                await tx.update_conference(conference._replace(cloud_record_status=FINISHED))
+            await tx.end_conference(conference.conference_id, now)
 
     async def join(self, corp_id: str, conference_id: str, union_id: str, nick: str | None) -> None:
         """A person enters the meeting; joining while inside changes nothing.
 
+        A meeting that had not started (a booking's instance) starts now; an
+        invitee being rung (attendStatus 2) is now inside (3).
+
         Raises:
             NotFound: ``roomNotFound``.
-            InvalidRequest: ``resourceClose`` when the meeting has ended.
+            InvalidRequest: ``resourceClose`` when the meeting has ended,
+                ``forbiddenRejoin`` for someone kicked out for good,
+                ``conferenceLocked`` in a locked meeting (host and co-hosts excepted),
+                ``internalOnly`` for an outsider when only the organisation may join.
         """
         async with self._store.write() as tx:
             conference = await tx.lock_conference(corp_id, conference_id)
@@ -181,16 +207,27 @@ class ConferenceService:
             member = await tx.get_participant(conference_id, union_id)
             if member is not None and member.attend_status == AttendStatus.ACTIVE:
                 return
+            _admit(conference, member, union_id)
+            user = await tx.get_user(corp_id, union_id)
+            if user is None and conference.internal_only:
+                raise InvalidRequest("internalOnly", "only the organisation's members may join")
             if nick is None:
-                user = await tx.get_user(corp_id, union_id)
                 nick = user.nick if user else member.nick if member else union_id
+            now = self._clock.now_ms()
             await tx.record_join(
                 conference_id,
                 union_id,
                 nick,
-                self._clock.now_ms(),
+                now,
                 first_time=member is None or member.first_join_ms is None,
+                muted=conference.mute_all != 0,
+                outer_org=user is None,
             )
+            # Re-read: the join moved the status, startTime and counters.
+            joined = await tx.lock_conference(corp_id, conference_id)
+            recording = joined and auto_started_recording(joined, union_id)
+            if recording:
+                await tx.update_conference(recording)
 
     async def leave(self, corp_id: str, conference_id: str, union_id: str) -> None:
         """A person inside the meeting leaves it.

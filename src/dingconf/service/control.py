@@ -2,9 +2,11 @@
 
 from dingconf.clock import Clock
 from dingconf.errors import NotFound
-from dingconf.model import Participant
+from dingconf.model import ConferenceStatus, Participant
+from dingconf.service.bookings import BookingService
 from dingconf.service.conferences import ConferenceService
-from dingconf.storage.base import Store
+from dingconf.service.recording import RecordingService
+from dingconf.storage.base import ConferenceFilter, Store
 
 __all__ = ["ControlService"]
 
@@ -12,10 +14,19 @@ __all__ = ["ControlService"]
 class ControlService:
     """Drive participants and the clock, across organisations (an operator's view)."""
 
-    def __init__(self, store: Store, clock: Clock, conferences: ConferenceService) -> None:
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        conferences: ConferenceService,
+        bookings: BookingService,
+        recording: RecordingService,
+    ) -> None:
         self._store = store
         self._clock = clock
         self._conferences = conferences
+        self._bookings = bookings
+        self._recording = recording
 
     async def _corp_of(self, conference_id: str) -> str:
         corp_id = await self._store.conference_corp(conference_id)
@@ -27,6 +38,35 @@ class ControlService:
         """A person's client joins the meeting (rejoining after leaving is allowed)."""
         corp_id = await self._corp_of(conference_id)
         await self._conferences.join(corp_id, conference_id, union_id, nick)
+
+    async def join_room(self, room_code: str, union_id: str, nick: str | None) -> str:
+        """A person dials a roomCode; return the meeting they are now in.
+
+        The meeting using the code now, if any; otherwise, for a booking (not
+        cancelled) whose last instance ended, its next instance (spec §6: a new
+        conferenceId under the same scheduleConferenceId and roomCode).
+
+        Raises:
+            NotFound: ``roomNotFound`` for a code nothing uses.
+        """
+        code = room_code.replace(" ", "")
+        used = await self._store.list_conferences(None, ConferenceFilter(room_code=code))
+        live = [c for c in used if c.status != ConferenceStatus.ENDED]
+        if live:
+            conference_id, corp_id = live[0].conference_id, live[0].corp_id
+        else:
+            booking = await self._store.booking_by_room_code(code)
+            if booking is None:
+                raise NotFound("roomNotFound", "ROOM NOT FOUND")
+            conference_id = await self._bookings.open_session(booking)
+            corp_id = booking.corp_id
+        await self._conferences.join(corp_id, conference_id, union_id, nick)
+        return conference_id
+
+    async def set_record_paused(self, conference_id: str, paused: bool) -> int:
+        """The recording is paused (1 → 2) or resumed (2 → 1) in the client; the new status."""
+        corp_id = await self._corp_of(conference_id)
+        return await self._recording.set_paused(corp_id, conference_id, paused)
 
     async def leave(self, conference_id: str, union_id: str) -> None:
         """A person's client leaves the meeting."""

@@ -7,11 +7,15 @@ the counters it moves commit together or not at all.
 """
 
 from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from typing import Protocol
 
 from dingconf.model import (
     App,
+    AttendStatus,
+    Booking,
     Conference,
+    ConferenceStatus,
     Org,
     Participant,
     Principal,
@@ -20,10 +24,28 @@ from dingconf.model import (
     User,
 )
 
-__all__ = ["Invitation", "RoomCodeTaken", "StorageUnavailable", "Store", "WriteTx"]
+__all__ = [
+    "ConferenceFilter",
+    "Invitation",
+    "RoomCodeTaken",
+    "StorageUnavailable",
+    "Store",
+    "WriteTx",
+]
 
 #: ``(union_id, nick)`` of one invitee.
 Invitation = tuple[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class ConferenceFilter:
+    """Which meetings a listing wants; None matches anything."""
+
+    status: ConferenceStatus | None = None
+    room_code: str | None = None
+    schedule_conference_id: str | None = None
+    started_from_ms: int | None = None
+    started_to_ms: int | None = None
 
 
 class RoomCodeTaken(Exception):
@@ -46,6 +68,9 @@ class WriteTx(Protocol):
 
     async def conference_corp(self, conference_id: str) -> str | None:
         """The organisation owning a meeting, if it exists."""
+
+    async def booking_corp(self, schedule_conference_id: str) -> str | None:
+        """The organisation owning a booking, if it exists."""
 
     async def upsert_org(self, org: Org) -> None:
         """Insert or update an organisation."""
@@ -88,16 +113,58 @@ class WriteTx(Protocol):
     async def get_participant(self, conference_id: str, union_id: str) -> Participant | None:
         """Read one member of a meeting."""
 
+    async def update_conference(self, conference: Conference) -> None:
+        """Write a meeting's settings and state; never its counters."""
+
+    async def add_invitations(
+        self, conference_id: str, invitations: list[Invitation], invited_by: str, at_ms: int
+    ) -> int:
+        """Ring people (members with attendStatus 2); count new invitees in invitedNum.
+
+        Returns how many of them had not been invited before.
+        """
+
     async def record_join(
-        self, conference_id: str, union_id: str, nick: str, at_ms: int, *, first_time: bool
+        self,
+        conference_id: str,
+        union_id: str,
+        nick: str,
+        at_ms: int,
+        *,
+        first_time: bool,
+        muted: bool = False,
+        outer_org: bool = False,
     ) -> None:
-        """Mark a person inside the meeting, open a session and move the counters."""
+        """Mark a person inside the meeting, open a session and move the counters.
+
+        A meeting that had not started (status 0) starts now.
+        """
 
     async def record_leave(self, conference_id: str, union_id: str, at_ms: int) -> None:
         """Mark a person as having left, close their session and move the counters."""
 
+    async def kick_member(
+        self, conference_id: str, union_id: str, at_ms: int, *, forbid_rejoin: bool
+    ) -> None:
+        """Put a member out (attendStatus 5), closing their session if inside."""
+
+    async def update_member(self, member: Participant) -> None:
+        """Write a member's nick and mute state."""
+
+    async def mute_everyone(self, conference_id: str, muted: bool) -> None:
+        """Mute or unmute every member of a meeting."""
+
+    async def insert_booking(self, booking: Booking) -> None:
+        """Store a new booking."""
+
+    async def update_booking(self, booking: Booking) -> None:
+        """Write a booking's fields and settings."""
+
+    async def lock_booking(self, corp_id: str, schedule_conference_id: str) -> Booking | None:
+        """Read a booking of ``corp_id`` and hold it until the transaction ends."""
+
     async def end_conference(self, conference_id: str, at_ms: int) -> None:
-        """End a meeting: everyone still inside leaves at ``at_ms``."""
+        """End a meeting: everyone still inside leaves at ``at_ms``; calls fail."""
 
 
 class Store(Protocol):
@@ -152,3 +219,22 @@ class Store(Protocol):
 
     async def list_participants(self, corp_id: str, conference_id: str) -> list[Participant]:
         """The members of a meeting of ``corp_id``, in order of first join."""
+
+    async def get_booking(self, corp_id: str, schedule_conference_id: str) -> Booking | None:
+        """Read a booking of ``corp_id``."""
+
+    async def booking_corp(self, schedule_conference_id: str) -> str | None:
+        """The organisation owning a booking."""
+
+    async def booking_by_room_code(self, room_code: str) -> Booking | None:
+        """The booking (not cancelled) that owns a roomCode, in any organisation."""
+
+    async def list_conferences(
+        self, corp_id: str | None, where: ConferenceFilter
+    ) -> list[Conference]:
+        """Meetings of ``corp_id`` (None: any organisation), by startTime."""
+
+    async def list_memberships(
+        self, corp_id: str, union_id: str, status: AttendStatus
+    ) -> list[Participant]:
+        """A person's member rows in ``status`` across the running meetings of ``corp_id``."""

@@ -7,10 +7,13 @@ row-to-record mapping lives here, so both backends behave the same.
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import asdict
 
 from dingconf.model import (
     App,
     AttendStatus,
+    Booking,
+    BookingSettings,
     Conference,
     ConferenceStatus,
     ExtensionApp,
@@ -21,7 +24,7 @@ from dingconf.model import (
     TokenRecord,
     User,
 )
-from dingconf.storage.base import Invitation, Store, WriteTx
+from dingconf.storage.base import ConferenceFilter, Invitation, Store, WriteTx
 from dingconf.storage.driver import Connection, Database, Row
 
 __all__ = ["SqlStore"]
@@ -30,15 +33,24 @@ _CONFERENCE_COLUMNS = (
     "conference_id, corp_id, title, biz_type, status, room_code, external_link_url, "
     "creator_id, creator_nick, host_id, start_time, end_time, schedule_conference_id, "
     "active_num, attend_num, invited_num, cloud_record_status, cloud_record_owner, "
-    "extension_apps"
+    "extension_apps, cohost_ids, locked, mute_all, internal_only, auto_record_type, "
+    "auto_record_owner"
 )
 _SELECT_CONFERENCE = (
     f"SELECT {_CONFERENCE_COLUMNS} FROM conferences WHERE conference_id = ? AND corp_id = ?"
 )
 _PARTICIPANT_COLUMNS = (
-    "conference_id, union_id, nick, attend_status, first_join, last_join, leave_time, duration"
+    "conference_id, union_id, nick, attend_status, first_join, last_join, leave_time, duration, "
+    "muted, rejoin_forbidden, outer_org"
 )
-_NO_EXTENSION_APPS = "[]"
+_BOOKING_COLUMNS = (
+    "schedule_conference_id, corp_id, creator_id, title, start_time, end_time, room_code, url, "
+    "cancelled, settings"
+)
+_SELECT_BOOKING = (
+    f"SELECT {_BOOKING_COLUMNS} FROM bookings WHERE schedule_conference_id = ? AND corp_id = ?"
+)
+_EMPTY_JSON_LIST = "[]"
 
 
 def _scopes(text: str) -> frozenset[str]:
@@ -53,7 +65,7 @@ def _conference(row: Row) -> Conference:
     apps_json = row[18]
     apps = (
         ()
-        if apps_json == _NO_EXTENSION_APPS
+        if apps_json == _EMPTY_JSON_LIST
         else tuple(
             ExtensionApp(a["appCode"], a["appId"], a["autoOpenMode"], a["bizData"])
             for a in json.loads(apps_json)
@@ -79,12 +91,59 @@ def _conference(row: Row) -> Conference:
         row[16],
         row[17],
         apps,
+        () if row[19] == _EMPTY_JSON_LIST else tuple(json.loads(row[19])),
+        bool(row[20]),
+        row[21],
+        bool(row[22]),
+        row[23],
+        row[24],
+    )
+
+
+def _booking(row: Row) -> Booking:
+    raw = json.loads(row[9])
+    apps = raw.pop("extension_apps", None)
+    cohosts = raw.pop("cohost_ids", None)
+    settings = BookingSettings(
+        **raw,
+        # asdict() keeps NamedTuples, which JSON stores as lists in field order.
+        extension_apps=None if apps is None else tuple(ExtensionApp(*a) for a in apps),
+        cohost_ids=None if cohosts is None else tuple(cohosts),
+    )
+    return Booking(
+        schedule_conference_id=row[0],
+        corp_id=row[1],
+        creator_id=row[2],
+        title=row[3],
+        start_time_ms=row[4],
+        end_time_ms=row[5],
+        room_code=row[6],
+        url=row[7],
+        cancelled=bool(row[8]),
+        settings=settings,
+    )
+
+
+def _booking_params(b: Booking) -> tuple[object, ...]:
+    # Only the settings that were given are stored, so the JSON stays small.
+    settings = {k: v for k, v in asdict(b.settings).items() if v is not None}
+    return (
+        b.schedule_conference_id,
+        b.corp_id,
+        b.creator_id,
+        b.title,
+        b.start_time_ms,
+        b.end_time_ms,
+        b.room_code,
+        b.url,
+        int(b.cancelled),
+        json.dumps(settings),
     )
 
 
 def _extension_apps_json(apps: tuple[ExtensionApp, ...]) -> str:
     if not apps:
-        return _NO_EXTENSION_APPS
+        return _EMPTY_JSON_LIST
     return json.dumps(
         [
             {
@@ -98,6 +157,18 @@ def _extension_apps_json(apps: tuple[ExtensionApp, ...]) -> str:
     )
 
 
+def _control_params(c: Conference) -> tuple[object, ...]:
+    """The in-meeting control columns, in ``_CONFERENCE_COLUMNS`` order."""
+    return (
+        json.dumps(list(c.cohost_ids)),
+        int(c.locked),
+        c.mute_all,
+        int(c.internal_only),
+        c.auto_record_type,
+        c.auto_record_owner,
+    )
+
+
 def _participant(row: Row) -> Participant:
     return Participant(
         conference_id=row[0],
@@ -108,6 +179,9 @@ def _participant(row: Row) -> Participant:
         last_join_ms=row[5],
         leave_ms=row[6],
         duration_ms=row[7],
+        muted=bool(row[8]),
+        rejoin_forbidden=bool(row[9]),
+        outer_org=bool(row[10]),
     )
 
 
@@ -135,6 +209,14 @@ async def _conference_corp(conn: Connection, conference_id: str) -> str | None:
     return row[0] if row else None
 
 
+async def _booking_corp(conn: Connection, schedule_conference_id: str) -> str | None:
+    row = await conn.fetchone(
+        "SELECT corp_id FROM bookings WHERE schedule_conference_id = ?",
+        (schedule_conference_id,),
+    )
+    return row[0] if row else None
+
+
 class _SqlWriteTx(WriteTx):
     """Write operations on the connection that holds the transaction."""
 
@@ -149,6 +231,9 @@ class _SqlWriteTx(WriteTx):
 
     async def conference_corp(self, conference_id: str) -> str | None:
         return await _conference_corp(self._conn, conference_id)
+
+    async def booking_corp(self, schedule_conference_id: str) -> str | None:
+        return await _booking_corp(self._conn, schedule_conference_id)
 
     async def _bump_auth_epoch(self) -> None:
         await self._conn.execute("UPDATE auth_epoch SET epoch = epoch + 1 WHERE id = 1")
@@ -256,8 +341,7 @@ class _SqlWriteTx(WriteTx):
     ) -> None:
         c = conference
         await self._conn.execute(
-            f"INSERT INTO conferences ({_CONFERENCE_COLUMNS}) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO conferences ({_CONFERENCE_COLUMNS}) VALUES ({', '.join('?' * 25)})",
             (
                 c.conference_id,
                 c.corp_id,
@@ -278,14 +362,71 @@ class _SqlWriteTx(WriteTx):
                 c.cloud_record_status,
                 c.cloud_record_owner,
                 _extension_apps_json(c.extension_apps),
+                *_control_params(c),
             ),
         )
+        # The row already counts them (invited_num).
+        await self._invite(c.conference_id, invitations, invited_by, c.start_time_ms)
+
+    async def update_conference(self, conference: Conference) -> None:
+        c = conference
+        await self._conn.execute(
+            "UPDATE conferences SET title = ?, status = ?, host_id = ?, start_time = ?, "
+            "end_time = ?, cloud_record_status = ?, cloud_record_owner = ?, extension_apps = ?, "
+            "cohost_ids = ?, locked = ?, mute_all = ?, internal_only = ?, auto_record_type = ?, "
+            "auto_record_owner = ? WHERE conference_id = ?",
+            (
+                c.title,
+                int(c.status),
+                c.host_id,
+                c.start_time_ms,
+                c.end_time_ms,
+                c.cloud_record_status,
+                c.cloud_record_owner,
+                _extension_apps_json(c.extension_apps),
+                *_control_params(c),
+                c.conference_id,
+            ),
+        )
+
+    async def add_invitations(
+        self, conference_id: str, invitations: list[Invitation], invited_by: str, at_ms: int
+    ) -> int:
+        added = await self._invite(conference_id, invitations, invited_by, at_ms)
+        await self._conn.execute(
+            "UPDATE conferences SET invited_num = invited_num + ? WHERE conference_id = ?",
+            (added, conference_id),
+        )
+        return added
+
+    async def _invite(
+        self, conference_id: str, invitations: list[Invitation], invited_by: str, at_ms: int
+    ) -> int:
+        """Record invitations and ring the invitees; return how many are new."""
+        added = 0
         for union_id, nick in invitations:
-            await self._conn.execute(
+            added += await self._conn.execute(
                 "INSERT INTO invitations (conference_id, union_id, nick, invited_by, invited_at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (c.conference_id, union_id, nick, invited_by, c.start_time_ms),
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (conference_id, union_id) DO NOTHING",
+                (conference_id, union_id, nick, invited_by, at_ms),
             )
+            # Being rung: a new member, or one who left or was kicked is called again
+            # (someone inside stays inside).
+            await self._conn.execute(
+                "INSERT INTO participants (conference_id, union_id, nick, attend_status, "
+                "listed_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (conference_id, union_id) "
+                "DO UPDATE SET attend_status = excluded.attend_status "
+                "WHERE participants.attend_status <> ?",
+                (
+                    conference_id,
+                    union_id,
+                    nick,
+                    int(AttendStatus.CALLING),
+                    at_ms,
+                    int(AttendStatus.ACTIVE),
+                ),
+            )
+        return added
 
     async def lock_conference(self, corp_id: str, conference_id: str) -> Conference | None:
         # SQLite's BEGIN IMMEDIATE already serialises writers; PostgreSQL
@@ -304,16 +445,36 @@ class _SqlWriteTx(WriteTx):
         return _participant(row) if row else None
 
     async def record_join(
-        self, conference_id: str, union_id: str, nick: str, at_ms: int, *, first_time: bool
+        self,
+        conference_id: str,
+        union_id: str,
+        nick: str,
+        at_ms: int,
+        *,
+        first_time: bool,
+        muted: bool = False,
+        outer_org: bool = False,
     ) -> None:
         await self._conn.execute(
             "INSERT INTO participants (conference_id, union_id, nick, attend_status, "
-            "first_join, last_join, sessions) VALUES (?, ?, ?, ?, ?, ?, 1) "
+            "first_join, last_join, sessions, muted, outer_org, listed_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?) "
             "ON CONFLICT (conference_id, union_id) DO UPDATE SET nick = excluded.nick, "
             "attend_status = excluded.attend_status, last_join = excluded.last_join, "
             "first_join = COALESCE(participants.first_join, excluded.first_join), "
-            "leave_time = NULL, sessions = participants.sessions + 1",
-            (conference_id, union_id, nick, int(AttendStatus.ACTIVE), at_ms, at_ms),
+            "leave_time = NULL, sessions = participants.sessions + 1, "
+            "muted = excluded.muted, outer_org = excluded.outer_org",
+            (
+                conference_id,
+                union_id,
+                nick,
+                int(AttendStatus.ACTIVE),
+                at_ms,
+                at_ms,
+                int(muted),
+                int(outer_org),
+                at_ms,
+            ),
         )
         await self._conn.execute(
             "INSERT INTO participant_sessions (conference_id, union_id, seq, join_time) "
@@ -321,10 +482,19 @@ class _SqlWriteTx(WriteTx):
             "WHERE conference_id = ? AND union_id = ?",
             (conference_id, union_id),
         )
+        # A booked instance starts (0 -> 2) at its first join, which is its startTime.
         await self._conn.execute(
             "UPDATE conferences SET active_num = active_num + 1, "
-            "attend_num = attend_num + ?, status = ? WHERE conference_id = ?",
-            (1 if first_time else 0, int(ConferenceStatus.STARTED), conference_id),
+            "attend_num = attend_num + ?, status = ?, "
+            "start_time = CASE WHEN status = ? THEN ? ELSE start_time END "
+            "WHERE conference_id = ?",
+            (
+                1 if first_time else 0,
+                int(ConferenceStatus.STARTED),
+                int(ConferenceStatus.INITIALISED),
+                at_ms,
+                conference_id,
+            ),
         )
 
     async def record_leave(self, conference_id: str, union_id: str, at_ms: int) -> None:
@@ -334,8 +504,61 @@ class _SqlWriteTx(WriteTx):
             (conference_id,),
         )
 
+    async def kick_member(
+        self, conference_id: str, union_id: str, at_ms: int, *, forbid_rejoin: bool
+    ) -> None:
+        inside = await self._close_sessions(conference_id, at_ms, "AND union_id = ?", (union_id,))
+        await self._conn.execute(
+            "UPDATE participants SET attend_status = ?, rejoin_forbidden = ? "
+            "WHERE conference_id = ? AND union_id = ?",
+            (int(AttendStatus.KICKED), int(forbid_rejoin), conference_id, union_id),
+        )
+        await self._conn.execute(
+            "UPDATE conferences SET active_num = active_num - ? WHERE conference_id = ?",
+            (inside, conference_id),
+        )
+
+    async def update_member(self, member: Participant) -> None:
+        await self._conn.execute(
+            "UPDATE participants SET nick = ?, muted = ? WHERE conference_id = ? AND union_id = ?",
+            (member.nick, int(member.muted), member.conference_id, member.union_id),
+        )
+
+    async def mute_everyone(self, conference_id: str, muted: bool) -> None:
+        await self._conn.execute(
+            "UPDATE participants SET muted = ? WHERE conference_id = ?",
+            (int(muted), conference_id),
+        )
+
+    async def insert_booking(self, booking: Booking) -> None:
+        await self._conn.execute(
+            f"INSERT INTO bookings ({_BOOKING_COLUMNS}) VALUES ({', '.join('?' * 10)})",
+            _booking_params(booking),
+        )
+
+    async def update_booking(self, booking: Booking) -> None:
+        params = _booking_params(booking)
+        await self._conn.execute(
+            "UPDATE bookings SET creator_id = ?, title = ?, start_time = ?, end_time = ?, "
+            "room_code = ?, url = ?, cancelled = ?, settings = ? "
+            "WHERE schedule_conference_id = ? AND corp_id = ?",
+            (*params[2:], params[0], params[1]),
+        )
+
+    async def lock_booking(self, corp_id: str, schedule_conference_id: str) -> Booking | None:
+        row = await self._conn.fetchone(
+            _SELECT_BOOKING + self._row_lock, (schedule_conference_id, corp_id)
+        )
+        return _booking(row) if row else None
+
     async def end_conference(self, conference_id: str, at_ms: int) -> None:
         await self._close_sessions(conference_id, at_ms, "", ())
+        # Invitees still being rung when the meeting ends never got in.
+        await self._conn.execute(
+            "UPDATE participants SET attend_status = ? WHERE conference_id = ? "
+            "AND attend_status = ?",
+            (int(AttendStatus.JOIN_FAILED), conference_id, int(AttendStatus.CALLING)),
+        )
         await self._conn.execute(
             "UPDATE conferences SET status = ?, end_time = ?, active_num = 0 "
             "WHERE conference_id = ?",
@@ -344,14 +567,17 @@ class _SqlWriteTx(WriteTx):
 
     async def _close_sessions(
         self, conference_id: str, at_ms: int, who: str, who_params: tuple[str, ...]
-    ) -> None:
-        """Let the members inside (all, or the one ``who`` selects) leave at ``at_ms``."""
+    ) -> int:
+        """Let the members inside (all, or the one ``who`` selects) leave at ``at_ms``.
+
+        Returns how many were inside.
+        """
         await self._conn.execute(
             "UPDATE participant_sessions SET leave_time = ? "
             f"WHERE conference_id = ? AND leave_time IS NULL {who}",
             (at_ms, conference_id, *who_params),
         )
-        await self._conn.execute(
+        return await self._conn.execute(
             "UPDATE participants SET attend_status = ?, leave_time = ?, "
             "duration = duration + (? - last_join) "
             f"WHERE conference_id = ? AND attend_status = ? {who}",
@@ -477,7 +703,64 @@ class SqlStore(Store):
         rows = await self._read.fetchall(
             f"SELECT {', '.join('p.' + c for c in _PARTICIPANT_COLUMNS.split(', '))} "
             "FROM participants p JOIN conferences c ON c.conference_id = p.conference_id "
-            "WHERE p.conference_id = ? AND c.corp_id = ? ORDER BY p.first_join, p.union_id",
+            "WHERE p.conference_id = ? AND c.corp_id = ? ORDER BY p.listed_at, p.union_id",
             (conference_id, corp_id),
         )
         return [_participant(row) for row in rows]
+
+    async def get_booking(self, corp_id: str, schedule_conference_id: str) -> Booking | None:
+        row = await self._read.fetchone(_SELECT_BOOKING, (schedule_conference_id, corp_id))
+        return _booking(row) if row else None
+
+    async def booking_corp(self, schedule_conference_id: str) -> str | None:
+        return await _booking_corp(self._read, schedule_conference_id)
+
+    async def booking_by_room_code(self, room_code: str) -> Booking | None:
+        row = await self._read.fetchone(
+            f"SELECT {_BOOKING_COLUMNS} FROM bookings WHERE room_code = ? AND cancelled = 0",
+            (room_code,),
+        )
+        return _booking(row) if row else None
+
+    async def list_conferences(
+        self, corp_id: str | None, where: ConferenceFilter
+    ) -> list[Conference]:
+        clauses, params = _filter_sql(where)
+        if corp_id is not None:
+            clauses.append("corp_id = ?")
+            params.append(corp_id)
+        rows = await self._read.fetchall(
+            f"SELECT {_CONFERENCE_COLUMNS} FROM conferences "
+            f"WHERE {' AND '.join(clauses) or '1 = 1'} ORDER BY start_time, conference_id",
+            params,
+        )
+        return [_conference(row) for row in rows]
+
+    async def list_memberships(
+        self, corp_id: str, union_id: str, status: AttendStatus
+    ) -> list[Participant]:
+        rows = await self._read.fetchall(
+            f"SELECT {', '.join('p.' + c for c in _PARTICIPANT_COLUMNS.split(', '))} "
+            "FROM participants p JOIN conferences c ON c.conference_id = p.conference_id "
+            "WHERE c.corp_id = ? AND c.status = ? AND p.union_id = ? AND p.attend_status = ? "
+            "ORDER BY c.start_time, c.conference_id",
+            (corp_id, int(ConferenceStatus.STARTED), union_id, int(status)),
+        )
+        return [_participant(row) for row in rows]
+
+
+def _filter_sql(where: ConferenceFilter) -> tuple[list[str], list[object]]:
+    """WHERE fragments (fixed text) and their parameters for a conference filter."""
+    clauses: list[str] = []
+    params: list[object] = []
+    for clause, value in (
+        ("status = ?", None if where.status is None else int(where.status)),
+        ("room_code = ?", where.room_code),
+        ("schedule_conference_id = ?", where.schedule_conference_id),
+        ("start_time >= ?", where.started_from_ms),
+        ("start_time <= ?", where.started_to_ms),
+    ):
+        if value is not None:
+            clauses.append(clause)
+            params.append(value)
+    return clauses, params

@@ -66,6 +66,21 @@ def control_routes(
         await control.leave(request.path_params["conferenceId"], body.union_id)
         return ok(_SUCCESS)
 
+    async def join_room(request: Request) -> Reply:
+        body = await decode_body(request, JoinBody, _PARAM_ERROR)
+        conference_id = await control.join_room(
+            request.path_params["roomCode"], body.union_id, body.nick
+        )
+        return ok({"conferenceId": conference_id})
+
+    async def pause_record(request: Request) -> Reply:
+        status = await control.set_record_paused(request.path_params["conferenceId"], True)
+        return ok({"cloudRecordStatus": status})
+
+    async def resume_record(request: Request) -> Reply:
+        status = await control.set_record_paused(request.path_params["conferenceId"], False)
+        return ok({"cloudRecordStatus": status})
+
     async def participants(request: Request) -> Reply:
         members = await control.participants(request.path_params["conferenceId"])
         return ok(
@@ -99,6 +114,9 @@ def control_routes(
         ApiRoute("POST", f"{conf}/join", "Join", guard(join)),
         ApiRoute("POST", f"{conf}/leave", "Leave", guard(leave)),
         ApiRoute("GET", f"{conf}/participants", "Participants", guard(participants)),
+        ApiRoute("POST", f"{conf}/cloudRecord/pause", "PauseCloudRecord", guard(pause_record)),
+        ApiRoute("POST", f"{conf}/cloudRecord/resume", "ResumeCloudRecord", guard(resume_record)),
+        ApiRoute("POST", "/_dingconf/roomCodes/{roomCode}/join", "JoinRoom", guard(join_room)),
         ApiRoute("GET", "/_dingconf/clock", "GetClock", guard(get_clock)),
         ApiRoute("POST", "/_dingconf/clock", "AdvanceClock", guard(advance_clock)),
     ]

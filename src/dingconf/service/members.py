@@ -1,0 +1,254 @@
+"""The people in a meeting and the host's controls (spec §4.5.1–§4.5.3, Appendix A).
+
+Operations whose request names no operator (KickMembers, Cohosts, the mute
+and lock calls, UpdateVideoConferenceSetting) act with the calling app's
+authority over its organisation's meetings; every one of them is refused for
+another organisation's meeting.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from dingconf.clock import Clock
+from dingconf.errors import InvalidRequest
+from dingconf.model import AttendStatus, Conference, ConferenceStatus, Participant, Principal
+from dingconf.service.access import lock_own_conference
+from dingconf.service.auth import WRITE, require_scope
+from dingconf.service.conferences import ConferenceService
+from dingconf.service.paging import Page, paginate
+from dingconf.storage.base import Invitation, Store, WriteTx
+
+__all__ = ["MeetingSettings", "MemberService", "with_live_duration"]
+
+MEMBERS_PAGE = 128  # maxResults default (spec §4.5.1)
+MUTE_OFF, MUTE_ON, MUTE_FORCED = 0, 1, 2
+_PARAMS = "paramsError"
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingSettings:
+    """UpdateVideoConferenceSetting: the settings dingconf keeps (None = unchanged)."""
+
+    lock_conference: bool | None = None
+    mute_all: bool | None = None
+    only_internal_employees_join: bool | None = None
+
+
+def with_live_duration(member: Participant, now_ms: int) -> Participant:
+    """A member whose ``duration`` includes the stay still going on."""
+    if member.attend_status != AttendStatus.ACTIVE or member.last_join_ms is None:
+        return member
+    return member._replace(duration_ms=member.duration_ms + now_ms - member.last_join_ms)
+
+
+def _switch(action: str, on: str, off: str) -> bool:
+    """An ``action`` string as a switch (e.g. ``lock``/``unlock``)."""
+    if action not in (on, off):
+        raise InvalidRequest(_PARAMS, f"error:action must be {on!r} or {off!r}")
+    return action == on
+
+
+def _unknown_user() -> InvalidRequest:
+    return InvalidRequest("unknownUserError", "unknownUserError")
+
+
+class MemberService:
+    """Members of a meeting: listing, inviting, kicking, co-hosts, nicks, mute, lock."""
+
+    def __init__(self, store: Store, clock: Clock, conferences: ConferenceService) -> None:
+        self._store = store
+        self._clock = clock
+        self._conferences = conferences
+
+    async def page(
+        self,
+        principal: Principal,
+        conference_id: str,
+        next_token: str | None,
+        max_results: int | None,
+    ) -> tuple[Conference, Page[Participant]]:
+        """QueryConferenceMembers: one page of members, in the order they became members.
+
+        Raises:
+            The errors of QueryConferenceInfo (spec §4.5.1), and ``paramError``
+            for bad paging.
+        """
+        conference = await self._conferences.get(principal, conference_id)
+        now = self._clock.now_ms()
+        members = await self._store.list_participants(principal.corp_id, conference.conference_id)
+        page = paginate(
+            [with_live_duration(m, now) for m in members],
+            next_token,
+            max_results,
+            default_size=MEMBERS_PAGE,
+            error_code="paramError",
+        )
+        return conference, page
+
+    async def _live(self, tx: WriteTx, principal: Principal, conference_id: str) -> Conference:
+        require_scope(principal, WRITE)
+        conference = await lock_own_conference(tx, principal, conference_id)
+        if conference.status == ConferenceStatus.ENDED:
+            raise InvalidRequest("resourceClose", "The meeting has ended")
+        return conference
+
+    async def _members(
+        self, tx: WriteTx, conference_id: str, union_ids: Iterable[str]
+    ) -> list[Participant]:
+        """The named members, each of whom must have been in or invited to the meeting."""
+        ids = list(dict.fromkeys(union_ids))
+        if not ids or not all(ids):
+            raise InvalidRequest(_PARAMS, "error:userList must name at least one unionId")
+        members = [await tx.get_participant(conference_id, union_id) for union_id in ids]
+        if any(m is None for m in members):
+            raise _unknown_user()
+        return [m for m in members if m is not None]
+
+    async def invite(
+        self, principal: Principal, conference_id: str, inviter: str | None, invitees: list[str]
+    ) -> None:
+        """InviteUsers: ring users of the organisation (attendStatus 2, ``invitedNum`` + new).
+
+        Someone already inside is left alone; inviting again counts once.
+
+        Raises:
+            InvalidRequest: ``paramsError`` without invitees, ``unknownUserError``
+                for someone outside the organisation, ``resourceClose`` when ended.
+        """
+        if not invitees:
+            raise InvalidRequest(_PARAMS, "error:inviteeList is empty")
+        async with self._store.write() as tx:
+            conference = await self._live(tx, principal, conference_id)
+            invitations: list[Invitation] = []
+            for union_id in dict.fromkeys(invitees):
+                user = await tx.get_user(principal.corp_id, union_id)
+                if user is None:
+                    raise _unknown_user()
+                invitations.append((user.union_id, user.nick))
+            await tx.add_invitations(
+                conference.conference_id,
+                invitations,
+                inviter or conference.host_id,
+                self._clock.now_ms(),
+            )
+
+    async def kick(
+        self, principal: Principal, conference_id: str, union_ids: list[str], forbid_rejoin: bool
+    ) -> None:
+        """KickMembers: members become attendStatus 5; those inside leave now.
+
+        Raises:
+            InvalidRequest: ``unknownUserError`` for a non-member, ``paramsError``
+                for an empty list or the host, ``resourceClose`` when ended.
+        """
+        async with self._store.write() as tx:
+            conference = await self._live(tx, principal, conference_id)
+            members = await self._members(tx, conference.conference_id, union_ids)
+            if any(m.union_id == conference.host_id for m in members):
+                raise InvalidRequest(_PARAMS, "error:the host cannot be kicked")
+            now = self._clock.now_ms()
+            for member in members:
+                await tx.kick_member(
+                    conference.conference_id, member.union_id, now, forbid_rejoin=forbid_rejoin
+                )
+
+    async def set_cohosts(
+        self, principal: Principal, conference_id: str, action: str, union_ids: list[str]
+    ) -> None:
+        """Cohosts: ``add`` or ``remove`` co-hosts (users of the organisation or members).
+
+        Raises:
+            InvalidRequest: ``paramsError`` for a bad action, an empty list or the
+                host, ``unknownUserError`` for an unknown person, ``resourceClose``.
+        """
+        add = _switch(action, "add", "remove")
+        ids = list(dict.fromkeys(union_ids))
+        if not ids or not all(ids):
+            raise InvalidRequest(_PARAMS, "error:userList must name at least one unionId")
+        async with self._store.write() as tx:
+            conference = await self._live(tx, principal, conference_id)
+            if conference.host_id in ids:
+                raise InvalidRequest(_PARAMS, "error:the host cannot be a co-host")
+            for union_id in ids:
+                known = await tx.get_user(principal.corp_id, union_id)
+                if known is None and await tx.get_participant(conference_id, union_id) is None:
+                    raise _unknown_user()
+            kept = [u for u in conference.cohost_ids if u not in ids]
+            cohosts = tuple(kept + ids) if add else tuple(kept)
+            await tx.update_conference(conference._replace(cohost_ids=cohosts))
+
+    async def update_nick(
+        self, principal: Principal, conference_id: str, union_id: str, nick: str
+    ) -> None:
+        """UpdateMemberNick: rename a member within this meeting.
+
+        Raises:
+            InvalidRequest: ``paramsError`` for an empty nick, ``unknownUserError``
+                for a non-member, ``resourceClose``.
+        """
+        if not nick.strip():
+            raise InvalidRequest(_PARAMS, "error:nick is empty")
+        async with self._store.write() as tx:
+            conference = await self._live(tx, principal, conference_id)
+            (member,) = await self._members(tx, conference.conference_id, [union_id])
+            await tx.update_member(member._replace(nick=nick))
+
+    async def mute_members(
+        self, principal: Principal, conference_id: str, action: str, union_ids: list[str]
+    ) -> None:
+        """MuteMembers: ``mute`` or ``unmute`` members' microphones.
+
+        Raises:
+            InvalidRequest: ``paramsError``, ``unknownUserError``, ``resourceClose``.
+        """
+        muted = _switch(action, "mute", "unmute")
+        async with self._store.write() as tx:
+            conference = await self._live(tx, principal, conference_id)
+            for member in await self._members(tx, conference.conference_id, union_ids):
+                await tx.update_member(member._replace(muted=muted))
+
+    async def mute_all(
+        self, principal: Principal, conference_id: str, action: str, force: bool
+    ) -> None:
+        """MuteAll: mute (optionally forced) or unmute everyone, and later joiners.
+
+        Raises:
+            InvalidRequest: ``paramsError``, ``resourceClose``.
+        """
+        muted = _switch(action, "mute", "unmute")
+        state = (MUTE_FORCED if force else MUTE_ON) if muted else MUTE_OFF
+        async with self._store.write() as tx:
+            conference = await self._live(tx, principal, conference_id)
+            await tx.mute_everyone(conference.conference_id, muted)
+            await tx.update_conference(conference._replace(mute_all=state))
+
+    async def lock(self, principal: Principal, conference_id: str, action: str) -> None:
+        """LockConference: ``lock`` keeps new joiners out; ``unlock`` lets them in.
+
+        Raises:
+            InvalidRequest: ``paramsError``, ``resourceClose``.
+        """
+        locked = _switch(action, "lock", "unlock")
+        await self.update_settings(
+            principal, conference_id, MeetingSettings(lock_conference=locked)
+        )
+
+    async def update_settings(
+        self, principal: Principal, conference_id: str, settings: MeetingSettings
+    ) -> None:
+        """UpdateVideoConferenceSetting: change the lock, mute-all and internal-only switches.
+
+        Raises:
+            InvalidRequest: ``paramsError`` / ``orgAccessForbidden``, ``resourceClose``.
+        """
+        async with self._store.write() as tx:
+            conference = await self._live(tx, principal, conference_id)
+            changed = conference
+            if settings.lock_conference is not None:
+                changed = changed._replace(locked=settings.lock_conference)
+            if settings.only_internal_employees_join is not None:
+                changed = changed._replace(internal_only=settings.only_internal_employees_join)
+            if settings.mute_all is not None:
+                changed = changed._replace(mute_all=MUTE_ON if settings.mute_all else MUTE_OFF)
+                await tx.mute_everyone(conference.conference_id, settings.mute_all)
+            await tx.update_conference(changed)

@@ -1,0 +1,128 @@
+"""Cloud recording (spec §4.5.4, §4.5.5, §6 ``cloudRecordStatus``).
+
+``cloudRecordStatus``: 0 not recording, 1 recording, 2 paused, 3 finished.
+Only the host starts and stops a recording; pausing and resuming happen in
+the meeting's client, so they are control-API operations here.
+"""
+
+from dingconf.errors import InvalidRequest, NotFound
+from dingconf.model import Conference, ConferenceStatus, Principal
+from dingconf.service.access import lock_own_conference
+from dingconf.service.auth import WRITE, require_scope
+from dingconf.storage.base import Store
+
+__all__ = [
+    "FINISHED",
+    "PAUSED",
+    "RECORDING",
+    "RecordingService",
+    "auto_started_recording",
+]
+
+IDLE, ON, PAUSED, FINISHED = 0, 1, 2, 3
+#: A recording that is running or paused: one that stop (or the meeting's end) finishes.
+RECORDING = frozenset({ON, PAUSED})
+
+# recordAutoStartType (spec §4.4.1): when the host joins, when the host or a
+# co-host joins, when anyone joins.
+_WHEN_HOST, _WHEN_COHOST, _WHEN_ANYONE = 0, 1, 2
+
+
+def auto_started_recording(conference: Conference, joiner: str) -> Conference | None:
+    """The meeting with its recording started, if this join triggers the booking's auto-start.
+
+    Only a meeting that has never recorded starts on its own, once.
+    """
+    kind = conference.auto_record_type
+    if kind is None or conference.cloud_record_status != IDLE:
+        return None
+    is_host = joiner == conference.host_id
+    triggered = (
+        kind == _WHEN_ANYONE
+        or (kind == _WHEN_HOST and is_host)
+        or (kind == _WHEN_COHOST and (is_host or joiner in conference.cohost_ids))
+    )
+    if not triggered:
+        return None
+    owner = conference.auto_record_owner or conference.host_id
+    return conference._replace(cloud_record_status=ON, cloud_record_owner=owner)
+
+
+def _room_closed() -> InvalidRequest:
+    return InvalidRequest("roomClosed", "the meeting has ended")
+
+
+class RecordingService:
+    """Start, stop, pause and resume a meeting's cloud recording."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    async def start(self, principal: Principal, conference_id: str, union_id: str) -> None:
+        """StartCloudRecord: the host starts recording (0 or 3 → 1); they own it.
+
+        Raises:
+            InvalidRequest: ``paramsError`` / ``orgAccessForbidden`` (see
+                :func:`lock_own_conference`), ``roomClosed`` when the meeting ended.
+            NotFound: ``recordStartPermissionError`` for anyone but the host,
+                ``recordStartError`` when a recording is already running or paused.
+        """
+        require_scope(principal, WRITE)
+        async with self._store.write() as tx:
+            conference = await lock_own_conference(tx, principal, conference_id)
+            if conference.status == ConferenceStatus.ENDED:
+                raise _room_closed()
+            if union_id != conference.host_id:
+                raise NotFound(
+                    "recordStartPermissionError", "permissionError:only the host can record"
+                )
+            if conference.cloud_record_status in RECORDING:
+                raise NotFound("recordStartError", "recordStartError:already recording")
+            await tx.update_conference(
+                conference._replace(cloud_record_status=ON, cloud_record_owner=union_id)
+            )
+
+    async def stop(self, principal: Principal, conference_id: str, union_id: str) -> None:
+        """StopCloudRecord: the host finishes the recording (1 or 2 → 3).
+
+        Raises:
+            InvalidRequest: ``paramsError`` / ``orgAccessForbidden``, ``roomClosed``,
+                ``recordStopPermissionError`` for anyone but the host,
+                ``cloudRecordNotFound`` when nothing is recording.
+        """
+        require_scope(principal, WRITE)
+        async with self._store.write() as tx:
+            conference = await lock_own_conference(tx, principal, conference_id)
+            if conference.status == ConferenceStatus.ENDED:
+                raise _room_closed()
+            if union_id != conference.host_id:
+                raise InvalidRequest(
+                    "recordStopPermissionError",
+                    "you can't operator, please contact meeting manager",
+                )
+            if conference.cloud_record_status not in RECORDING:
+                raise InvalidRequest("cloudRecordNotFound", "no cloud recording is running")
+            await tx.update_conference(conference._replace(cloud_record_status=FINISHED))
+
+    async def set_paused(self, corp_id: str, conference_id: str, paused: bool) -> int:
+        """Control API: pause (1 → 2) or resume (2 → 1); return the new status.
+
+        Raises:
+            NotFound: ``roomNotFound``.
+            InvalidRequest: ``roomClosed``; ``cloudRecordNotFound`` when there is
+                no running (to pause) or paused (to resume) recording.
+        """
+        before, after = (ON, PAUSED) if paused else (PAUSED, ON)
+        async with self._store.write() as tx:
+            conference = await tx.lock_conference(corp_id, conference_id)
+            if conference is None:
+                raise NotFound("roomNotFound", "ROOM NOT FOUND")
+            if conference.status == ConferenceStatus.ENDED:
+                raise _room_closed()
+            if conference.cloud_record_status != before:
+                raise InvalidRequest(
+                    "cloudRecordNotFound",
+                    f"no {'running' if paused else 'paused'} cloud recording",
+                )
+            await tx.update_conference(conference._replace(cloud_record_status=after))
+        return after

@@ -1,0 +1,60 @@
+"""Query-string parameters beyond :func:`~dingconf.wire.http.query_param` (spec §1.1).
+
+The Python SDK ``str()``s every value, so booleans arrive as ``True``/``False``
+and other SDKs send ``true``/``false``: both are accepted.
+"""
+
+from starlette.requests import Request
+
+from dingconf.errors import InvalidRequest
+from dingconf.wire.http import query_param
+
+__all__ = ["bool_query", "int_query", "optional_query", "paging", "required_int_query"]
+
+
+def optional_query(request: Request, name: str) -> str | None:
+    """A query parameter, or None when absent or empty."""
+    return request.query_params.get(name) or None
+
+
+def _int(value: str, name: str, code: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise InvalidRequest(code, f"error:{name} must be an integer") from None
+
+
+def int_query(request: Request, name: str, code: str) -> int | None:
+    """An optional integer parameter.
+
+    Raises:
+        InvalidRequest: ``code`` when it is not an integer.
+    """
+    value = optional_query(request, name)
+    return None if value is None else _int(value, name, code)
+
+
+def required_int_query(request: Request, name: str, code: str) -> int:
+    """A required integer parameter.
+
+    Raises:
+        InvalidRequest: ``Missing<name>`` when absent, ``code`` when not an integer.
+    """
+    return _int(query_param(request, name), name, code)
+
+
+def bool_query(request: Request, name: str, code: str) -> bool:
+    """A required boolean parameter, in any capitalisation.
+
+    Raises:
+        InvalidRequest: ``Missing<name>`` when absent, ``code`` when not a boolean.
+    """
+    value = query_param(request, name).lower()
+    if value not in ("true", "false"):
+        raise InvalidRequest(code, f"error:{name} must be true or false")
+    return value == "true"
+
+
+def paging(request: Request, code: str) -> tuple[str | None, int | None]:
+    """``nextToken`` and ``maxResults`` of a listing."""
+    return optional_query(request, "nextToken"), int_query(request, "maxResults", code)
