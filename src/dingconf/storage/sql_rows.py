@@ -1,0 +1,248 @@
+"""Row mapping for the SQL store: column lists, rows to records, records to parameters.
+
+Shared by the store's reads (:mod:`.sql`) and its write transactions
+(:mod:`.sql_tx`), so both read the same columns the same way.
+"""
+
+import json
+from dataclasses import asdict
+
+from dingconf.model import (
+    App,
+    AttendStatus,
+    Booking,
+    BookingSettings,
+    Conference,
+    ConferenceStatus,
+    ExtensionApp,
+    Participant,
+    User,
+)
+from dingconf.storage.base import ConferenceFilter
+from dingconf.storage.driver import Connection, Row
+
+__all__ = [
+    "BOOKING_COLUMNS",
+    "CONFERENCE_COLUMNS",
+    "EMPTY_JSON_LIST",
+    "PARTICIPANT_COLUMNS",
+    "SELECT_BOOKING",
+    "SELECT_CONFERENCE",
+    "app_of",
+    "booking_of",
+    "booking_params",
+    "conference_of",
+    "control_params",
+    "extension_apps_json",
+    "filter_sql",
+    "participant_of",
+    "scopes_of",
+    "select_booking_corp",
+    "select_conference_corp",
+    "select_user",
+    "user_of",
+]
+
+CONFERENCE_COLUMNS = (
+    "conference_id, corp_id, title, biz_type, status, room_code, external_link_url, "
+    "creator_id, creator_nick, host_id, start_time, end_time, schedule_conference_id, "
+    "active_num, attend_num, invited_num, cloud_record_status, cloud_record_owner, "
+    "extension_apps, cohost_ids, locked, mute_all, internal_only, auto_record_type, "
+    "auto_record_owner"
+)
+SELECT_CONFERENCE = (
+    f"SELECT {CONFERENCE_COLUMNS} FROM conferences WHERE conference_id = ? AND corp_id = ?"
+)
+PARTICIPANT_COLUMNS = (
+    "conference_id, union_id, nick, attend_status, first_join, last_join, leave_time, duration, "
+    "muted, rejoin_forbidden, outer_org"
+)
+BOOKING_COLUMNS = (
+    "schedule_conference_id, corp_id, creator_id, title, start_time, end_time, room_code, url, "
+    "cancelled, settings"
+)
+SELECT_BOOKING = (
+    f"SELECT {BOOKING_COLUMNS} FROM bookings WHERE schedule_conference_id = ? AND corp_id = ?"
+)
+EMPTY_JSON_LIST = "[]"
+
+
+def scopes_of(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_STATUS = {int(s): s for s in ConferenceStatus}
+
+
+def conference_of(row: Row) -> Conference:
+    # Positional, in CONFERENCE_COLUMNS order: this runs on every query.
+    apps_json = row[18]
+    apps = (
+        ()
+        if apps_json == EMPTY_JSON_LIST
+        else tuple(
+            ExtensionApp(a["appCode"], a["appId"], a["autoOpenMode"], a["bizData"])
+            for a in json.loads(apps_json)
+        )
+    )
+    return Conference(
+        row[0],
+        row[1],
+        row[2],
+        row[3],
+        _STATUS[row[4]],
+        row[5],
+        row[6],
+        row[7],
+        row[8],
+        row[9],
+        row[10],
+        row[11],
+        row[12],
+        row[13],
+        row[14],
+        row[15],
+        row[16],
+        row[17],
+        apps,
+        () if row[19] == EMPTY_JSON_LIST else tuple(json.loads(row[19])),
+        bool(row[20]),
+        row[21],
+        bool(row[22]),
+        row[23],
+        row[24],
+    )
+
+
+def booking_of(row: Row) -> Booking:
+    raw = json.loads(row[9])
+    apps = raw.pop("extension_apps", None)
+    cohosts = raw.pop("cohost_ids", None)
+    settings = BookingSettings(
+        **raw,
+        # asdict() keeps NamedTuples, which JSON stores as lists in field order.
+        extension_apps=None if apps is None else tuple(ExtensionApp(*a) for a in apps),
+        cohost_ids=None if cohosts is None else tuple(cohosts),
+    )
+    return Booking(
+        schedule_conference_id=row[0],
+        corp_id=row[1],
+        creator_id=row[2],
+        title=row[3],
+        start_time_ms=row[4],
+        end_time_ms=row[5],
+        room_code=row[6],
+        url=row[7],
+        cancelled=bool(row[8]),
+        settings=settings,
+    )
+
+
+def booking_params(b: Booking) -> tuple[object, ...]:
+    # Only the settings that were given are stored, so the JSON stays small.
+    settings = {k: v for k, v in asdict(b.settings).items() if v is not None}
+    return (
+        b.schedule_conference_id,
+        b.corp_id,
+        b.creator_id,
+        b.title,
+        b.start_time_ms,
+        b.end_time_ms,
+        b.room_code,
+        b.url,
+        int(b.cancelled),
+        json.dumps(settings),
+    )
+
+
+def extension_apps_json(apps: tuple[ExtensionApp, ...]) -> str:
+    if not apps:
+        return EMPTY_JSON_LIST
+    return json.dumps(
+        [
+            {
+                "appCode": a.app_code,
+                "appId": a.app_id,
+                "autoOpenMode": a.auto_open_mode,
+                "bizData": a.biz_data,
+            }
+            for a in apps
+        ]
+    )
+
+
+def control_params(c: Conference) -> tuple[object, ...]:
+    """The in-meeting control columns, in ``CONFERENCE_COLUMNS`` order."""
+    return (
+        json.dumps(list(c.cohost_ids)),
+        int(c.locked),
+        c.mute_all,
+        int(c.internal_only),
+        c.auto_record_type,
+        c.auto_record_owner,
+    )
+
+
+def participant_of(row: Row) -> Participant:
+    return Participant(
+        conference_id=row[0],
+        union_id=row[1],
+        nick=row[2],
+        attend_status=AttendStatus(row[3]),
+        first_join_ms=row[4],
+        last_join_ms=row[5],
+        leave_ms=row[6],
+        duration_ms=row[7],
+        muted=bool(row[8]),
+        rejoin_forbidden=bool(row[9]),
+        outer_org=bool(row[10]),
+    )
+
+
+def user_of(row: Row) -> User:
+    return User(corp_id=row[0], union_id=row[1], nick=row[2], user_id=row[3], job_number=row[4])
+
+
+def app_of(row: Row) -> App:
+    return App(app_key=row[0], corp_id=row[1], secret_hash=row[2], scopes=scopes_of(row[3]))
+
+
+async def select_user(conn: Connection, corp_id: str, union_id: str) -> User | None:
+    row = await conn.fetchone(
+        "SELECT corp_id, union_id, nick, user_id, job_number FROM users "
+        "WHERE corp_id = ? AND union_id = ?",
+        (corp_id, union_id),
+    )
+    return user_of(row) if row else None
+
+
+async def select_conference_corp(conn: Connection, conference_id: str) -> str | None:
+    row = await conn.fetchone(
+        "SELECT corp_id FROM conferences WHERE conference_id = ?", (conference_id,)
+    )
+    return row[0] if row else None
+
+
+async def select_booking_corp(conn: Connection, schedule_conference_id: str) -> str | None:
+    row = await conn.fetchone(
+        "SELECT corp_id FROM bookings WHERE schedule_conference_id = ?",
+        (schedule_conference_id,),
+    )
+    return row[0] if row else None
+
+
+def filter_sql(where: ConferenceFilter) -> tuple[list[str], list[object]]:
+    """WHERE fragments (fixed text) and their parameters for a conference filter."""
+    clauses: list[str] = []
+    params: list[object] = []
+    for clause, value in (
+        ("status = ?", None if where.status is None else int(where.status)),
+        ("room_code = ?", where.room_code),
+        ("schedule_conference_id = ?", where.schedule_conference_id),
+        ("start_time >= ?", where.started_from_ms),
+        ("start_time <= ?", where.started_to_ms),
+    ):
+        if value is not None:
+            clauses.append(clause)
+            params.append(value)
+    return clauses, params
