@@ -3,7 +3,8 @@
 It does what dingconf's hot path must do, with nothing else: read the token
 header, look the token up by hash, look the meeting up by id, and return the
 same bytes dingconf returns. Served by the same server software on the same
-SQLite file, it is the ceiling the benchmark compares dingconf against.
+database (``RAW_APP_DB``: a SQLite file path or a ``postgresql://`` URL), it is
+the ceiling the benchmark compares dingconf against.
 """
 
 import hashlib
@@ -12,23 +13,53 @@ import sqlite3
 from typing import Any
 
 import msgspec
+from psycopg_pool import AsyncConnectionPool
 
-_DB = sqlite3.connect(os.environ["RAW_APP_DB"], isolation_level=None, check_same_thread=False)
-_DB.execute("PRAGMA journal_mode = WAL")
+_TARGET = os.environ["RAW_APP_DB"]
 _PREFIX = "/v1.0/conference/videoConferences/"
 _COLUMNS = (
     "conference_id, title, status, biz_type, room_code, external_link_url, creator_id, "
     "creator_nick, start_time, active_num, attend_num, invited_num, cloud_record_status"
 )
+_TOKEN_SQL = "SELECT corp_id, expires_at FROM tokens WHERE token_hash = {p}"
+_MEETING_SQL = f"SELECT {_COLUMNS} FROM conferences WHERE conference_id = {{p}} AND corp_id = {{p}}"
 _ENCODE = msgspec.json.Encoder().encode
 _HEADERS = [(b"content-type", b"application/json;charset=utf-8")]
 _NOT_FOUND = b'{"code":"roomNotFound"}'
+
+if _TARGET.startswith("postgresql://"):
+    _POOL = AsyncConnectionPool(
+        _TARGET, min_size=4, max_size=16, open=False, kwargs={"autocommit": True}
+    )
+
+    async def _lookup(token_hash: str, conference_id: str) -> tuple[Any, ...] | None:
+        async with _POOL.connection() as conn:
+            grant = await (await conn.execute(_TOKEN_SQL.format(p="%s"), (token_hash,))).fetchone()
+            if grant is None:
+                return None
+            cur = await conn.execute(_MEETING_SQL.format(p="%s"), (conference_id, grant[0]))
+            return await cur.fetchone()
+else:
+    _POOL = None
+    _DB = sqlite3.connect(_TARGET, isolation_level=None, check_same_thread=False)
+    _DB.execute("PRAGMA journal_mode = WAL")
+
+    async def _lookup(token_hash: str, conference_id: str) -> tuple[Any, ...] | None:
+        grant = _DB.execute(_TOKEN_SQL.format(p="?"), (token_hash,)).fetchone()
+        if grant is None:
+            return None
+        row: tuple[Any, ...] | None = _DB.execute(
+            _MEETING_SQL.format(p="?"), (conference_id, grant[0])
+        ).fetchone()
+        return row
 
 
 async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
     """Serve one request."""
     if scope["type"] == "lifespan":
         while (await receive())["type"] != "lifespan.shutdown":
+            if _POOL is not None:
+                await _POOL.open(wait=True)
             await send({"type": "lifespan.startup.complete"})
         await send({"type": "lifespan.shutdown.complete"})
         return
@@ -36,16 +67,7 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
     for name, value in scope["headers"]:
         if name == b"x-acs-dingtalk-access-token":
             token = value
-    grant = _DB.execute(
-        "SELECT corp_id, expires_at FROM tokens WHERE token_hash = ?",
-        (hashlib.sha256(token).hexdigest(),),
-    ).fetchone()
-    row = None
-    if grant is not None:
-        row = _DB.execute(
-            f"SELECT {_COLUMNS} FROM conferences WHERE conference_id = ? AND corp_id = ?",
-            (scope["path"][len(_PREFIX) :], grant[0]),
-        ).fetchone()
+    row = await _lookup(hashlib.sha256(token).hexdigest(), scope["path"][len(_PREFIX) :])
     if row is None:
         status, body = 404, _NOT_FOUND
     else:

@@ -1,58 +1,82 @@
-"""dingconf's benchmark suite: one command, bounded loads on 127.0.0.1, ratios against a baseline.
+"""dingconf's benchmark suite: bounded loads on 127.0.0.1, ratios against a baseline.
 
     make bench            # or: .venv/bin/python bench/run.py [--duration 8] [--rounds 2]
 
 Every dingconf figure is compared with a baseline measured in the same run on
-the same server software (granian) and the same SQLite file: ``raw_app.py``, a
+the same server software (granian) and the same database: ``raw_app.py``, a
 minimal ASGI app doing the same token and meeting lookups and returning the
 same bytes. The server gets core 0 and wrk core 1, so they do not compete.
-Runs alternate between baseline and dingconf, and the best round of each is
+Runs alternate between baseline and dingconf and the best round of each is
 kept, because these machines are noisy.
 """
 
 import argparse
+import json
 import os
+import platform
 import re
 import shutil
+import socket
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import psycopg
+
 BENCH = Path(__file__).resolve().parent
-ROOT = BENCH.parent
-VENV_BIN = Path(sys.executable).parent
-CORP, APP_KEY, APP_SECRET, CREATOR = "dingbench", "bench-app", "bench-secret", "u-1"
-SEED = f"""{{"orgs": [{{"corpId": "{CORP}", "name": "Bench",
-  "users": [{", ".join(f'{{"unionId": "u-{i}", "nick": "User {i}"}}' for i in range(1, 21))}],
-  "apps": [{{"appKey": "{APP_KEY}", "appSecret": "{APP_SECRET}"}}]}}]}}"""
-SAMPLE = 10_000  # ids queried in every data-size workload
+sys.path.insert(0, str(BENCH.parent / "tests"))
+from backends import PostgresCluster  # noqa: E402 (the tests' throwaway cluster)
+
+BIN = Path(sys.executable).parent
+CORP, APP_KEY, APP_SECRET = "dingbench", "bench-app", "bench-secret"
+SEED = {
+    "orgs": [
+        {
+            "corpId": CORP,
+            "users": [{"unionId": f"u-{i}", "nick": f"User {i}"} for i in range(1, 21)],
+            "apps": [{"appKey": APP_KEY, "appSecret": APP_SECRET}],
+        }
+    ]
+}
+SAMPLE = 10_000  # meetings queried, spread over the whole table, in every data-size workload
+TOKEN_HEADER = "x-acs-dingtalk-access-token"
 
 
 @dataclass
 class Result:
+    """What one wrk load measured."""
+
     rps: float
     p50_ms: float
     p99_ms: float
-    non_2xx: int = 0
+    errors: int = 0
 
 
-def ensure_wrk() -> str:
+@dataclass
+class Dataset:
+    """A seeded database, a token for it and the file of meeting ids to query."""
+
+    url: str
+    token: str
+    ids: Path
+
+
+def ensure_wrk() -> None:
     """wrk from Debian, installed when missing."""
     if shutil.which("wrk") is None:
         print("installing wrk (apt-get)...", flush=True)
         subprocess.run(["apt-get", "update", "-qq"], check=True)
         subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True)
-    return "wrk"
 
 
 def free_port() -> int:
-    import socket
-
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -66,31 +90,43 @@ def _ms(text: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
 
 
-def run_wrk(url: str, script: str, env: dict[str, str], duration: int, pinned: bool) -> Result:
-    cmd = ["wrk", "-t1", "-c64", f"-d{duration}s", "--latency", "-s", str(BENCH / script), url]
+def run_wrk(port: int, script: str, data: Dataset, seconds: int, pinned: bool) -> Result:
+    cmd = [
+        "wrk",
+        "-t1",
+        "-c64",
+        f"-d{seconds}s",
+        "--latency",
+        "-s",
+        str(BENCH / script),
+        f"http://127.0.0.1:{port}",
+    ]
     if pinned:
         cmd = ["taskset", "-c", "1", *cmd]
-    out = subprocess.run(
-        cmd, capture_output=True, text=True, env={**os.environ, **env}, check=True
-    ).stdout
-    try:
-        rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-        p50 = _ms(re.search(r"50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
-        p99 = _ms(re.search(r"99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
-    except (AttributeError, ValueError) as exc:
-        raise RuntimeError(f"cannot read wrk's output:\n{out}") from exc
-    non = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
-    return Result(rps, p50, p99, int(non.group(1)) if non else 0)
+    env = {**os.environ, "BENCH_IDS": str(data.ids), "BENCH_TOKEN": data.token}
+    out = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True).stdout
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    p50 = re.search(r"50%\s+(\S+)", out)
+    p99 = re.search(r"99%\s+(\S+)", out)
+    if not (rps and p50 and p99):
+        raise RuntimeError(f"cannot read wrk's output:\n{out}")
+    errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    return Result(
+        float(rps.group(1)),
+        _ms(p50.group(1)),
+        _ms(p99.group(1)),
+        int(errors.group(1)) if errors else 0,
+    )
 
 
 class Server:
     """A server process on 127.0.0.1, optionally pinned to core 0."""
 
-    def __init__(self, cmd: list[str], env: dict[str, str], cwd: Path, port: int, pinned: bool):
-        self.port = port
-        full = ["taskset", "-c", "0", *cmd] if pinned else cmd
+    def __init__(self, cmd: list[str], env: dict[str, str], cwd: Path, pinned: bool) -> None:
+        self.port = free_port()
+        cmd = [part.replace("{port}", str(self.port)) for part in cmd]
         self.proc = subprocess.Popen(
-            full,
+            ["taskset", "-c", "0", *cmd] if pinned else cmd,
             cwd=cwd,
             env={**os.environ, **env},
             stdout=subprocess.DEVNULL,
@@ -99,33 +135,38 @@ class Server:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1)
+                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/", timeout=1)
                 return
             except urllib.error.HTTPError:
                 return  # it answers
             except OSError:
                 time.sleep(0.1)
+        self.stop()
         raise RuntimeError(f"server did not start: {cmd}")
 
-    def worker_peak_rss_mb(self) -> list[float]:
-        """VmHWM of every child process (granian's workers)."""
-        children = subprocess.run(
-            ["pgrep", "-P", str(self.proc.pid)], capture_output=True, text=True
-        ).stdout.split()
-        if not children:  # taskset execs, so the granian supervisor is proc itself
-            children = [str(self.proc.pid)]
+    def get(self, path: str, token: str) -> bytes:
+        req = urllib.request.Request(
+            f"http://127.0.0.1:{self.port}{path}", headers={TOKEN_HEADER: token}
+        )
+        with urllib.request.urlopen(req) as resp:
+            return bytes(resp.read())
+
+    def peak_rss_mb(self) -> list[float]:
+        """Peak resident memory (VmHWM) of each process serving requests."""
+        pids = [str(self.proc.pid)]
         peaks = []
-        for pid in children:
-            for sub in [
-                pid,
-                *subprocess.run(
-                    ["pgrep", "-P", pid], capture_output=True, text=True
-                ).stdout.split(),
-            ]:
-                status = Path(f"/proc/{sub}/status").read_text()
-                cmdline = Path(f"/proc/{sub}/cmdline").read_bytes()
-                if b"granian" in cmdline or b"dingconf" in cmdline:
-                    peaks.append(int(re.search(r"VmHWM:\s+(\d+)", status).group(1)) / 1024)  # type: ignore[union-attr]
+        while pids:
+            pid = pids.pop()
+            pids += subprocess.run(
+                ["pgrep", "-P", pid], capture_output=True, text=True
+            ).stdout.split()
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except FileNotFoundError:
+                continue
+            peak = re.search(r"VmHWM:\s+(\d+)", status)
+            if peak:
+                peaks.append(int(peak.group(1)) / 1024)
         return peaks
 
     def stop(self) -> None:
@@ -136,176 +177,185 @@ class Server:
             self.proc.kill()
 
 
-def dingconf(db: Path, workdir: Path, workers: int = 1, pinned: bool = True) -> Server:
-    port = free_port()
-    cmd = [
-        str(VENV_BIN / "dingconf"),
-        "serve",
-        "--port",
-        str(port),
-        "--database",
-        f"sqlite:///{db}",
-        "--workers",
-        str(workers),
-        "--log-level",
-        "warning",
-    ]
-    return Server(cmd, {}, workdir, port, pinned)
-
-
-def raw(db: Path, pinned: bool = True) -> Server:
-    port = free_port()
-    cmd = [
-        str(VENV_BIN / "granian"),
-        "--interface",
-        "asgi",
-        "--loop",
-        "uvloop",
-        "--port",
-        str(port),
-        "--log-level",
-        "warning",
-        "raw_app:app",
-    ]
-    return Server(cmd, {"RAW_APP_DB": str(db)}, BENCH, port, pinned)
-
-
-def build_database(path: Path, meetings: int, workdir: Path) -> tuple[str, Path]:
-    """A seeded database holding ``meetings`` live meetings; returns a token and an id file."""
-    seed = workdir / "seed.json"
-    seed.write_text(SEED)
-    subprocess.run(
-        [str(VENV_BIN / "dingconf"), "seed", str(seed), "--database", f"sqlite:///{path}"],
-        check=True,
-        capture_output=True,
+def dingconf(data: Dataset, workdir: Path, workers: int = 1, pinned: bool = True) -> Server:
+    return Server(
+        [
+            str(BIN / "dingconf"),
+            "serve",
+            "--port",
+            "{port}",
+            "--database",
+            data.url,
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
+        {},
+        workdir,
+        pinned,
     )
-    conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute("BEGIN")
-    now = int(time.time() * 1000)
-    batch = []
-    for i in range(meetings):
-        cid = f"{now // 1000:08x}{i:016x}"
+
+
+def raw(data: Dataset, pinned: bool = True) -> Server:
+    target = data.url.removeprefix("sqlite:///")
+    return Server(
+        [
+            str(BIN / "granian"),
+            "--interface",
+            "asgi",
+            "--loop",
+            "uvloop",
+            "--port",
+            "{port}",
+            "--log-level",
+            "warning",
+            "raw_app:app",
+        ],
+        {"RAW_APP_DB": target},
+        BENCH,
+        pinned,
+    )
+
+
+def meeting_rows(count: int, now_ms: int) -> list[tuple[object, ...]]:
+    rows = []
+    for i in range(count):
         code = str(10**10 + i)
-        batch.append(
+        rows.append(
             (
-                cid,
+                f"{now_ms // 1000:08x}{i:016x}",
                 CORP,
                 f"Meeting {i}",
                 "0",
                 2,
                 code,
                 f"http://127.0.0.1/app?roomCode={code}",
-                CREATOR,
+                "u-1",
                 "User 1",
-                CREATOR,
-                now,
-                None,
-                None,
-                0,
-                0,
-                0,
-                0,
-                None,
-                "[]",
+                "u-1",
+                now_ms,
             )
         )
-        if len(batch) == 50_000:
-            conn.executemany(f"INSERT INTO conferences VALUES ({', '.join('?' * 19)})", batch)
-            batch.clear()
-    if batch:
-        conn.executemany(f"INSERT INTO conferences VALUES ({', '.join('?' * 19)})", batch)
-    conn.execute("COMMIT")
-    conn.close()
+    return rows
+
+
+def build(url: str, meetings: int, workdir: Path) -> Dataset:
+    """Seed a database through dingconf, then bulk-load live meetings into it."""
+    seed = workdir / "seed.json"
+    seed.write_text(json.dumps(SEED))
+    subprocess.run(
+        [str(BIN / "dingconf"), "seed", str(seed), "--database", url],
+        check=True,
+        capture_output=True,
+    )
+    now = int(time.time() * 1000)
+    insert = (
+        "INSERT INTO conferences (conference_id, corp_id, title, biz_type, status, "
+        "room_code, external_link_url, creator_id, creator_nick, host_id, start_time) "
+        "VALUES ({})"
+    )
+    rows = meeting_rows(meetings, now)
+    if url.startswith("sqlite:///"):
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
+            conn.executemany(insert.format(", ".join("?" * 11)), rows)
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    else:
+        with psycopg.connect(url) as conn, conn.cursor() as cur:
+            cur.executemany(insert.format(", ".join(["%s"] * 11)), rows)
+    ids = workdir / f"ids-{abs(hash(url))}.txt"
     step = max(1, meetings // SAMPLE)
-    ids = workdir / f"ids-{meetings}.txt"
-    ids.write_text("".join(f"{now // 1000:08x}{i:016x}\n" for i in range(0, meetings, step)))
-    server = dingconf(path, workdir)
+    ids.write_text("".join(f"{rows[i][0]}\n" for i in range(0, meetings, step)))
+    server = dingconf(Dataset(url, "", ids), workdir)
     try:
         req = urllib.request.Request(
             f"http://127.0.0.1:{server.port}/v1.0/oauth2/accessToken",
-            data=f'{{"appKey":"{APP_KEY}","appSecret":"{APP_SECRET}"}}'.encode(),
             method="POST",
+            data=json.dumps({"appKey": APP_KEY, "appSecret": APP_SECRET}).encode(),
         )
-        token = (
-            re.search(rb'"accessToken":"(\w+)"', urllib.request.urlopen(req).read())
-            .group(1)
-            .decode()
-        )  # type: ignore[union-attr]
+        token = json.loads(urllib.request.urlopen(req).read())["accessToken"]
     finally:
         server.stop()
-    return token, ids
-
-
-def best(results: list[Result]) -> Result:
-    return max(results, key=lambda r: r.rps)
+    return Dataset(url, token, ids)
 
 
 def measure(
-    start, script: str, env: dict[str, str], duration: int, pinned: bool = True
+    start: Callable[[], Server], script: str, data: Dataset, seconds: int, pinned: bool = True
 ) -> tuple[Result, list[float]]:
     server = start()
     try:
-        run_wrk(f"http://127.0.0.1:{server.port}", script, env, 2, pinned)  # warm-up
-        result = run_wrk(f"http://127.0.0.1:{server.port}", script, env, duration, pinned)
-        return result, server.worker_peak_rss_mb()
+        run_wrk(server.port, script, data, 2, pinned)  # warm-up
+        return run_wrk(server.port, script, data, seconds, pinned), server.peak_rss_mb()
     finally:
         server.stop()
+
+
+def same_bytes(data: Dataset, workdir: Path) -> bool:
+    """dingconf and the baseline answer one query with identical bodies."""
+    path = "/v1.0/conference/videoConferences/" + data.ids.read_text().split()[0]
+    ours, base = dingconf(data, workdir), raw(data)
+    try:
+        return ours.get(path, data.token) == base.get(path, data.token)
+    finally:
+        ours.stop()
+        base.stop()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=8, help="seconds per load")
-    parser.add_argument("--rounds", type=int, default=2, help="alternating rounds per pair")
-    parser.add_argument(
-        "--large", type=int, default=1_000_000, help="meetings in the large data set"
-    )
+    parser.add_argument("--rounds", type=int, default=2, help="alternating rounds per figure")
+    parser.add_argument("--large", type=int, default=1_000_000, help="meetings in the large set")
     args = parser.parse_args()
     ensure_wrk()
     rows: list[tuple[str, Result, Result | None, str]] = []
     memory: dict[str, list[float]] = {}
+
+    def best(runs: list[Result]) -> Result:
+        return max(runs, key=lambda r: r.rps)
+
+    def pair(
+        name: str, data: Dataset, work: Path, script: str = "query.lua", note: str = ""
+    ) -> Result:
+        base_runs, ours_runs = [], []
+        for _ in range(args.rounds):
+            base_runs.append(measure(lambda: raw(data), "query.lua", data, args.duration)[0])
+            result, memory[name] = measure(
+                lambda: dingconf(data, work), script, data, args.duration
+            )
+            ours_runs.append(result)
+        base, ours = best(base_runs), best(ours_runs)
+        rows.append((name, ours, base, note))
+        print(f"  {name}: {ours.rps:,.0f} req/s, baseline {base.rps:,.0f}", flush=True)
+        return ours
+
     with tempfile.TemporaryDirectory(prefix="dingconf-bench-") as tmp:
         work = Path(tmp)
-        print("building databases...", flush=True)
-        small_db, large_db = work / "small.sqlite3", work / "large.sqlite3"
-        token, small_ids = build_database(small_db, 10_000, work)
-        token_large, large_ids = build_database(large_db, args.large, work)
-
-        def pair(
-            name: str, db: Path, ids: Path, tok: str, script: str = "query.lua", note: str = ""
-        ) -> tuple[Result, Result]:
-            env = {"BENCH_IDS": str(ids), "BENCH_TOKEN": tok}
-            base_runs, ours_runs = [], []
-            for _ in range(args.rounds):
-                base_runs.append(measure(lambda: raw(db), "query.lua", env, args.duration)[0])
-                result, rss = measure(lambda: dingconf(db, work), script, env, args.duration)
-                ours_runs.append(result)
-                memory[name] = rss
-            base, ours = best(base_runs), best(ours_runs)
-            rows.append((name, ours, base, note))
-            print(f"  {name}: {ours.rps:,.0f} req/s vs baseline {base.rps:,.0f}", flush=True)
-            return base, ours
+        print("building data sets...", flush=True)
+        small = build(f"sqlite:///{work / 'small.sqlite3'}", 10_000, work)
+        large = build(f"sqlite:///{work / 'large.sqlite3'}", args.large, work)
+        print(f"  same bytes as the baseline: {same_bytes(small, work)}", flush=True)
 
         print("1. QueryConferenceInfo, 64 connections, 1 worker", flush=True)
-        pair("query, 10k meetings", small_db, small_ids, token)
+        q_small = pair("query, 10k meetings", small, work)
         print("2. data size", flush=True)
-        pair(f"query, {args.large // 1000}k meetings", large_db, large_ids, token_large)
-        print("3. mixed 90% query / 10% join, leave, create, close", flush=True)
+        q_large = pair(f"query, {args.large:,} meetings", large, work)
+        print("3. mixed load", flush=True)
         pair(
-            "mixed 90/10, 10k meetings",
-            small_db,
-            small_ids,
-            token,
+            "mixed: 90% query, 10% join/leave/create/close",
+            small,
+            work,
             "mixed.lua",
-            "baseline: query-only raw app",
+            "baseline: query only",
         )
         print("4. workers (unpinned: server and wrk share both cores)", flush=True)
-        env = {"BENCH_IDS": str(small_ids), "BENCH_TOKEN": token}
         one = best(
             [
                 measure(
-                    lambda: dingconf(small_db, work, 1, False),
+                    lambda: dingconf(small, work, 1, False),
                     "query.lua",
-                    env,
+                    small,
                     args.duration,
                     False,
                 )[0]
@@ -314,43 +364,45 @@ def main() -> None:
         )
         two_runs = []
         for _ in range(args.rounds):
-            result, rss = measure(
-                lambda: dingconf(small_db, work, 2, False), "query.lua", env, args.duration, False
+            result, memory["2 workers"] = measure(
+                lambda: dingconf(small, work, 2, False), "query.lua", small, args.duration, False
             )
             two_runs.append(result)
-            memory["2 workers"] = rss
         two = best(two_runs)
         rows.append(("query, 1 worker, unpinned", one, None, ""))
-        rows.append(
-            ("query, 2 workers, unpinned", two, None, f"{two.rps / one.rps:.2f}x of 1 worker")
-        )
+        rows.append(("query, 2 workers, unpinned", two, None, f"{two.rps / one.rps:.2f}x 1 worker"))
+        print("5. PostgreSQL", flush=True)
+        cluster = PostgresCluster().init()
+        cluster.start()
+        try:
+            pg = build(cluster.new_database(), 10_000, work)
+            print(f"  same bytes as the baseline: {same_bytes(pg, work)}", flush=True)
+            pair(
+                "query, 10k meetings, PostgreSQL", pg, work, note="baseline: raw app on PostgreSQL"
+            )
+        finally:
+            cluster.destroy()
 
     print()
     print(
-        f"machine: {os.cpu_count()} cores, {platform_line()}; "
-        f"wrk -t1 -c64, {args.duration}s per load, best of {args.rounds}"
+        f"machine: {os.cpu_count()} cores ({platform.processor() or platform.machine()}), "
+        f"Python {platform.python_version()}; wrk -t1 -c64, {args.duration}s per load, "
+        f"best of {args.rounds}"
     )
     print()
-    print("| workload | req/s | p50 ms | p99 ms | non-2xx | baseline req/s | ratio | note |")
+    print("| workload | req/s | p50 ms | p99 ms | errors | baseline req/s | ratio | note |")
     print("|---|---:|---:|---:|---:|---:|---:|---|")
     for name, ours, base, note in rows:
         ratio = f"{ours.rps / base.rps:.2f}" if base else "-"
         base_rps = f"{base.rps:,.0f}" if base else "-"
         print(
             f"| {name} | {ours.rps:,.0f} | {ours.p50_ms:.2f} | {ours.p99_ms:.2f} "
-            f"| {ours.non_2xx} | {base_rps} | {ratio} | {note} |"
+            f"| {ours.errors} | {base_rps} | {ratio} | {note} |"
         )
     print()
-    q10, q1m = rows[0][1], rows[1][1]
-    print(f"large vs small data: {q1m.rps / q10.rps:.2f}x req/s")
+    print(f"{args.large:,} vs 10k meetings: {q_large.rps / q_small.rps:.2f}x req/s")
     for name, peaks in memory.items():
-        print(f"peak RSS per process, {name}: " + ", ".join(f"{p:.0f} MB" for p in peaks))
-
-
-def platform_line() -> str:
-    import platform
-
-    return f"Python {platform.python_version()}, {platform.machine()}"
+        print(f"peak RSS, {name}: " + ", ".join(f"{p:.0f} MB" for p in peaks))
 
 
 if __name__ == "__main__":

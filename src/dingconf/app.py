@@ -88,7 +88,8 @@ def api_routes(settings: Settings, services: Services) -> list[ApiRoute]:
     """Every route the server answers, in matching order."""
     return [
         # Listing first: its literal paths (``videoConferences/query``) must win
-        # over ``videoConferences/{conferenceId}``.
+        # over ``videoConferences/{conferenceId}`` (build_router tries
+        # well-formed conference ids before all of these).
         *listing_routes(services.tokens, services.listing),
         *conference_routes(services.tokens, services.conferences),
         *member_routes(services.tokens, services.members, services.recording),

@@ -23,6 +23,7 @@ from dingconf.storage.migrate import apply_migrations
 __all__ = ["SQLiteDatabase", "sqlite_path"]
 
 _BUSY_TIMEOUT_MS = 10_000
+_MMAP_BYTES = 1 << 30
 # iChange and the fields after it up to mxFrame in the WAL-index header.
 _SHM_MARKER_AT, _SHM_MARKER_LEN = 8, 12
 
@@ -81,6 +82,9 @@ class SQLiteDatabase(Database):
         # drop the last transactions, which an emulator can afford.
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
+        # Reads through a memory map skip a read() call per page, which keeps a
+        # lookup in a million meetings close to one in ten thousand.
+        conn.execute(f"PRAGMA mmap_size = {_MMAP_BYTES}")
         apply_migrations(f"sqlite:///{self._path.resolve()}")
         self._conn = conn
         self._wrapped = _SQLiteConnection(conn)

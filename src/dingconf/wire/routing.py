@@ -5,9 +5,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.routing import Route, Router
 from starlette.types import ASGIApp, Lifespan, Receive, Scope, Send
 
+from dingconf.service.ids import CONFERENCE_ID
 from dingconf.wire.errors import RouteNotFound
 from dingconf.wire.http import Handler, MethodDispatch
 
@@ -28,17 +30,46 @@ async def _not_found(scope: Scope, receive: Receive, send: Send) -> None:
     raise RouteNotFound()
 
 
+class _ConferenceIdConvertor(Convertor[str]):
+    """Matches only well-formed conference ids (spec §6)."""
+
+    regex = CONFERENCE_ID.pattern
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("conference_id", _ConferenceIdConvertor())
+_ANY_ID, _WELL_FORMED_ID = "{conferenceId}", "{conferenceId:conference_id}"
+
+
 def build_router(routes: Iterable[ApiRoute], lifespan: Lifespan[Any] | None = None) -> ASGIApp:
     """A router matching paths in the order given, then dispatching on the method.
 
     Routes sharing a path (GET/PUT/DELETE on one conference) become one
     Starlette route, so a wrong method reaches our JSON error, not a text 405.
+
+    Starlette tries routes one by one, and literal paths such as
+    ``videoConferences/query`` must come before ``videoConferences/{conferenceId}``.
+    So every path with a conference id is tried first in a form that accepts
+    only well-formed ids (which no literal segment is), and the hottest call
+    matches at once; the general form, later, still routes malformed ids to
+    the same handler so that it can answer ``paramError``.
     """
     by_path: dict[str, dict[str, Handler]] = defaultdict(dict)
     for route in routes:
         by_path[route.path][route.method] = route.handler
+    endpoints = {path: MethodDispatch(handlers) for path, handlers in by_path.items()}
+    well_formed = [
+        Route(path.replace(_ANY_ID, _WELL_FORMED_ID), endpoint)
+        for path, endpoint in endpoints.items()
+        if _ANY_ID in path
+    ]
     return Router(
-        routes=[Route(path, MethodDispatch(handlers)) for path, handlers in by_path.items()],
+        routes=[*well_formed, *(Route(path, endpoint) for path, endpoint in endpoints.items())],
         redirect_slashes=False,
         default=_not_found,
         lifespan=lifespan,
