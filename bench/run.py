@@ -106,8 +106,9 @@ def run_wrk(port: int, script: str, data: Dataset, seconds: int, pinned: bool) -
     env = {**os.environ, "BENCH_IDS": str(data.ids), "BENCH_TOKEN": data.token}
     out = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True).stdout
     rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
-    p50 = re.search(r"50%\s+(\S+)", out)
-    p99 = re.search(r"99%\s+(\S+)", out)
+    # The "Latency Distribution" lines, not percentages elsewhere in the report.
+    p50 = re.search(r"^\s+50%\s+(\S+)$", out, re.MULTILINE)
+    p99 = re.search(r"^\s+99%\s+(\S+)$", out, re.MULTILINE)
     if not (rps and p50 and p99):
         raise RuntimeError(f"cannot read wrk's output:\n{out}")
     errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
