@@ -2,6 +2,7 @@
 
 import asyncio
 from collections.abc import Coroutine, Iterator
+from dataclasses import replace
 from typing import Any, TypeVar
 
 import pytest
@@ -10,15 +11,18 @@ from dingconf.app import open_store
 from dingconf.model import (
     App,
     AttendStatus,
+    Booking,
+    BookingSettings,
     Conference,
     ConferenceStatus,
     ExtensionApp,
     Org,
+    Participant,
     Suite,
     TokenRecord,
     User,
 )
-from dingconf.storage.base import RoomCodeTaken, Store
+from dingconf.storage.base import ConferenceFilter, RoomCodeTaken, Store
 
 T = TypeVar("T")
 
@@ -218,5 +222,428 @@ def test_failed_transaction_changes_nothing(db: Runner):
                 await tx.upsert_org(Org("dingc", "C"))
                 raise RuntimeError("boom")
         assert await s.get_org("dingc") is None
+
+    db(scenario())
+
+
+SID = "5f3c2b1a-0000-4000-8000-000000000001"
+
+
+def booking(sid: str = SID, corp: str = "dinga", room: str = "20000000001", **kw: Any) -> Booking:
+    fields: dict[str, Any] = dict(
+        schedule_conference_id=sid,
+        corp_id=corp,
+        creator_id="ua",
+        title="Booked",
+        start_time_ms=10_000,
+        end_time_ms=20_000,
+        room_code=room,
+        url="http://x/j/abc",
+        cancelled=False,
+        settings=BookingSettings(),
+    )
+    return Booking(**(fields | kw))
+
+
+FULL_SETTINGS = BookingSettings(
+    host_id="ua",
+    cohost_ids=("ub", "uc"),
+    conf_allowed_corp_id="dinga",
+    lock_room=1,
+    mute_on_join=-1,
+    screen_share_forbidden=0,
+    waiting_room=1,
+    join_before_host=0,
+    enable_chat=1,
+    lock_nick=0,
+    lock_media_status_mic_mute=1,
+    enable_web_anonymous_join=False,
+    extension_apps=(ExtensionApp("COOL", "7", 1, "{}"),),
+    cloud_record_owner="ub",
+    record_auto_start=1,
+    record_auto_start_type=2,
+)
+
+
+def test_bookings_round_trip_and_are_invisible_to_other_orgs(db: Runner):
+    s = db.store
+    sparse = booking()
+    full = booking("5f3c2b1a-0000-4000-8000-000000000002", room="20000000002")
+    full = replace(full, settings=FULL_SETTINGS)
+
+    async def scenario() -> None:
+        async with s.write() as tx:
+            await tx.insert_booking(sparse)
+            await tx.insert_booking(full)
+            assert await tx.booking_corp(SID) == "dinga"
+            assert await tx.booking_corp("nope") is None
+        assert await s.get_booking("dinga", SID) == sparse
+        assert await s.get_booking("dinga", full.schedule_conference_id) == full
+        assert await s.get_booking("dingb", SID) is None
+        assert await s.booking_corp(SID) == "dinga"
+        assert await s.booking_corp("nope") is None
+        async with s.write() as tx:
+            assert await tx.lock_booking("dinga", SID) == sparse
+            assert await tx.lock_booking("dingb", SID) is None
+            assert await tx.lock_booking("dinga", "nope") is None
+
+    db(scenario())
+
+
+def test_update_booking_rewrites_every_field_of_its_own_org_only(db: Runner):
+    s = db.store
+    other = booking("5f3c2b1a-0000-4000-8000-00000000000b", corp="dingb", room="20000000003")
+    changed = booking(
+        creator_id="uz",
+        title="Moved",
+        start_time_ms=11_000,
+        end_time_ms=22_000,
+        room_code="20000000009",
+        url="http://x/j/new",
+        cancelled=True,
+        settings=FULL_SETTINGS,
+    )
+
+    async def scenario() -> None:
+        async with s.write() as tx:
+            await tx.insert_booking(booking())
+            await tx.insert_booking(other)
+        async with s.write() as tx:
+            await tx.update_booking(changed)
+            # Another organisation cannot rewrite a booking it does not own.
+            await tx.update_booking(replace(other, corp_id="dinga", title="Stolen"))
+        assert await s.get_booking("dinga", SID) == changed
+        assert await s.get_booking("dingb", other.schedule_conference_id) == other
+        async with s.write() as tx:  # settings set back to none are gone
+            await tx.update_booking(replace(changed, settings=BookingSettings()))
+        got = await s.get_booking("dinga", SID)
+        assert got is not None and got.settings == BookingSettings()
+
+    db(scenario())
+
+
+def test_booking_by_room_code_skips_cancelled_bookings_and_crosses_orgs(db: Runner):
+    s = db.store
+    other = booking("5f3c2b1a-0000-4000-8000-00000000000b", corp="dingb", room="20000000003")
+
+    async def scenario() -> None:
+        async with s.write() as tx:
+            await tx.insert_booking(booking())
+            await tx.insert_booking(other)
+        assert await s.booking_by_room_code("20000000001") == booking()
+        assert await s.booking_by_room_code("20000000003") == other
+        assert await s.booking_by_room_code("29999999999") is None
+        async with s.write() as tx:
+            await tx.update_booking(booking(cancelled=True))
+        assert await s.booking_by_room_code("20000000001") is None
+
+    db(scenario())
+
+
+def test_update_conference_writes_settings_and_state_but_never_counters(db: Runner):
+    s = db.store
+    apps = (ExtensionApp("COOLAPP-1", "1", 0, ""), ExtensionApp("COOLAPP-2", "2", 2, "{}"))
+
+    async def scenario() -> None:
+        async with s.write() as tx:
+            await tx.insert_conference(conference(CID, invited_num=1), [("ub", "B")], "ua")
+            await tx.record_join(CID, "ua", "A", 1_000, first_time=True)
+        before = await s.get_conference("dinga", CID)
+        assert before is not None and (before.active_num, before.attend_num) == (1, 1)
+        changed = before._replace(
+            title="Renamed",
+            status=ConferenceStatus.ENDED,
+            host_id="ub",
+            start_time_ms=900,
+            end_time_ms=9_000,
+            cloud_record_status=3,
+            cloud_record_owner="ub",
+            extension_apps=apps,
+            cohost_ids=("uc", "ud"),
+            locked=True,
+            mute_all=2,
+            internal_only=True,
+            auto_record_type=1,
+            auto_record_owner="uc",
+        )
+        async with s.write() as tx:
+            await tx.update_conference(
+                changed._replace(active_num=50, attend_num=60, invited_num=70)
+            )
+        assert await s.get_conference("dinga", CID) == changed
+        async with s.write() as tx:  # and back to the empty values
+            await tx.update_conference(
+                changed._replace(
+                    end_time_ms=None,
+                    cloud_record_owner=None,
+                    extension_apps=(),
+                    cohost_ids=(),
+                    locked=False,
+                    mute_all=0,
+                    internal_only=False,
+                    auto_record_type=None,
+                    auto_record_owner=None,
+                )
+            )
+            got = await tx.lock_conference("dinga", CID)
+        assert got is not None and got == await s.get_conference("dinga", CID)
+        assert (got.end_time_ms, got.extension_apps, got.cohost_ids, got.auto_record_type) == (
+            None,
+            (),
+            (),
+            None,
+        )
+
+    db(scenario())
+
+
+def member(cid: str, uid: str, nick: str, status: AttendStatus, **kw: Any) -> Participant:
+    fields: dict[str, Any] = dict(
+        first_join_ms=None, last_join_ms=None, leave_ms=None, duration_ms=0
+    )
+    return Participant(cid, uid, nick, status, **(fields | kw))
+
+
+def test_invitations_ring_once_and_turn_into_members(db: Runner):
+    s = db.store
+    calling = AttendStatus.CALLING
+
+    async def scenario() -> None:
+        async with s.write() as tx:
+            await tx.insert_conference(conference(CID, invited_num=1), [("ub", "B")], "ua")
+        assert await s.list_participants("dinga", CID) == [member(CID, "ub", "B", calling)]
+        async with s.write() as tx:
+            await tx.record_join(CID, "uc", "C", 1_500, first_time=True)
+            added = await tx.add_invitations(CID, [("ub", "B"), ("ud", "D")], "ua", 2_000)
+            assert added == 1  # ub was invited before
+            # Someone inside stays inside when invited.
+            assert await tx.add_invitations(CID, [("uc", "C")], "ua", 2_100) == 1
+        c = await s.get_conference("dinga", CID)
+        assert c is not None and (c.invited_num, c.active_num, c.attend_num) == (3, 1, 1)
+        assert await s.list_participants("dinga", CID) == [
+            member(CID, "ub", "B", calling),
+            member(CID, "uc", "C", AttendStatus.ACTIVE, first_join_ms=1_500, last_join_ms=1_500),
+            member(CID, "ud", "D", calling),
+        ]
+        assert await s.list_participants("dingb", CID) == []
+        async with s.write() as tx:  # the invitee answers: the same member, now inside
+            await tx.record_join(CID, "ub", "Bee", 3_000, first_time=True)
+            assert await tx.get_participant(CID, "ub") == member(
+                CID, "ub", "Bee", AttendStatus.ACTIVE, first_join_ms=3_000, last_join_ms=3_000
+            )
+            assert await tx.get_participant(CID, "zz") is None
+        assert [p.union_id for p in await s.list_participants("dinga", CID)] == ["ub", "uc", "ud"]
+        c = await s.get_conference("dinga", CID)
+        assert c is not None and (c.invited_num, c.active_num, c.attend_num) == (3, 2, 2)
+        async with s.write() as tx:  # a member who left is rung again
+            await tx.record_leave(CID, "ub", 4_000)
+            assert await tx.add_invitations(CID, [("ub", "B")], "ua", 5_000) == 0
+            got = await tx.get_participant(CID, "ub")
+        assert got == member(
+            CID,
+            "ub",
+            "Bee",
+            calling,
+            first_join_ms=3_000,
+            last_join_ms=3_000,
+            leave_ms=4_000,
+            duration_ms=1_000,
+        )
+
+    db(scenario())
+
+
+def test_kick_member_closes_the_stay_and_forbids_rejoining(db: Runner):
+    s = db.store
+
+    async def scenario() -> None:
+        async with s.write() as tx:
+            await tx.insert_conference(conference(CID, invited_num=1), [("ud", "D")], "ua")
+            await tx.record_join(CID, "ub", "B", 1_000, first_time=True)
+            await tx.record_join(CID, "uc", "C", 1_000, first_time=True)
+        async with s.write() as tx:
+            await tx.kick_member(CID, "ub", 4_000, forbid_rejoin=True)
+            await tx.kick_member(CID, "ud", 4_000, forbid_rejoin=False)  # never got in
+            assert await tx.get_participant(CID, "ub") == member(
+                CID,
+                "ub",
+                "B",
+                AttendStatus.KICKED,
+                first_join_ms=1_000,
+                last_join_ms=1_000,
+                leave_ms=4_000,
+                duration_ms=3_000,
+                rejoin_forbidden=True,
+            )
+            assert await tx.get_participant(CID, "ud") == member(
+                CID, "ud", "D", AttendStatus.KICKED
+            )
+        c = await s.get_conference("dinga", CID)
+        assert c is not None and (c.active_num, c.attend_num, c.invited_num) == (1, 2, 1)
+        async with s.write() as tx:  # ending later does not reopen or re-close the stay
+            await tx.end_conference(CID, 9_000)
+        kicked = {p.union_id: p for p in await s.list_participants("dinga", CID)}
+        assert (kicked["ub"].attend_status, kicked["ub"].duration_ms) == (
+            AttendStatus.KICKED,
+            3_000,
+        )
+        assert (kicked["uc"].attend_status, kicked["uc"].duration_ms) == (AttendStatus.LEFT, 8_000)
+
+    db(scenario())
+
+
+def test_update_member_and_mute_everyone_touch_one_meeting(db: Runner):
+    s = db.store
+    other = "b" * 24
+
+    async def scenario() -> None:
+        async with s.write() as tx:
+            await tx.insert_conference(conference(CID), [], "ua")
+            await tx.insert_conference(conference(other, room="10000000002"), [], "ua")
+            for cid in (CID, other):
+                await tx.record_join(cid, "ub", "B", 1_000, first_time=True)
+                await tx.record_join(cid, "uc", "C", 1_000, first_time=True, muted=True)
+        async with s.write() as tx:
+            ub = await tx.get_participant(CID, "ub")
+            assert ub is not None
+            # Only the nick and the mute state are written.
+            await tx.update_member(
+                ub._replace(nick="Bee", muted=True, duration_ms=99, rejoin_forbidden=True)
+            )
+            assert await tx.get_participant(CID, "ub") == ub._replace(nick="Bee", muted=True)
+        async with s.write() as tx:
+            await tx.mute_everyone(CID, False)
+        assert [(p.nick, p.muted) for p in await s.list_participants("dinga", CID)] == [
+            ("Bee", False),
+            ("C", False),
+        ]
+        async with s.write() as tx:
+            await tx.mute_everyone(CID, True)
+        assert [(p.nick, p.muted) for p in await s.list_participants("dinga", CID)] == [
+            ("Bee", True),
+            ("C", True),
+        ]
+        assert [(p.nick, p.muted) for p in await s.list_participants("dinga", other)] == [
+            ("B", False),
+            ("C", True),
+        ]
+
+    db(scenario())
+
+
+LISTED = {
+    "c1": dict(start_time_ms=1_000, status=ConferenceStatus.ENDED, room="30000000001"),
+    "c2": dict(start_time_ms=2_000, status=ConferenceStatus.STARTED, room="30000000001"),
+    "c3": dict(start_time_ms=3_000, status=ConferenceStatus.INITIALISED, room="30000000002"),
+    "c4": dict(start_time_ms=2_000, status=ConferenceStatus.STARTED, room="30000000003"),
+    "b1": dict(
+        start_time_ms=1_500, status=ConferenceStatus.STARTED, room="30000000009", corp="dingb"
+    ),
+}
+
+
+def listed(key: str) -> Conference:
+    kw = dict(LISTED[key])
+    room, corp = kw.pop("room"), kw.pop("corp", "dinga")
+    sid = SID if key in ("c1", "c2") else None
+    return conference(key * 12, corp, str(room), schedule_conference_id=sid, **kw)
+
+
+@pytest.mark.parametrize(
+    ("corp", "where", "expected"),
+    [
+        ("dinga", ConferenceFilter(), ["c1", "c2", "c4", "c3"]),
+        ("dingb", ConferenceFilter(), ["b1"]),
+        ("dingc", ConferenceFilter(), []),
+        (None, ConferenceFilter(), ["c1", "b1", "c2", "c4", "c3"]),
+        ("dinga", ConferenceFilter(status=ConferenceStatus.STARTED), ["c2", "c4"]),
+        (None, ConferenceFilter(status=ConferenceStatus.STARTED), ["b1", "c2", "c4"]),
+        ("dinga", ConferenceFilter(status=ConferenceStatus.INITIALISED), ["c3"]),
+        ("dinga", ConferenceFilter(room_code="30000000001"), ["c1", "c2"]),
+        ("dingb", ConferenceFilter(room_code="30000000001"), []),
+        (None, ConferenceFilter(room_code="30000000009"), ["b1"]),
+        ("dinga", ConferenceFilter(schedule_conference_id=SID), ["c1", "c2"]),
+        ("dinga", ConferenceFilter(schedule_conference_id="nope"), []),
+        ("dinga", ConferenceFilter(started_from_ms=2_000), ["c2", "c4", "c3"]),
+        ("dinga", ConferenceFilter(started_to_ms=2_000), ["c1", "c2", "c4"]),
+        ("dinga", ConferenceFilter(started_from_ms=1_001, started_to_ms=2_999), ["c2", "c4"]),
+        (None, ConferenceFilter(started_from_ms=1_500, started_to_ms=1_500), ["b1"]),
+        (
+            "dinga",
+            ConferenceFilter(
+                status=ConferenceStatus.STARTED,
+                room_code="30000000001",
+                schedule_conference_id=SID,
+                started_from_ms=2_000,
+                started_to_ms=2_000,
+            ),
+            ["c2"],
+        ),
+    ],
+)
+def test_list_conferences_filters(db: Runner, corp, where, expected):
+    s = db.store
+
+    async def scenario() -> None:
+        async with s.write() as tx:
+            for key in LISTED:
+                await tx.insert_conference(listed(key), [], "ua")
+        assert await s.list_conferences(corp, where) == [listed(k) for k in expected]
+        async with s.write() as tx:  # the transaction sees the same
+            assert await tx.list_conferences(corp, where) == [listed(k) for k in expected]
+
+    db(scenario())
+
+
+def test_list_conferences_in_a_transaction_sees_its_own_writes(db: Runner):
+    s = db.store
+
+    async def scenario() -> None:
+        async with s.write() as tx:
+            await tx.insert_conference(conference(CID), [], "ua")
+            assert await tx.list_conferences("dinga", ConferenceFilter()) == [conference(CID)]
+            assert await tx.list_conferences("dingb", ConferenceFilter()) == []
+
+    db(scenario())
+
+
+def test_list_memberships_of_running_meetings_in_one_org(db: Runner):
+    s = db.store
+    running, ended, other = "a" * 24, "b" * 24, "c" * 24
+    pending = "d" * 24
+
+    async def scenario() -> None:
+        async with s.write() as tx:
+            await tx.insert_conference(conference(running, start_time_ms=2_000), [], "ua")
+            await tx.insert_conference(conference(ended, room="10000000002"), [], "ua")
+            await tx.insert_conference(
+                conference(other, "dingb", room="10000000003"), [("ub", "B")], "ua"
+            )
+            await tx.insert_conference(
+                conference(pending, room="10000000004", status=ConferenceStatus.INITIALISED),
+                [("ub", "B")],
+                "ua",
+            )
+            for cid in (running, ended, other):
+                await tx.record_join(cid, "ub", "B", 3_000, first_time=True)
+            await tx.record_join(running, "uc", "C", 3_000, first_time=True)
+            await tx.end_conference(ended, 4_000)
+        inside = member(
+            running, "ub", "B", AttendStatus.ACTIVE, first_join_ms=3_000, last_join_ms=3_000
+        )
+        assert await s.list_memberships("dinga", "ub", AttendStatus.ACTIVE) == [inside]
+        assert await s.list_memberships("dingb", "ub", AttendStatus.ACTIVE) == [
+            inside._replace(conference_id=other)
+        ]
+        assert await s.list_memberships("dinga", "ub", AttendStatus.LEFT) == []
+        # The not yet started meeting (status 0) is not running.
+        assert await s.list_memberships("dinga", "ub", AttendStatus.CALLING) == []
+        assert await s.list_memberships("dinga", "zz", AttendStatus.ACTIVE) == []
+        async with s.write() as tx:
+            await tx.record_leave(running, "ub", 5_000)
+        assert await s.list_memberships("dinga", "ub", AttendStatus.ACTIVE) == []
+        assert await s.list_memberships("dinga", "ub", AttendStatus.LEFT) == [
+            inside._replace(leave_ms=5_000, duration_ms=2_000, attend_status=AttendStatus.LEFT)
+        ]
 
     db(scenario())

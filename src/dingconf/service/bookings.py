@@ -166,7 +166,7 @@ class BookingService:
 
     async def _pending_instance(self, tx: WriteTx, booking: Booking) -> Conference | None:
         """The booking's instance that nobody has joined yet, locked."""
-        pending = await self._store.list_conferences(
+        pending = await tx.list_conferences(
             booking.corp_id,
             ConferenceFilter(
                 schedule_conference_id=booking.schedule_conference_id,

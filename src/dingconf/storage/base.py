@@ -72,6 +72,11 @@ class WriteTx(Protocol):
     async def booking_corp(self, schedule_conference_id: str) -> str | None:
         """The organisation owning a booking, if it exists."""
 
+    async def list_conferences(
+        self, corp_id: str | None, where: ConferenceFilter
+    ) -> list[Conference]:
+        """Meetings of ``corp_id`` (None: any organisation), by startTime."""
+
     async def upsert_org(self, org: Org) -> None:
         """Insert or update an organisation."""
 

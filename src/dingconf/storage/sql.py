@@ -24,18 +24,17 @@ from dingconf.storage.base import ConferenceFilter, Store, WriteTx
 from dingconf.storage.driver import Connection, Database
 from dingconf.storage.sql_rows import (
     BOOKING_COLUMNS,
-    CONFERENCE_COLUMNS,
     PARTICIPANT_COLUMNS,
     SELECT_BOOKING,
     SELECT_CONFERENCE,
     app_of,
     booking_of,
     conference_of,
-    filter_sql,
     participant_of,
     scopes_of,
     select_booking_corp,
     select_conference_corp,
+    select_conferences,
     select_user,
     user_of,
 )
@@ -177,16 +176,7 @@ class SqlStore(Store):
     async def list_conferences(
         self, corp_id: str | None, where: ConferenceFilter
     ) -> list[Conference]:
-        clauses, params = filter_sql(where)
-        if corp_id is not None:
-            clauses.append("corp_id = ?")
-            params.append(corp_id)
-        rows = await self._read.fetchall(
-            f"SELECT {CONFERENCE_COLUMNS} FROM conferences "
-            f"WHERE {' AND '.join(clauses) or '1 = 1'} ORDER BY start_time, conference_id",
-            params,
-        )
-        return [conference_of(row) for row in rows]
+        return await select_conferences(self._read, corp_id, where)
 
     async def list_memberships(
         self, corp_id: str, union_id: str, status: AttendStatus

@@ -39,6 +39,7 @@ __all__ = [
     "scopes_of",
     "select_booking_corp",
     "select_conference_corp",
+    "select_conferences",
     "select_user",
     "user_of",
 ]
@@ -246,3 +247,19 @@ def filter_sql(where: ConferenceFilter) -> tuple[list[str], list[object]]:
             clauses.append(clause)
             params.append(value)
     return clauses, params
+
+
+async def select_conferences(
+    conn: Connection, corp_id: str | None, where: ConferenceFilter
+) -> list[Conference]:
+    """Meetings of ``corp_id`` (None: any organisation) matching ``where``, by startTime."""
+    clauses, params = filter_sql(where)
+    if corp_id is not None:
+        clauses.append("corp_id = ?")
+        params.append(corp_id)
+    rows = await conn.fetchall(
+        f"SELECT {CONFERENCE_COLUMNS} FROM conferences "
+        f"WHERE {' AND '.join(clauses) or '1 = 1'} ORDER BY start_time, conference_id",
+        params,
+    )
+    return [conference_of(row) for row in rows]

@@ -12,7 +12,7 @@ from dingconf.model import (
     TokenRecord,
     User,
 )
-from dingconf.storage.base import Invitation, WriteTx
+from dingconf.storage.base import ConferenceFilter, Invitation, WriteTx
 from dingconf.storage.driver import Connection
 from dingconf.storage.sql_rows import (
     BOOKING_COLUMNS,
@@ -28,6 +28,7 @@ from dingconf.storage.sql_rows import (
     participant_of,
     select_booking_corp,
     select_conference_corp,
+    select_conferences,
     select_user,
 )
 
@@ -51,6 +52,11 @@ class SqlWriteTx(WriteTx):
 
     async def booking_corp(self, schedule_conference_id: str) -> str | None:
         return await select_booking_corp(self._conn, schedule_conference_id)
+
+    async def list_conferences(
+        self, corp_id: str | None, where: ConferenceFilter
+    ) -> list[Conference]:
+        return await select_conferences(self._conn, corp_id, where)
 
     async def _bump_auth_epoch(self) -> None:
         await self._conn.execute("UPDATE auth_epoch SET epoch = epoch + 1 WHERE id = 1")
