@@ -5,6 +5,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from alibabacloud_dingtalk.conference_1_0 import models as conf_models
 from alibabacloud_dingtalk.conference_1_0.client import Client as ConferenceClient
@@ -168,3 +169,21 @@ def create_meeting(
         return resp.body
 
     return create
+
+
+def auth(token: str) -> dict[str, str]:
+    """The token header of a plain-HTTP call."""
+    return {"x-acs-dingtalk-access-token": token}
+
+
+@pytest.fixture(scope="session")
+def http(server: DingconfServer) -> Iterator[httpx.Client]:
+    """A plain-HTTP client of the shared server."""
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def token(server: DingconfServer) -> str:
+    """A token of Acme's read+write app, for plain-HTTP calls."""
+    return server.token("acme-app", "acme-secret")

@@ -8,6 +8,7 @@ import pytest
 from dingconf.pytest_plugin import DingconfServer
 
 from backends import drop_meeting_tables
+from conftest import auth
 
 REQUEST_ID = re.compile(r"[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}")
 CONF_INFO_TYPES = {
@@ -27,21 +28,6 @@ CONF_INFO_TYPES = {
     "extensionAppSettings": list,
 }
 NEVER = {"minutesStatus", "minutesOwnerUnionId", "scheduleConferenceId", "cloudRecordOwnerUnionId"}
-
-
-@pytest.fixture(scope="module")
-def http(server: DingconfServer):
-    with httpx.Client(base_url=server.url, timeout=30) as client:
-        yield client
-
-
-@pytest.fixture(scope="module")
-def token(server: DingconfServer) -> str:
-    return server.token("acme-app", "acme-secret")
-
-
-def auth(token: str) -> dict[str, str]:
-    return {"x-acs-dingtalk-access-token": token}
 
 
 def assert_error(resp: httpx.Response, status: int, code: str) -> dict:
