@@ -1,6 +1,7 @@
 """Helpers for the lifecycle tests: one generic SDK call and a few shortcuts."""
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from alibabacloud_dingtalk.conference_1_0 import models as m
@@ -78,3 +79,24 @@ def join_room(server: DingconfServer, room_code: str, union_id: str) -> str:
 
 def users(*ids: str, cls: Any = m.KickMembersRequestUserList) -> list[Any]:
     return [cls(union_id=u) for u in ids]
+
+
+#: One page of a listing: its items and its nextToken.
+Fetch = Callable[[str | None], tuple[list[Any], str]]
+
+
+def read_pages(fetch: Fetch, n: int, size: int) -> list[list[Any]]:
+    """Every page of a listing of ``n`` items read ``size`` at a time, boundaries checked.
+
+    Each page but the last is full and hands on the next offset; the last one
+    (empty when ``n`` is 0) ends with the token "".
+    """
+    items, token = fetch(None)
+    pages = [items]
+    while token:
+        assert token == str(size * len(pages))
+        items, token = fetch(token)
+        pages.append(items)
+    full, rest = divmod(n, size)
+    assert [len(p) for p in pages] == [size] * full + ([rest] if rest or not n else [])
+    return pages

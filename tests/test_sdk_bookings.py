@@ -3,7 +3,7 @@
 import pytest
 from alibabacloud_dingtalk.conference_1_0 import models as m
 
-from lifecycle import HOUR, book, info, instances, join_room, sdk, token_of
+from lifecycle import HOUR, book, info, instances, join_room, read_pages, sdk, token_of
 
 from sdk_errors import assert_sdk_error
 
@@ -260,26 +260,16 @@ def test_org_list_paging_at_page_boundaries(fresh_server, n):
         ).conference_id
         for i in range(n)
     ]
-    first = sdk(
-        conf, token, "QueryOrgConferenceList", m.QueryOrgConferenceListRequest(max_results=3)
-    )
-    assert (first.total_count, len(first.on_going_conf_list), first.has_more) == (
-        n,
-        min(n, 3),
-        n > 3,
-    )
-    rest = []
-    if n > 3:
-        second = sdk(
-            conf,
-            token,
-            "QueryOrgConferenceList",
-            m.QueryOrgConferenceListRequest(max_results=3, next_token=first.next_token),
-        )
-        assert (second.has_more, second.next_token) == (False, "")
-        rest = second.on_going_conf_list
-    assert sorted(c.conference_id for c in [*first.on_going_conf_list, *rest]) == sorted(made)
-    assert all(c.status == 2 and c.biz_type == "0" for c in first.on_going_conf_list)
+
+    def fetch(next_token):
+        request = m.QueryOrgConferenceListRequest(max_results=3, next_token=next_token)
+        page = sdk(conf, token, "QueryOrgConferenceList", request)
+        assert (page.total_count, page.has_more) == (n, page.next_token != "")
+        assert all(c.status == 2 and c.biz_type == "0" for c in page.on_going_conf_list)
+        return page.on_going_conf_list, page.next_token
+
+    found = [c.conference_id for page in read_pages(fetch, n, 3) for c in page]
+    assert sorted(found) == sorted(made)
 
 
 def test_history_user_ongoing_and_batch(fresh_server):
@@ -382,3 +372,85 @@ def test_history_user_ongoing_and_batch(fresh_server):
         ).on_going_conf_id_list
         == []
     )
+
+
+def _room_code_fetch(conf, token, code, n):
+    def fetch(next_token):
+        request = m.QueryConferenceInfoByRoomCodeRequest(max_results=3, next_token=next_token)
+        page = sdk(conf, token, "QueryConferenceInfoByRoomCode", code, request)
+        assert (page.total_count, page.has_more) == (n, page.next_token != "")
+        return page.conference_list, page.next_token
+
+    return fetch
+
+
+def test_room_code_paging_of_an_unused_code(conf, acme_token):
+    # Nothing ever used this code (roomCodes are 11 digits): one empty page.
+    read_pages(_room_code_fetch(conf, acme_token, "1234", 0), 0, 3)
+
+
+@pytest.mark.parametrize("n", [1, 3, 4])
+def test_instances_and_room_code_paging_at_page_boundaries(server, conf, acme_token, n):
+    booked = book(conf, acme_token)
+    sid, room = booked.schedule_conference_id, booked.room_code.replace(" ", "")
+    cids = [first_instance(conf, acme_token, sid)]
+    while len(cids) < n:
+        server.join(cids[-1], "u-host")
+        sdk(
+            conf,
+            acme_token,
+            "CloseVideoConference",
+            cids[-1],
+            m.CloseVideoConferenceRequest(union_id="u-host"),
+        )
+        cids.append(join_room(server, room, "u-host"))
+
+    def fetch_instances(next_token):
+        page = instances(conf, acme_token, sid, max_results=3, next_token=next_token)
+        assert page.total_count == n
+        return page.conference_list, page.next_token
+
+    newest_first = read_pages(fetch_instances, n, 3)
+    assert [c.conference_id for page in newest_first for c in page] == cids[::-1]
+    oldest_first = read_pages(_room_code_fetch(conf, acme_token, room, n), n, 3)
+    assert [c.conference_id for page in oldest_first for c in page] == cids
+
+
+@pytest.mark.parametrize("n", [0, 1, 3, 4])
+def test_history_paging_at_page_boundaries(fresh_server, n):
+    from alibabacloud_dingtalk.conference_1_0.client import Client
+
+    from conftest import sdk_config
+
+    conf = Client(sdk_config(fresh_server))
+    token = fresh_server.token("acme-app", "acme-secret")
+
+    def create(title):
+        request = m.CreateVideoConferenceRequest(user_id="u-host", conf_title=title)
+        return sdk(conf, token, "CreateVideoConference", request).conference_id
+
+    def close(cid):
+        request = m.CloseVideoConferenceRequest(union_id="u-host")
+        sdk(conf, token, "CloseVideoConference", cid, request)
+
+    close(create("before the window"))
+    start = fresh_server.advance_clock(60_000)
+    made = []
+    for i in range(n):
+        made.append(create(f"m{i}"))
+        close(made[-1])
+        fresh_server.advance_clock(1_000)
+    create("still running")  # not history yet
+    end = fresh_server.advance_clock(60_000)
+    fresh_server.advance_clock(1)  # the window includes its end
+    close(create("after the window"))
+
+    def fetch(next_token):
+        request = m.GetHistoryConfDataListRequest(
+            start_time=start, end_time=end, real_data=True, max_results=3, next_token=next_token
+        )
+        page = sdk(conf, token, "GetHistoryConfDataList", request)
+        return page.list, page.next_token
+
+    found = [x.conference_id for page in read_pages(fetch, n, 3) for x in page]
+    assert found == made
