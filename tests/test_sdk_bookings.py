@@ -15,6 +15,18 @@ def first_instance(conf, token, sid):
     return instances(conf, token, sid).conference_list[0].conference_id
 
 
+def booking_with_instances(server, conf, token, n):
+    """A booking and the ids of its ``n`` instances, oldest first; all but the last ended."""
+    booked = book(conf, token)
+    cids = [first_instance(conf, token, booked.schedule_conference_id)]
+    while len(cids) < n:
+        server.join(cids[-1], "u-host")
+        request = m.CloseVideoConferenceRequest(union_id="u-host")
+        sdk(conf, token, "CloseVideoConference", cids[-1], request)
+        cids.append(join_room(server, booked.room_code.replace(" ", ""), "u-host"))
+    return booked, cids
+
+
 def test_create_reply_and_query(server, conf, acme_token):
     booked = book(conf, acme_token, title="Board")
     assert len(booked.room_code) == 13 and booked.room_code[3] == booked.room_code[7] == " "
@@ -183,19 +195,8 @@ def test_settings_query_update_and_record_auto_start(server, conf, oauth, acme_t
 
 
 def test_instances_paging_and_roomcode_query(server, conf, oauth, acme_token):
-    booked = book(conf, acme_token)
+    booked, cids = booking_with_instances(server, conf, acme_token, 3)
     sid, room = booked.schedule_conference_id, booked.room_code.replace(" ", "")
-    cids = [first_instance(conf, acme_token, sid)]
-    for _ in range(2):
-        server.join(cids[-1], "u-host")
-        sdk(
-            conf,
-            acme_token,
-            "CloseVideoConference",
-            cids[-1],
-            m.CloseVideoConferenceRequest(union_id="u-host"),
-        )
-        cids.append(join_room(server, room, "u-host"))
     page = instances(conf, acme_token, sid, max_results=2)
     assert ([c.conference_id for c in page.conference_list], page.next_token, page.total_count) == (
         cids[:0:-1],
@@ -391,19 +392,8 @@ def test_room_code_paging_of_an_unused_code(conf, acme_token):
 
 @pytest.mark.parametrize("n", [1, 3, 4])
 def test_instances_and_room_code_paging_at_page_boundaries(server, conf, acme_token, n):
-    booked = book(conf, acme_token)
+    booked, cids = booking_with_instances(server, conf, acme_token, n)
     sid, room = booked.schedule_conference_id, booked.room_code.replace(" ", "")
-    cids = [first_instance(conf, acme_token, sid)]
-    while len(cids) < n:
-        server.join(cids[-1], "u-host")
-        sdk(
-            conf,
-            acme_token,
-            "CloseVideoConference",
-            cids[-1],
-            m.CloseVideoConferenceRequest(union_id="u-host"),
-        )
-        cids.append(join_room(server, room, "u-host"))
 
     def fetch_instances(next_token):
         page = instances(conf, acme_token, sid, max_results=3, next_token=next_token)

@@ -15,7 +15,7 @@ from dingconf.service.ids import (
     new_room_code,
 )
 from dingconf.service.recording import FINISHED, RECORDING, auto_started_recording
-from dingconf.storage.base import Invitation, RoomCodeTaken, Store
+from dingconf.storage.base import Invitation, RoomCodeTaken, Store, WriteTx
 
 __all__ = ["BIZ_INSTANT", "ConferenceService", "CreatedConference", "validate_title"]
 
@@ -36,6 +36,21 @@ class CreatedConference:
 
 def _ended() -> InvalidRequest:
     return InvalidRequest("resourceClose", "The meeting has ended")
+
+
+async def _lock_not_ended(tx: WriteTx, corp_id: str, conference_id: str) -> Conference:
+    """Lock a meeting a person's client acts in (the control API: any organisation's).
+
+    Raises:
+        NotFound: ``roomNotFound``.
+        InvalidRequest: ``resourceClose`` when the meeting has ended.
+    """
+    conference = await tx.lock_conference(corp_id, conference_id)
+    if conference is None:
+        raise NotFound("roomNotFound", "ROOM NOT FOUND")
+    if conference.status == ConferenceStatus.ENDED:
+        raise _ended()
+    return conference
 
 
 def _admit(conference: Conference, member: Participant | None, union_id: str) -> None:
@@ -199,11 +214,7 @@ class ConferenceService:
                 ``internalOnly`` for an outsider when only the organisation may join.
         """
         async with self._store.write() as tx:
-            conference = await tx.lock_conference(corp_id, conference_id)
-            if conference is None:
-                raise NotFound("roomNotFound", "ROOM NOT FOUND")
-            if conference.status == ConferenceStatus.ENDED:
-                raise _ended()
+            conference = await _lock_not_ended(tx, corp_id, conference_id)
             member = await tx.get_participant(conference_id, union_id)
             if member is not None and member.attend_status == AttendStatus.ACTIVE:
                 return
@@ -237,11 +248,7 @@ class ConferenceService:
             InvalidRequest: ``resourceClose`` (ended) or ``notInConference``.
         """
         async with self._store.write() as tx:
-            conference = await tx.lock_conference(corp_id, conference_id)
-            if conference is None:
-                raise NotFound("roomNotFound", "ROOM NOT FOUND")
-            if conference.status == ConferenceStatus.ENDED:
-                raise _ended()
+            await _lock_not_ended(tx, corp_id, conference_id)
             member = await tx.get_participant(conference_id, union_id)
             if member is None or member.attend_status != AttendStatus.ACTIVE:
                 raise InvalidRequest("notInConference", f"{union_id} is not in the meeting")
