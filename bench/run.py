@@ -1,13 +1,14 @@
 """dingconf's benchmark suite: bounded loads on 127.0.0.1, ratios against a baseline.
 
-    make bench            # or: .venv/bin/python bench/run.py [--duration 8] [--rounds 2]
+    make bench            # or: .venv/bin/python bench/run.py [--duration 8] [--rounds 3]
 
 Every dingconf figure is compared with a baseline measured in the same run on
 the same server software (granian) and the same database: ``raw_app.py``, a
 minimal ASGI app doing the same token and meeting lookups and returning the
 same bytes. The server gets core 0 and wrk core 1, so they do not compete.
-Runs alternate between baseline and dingconf and the best round of each is
-kept, because these machines are noisy.
+Each round runs the baseline and dingconf back to back; req/s and latencies
+are the best round's, ratios the median of the rounds' ratios, because these
+machines are noisy.
 """
 
 import argparse
@@ -18,6 +19,7 @@ import re
 import shutil
 import socket
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -306,11 +308,12 @@ def same_bytes(data: Dataset, workdir: Path) -> bool:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=8, help="seconds per load")
-    parser.add_argument("--rounds", type=int, default=2, help="alternating rounds per figure")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds per figure")
     parser.add_argument("--large", type=int, default=1_000_000, help="meetings in the large set")
     args = parser.parse_args()
     ensure_wrk()
-    rows: list[tuple[str, Result, Result | None, str]] = []
+    # name, dingconf's best run, the baseline's best run, the median paired ratio, note
+    rows: list[tuple[str, Result, Result | None, float | None, str]] = []
     memory: dict[str, list[float]] = {}
 
     def best(runs: list[Result]) -> Result:
@@ -326,9 +329,17 @@ def main() -> None:
                 lambda: dingconf(data, work), script, data, args.duration
             )
             ours_runs.append(result)
+        # Each round runs the baseline and dingconf back to back; the median of
+        # the rounds' ratios cancels this shared machine's drifts better than
+        # comparing the best runs of each.
+        ratios = [o.rps / b.rps for o, b in zip(ours_runs, base_runs, strict=True)]
         base, ours = best(base_runs), best(ours_runs)
-        rows.append((name, ours, base, note))
-        print(f"  {name}: {ours.rps:,.0f} req/s, baseline {base.rps:,.0f}", flush=True)
+        rows.append((name, ours, base, statistics.median(ratios), note))
+        print(
+            f"  {name}: {ours.rps:,.0f} req/s, baseline {base.rps:,.0f}, "
+            f"round ratios {', '.join(f'{r:.2f}' for r in ratios)}",
+            flush=True,
+        )
         return ours
 
     with tempfile.TemporaryDirectory(prefix="dingconf-bench-") as tmp:
@@ -370,8 +381,10 @@ def main() -> None:
             )
             two_runs.append(result)
         two = best(two_runs)
-        rows.append(("query, 1 worker, unpinned", one, None, ""))
-        rows.append(("query, 2 workers, unpinned", two, None, f"{two.rps / one.rps:.2f}x 1 worker"))
+        rows.append(("query, 1 worker, unpinned", one, None, None, ""))
+        rows.append(
+            ("query, 2 workers, unpinned", two, None, None, f"{two.rps / one.rps:.2f}x 1 worker")
+        )
         print("5. PostgreSQL", flush=True)
         cluster = PostgresCluster().init()
         cluster.start()
@@ -388,17 +401,21 @@ def main() -> None:
     print(
         f"machine: {os.cpu_count()} cores ({platform.processor() or platform.machine()}), "
         f"Python {platform.python_version()}; wrk -t1 -c64, {args.duration}s per load, "
-        f"best of {args.rounds}"
+        f"{args.rounds} rounds (req/s and latencies: best round; ratio: median of rounds)"
     )
     print()
-    print("| workload | req/s | p50 ms | p99 ms | errors | baseline req/s | ratio | note |")
-    print("|---|---:|---:|---:|---:|---:|---:|---|")
-    for name, ours, base, note in rows:
-        ratio = f"{ours.rps / base.rps:.2f}" if base else "-"
+    print(
+        "| workload | req/s | p50 ms | p99 ms | errors "
+        "| baseline req/s | baseline p99 ms | ratio | note |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
+    for name, ours, base, ratio, note in rows:
         base_rps = f"{base.rps:,.0f}" if base else "-"
+        base_p99 = f"{base.p99_ms:.2f}" if base else "-"
         print(
             f"| {name} | {ours.rps:,.0f} | {ours.p50_ms:.2f} | {ours.p99_ms:.2f} "
-            f"| {ours.errors} | {base_rps} | {ratio} | {note} |"
+            f"| {ours.errors} | {base_rps} | {base_p99} "
+            f"| {'-' if ratio is None else f'{ratio:.2f}'} | {note} |"
         )
     print()
     print(f"{args.large:,} vs 10k meetings: {q_large.rps / q_small.rps:.2f}x req/s")

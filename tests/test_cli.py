@@ -13,16 +13,29 @@ from backends import table_rows
 from conftest import SEED
 
 
-def dingconf(*args: str, cwd: Path) -> str:
-    result = subprocess.run(
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
         [sys.executable, "-m", "dingconf", *args],
         cwd=cwd,
         capture_output=True,
         text=True,
         timeout=60,
     )
+
+
+def dingconf(*args: str, cwd: Path) -> str:
+    """Run a command that must succeed; return what it printed."""
+    result = run_cli(*args, cwd=cwd)
     assert result.returncode == 0, result.stderr
     return result.stdout
+
+
+def dingconf_fails(*args: str) -> str:
+    """Run a command that must fail with a usage error; return its error output."""
+    result = run_cli(*args)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    return result.stderr
 
 
 def test_seed_twice_changes_nothing(database_url: str, tmp_path: Path):
@@ -91,46 +104,16 @@ def test_provisioning_commands(database_url: str, tmp_path: Path):
 
 
 def test_users_need_an_existing_org(tmp_path: Path):
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "dingconf",
-            "users",
-            "add",
-            "dingnone",
-            "u",
-            "--database",
-            f"sqlite:///{tmp_path / 'db'}",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 1
-    assert "no organisation 'dingnone'" in result.stderr
-    assert "Traceback" not in result.stderr
+    database = f"sqlite:///{tmp_path / 'db'}"
+    error = dingconf_fails("users", "add", "dingnone", "u", "--database", database)
+    assert "no organisation 'dingnone'" in error
 
 
 def test_bad_seed_is_reported_clearly(tmp_path: Path):
     seed = tmp_path / "seed.json"
     seed.write_text('{"orgs": [{"corpId": "dingx", "apps": [{"appKey": "k"}]}]}')
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "dingconf",
-            "seed",
-            str(seed),
-            "--database",
-            f"sqlite:///{tmp_path / 'db'}",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 1
-    assert "orgs[0].apps[0]: 'appSecret' must be a non-empty string" in result.stderr
+    error = dingconf_fails("seed", str(seed), "--database", f"sqlite:///{tmp_path / 'db'}")
+    assert "orgs[0].apps[0]: 'appSecret' must be a non-empty string" in error
 
 
 def test_first_start_creates_a_demo_org_and_prints_its_credentials(

@@ -122,7 +122,11 @@ def test_invite_rings_then_joining_enters(server, conf, acme_token, meeting):
     assert info(conf, acme_token, meeting).invited_num == 1
     assert member_map(conf, acme_token, meeting)["u-dave"].attend_status == 2
     server.join(meeting, "u-dave")
-    assert member_map(conf, acme_token, meeting)["u-dave"].attend_status == 3
+    listed = member_map(conf, acme_token, meeting)
+    assert listed["u-dave"].attend_status == 3
+    # The organisation's job number of a user (seeded for u-dave only).
+    assert listed["u-dave"].job_number == "0042"
+    assert {member.job_number for who, member in listed.items() if who != "u-dave"} == {None}
     bad = m.InviteUsersRequest(invitee_list=[invitee("g-host")])
     assert_sdk_error(
         lambda: sdk(conf, acme_token, "InviteUsers", meeting, bad), 400, "unknownUserError"

@@ -22,6 +22,11 @@ def cli(server: DingconfServer, *args: str) -> None:
     )
 
 
+def grant_only(server: DingconfServer, scope: str) -> None:
+    """Give acme-app just this scope, from another process."""
+    cli(server, "apps", "add", "dingacme", "acme-app", "--secret", "acme-secret", "--scope", scope)
+
+
 def status_of(server: DingconfServer, token: str, cid: str) -> tuple[int, str | None]:
     status, _, body = server.request(
         "GET", QUERY.format(cid), headers={"x-acs-dingtalk-access-token": token}
@@ -52,31 +57,11 @@ def test_changes_from_another_process_apply_to_every_worker_at_once(
         cid = meeting(server, token)
         assert {status_of(server, token, cid) for _ in range(20)} == {(200, None)}
 
-        cli(
-            server,
-            "apps",
-            "add",
-            "dingacme",
-            "acme-app",
-            "--secret",
-            "acme-secret",
-            "--scope",
-            "VideoConference.Conference.Write",
-        )
+        grant_only(server, "VideoConference.Conference.Write")
         assert {status_of(server, token, cid) for _ in range(20)} == {
             (403, "Forbidden.AccessDenied.AccessTokenPermissionDenied")
         }
-        cli(
-            server,
-            "apps",
-            "add",
-            "dingacme",
-            "acme-app",
-            "--secret",
-            "acme-secret",
-            "--scope",
-            "VideoConference.Conference.Read",
-        )
+        grant_only(server, "VideoConference.Conference.Read")
         assert {status_of(server, token, cid) for _ in range(20)} == {(200, None)}
 
         cli(server, "apps", "revoke-tokens", "acme-app")

@@ -157,6 +157,8 @@ class Participant(NamedTuple):
     rejoin_forbidden: bool = False
     #: Not a user of the meeting's organisation (``outerOrgMember``).
     outer_org: bool = False
+    #: The organisation's job number of the person, when they are a user of it.
+    job_number: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

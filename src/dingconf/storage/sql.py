@@ -152,12 +152,14 @@ class SqlStore(Store):
 
     async def list_participants(self, corp_id: str, conference_id: str) -> list[Participant]:
         rows = await self._read.fetchall(
-            f"SELECT {', '.join('p.' + c for c in PARTICIPANT_COLUMNS.split(', '))} "
+            f"SELECT {', '.join('p.' + c for c in PARTICIPANT_COLUMNS.split(', '))}, "
+            "u.job_number "
             "FROM participants p JOIN conferences c ON c.conference_id = p.conference_id "
+            "LEFT JOIN users u ON u.corp_id = c.corp_id AND u.union_id = p.union_id "
             "WHERE p.conference_id = ? AND c.corp_id = ? ORDER BY p.listed_at, p.union_id",
             (conference_id, corp_id),
         )
-        return [participant_of(row) for row in rows]
+        return [participant_of(row[:-1])._replace(job_number=row[-1]) for row in rows]
 
     async def get_booking(self, corp_id: str, schedule_conference_id: str) -> Booking | None:
         row = await self._read.fetchone(SELECT_BOOKING, (schedule_conference_id, corp_id))

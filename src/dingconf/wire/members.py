@@ -50,6 +50,7 @@ def member_model(c: Conference, p: Participant) -> MemberModel:
         join_time=p.last_join_ms,
         leave_time=p.leave_ms if out else None,
         outer_org_member=True if p.outer_org else None,
+        job_number=p.job_number,
     )
 
 
