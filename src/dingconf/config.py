@@ -1,7 +1,6 @@
 """Typed settings, read once by an entry point and passed down."""
 
 from dataclasses import dataclass
-from pathlib import Path
 
 __all__ = ["DEFAULT_DATABASE", "Secret", "Settings"]
 
@@ -37,12 +36,10 @@ class Settings:
     public_base_url: str | None = None
     #: Protects the ``/_dingconf`` control API when set (design.md, "Emulator control plane").
     admin_token: Secret | None = None
-    seed_file: Path | None = None
     workers: int = 1
     token_ttl_s: int = 7200
     #: Initial clock offset, for tests that start "in the future".
     clock_offset_ms: int = 0
-    log_level: str = "info"
 
     @property
     def base_url(self) -> str:
