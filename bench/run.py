@@ -17,7 +17,6 @@ import os
 import platform
 import re
 import shutil
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -31,6 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
+
+from dingconf.pytest_plugin import free_port
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent / "tests"))
@@ -76,12 +77,6 @@ def ensure_wrk() -> None:
         print("installing wrk (apt-get)...", flush=True)
         subprocess.run(["apt-get", "update", "-qq"], check=True)
         subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _ms(text: str) -> float:

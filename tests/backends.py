@@ -3,7 +3,6 @@
 import glob
 import os
 import shutil
-import socket
 import sqlite3
 import subprocess
 import tempfile
@@ -12,13 +11,9 @@ from pathlib import Path
 
 import psycopg
 
+from dingconf.pytest_plugin import free_port
+
 BACKENDS = ("sqlite", "postgres")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def pg_bin_dir() -> Path:
@@ -37,7 +32,7 @@ class PostgresCluster:
     def __init__(self) -> None:
         self.base = Path(tempfile.mkdtemp(prefix="dingconf-pg-"))
         self.data = self.base / "data"
-        self.port = _free_port()
+        self.port = free_port()
         self.bin = pg_bin_dir()
         if os.geteuid() == 0:
             shutil.chown(self.base, "postgres", "postgres")
