@@ -6,27 +6,36 @@ local auth = {
   ["x-acs-dingtalk-access-token"] = os.getenv("BENCH_TOKEN"),
   ["content-type"] = "application/json",
 }
-local inside = {}   -- {meeting, user} pairs this connection's joins put inside
-local created = {}  -- meetings this connection created
-local counter = 0
+-- One Lua state serves all 64 connections, so a join sent on one connection
+-- may still be in flight when another picks its person to leave. Only people
+-- who joined SETTLE requests ago or earlier are made to leave: by then their
+-- join has been answered (SETTLE requests take far longer than any latency).
+local SETTLE = 2000
+local inside = {}   -- {meeting, user, request number of the join}, oldest first
+local created = {}  -- meetings this thread created (filled by response())
+local sent = 0
 
 local function control(action, id, user)
   return wrk.format("POST", "/_dingconf/conferences/" .. id .. "/" .. action, auth,
     string.format('{"unionId":"%s"}', user))
 end
 
+local function settled()
+  return #inside > 0 and sent - inside[1][3] > SETTLE
+end
+
 request = function()
+  sent = sent + 1
   local r = math.random(100)
   if r <= 90 then
     return wrk.format("GET", "/v1.0/conference/videoConferences/" .. ids[math.random(#ids)], auth)
-  elseif r <= 94 or (r <= 98 and #inside == 0) then
-    counter = counter + 1
-    local pair = { ids[math.random(#ids)], string.format("bench-%d-%d", math.random(1e9), counter) }
-    inside[#inside + 1] = pair
-    return control("join", pair[1], pair[2])
+  elseif r <= 94 or (r <= 98 and not settled()) then
+    local who = { ids[math.random(#ids)], string.format("bench-%d-%d", math.random(1e9), sent), sent }
+    inside[#inside + 1] = who
+    return control("join", who[1], who[2])
   elseif r <= 98 then
-    local pair = table.remove(inside, math.random(#inside))
-    return control("leave", pair[1], pair[2])
+    local who = table.remove(inside, 1)
+    return control("leave", who[1], who[2])
   elseif r == 99 or #created == 0 then
     return wrk.format("POST", "/v1.0/conference/videoConferences", auth,
       '{"userId":"u-1","confTitle":"bench"}')

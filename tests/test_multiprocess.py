@@ -73,6 +73,53 @@ def test_three_processes_racing_on_one_meeting_keep_exact_counts(database_url: s
             server.stop()
 
 
+def test_a_polling_process_sees_every_change_another_process_makes(
+    database_url: str, tmp_path: Path
+):
+    # Each process keeps the meetings it has read until the database changes;
+    # a poller on one process must still see every change made on another.
+    poller, writer = (
+        DingconfServer(tmp_path / name, seed=SEED if name == "a" else None, database=database_url)
+        for name in ("a", "b")
+    )
+    for server in (poller, writer):
+        server.workdir.mkdir()
+        server.start()
+    try:
+        token = poller.token("acme-app", "acme-secret")
+        auth = {TOKEN_HEADER: token}
+        _, _, body = writer.request(
+            "POST",
+            "/v1.0/conference/videoConferences",
+            {"userId": "u-host", "confTitle": "polled"},
+            auth,
+        )
+        cid = body["conferenceId"]
+
+        def info() -> dict[str, object]:
+            status, _, reply = poller.request(
+                "GET", f"/v1.0/conference/videoConferences/{cid}", headers=auth
+            )
+            assert status == 200
+            return dict(reply["confInfo"])
+
+        assert (info()["activeNum"], info()["status"]) == (0, 2)
+        for n in range(1, 11):
+            writer.join(cid, f"polled-{n}")
+            assert [info()["activeNum"] for _ in range(3)] == [n] * 3
+        writer.leave(cid, "polled-1")
+        assert (info()["activeNum"], info()["attendNum"]) == (9, 10)
+        status, _, _ = writer.request(
+            "DELETE", f"/v1.0/conference/videoConferences/{cid}?unionId=u-host", headers=auth
+        )
+        assert status == 200
+        ended = info()
+        assert (ended["status"], ended["activeNum"]) == (1, 0) and "endTime" in ended
+    finally:
+        for server in (poller, writer):
+            server.stop()
+
+
 def test_servers_starting_together_apply_migrations_once(database_url: str, tmp_path: Path):
     servers = [DingconfServer(tmp_path / f"s{i}", database=database_url) for i in range(3)]
     threads = []

@@ -213,6 +213,42 @@ def test_join_leave_and_end_move_counters_and_history(db: Runner):
     db(scenario())
 
 
+def test_a_meeting_read_again_shows_every_commit_since(db: Runner, database_url: str):
+    # Two stores on one database are two connections, as two server processes
+    # have: whatever one of them keeps between reads, the other's commits show.
+    s = db.store
+    other = open_store(database_url)
+
+    async def counts() -> tuple[int, int]:
+        c = await s.get_conference("dinga", CID)
+        assert c is not None
+        return c.active_num, c.attend_num
+
+    async def scenario() -> None:
+        await other.open()
+        try:
+            async with s.write() as tx:
+                await tx.insert_conference(conference(CID), [], "ua")
+            assert await counts() == (0, 0)
+            for n in range(1, 6):
+                async with other.write() as tx:
+                    await tx.record_join(CID, f"u{n}", "N", 1_000 + n, first_time=True)
+                assert await counts() == (n, n)
+                assert await counts() == (n, n)
+            async with s.write() as tx:
+                await tx.record_leave(CID, "u1", 9_000)
+            assert await counts() == (4, 5)
+            async with other.write() as tx:
+                await tx.end_conference(CID, 10_000)
+            c = await s.get_conference("dinga", CID)
+            assert c is not None and (c.status, c.end_time_ms) == (ConferenceStatus.ENDED, 10_000)
+            assert await s.get_conference("dingb", CID) is None
+        finally:
+            await other.close()
+
+    db(scenario())
+
+
 def test_failed_transaction_changes_nothing(db: Runner):
     s = db.store
 
