@@ -448,9 +448,20 @@ def main() -> None:
             )
             two_runs.append(result)
         two = typical(two_runs)
-        rows.append(("query, 1 worker, unpinned", one, None, None, ""))
+        # With wrk on the same two cores the workers cannot get a core each;
+        # req/s per core the server used shows whether they scale with cores.
+        per_core = [r.rps / r.server_cores if r.server_cores else 0.0 for r in (one, two)]
         rows.append(
-            ("query, 2 workers, unpinned", two, None, None, f"{two.rps / one.rps:.2f}x 1 worker")
+            ("query, 1 worker, unpinned", one, None, None, f"{per_core[0]:,.0f} req/s per core")
+        )
+        rows.append(
+            (
+                "query, 2 workers, unpinned",
+                two,
+                None,
+                None,
+                f"{two.rps / one.rps:.2f}x 1 worker; {per_core[1]:,.0f} req/s per core",
+            )
         )
         print("5. PostgreSQL", flush=True)
         cluster = PostgresCluster().init()

@@ -32,10 +32,19 @@ def test_nothing_is_kept_without_a_marker_or_after_clear():
     assert cache.get(3, "a") is None
 
 
-def test_memory_stays_bounded():
+def test_a_marker_coming_back_does_not_revive_old_values():
+    cache: SnapshotCache[str, int] = SnapshotCache(limit=10)
+    cache.get(1, "a")
+    cache.keep(1, "a", 1)
+    assert cache.get(2, "a") is None
+    assert cache.get(1, "a") is None
+
+
+def test_memory_stays_bounded_by_dropping_the_oldest():
     cache: SnapshotCache[int, int] = SnapshotCache(limit=3)
     cache.get(1, 0)
     for key in range(10):
         cache.keep(1, key, key)
-    kept = [key for key in range(10) if cache.get(1, key) is not None]
-    assert 0 < len(kept) <= 3 and 9 in kept
+    assert [key for key in range(10) if cache.get(1, key) is not None] == [7, 8, 9]
+    cache.keep(1, 8, 80)  # replacing a kept key evicts nothing
+    assert [cache.get(1, key) for key in (7, 8, 9)] == [7, 80, 9]

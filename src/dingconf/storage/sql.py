@@ -43,8 +43,8 @@ from dingconf.storage.sql_tx import SqlWriteTx
 
 __all__ = ["SqlStore"]
 
-# Meetings kept per process between commits: the polled set of a busy
-# deployment, about 7 MB at 10,000.
+# Meetings kept per process (void once anything commits): the polled set of a
+# busy deployment, about 7 MB at 10,000.
 _CONFERENCE_CACHE_LIMIT = 10_000
 
 
