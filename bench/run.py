@@ -312,7 +312,7 @@ def sample_ids(rows: list[tuple[object, ...]], count: int, path: Path) -> Path:
 
 
 def wide(data: Dataset, workdir: Path) -> Dataset:
-    """The same data queried over WIDE_SAMPLE ids, too many for any cache to hold."""
+    """The same data queried over WIDE_SAMPLE ids, too many for the meeting cache."""
     target = data.url.removeprefix("sqlite:///")
     with sqlite3.connect(target) as conn:
         rows = conn.execute("SELECT conference_id FROM conferences").fetchall()
