@@ -55,9 +55,8 @@ class SqlStore(Store):
 
     def __init__(self, database: Database) -> None:
         self._db = database
-        # What auth_epoch() last read, and the change marker it read it at.
-        self._epoch = 0
-        self._epoch_marker: int | None = None
+        # What auth_epoch() last read: one value, re-read once anything commits.
+        self._epoch: SnapshotCache[None, int] = SnapshotCache(1)
         # QueryConferenceInfo is polled far more often than meetings change.
         self._conferences: SnapshotCache[tuple[str, str], Conference] = SnapshotCache(
             _CONFERENCE_CACHE_LIMIT
@@ -73,21 +72,20 @@ class SqlStore(Store):
     @asynccontextmanager
     async def write(self) -> AsyncIterator[WriteTx]:
         async with self._db.transaction() as conn:
-            tx = SqlWriteTx(conn, self._db.row_lock)
-            yield tx
+            yield SqlWriteTx(conn, self._db.row_lock)
         # Our own commits do not move every driver's change marker (SQLite's
         # data_version fallback ignores them), so forget what they may change.
         self._conferences.clear()
-        if tx.auth_changed:
-            self._epoch_marker = None
+        self._epoch.clear()
 
     async def auth_epoch(self) -> int:
         marker = await self._db.change_marker()
-        if marker is None or marker != self._epoch_marker:
+        epoch = self._epoch.get(marker, None)
+        if epoch is None:
             row = await self._read.fetchone("SELECT epoch FROM auth_epoch WHERE id = 1")
-            self._epoch = row[0] if row else 0
-            self._epoch_marker = marker
-        return self._epoch
+            epoch = int(row[0]) if row else 0
+            self._epoch.keep(marker, None, epoch)
+        return epoch
 
     async def get_org(self, corp_id: str) -> Org | None:
         row = await self._read.fetchone(

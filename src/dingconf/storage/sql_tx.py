@@ -41,8 +41,6 @@ class SqlWriteTx(WriteTx):
     def __init__(self, conn: Connection, row_lock: str) -> None:
         self._conn = conn
         self._row_lock = row_lock
-        #: Set when this transaction changed something live tokens depend on.
-        self.auth_changed = False
 
     async def get_user(self, corp_id: str, union_id: str) -> User | None:
         return await select_user(self._conn, corp_id, union_id)
@@ -60,7 +58,6 @@ class SqlWriteTx(WriteTx):
 
     async def _bump_auth_epoch(self) -> None:
         await self._conn.execute("UPDATE auth_epoch SET epoch = epoch + 1 WHERE id = 1")
-        self.auth_changed = True
 
     async def upsert_org(self, org: Org) -> None:
         await self._conn.execute(
