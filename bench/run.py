@@ -36,7 +36,7 @@ from dingconf.pytest_plugin import free_port
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent / "tests"))
-from backends import PostgresCluster  # noqa: E402 (the tests' throwaway cluster)
+from backends import throwaway_cluster  # noqa: E402 (the tests' throwaway cluster)
 
 BIN = Path(sys.executable).parent
 CORP, APP_KEY, APP_SECRET = "dingbench", "bench-app", "bench-secret"
@@ -464,16 +464,12 @@ def main() -> None:
             )
         )
         print("5. PostgreSQL", flush=True)
-        cluster = PostgresCluster().init()
-        cluster.start()
-        try:
+        with throwaway_cluster() as cluster:
             pg = build(cluster.new_database(), 10_000, work)
             print(f"  same bytes as the baseline: {same_bytes(pg, work)}", flush=True)
             pair(
                 "query, 10k meetings, PostgreSQL", pg, work, note="baseline: raw app on PostgreSQL"
             )
-        finally:
-            cluster.destroy()
 
     print()
     print(

@@ -7,6 +7,8 @@ import sqlite3
 import subprocess
 import tempfile
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -94,6 +96,17 @@ class PostgresCluster:
             self.stop("immediate")
         finally:
             shutil.rmtree(self.base, ignore_errors=True)
+
+
+@contextmanager
+def throwaway_cluster() -> Iterator[PostgresCluster]:
+    """A new cluster, started, and destroyed with its files on exit."""
+    cluster = PostgresCluster().init()
+    cluster.start()
+    try:
+        yield cluster
+    finally:
+        cluster.destroy()
 
 
 def table_rows(url: str) -> list[tuple[str, str]]:

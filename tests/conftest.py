@@ -16,7 +16,7 @@ from alibabacloud_tea_util.models import RuntimeOptions
 
 from dingconf.pytest_plugin import DingconfServer
 
-from backends import BACKENDS, PostgresCluster
+from backends import BACKENDS, PostgresCluster, throwaway_cluster
 
 SEED: dict[str, Any] = {
     "orgs": [
@@ -74,12 +74,8 @@ RUNTIME = RuntimeOptions()
 @pytest.fixture(scope="session")
 def pg_cluster() -> Iterator[PostgresCluster]:
     """A throwaway PostgreSQL cluster on 127.0.0.1 for the whole session."""
-    cluster = PostgresCluster().init()
-    cluster.start()
-    try:
+    with throwaway_cluster() as cluster:
         yield cluster
-    finally:
-        cluster.destroy()
 
 
 @pytest.fixture(params=BACKENDS, scope="session")

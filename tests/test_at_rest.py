@@ -1,23 +1,14 @@
 """Secrets and tokens never reach the database in plain text."""
 
 from dingconf.pytest_plugin import DingconfServer
+from over_http import suite_token
 
 from backends import table_rows
 
 
 def test_database_file_holds_no_plain_secret_or_token(fresh_server: DingconfServer):
     token = fresh_server.token("acme-app", "acme-secret")
-    status, _, corp = fresh_server.request(
-        "POST",
-        "/v1.0/oauth2/corpAccessToken",
-        {
-            "suiteKey": "suite-x",
-            "suiteSecret": "suite-secret",
-            "authCorpId": "dingacme",
-            "suiteTicket": "t",
-        },
-    )
-    assert status == 200
+    corp_token = suite_token(fresh_server)
     fresh_server.stop()
     if fresh_server.database.startswith("sqlite:///"):
         # The raw bytes of the file and its WAL, not just what SQL shows.
@@ -25,7 +16,7 @@ def test_database_file_holds_no_plain_secret_or_token(fresh_server: DingconfServ
     else:
         stored = "\n".join(row for _, row in table_rows(fresh_server.database)).encode()
     assert b"acme-app" in stored  # the database really holds the app
-    for plain in ("acme-secret", "suite-secret", "globex-secret", token, corp["accessToken"]):
+    for plain in ("acme-secret", "suite-secret", "globex-secret", token, corp_token):
         assert plain.encode() not in stored, plain
     assert b"scrypt$" in stored
     assert token not in fresh_server.log() and "acme-secret" not in fresh_server.log()

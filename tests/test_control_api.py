@@ -4,27 +4,7 @@ import httpx
 import pytest
 
 from dingconf.pytest_plugin import DingconfServer
-
-
-def info(server: DingconfServer, token: str, cid: str) -> dict:
-    status, _, body = server.request(
-        "GET",
-        f"/v1.0/conference/videoConferences/{cid}",
-        headers={"x-acs-dingtalk-access-token": token},
-    )
-    assert status == 200, body
-    return body["confInfo"]
-
-
-def new_meeting(server: DingconfServer, token: str) -> str:
-    status, _, body = server.request(
-        "POST",
-        "/v1.0/conference/videoConferences",
-        {"userId": "u-host", "confTitle": "Control"},
-        {"x-acs-dingtalk-access-token": token},
-    )
-    assert status == 200
-    return body["conferenceId"]
+from over_http import conf_info, new_meeting
 
 
 @pytest.fixture(scope="module")
@@ -36,11 +16,20 @@ def test_join_twice_counts_once_and_rejoin_keeps_attend_num(server, token):
     cid = new_meeting(server, token)
     server.join(cid, "u-alice")
     server.join(cid, "u-alice")
-    assert (info(server, token, cid)["activeNum"], info(server, token, cid)["attendNum"]) == (1, 1)
+    assert (
+        conf_info(server, token, cid)["activeNum"],
+        conf_info(server, token, cid)["attendNum"],
+    ) == (1, 1)
     server.leave(cid, "u-alice")
-    assert (info(server, token, cid)["activeNum"], info(server, token, cid)["attendNum"]) == (0, 1)
+    assert (
+        conf_info(server, token, cid)["activeNum"],
+        conf_info(server, token, cid)["attendNum"],
+    ) == (0, 1)
     server.join(cid, "u-alice")
-    assert (info(server, token, cid)["activeNum"], info(server, token, cid)["attendNum"]) == (1, 1)
+    assert (
+        conf_info(server, token, cid)["activeNum"],
+        conf_info(server, token, cid)["attendNum"],
+    ) == (1, 1)
 
 
 def test_outsiders_can_join_with_their_own_nick(server, token):
@@ -80,7 +69,7 @@ def test_joining_an_ended_meeting_is_refused(server, token):
         "POST", f"/_dingconf/conferences/{cid}/leave", {"unionId": "u-alice"}
     )
     assert (status, body["code"]) == (400, "resourceClose")
-    after = info(server, token, cid)
+    after = conf_info(server, token, cid)
     assert (after["activeNum"], after["attendNum"]) == (0, 1)
 
 
@@ -107,7 +96,7 @@ def test_durations_follow_the_clock(fresh_server: DingconfServer):
     _, _, body = fresh_server.request("GET", f"/_dingconf/conferences/{cid}/participants")
     # 90 s of clock moves, plus the milliseconds the requests themselves took.
     assert 90_000 <= body["participants"][0]["duration"] < 95_000
-    assert info(fresh_server, token, cid)["confDuration"] >= 90_000
+    assert conf_info(fresh_server, token, cid)["confDuration"] >= 90_000
     status, _, body = fresh_server.request("POST", "/_dingconf/clock", {"advanceMs": -1})
     assert (status, body["code"]) == (400, "paramError")
 

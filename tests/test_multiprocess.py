@@ -5,10 +5,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from dingconf.pytest_plugin import DingconfServer
+from over_http import TOKEN_HEADER, conf_info, new_meeting
 
 from conftest import SEED
-
-TOKEN_HEADER = "x-acs-dingtalk-access-token"
 
 
 def test_three_processes_racing_on_one_meeting_keep_exact_counts(database_url: str, tmp_path: Path):
@@ -21,14 +20,7 @@ def test_three_processes_racing_on_one_meeting_keep_exact_counts(database_url: s
         server.start()
     try:
         token = servers[0].token("acme-app", "acme-secret")
-        status, _, body = servers[1].request(
-            "POST",
-            "/v1.0/conference/videoConferences",
-            {"userId": "u-host", "confTitle": "race"},
-            {TOKEN_HEADER: token},
-        )
-        assert status == 200
-        cid = body["conferenceId"]
+        cid = new_meeting(servers[1], token, "race")
         barrier = threading.Barrier(12)
 
         def person(i: int) -> None:
@@ -57,11 +49,7 @@ def test_three_processes_racing_on_one_meeting_keep_exact_counts(database_url: s
             list(pool.map(same_person_everywhere, range(10)))
 
         for server in servers:
-            status, _, body = server.request(
-                "GET", f"/v1.0/conference/videoConferences/{cid}", headers={TOKEN_HEADER: token}
-            )
-            assert status == 200
-            info = body["confInfo"]
+            info = conf_info(server, token, cid)
             # 30 racers ended inside, 30 outside; 10 twins inside, each counted once.
             assert (info["activeNum"], info["attendNum"]) == (40, 70)
         _, _, body = servers[2].request("GET", f"/_dingconf/conferences/{cid}/participants")
@@ -87,21 +75,10 @@ def test_a_polling_process_sees_every_change_another_process_makes(
         server.start()
     try:
         token = poller.token("acme-app", "acme-secret")
-        auth = {TOKEN_HEADER: token}
-        _, _, body = writer.request(
-            "POST",
-            "/v1.0/conference/videoConferences",
-            {"userId": "u-host", "confTitle": "polled"},
-            auth,
-        )
-        cid = body["conferenceId"]
+        cid = new_meeting(writer, token, "polled")
 
         def info() -> dict[str, object]:
-            status, _, reply = poller.request(
-                "GET", f"/v1.0/conference/videoConferences/{cid}", headers=auth
-            )
-            assert status == 200
-            return dict(reply["confInfo"])
+            return conf_info(poller, token, cid)
 
         assert (info()["activeNum"], info()["status"]) == (0, 2)
         for n in range(1, 11):
@@ -110,7 +87,9 @@ def test_a_polling_process_sees_every_change_another_process_makes(
         writer.leave(cid, "polled-1")
         assert (info()["activeNum"], info()["attendNum"]) == (9, 10)
         status, _, _ = writer.request(
-            "DELETE", f"/v1.0/conference/videoConferences/{cid}?unionId=u-host", headers=auth
+            "DELETE",
+            f"/v1.0/conference/videoConferences/{cid}?unionId=u-host",
+            headers={TOKEN_HEADER: token},
         )
         assert status == 200
         ended = info()

@@ -9,7 +9,7 @@ import pytest
 
 from dingconf.pytest_plugin import DingconfServer
 
-from backends import PostgresCluster
+from backends import PostgresCluster, throwaway_cluster
 from conftest import SEED
 
 TOKEN_HEADER = "x-acs-dingtalk-access-token"
@@ -18,12 +18,8 @@ TOKEN_HEADER = "x-acs-dingtalk-access-token"
 @pytest.fixture
 def private_cluster():
     """A cluster of this test's own: it is stopped and started under the server."""
-    cluster = PostgresCluster().init()
-    cluster.start()
-    try:
+    with throwaway_cluster() as cluster:
         yield cluster
-    finally:
-        cluster.destroy()
 
 
 def test_restart_under_load_loses_no_acknowledged_write(

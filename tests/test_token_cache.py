@@ -7,6 +7,7 @@ from pathlib import Path
 import yaml
 
 from dingconf.pytest_plugin import DingconfServer
+from over_http import new_meeting, suite_token
 
 from conftest import SEED
 
@@ -34,17 +35,6 @@ def status_of(server: DingconfServer, token: str, cid: str) -> tuple[int, str | 
     return status, body.get("code")
 
 
-def meeting(server: DingconfServer, token: str) -> str:
-    status, _, body = server.request(
-        "POST",
-        "/v1.0/conference/videoConferences",
-        {"userId": "u-host", "confTitle": "cache"},
-        {"x-acs-dingtalk-access-token": token},
-    )
-    assert status == 200, body
-    return body["conferenceId"]
-
-
 def test_changes_from_another_process_apply_to_every_worker_at_once(
     tmp_path: Path, database_url: str
 ):
@@ -54,7 +44,7 @@ def test_changes_from_another_process_apply_to_every_worker_at_once(
     ).start()
     try:
         token = server.token("acme-app", "acme-secret")
-        cid = meeting(server, token)
+        cid = new_meeting(server, token)
         assert {status_of(server, token, cid) for _ in range(20)} == {(200, None)}
 
         grant_only(server, "VideoConference.Conference.Write")
@@ -74,7 +64,7 @@ def test_changes_from_another_process_apply_to_every_worker_at_once(
 
 def test_a_changed_secret_revokes_cached_tokens(fresh_server: DingconfServer):
     token = fresh_server.token("acme-app", "acme-secret")
-    cid = meeting(fresh_server, token)
+    cid = new_meeting(fresh_server, token)
     assert status_of(fresh_server, token, cid) == (200, None)
     cli(fresh_server, "apps", "add", "dingacme", "acme-app", "--secret", "rotated")
     assert status_of(fresh_server, token, cid) == (400, "InvalidAuthentication")
@@ -83,18 +73,8 @@ def test_a_changed_secret_revokes_cached_tokens(fresh_server: DingconfServer):
 
 def test_withdrawn_suite_authorisation_stops_cached_corp_tokens(fresh_server: DingconfServer):
     app_token = fresh_server.token("acme-app", "acme-secret")
-    cid = meeting(fresh_server, app_token)
-    _, _, body = fresh_server.request(
-        "POST",
-        "/v1.0/oauth2/corpAccessToken",
-        {
-            "suiteKey": "suite-x",
-            "suiteSecret": "suite-secret",
-            "authCorpId": "dingacme",
-            "suiteTicket": "t",
-        },
-    )
-    corp_token = body["accessToken"]
+    cid = new_meeting(fresh_server, app_token)
+    corp_token = suite_token(fresh_server)
     assert status_of(fresh_server, corp_token, cid) == (200, None)
     seed = {**SEED, "suites": [{**SEED["suites"][0], "authorizedCorps": []}]}
     seed_file = fresh_server.workdir / "withdrawn.yaml"
@@ -105,7 +85,7 @@ def test_withdrawn_suite_authorisation_stops_cached_corp_tokens(fresh_server: Di
 
 def test_cached_token_still_expires_on_time(fresh_server: DingconfServer):
     token = fresh_server.token("acme-app", "acme-secret")
-    cid = meeting(fresh_server, token)
+    cid = new_meeting(fresh_server, token)
     for _ in range(5):
         assert status_of(fresh_server, token, cid) == (200, None)
     fresh_server.advance_clock(7200 * 1000)
