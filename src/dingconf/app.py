@@ -27,10 +27,12 @@ from dingconf.storage.sqlite import SQLiteDatabase, sqlite_path
 from dingconf.wire.bookings import booking_routes
 from dingconf.wire.conference import conference_routes
 from dingconf.wire.control import control_routes
+from dingconf.wire.guards import guards
 from dingconf.wire.http import wire_errors
 from dingconf.wire.listing import listing_routes
 from dingconf.wire.members import member_routes
 from dingconf.wire.oauth import oauth_routes
+from dingconf.wire.operations import bind
 from dingconf.wire.routing import ApiRoute, build_router
 
 __all__ = ["Services", "api_routes", "build_services", "create_app", "open_store"]
@@ -86,17 +88,18 @@ def build_services(settings: Settings, store: Store) -> Services:
 
 def api_routes(settings: Settings, services: Services) -> list[ApiRoute]:
     """Every route the server answers, in matching order."""
-    return [
+    operations = [
         # Listing first: its literal paths (``videoConferences/query``) must win
         # over ``videoConferences/{conferenceId}`` (build_router tries
         # well-formed conference ids before all of these).
-        *listing_routes(services.tokens, services.listing),
-        *conference_routes(services.tokens, services.conferences),
-        *member_routes(services.tokens, services.members, services.recording),
-        *booking_routes(services.tokens, services.bookings),
+        *listing_routes(services.listing),
+        *conference_routes(services.conferences),
+        *member_routes(services.members, services.recording),
+        *booking_routes(services.bookings),
         *oauth_routes(services.tokens),
-        *control_routes(services.control, settings.admin_token, settings.is_loopback),
+        *control_routes(services.control),
     ]
+    return bind(operations, guards(services.tokens, settings.admin_token, settings.is_loopback))
 
 
 def create_app(

@@ -1,10 +1,8 @@
 """Booked-meeting endpoints (spec §4.4)."""
 
-from starlette.requests import Request
-
-from dingconf.model import Booking, BookingSettings, ExtensionApp
-from dingconf.service.auth import TokenService
+from dingconf.model import Booking, BookingSettings, Conference, ExtensionApp
 from dingconf.service.bookings import BookingService
+from dingconf.service.paging import Page
 from dingconf.wire.booking_schemas import (
     CancelScheduleBody,
     CreateScheduleBody,
@@ -21,10 +19,8 @@ from dingconf.wire.booking_schemas import (
     UpdateScheduleSettingsBody,
     VirtualExtraOut,
 )
-from dingconf.wire.conference import TOKEN_HEADER
-from dingconf.wire.http import REQUEST_ID, Reply, decode_body, header, ok, query_param
-from dingconf.wire.params import paging
-from dingconf.wire.routing import ApiRoute
+from dingconf.wire.http import REQUEST_ID
+from dingconf.wire.operations import Call, Operation, op
 
 __all__ = ["booking_routes", "spaced_room_code"]
 
@@ -96,116 +92,106 @@ def _settings_out(b: Booking) -> ScheduleSettingsOut:
     )
 
 
-def booking_routes(tokens: TokenService, bookings: BookingService) -> list[ApiRoute]:
-    """The booked-meeting routes, bound to the services."""
+def _instances(page: Page[Conference]) -> ScheduleInstancesReply:
+    return ScheduleInstancesReply(
+        next_token=page.next_token,
+        total_count=page.total,
+        conference_list=[
+            ScheduleInstance(
+                c.conference_id, c.title, c.room_code, int(c.status), c.start_time_ms, c.end_time_ms
+            )
+            for c in page.items
+        ],
+    )
 
-    async def create(request: Request) -> Reply:
-        principal = await tokens.authenticate(header(request, TOKEN_HEADER))
-        body = await decode_body(request, CreateScheduleBody, _PARAMS)
+
+def booking_routes(bookings: BookingService) -> list[Operation]:
+    """The booked-meeting operations."""
+
+    async def create(c: Call[CreateScheduleBody]) -> CreateScheduleReply:
+        b = c.body
         booking = await bookings.create(
-            principal,
-            body.creator_union_id,
-            body.title,
-            body.start_time,
-            body.end_time,
-            booking_settings(body.schedule_conf_setting_model, principal.client_key),
+            c.principal,
+            b.creator_union_id,
+            b.title,
+            b.start_time,
+            b.end_time,
+            booking_settings(b.schedule_conf_setting_model, c.principal.client_key),
         )
-        return ok(
-            CreateScheduleReply(
-                request_id=request.scope[REQUEST_ID],
-                schedule_conference_id=booking.schedule_conference_id,
-                room_code=spaced_room_code(booking.room_code),
-                url=booking.url,
-                phones=[],
-            )
+        return CreateScheduleReply(
+            request_id=c.request.scope[REQUEST_ID],
+            schedule_conference_id=booking.schedule_conference_id,
+            room_code=spaced_room_code(booking.room_code),
+            url=booking.url,
+            phones=[],
         )
 
-    async def update(request: Request) -> Reply:
-        principal = await tokens.authenticate(header(request, TOKEN_HEADER))
-        body = await decode_body(request, UpdateScheduleBody, _PARAMS)
-        await bookings.update(
-            principal,
-            body.creator_union_id,
-            body.schedule_conference_id,
-            body.title,
-            body.start_time,
-            body.end_time,
+    async def query(c: Call[None]) -> ScheduleInfoReply:
+        b = await bookings.get(
+            c.principal, c.path("scheduleConferenceId"), c.query("requestUnionId")
         )
-        return ok(_SUCCESS)
-
-    async def cancel(request: Request) -> Reply:
-        principal = await tokens.authenticate(header(request, TOKEN_HEADER))
-        body = await decode_body(request, CancelScheduleBody, _PARAMS)
-        await bookings.cancel(principal, body.creator_union_id, body.schedule_conference_id)
-        return ok(_SUCCESS)
-
-    async def update_settings(request: Request) -> Reply:
-        principal = await tokens.authenticate(header(request, TOKEN_HEADER))
-        body = await decode_body(request, UpdateScheduleSettingsBody, _PARAMS)
-        patch = booking_settings(body.schedule_conf_setting_model, principal.client_key)
-        await bookings.update_settings(
-            principal, body.creator_union_id, body.schedule_conference_id, patch
+        return ScheduleInfoReply(
+            request_id=c.request.scope[REQUEST_ID],
+            schedule_conference_id=b.schedule_conference_id,
+            title=b.title,
+            start_time=b.start_time_ms,
+            end_time=b.end_time_ms,
+            room_code=spaced_room_code(b.room_code),
+            url=b.url,
+            phones=[],
         )
-        return ok(_SUCCESS)
-
-    async def query(request: Request) -> Reply:
-        principal = await tokens.authenticate(header(request, TOKEN_HEADER))
-        requester = query_param(request, "requestUnionId")
-        b = await bookings.get(principal, request.path_params["scheduleConferenceId"], requester)
-        return ok(
-            ScheduleInfoReply(
-                request_id=request.scope[REQUEST_ID],
-                schedule_conference_id=b.schedule_conference_id,
-                title=b.title,
-                start_time=b.start_time_ms,
-                end_time=b.end_time_ms,
-                room_code=spaced_room_code(b.room_code),
-                url=b.url,
-                phones=[],
-            )
-        )
-
-    async def query_instances(request: Request) -> Reply:
-        principal = await tokens.authenticate(header(request, TOKEN_HEADER))
-        next_token, max_results = paging(request, _PARAMS)
-        page = await bookings.instances(
-            principal, request.path_params["scheduleConferenceId"], next_token, max_results
-        )
-        return ok(
-            ScheduleInstancesReply(
-                next_token=page.next_token,
-                total_count=page.total,
-                conference_list=[
-                    ScheduleInstance(
-                        c.conference_id,
-                        c.title,
-                        c.room_code,
-                        int(c.status),
-                        c.start_time_ms,
-                        c.end_time_ms,
-                    )
-                    for c in page.items
-                ],
-            )
-        )
-
-    async def query_settings(request: Request) -> Reply:
-        principal = await tokens.authenticate(header(request, TOKEN_HEADER))
-        booking = await bookings.settings(principal, query_param(request, "scheduleConferenceId"))
-        return ok(ScheduleSettingsReply(_settings_out(booking)))
 
     base = "/v1.0/conference/scheduleConferences"
     return [
-        ApiRoute("POST", base, "CreateScheduleConference", create),
-        ApiRoute("PUT", base, "UpdateScheduleConference", update),
-        ApiRoute("POST", f"{base}/cancel", "CancelScheduleConference", cancel),
-        ApiRoute("GET", f"{base}/settings", "QueryScheduleConfSettings", query_settings),
-        ApiRoute("PUT", f"{base}/settings", "UpdateScheduleConfSettings", update_settings),
-        ApiRoute("GET", f"{base}/{{scheduleConferenceId}}/infos", "QueryScheduleConference", query),
-        ApiRoute(
-            "GET",
-            "/v1.0/conference/videoConferences/scheduleConferences/{scheduleConferenceId}",
+        op(f"POST {base}", "CreateScheduleConference", create, body=CreateScheduleBody),
+        op(
+            f"PUT {base}",
+            "UpdateScheduleConference",
+            lambda c: bookings.update(
+                c.principal,
+                c.body.creator_union_id,
+                c.body.schedule_conference_id,
+                c.body.title,
+                c.body.start_time,
+                c.body.end_time,
+            ),
+            _SUCCESS,
+            body=UpdateScheduleBody,
+        ),
+        op(
+            f"POST {base}/cancel",
+            "CancelScheduleConference",
+            lambda c: bookings.cancel(
+                c.principal, c.body.creator_union_id, c.body.schedule_conference_id
+            ),
+            _SUCCESS,
+            body=CancelScheduleBody,
+        ),
+        op(
+            f"GET {base}/settings",
+            "QueryScheduleConfSettings",
+            lambda c: bookings.settings(c.principal, c.query("scheduleConferenceId")),
+            lambda booking: ScheduleSettingsReply(_settings_out(booking)),
+        ),
+        op(
+            f"PUT {base}/settings",
+            "UpdateScheduleConfSettings",
+            lambda c: bookings.update_settings(
+                c.principal,
+                c.body.creator_union_id,
+                c.body.schedule_conference_id,
+                booking_settings(c.body.schedule_conf_setting_model, c.principal.client_key),
+            ),
+            _SUCCESS,
+            body=UpdateScheduleSettingsBody,
+        ),
+        op(f"GET {base}/{{scheduleConferenceId}}/infos", "QueryScheduleConference", query),
+        op(
+            "GET /v1.0/conference/videoConferences/scheduleConferences/{scheduleConferenceId}",
             "QueryScheduleConferenceInfo",
-            query_instances,
+            lambda c: bookings.instances(
+                c.principal, c.path("scheduleConferenceId"), *c.paging(_PARAMS)
+            ),
+            _instances,
         ),
     ]

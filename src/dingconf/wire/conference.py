@@ -1,12 +1,10 @@
 """``conference_1.0`` meeting endpoints (spec §4.1–§4.3)."""
 
-from starlette.requests import Request
+from collections.abc import Awaitable
 
 from dingconf.model import Conference, ConferenceStatus
-from dingconf.service.auth import TokenService
-from dingconf.service.conferences import ConferenceService
-from dingconf.wire.http import Reply, decode_body, header, ok, query_param
-from dingconf.wire.routing import ApiRoute
+from dingconf.service.conferences import ConferenceService, CreatedConference
+from dingconf.wire.operations import Call, Operation, op
 from dingconf.wire.schemas import (
     CloseReply,
     ConfInfo,
@@ -18,7 +16,6 @@ from dingconf.wire.schemas import (
 
 __all__ = ["conf_info", "conference_routes"]
 
-TOKEN_HEADER = b"x-acs-dingtalk-access-token"
 _CLOSED = CloseReply(code=200, cause="success")
 
 
@@ -55,55 +52,46 @@ def conf_info(c: Conference) -> ConfInfo:
     )
 
 
-def conference_routes(tokens: TokenService, conferences: ConferenceService) -> list[ApiRoute]:
-    """The meeting routes, bound to the services."""
+def _created(created: CreatedConference) -> CreateVideoConferenceReply:
+    c = created.conference
+    return CreateVideoConferenceReply(
+        conference_id=c.conference_id,
+        conference_password=created.conference_password,
+        host_password=created.host_password,
+        external_link_url=c.external_link_url,
+        room_code=c.room_code,
+        phone_numbers=[],
+    )
 
-    async def query_conference_info(request: Request) -> Reply:
-        principal = await tokens.authenticate(header(request, TOKEN_HEADER))
-        # The trailing-slash route has no id: the service answers missingRoomId.
-        conference_id = request.path_params.get("conferenceId", "")
-        conference = await conferences.get(principal, conference_id)
-        return ok(ConfInfoReply(conf_info(conference)))
 
-    async def create_video_conference(request: Request) -> Reply:
-        principal = await tokens.authenticate(header(request, TOKEN_HEADER))
-        body = await decode_body(request, CreateVideoConferenceBody, "paramsError")
-        created = await conferences.create(
-            principal, body.user_id, body.conf_title, body.invite_user_ids
-        )
-        c = created.conference
-        return ok(
-            CreateVideoConferenceReply(
-                conference_id=c.conference_id,
-                conference_password=created.conference_password,
-                host_password=created.host_password,
-                external_link_url=c.external_link_url,
-                room_code=c.room_code,
-                phone_numbers=[],
-            )
-        )
-
-    async def close_video_conference(request: Request) -> Reply:
-        principal = await tokens.authenticate(header(request, TOKEN_HEADER))
-        union_id = query_param(request, "unionId")
-        await conferences.close(principal, request.path_params["conferenceId"], union_id)
-        return ok(_CLOSED)
-
+def conference_routes(conferences: ConferenceService) -> list[Operation]:
+    """The meeting operations."""
     one = "/v1.0/conference/videoConferences/{conferenceId}"
+
+    def query(c: Call[None]) -> Awaitable[Conference]:
+        # The trailing-slash route has no id: the service answers missingRoomId.
+        return conferences.get(c.principal, c.conference_id)
+
+    def render(conference: Conference) -> ConfInfoReply:
+        return ConfInfoReply(conf_info(conference))
+
     return [
         # The hottest call first: Starlette tries paths in order.
-        ApiRoute("GET", one, "QueryConferenceInfo", query_conference_info),
-        ApiRoute("DELETE", one, "CloseVideoConference", close_video_conference),
-        ApiRoute(
-            "GET",
-            "/v1.0/conference/videoConferences/",
-            "QueryConferenceInfo",
-            query_conference_info,
+        op(f"GET {one}", "QueryConferenceInfo", query, render),
+        op(
+            f"DELETE {one}",
+            "CloseVideoConference",
+            lambda c: conferences.close(c.principal, c.conference_id, c.query("unionId")),
+            _CLOSED,
         ),
-        ApiRoute(
-            "POST",
-            "/v1.0/conference/videoConferences",
+        op("GET /v1.0/conference/videoConferences/", "QueryConferenceInfo", query, render),
+        op(
+            "POST /v1.0/conference/videoConferences",
             "CreateVideoConference",
-            create_video_conference,
+            lambda c: conferences.create(
+                c.principal, c.body.user_id, c.body.conf_title, c.body.invite_user_ids
+            ),
+            _created,
+            body=CreateVideoConferenceBody,
         ),
     ]

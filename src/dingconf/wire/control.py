@@ -1,122 +1,120 @@
 """The emulator control API under ``/_dingconf`` (never under ``/v1.0``).
 
-Protected by the admin token when one is configured; open on a loopback bind
-without one; refused on any other bind without one (design.md).
+Guarded by ``admin`` (see :mod:`dingconf.wire.guards`), health aside.
 """
 
-import hmac
-from collections.abc import Callable
-
-from starlette.requests import Request
-
-from dingconf.config import Secret
-from dingconf.errors import AccessDenied, AuthenticationError, InvalidRequest
+from dingconf.errors import InvalidRequest
+from dingconf.model import Participant
 from dingconf.service.control import ControlService
-from dingconf.wire.http import Handler, Reply, decode_body, ok
-from dingconf.wire.routing import ApiRoute
+from dingconf.wire.operations import Call, Operation, op
 from dingconf.wire.schemas import ClockBody, JoinBody, LeaveBody, ParticipantView
 
-__all__ = ["ADMIN_HEADER", "control_routes"]
+__all__ = ["control_routes"]
 
-ADMIN_HEADER = "x-dingconf-admin-token"
 _SUCCESS = {"success": True}
 _PARAM_ERROR = "paramError"
 
 
-def _guard(admin_token: Secret | None, loopback: bool) -> Callable[[Handler], Handler]:
-    """Wrap control handlers with the admin-token rule."""
-
-    def wrap(handler: Handler) -> Handler:
-        async def guarded(request: Request) -> Reply:
-            if admin_token is None:
-                if not loopback:
-                    raise AccessDenied(
-                        "controlApiDisabled",
-                        "the control API needs an admin token on a non-loopback bind",
-                    )
-            else:
-                given = request.headers.get(ADMIN_HEADER, "").encode()
-                if not hmac.compare_digest(given, admin_token.reveal().encode()):
-                    raise AuthenticationError(
-                        "InvalidAuthentication", f"missing or wrong {ADMIN_HEADER}"
-                    )
-            return await handler(request)
-
-        return guarded
-
-    return wrap
+def _participants(members: list[Participant]) -> dict[str, list[ParticipantView]]:
+    return {
+        "participants": [
+            ParticipantView(
+                union_id=p.union_id,
+                nick=p.nick,
+                attend_status=int(p.attend_status),
+                duration=p.duration_ms,
+                join_time=p.last_join_ms,
+                leave_time=p.leave_ms,
+            )
+            for p in members
+        ]
+    }
 
 
-def control_routes(
-    control: ControlService, admin_token: Secret | None, loopback: bool
-) -> list[ApiRoute]:
-    """The control routes, bound to the control service."""
-    guard = _guard(admin_token, loopback)
+def _record_status(status: int) -> dict[str, int]:
+    return {"cloudRecordStatus": status}
 
-    async def health(request: Request) -> Reply:
-        return ok({"status": "ok"})
 
-    async def join(request: Request) -> Reply:
-        body = await decode_body(request, JoinBody, _PARAM_ERROR)
-        await control.join(request.path_params["conferenceId"], body.union_id, body.nick)
-        return ok(_SUCCESS)
+def _now(now_ms: int) -> dict[str, int]:
+    return {"now": now_ms}
 
-    async def leave(request: Request) -> Reply:
-        body = await decode_body(request, LeaveBody, _PARAM_ERROR)
-        await control.leave(request.path_params["conferenceId"], body.union_id)
-        return ok(_SUCCESS)
 
-    async def join_room(request: Request) -> Reply:
-        body = await decode_body(request, JoinBody, _PARAM_ERROR)
-        conference_id = await control.join_room(
-            request.path_params["roomCode"], body.union_id, body.nick
-        )
-        return ok({"conferenceId": conference_id})
+def control_routes(control: ControlService) -> list[Operation]:
+    """The control operations."""
 
-    async def pause_record(request: Request) -> Reply:
-        status = await control.set_record_paused(request.path_params["conferenceId"], True)
-        return ok({"cloudRecordStatus": status})
+    async def health(_c: Call[None]) -> dict[str, str]:
+        return {"status": "ok"}
 
-    async def resume_record(request: Request) -> Reply:
-        status = await control.set_record_paused(request.path_params["conferenceId"], False)
-        return ok({"cloudRecordStatus": status})
+    async def now(_c: Call[None]) -> int:
+        return control.now_ms()
 
-    async def participants(request: Request) -> Reply:
-        members = await control.participants(request.path_params["conferenceId"])
-        return ok(
-            {
-                "participants": [
-                    ParticipantView(
-                        union_id=p.union_id,
-                        nick=p.nick,
-                        attend_status=int(p.attend_status),
-                        duration=p.duration_ms,
-                        join_time=p.last_join_ms,
-                        leave_time=p.leave_ms,
-                    )
-                    for p in members
-                ]
-            }
-        )
-
-    async def get_clock(request: Request) -> Reply:
-        return ok({"now": control.now_ms()})
-
-    async def advance_clock(request: Request) -> Reply:
-        body = await decode_body(request, ClockBody, _PARAM_ERROR)
-        if body.advance_ms < 0:
+    async def advance_clock(c: Call[ClockBody]) -> int:
+        if c.body.advance_ms < 0:
             raise InvalidRequest(_PARAM_ERROR, "advanceMs must not be negative")
-        return ok({"now": control.advance_clock(body.advance_ms)})
+        return control.advance_clock(c.body.advance_ms)
+
+    async def join_room(c: Call[JoinBody]) -> dict[str, str]:
+        conference_id = await control.join_room(c.path("roomCode"), c.body.union_id, c.body.nick)
+        return {"conferenceId": conference_id}
 
     conf = "/_dingconf/conferences/{conferenceId}"
     return [
-        ApiRoute("GET", "/_dingconf/health", "Health", health),
-        ApiRoute("POST", f"{conf}/join", "Join", guard(join)),
-        ApiRoute("POST", f"{conf}/leave", "Leave", guard(leave)),
-        ApiRoute("GET", f"{conf}/participants", "Participants", guard(participants)),
-        ApiRoute("POST", f"{conf}/cloudRecord/pause", "PauseCloudRecord", guard(pause_record)),
-        ApiRoute("POST", f"{conf}/cloudRecord/resume", "ResumeCloudRecord", guard(resume_record)),
-        ApiRoute("POST", "/_dingconf/roomCodes/{roomCode}/join", "JoinRoom", guard(join_room)),
-        ApiRoute("GET", "/_dingconf/clock", "GetClock", guard(get_clock)),
-        ApiRoute("POST", "/_dingconf/clock", "AdvanceClock", guard(advance_clock)),
+        op("GET /_dingconf/health", "Health", health, guard="open"),
+        op(
+            f"POST {conf}/join",
+            "Join",
+            lambda c: control.join(c.conference_id, c.body.union_id, c.body.nick),
+            _SUCCESS,
+            body=JoinBody,
+            body_error=_PARAM_ERROR,
+            guard="admin",
+        ),
+        op(
+            f"POST {conf}/leave",
+            "Leave",
+            lambda c: control.leave(c.conference_id, c.body.union_id),
+            _SUCCESS,
+            body=LeaveBody,
+            body_error=_PARAM_ERROR,
+            guard="admin",
+        ),
+        op(
+            f"GET {conf}/participants",
+            "Participants",
+            lambda c: control.participants(c.conference_id),
+            _participants,
+            guard="admin",
+        ),
+        op(
+            f"POST {conf}/cloudRecord/pause",
+            "PauseCloudRecord",
+            lambda c: control.set_record_paused(c.conference_id, True),
+            _record_status,
+            guard="admin",
+        ),
+        op(
+            f"POST {conf}/cloudRecord/resume",
+            "ResumeCloudRecord",
+            lambda c: control.set_record_paused(c.conference_id, False),
+            _record_status,
+            guard="admin",
+        ),
+        op(
+            "POST /_dingconf/roomCodes/{roomCode}/join",
+            "JoinRoom",
+            join_room,
+            body=JoinBody,
+            body_error=_PARAM_ERROR,
+            guard="admin",
+        ),
+        op("GET /_dingconf/clock", "GetClock", now, _now, guard="admin"),
+        op(
+            "POST /_dingconf/clock",
+            "AdvanceClock",
+            advance_clock,
+            _now,
+            body=ClockBody,
+            body_error=_PARAM_ERROR,
+            guard="admin",
+        ),
     ]

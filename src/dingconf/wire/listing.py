@@ -1,12 +1,10 @@
 """Queries over many meetings (spec §4.5.6–§4.5.9)."""
 
-from starlette.requests import Request
+from collections.abc import Awaitable
 
 from dingconf.model import AttendStatus, Conference, ConferenceStatus, Participant
-from dingconf.service.auth import TokenService
 from dingconf.service.listing import FREE_TYPE, SCENE, HistoryFilter, ListingService
-from dingconf.wire.conference import TOKEN_HEADER
-from dingconf.wire.http import Reply, decode_body, header, ok, query_param
+from dingconf.service.paging import Page
 from dingconf.wire.meeting_schemas import (
     BatchInfo,
     BatchInfoReply,
@@ -21,8 +19,8 @@ from dingconf.wire.meeting_schemas import (
     RoomCodeReply,
 )
 from dingconf.wire.members import member_model
-from dingconf.wire.params import bool_query, optional_query, paging, required_int_query
-from dingconf.wire.routing import ApiRoute
+from dingconf.wire.operations import Call, Operation, op
+from dingconf.wire.params import bool_query, required_int_query
 
 __all__ = ["listing_routes"]
 
@@ -81,105 +79,105 @@ def _history_item(c: Conference) -> HistoryItem:
     )
 
 
-def listing_routes(tokens: TokenService, listing: ListingService) -> list[ApiRoute]:
-    """The listing routes, bound to the services."""
-
-    async def batch(request: Request) -> Reply:
-        principal = await tokens.authenticate(header(request, TOKEN_HEADER))
-        body = await decode_body(request, BatchQueryBody, "paramsError")
-        found = await listing.batch(principal, body.conference_id_list)
-        return ok(
-            BatchInfoReply(
-                infos=[
-                    BatchInfo(
-                        conference_id=c.conference_id,
-                        title=c.title,
-                        start_time=c.start_time_ms,
-                        status=int(c.status),
-                        media_status=_MEDIA_STATUS[c.mute_all],
-                        user_list=[_batch_user(p) for p in members],
-                    )
-                    for c, members in found
-                ]
+def _batch(found: list[tuple[Conference, list[Participant]]]) -> BatchInfoReply:
+    return BatchInfoReply(
+        infos=[
+            BatchInfo(
+                conference_id=c.conference_id,
+                title=c.title,
+                start_time=c.start_time_ms,
+                status=int(c.status),
+                media_status=_MEDIA_STATUS[c.mute_all],
+                user_list=[_batch_user(p) for p in members],
             )
-        )
+            for c, members in found
+        ]
+    )
 
-    async def by_room_code(request: Request) -> Reply:
-        principal = await tokens.authenticate(header(request, TOKEN_HEADER))
-        next_token, max_results = paging(request, _PARAM_ERROR)
-        page = await listing.by_room_code(
-            principal, request.path_params.get("roomCode", ""), next_token, max_results
-        )
-        return ok(
-            RoomCodeReply(
-                next_token=page.next_token,
-                has_more=page.has_more,
-                total_count=page.total,
-                conference_list=[_room_code_item(c) for c in page.items],
+
+def _room_codes(page: Page[Conference]) -> RoomCodeReply:
+    return RoomCodeReply(
+        next_token=page.next_token,
+        has_more=page.has_more,
+        total_count=page.total,
+        conference_list=[_room_code_item(c) for c in page.items],
+    )
+
+
+def _org_conferences(page: Page[Conference]) -> OrgConferencesReply:
+    return OrgConferencesReply(
+        next_token=page.next_token,
+        has_more=page.has_more,
+        total_count=page.total,
+        on_going_conf_list=[
+            OrgConference(
+                c.conference_id,
+                c.title,
+                c.room_code,
+                int(c.status),
+                c.start_time_ms,
+                c.creator_id,
+                c.creator_nick,
+                c.biz_type,
             )
-        )
+            for c in page.items
+        ],
+    )
 
-    async def org_conferences(request: Request) -> Reply:
-        principal = await tokens.authenticate(header(request, TOKEN_HEADER))
-        next_token, max_results = paging(request, _PARAM_ERROR)
-        page = await listing.in_progress(principal, next_token, max_results)
-        return ok(
-            OrgConferencesReply(
-                next_token=page.next_token,
-                has_more=page.has_more,
-                total_count=page.total,
-                on_going_conf_list=[
-                    OrgConference(
-                        c.conference_id,
-                        c.title,
-                        c.room_code,
-                        int(c.status),
-                        c.start_time_ms,
-                        c.creator_id,
-                        c.creator_nick,
-                        c.biz_type,
-                    )
-                    for c in page.items
-                ],
-            )
-        )
 
-    async def user_ongoing(request: Request) -> Reply:
-        principal = await tokens.authenticate(header(request, TOKEN_HEADER))
-        inside = await listing.user_ongoing(principal, query_param(request, "unionId"))
-        models = {c.conference_id: member_model(c, p) for c, p in inside}
-        return ok(OngoingReply(on_going_conf_id_list=list(models), member_model_map=models))
+def _ongoing(inside: list[tuple[Conference, Participant]]) -> OngoingReply:
+    models = {c.conference_id: member_model(c, p) for c, p in inside}
+    return OngoingReply(on_going_conf_id_list=list(models), member_model_map=models)
 
-    async def history(request: Request) -> Reply:
-        principal = await tokens.authenticate(header(request, TOKEN_HEADER))
-        bool_query(request, "realData", _PARAM_ERROR)  # required; every record is "real"
+
+def _history(page: Page[Conference]) -> HistoryReply:
+    return HistoryReply(next_token=page.next_token, list=[_history_item(c) for c in page.items])
+
+
+def listing_routes(listing: ListingService) -> list[Operation]:
+    """The listing operations."""
+
+    def history(c: Call[None]) -> Awaitable[Page[Conference]]:
+        bool_query(c.request, "realData", _PARAM_ERROR)  # required; every record is "real"
         where = HistoryFilter(
-            start_ms=required_int_query(request, "startTime", _PARAM_ERROR),
-            end_ms=required_int_query(request, "endTime", _PARAM_ERROR),
-            title=optional_query(request, "title"),
-            creator_nick=optional_query(request, "creatorNike"),
-            free_type=optional_query(request, "freeType"),
-            scene=optional_query(request, "scene"),
+            start_ms=required_int_query(c.request, "startTime", _PARAM_ERROR),
+            end_ms=required_int_query(c.request, "endTime", _PARAM_ERROR),
+            title=c.optional("title"),
+            creator_nick=c.optional("creatorNike"),
+            free_type=c.optional("freeType"),
+            scene=c.optional("scene"),
         )
-        next_token, max_results = paging(request, _PARAM_ERROR)
-        page = await listing.history(principal, where, next_token, max_results)
-        return ok(
-            HistoryReply(next_token=page.next_token, list=[_history_item(c) for c in page.items])
-        )
+        return listing.history(c.principal, where, *c.paging(_PARAM_ERROR))
 
     video = "/v1.0/conference/videoConferences"
     return [
         # Literal segments first: they must win over ``videoConferences/{conferenceId}``.
-        ApiRoute("POST", f"{video}/query", "QueryConferenceInfoBatch", batch),
-        ApiRoute("GET", f"{video}/histories/dataLists", "GetHistoryConfDataList", history),
-        ApiRoute(
-            "GET",
-            "/v1.0/conference/roomCodes/{roomCode}/infos",
+        op(
+            f"POST {video}/query",
+            "QueryConferenceInfoBatch",
+            lambda c: listing.batch(c.principal, c.body.conference_id_list),
+            _batch,
+            body=BatchQueryBody,
+        ),
+        op(f"GET {video}/histories/dataLists", "GetHistoryConfDataList", history, _history),
+        op(
+            "GET /v1.0/conference/roomCodes/{roomCode}/infos",
             "QueryConferenceInfoByRoomCode",
-            by_room_code,
+            lambda c: listing.by_room_code(
+                c.principal, c.path("roomCode"), *c.paging(_PARAM_ERROR)
+            ),
+            _room_codes,
         ),
-        ApiRoute(
-            "GET", "/v1.0/conference/orgConferences", "QueryOrgConferenceList", org_conferences
+        op(
+            "GET /v1.0/conference/orgConferences",
+            "QueryOrgConferenceList",
+            lambda c: listing.in_progress(c.principal, *c.paging(_PARAM_ERROR)),
+            _org_conferences,
         ),
-        ApiRoute("GET", "/v1.0/conference/users/lists", "QueryUserOnGoingConference", user_ongoing),
+        op(
+            "GET /v1.0/conference/users/lists",
+            "QueryUserOnGoingConference",
+            lambda c: listing.user_ongoing(c.principal, c.query("unionId")),
+            _ongoing,
+        ),
     ]

@@ -1,14 +1,9 @@
 """In-meeting endpoints: members, invitations, host controls, recording (spec §4.5.1–§4.5.5)."""
 
-from starlette.requests import Request
-
 from dingconf.model import AttendStatus, Conference, Participant
-from dingconf.service.auth import TokenService
 from dingconf.service.members import MeetingSettings, MemberService
 from dingconf.service.recording import RecordingService
 from dingconf.wire.booking_schemas import SuccessReply
-from dingconf.wire.conference import TOKEN_HEADER
-from dingconf.wire.http import Reply, decode_body, header, ok
 from dingconf.wire.meeting_schemas import (
     CodeReply,
     CohostsBody,
@@ -23,9 +18,9 @@ from dingconf.wire.meeting_schemas import (
     SettingReply,
     UpdateNickBody,
     UpdateSettingBody,
+    UserRef,
 )
-from dingconf.wire.params import paging
-from dingconf.wire.routing import ApiRoute
+from dingconf.wire.operations import Call, Operation, op
 
 __all__ = ["member_model", "member_routes"]
 
@@ -33,6 +28,10 @@ _PARAMS = "paramsError"
 _SUCCESS = SuccessReply(success=True)
 _CODE_200 = CodeReply(code="200")
 _SETTING_DONE = SettingReply(code="200", case="success")
+
+
+def _ids(users: list[UserRef]) -> list[str]:
+    return [u.union_id for u in users]
 
 
 def member_model(c: Conference, p: Participant) -> MemberModel:
@@ -54,125 +53,111 @@ def member_model(c: Conference, p: Participant) -> MemberModel:
     )
 
 
-def member_routes(
-    tokens: TokenService, members: MemberService, recording: RecordingService
-) -> list[ApiRoute]:
-    """The in-meeting routes, bound to the services."""
+def member_routes(members: MemberService, recording: RecordingService) -> list[Operation]:
+    """The in-meeting operations."""
 
-    async def query_members(request: Request) -> Reply:
-        principal = await tokens.authenticate(header(request, TOKEN_HEADER))
-        next_token, max_results = paging(request, "paramError")
-        conference, page = await members.page(
-            principal, request.path_params["conferenceId"], next_token, max_results
-        )
-        return ok(
-            MembersReply(
-                member_models=[member_model(conference, p) for p in page.items],
-                next_token=page.next_token,
-                total_count=page.total,
-            )
+    async def query_members(c: Call[None]) -> MembersReply:
+        next_token, max_results = c.paging("paramError")
+        conference, page = await members.page(c.principal, c.conference_id, next_token, max_results)
+        return MembersReply(
+            member_models=[member_model(conference, p) for p in page.items],
+            next_token=page.next_token,
+            total_count=page.total,
         )
 
-    async def invite(request: Request) -> Reply:
-        principal = await tokens.authenticate(header(request, TOKEN_HEADER))
-        body = await decode_body(request, InviteUsersBody, _PARAMS)
-        await members.invite(
-            principal,
-            request.path_params["conferenceId"],
-            body.union_id,
-            [i.union_id for i in body.invitee_list],
+    def settings(b: UpdateSettingBody) -> MeetingSettings:
+        return MeetingSettings(
+            lock_conference=b.lock_conference,
+            mute_all=b.mute_all,
+            only_internal_employees_join=b.only_internal_employees_join,
         )
-        return ok(_SUCCESS)
-
-    async def kick(request: Request) -> Reply:
-        principal = await tokens.authenticate(header(request, TOKEN_HEADER))
-        body = await decode_body(request, KickMembersBody, _PARAMS)
-        await members.kick(
-            principal,
-            request.path_params["conferenceId"],
-            [u.union_id for u in body.user_list],
-            body.forbidden_rejoin,
-        )
-        return ok(_SUCCESS)
-
-    async def cohosts(request: Request) -> Reply:
-        principal = await tokens.authenticate(header(request, TOKEN_HEADER))
-        body = await decode_body(request, CohostsBody, _PARAMS)
-        await members.set_cohosts(
-            principal,
-            request.path_params["conferenceId"],
-            body.action,
-            [u.union_id for u in body.user_list],
-        )
-        return ok(_SUCCESS)
-
-    async def update_nick(request: Request) -> Reply:
-        principal = await tokens.authenticate(header(request, TOKEN_HEADER))
-        body = await decode_body(request, UpdateNickBody, _PARAMS)
-        await members.update_nick(
-            principal, request.path_params["conferenceId"], body.union_id, body.nick
-        )
-        return ok(_SUCCESS)
-
-    async def mute_members(request: Request) -> Reply:
-        principal = await tokens.authenticate(header(request, TOKEN_HEADER))
-        body = await decode_body(request, MuteMembersBody, _PARAMS)
-        await members.mute_members(
-            principal,
-            request.path_params["conferenceId"],
-            body.action,
-            [u.union_id for u in body.user_list],
-        )
-        return ok(_SUCCESS)
-
-    async def mute_all(request: Request) -> Reply:
-        principal = await tokens.authenticate(header(request, TOKEN_HEADER))
-        body = await decode_body(request, MuteAllBody, _PARAMS)
-        await members.mute_all(
-            principal, request.path_params["conferenceId"], body.action, body.force_mute
-        )
-        return ok(_SUCCESS)
-
-    async def lock(request: Request) -> Reply:
-        principal = await tokens.authenticate(header(request, TOKEN_HEADER))
-        body = await decode_body(request, LockBody, _PARAMS)
-        await members.lock(principal, request.path_params["conferenceId"], body.action)
-        return ok(_SUCCESS)
-
-    async def update_setting(request: Request) -> Reply:
-        principal = await tokens.authenticate(header(request, TOKEN_HEADER))
-        body = await decode_body(request, UpdateSettingBody, _PARAMS)
-        settings = MeetingSettings(
-            lock_conference=body.lock_conference,
-            mute_all=body.mute_all,
-            only_internal_employees_join=body.only_internal_employees_join,
-        )
-        await members.update_settings(principal, request.path_params["conferenceId"], settings)
-        return ok(_SETTING_DONE)
-
-    async def start_record(request: Request) -> Reply:
-        principal = await tokens.authenticate(header(request, TOKEN_HEADER))
-        body = await decode_body(request, RecordBody, _PARAMS)
-        await recording.start(principal, request.path_params["conferenceId"], body.union_id)
-        return ok(_CODE_200)
-
-    async def stop_record(request: Request) -> Reply:
-        principal = await tokens.authenticate(header(request, TOKEN_HEADER))
-        body = await decode_body(request, RecordBody, _PARAMS)
-        await recording.stop(principal, request.path_params["conferenceId"], body.union_id)
-        return ok(_CODE_200)
 
     one = "/v1.0/conference/videoConferences/{conferenceId}"
     return [
-        ApiRoute("PUT", one, "UpdateVideoConferenceSetting", update_setting),
-        ApiRoute("GET", f"{one}/members", "QueryConferenceMembers", query_members),
-        ApiRoute("POST", f"{one}/users/invite", "InviteUsers", invite),
-        ApiRoute("POST", f"{one}/members/kick", "KickMembers", kick),
-        ApiRoute("POST", f"{one}/coHosts/set", "Cohosts", cohosts),
-        ApiRoute("POST", f"{one}/members/updateNick", "UpdateMemberNick", update_nick),
-        ApiRoute("POST", f"{one}/members/mute", "MuteMembers", mute_members),
-        ApiRoute("POST", f"{one}/allMembers/mute", "MuteAll", mute_all),
-        ApiRoute("POST", f"{one}/lock", "LockConference", lock),
-        ApiRoute("POST", f"{one}/cloudRecords/start", "StartCloudRecord", start_record),
-        ApiRoute("POST", f"{one}/cloudRecords/stop", "StopCloudRecord", stop_record),
+        op(
+            f"PUT {one}",
+            "UpdateVideoConferenceSetting",
+            lambda c: members.update_settings(c.principal, c.conference_id, settings(c.body)),
+            _SETTING_DONE,
+            body=UpdateSettingBody,
+        ),
+        op(f"GET {one}/members", "QueryConferenceMembers", query_members),
+        op(
+            f"POST {one}/users/invite",
+            "InviteUsers",
+            lambda c: members.invite(
+                c.principal,
+                c.conference_id,
+                c.body.union_id,
+                [i.union_id for i in c.body.invitee_list],
+            ),
+            _SUCCESS,
+            body=InviteUsersBody,
+        ),
+        op(
+            f"POST {one}/members/kick",
+            "KickMembers",
+            lambda c: members.kick(
+                c.principal, c.conference_id, _ids(c.body.user_list), c.body.forbidden_rejoin
+            ),
+            _SUCCESS,
+            body=KickMembersBody,
+        ),
+        op(
+            f"POST {one}/coHosts/set",
+            "Cohosts",
+            lambda c: members.set_cohosts(
+                c.principal, c.conference_id, c.body.action, _ids(c.body.user_list)
+            ),
+            _SUCCESS,
+            body=CohostsBody,
+        ),
+        op(
+            f"POST {one}/members/updateNick",
+            "UpdateMemberNick",
+            lambda c: members.update_nick(
+                c.principal, c.conference_id, c.body.union_id, c.body.nick
+            ),
+            _SUCCESS,
+            body=UpdateNickBody,
+        ),
+        op(
+            f"POST {one}/members/mute",
+            "MuteMembers",
+            lambda c: members.mute_members(
+                c.principal, c.conference_id, c.body.action, _ids(c.body.user_list)
+            ),
+            _SUCCESS,
+            body=MuteMembersBody,
+        ),
+        op(
+            f"POST {one}/allMembers/mute",
+            "MuteAll",
+            lambda c: members.mute_all(
+                c.principal, c.conference_id, c.body.action, c.body.force_mute
+            ),
+            _SUCCESS,
+            body=MuteAllBody,
+        ),
+        op(
+            f"POST {one}/lock",
+            "LockConference",
+            lambda c: members.lock(c.principal, c.conference_id, c.body.action),
+            _SUCCESS,
+            body=LockBody,
+        ),
+        op(
+            f"POST {one}/cloudRecords/start",
+            "StartCloudRecord",
+            lambda c: recording.start(c.principal, c.conference_id, c.body.union_id),
+            _CODE_200,
+            body=RecordBody,
+        ),
+        op(
+            f"POST {one}/cloudRecords/stop",
+            "StopCloudRecord",
+            lambda c: recording.stop(c.principal, c.conference_id, c.body.union_id),
+            _CODE_200,
+            body=RecordBody,
+        ),
     ]

@@ -1,10 +1,7 @@
 """``oauth2_1.0`` token endpoints (spec §3)."""
 
-from starlette.requests import Request
-
-from dingconf.service.auth import TokenService
-from dingconf.wire.http import Reply, decode_body, ok
-from dingconf.wire.routing import ApiRoute
+from dingconf.service.auth import IssuedToken, TokenService
+from dingconf.wire.operations import Operation, op
 from dingconf.wire.schemas import AccessTokenBody, AccessTokenReply, CorpAccessTokenBody
 
 __all__ = ["oauth_routes"]
@@ -12,23 +9,32 @@ __all__ = ["oauth_routes"]
 _PARAM_ERROR = "InvalidParameter"
 
 
-def oauth_routes(tokens: TokenService) -> list[ApiRoute]:
-    """The token routes, bound to the token service."""
+def _issued(issued: IssuedToken) -> AccessTokenReply:
+    return AccessTokenReply(issued.token, issued.expires_in_s)
 
-    async def get_access_token(request: Request) -> Reply:
-        body = await decode_body(request, AccessTokenBody, _PARAM_ERROR)
-        issued = await tokens.issue_app_token(body.app_key, body.app_secret)
-        return ok(AccessTokenReply(issued.token, issued.expires_in_s))
 
-    async def get_corp_access_token(request: Request) -> Reply:
-        # Any suiteTicket is accepted, as DingTalk does for custom apps (spec §3.2).
-        body = await decode_body(request, CorpAccessTokenBody, _PARAM_ERROR)
-        issued = await tokens.issue_corp_token(body.suite_key, body.suite_secret, body.auth_corp_id)
-        return ok(AccessTokenReply(issued.token, issued.expires_in_s))
-
+def oauth_routes(tokens: TokenService) -> list[Operation]:
+    """The token operations; they authenticate by the body's key and secret."""
     return [
-        ApiRoute("POST", "/v1.0/oauth2/accessToken", "GetAccessToken", get_access_token),
-        ApiRoute(
-            "POST", "/v1.0/oauth2/corpAccessToken", "GetCorpAccessToken", get_corp_access_token
+        op(
+            "POST /v1.0/oauth2/accessToken",
+            "GetAccessToken",
+            lambda c: tokens.issue_app_token(c.body.app_key, c.body.app_secret),
+            _issued,
+            body=AccessTokenBody,
+            body_error=_PARAM_ERROR,
+            guard="open",
+        ),
+        op(
+            "POST /v1.0/oauth2/corpAccessToken",
+            "GetCorpAccessToken",
+            # Any suiteTicket is accepted, as DingTalk does for custom apps (spec §3.2).
+            lambda c: tokens.issue_corp_token(
+                c.body.suite_key, c.body.suite_secret, c.body.auth_corp_id
+            ),
+            _issued,
+            body=CorpAccessTokenBody,
+            body_error=_PARAM_ERROR,
+            guard="open",
         ),
     ]

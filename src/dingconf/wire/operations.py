@@ -1,0 +1,173 @@
+"""Operations as declarations: one line of the route table per API.
+
+Almost every API has one shape: authenticate the caller, decode the body (if
+any), make one service call, encode its result. :func:`op` declares what
+varies (where the API lives, its body type, the service call and the reply)
+and :func:`bind` turns the declarations into handlers, so that shape is
+written once. ``call`` receives a :class:`Call` with the caller, the decoded
+body and the request's parameters; ``reply`` turns the call's result into the
+response payload, or is a constant payload, encoded once.
+"""
+
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar, overload
+
+import msgspec
+from starlette.requests import Request
+
+from dingconf.model import Principal
+from dingconf.wire.http import Handler, Reply, decode_body, ok, query_param
+from dingconf.wire.params import int_query, optional_query
+from dingconf.wire.routing import ApiRoute
+
+__all__ = ["ACTION", "Authenticate", "Call", "Operation", "bind", "op"]
+
+B = TypeVar("B")
+R = TypeVar("R")
+
+#: The scope key holding the action name of the request being served.
+ACTION = "dingconf.action"
+
+#: Turns a request into its caller (None where the guard names nobody, e.g. the control API).
+Authenticate = Callable[[Request], Awaitable[Principal | None]]
+
+Payload = msgspec.Struct | Mapping[str, Any]
+
+
+class Call(Generic[B]):
+    """What a service call sees of one request: the caller, the body, the parameters."""
+
+    __slots__ = ("_principal", "body", "request")
+
+    def __init__(self, principal: Principal | None, request: Request, body: B) -> None:
+        self._principal = principal
+        self.request = request
+        self.body = body
+
+    @property
+    def principal(self) -> Principal:
+        """The authenticated caller (only on operations guarded by an access token)."""
+        if self._principal is None:
+            raise RuntimeError("this operation authenticates nobody")
+        return self._principal
+
+    @property
+    def conference_id(self) -> str:
+        """The ``{conferenceId}`` path parameter ("" where the path has none)."""
+        return str(self.request.path_params.get("conferenceId", ""))
+
+    def path(self, name: str) -> str:
+        """A path parameter ("" where the path has none)."""
+        return str(self.request.path_params.get(name, ""))
+
+    def query(self, name: str) -> str:
+        """A required query parameter; ``Missing<name>`` when absent or empty."""
+        return query_param(self.request, name)
+
+    def optional(self, name: str) -> str | None:
+        """An optional query parameter."""
+        return optional_query(self.request, name)
+
+    def int_query(self, name: str, code: str) -> int | None:
+        """An optional integer query parameter; ``code`` when it is not an integer."""
+        return int_query(self.request, name, code)
+
+    def paging(self, code: str) -> tuple[str | None, int | None]:
+        """``nextToken`` and ``maxResults``; ``code`` when ``maxResults`` is not an integer."""
+        return self.optional("nextToken"), self.int_query("maxResults", code)
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    """One declared API. Build with :func:`op`; serve with :func:`bind`."""
+
+    method: str
+    path: str
+    action: str
+    call: Callable[[Call[Any]], Awaitable[Any]]
+    reply: Callable[[Any], Any] | Payload | None
+    body: type[Any] | None
+    body_error: str
+    guard: str
+
+
+@overload
+def op(
+    route: str,
+    action: str,
+    call: Callable[[Call[None]], Awaitable[R]],
+    reply: Callable[[R], Any] | Payload | None = ...,
+    *,
+    guard: str = ...,
+) -> Operation: ...
+
+
+@overload
+def op(
+    route: str,
+    action: str,
+    call: Callable[[Call[B]], Awaitable[R]],
+    reply: Callable[[R], Any] | Payload | None = ...,
+    *,
+    body: type[B],
+    body_error: str = ...,
+    guard: str = ...,
+) -> Operation: ...
+
+
+def op(
+    route: str,
+    action: str,
+    call: Callable[[Call[Any]], Awaitable[Any]],
+    reply: Callable[[Any], Any] | Payload | None = None,
+    *,
+    body: type[Any] | None = None,
+    body_error: str = "paramsError",
+    guard: str = "token",
+) -> Operation:
+    """Declare an API.
+
+    Args:
+        route: the HTTP method and path, e.g. ``"GET /v1.0/conference/{conferenceId}"``.
+        action: DingTalk's action name (the SDK's ``action=``).
+        call: the service call, given the request as a :class:`Call`.
+        reply: the response payload from the call's result, or a constant payload;
+            None when the call's result is the payload.
+        body: the msgspec Struct of a JSON body; None for APIs without one.
+        body_error: this API's code for a body field of the wrong type.
+        guard: which authenticator admits the caller (a key of :func:`bind`'s ``guards``).
+    """
+    method, path = route.split(" ", 1)
+    return Operation(method, path, action, call, reply, body, body_error, guard)
+
+
+def _handler(operation: Operation, authenticate: Authenticate) -> Handler:
+    call, body, body_error, action = (
+        operation.call,
+        operation.body,
+        operation.body_error,
+        operation.action,
+    )
+    reply = operation.reply
+    respond: Callable[[Any], Reply]
+    if reply is None:
+        respond = ok
+    elif callable(reply):
+        respond = lambda result: ok(reply(result))  # noqa: E731
+    else:
+        constant = ok(reply)  # encoded once, not per request
+        respond = lambda _result: constant  # noqa: E731
+
+    async def handle(request: Request) -> Reply:
+        request.scope[ACTION] = action
+        principal = await authenticate(request)
+        decoded = None if body is None else await decode_body(request, body, body_error)
+        return respond(await call(Call(principal, request, decoded)))
+
+    return handle
+
+
+def bind(operations: Iterable[Operation], guards: Mapping[str, Authenticate]) -> list[ApiRoute]:
+    """The routes serving ``operations``, each admitted by its guard."""
+    return [ApiRoute(o.method, o.path, o.action, _handler(o, guards[o.guard])) for o in operations]
