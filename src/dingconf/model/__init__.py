@@ -1,5 +1,6 @@
 """Typed records shared by the storage and service layers."""
 
+from dingconf.model.content import MINUTES, RECORD, Span, Utterance
 from dingconf.model.records import (
     App,
     AttendStatus,
@@ -17,6 +18,8 @@ from dingconf.model.records import (
 )
 
 __all__ = [
+    "MINUTES",
+    "RECORD",
     "App",
     "AttendStatus",
     "Booking",
@@ -27,7 +30,9 @@ __all__ = [
     "Org",
     "Participant",
     "Principal",
+    "Span",
     "Suite",
     "TokenRecord",
     "User",
+    "Utterance",
 ]

@@ -19,9 +19,11 @@ from dingconf.model import (
     Org,
     Participant,
     Principal,
+    Span,
     Suite,
     TokenRecord,
     User,
+    Utterance,
 )
 
 __all__ = [
@@ -171,6 +173,24 @@ class WriteTx(Protocol):
     async def end_conference(self, conference_id: str, at_ms: int) -> None:
         """End a meeting: everyone still inside leaves at ``at_ms``; calls fail."""
 
+    # Meeting content (model.content): written under the meeting's lock.
+
+    async def add_utterance(
+        self, conference_id: str, union_id: str, nick: str, text: str, at_ms: int
+    ) -> Utterance:
+        """Store what someone said; its ``seq`` is the meeting's next."""
+
+    async def open_span(
+        self, conference_id: str, kind: str, take: int, owner: str, at_ms: int
+    ) -> None:
+        """Start a span of a recording or the minutes."""
+
+    async def close_span(self, conference_id: str, kind: str, at_ms: int) -> None:
+        """End the running span of ``kind``, if one runs."""
+
+    async def list_spans(self, conference_id: str, kind: str) -> list[Span]:
+        """The spans of a meeting's recordings or minutes, by take and start."""
+
 
 class Store(Protocol):
     """A dingconf database."""
@@ -243,3 +263,9 @@ class Store(Protocol):
         self, corp_id: str, union_id: str, status: AttendStatus
     ) -> list[Participant]:
         """A person's member rows in ``status`` across the running meetings of ``corp_id``."""
+
+    async def list_utterances(self, corp_id: str, conference_id: str) -> list[Utterance]:
+        """What was said in a meeting of ``corp_id``, in order."""
+
+    async def list_spans(self, corp_id: str, conference_id: str, kind: str) -> list[Span]:
+        """The recording or minutes spans of a meeting of ``corp_id``, by take and start."""

@@ -17,12 +17,15 @@ from dingconf.model import (
     Org,
     Participant,
     Principal,
+    Span,
     Suite,
     User,
+    Utterance,
 )
 from dingconf.storage.base import ConferenceFilter, Store, WriteTx
 from dingconf.storage.driver import Connection, Database
 from dingconf.storage.snapshot import SnapshotCache
+from dingconf.storage.sql_content import select_spans, select_utterances
 from dingconf.storage.sql_rows import (
     BOOKING_COLUMNS,
     PARTICIPANT_COLUMNS,
@@ -208,3 +211,9 @@ class SqlStore(Store):
             (corp_id, int(ConferenceStatus.STARTED), union_id, int(status)),
         )
         return [participant_of(row) for row in rows]
+
+    async def list_utterances(self, corp_id: str, conference_id: str) -> list[Utterance]:
+        return await select_utterances(self._read, corp_id, conference_id)
+
+    async def list_spans(self, corp_id: str, conference_id: str, kind: str) -> list[Span]:
+        return await select_spans(self._read, conference_id, kind, corp_id)

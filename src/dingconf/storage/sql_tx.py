@@ -8,12 +8,15 @@ from dingconf.model import (
     ConferenceStatus,
     Org,
     Participant,
+    Span,
     Suite,
     TokenRecord,
     User,
+    Utterance,
 )
 from dingconf.storage.base import ConferenceFilter, Invitation, WriteTx
 from dingconf.storage.driver import Connection
+from dingconf.storage.sql_content import end_span, insert_span, insert_utterance, select_spans
 from dingconf.storage.sql_rows import (
     BOOKING_COLUMNS,
     CONFERENCE_COLUMNS,
@@ -410,3 +413,19 @@ class SqlWriteTx(WriteTx):
                 *who_params,
             ),
         )
+
+    async def add_utterance(
+        self, conference_id: str, union_id: str, nick: str, text: str, at_ms: int
+    ) -> Utterance:
+        return await insert_utterance(self._conn, conference_id, union_id, nick, text, at_ms)
+
+    async def open_span(
+        self, conference_id: str, kind: str, take: int, owner: str, at_ms: int
+    ) -> None:
+        await insert_span(self._conn, conference_id, kind, take, owner, at_ms)
+
+    async def close_span(self, conference_id: str, kind: str, at_ms: int) -> None:
+        await end_span(self._conn, conference_id, kind, at_ms)
+
+    async def list_spans(self, conference_id: str, kind: str) -> list[Span]:
+        return await select_spans(self._conn, conference_id, kind)
