@@ -123,6 +123,22 @@ def test_token_resolution_follows_current_scopes_and_authorisation(db: Runner):
     db(scenario())
 
 
+def test_expired_tokens_are_purged_and_live_ones_kept(db: Runner):
+    s = db.store
+
+    async def scenario() -> None:
+        async with s.write() as tx:
+            await tx.put_token(TokenRecord("old", "app", "app-a", "dinga", 5_000, "n"))
+            await tx.put_token(TokenRecord("live", "app", "app-a", "dinga", 9_000, "m"))
+        async with s.write() as tx:
+            assert await tx.purge_tokens(5_000) == 0  # expiring now is not yet expired
+            assert await tx.purge_tokens(5_001) == 1
+        assert await s.resolve_token("old") is None
+        assert await s.resolve_token("live") is not None
+
+    db(scenario())
+
+
 def test_meetings_are_invisible_to_other_orgs(db: Runner):
     s = db.store
 

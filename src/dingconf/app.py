@@ -99,7 +99,11 @@ def api_routes(settings: Settings, services: Services) -> list[ApiRoute]:
         *oauth_routes(services.tokens),
         *control_routes(services.control),
     ]
-    return bind(operations, guards(services.tokens, settings.admin_token, settings.is_loopback))
+    return bind(
+        operations,
+        guards(services.tokens, settings.admin_token, settings.is_loopback),
+        settings.limits,
+    )
 
 
 def create_app(

@@ -129,6 +129,18 @@ class DingconfServer:
             self._process.wait()
         self._process = None
 
+    def process_tree(self) -> list[int]:
+        """The pids of the server process and its worker processes (Linux)."""
+        if self._process is None:
+            return []
+        found, pending = [], [self._process.pid]
+        while pending:
+            pid = pending.pop()
+            found.append(pid)
+            for task in Path(f"/proc/{pid}/task").glob("*/children"):
+                pending += [int(child) for child in task.read_text().split()]
+        return found
+
     def log(self) -> str:
         """Everything the server printed."""
         return self.log_path.read_text(encoding="utf-8", errors="replace")

@@ -74,9 +74,14 @@ class ControlService:
         await self._conferences.leave(corp_id, conference_id, union_id)
 
     async def participants(self, conference_id: str) -> list[Participant]:
-        """Everyone who ever joined the meeting, with their current state."""
+        """Everyone who ever joined the meeting, with their current state.
+
+        Invited people who never joined are members (QueryConferenceMembers
+        lists them as rung) but not participants.
+        """
         corp_id = await self._corp_of(conference_id)
-        return await self._store.list_participants(corp_id, conference_id)
+        members = await self._store.list_participants(corp_id, conference_id)
+        return [m for m in members if m.first_join_ms is not None]
 
     def now_ms(self) -> int:
         """The server's current time."""

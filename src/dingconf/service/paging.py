@@ -9,9 +9,12 @@ from typing import Generic, TypeVar
 
 from dingconf.errors import InvalidRequest
 
-__all__ = ["Page", "paginate"]
+__all__ = ["MAX_PAGE", "Page", "paginate"]
 
 T = TypeVar("T")
+
+#: The largest page any listing returns; a larger ``maxResults`` gets this many.
+MAX_PAGE = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,11 +49,14 @@ def paginate(
             page size below 1.
     """
     token = (next_token or "0").strip()
-    if not token.isdigit():
+    # ASCII digits of a plausible offset: isdigit() alone admits "²", and int()
+    # refuses numbers past 4,300 digits.
+    if not (token.isascii() and token.isdigit() and len(token) <= 18):
         raise InvalidRequest(error_code, f"error:invalid nextToken {next_token!r}")
     size = default_size if max_results is None else max_results
     if size < 1:
         raise InvalidRequest(error_code, "error:maxResults must be at least 1")
+    size = min(size, MAX_PAGE)
     start = int(token)
     end = start + size
     return Page(

@@ -94,6 +94,9 @@ class WriteTx(Protocol):
     async def put_token(self, token: TokenRecord) -> None:
         """Store a new access token record."""
 
+    async def purge_tokens(self, expired_before_ms: int) -> int:
+        """Delete tokens that expired before the time; return how many."""
+
     async def find_live_token(
         self, client_kind: str, client_key: str, corp_id: str, now_ms: int
     ) -> TokenRecord | None:

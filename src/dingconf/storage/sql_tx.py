@@ -116,6 +116,11 @@ class SqlWriteTx(WriteTx):
         if changed:
             await self._bump_auth_epoch()
 
+    async def purge_tokens(self, expired_before_ms: int) -> int:
+        return await self._conn.execute(
+            "DELETE FROM tokens WHERE expires_at < ?", (expired_before_ms,)
+        )
+
     async def put_token(self, token: TokenRecord) -> None:
         await self._conn.execute(
             "INSERT INTO tokens (token_hash, client_kind, client_key, corp_id, expires_at, nonce) "

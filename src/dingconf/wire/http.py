@@ -6,9 +6,8 @@ the reply. They return a :class:`Reply`; errors are raised as
 """
 
 import logging
-import re
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple
 
 import msgspec
 from starlette.requests import Request
@@ -22,8 +21,8 @@ __all__ = [
     "Handler",
     "MethodDispatch",
     "Reply",
-    "decode_body",
     "header",
+    "missing_parameter",
     "ok",
     "query_param",
     "wire_errors",
@@ -33,9 +32,6 @@ log = logging.getLogger("dingconf.wire")
 
 REQUEST_ID = "dingconf.request_id"
 _JSON = b"application/json;charset=utf-8"
-
-T = TypeVar("T")
-_MISSING_FIELD = re.compile(r"Object missing required field `([^`]+)`$")
 
 
 class Reply(NamedTuple):
@@ -120,38 +116,9 @@ def wire_errors(app: ASGIApp) -> ASGIApp:
     return middleware
 
 
-def _missing(name: str) -> InvalidRequest:
-    # DingTalk's gateway names a missing parameter this way (spec §2.3, "Missingbody").
+def missing_parameter(name: str) -> InvalidRequest:
+    """DingTalk's gateway error for a missing parameter (spec §2.3, ``Missingbody``)."""
     return InvalidRequest(f"Missing{name}", f"{name} is mandatory for this action")
-
-
-async def decode_body(request: Request, schema: type[T], param_error: str) -> T:
-    """Decode and validate a JSON object body into ``schema``.
-
-    Args:
-        request: the incoming request.
-        schema: a msgspec Struct; its fields without defaults are required.
-        param_error: this API's code for a field of the wrong type.
-
-    Raises:
-        InvalidRequest: ``Missingbody`` for an empty, non-JSON or non-object body,
-            ``Missing<field>`` for a missing required field, ``param_error`` for
-            a field of the wrong type.
-    """
-    raw = await request.body()
-    try:
-        document = msgspec.json.decode(raw)
-    except msgspec.DecodeError:
-        raise _missing("body") from None
-    if not isinstance(document, dict):
-        raise _missing("body")
-    try:
-        return msgspec.convert(document, schema)
-    except msgspec.ValidationError as exc:
-        missing = _MISSING_FIELD.match(str(exc))
-        if missing:
-            raise _missing(missing.group(1)) from None
-        raise InvalidRequest(param_error, f"error:{exc}") from None
 
 
 def header(request: Request, name: bytes) -> str | None:
@@ -174,5 +141,5 @@ def query_param(request: Request, name: str) -> str:
     """
     value = request.query_params.get(name)
     if not value:
-        raise _missing(name)
+        raise missing_parameter(name)
     return value

@@ -159,7 +159,13 @@ def listing_routes(listing: ListingService) -> list[Operation]:
             _batch,
             body=BatchQueryBody,
         ),
-        op(f"GET {video}/histories/dataLists", "GetHistoryConfDataList", history, _history),
+        op(
+            f"GET {video}/histories/dataLists",
+            "GetHistoryConfDataList",
+            history,
+            _history,
+            param_error=_PARAM_ERROR,
+        ),
         op(
             "GET /v1.0/conference/roomCodes/{roomCode}/infos",
             "QueryConferenceInfoByRoomCode",
@@ -167,17 +173,20 @@ def listing_routes(listing: ListingService) -> list[Operation]:
                 c.principal, c.path("roomCode"), *c.paging(_PARAM_ERROR)
             ),
             _room_codes,
+            param_error=_PARAM_ERROR,
         ),
         op(
             "GET /v1.0/conference/orgConferences",
             "QueryOrgConferenceList",
             lambda c: listing.in_progress(c.principal, *c.paging(_PARAM_ERROR)),
             _org_conferences,
+            param_error=_PARAM_ERROR,
         ),
         op(
             "GET /v1.0/conference/users/lists",
             "QueryUserOnGoingConference",
             lambda c: listing.user_ongoing(c.principal, c.query("unionId")),
             _ongoing,
+            param_error=_PARAM_ERROR,
         ),
     ]

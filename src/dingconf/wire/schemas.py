@@ -6,6 +6,8 @@ Response fields left at their default are omitted, never sent as ``null``
 (spec §1.2).
 """
 
+from typing import Annotated
+
 import msgspec
 
 __all__ = [
@@ -131,10 +133,14 @@ class LeaveBody(_Body):
     union_id: str
 
 
-class ClockBody(_Body):
-    """Control API: move the clock forward."""
+#: The furthest one clock move may go: a year, far past any token or booking.
+MAX_CLOCK_MOVE_MS = 366 * 24 * 3600 * 1000
 
-    advance_ms: int
+
+class ClockBody(_Body):
+    """Control API: move the clock forward (never back: stored times must stay ordered)."""
+
+    advance_ms: Annotated[int, msgspec.Meta(ge=0, le=MAX_CLOCK_MOVE_MS)]
 
 
 class ParticipantView(_Body):
