@@ -8,7 +8,7 @@ from dingconf.model import AttendStatus, Conference, ConferenceStatus, Participa
 from dingconf.service.auth import READ, require_scope
 from dingconf.service.ids import CONFERENCE_ID
 from dingconf.service.members import with_live_duration
-from dingconf.service.paging import Page, paginate
+from dingconf.service.paging import Page, page_of, paginate, window
 from dingconf.storage.base import ConferenceFilter, Store
 
 __all__ = ["FREE_TYPE", "SCENE", "HistoryFilter", "ListingService"]
@@ -31,15 +31,6 @@ class HistoryFilter:
     creator_nick: str | None = None
     free_type: str | None = None
     scene: str | None = None
-
-    def matches(self, c: Conference) -> bool:
-        """Whether an ended meeting passes the text filters (substring, exact)."""
-        return (
-            (self.title is None or self.title in c.title)
-            and (self.creator_nick is None or self.creator_nick in c.creator_nick)
-            and self.free_type in (None, FREE_TYPE)
-            and self.scene in (None, SCENE)
-        )
 
 
 class ListingService:
@@ -108,12 +99,22 @@ class ListingService:
             InvalidRequest: ``paramError`` (paging).
         """
         require_scope(principal, READ)
-        found = await self._store.list_conferences(
-            principal.corp_id, ConferenceFilter(status=ConferenceStatus.STARTED)
+        return await self._page(
+            principal, ConferenceFilter(status=ConferenceStatus.STARTED), next_token, max_results
         )
-        return paginate(
-            found, next_token, max_results, default_size=_LIST_PAGE, error_code=_PARAM_ERROR
+
+    async def _page(
+        self,
+        principal: Principal,
+        where: ConferenceFilter,
+        next_token: str | None,
+        max_results: int | None,
+    ) -> Page[Conference]:
+        offset, size = window(
+            next_token, max_results, default_size=_LIST_PAGE, error_code=_PARAM_ERROR
         )
+        found, total = await self._store.page_conferences(principal.corp_id, where, offset, size)
+        return page_of(found, offset, total)
 
     async def user_ongoing(
         self, principal: Principal, union_id: str
@@ -146,18 +147,17 @@ class ListingService:
         require_scope(principal, READ)
         if where.start_ms > where.end_ms:
             raise InvalidRequest(_PARAM_ERROR, "error:startTime is after endTime")
-        found = await self._store.list_conferences(
-            principal.corp_id,
+        if where.free_type not in (None, FREE_TYPE) or where.scene not in (None, SCENE):
+            return page_of([], 0, 0)  # every meeting has the one plan and scene
+        return await self._page(
+            principal,
             ConferenceFilter(
                 status=ConferenceStatus.ENDED,
                 started_from_ms=where.start_ms,
                 started_to_ms=where.end_ms,
+                title_contains=where.title,
+                creator_nick_contains=where.creator_nick,
             ),
-        )
-        return paginate(
-            [c for c in found if where.matches(c)],
             next_token,
             max_results,
-            default_size=_LIST_PAGE,
-            error_code=_PARAM_ERROR,
         )

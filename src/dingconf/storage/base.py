@@ -48,6 +48,9 @@ class ConferenceFilter:
     schedule_conference_id: str | None = None
     started_from_ms: int | None = None
     started_to_ms: int | None = None
+    #: Substrings (case-sensitive) of the title and of the creator's nick.
+    title_contains: str | None = None
+    creator_nick_contains: str | None = None
 
 
 class RoomCodeTaken(Exception):
@@ -261,6 +264,16 @@ class Store(Protocol):
         self, corp_id: str | None, where: ConferenceFilter
     ) -> list[Conference]:
         """Meetings of ``corp_id`` (None: any organisation), by startTime."""
+
+    async def page_conferences(
+        self, corp_id: str, where: ConferenceFilter, offset: int, limit: int
+    ) -> tuple[list[Conference], int]:
+        """One page of ``list_conferences`` and how many match in all, cut by the database."""
+
+    async def page_participants(
+        self, corp_id: str, conference_id: str, offset: int, limit: int
+    ) -> tuple[list[Participant], int]:
+        """One page of ``list_participants`` and how many members there are, cut by the database."""
 
     async def list_memberships(
         self, corp_id: str, union_id: str, status: AttendStatus

@@ -34,6 +34,7 @@ from dingconf.storage.sql_rows import (
     app_of,
     booking_of,
     conference_of,
+    count_conferences,
     participant_of,
     scopes_of,
     select_booking_corp,
@@ -171,13 +172,32 @@ class SqlStore(Store):
         return await select_conference_corp(self._read, conference_id)
 
     async def list_participants(self, corp_id: str, conference_id: str) -> list[Participant]:
+        return await self._participants(corp_id, conference_id, "", ())
+
+    async def page_participants(
+        self, corp_id: str, conference_id: str, offset: int, limit: int
+    ) -> tuple[list[Participant], int]:
+        page = await self._participants(
+            corp_id, conference_id, " LIMIT ? OFFSET ?", (limit, offset)
+        )
+        row = await self._read.fetchone(
+            "SELECT COUNT(*) FROM participants p "
+            "JOIN conferences c ON c.conference_id = p.conference_id "
+            "WHERE p.conference_id = ? AND c.corp_id = ?",
+            (conference_id, corp_id),
+        )
+        return page, int(row[0]) if row else 0
+
+    async def _participants(
+        self, corp_id: str, conference_id: str, page: str, page_params: tuple[int, ...]
+    ) -> list[Participant]:
         rows = await self._read.fetchall(
             f"SELECT {', '.join('p.' + c for c in PARTICIPANT_COLUMNS.split(', '))}, "
             "u.job_number "
             "FROM participants p JOIN conferences c ON c.conference_id = p.conference_id "
             "LEFT JOIN users u ON u.corp_id = c.corp_id AND u.union_id = p.union_id "
-            "WHERE p.conference_id = ? AND c.corp_id = ? ORDER BY p.listed_at, p.union_id",
-            (conference_id, corp_id),
+            f"WHERE p.conference_id = ? AND c.corp_id = ? ORDER BY p.listed_at, p.union_id{page}",
+            (conference_id, corp_id, *page_params),
         )
         return [participant_of(row[:-1])._replace(job_number=row[-1]) for row in rows]
 
@@ -199,6 +219,12 @@ class SqlStore(Store):
         self, corp_id: str | None, where: ConferenceFilter
     ) -> list[Conference]:
         return await select_conferences(self._read, corp_id, where)
+
+    async def page_conferences(
+        self, corp_id: str, where: ConferenceFilter, offset: int, limit: int
+    ) -> tuple[list[Conference], int]:
+        page = await select_conferences(self._read, corp_id, where, (offset, limit))
+        return page, await count_conferences(self._read, corp_id, where)
 
     async def list_memberships(
         self, corp_id: str, union_id: str, status: AttendStatus

@@ -33,6 +33,7 @@ __all__ = [
     "booking_params",
     "conference_of",
     "control_params",
+    "count_conferences",
     "extension_apps_json",
     "filter_sql",
     "participant_of",
@@ -242,6 +243,9 @@ def filter_sql(where: ConferenceFilter) -> tuple[list[str], list[object]]:
         ("schedule_conference_id = ?", where.schedule_conference_id),
         ("start_time >= ?", where.started_from_ms),
         ("start_time <= ?", where.started_to_ms),
+        # replace() is a case-sensitive substring test that both backends have.
+        ("replace(title, ?, '') <> title", where.title_contains or None),
+        ("replace(creator_nick, ?, '') <> creator_nick", where.creator_nick_contains or None),
     ):
         if value is not None:
             clauses.append(clause)
@@ -250,16 +254,38 @@ def filter_sql(where: ConferenceFilter) -> tuple[list[str], list[object]]:
 
 
 async def select_conferences(
-    conn: Connection, corp_id: str | None, where: ConferenceFilter
+    conn: Connection,
+    corp_id: str | None,
+    where: ConferenceFilter,
+    window: tuple[int, int] | None = None,
 ) -> list[Conference]:
-    """Meetings of ``corp_id`` (None: any organisation) matching ``where``, by startTime."""
+    """Meetings of ``corp_id`` (None: any organisation) matching ``where``, by startTime.
+
+    ``window`` is ``(offset, limit)`` of one page.
+    """
+    condition, params = _where(corp_id, where)
+    page = ""
+    if window is not None:
+        page = " LIMIT ? OFFSET ?"
+        params += [window[1], window[0]]
+    rows = await conn.fetchall(
+        f"SELECT {CONFERENCE_COLUMNS} FROM conferences "
+        f"WHERE {condition} ORDER BY start_time, conference_id{page}",
+        params,
+    )
+    return [conference_of(row) for row in rows]
+
+
+async def count_conferences(conn: Connection, corp_id: str, where: ConferenceFilter) -> int:
+    """How many meetings of ``corp_id`` match ``where``."""
+    condition, params = _where(corp_id, where)
+    row = await conn.fetchone(f"SELECT COUNT(*) FROM conferences WHERE {condition}", params)
+    return int(row[0]) if row else 0
+
+
+def _where(corp_id: str | None, where: ConferenceFilter) -> tuple[str, list[object]]:
     clauses, params = filter_sql(where)
     if corp_id is not None:
         clauses.append("corp_id = ?")
         params.append(corp_id)
-    rows = await conn.fetchall(
-        f"SELECT {CONFERENCE_COLUMNS} FROM conferences "
-        f"WHERE {' AND '.join(clauses) or '1 = 1'} ORDER BY start_time, conference_id",
-        params,
-    )
-    return [conference_of(row) for row in rows]
+    return " AND ".join(clauses) or "1 = 1", params
