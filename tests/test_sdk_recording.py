@@ -420,6 +420,19 @@ def test_file_urls_are_signed_and_expire(transcript):
             assert (refused.status_code, refused.json()["code"]) == (403, "SignatureDoesNotMatch")
         missing = client.get(base)
         assert (missing.status_code, missing.json()["code"]) == (403, "SignatureDoesNotMatch")
+        wrong_method = client.post(url)
+        assert (wrong_method.status_code, wrong_method.json()["code"]) == (
+            404,
+            "InvalidAction.NotFound",
+        )
+
+        playlist = client.get(ready.play_url)
+        assert playlist.headers["content-type"] == "application/vnd.apple.mpegurl"
+        lines = playlist.text.splitlines()
+        assert lines[0] == "#EXTM3U" and lines[-1] == "#EXT-X-ENDLIST"
+        assert f"#EXTINF:{video.duration / 1000:.3f}," in lines
+        segment = client.get(next(line for line in lines if line.startswith("http")))
+        assert segment.content == first.content
 
         server.advance_clock(3601 * SECOND)
         expired = client.get(url)
