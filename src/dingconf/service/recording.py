@@ -63,10 +63,18 @@ async def open_take(tx: WriteTx, conference_id: str, owner: str, at_ms: int) -> 
     await tx.open_span(conference_id, RECORD, take, owner, at_ms)
 
 
-async def resume_take(tx: WriteTx, conference_id: str, at_ms: int) -> None:
-    """A paused recording resumes: open another span of its (last) take."""
-    last = (await tx.list_spans(conference_id, RECORD))[-1]
-    await tx.open_span(conference_id, RECORD, last.take, last.owner, at_ms)
+async def resume_take(tx: WriteTx, conference: Conference, at_ms: int) -> None:
+    """A paused recording resumes: open another span of its (last) take.
+
+    A recording paused before spans were kept (a database migrated meanwhile)
+    has none: it resumes as take 1 of its owner.
+    """
+    spans = await tx.list_spans(conference.conference_id, RECORD)
+    if spans:
+        take, owner = spans[-1].take, spans[-1].owner
+    else:
+        take, owner = 1, conference.cloud_record_owner or conference.host_id
+    await tx.open_span(conference.conference_id, RECORD, take, owner, at_ms)
 
 
 def _room_closed() -> InvalidRequest:
@@ -153,5 +161,5 @@ class RecordingService:
             if paused:
                 await tx.close_span(conference_id, RECORD, now)
             else:
-                await resume_take(tx, conference_id, now)
+                await resume_take(tx, conference, now)
         return after
