@@ -14,9 +14,12 @@ from dingconf.clock import Clock
 from dingconf.config import Settings
 from dingconf.service.auth import TokenService
 from dingconf.service.bookings import BookingService
+from dingconf.service.cloud_records import CloudRecordService
 from dingconf.service.conferences import ConferenceService
+from dingconf.service.content import ContentService
 from dingconf.service.control import ControlService
 from dingconf.service.listing import ListingService
+from dingconf.service.media import MediaSigner
 from dingconf.service.members import MemberService
 from dingconf.service.provisioning import ProvisioningService
 from dingconf.service.recording import RecordingService
@@ -30,9 +33,11 @@ from dingconf.wire.control import control_routes
 from dingconf.wire.guards import guards
 from dingconf.wire.http import wire_errors
 from dingconf.wire.listing import listing_routes
+from dingconf.wire.media import media_routes
 from dingconf.wire.members import member_routes
 from dingconf.wire.oauth import oauth_routes
 from dingconf.wire.operations import bind
+from dingconf.wire.records import record_routes
 from dingconf.wire.routing import ApiRoute, build_router
 
 __all__ = ["Services", "api_routes", "build_services", "create_app", "open_store"]
@@ -60,6 +65,9 @@ class Services:
     conferences: ConferenceService
     members: MemberService
     recording: RecordingService
+    records: CloudRecordService
+    media: MediaSigner
+    content: ContentService
     bookings: BookingService
     listing: ListingService
     control: ControlService
@@ -70,8 +78,10 @@ def build_services(settings: Settings, store: Store) -> Services:
     """Wire the domain services around one store and one clock."""
     clock = Clock(settings.clock_offset_ms)
     conferences = ConferenceService(store, clock, settings.base_url)
-    recording = RecordingService(store)
+    recording = RecordingService(store, clock)
     bookings = BookingService(store, clock, settings.base_url)
+    media = MediaSigner(store, clock, settings.base_url)
+    content = ContentService(store, clock)
     return Services(
         store=store,
         clock=clock,
@@ -79,9 +89,12 @@ def build_services(settings: Settings, store: Store) -> Services:
         conferences=conferences,
         members=MemberService(store, clock, conferences),
         recording=recording,
+        records=CloudRecordService(store, clock, media),
+        media=media,
+        content=content,
         bookings=bookings,
         listing=ListingService(store, clock),
-        control=ControlService(store, clock, conferences, bookings, recording),
+        control=ControlService(store, clock, conferences, bookings, recording, content),
         provisioning=ProvisioningService(store),
     )
 
@@ -95,6 +108,7 @@ def api_routes(settings: Settings, services: Services) -> list[ApiRoute]:
         *listing_routes(services.listing),
         *conference_routes(services.conferences),
         *member_routes(services.members, services.recording),
+        *record_routes(services.records),
         *booking_routes(services.bookings),
         *oauth_routes(services.tokens),
         *control_routes(services.control),
@@ -127,4 +141,5 @@ def create_app(
         finally:
             await services.store.close()
 
-    return wire_errors(build_router(api_routes(settings, services), lifespan))
+    routes = api_routes(settings, services)
+    return wire_errors(build_router(routes, lifespan, raw=media_routes(services.media)))
