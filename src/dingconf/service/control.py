@@ -45,8 +45,8 @@ class ControlService:
         """A person's client joins the meeting (rejoining after leaving is allowed).
 
         ``device`` is the client of this stay (defaults: see :class:`Device`);
-        ``samples`` what it reported about the network (None: one default
-        sample at the join).
+        ``samples`` what it reported about the network, each ``at_ms`` counted
+        from the join (None: one default sample at the join).
         """
         corp_id = await self._corp_of(conference_id)
         await self._conferences.join(corp_id, conference_id, union_id, nick)
@@ -60,13 +60,17 @@ class ControlService:
         device: Device | None,
         samples: list[NetworkSample] | None,
     ) -> None:
-        """Store the client of a person's current stay and what it reported."""
-        now = self._clock.now_ms()
+        """Store the client of a person's stay and its samples (timed from the join)."""
         async with self._store.write() as tx:
             await tx.lock_conference(corp_id, conference_id)
+            member = await tx.get_participant(conference_id, union_id)
+            joined = member.last_join_ms if member and member.last_join_ms is not None else 0
             await tx.set_session_device(conference_id, union_id, device or Device())
-            reported = [NetworkSample(union_id, now)] if samples is None else samples
-            await tx.add_samples(conference_id, reported)
+            if samples is None:
+                samples = [NetworkSample(union_id, 0)]
+            await tx.add_samples(
+                conference_id, [s._replace(at_ms=joined + s.at_ms) for s in samples]
+            )
 
     async def report_network(self, conference_id: str, samples: list[NetworkSample]) -> None:
         """Clients report network samples; each person must have joined the meeting.

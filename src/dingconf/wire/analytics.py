@@ -44,18 +44,24 @@ def device_of(body: DeviceBody | None) -> Device | None:
 
 
 def samples_of(
-    union_id: str, bodies: list[SampleBody] | None, now_ms: int
+    union_id: str, bodies: list[SampleBody] | None, now_ms: int | None
 ) -> list[NetworkSample] | None:
-    """Samples at ``atMs`` or now + ``offsetMs``; ``paramError`` for impossible figures."""
+    """Samples at ``atMs`` or ``now_ms`` + ``offsetMs``; ``paramError`` for impossible figures.
+
+    With ``now_ms`` None (a join) a sample's time is its ``offsetMs`` from the
+    join, and ``atMs`` is refused.
+    """
     if bodies is None:
         return None
     samples = []
     for b in bodies:
+        if now_ms is None and b.at_ms is not None:
+            raise InvalidRequest(_PARAM_ERROR, "a join's samples are timed by offsetMs")
         if not 0 <= b.loss_rate <= 100:
             raise InvalidRequest(_PARAM_ERROR, "lossRate is a percentage, 0 to 100")
         if min(b.rtt, b.jitter, b.send_bit_rate, b.recv_bit_rate) < 0:
             raise InvalidRequest(_PARAM_ERROR, "network figures must not be negative")
-        at_ms = b.at_ms if b.at_ms is not None else now_ms + b.offset_ms
+        at_ms = b.at_ms if b.at_ms is not None else (now_ms or 0) + b.offset_ms
         samples.append(
             NetworkSample(
                 union_id, at_ms, b.rtt, b.loss_rate, b.jitter, b.send_bit_rate, b.recv_bit_rate

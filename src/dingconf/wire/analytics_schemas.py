@@ -28,7 +28,11 @@ class _Body(msgspec.Struct, rename="camel", omit_defaults=True):
 
 
 class SampleBody(_Body):
-    """Control API: one network sample. Its time is ``atMs``, else now + ``offsetMs``."""
+    """Control API: one network sample.
+
+    At a join its time is ``offsetMs`` from the join; in a later report it is
+    ``atMs``, else now + ``offsetMs``.
+    """
 
     at_ms: int | None = None
     offset_ms: int = 0
