@@ -4,7 +4,10 @@ Every backend must pass these, through the Store interface only.
 """
 
 import asyncio
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -121,3 +124,27 @@ def test_only_someone_being_rung_can_decline(store):
         assert members["ua"].reject_description is None
 
     loop.run_until_complete(scenario())
+
+
+def test_cli_gives_a_user_a_department(database_url: str, tmp_path: Path):
+    def dingconf(*args: str) -> None:
+        result = subprocess.run(
+            [sys.executable, "-m", "dingconf", *args, "--database", database_url],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 0, result.stderr
+
+    dingconf("orgs", "add", "dingnew")
+    dingconf("users", "add", "dingnew", "u-1", "--dept-name", "Legal")
+    loop = asyncio.new_event_loop()
+    s = open_store(database_url)
+    try:
+        loop.run_until_complete(s.open())
+        user = loop.run_until_complete(s.get_user("dingnew", "u-1"))
+        assert user is not None and user.dept_name == "Legal"
+    finally:
+        loop.run_until_complete(s.close())
+        loop.close()
