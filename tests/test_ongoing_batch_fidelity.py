@@ -29,6 +29,7 @@ def create(conf, token, invitees=None):
 def test_ongoing_reports_the_joins_device(server, conf, acme_token):
     cid = create(conf, acme_token)
     server.join(cid, "u-carol", device_type="iOS")
+    server.join(cid, "u-carol")  # joining again while inside changes nothing
     server.join(cid, "u-host")  # no device given: DingTalk's default client
     carol = sdk(
         conf,

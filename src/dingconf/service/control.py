@@ -65,7 +65,8 @@ class ControlService:
             await tx.lock_conference(corp_id, conference_id)
             member = await tx.get_participant(conference_id, union_id)
             joined = member.last_join_ms if member and member.last_join_ms is not None else 0
-            await tx.set_session_device(conference_id, union_id, device or Device())
+            if device is not None:  # a new stay starts with the default client
+                await tx.set_session_device(conference_id, union_id, device)
             if samples is None:
                 samples = [NetworkSample(union_id, 0)]
             await tx.add_samples(
