@@ -12,6 +12,7 @@ from starlette.types import ASGIApp
 
 from dingconf.clock import Clock
 from dingconf.config import Settings
+from dingconf.service.analytics import AnalyticsService
 from dingconf.service.auth import TokenService
 from dingconf.service.bookings import BookingService
 from dingconf.service.cloud_records import CloudRecordService
@@ -27,6 +28,7 @@ from dingconf.storage.base import Store
 from dingconf.storage.postgres import PostgresDatabase
 from dingconf.storage.sql import SqlStore
 from dingconf.storage.sqlite import SQLiteDatabase, sqlite_path
+from dingconf.wire.analytics import analytics_control_routes, analytics_routes
 from dingconf.wire.bookings import booking_routes
 from dingconf.wire.conference import conference_routes
 from dingconf.wire.control import control_routes
@@ -71,6 +73,7 @@ class Services:
     bookings: BookingService
     listing: ListingService
     control: ControlService
+    analytics: AnalyticsService
     provisioning: ProvisioningService
 
 
@@ -95,6 +98,7 @@ def build_services(settings: Settings, store: Store) -> Services:
         bookings=bookings,
         listing=ListingService(store, clock),
         control=ControlService(store, clock, conferences, bookings, recording, content),
+        analytics=AnalyticsService(store, clock, conferences),
         provisioning=ProvisioningService(store),
     )
 
@@ -105,13 +109,15 @@ def api_routes(settings: Settings, services: Services) -> list[ApiRoute]:
         # Listing first: its literal paths (``videoConferences/query``) must win
         # over ``videoConferences/{conferenceId}`` (build_router tries
         # well-formed conference ids before all of these).
-        *listing_routes(services.listing),
+        *listing_routes(services.listing, services.analytics),
         *conference_routes(services.conferences),
         *member_routes(services.members, services.recording),
         *record_routes(services.records),
         *booking_routes(services.bookings),
         *oauth_routes(services.tokens),
         *control_routes(services.control),
+        *analytics_routes(services.analytics),
+        *analytics_control_routes(services.control),
     ]
     return bind(
         operations,

@@ -256,6 +256,7 @@ def users() -> None:
 @click.option("--nick", help="Display name (default: the unionId).")
 @click.option("--user-id")
 @click.option("--job-number")
+@click.option("--dept-name", help="The user's department (GetHistoryConfDataList deptName).")
 @_database_option
 def users_add(
     corp_id: str,
@@ -263,12 +264,15 @@ def users_add(
     nick: str | None,
     user_id: str | None,
     job_number: str | None,
+    dept_name: str | None,
     database: str,
 ) -> None:
     """Create or update a user."""
     _run(
         _settings(database),
-        lambda s: s.provisioning.add_user(corp_id, union_id, nick or union_id, user_id, job_number),
+        lambda s: s.provisioning.add_user(
+            corp_id, union_id, nick or union_id, user_id, job_number, dept_name
+        ),
     )
     click.echo(f"user {union_id} in {corp_id}")
 

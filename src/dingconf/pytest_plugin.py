@@ -178,9 +178,30 @@ class DingconfServer:
         token: str = payload["accessToken"]
         return token
 
-    def join(self, conference_id: str, union_id: str, nick: str | None = None) -> None:
-        """A participant joins a meeting."""
-        body = {"unionId": union_id} | ({"nick": nick} if nick else {})
+    def join(
+        self,
+        conference_id: str,
+        union_id: str,
+        nick: str | None = None,
+        *,
+        device_type: str | None = None,
+        version: str | None = None,
+        camera_on: bool | None = None,
+        samples: list[dict[str, int]] | None = None,
+    ) -> None:
+        """A participant joins a meeting, from a client when any client field is given.
+
+        ``samples`` are network samples (``atMs`` or ``offsetMs``, ``rtt``,
+        ``lossRate``, ``jitter``, ``sendBitRate``, ``recvBitRate``); the server
+        fills in what is left out, and records one default sample when None.
+        """
+        body: dict[str, Any] = {"unionId": union_id} | ({"nick": nick} if nick else {})
+        given = {"deviceType": device_type, "version": version, "cameraOn": camera_on}
+        device: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
+        if samples is not None:
+            device["samples"] = samples
+        if device:
+            body["device"] = device
         self._ok("POST", f"/_dingconf/conferences/{conference_id}/join", body)
 
     def say(
@@ -195,6 +216,18 @@ class DingconfServer:
             body["offsetMs"] = offset_ms
         said: dict[str, Any] = self._ok("POST", f"/_dingconf/conferences/{conference_id}/say", body)
         return said
+
+    def report_network(
+        self, conference_id: str, union_id: str, samples: list[dict[str, int]]
+    ) -> None:
+        """A participant's client reports network samples (see :meth:`join`)."""
+        body = {"unionId": union_id, "samples": samples}
+        self._ok("POST", f"/_dingconf/conferences/{conference_id}/network", body)
+
+    def decline(self, conference_id: str, union_id: str, reason: str | None = None) -> None:
+        """An invitee declines the call ringing them."""
+        body = {"unionId": union_id} | ({"reason": reason} if reason else {})
+        self._ok("POST", f"/_dingconf/conferences/{conference_id}/decline", body)
 
     def leave(self, conference_id: str, union_id: str) -> None:
         """A participant leaves a meeting."""

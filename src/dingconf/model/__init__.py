@@ -1,5 +1,6 @@
 """Typed records shared by the storage and service layers."""
 
+from dingconf.model.analytics import DEVICE_TYPES, Device, NetworkSample, SessionRecord
 from dingconf.model.content import MINUTES, RECORD, Span, Utterance
 from dingconf.model.records import (
     App,
@@ -18,6 +19,7 @@ from dingconf.model.records import (
 )
 
 __all__ = [
+    "DEVICE_TYPES",
     "MINUTES",
     "RECORD",
     "App",
@@ -26,10 +28,13 @@ __all__ = [
     "BookingSettings",
     "Conference",
     "ConferenceStatus",
+    "Device",
     "ExtensionApp",
+    "NetworkSample",
     "Org",
     "Participant",
     "Principal",
+    "SessionRecord",
     "Span",
     "Suite",
     "TokenRecord",

@@ -4,7 +4,14 @@ from dataclasses import dataclass
 
 from dingconf.clock import Clock
 from dingconf.errors import AccessDenied, InvalidRequest
-from dingconf.model import AttendStatus, Conference, ConferenceStatus, Participant, Principal
+from dingconf.model import (
+    AttendStatus,
+    Conference,
+    ConferenceStatus,
+    Device,
+    Participant,
+    Principal,
+)
 from dingconf.service.auth import READ, require_scope
 from dingconf.service.ids import CONFERENCE_ID
 from dingconf.service.members import with_live_duration
@@ -15,6 +22,7 @@ __all__ = ["FREE_TYPE", "SCENE", "HistoryFilter", "ListingService"]
 
 _LIST_PAGE = 20  # the docs' example page size; DingTalk documents no default
 _PARAM_ERROR = "paramError"
+_UNION_ID_MAX = 64  # DingTalk's unionIds are about 30 characters
 #: What GetHistoryConfDataList reports for every meeting: dingconf has no
 #: billing plans or client scenes (spec §4.5.9 examples).
 FREE_TYPE = "0"
@@ -42,13 +50,17 @@ class ListingService:
 
     async def batch(
         self, principal: Principal, conference_ids: list[str]
-    ) -> list[tuple[Conference, list[Participant]]]:
+    ) -> list[tuple[Conference, list[Participant], frozenset[str]]]:
         """QueryConferenceInfoBatch: the meetings in progress among ``conference_ids``.
 
-        Meetings not in progress, unknown or of another organisation are left out.
+        Each with its members and the unionIds of those inside with their
+        camera on. Meetings not in progress, unknown or of another organisation
+        are left out, unless no asked meeting is in progress and one of them
+        has ended: "only meetings in progress can be queried" (the doc).
 
         Raises:
-            InvalidRequest: ``paramsError`` for an empty list or a malformed id.
+            InvalidRequest: ``paramsError`` for an empty list or a malformed id;
+                ``resourceClose`` when the asked meetings of the organisation ended.
         """
         require_scope(principal, READ)
         if not conference_ids:
@@ -56,11 +68,19 @@ class ListingService:
         if not all(CONFERENCE_ID.fullmatch(i) for i in conference_ids):
             raise InvalidRequest("paramsError", "error:invalid conferenceId")
         found = []
+        ended = False
         for conference_id in dict.fromkeys(conference_ids):
             c = await self._store.get_conference(principal.corp_id, conference_id)
             if c is not None and c.status == ConferenceStatus.STARTED:
                 members = await self._store.list_participants(principal.corp_id, conference_id)
-                found.append((c, members))
+                sessions = await self._store.list_sessions(principal.corp_id, conference_id)
+                cameras = frozenset(
+                    s.union_id for s in sessions if s.leave_ms is None and s.device.camera_on
+                )
+                found.append((c, members, cameras))
+            ended = ended or (c is not None and c.status == ConferenceStatus.ENDED)
+        if not found and ended:
+            raise InvalidRequest("resourceClose", "The meeting has ended")
         return found
 
     async def by_room_code(
@@ -117,10 +137,21 @@ class ListingService:
         return page_of(found, offset, total)
 
     async def user_ongoing(
-        self, principal: Principal, union_id: str
-    ) -> list[tuple[Conference, Participant]]:
-        """QueryUserOnGoingConference: the running meetings this person is inside now."""
+        self, principal: Principal, union_id: str | None
+    ) -> list[tuple[Conference, Participant, str]]:
+        """QueryUserOnGoingConference: the running meetings this person is inside now.
+
+        Each with the person's member row and the deviceType of their stay.
+
+        Raises:
+            InvalidRequest: ``param.error`` — ``missing.user.info`` without a
+                unionId, ``param.error`` for one that cannot be a unionId.
+        """
         require_scope(principal, READ)
+        if union_id is None or not union_id.strip():
+            raise InvalidRequest("param.error", "missing.user.info")
+        if len(union_id) > _UNION_ID_MAX or any(ch.isspace() for ch in union_id):
+            raise InvalidRequest("param.error", "param.error")
         now = self._clock.now_ms()
         inside = await self._store.list_memberships(
             principal.corp_id, union_id, AttendStatus.ACTIVE
@@ -129,7 +160,16 @@ class ListingService:
         for member in inside:
             c = await self._store.get_conference(principal.corp_id, member.conference_id)
             if c is not None:
-                found.append((c, with_live_duration(member, now)))
+                sessions = await self._store.list_sessions(principal.corp_id, c.conference_id)
+                device = next(
+                    (
+                        s.device.device_type
+                        for s in reversed(sessions)
+                        if s.union_id == union_id and s.leave_ms is None
+                    ),
+                    Device().device_type,
+                )
+                found.append((c, with_live_duration(member, now), device))
         return found
 
     async def history(

@@ -16,9 +16,12 @@ from dingconf.model import (
     Booking,
     Conference,
     ConferenceStatus,
+    Device,
+    NetworkSample,
     Org,
     Participant,
     Principal,
+    SessionRecord,
     Span,
     Suite,
     TokenRecord,
@@ -156,6 +159,15 @@ class WriteTx(Protocol):
     async def record_leave(self, conference_id: str, union_id: str, at_ms: int) -> None:
         """Mark a person as having left, close their session and move the counters."""
 
+    async def set_session_device(self, conference_id: str, union_id: str, device: Device) -> None:
+        """Record the client of a person's latest stay in a meeting."""
+
+    async def add_samples(self, conference_id: str, samples: list[NetworkSample]) -> None:
+        """Append network samples reported by people's clients."""
+
+    async def decline_call(self, conference_id: str, union_id: str, reason: str | None) -> bool:
+        """An invitee being rung declines (attendStatus 2 → 4); False if not being rung."""
+
     async def kick_member(
         self, conference_id: str, union_id: str, at_ms: int, *, forbid_rejoin: bool
     ) -> None:
@@ -253,6 +265,14 @@ class Store(Protocol):
 
     async def list_participants(self, corp_id: str, conference_id: str) -> list[Participant]:
         """The members of a meeting of ``corp_id``, in order of first join."""
+
+    async def list_sessions(self, corp_id: str, conference_id: str) -> list[SessionRecord]:
+        """Every stay in a meeting of ``corp_id``, by join time."""
+
+    async def list_samples(
+        self, corp_id: str, conference_id: str, union_ids: list[str] | None = None
+    ) -> list[NetworkSample]:
+        """The network samples of a meeting of ``corp_id`` (of ``union_ids``), by time."""
 
     async def get_booking(self, corp_id: str, schedule_conference_id: str) -> Booking | None:
         """Read a booking of ``corp_id``."""

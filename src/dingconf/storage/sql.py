@@ -14,9 +14,11 @@ from dingconf.model import (
     Booking,
     Conference,
     ConferenceStatus,
+    NetworkSample,
     Org,
     Participant,
     Principal,
+    SessionRecord,
     Span,
     Suite,
     User,
@@ -25,6 +27,7 @@ from dingconf.model import (
 from dingconf.storage.base import ConferenceFilter, Store, WriteTx
 from dingconf.storage.driver import Connection, Database
 from dingconf.storage.snapshot import SnapshotCache
+from dingconf.storage.sql_analytics import select_samples, select_sessions
 from dingconf.storage.sql_content import select_spans, select_utterances
 from dingconf.storage.sql_rows import (
     BOOKING_COLUMNS,
@@ -106,7 +109,7 @@ class SqlStore(Store):
 
     async def list_users(self, corp_id: str) -> list[User]:
         rows = await self._read.fetchall(
-            "SELECT corp_id, union_id, nick, user_id, job_number FROM users "
+            "SELECT corp_id, union_id, nick, user_id, job_number, dept_name FROM users "
             "WHERE corp_id = ? ORDER BY union_id",
             (corp_id,),
         )
@@ -200,6 +203,14 @@ class SqlStore(Store):
             (conference_id, corp_id, *page_params),
         )
         return [participant_of(row[:-1])._replace(job_number=row[-1]) for row in rows]
+
+    async def list_sessions(self, corp_id: str, conference_id: str) -> list[SessionRecord]:
+        return await select_sessions(self._read, corp_id, conference_id)
+
+    async def list_samples(
+        self, corp_id: str, conference_id: str, union_ids: list[str] | None = None
+    ) -> list[NetworkSample]:
+        return await select_samples(self._read, corp_id, conference_id, union_ids)
 
     async def get_booking(self, corp_id: str, schedule_conference_id: str) -> Booking | None:
         row = await self._read.fetchone(SELECT_BOOKING, (schedule_conference_id, corp_id))

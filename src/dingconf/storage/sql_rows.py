@@ -57,7 +57,7 @@ SELECT_CONFERENCE = (
 )
 PARTICIPANT_COLUMNS = (
     "conference_id, union_id, nick, attend_status, first_join, last_join, leave_time, duration, "
-    "muted, rejoin_forbidden, outer_org"
+    "muted, rejoin_forbidden, outer_org, reject_description"
 )
 BOOKING_COLUMNS = (
     "schedule_conference_id, corp_id, creator_id, title, start_time, end_time, room_code, url, "
@@ -198,11 +198,19 @@ def participant_of(row: Row) -> Participant:
         muted=bool(row[8]),
         rejoin_forbidden=bool(row[9]),
         outer_org=bool(row[10]),
+        reject_description=row[11],
     )
 
 
 def user_of(row: Row) -> User:
-    return User(corp_id=row[0], union_id=row[1], nick=row[2], user_id=row[3], job_number=row[4])
+    return User(
+        corp_id=row[0],
+        union_id=row[1],
+        nick=row[2],
+        user_id=row[3],
+        job_number=row[4],
+        dept_name=row[5],
+    )
 
 
 def app_of(row: Row) -> App:
@@ -211,7 +219,7 @@ def app_of(row: Row) -> App:
 
 async def select_user(conn: Connection, corp_id: str, union_id: str) -> User | None:
     row = await conn.fetchone(
-        "SELECT corp_id, union_id, nick, user_id, job_number FROM users "
+        "SELECT corp_id, union_id, nick, user_id, job_number, dept_name FROM users "
         "WHERE corp_id = ? AND union_id = ?",
         (corp_id, union_id),
     )

@@ -6,6 +6,8 @@ from dingconf.model import (
     Booking,
     Conference,
     ConferenceStatus,
+    Device,
+    NetworkSample,
     Org,
     Participant,
     Span,
@@ -16,6 +18,7 @@ from dingconf.model import (
 )
 from dingconf.storage.base import ConferenceFilter, Invitation, WriteTx
 from dingconf.storage.driver import Connection
+from dingconf.storage.sql_analytics import decline_call, insert_samples, update_session_device
 from dingconf.storage.sql_content import end_span, insert_span, insert_utterance, select_spans
 from dingconf.storage.sql_media import keep_media_key
 from dingconf.storage.sql_rows import (
@@ -72,10 +75,11 @@ class SqlWriteTx(WriteTx):
 
     async def upsert_user(self, user: User) -> None:
         await self._conn.execute(
-            "INSERT INTO users (corp_id, union_id, nick, user_id, job_number) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (corp_id, union_id) DO UPDATE SET "
-            "nick = excluded.nick, user_id = excluded.user_id, job_number = excluded.job_number",
-            (user.corp_id, user.union_id, user.nick, user.user_id, user.job_number),
+            "INSERT INTO users (corp_id, union_id, nick, user_id, job_number, dept_name) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (corp_id, union_id) DO UPDATE SET "
+            "nick = excluded.nick, user_id = excluded.user_id, "
+            "job_number = excluded.job_number, dept_name = excluded.dept_name",
+            (user.corp_id, user.union_id, user.nick, user.user_id, user.job_number, user.dept_name),
         )
 
     async def upsert_app(self, app: App) -> None:
@@ -332,6 +336,15 @@ class SqlWriteTx(WriteTx):
             "UPDATE conferences SET active_num = active_num - 1 WHERE conference_id = ?",
             (conference_id,),
         )
+
+    async def set_session_device(self, conference_id: str, union_id: str, device: Device) -> None:
+        await update_session_device(self._conn, conference_id, union_id, device)
+
+    async def add_samples(self, conference_id: str, samples: list[NetworkSample]) -> None:
+        await insert_samples(self._conn, conference_id, samples)
+
+    async def decline_call(self, conference_id: str, union_id: str, reason: str | None) -> bool:
+        return await decline_call(self._conn, conference_id, union_id, reason) > 0
 
     async def kick_member(
         self, conference_id: str, union_id: str, at_ms: int, *, forbid_rejoin: bool

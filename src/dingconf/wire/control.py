@@ -5,6 +5,7 @@ Guarded by ``admin`` (see :mod:`dingconf.wire.guards`), health aside.
 
 from dingconf.model import Participant, Utterance
 from dingconf.service.control import ControlService
+from dingconf.wire.analytics import device_of, samples_of
 from dingconf.wire.operations import Call, Operation, op
 from dingconf.wire.record_schemas import SayBody, UtteranceView
 from dingconf.wire.schemas import ClockBody, JoinBody, LeaveBody, ParticipantView
@@ -62,8 +63,17 @@ def control_routes(control: ControlService) -> list[Operation]:
     async def advance_clock(c: Call[ClockBody]) -> int:
         return control.advance_clock(c.body.advance_ms)
 
+    async def join(c: Call[JoinBody]) -> None:
+        b = c.body
+        samples = samples_of(b.union_id, b.device.samples if b.device else None, None)
+        await control.join(c.conference_id, b.union_id, b.nick, device_of(b.device), samples)
+
     async def join_room(c: Call[JoinBody]) -> dict[str, str]:
-        conference_id = await control.join_room(c.path("roomCode"), c.body.union_id, c.body.nick)
+        b = c.body
+        samples = samples_of(b.union_id, b.device.samples if b.device else None, None)
+        conference_id = await control.join_room(
+            c.path("roomCode"), b.union_id, b.nick, device_of(b.device), samples
+        )
         return {"conferenceId": conference_id}
 
     conf = "/_dingconf/conferences/{conferenceId}"
@@ -72,7 +82,7 @@ def control_routes(control: ControlService) -> list[Operation]:
         op(
             f"POST {conf}/join",
             "Join",
-            lambda c: control.join(c.conference_id, c.body.union_id, c.body.nick),
+            join,
             _SUCCESS,
             body=JoinBody,
             param_error=_PARAM_ERROR,

@@ -10,6 +10,8 @@ from typing import Annotated
 
 import msgspec
 
+from dingconf.wire.analytics_schemas import DeviceBody
+
 __all__ = [
     "AccessTokenBody",
     "AccessTokenReply",
@@ -121,10 +123,11 @@ class ConfInfoReply(_Body):
 
 
 class JoinBody(_Body):
-    """Control API: a participant joins."""
+    """Control API: a participant joins, from a client (``device``, defaults when absent)."""
 
     union_id: str
     nick: str | None = None
+    device: DeviceBody | None = None
 
 
 class LeaveBody(_Body):
