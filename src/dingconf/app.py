@@ -34,13 +34,16 @@ from dingconf.wire.conference import conference_routes
 from dingconf.wire.control import control_routes
 from dingconf.wire.guards import guards
 from dingconf.wire.http import wire_errors
+from dingconf.wire.journal import journaled
 from dingconf.wire.listing import listing_routes
 from dingconf.wire.media import media_routes
 from dingconf.wire.members import member_routes
 from dingconf.wire.oauth import oauth_routes
+from dingconf.wire.openapi import docs_routes, openapi_routes
 from dingconf.wire.operations import bind
 from dingconf.wire.records import record_routes
 from dingconf.wire.routing import ApiRoute, build_router
+from dingconf.wire.toolkit import Toolkit, toolkit_routes
 
 __all__ = ["Services", "api_routes", "build_services", "create_app", "open_store"]
 
@@ -103,8 +106,12 @@ def build_services(settings: Settings, store: Store) -> Services:
     )
 
 
-def api_routes(settings: Settings, services: Services) -> list[ApiRoute]:
-    """Every route the server answers, in matching order."""
+def api_routes(
+    settings: Settings, services: Services, toolkit: Toolkit | None = None
+) -> list[ApiRoute]:
+    """Every route the server answers, in matching order (``toolkit``: this process's
+    journal and faults; by default fresh ones as ``settings`` configure them)."""
+    toolkit = toolkit or Toolkit.of(settings, services.clock.now_ms)
     operations = [
         # Listing first: its literal paths (``videoConferences/query``) must win
         # over ``videoConferences/{conferenceId}`` (build_router tries
@@ -118,11 +125,14 @@ def api_routes(settings: Settings, services: Services) -> list[ApiRoute]:
         *control_routes(services.control),
         *analytics_routes(services.analytics),
         *analytics_control_routes(services.control),
+        *toolkit_routes(toolkit, services.provisioning, services.clock.now_ms),
     ]
+    operations += openapi_routes(operations)
     return bind(
         operations,
         guards(services.tokens, settings.admin_token, settings.is_loopback),
         settings.limits,
+        gate=toolkit.faults,
     )
 
 
@@ -147,5 +157,9 @@ def create_app(
         finally:
             await services.store.close()
 
-    routes = api_routes(settings, services)
-    return wire_errors(build_router(routes, lifespan, raw=media_routes(services.media)))
+    toolkit = Toolkit.of(settings, services.clock.now_ms)
+    routes = api_routes(settings, services, toolkit)
+    raw = [*media_routes(services.media), *docs_routes()]
+    app = wire_errors(build_router(routes, lifespan, raw=raw))
+    # No journal, no wrapper: the hot path pays nothing for it when it is off.
+    return journaled(app, toolkit.journal, services.clock.now_ms) if settings.journal_size else app

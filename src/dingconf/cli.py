@@ -42,6 +42,8 @@ def _settings_to_env(settings: Settings) -> str:
             "admin_token": settings.admin_token.reveal() if settings.admin_token else None,
             "workers": settings.workers,
             "limits": dataclasses.asdict(settings.limits),
+            "journal_size": settings.journal_size,
+            "qps_limit": settings.qps_limit,
         }
     )
 
@@ -153,6 +155,24 @@ def main() -> None:
     envvar="DINGCONF_MAX_REQUESTS",
     help="Requests in progress per worker; more wait for a slot.",
 )
+@click.option(
+    "--journal-size",
+    default=1000,
+    show_default=True,
+    type=click.IntRange(0),
+    envvar="DINGCONF_JOURNAL_SIZE",
+    help="Calls the request journal keeps per worker, oldest dropped (0: no journal).",
+)
+@click.option(
+    "--qps-limit",
+    default=0,
+    show_default=True,
+    is_flag=False,
+    flag_value=20,
+    type=click.IntRange(0),
+    envvar="DINGCONF_QPS_LIMIT",
+    help="DingTalk's per-app per-API QPS limit (bare flag: 20, DingTalk's; 0: off).",
+)
 def serve(
     host: str,
     port: int,
@@ -166,6 +186,8 @@ def serve(
     body_timeout: float,
     header_timeout: float,
     max_requests: int,
+    journal_size: int,
+    qps_limit: int,
 ) -> None:
     """Serve the API (and the /_dingconf control API) over HTTP."""
     from granian import Granian
@@ -181,6 +203,8 @@ def serve(
         admin_token=Secret(admin_token) if admin_token else None,
         workers=workers,
         limits=InputLimits(max_body_bytes=max_body_bytes, body_timeout_s=body_timeout),
+        journal_size=journal_size,
+        qps_limit=qps_limit,
     )
     for line in _run(settings, lambda services: _prepare(services, seed)):
         click.echo(line)

@@ -57,6 +57,10 @@ class Settings:
     #: Initial clock offset, for tests that start "in the future".
     clock_offset_ms: int = 0
     limits: InputLimits = InputLimits()
+    #: Calls the request journal keeps per process (0: no journal).
+    journal_size: int = 1000
+    #: DingTalk's per-app per-API QPS limit at start (0: off).
+    qps_limit: int = 0
 
     @property
     def base_url(self) -> str:

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from dingconf.errors import InvalidRequest
+from dingconf.errors import InvalidRequest, NotFound
 from dingconf.model import App, Org, Suite, User
 from dingconf.service.auth import READ, WRITE
 from dingconf.service.secrets import hash_secret, verify_secret
@@ -120,7 +120,13 @@ class ProvisioningService:
         return suite
 
     async def revoke_tokens(self, app_key: str) -> int:
-        """Revoke every token of an internal app; return how many there were."""
+        """Revoke every token of an internal app; return how many there were.
+
+        Raises:
+            NotFound: ``appNotFound`` when there is no such app.
+        """
+        if await self._store.get_app(app_key) is None:
+            raise NotFound("appNotFound", f"no app {app_key!r}")
         async with self._store.write() as tx:
             return await tx.delete_tokens("app", app_key)
 

@@ -20,6 +20,8 @@ from dingconf.errors import (
 )
 
 __all__ = [
+    "DropConnection",
+    "InjectedError",
     "PayloadTooLarge",
     "RouteNotFound",
     "error_body",
@@ -34,6 +36,18 @@ class PayloadTooLarge(InvalidRequest):
 
     def __init__(self, limit: int) -> None:
         super().__init__("RequestEntityTooLarge", f"the request body exceeds {limit} bytes")
+
+
+class InjectedError(DingError):
+    """An error a fault rule makes a call fail with, at the status the rule names."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(code, message)
+        self.status = status
+
+
+class DropConnection(Exception):
+    """Cut the connection instead of answering (a fault rule's ``drop``)."""
 
 
 _STATUS_BY_CATEGORY: tuple[tuple[type[DingError], int], ...] = (
@@ -86,6 +100,8 @@ def new_request_id() -> str:
 
 def status_of(error: DingError) -> int:
     """The HTTP status DingTalk answers this error with."""
+    if isinstance(error, InjectedError):
+        return error.status
     for category, status in _STATUS_BY_CATEGORY:
         if isinstance(error, category):
             return status

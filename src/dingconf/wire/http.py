@@ -14,7 +14,14 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from dingconf.errors import DingError, InvalidRequest
-from dingconf.wire.errors import RouteNotFound, error_body, new_request_id, status_of, system_error
+from dingconf.wire.errors import (
+    DropConnection,
+    RouteNotFound,
+    error_body,
+    new_request_id,
+    status_of,
+    system_error,
+)
 
 __all__ = [
     "REQUEST_ID",
@@ -106,6 +113,14 @@ def wire_errors(app: ASGIApp) -> ASGIApp:
             await app(scope, receive, send)
         except DingError as error:
             await _send(send, status_of(error), error_body(error, request_id), request_id)
+        except DropConnection:
+            # ASGI has no "close now": promise a body, send part of it and fail,
+            # so the server cuts the connection and the client reads a broken
+            # reply (granian holds back a start without body and answers 500).
+            start = {"type": "http.response.start", "status": 200}
+            await send({**start, "headers": [(b"content-length", b"2")]})
+            await send({"type": "http.response.body", "body": b"{", "more_body": True})
+            raise
         except Exception:
             log.exception(
                 "request %s %s failed (requestid %s)", scope["method"], scope["path"], request_id

@@ -11,7 +11,7 @@ response payload, or is a constant payload, encoded once.
 
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar, overload
+from typing import Any, Generic, Protocol, TypeVar, overload
 
 import msgspec
 from starlette.requests import Request
@@ -23,7 +23,7 @@ from dingconf.wire.params import int_query, optional_query
 from dingconf.wire.routing import ApiRoute
 from dingconf.wire.untrusted import check_parameters, decode_body
 
-__all__ = ["ACTION", "Authenticate", "Call", "Operation", "bind", "op"]
+__all__ = ["ACTION", "PRINCIPAL", "Authenticate", "Call", "Gate", "Operation", "bind", "op"]
 
 B = TypeVar("B")
 R = TypeVar("R")
@@ -31,10 +31,24 @@ R = TypeVar("R")
 #: The scope key holding the action name of the request being served.
 ACTION = "dingconf.action"
 
+#: The scope key holding the authenticated caller (None where the guard names nobody).
+PRINCIPAL = "dingconf.principal"
+
 #: Turns a request into its caller (None where the guard names nobody, e.g. the control API).
 Authenticate = Callable[[Request], Awaitable[Principal | None]]
 
 Payload = msgspec.Struct | Mapping[str, Any]
+
+
+class Gate(Protocol):
+    """What stands between an authenticated DingTalk call and its service call
+    (the toolkit's faults and QPS limit, :mod:`dingconf.wire.faults`)."""
+
+    #: False while the gate would let everything through: the hot path skips it.
+    armed: bool
+
+    async def check(self, request: Request, action: str, principal: Principal | None) -> None:
+        """Refuse, delay or drop this call, or let it through."""
 
 
 class Call(Generic[B]):
@@ -97,6 +111,8 @@ class Operation:
     body: type[Any] | None
     param_error: str
     guard: str
+    #: The reply's type, for the OpenAPI document, where annotations do not say it.
+    returns: Any = None
 
 
 @overload
@@ -108,6 +124,7 @@ def op(
     *,
     param_error: str = ...,
     guard: str = ...,
+    returns: Any = ...,
 ) -> Operation: ...
 
 
@@ -121,6 +138,7 @@ def op(
     body: type[B],
     param_error: str = ...,
     guard: str = ...,
+    returns: Any = ...,
 ) -> Operation: ...
 
 
@@ -133,6 +151,7 @@ def op(
     body: type[Any] | None = None,
     param_error: str = "paramsError",
     guard: str = "token",
+    returns: Any = None,
 ) -> Operation:
     """Declare an API.
 
@@ -145,12 +164,16 @@ def op(
         body: the msgspec Struct of a JSON body; None for APIs without one.
         param_error: this API's code for a malformed parameter or body field.
         guard: which authenticator admits the caller (a key of :func:`bind`'s ``guards``).
+        returns: the reply's type, documented in the OpenAPI document; by default
+            the return annotation of ``reply`` (or of ``call`` when ``reply`` is None).
     """
     method, path = route.split(" ", 1)
-    return Operation(method, path, action, call, reply, body, param_error, guard)
+    return Operation(method, path, action, call, reply, body, param_error, guard, returns)
 
 
-def _handler(operation: Operation, authenticate: Authenticate, limits: InputLimits) -> Handler:
+def _handler(
+    operation: Operation, authenticate: Authenticate, limits: InputLimits, gate: Gate | None
+) -> Handler:
     call, body, param_error, action = (
         operation.call,
         operation.body,
@@ -168,8 +191,11 @@ def _handler(operation: Operation, authenticate: Authenticate, limits: InputLimi
         respond = lambda _result: constant  # noqa: E731
 
     async def handle(request: Request) -> Reply:
-        request.scope[ACTION] = action
-        principal = await authenticate(request)
+        scope = request.scope
+        scope[ACTION] = action
+        principal = scope[PRINCIPAL] = await authenticate(request)
+        if gate is not None and gate.armed:
+            await gate.check(request, action, principal)
         check_parameters(request, limits, param_error)
         decoded = None if body is None else await decode_body(request, body, param_error, limits)
         return respond(await call(Call(principal, request, decoded, param_error)))
@@ -178,10 +204,21 @@ def _handler(operation: Operation, authenticate: Authenticate, limits: InputLimi
 
 
 def bind(
-    operations: Iterable[Operation], guards: Mapping[str, Authenticate], limits: InputLimits
+    operations: Iterable[Operation],
+    guards: Mapping[str, Authenticate],
+    limits: InputLimits,
+    gate: Gate | None = None,
 ) -> list[ApiRoute]:
-    """The routes serving ``operations``, each admitted by its guard, input within ``limits``."""
+    """The routes serving ``operations``, each admitted by its guard, input within ``limits``.
+
+    ``gate`` checks the DingTalk operations (those under ``/v1.0``), never the control API.
+    """
     return [
-        ApiRoute(o.method, o.path, o.action, _handler(o, guards[o.guard], limits))
+        ApiRoute(
+            o.method,
+            o.path,
+            o.action,
+            _handler(o, guards[o.guard], limits, gate if o.path.startswith("/v1.0/") else None),
+        )
         for o in operations
     ]

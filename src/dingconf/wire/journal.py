@@ -1,0 +1,235 @@
+"""The request journal: the recent DingTalk calls this process answered.
+
+Each call under ``/v1.0`` is kept with its action, caller, bodies, status and
+latency, so a test can ask which calls its code made (WireMock's request
+journal, moto's recorder). The control API's own calls are not kept.
+
+The journal lives in this process's memory (design.md, "Toolkit state"): with
+``--workers N`` each worker keeps its own. It holds at most ``capacity``
+calls, the oldest dropped first, and each body at most :data:`MAX_BODY_BYTES`.
+Secrets and tokens never enter it: the token header is not kept, and the
+values of :data:`REDACTED_KEYS` in bodies and query strings are replaced by
+:data:`REDACTED` before a call is stored. A capacity of 0 turns it off, and
+then :func:`journaled` is not installed at all.
+"""
+
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from typing import Any, NamedTuple
+from urllib.parse import parse_qsl, urlencode
+
+import msgspec
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from dingconf.model import Principal
+from dingconf.wire.errors import DropConnection
+from dingconf.wire.http import REQUEST_ID
+from dingconf.wire.operations import ACTION, PRINCIPAL
+
+__all__ = [
+    "MAX_BODY_BYTES",
+    "REDACTED",
+    "REDACTED_KEYS",
+    "Entry",
+    "Journal",
+    "JournalFilter",
+    "journaled",
+    "redact",
+]
+
+#: What a secret or token is replaced with.
+REDACTED = "***"
+#: Keys whose values are secrets or tokens, wherever they appear in a body or query.
+REDACTED_KEYS = frozenset(
+    {"appSecret", "suiteSecret", "suiteTicket", "accessToken", "access_token", "token"}
+)
+# A body holds a redacted key only if it holds one of these (a key spelled with
+# escapes holds ``\u``); the others skip decoding.
+_MARKERS = (b"Secret", b"Ticket", b"ccessToken", b"access_token", b'"token"', b"\\u")
+#: Bytes of a body kept; a longer one is kept cut, as a string.
+MAX_BODY_BYTES = 64 * 1024
+_OPAQUE = f'"{REDACTED} (an unreadable body that may hold a secret)"'.encode()
+
+
+class Entry(NamedTuple):
+    """One journaled call."""
+
+    at_ms: int
+    request_id: str
+    method: str
+    path: str
+    query: str
+    action: str | None
+    corp_id: str | None
+    app_key: str | None
+    status: int
+    latency_ms: float
+    dropped: bool
+    request: bytes
+    response: bytes
+
+
+class JournalFilter(NamedTuple):
+    """Which entries a query wants (None: any)."""
+
+    action: str | None = None
+    corp_id: str | None = None
+    app_key: str | None = None
+    since_ms: int | None = None
+    until_ms: int | None = None
+
+    def matches(self, e: Entry) -> bool:
+        """Whether ``e`` passes every condition given."""
+        return (
+            (self.action is None or e.action == self.action)
+            and (self.corp_id is None or e.corp_id == self.corp_id)
+            and (self.app_key is None or e.app_key == self.app_key)
+            and (self.since_ms is None or e.at_ms >= self.since_ms)
+            and (self.until_ms is None or e.at_ms <= self.until_ms)
+        )
+
+
+def _scrub(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: REDACTED if k in REDACTED_KEYS else _scrub(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub(v) for v in value]
+    return value
+
+
+def redact(body: bytes) -> tuple[bytes, Any]:
+    """``body`` with every secret and token replaced, and its decoded JSON when it had to
+    be read (None otherwise). A body that may hold one but is not JSON is replaced whole."""
+    if not any(marker in body for marker in _MARKERS):
+        return body, None
+    try:
+        document = msgspec.json.decode(body)
+    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
+        return _OPAQUE, None
+    return msgspec.json.encode(_scrub(document)), document
+
+
+def _redact_query(query: str) -> str:
+    if not query or not any(key in query for key in REDACTED_KEYS):
+        return query
+    pairs = parse_qsl(query, keep_blank_values=True)
+    return urlencode([(k, REDACTED if k in REDACTED_KEYS else v) for k, v in pairs])
+
+
+def _cut(body: bytes) -> bytes:
+    if len(body) <= MAX_BODY_BYTES:
+        return body
+    return msgspec.json.encode(body[:MAX_BODY_BYTES].decode("utf-8", "replace") + "…(cut)")
+
+
+class Journal:
+    """A bounded, in-memory log of recent calls (oldest dropped first)."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._entries: deque[Entry] = deque(maxlen=capacity or None)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def record(self, entry: Entry) -> None:
+        """Keep ``entry``, dropping the oldest one when full."""
+        if self.capacity:
+            self._entries.append(entry)
+
+    def select(self, which: JournalFilter, limit: int | None = None) -> list[Entry]:
+        """The entries ``which`` matches, newest first, at most ``limit``."""
+        found: list[Entry] = []
+        for entry in reversed(self._entries):
+            if which.matches(entry):
+                found.append(entry)
+                if limit is not None and len(found) >= limit:
+                    break
+        return found
+
+    def count(self, which: JournalFilter) -> int:
+        """How many entries ``which`` matches."""
+        return sum(1 for entry in self._entries if which.matches(entry))
+
+    def clear(self) -> int:
+        """Forget every entry; return how many there were."""
+        cleared = len(self._entries)
+        self._entries.clear()
+        return cleared
+
+    def __iter__(self) -> Iterator[Entry]:
+        return iter(tuple(self._entries))
+
+
+def _caller(scope: Scope, request: Any) -> tuple[str | None, str | None]:
+    """The organisation and app of a call: its token's, else the token request's body."""
+    principal: Principal | None = scope.get(PRINCIPAL)
+    if principal is not None:
+        return principal.corp_id, principal.client_key
+    if isinstance(request, dict):
+        corp, key = request.get("authCorpId"), request.get("appKey") or request.get("suiteKey")
+        return (corp if isinstance(corp, str) else None), (key if isinstance(key, str) else None)
+    return None, None
+
+
+def journaled(app: ASGIApp, journal: Journal, now_ms: Callable[[], int]) -> ASGIApp:
+    """``app``, keeping every call under ``/v1.0`` in ``journal`` (timed by ``now_ms``).
+
+    Wraps the whole app (error bodies included), so what is kept is exactly
+    what the client received.
+    """
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith("/v1.0/"):
+            await app(scope, receive, send)
+            return
+        received: list[bytes] = []
+        sent: list[bytes] = []
+        status = 0
+
+        async def receive_kept() -> Message:
+            message = await receive()
+            if message["type"] == "http.request":
+                received.append(message.get("body", b""))
+            return message
+
+        async def send_kept(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            elif message["type"] == "http.response.body":
+                sent.append(message.get("body", b""))
+            await send(message)
+
+        at_ms, started = now_ms(), time.perf_counter()
+        dropped = False
+        try:
+            await app(scope, receive_kept, send_kept)
+        except DropConnection:
+            dropped = True
+            raise
+        finally:
+            latency_ms = (time.perf_counter() - started) * 1000
+            request, document = redact(b"".join(received))
+            response, _ = redact(b"".join(sent))
+            corp_id, app_key = _caller(scope, document)
+            journal.record(
+                Entry(
+                    at_ms=at_ms,
+                    request_id=scope.get(REQUEST_ID, ""),
+                    method=scope["method"],
+                    path=scope["path"],
+                    query=_redact_query(scope["query_string"].decode("latin-1")),
+                    action=scope.get(ACTION),
+                    corp_id=corp_id,
+                    app_key=app_key,
+                    status=0 if dropped else status,
+                    latency_ms=round(latency_ms, 3),
+                    dropped=dropped,
+                    request=_cut(request),
+                    response=b"" if dropped else _cut(response),
+                )
+            )
+
+    return middleware
