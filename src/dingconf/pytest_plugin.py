@@ -26,6 +26,8 @@ from typing import Any
 
 import pytest
 
+from dingconf.pytest_toolkit import ToolkitHelpers
+
 __all__ = ["DEFAULT_SEED", "DingconfServer", "dingconf_server", "free_port"]
 
 #: The seed of the ``dingconf_server`` fixture.
@@ -54,8 +56,12 @@ def free_port() -> int:
         return port
 
 
-class DingconfServer:
-    """One ``dingconf serve`` process, its database, and helpers to drive it."""
+class DingconfServer(ToolkitHelpers):
+    """One ``dingconf serve`` process, its database, and helpers to drive it.
+
+    The journal, fault and QPS-limit helpers come from
+    :class:`~dingconf.pytest_toolkit.ToolkitHelpers`.
+    """
 
     def __init__(
         self,
