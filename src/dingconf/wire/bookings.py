@@ -172,6 +172,7 @@ def booking_routes(bookings: BookingService) -> list[Operation]:
             "QueryScheduleConfSettings",
             lambda c: bookings.settings(c.principal, c.query("scheduleConferenceId")),
             lambda booking: ScheduleSettingsReply(_settings_out(booking)),
+            returns=ScheduleSettingsReply,
         ),
         op(
             f"PUT {base}/settings",

@@ -2,7 +2,7 @@
 
 Every :class:`~dingconf.wire.operations.Operation` (the DingTalk operations and
 the control API) becomes an operation of the document: its method and path,
-its action as ``operationId``, its guard as the security it needs, its body
+its action as ``operationId`` and ``x-action``, its guard as the security it needs, its body
 Struct as the request body and its reply's type as the 200 response. The
 reply's type is ``op(returns=...)`` when given, else the return annotation of
 the reply function (or of the call, when the call's result is the reply);
@@ -103,15 +103,18 @@ def openapi_document(operations: Sequence[Operation]) -> dict[str, Any]:
     schema_of = dict(zip(unique, schemas, strict=True))
     components["Error"] = _ERROR
     paths: dict[str, dict[str, Any]] = {}
-    seen: set[str] = set()
+    uses: dict[str, int] = {}
     for o in operations:
         path = _PATH_PARAM.sub(r"{\1}", o.path)
-        operation_id = o.action if o.action not in seen else f"{o.action}{len(seen)}"
-        seen.add(operation_id)
+        # An action served at two paths (QueryConferenceInfo with an empty id)
+        # needs a second, unique operationId; ``x-action`` keeps the action's name.
+        uses[o.action] = uses.get(o.action, 0) + 1
+        operation_id = o.action if uses[o.action] == 1 else f"{o.action}_{uses[o.action]}"
         reply = _reply_type(o)
         ok_schema = schema_of[reply] if reply is not None else _constant_schema(o) or _ANY_OBJECT
         entry: dict[str, Any] = {
             "operationId": operation_id,
+            "x-action": o.action,
             "summary": o.action,
             "tags": [_tag(path)],
             "security": _SECURITY.get(o.guard, []),
@@ -143,6 +146,7 @@ def openapi_document(operations: Sequence[Operation]) -> dict[str, Any]:
     paths["/docs"] = {
         "get": {
             "operationId": "Docs",
+            "x-action": "Docs",
             "summary": "This document as a browsable page.",
             "tags": ["Documentation"],
             "security": [],
