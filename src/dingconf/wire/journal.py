@@ -13,6 +13,7 @@ values of :data:`REDACTED_KEYS` in bodies and query strings are replaced by
 then :func:`journaled` is not installed at all.
 """
 
+import re
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -46,7 +47,7 @@ REDACTED_KEYS = frozenset(
 )
 # A body holds a redacted key only if it holds one of these (a key spelled with
 # escapes holds ``\u``); the others skip decoding.
-_MARKERS = (b"Secret", b"Ticket", b"ccessToken", b"access_token", b'"token"', b"\\u")
+_MARKERS = re.compile(rb'Secret|Ticket|ccessToken|access_token|"token"|\\u')
 #: Bytes of a body kept; a longer one is kept cut, as a string.
 MAX_BODY_BYTES = 64 * 1024
 _OPAQUE = f'"{REDACTED} (an unreadable body that may hold a secret)"'.encode()
@@ -101,7 +102,7 @@ def _scrub(value: Any) -> Any:
 def redact(body: bytes) -> tuple[bytes, Any]:
     """``body`` with every secret and token replaced, and its decoded JSON when it had to
     be read (None otherwise). A body that may hold one but is not JSON is replaced whole."""
-    if not any(marker in body for marker in _MARKERS):
+    if _MARKERS.search(body) is None:
         return body, None
     try:
         document = msgspec.json.decode(body)
@@ -215,20 +216,20 @@ def journaled(app: ASGIApp, journal: Journal, now_ms: Callable[[], int]) -> ASGI
             response, _ = redact(b"".join(sent))
             corp_id, app_key = _caller(scope, document)
             journal.record(
-                Entry(
-                    at_ms=at_ms,
-                    request_id=scope.get(REQUEST_ID, ""),
-                    method=scope["method"],
-                    path=scope["path"],
-                    query=_redact_query(scope["query_string"].decode("latin-1")),
-                    action=scope.get(ACTION),
-                    corp_id=corp_id,
-                    app_key=app_key,
-                    status=0 if dropped else status,
-                    latency_ms=round(latency_ms, 3),
-                    dropped=dropped,
-                    request=_cut(request),
-                    response=b"" if dropped else _cut(response),
+                Entry(  # positional: measurably cheaper on this per-call path
+                    at_ms,
+                    scope.get(REQUEST_ID, ""),
+                    scope["method"],
+                    scope["path"],
+                    _redact_query(scope["query_string"].decode("latin-1")),
+                    scope.get(ACTION),
+                    corp_id,
+                    app_key,
+                    0 if dropped else status,
+                    round(latency_ms, 3),
+                    dropped,
+                    _cut(request),
+                    b"" if dropped else _cut(response),
                 )
             )
 
