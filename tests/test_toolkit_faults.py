@@ -249,6 +249,10 @@ def test_dingtalks_qps_limit_refuses_the_21st_call_in_a_second(server, oauth, co
     reader = _token(oauth, "acme-reader", "reader-secret")
     assert _burst(server, token, cid, 25) == [200] * 25  # off by default
     assert server.set_qps_limit() == 20
+    # DingTalk counts each second: start early in one of the server clock's.
+    into_second = server.advance_clock(0) % 1000
+    if into_second > 300:
+        time.sleep((1000 - into_second) / 1000 + 0.01)
     started = time.monotonic()
     assert _burst(server, token, cid, 20) == [200] * 20
     error = assert_sdk_error(lambda: _query(conf, token, cid), 403, QPS_CODE)
