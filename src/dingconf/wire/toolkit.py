@@ -5,6 +5,7 @@ The journal and the fault rules are this process's (design.md, "Toolkit
 state"): with ``--workers N`` each worker answers about its own.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,7 +43,7 @@ class Toolkit:
     faults: Faults
 
     @classmethod
-    def of(cls, settings: Settings, now_ms: Any) -> "Toolkit":
+    def of(cls, settings: Settings, now_ms: Callable[[], int]) -> "Toolkit":
         """The toolkit as ``settings`` configure it, timed by ``now_ms``."""
         return cls(Journal(settings.journal_size), Faults(now_ms, settings.qps_limit))
 
@@ -132,7 +133,7 @@ def _filter(c: Call[None]) -> JournalFilter:
 
 
 def toolkit_routes(
-    toolkit: Toolkit, provisioning: ProvisioningService, now_ms: Any
+    toolkit: Toolkit, provisioning: ProvisioningService, now_ms: Callable[[], int]
 ) -> list[Operation]:
     """The toolkit's control operations."""
     journal, faults = toolkit.journal, toolkit.faults
