@@ -16,6 +16,8 @@ from dingconf.service.auth import TokenService
 from dingconf.service.bookings import BookingService
 from dingconf.service.conferences import ConferenceService
 from dingconf.service.control import ControlService
+from dingconf.service.extras import ExtrasService
+from dingconf.service.links import LinkService
 from dingconf.service.listing import ListingService
 from dingconf.service.members import MemberService
 from dingconf.service.provisioning import ProvisioningService
@@ -27,6 +29,7 @@ from dingconf.storage.sqlite import SQLiteDatabase, sqlite_path
 from dingconf.wire.bookings import booking_routes
 from dingconf.wire.conference import conference_routes
 from dingconf.wire.control import control_routes
+from dingconf.wire.extras import extras_routes
 from dingconf.wire.guards import guards
 from dingconf.wire.http import wire_errors
 from dingconf.wire.listing import listing_routes
@@ -64,6 +67,8 @@ class Services:
     listing: ListingService
     control: ControlService
     provisioning: ProvisioningService
+    extras: ExtrasService
+    links: LinkService
 
 
 def build_services(settings: Settings, store: Store) -> Services:
@@ -83,6 +88,8 @@ def build_services(settings: Settings, store: Store) -> Services:
         listing=ListingService(store, clock),
         control=ControlService(store, clock, conferences, bookings, recording),
         provisioning=ProvisioningService(store),
+        extras=ExtrasService(store, clock),
+        links=LinkService(store, clock, settings.base_url),
     )
 
 
@@ -92,6 +99,7 @@ def api_routes(settings: Settings, services: Services) -> list[ApiRoute]:
         # Listing first: its literal paths (``videoConferences/query``) must win
         # over ``videoConferences/{conferenceId}`` (build_router tries
         # well-formed conference ids before all of these).
+        *extras_routes(services.extras, services.links),
         *listing_routes(services.listing),
         *conference_routes(services.conferences),
         *member_routes(services.members, services.recording),

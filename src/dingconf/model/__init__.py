@@ -1,6 +1,7 @@
 """Typed records shared by the storage and service layers."""
 
 from dingconf.model.content import MINUTES, RECORD, Span, Utterance
+from dingconf.model.extras import ConferenceExtras, LoginLink, ShortLink, StreamOut
 from dingconf.model.records import (
     App,
     AttendStatus,
@@ -25,12 +26,16 @@ __all__ = [
     "Booking",
     "BookingSettings",
     "Conference",
+    "ConferenceExtras",
     "ConferenceStatus",
     "ExtensionApp",
+    "LoginLink",
     "Org",
     "Participant",
     "Principal",
+    "ShortLink",
     "Span",
+    "StreamOut",
     "Suite",
     "TokenRecord",
     "User",
