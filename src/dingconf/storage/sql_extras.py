@@ -57,19 +57,20 @@ async def select_stream_outs(
     join, params = _corp_join("s", corp_id)
     rows = await conn.fetchall(
         f"SELECT {_STREAM_COLUMNS} FROM stream_outs s {join}"
-        "WHERE s.conference_id = ? ORDER BY s.started_at, s.stream_id",
+        "WHERE s.conference_id = ? ORDER BY s.seq",
         (*params, conference_id),
     )
     return [_stream_of(row) for row in rows]
 
 
 async def insert_stream_out(conn: Connection, stream: StreamOut) -> None:
-    """Store a stream that has started."""
+    """Store a stream that has started, as the meeting's next (under the meeting's lock)."""
     s = stream
     await conn.execute(
-        "INSERT INTO stream_outs (stream_id, conference_id, url, name, mode, window_position, "
-        "need_host_join, started_by, started_at, stopped_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO stream_outs (stream_id, conference_id, seq, url, name, mode, "
+        "window_position, need_host_join, started_by, started_at, stopped_at) "
+        "SELECT ?, ?, COALESCE(MAX(seq), 0) + 1, ?, ?, ?, ?, ?, ?, ?, ? FROM stream_outs "
+        "WHERE conference_id = ?",
         (
             s.stream_id,
             s.conference_id,
@@ -81,6 +82,7 @@ async def insert_stream_out(conn: Connection, stream: StreamOut) -> None:
             s.started_by,
             s.started_at_ms,
             s.stopped_at_ms,
+            s.conference_id,
         ),
     )
 

@@ -3,9 +3,11 @@
 -- Portable SQL: the same file runs on SQLite and PostgreSQL.
 -- depends: 0003.lifecycle
 
+-- seq: the order streams were started in, from 1 per meeting.
 CREATE TABLE stream_outs (
     stream_id TEXT PRIMARY KEY,
     conference_id TEXT NOT NULL REFERENCES conferences (conference_id),
+    seq INTEGER NOT NULL,
     url TEXT NOT NULL,
     name TEXT NOT NULL,
     mode TEXT NOT NULL,
@@ -15,7 +17,7 @@ CREATE TABLE stream_outs (
     started_at BIGINT NOT NULL,
     stopped_at BIGINT
 );
-CREATE INDEX stream_outs_by_conference ON stream_outs (conference_id, started_at);
+CREATE UNIQUE INDEX stream_outs_by_conference ON stream_outs (conference_id, seq);
 
 CREATE TABLE conference_extras (
     conference_id TEXT PRIMARY KEY REFERENCES conferences (conference_id),
