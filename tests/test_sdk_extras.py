@@ -3,9 +3,9 @@
 import pytest
 from alibabacloud_dingtalk.conference_1_0 import models as m
 
-from conftest import auth
 from lifecycle import info, member_map, sdk, token_of
 
+from conftest import auth
 from sdk_errors import assert_sdk_error
 
 URL = "rtmp://live.example.com/app/stream"
@@ -133,7 +133,9 @@ def test_stream_out_errors(conf, oauth, acme_token, meeting, create_meeting):
         (reader, meeting, ok, 403, "Forbidden.AccessDenied.AccessTokenPermissionDenied"),
     ]
     for token, cid, request, status, code in cases:
-        assert_sdk_error(lambda: sdk(conf, token, "StartStreamOut", cid, request), status, code)
+        assert_sdk_error(
+            lambda t=token, c=cid, r=request: sdk(conf, t, "StartStreamOut", c, r), status, code
+        )
     stop = m.StopStreamOutRequest(union_id="u-host", stream_id="nope", stop_all_stream=False)
     assert_sdk_error(
         lambda: sdk(conf, globex, "StopStreamOut", meeting, stop), 400, "orgAccessForbidden"
@@ -198,7 +200,7 @@ def test_focus_errors(server, conf, oauth, acme_token, meeting):
         (globex, m.FocusRequest(action="focus", union_id="u-host"), 400, "orgAccessForbidden"),
     ]
     for token, request, status, code in cases:
-        assert_sdk_error(lambda: sdk(conf, token, "Focus", meeting, request), status, code)
+        assert_sdk_error(lambda t=token, r=request: sdk(conf, t, "Focus", meeting, r), status, code)
     assert "focusUnionId" not in extras(server, meeting)
 
 
@@ -235,7 +237,7 @@ def test_invite_mcu_errors(conf, oauth, acme_token, create_meeting):
         (globex, mcu(created.room_code, union_id="g-host"), "orgAccessForbidden"),
     ]
     for token, request, code in cases:
-        assert_sdk_error(lambda: sdk(conf, token, "InviteMcu", request), 400, code)
+        assert_sdk_error(lambda t=token, r=request: sdk(conf, t, "InviteMcu", r), 400, code)
     assert info(conf, acme_token, created.conference_id).attend_num == 0
 
 
@@ -279,5 +281,9 @@ def test_ext_info_and_subtitle_errors(conf, oauth, acme_token, meeting, create_m
         (acme_token, "f" * 24, "paramsError"),
         (acme_token, ended, "resourceClose"),
     ]:
-        assert_sdk_error(lambda: sdk(conf, token, "UpdateVideoConferenceExtInfo", cid), 400, code)
-        assert_sdk_error(lambda: sdk(conf, token, "SetSubtitleEvent", cid, subtitle), 400, code)
+        assert_sdk_error(
+            lambda t=token, c=cid: sdk(conf, t, "UpdateVideoConferenceExtInfo", c), 400, code
+        )
+        assert_sdk_error(
+            lambda t=token, c=cid: sdk(conf, t, "SetSubtitleEvent", c, subtitle), 400, code
+        )
