@@ -197,6 +197,7 @@ def test_focus_errors(server, conf, oauth, acme_token, meeting):
         (acme_token, m.FocusRequest(action="focus", union_id="u-bob"), 400, "unknownUserError"),
         (acme_token, m.FocusRequest(action="focus", union_id="u-carol"), 400, "unknownUserError"),
         (acme_token, m.FocusRequest(action="zoom", union_id="u-host"), 400, "paramsError"),
+        (acme_token, m.FocusRequest(action="focus"), 400, "paramsError"),
         (globex, m.FocusRequest(action="focus", union_id="u-host"), 400, "orgAccessForbidden"),
     ]
     for token, request, status, code in cases:

@@ -136,6 +136,19 @@ def test_auto_login_url_lands_the_person_in_the_meeting_once(fresh_server, own):
     assert secret not in fresh_server.log()
 
 
+def test_auto_login_url_for_a_booking_link(conf, acme_token):
+    booking = book(conf, acme_token)
+    login_url = login(conf, acme_token, booking.url, "u-bob").login_info.login_url
+    with httpx.Client(follow_redirects=False) as client:
+        landed = client.get(login_url)
+    assert (landed.status_code, landed.headers["location"]) == (302, booking.url + "?unionId=u-bob")
+    cancel = m.CancelScheduleConferenceRequest(
+        creator_union_id="u-host", schedule_conference_id=booking.schedule_conference_id
+    )
+    sdk(conf, acme_token, "CancelScheduleConference", cancel)
+    assert_sdk_error(lambda: login(conf, acme_token, booking.url), 400, "resourceCancel")
+
+
 def test_auto_login_url_errors(server, conf, oauth, acme_token, create_meeting):
     globex = token_of(oauth, "globex-app", "globex-secret")
     created = create_meeting()

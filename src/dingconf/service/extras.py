@@ -211,7 +211,8 @@ class ExtrasService:
         """Focus: everyone watches ``union_id`` (``focus``), or no one (``un_focus``).
 
         Raises:
-            InvalidRequest: ``paramsError`` (bad id or action), ``orgAccessForbidden``,
+            InvalidRequest: ``paramsError`` (bad id or action, no unionId to focus),
+                ``orgAccessForbidden``,
                 ``resourceClose``, ``unknownUserError`` when the person is not inside.
         """
         if action not in ("focus", "un_focus"):
@@ -222,7 +223,9 @@ class ExtrasService:
             if action == "un_focus":
                 await tx.put_conference_extras(extras._replace(focus_union_id=None))
                 return
-            member = await tx.get_participant(conference_id, union_id) if union_id else None
+            if not union_id:
+                raise _params("unionId is required to focus")
+            member = await tx.get_participant(conference_id, union_id)
             if member is None or member.attend_status != AttendStatus.ACTIVE:
                 raise _unknown_user()
             await tx.put_conference_extras(extras._replace(focus_union_id=union_id))

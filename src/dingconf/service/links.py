@@ -55,6 +55,11 @@ def _param_error(detail: str) -> InvalidRequest:
     return InvalidRequest("paramError", f"paramError:{detail}")
 
 
+def _with_person(url: str, union_id: str) -> str:
+    """A join link that names who opens it."""
+    return f"{url}{'&' if '?' in url else '?'}unionId={quote(union_id, safe='')}"
+
+
 class LinkService:
     """Auto-login URLs, custom short links and the recording whitelist."""
 
@@ -66,41 +71,57 @@ class LinkService:
     async def create_login_url(self, principal: Principal, meeting_url: str, union_id: str) -> str:
         """CreateAutoLoginUrl: a one-time URL landing ``union_id`` in the meeting.
 
-        ``meeting_url`` must be the join link (``externalLinkUrl``) of a meeting
-        of the caller's organisation that has not ended. The URL is valid for
+        ``meeting_url`` must be the join link of a meeting of the caller's
+        organisation that has not ended (its ``externalLinkUrl``) or of a
+        booking not cancelled (its ``url``). The URL is valid for
         :data:`LOGIN_TTL_MS` on the server clock; only its token's hash is kept.
 
         Raises:
             InvalidRequest: ``paramsError`` (not such a join link),
                 ``unknownUserError`` (not a user of the organisation),
-                ``resourceClose`` (the meeting has ended).
+                ``resourceClose`` (the meeting has ended), ``resourceCancel``
+                (the booking was cancelled).
         """
         require_scope(principal, WRITE)
         if await self._store.get_user(principal.corp_id, union_id) is None:
             raise InvalidRequest("unknownUserError", "unknownUserError")
-        codes = parse_qs(urlsplit(meeting_url).query).get("roomCode", [])
-        where = ConferenceFilter(room_code=codes[0]) if codes else None
-        found = [
-            c
-            for c in (await self._store.list_conferences(principal.corp_id, where) if where else [])
-            if c.external_link_url == meeting_url
-        ]
-        if not found:
-            raise InvalidRequest("paramsError", "error:meetingUrl is not a meeting's join link")
-        if found[-1].status == ConferenceStatus.ENDED:
-            raise InvalidRequest("resourceClose", "The meeting has ended")
+        await self._check_meeting_url(principal.corp_id, meeting_url)
         token = new_token()
         link = LoginLink(
             token_hash=hash_token(token),
             corp_id=principal.corp_id,
             union_id=union_id,
-            target=f"{meeting_url}&unionId={quote(union_id, safe='')}",
+            target=_with_person(meeting_url, union_id),
             expires_at_ms=self._clock.now_ms() + LOGIN_TTL_MS,
             used_at_ms=None,
         )
         async with self._store.write() as tx:
             await tx.insert_login_link(link)
         return f"{self._base_url}/autoLogin/{token}"
+
+    async def _check_meeting_url(self, corp_id: str, meeting_url: str) -> None:
+        """Accept a join link of the organisation's meetings: an instance's or a booking's.
+
+        Raises:
+            InvalidRequest: ``paramsError`` for any other URL, ``resourceClose``
+                for an ended meeting or a cancelled booking.
+        """
+        booking = await self._store.booking_by_url(corp_id, meeting_url)
+        if booking is not None:
+            if booking.cancelled:
+                raise InvalidRequest("resourceCancel", "Schedule conference has canceled")
+            return
+        codes = parse_qs(urlsplit(meeting_url).query).get("roomCode", [])
+        where = ConferenceFilter(room_code=codes[0]) if codes else None
+        found = [
+            c
+            for c in (await self._store.list_conferences(corp_id, where) if where else [])
+            if c.external_link_url == meeting_url
+        ]
+        if not found:
+            raise InvalidRequest("paramsError", "error:meetingUrl is not a meeting's join link")
+        if found[-1].status == ConferenceStatus.ENDED:
+            raise InvalidRequest("resourceClose", "The meeting has ended")
 
     async def open_login(self, token: str) -> str:
         """Where an auto-login URL leads (once, before it expires).

@@ -316,6 +316,9 @@ class Store(Protocol):
     async def get_short_link(self, code: str) -> ShortLink | None:
         """A short link by its code."""
 
+    async def booking_by_url(self, corp_id: str, url: str) -> Booking | None:
+        """The booking of ``corp_id`` whose share link is ``url``."""
+
     async def list_conferences(
         self, corp_id: str | None, where: ConferenceFilter
     ) -> list[Conference]:

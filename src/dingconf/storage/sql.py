@@ -218,6 +218,12 @@ class SqlStore(Store):
     async def get_short_link(self, code: str) -> ShortLink | None:
         return await select_short_link(self._read, code)
 
+    async def booking_by_url(self, corp_id: str, url: str) -> Booking | None:
+        row = await self._read.fetchone(
+            f"SELECT {BOOKING_COLUMNS} FROM bookings WHERE url = ? AND corp_id = ?", (url, corp_id)
+        )
+        return booking_of(row) if row else None
+
     async def list_conferences(
         self, corp_id: str | None, where: ConferenceFilter
     ) -> list[Conference]:
