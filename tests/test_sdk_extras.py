@@ -1,5 +1,7 @@
 """Streams out, focus, MCU devices, ext info and subtitle events through the official SDK."""
 
+from urllib.parse import quote
+
 import pytest
 from alibabacloud_dingtalk.conference_1_0 import models as m
 
@@ -288,3 +290,68 @@ def test_ext_info_and_subtitle_errors(conf, oauth, acme_token, meeting, create_m
         assert_sdk_error(
             lambda t=token, c=cid: sdk(conf, t, "SetSubtitleEvent", c, subtitle), 400, code
         )
+
+
+def test_plain_http_bodies_have_exact_json_types(server, http, token, create_meeting):
+    created = create_meeting()
+    cid = created.conference_id
+    server.join(cid, "u-host")
+    calls = [
+        ("POST", ONE.format(cid) + "/focus", {"action": "focus", "unionId": "u-host"}),
+        ("POST", ONE.format(cid) + "/subtitleEvents", {"enable": True}),
+        (
+            "POST",
+            ONE.format("mcus/invite"),
+            {"mcuRoomCode": "770001", "roomCode": created.room_code, "unionId": "u-host"},
+        ),
+    ]
+    for method, path, body in calls:
+        resp = http.request(method, path, headers=auth(token), json=body)
+        assert resp.status_code == 200, resp.text
+        assert resp.json() == {"success": True}
+        assert resp.json()["success"] is True
+    login = http.post(
+        ONE.format("createAutoLoginUrl"),
+        headers=auth(token),
+        json={"meetingUrl": created.external_link_url, "unionId": "u-alice"},
+    ).json()
+    assert set(login) == {"loginInfo", "success"} and login["success"] is True
+    assert set(login["loginInfo"]) == {"loginUrl"}
+    assert isinstance(login["loginInfo"]["loginUrl"], str)
+
+
+def test_every_new_write_needs_the_write_scope(server, oauth, create_meeting):
+    reader = server.token("acme-reader", "reader-secret")
+    cid = create_meeting().conference_id
+    writes = [
+        (
+            "POST",
+            ONE.format(cid) + "/streamOuts/stop",
+            {"unionId": "u-host", "stopAllStream": True},
+        ),
+        ("POST", ONE.format(cid) + "/focus", {"action": "un_focus"}),
+        ("PUT", ONE.format(cid) + "/extInfo", None),
+        ("POST", ONE.format(cid) + "/subtitleEvents", {"enable": True}),
+        ("POST", ONE.format("mcus/invite"), {"mcuRoomCode": "1", "roomCode": "1", "unionId": "x"}),
+        ("POST", ONE.format("createAutoLoginUrl"), {"meetingUrl": "x", "unionId": "x"}),
+        (
+            "POST",
+            "/v1.0/conference/customShortLinks",
+            {"creatorUnionId": "u-host", "scheduleConferenceId": "x", "coolAppCode": "c"},
+        ),
+        (
+            "POST",
+            ONE.format("enterpriseSetting/record/whiteAccount")
+            + "?requestBody="
+            + quote('{"bizType":"cloud_record","operation":1,"unionId":"u-host"}'),
+            None,
+        ),
+    ]
+    for method, path, body in writes:
+        status, _, payload = server.request(method, path, body, auth(reader))
+        assert status == 403, (path, payload)
+        assert payload["accessdenieddetail"]["requiredScopes"] == [
+            "VideoConference.Conference.Write"
+        ]
+    status, _, payload = server.request("GET", f"/_dingconf/conferences/{'0' * 24}/extras")
+    assert (status, payload["code"]) == (404, "roomNotFound")
