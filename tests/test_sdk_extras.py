@@ -133,6 +133,14 @@ def test_stream_out_errors(conf, oauth, acme_token, meeting, create_meeting):
         (acme_token, meeting, start_request([URL], mode="mosaic"), 400, "paramsError"),
         (acme_token, meeting, start_request([]), 400, "paramsError"),
         (reader, meeting, ok, 403, "Forbidden.AccessDenied.AccessTokenPermissionDenied"),
+        # The scope is checked before the parameters.
+        (
+            reader,
+            meeting,
+            start_request([], mode="x"),
+            403,
+            "Forbidden.AccessDenied.AccessTokenPermissionDenied",
+        ),
     ]
     for token, cid, request, status, code in cases:
         assert_sdk_error(
@@ -176,6 +184,10 @@ def test_stream_out_json_types(http, token, meeting):
     assert set(body) == {"successStreamMap", "failStreamMap"}
     assert isinstance(body["successStreamMap"][URL], str)
     assert isinstance(body["failStreamMap"]["srt://x"], str)
+    no_id = http.post(
+        ONE.format(meeting) + "/streamOuts/stop", headers=auth(token), json={"unionId": "u-host"}
+    )
+    assert (no_id.status_code, no_id.json()["code"]) == (400, "paramsError")
     stop = http.post(
         ONE.format(meeting) + "/streamOuts/stop",
         headers=auth(token),

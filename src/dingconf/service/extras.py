@@ -134,6 +134,7 @@ class ExtrasService:
                 name, unknown mode or window position), ``orgAccessForbidden``,
                 ``unknownUserError``, ``resourceClose``.
         """
+        require_scope(principal, WRITE)
         mode = _MODE_ALIASES.get(request.mode, request.mode)
         if mode not in _MODES:
             raise _params("mode must be grid, speech or full_screen")
@@ -189,8 +190,8 @@ class ExtrasService:
         """StopStreamOut: stop one running stream, or all of them (``stopAllStream``).
 
         Raises:
-            InvalidRequest: ``paramsError`` (bad id, or ``streamId`` not a running
-                stream of this meeting), ``orgAccessForbidden``, ``unknownUserError``,
+            InvalidRequest: ``paramsError`` (bad id, or ``streamId`` missing or not
+                a running stream of this meeting), ``orgAccessForbidden``, ``unknownUserError``,
                 ``resourceClose``.
         """
         async with self._store.write() as tx:
@@ -199,6 +200,8 @@ class ExtrasService:
             now = self._clock.now_ms()
             if stop_all:
                 await tx.stop_stream_outs(conference_id, None, now)
+            elif not stream_id:
+                raise _params("streamId is required unless stopAllStream is true")
             elif not await tx.stop_stream_outs(conference_id, [stream_id], now):
                 raise _params(f"streamId {stream_id!r} is not a running stream of the meeting")
 
@@ -215,6 +218,7 @@ class ExtrasService:
                 ``orgAccessForbidden``,
                 ``resourceClose``, ``unknownUserError`` when the person is not inside.
         """
+        require_scope(principal, WRITE)
         if action not in ("focus", "un_focus"):
             raise _params("action must be focus or un_focus")
         async with self._store.write() as tx:

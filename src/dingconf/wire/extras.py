@@ -112,8 +112,6 @@ def extras_routes(extras: ExtrasService, links: LinkService) -> list[Operation]:
 
     async def stop(c: Call[StopStreamBody]) -> None:
         b = c.body
-        if not b.stop_all_stream and not b.stream_id:
-            raise InvalidRequest("paramsError", "error:streamId is required")
         await extras.stop_streams(
             c.principal, c.conference_id, b.union_id, b.stream_id, b.stop_all_stream
         )
