@@ -19,6 +19,8 @@ from dingconf.service.cloud_records import CloudRecordService
 from dingconf.service.conferences import ConferenceService
 from dingconf.service.content import ContentService
 from dingconf.service.control import ControlService
+from dingconf.service.extras import ExtrasService
+from dingconf.service.links import LinkService
 from dingconf.service.listing import ListingService
 from dingconf.service.media import MediaSigner
 from dingconf.service.members import MemberService
@@ -32,6 +34,7 @@ from dingconf.wire.analytics import analytics_control_routes, analytics_routes
 from dingconf.wire.bookings import booking_routes
 from dingconf.wire.conference import conference_routes
 from dingconf.wire.control import control_routes
+from dingconf.wire.extras import extras_routes
 from dingconf.wire.guards import guards
 from dingconf.wire.http import wire_errors
 from dingconf.wire.listing import listing_routes
@@ -75,6 +78,8 @@ class Services:
     control: ControlService
     analytics: AnalyticsService
     provisioning: ProvisioningService
+    extras: ExtrasService
+    links: LinkService
 
 
 def build_services(settings: Settings, store: Store) -> Services:
@@ -100,6 +105,8 @@ def build_services(settings: Settings, store: Store) -> Services:
         control=ControlService(store, clock, conferences, bookings, recording, content),
         analytics=AnalyticsService(store, clock, conferences),
         provisioning=ProvisioningService(store),
+        extras=ExtrasService(store, clock),
+        links=LinkService(store, clock, settings.base_url),
     )
 
 
@@ -109,6 +116,7 @@ def api_routes(settings: Settings, services: Services) -> list[ApiRoute]:
         # Listing first: its literal paths (``videoConferences/query``) must win
         # over ``videoConferences/{conferenceId}`` (build_router tries
         # well-formed conference ids before all of these).
+        *extras_routes(services.extras, services.links),
         *listing_routes(services.listing, services.analytics),
         *conference_routes(services.conferences),
         *member_routes(services.members, services.recording),

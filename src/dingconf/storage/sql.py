@@ -13,13 +13,16 @@ from dingconf.model import (
     AttendStatus,
     Booking,
     Conference,
+    ConferenceExtras,
     ConferenceStatus,
     NetworkSample,
     Org,
     Participant,
     Principal,
     SessionRecord,
+    ShortLink,
     Span,
+    StreamOut,
     Suite,
     User,
     Utterance,
@@ -29,6 +32,12 @@ from dingconf.storage.driver import Connection, Database
 from dingconf.storage.snapshot import SnapshotCache
 from dingconf.storage.sql_analytics import select_samples, select_sessions
 from dingconf.storage.sql_content import select_spans, select_utterances
+from dingconf.storage.sql_extras import (
+    select_extras,
+    select_short_link,
+    select_stream_outs,
+    select_whitelist,
+)
 from dingconf.storage.sql_rows import (
     BOOKING_COLUMNS,
     PARTICIPANT_COLUMNS,
@@ -223,6 +232,26 @@ class SqlStore(Store):
         row = await self._read.fetchone(
             f"SELECT {BOOKING_COLUMNS} FROM bookings WHERE room_code = ? AND cancelled = 0",
             (room_code,),
+        )
+        return booking_of(row) if row else None
+
+    async def list_stream_outs(self, corp_id: str, conference_id: str) -> list[StreamOut]:
+        return await select_stream_outs(self._read, conference_id, corp_id)
+
+    async def get_conference_extras(
+        self, corp_id: str, conference_id: str
+    ) -> ConferenceExtras | None:
+        return await select_extras(self._read, conference_id, corp_id)
+
+    async def record_whitelist(self, corp_id: str, biz_type: str) -> list[str]:
+        return await select_whitelist(self._read, corp_id, biz_type)
+
+    async def get_short_link(self, code: str) -> ShortLink | None:
+        return await select_short_link(self._read, code)
+
+    async def booking_by_url(self, corp_id: str, url: str) -> Booking | None:
+        row = await self._read.fetchone(
+            f"SELECT {BOOKING_COLUMNS} FROM bookings WHERE url = ? AND corp_id = ?", (url, corp_id)
         )
         return booking_of(row) if row else None
 

@@ -5,12 +5,16 @@ from dingconf.model import (
     AttendStatus,
     Booking,
     Conference,
+    ConferenceExtras,
     ConferenceStatus,
     Device,
+    LoginLink,
     NetworkSample,
     Org,
     Participant,
+    ShortLink,
     Span,
+    StreamOut,
     Suite,
     TokenRecord,
     User,
@@ -20,6 +24,20 @@ from dingconf.storage.base import ConferenceFilter, Invitation, WriteTx
 from dingconf.storage.driver import Connection
 from dingconf.storage.sql_analytics import decline_call, insert_samples, update_session_device
 from dingconf.storage.sql_content import end_span, insert_span, insert_utterance, select_spans
+from dingconf.storage.sql_extras import (
+    delete_whitelisted,
+    insert_login_link,
+    insert_short_link,
+    insert_stream_out,
+    insert_whitelisted,
+    is_whitelisted,
+    mark_login_link_used,
+    select_extras,
+    select_login_link,
+    select_stream_outs,
+    stop_streams,
+    upsert_extras,
+)
 from dingconf.storage.sql_media import keep_media_key
 from dingconf.storage.sql_rows import (
     BOOKING_COLUMNS,
@@ -371,6 +389,48 @@ class SqlWriteTx(WriteTx):
             "UPDATE participants SET muted = ? WHERE conference_id = ?",
             (int(muted), conference_id),
         )
+
+    async def list_stream_outs(self, conference_id: str) -> list[StreamOut]:
+        return await select_stream_outs(self._conn, conference_id)
+
+    async def insert_stream_out(self, stream: StreamOut) -> None:
+        await insert_stream_out(self._conn, stream)
+
+    async def stop_stream_outs(
+        self, conference_id: str, stream_ids: list[str] | None, at_ms: int
+    ) -> int:
+        return await stop_streams(self._conn, conference_id, stream_ids, at_ms)
+
+    async def get_conference_extras(self, conference_id: str) -> ConferenceExtras | None:
+        return await select_extras(self._conn, conference_id)
+
+    async def put_conference_extras(self, extras: ConferenceExtras) -> None:
+        await upsert_extras(self._conn, extras)
+
+    async def add_to_record_whitelist(
+        self, corp_id: str, biz_type: str, union_ids: list[str], by: str, at_ms: int
+    ) -> None:
+        await insert_whitelisted(self._conn, corp_id, biz_type, union_ids, by, at_ms)
+
+    async def remove_from_record_whitelist(
+        self, corp_id: str, biz_type: str, union_ids: list[str]
+    ) -> None:
+        await delete_whitelisted(self._conn, corp_id, biz_type, union_ids)
+
+    async def on_record_whitelist(self, corp_id: str, biz_type: str, union_id: str) -> bool:
+        return await is_whitelisted(self._conn, corp_id, biz_type, union_id)
+
+    async def insert_login_link(self, link: LoginLink) -> None:
+        await insert_login_link(self._conn, link)
+
+    async def get_login_link(self, token_hash: str) -> LoginLink | None:
+        return await select_login_link(self._conn, token_hash)
+
+    async def use_login_link(self, token_hash: str, at_ms: int) -> bool:
+        return await mark_login_link_used(self._conn, token_hash, at_ms)
+
+    async def insert_short_link(self, link: ShortLink) -> None:
+        await insert_short_link(self._conn, link)
 
     async def insert_booking(self, booking: Booking) -> None:
         await self._conn.execute(
