@@ -54,12 +54,13 @@ _ACTION = re.compile(
     r"\bTODO\b|\bwill\b|\bneeds? to\b|\bshould\b|\bmust\b|\baction item|需要|待办|负责|跟进",
     re.IGNORECASE,
 )
-_STOP = frozenset(
-    "the and for that this with you are was were have has had not but all can our out "
-    "will shall should must need needs what when where who why how then than them they "
-    "their there here into from about also just let lets it's its i'm we're you're "
-    "yes okay ok".split()
+_STOP_WORDS = (
+    "the and for that this with you are was were have has had not but all can "
+    "our out will shall should must need needs what when where who why how then "
+    "than them they their there here into from about also just let lets it's "
+    "its i'm we're you're yes okay ok"
 )
+_STOP = frozenset(_STOP_WORDS.split())
 
 
 class Word(NamedTuple):
@@ -130,9 +131,9 @@ def minuted(utterances: Iterable[Utterance], spans: Iterable[Span]) -> list[tupl
 
 def _span_end(spans: Iterable[Span], take: int, at_ms: int) -> int | None:
     for span in spans:
-        if span.take == take and span.start_ms <= at_ms:
-            if span.end_ms is None or at_ms < span.end_ms:
-                return span.end_ms
+        inside = span.start_ms <= at_ms and (span.end_ms is None or at_ms < span.end_ms)
+        if span.take == take and inside:
+            return span.end_ms
     return None
 
 
@@ -172,8 +173,7 @@ def paragraphs(said: list[Sentence]) -> list[Paragraph]:
         else:
             turns.append([s])
     return [
-        Paragraph(i + 1, t[0].take, t[0].union_id, t[0].nick, tuple(t))
-        for i, t in enumerate(turns)
+        Paragraph(i + 1, t[0].take, t[0].union_id, t[0].nick, tuple(t)) for i, t in enumerate(turns)
     ]
 
 
