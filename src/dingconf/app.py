@@ -4,6 +4,7 @@ The only module that names a concrete storage backend.
 """
 
 import gc
+import hashlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -17,7 +18,10 @@ from dingconf.service.bookings import BookingService
 from dingconf.service.conferences import ConferenceService
 from dingconf.service.control import ControlService
 from dingconf.service.listing import ListingService
+from dingconf.service.media_sign import MediaSigner
 from dingconf.service.members import MemberService
+from dingconf.service.minutes import MinutesService
+from dingconf.service.minutes_read import MinutesReader
 from dingconf.service.provisioning import ProvisioningService
 from dingconf.service.recording import RecordingService
 from dingconf.storage.base import Store
@@ -31,6 +35,7 @@ from dingconf.wire.guards import guards
 from dingconf.wire.http import wire_errors
 from dingconf.wire.listing import listing_routes
 from dingconf.wire.members import member_routes
+from dingconf.wire.minutes import media_routes, minutes_routes
 from dingconf.wire.oauth import oauth_routes
 from dingconf.wire.operations import bind
 from dingconf.wire.routing import ApiRoute, build_router
@@ -64,6 +69,8 @@ class Services:
     listing: ListingService
     control: ControlService
     provisioning: ProvisioningService
+    minutes: MinutesService
+    minutes_reader: MinutesReader
 
 
 def build_services(settings: Settings, store: Store) -> Services:
@@ -83,7 +90,21 @@ def build_services(settings: Settings, store: Store) -> Services:
         listing=ListingService(store, clock),
         control=ControlService(store, clock, conferences, bookings, recording),
         provisioning=ProvisioningService(store),
+        minutes=MinutesService(store, clock),
+        minutes_reader=MinutesReader(store, clock, conferences, media_signer(settings)),
     )
+
+
+def media_signer(settings: Settings) -> MediaSigner:
+    """The signer of served media links: one key per deployment, shared by its workers.
+
+    The key derives from the database URL and the admin token, which every
+    worker of one deployment shares, so a link signed by one worker is
+    honoured by all.
+    """
+    admin = settings.admin_token.reveal() if settings.admin_token else ""
+    material = f"dingconf-media\n{settings.database}\n{admin}".encode()
+    return MediaSigner(hashlib.sha256(material).digest(), settings.base_url)
 
 
 def api_routes(settings: Settings, services: Services) -> list[ApiRoute]:
@@ -98,8 +119,10 @@ def api_routes(settings: Settings, services: Services) -> list[ApiRoute]:
         *booking_routes(services.bookings),
         *oauth_routes(services.tokens),
         *control_routes(services.control),
+        *minutes_routes(services.minutes, services.minutes_reader),
     ]
-    return bind(operations, guards(services.tokens, settings.admin_token, settings.is_loopback))
+    bound = bind(operations, guards(services.tokens, settings.admin_token, settings.is_loopback))
+    return [*bound, *media_routes(services.minutes_reader)]
 
 
 def create_app(

@@ -49,7 +49,7 @@ _MAX_PAGE, _DEFAULT_PAGE = 100, 20
 _WAV_HEADER, _BYTES_PER_MS, _RATE = 44, 8, 8000
 
 
-def audio_path(conference_id: str, take: int) -> str:
+def audio_path(conference_id: str, take: int | str) -> str:
     """Where dingconf serves one take's audio."""
     return f"/media/minutes/{conference_id}/audio/{take}"
 

@@ -39,10 +39,11 @@ _MISSING_FIELD = re.compile(r"Object missing required field `([^`]+)`$")
 
 
 class Reply(NamedTuple):
-    """A handler's answer: an HTTP status and a JSON body."""
+    """A handler's answer: an HTTP status and a body (JSON unless served media says otherwise)."""
 
     status: int
     body: bytes
+    content_type: bytes = _JSON
 
 
 Handler = Callable[[Request], Awaitable[Reply]]
@@ -55,13 +56,15 @@ def ok(payload: Any) -> Reply:
     return Reply(200, _encode(payload))
 
 
-async def _send(send: Send, status: int, body: bytes, request_id: str) -> None:
+async def _send(
+    send: Send, status: int, body: bytes, request_id: str, content_type: bytes = _JSON
+) -> None:
     await send(
         {
             "type": "http.response.start",
             "status": status,
             "headers": [
-                (b"content-type", _JSON),
+                (b"content-type", content_type),
                 (b"content-length", str(len(body)).encode()),
                 (b"x-acs-request-id", request_id.encode()),
             ],
@@ -87,7 +90,7 @@ class MethodDispatch:
         if handler is None:
             raise RouteNotFound()
         reply = await handler(Request(scope, receive))
-        await _send(send, reply.status, reply.body, scope[REQUEST_ID])
+        await _send(send, reply.status, reply.body, scope[REQUEST_ID], reply.content_type)
 
 
 def wire_errors(app: ASGIApp) -> ASGIApp:
