@@ -135,7 +135,7 @@ def _summary(summary: MinutesSummary, wanted: set[str]) -> SummaryView:
         keywords=summary.keywords if want("keywords") else None,
         paragraph_summary=summary.paragraph if want("paragraphSummary") else None,
         questions_answering_summary=[
-            QuestionView(q.text, a.text, [a.sentence_id], [q.sentence_id])
+            QuestionView(q.text, a.text, [q.sentence_id], [a.sentence_id])
             for q, a in summary.questions
         ]
         if want("questionsAnsweringSummary")

@@ -242,7 +242,7 @@ class ChapterIn(_Body):
     end: int = 0
 
 
-class SummaryBody(_Body):
+class SummaryBody(_Body, forbid_unknown_fields=True):
     """Control API: summary parts set explicitly (each wins over the derived one)."""
 
     full_summary: str | None = None
