@@ -10,9 +10,9 @@ from alibabacloud_dingtalk.conference_1_0 import models as m
 from alibabacloud_dingtalk.conference_1_0.client import Client as ConferenceClient
 
 from dingconf.pytest_plugin import DingconfServer
+from lifecycle import sdk
 
 from conftest import SEED, new_database_url, sdk_config
-from lifecycle import sdk
 
 
 class Minutes:
@@ -63,8 +63,8 @@ class Minutes:
         )
 
 
-@pytest.fixture(scope="module")
-def mins(
+@pytest.fixture(scope="module", name="mins")
+def minutes_server(
     backend: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
 ) -> Iterator[Minutes]:
     """A server of this module's own, on each backend."""

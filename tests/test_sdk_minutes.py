@@ -5,7 +5,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from alibabacloud_dingtalk.conference_1_0 import models as m
 
-from minutes_helpers import Minutes, mins  # noqa: F401  (fixture)
+from minutes_helpers import Minutes, minutes_server  # noqa: F401  (the ``mins`` fixture)
+
 from sdk_errors import assert_sdk_error
 
 ONE = "/v1.0/conference/videoConferences/{}"
