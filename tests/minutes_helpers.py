@@ -29,19 +29,17 @@ class Minutes:
         return sdk(self.conf, token or self.token, action, *args)
 
     def meeting(self, host: str = "u-host", title: str = "Minutes") -> str:
-        """A new Acme meeting with its host inside."""
+        """A new Acme meeting with its host, Alice and Bob inside (Carol and Dave are not)."""
         request = m.CreateVideoConferenceRequest(user_id=host, conf_title=title)
         cid: str = self.call("CreateVideoConference", request).conference_id
-        self.server.join(cid, host)
+        for who in (host, "u-alice", "u-bob"):
+            self.server.join(cid, who)
         return cid
 
     def say(self, cid: str, union_id: str, text: str, after_ms: int = 1000) -> None:
         """Let ``after_ms`` pass, then ``union_id`` says ``text``."""
         self.server.advance_clock(after_ms)
-        status, _, body = self.server.request(
-            "POST", f"/_dingconf/conferences/{cid}/say", {"unionId": union_id, "text": text}
-        )
-        assert status == 200, body
+        self.server.say(cid, union_id, text)
 
     def start(self, cid: str, union_id: str = "u-host", owner: str | None = None) -> None:
         self.server.advance_clock(1000)

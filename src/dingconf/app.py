@@ -4,7 +4,6 @@ The only module that names a concrete storage backend.
 """
 
 import gc
-import hashlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -15,10 +14,13 @@ from dingconf.clock import Clock
 from dingconf.config import Settings
 from dingconf.service.auth import TokenService
 from dingconf.service.bookings import BookingService
+from dingconf.service.cloud_records import CloudRecordService
 from dingconf.service.conferences import ConferenceService
+from dingconf.service.content import ContentService
 from dingconf.service.control import ControlService
+from dingconf.service.link_sign import LinkSigner
 from dingconf.service.listing import ListingService
-from dingconf.service.media_sign import MediaSigner
+from dingconf.service.media import MediaSigner
 from dingconf.service.members import MemberService
 from dingconf.service.minutes import MinutesService
 from dingconf.service.minutes_read import MinutesReader
@@ -34,10 +36,12 @@ from dingconf.wire.control import control_routes
 from dingconf.wire.guards import guards
 from dingconf.wire.http import wire_errors
 from dingconf.wire.listing import listing_routes
+from dingconf.wire.media import media_routes
 from dingconf.wire.members import member_routes
-from dingconf.wire.minutes import media_routes, minutes_routes
+from dingconf.wire.minutes import minutes_media_routes, minutes_routes
 from dingconf.wire.oauth import oauth_routes
 from dingconf.wire.operations import bind
+from dingconf.wire.records import record_routes
 from dingconf.wire.routing import ApiRoute, build_router
 
 __all__ = ["Services", "api_routes", "build_services", "create_app", "open_store"]
@@ -65,6 +69,9 @@ class Services:
     conferences: ConferenceService
     members: MemberService
     recording: RecordingService
+    records: CloudRecordService
+    media: MediaSigner
+    content: ContentService
     bookings: BookingService
     listing: ListingService
     control: ControlService
@@ -77,8 +84,10 @@ def build_services(settings: Settings, store: Store) -> Services:
     """Wire the domain services around one store and one clock."""
     clock = Clock(settings.clock_offset_ms)
     conferences = ConferenceService(store, clock, settings.base_url)
-    recording = RecordingService(store)
+    recording = RecordingService(store, clock)
     bookings = BookingService(store, clock, settings.base_url)
+    media = MediaSigner(store, clock, settings.base_url)
+    content = ContentService(store, clock)
     return Services(
         store=store,
         clock=clock,
@@ -86,25 +95,18 @@ def build_services(settings: Settings, store: Store) -> Services:
         conferences=conferences,
         members=MemberService(store, clock, conferences),
         recording=recording,
+        records=CloudRecordService(store, clock, media),
+        media=media,
+        content=content,
         bookings=bookings,
         listing=ListingService(store, clock),
-        control=ControlService(store, clock, conferences, bookings, recording),
+        control=ControlService(store, clock, conferences, bookings, recording, content),
         provisioning=ProvisioningService(store),
         minutes=MinutesService(store, clock),
-        minutes_reader=MinutesReader(store, clock, conferences, media_signer(settings)),
+        minutes_reader=MinutesReader(
+            store, clock, conferences, LinkSigner(store, settings.base_url)
+        ),
     )
-
-
-def media_signer(settings: Settings) -> MediaSigner:
-    """The signer of served media links: one key per deployment, shared by its workers.
-
-    The key derives from the database URL and the admin token, which every
-    worker of one deployment shares, so a link signed by one worker is
-    honoured by all.
-    """
-    admin = settings.admin_token.reveal() if settings.admin_token else ""
-    material = f"dingconf-media\n{settings.database}\n{admin}".encode()
-    return MediaSigner(hashlib.sha256(material).digest(), settings.base_url)
 
 
 def api_routes(settings: Settings, services: Services) -> list[ApiRoute]:
@@ -116,13 +118,13 @@ def api_routes(settings: Settings, services: Services) -> list[ApiRoute]:
         *listing_routes(services.listing),
         *conference_routes(services.conferences),
         *member_routes(services.members, services.recording),
+        *record_routes(services.records),
         *booking_routes(services.bookings),
         *oauth_routes(services.tokens),
         *control_routes(services.control),
         *minutes_routes(services.minutes, services.minutes_reader),
     ]
-    bound = bind(operations, guards(services.tokens, settings.admin_token, settings.is_loopback))
-    return [*bound, *media_routes(services.minutes_reader)]
+    return bind(operations, guards(services.tokens, settings.admin_token, settings.is_loopback))
 
 
 def create_app(
@@ -146,4 +148,6 @@ def create_app(
         finally:
             await services.store.close()
 
-    return wire_errors(build_router(api_routes(settings, services), lifespan))
+    routes = api_routes(settings, services)
+    media = [*media_routes(services.media), *minutes_media_routes(services.minutes_reader)]
+    return wire_errors(build_router(routes, lifespan, raw=media))

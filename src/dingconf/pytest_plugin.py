@@ -171,6 +171,19 @@ class DingconfServer:
         body = {"unionId": union_id} | ({"nick": nick} if nick else {})
         self._ok("POST", f"/_dingconf/conferences/{conference_id}/join", body)
 
+    def say(
+        self, conference_id: str, union_id: str, text: str, offset_ms: int | None = None
+    ) -> dict[str, Any]:
+        """A participant inside the meeting says ``text``, now or ``offset_ms`` after its start.
+
+        Returns the stored utterance (``seq``, ``unionId``, ``nick``, ``text``, ``time``).
+        """
+        body: dict[str, Any] = {"unionId": union_id, "text": text}
+        if offset_ms is not None:
+            body["offsetMs"] = offset_ms
+        said: dict[str, Any] = self._ok("POST", f"/_dingconf/conferences/{conference_id}/say", body)
+        return said
+
     def leave(self, conference_id: str, union_id: str) -> None:
         """A participant leaves a meeting."""
         self._ok("POST", f"/_dingconf/conferences/{conference_id}/leave", {"unionId": union_id})

@@ -4,7 +4,14 @@ from dataclasses import dataclass
 
 from dingconf.clock import Clock
 from dingconf.errors import AccessDenied, InternalError, InvalidRequest, NotFound
-from dingconf.model import AttendStatus, Conference, ConferenceStatus, Participant, Principal
+from dingconf.model import (
+    RECORD,
+    AttendStatus,
+    Conference,
+    ConferenceStatus,
+    Participant,
+    Principal,
+)
 from dingconf.service.access import lock_own_conference
 from dingconf.service.auth import READ, WRITE, require_scope
 from dingconf.service.ids import (
@@ -14,7 +21,7 @@ from dingconf.service.ids import (
     new_password,
     new_room_code,
 )
-from dingconf.service.recording import FINISHED, RECORDING, auto_started_recording
+from dingconf.service.recording import FINISHED, RECORDING, auto_started_recording, open_take
 from dingconf.storage.base import Invitation, RoomCodeTaken, Store, WriteTx
 
 __all__ = ["BIZ_INSTANT", "ConferenceService", "CreatedConference", "validate_title"]
@@ -198,6 +205,7 @@ class ConferenceService:
             # A recording still running or paused finishes with the meeting.
             if conference.cloud_record_status in RECORDING:
                 await tx.update_conference(conference._replace(cloud_record_status=FINISHED))
+                await tx.close_span(conference.conference_id, RECORD, now)
             await tx.end_conference(conference.conference_id, now)
 
     async def join(self, corp_id: str, conference_id: str, union_id: str, nick: str | None) -> None:
@@ -239,6 +247,7 @@ class ConferenceService:
             recording = joined and auto_started_recording(joined, union_id)
             if recording:
                 await tx.update_conference(recording)
+                await open_take(tx, conference_id, recording.cloud_record_owner or union_id, now)
 
     async def leave(self, corp_id: str, conference_id: str, union_id: str) -> None:
         """A person inside the meeting leaves it.

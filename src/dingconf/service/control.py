@@ -2,9 +2,10 @@
 
 from dingconf.clock import Clock
 from dingconf.errors import NotFound
-from dingconf.model import ConferenceStatus, Participant
+from dingconf.model import ConferenceStatus, Participant, Utterance
 from dingconf.service.bookings import BookingService
 from dingconf.service.conferences import ConferenceService
+from dingconf.service.content import ContentService
 from dingconf.service.recording import RecordingService
 from dingconf.storage.base import ConferenceFilter, Store
 
@@ -21,12 +22,14 @@ class ControlService:
         conferences: ConferenceService,
         bookings: BookingService,
         recording: RecordingService,
+        content: ContentService,
     ) -> None:
         self._store = store
         self._clock = clock
         self._conferences = conferences
         self._bookings = bookings
         self._recording = recording
+        self._content = content
 
     async def _corp_of(self, conference_id: str) -> str:
         corp_id = await self._store.conference_corp(conference_id)
@@ -67,6 +70,13 @@ class ControlService:
         """The recording is paused (1 → 2) or resumed (2 → 1) in the client; the new status."""
         corp_id = await self._corp_of(conference_id)
         return await self._recording.set_paused(corp_id, conference_id, paused)
+
+    async def say(
+        self, conference_id: str, union_id: str, text: str, offset_ms: int | None
+    ) -> Utterance:
+        """A person inside the meeting says something (see :mod:`dingconf.service.content`)."""
+        corp_id = await self._corp_of(conference_id)
+        return await self._content.say(corp_id, conference_id, union_id, text, offset_ms)
 
     async def leave(self, conference_id: str, union_id: str) -> None:
         """A person's client leaves the meeting."""

@@ -175,28 +175,3 @@ class MinutesService:
         async with self._store.write() as tx:
             await tx.lock_conference(corp_id, conference_id)
             await tx.put_minutes_summary(conference_id, json.dumps(summary, ensure_ascii=False))
-
-    async def say(self, conference_id: str, union_id: str, text: str, nick: str | None) -> int:
-        """Control API: a person says something now; return its ``seq``.
-
-        Raises:
-            NotFound: ``roomNotFound``.
-            InvalidRequest: ``roomClosed``; ``paramError`` for empty text.
-        """
-        if not text.strip() or not union_id.strip():
-            raise InvalidRequest("paramError", "unionId and text are required")
-        corp_id = await self._store.conference_corp(conference_id)
-        if corp_id is None:
-            raise NotFound("roomNotFound", "ROOM NOT FOUND")
-        async with self._store.write() as tx:
-            conference = await tx.lock_conference(corp_id, conference_id)
-            if conference is None:
-                raise NotFound("roomNotFound", "ROOM NOT FOUND")
-            if conference.status == ConferenceStatus.ENDED:
-                raise _room_closed()
-            if nick is None:
-                member = await tx.get_participant(conference_id, union_id)
-                user = await tx.get_user(corp_id, union_id)
-                nick = member.nick if member else user.nick if user else union_id
-            said = await tx.add_utterance(conference_id, union_id, nick, text, self._clock.now_ms())
-        return said.seq

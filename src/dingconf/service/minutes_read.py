@@ -16,7 +16,7 @@ from dingconf.model import MINUTES, Conference, Principal, Span
 from dingconf.model.minutes import MINUTES_RUNNING
 from dingconf.service import minutes_derive as derive
 from dingconf.service.conferences import ConferenceService
-from dingconf.service.media_sign import MediaSigner
+from dingconf.service.link_sign import LinkSigner
 from dingconf.service.minutes import task_uuid
 from dingconf.storage.base import Store
 
@@ -159,7 +159,7 @@ class MinutesReader:
     """The minutes' read operations and the media their links point at."""
 
     def __init__(
-        self, store: Store, clock: Clock, conferences: ConferenceService, signer: MediaSigner
+        self, store: Store, clock: Clock, conferences: ConferenceService, signer: LinkSigner
     ) -> None:
         self._store = store
         self._clock = clock
@@ -244,7 +244,7 @@ class MinutesReader:
             if any(end is None for end in ends):
                 continue  # still running: its audio does not exist yet
             duration = sum((s.end_ms or s.start_ms) - s.start_ms for s in spans)
-            url = self._signer.url(audio_path(conference_id, take), {}, expires)
+            url = await self._signer.url(audio_path(conference_id, take), {}, expires)
             last = max(end for end in ends if end is not None)
             result.append(
                 AudioTake(
@@ -274,7 +274,7 @@ class MinutesReader:
         takes = sorted({s.take for s in state.spans})
         return [
             (
-                self._signer.url(
+                await self._signer.url(
                     document_path(conference_id), {"take": str(t), "unionId": reader}, expires
                 ),
                 task_uuid(conference_id, t),
@@ -297,7 +297,7 @@ class MinutesReader:
             raise InvalidRequest("paramError", "expireTime must be positive")
         await self._read(principal, conference_id, union_id, "unionId")
         ttl = _LINK_TTL_MS if expire_s is None else expire_s * 1000
-        return self._signer.url(
+        return await self._signer.url(
             document_path(conference_id),
             {"unionId": (union_id or "").strip()},
             self._clock.now_ms() + ttl,
@@ -317,7 +317,7 @@ class MinutesReader:
             AccessDenied: ``invalidSignature`` / ``urlExpired``.
             NotFound: ``notFound`` for a take without finished audio.
         """
-        self._signer.check(
+        await self._signer.check(
             audio_path(conference_id, int(take) if take.isdigit() else -1),
             {},
             expires,
@@ -341,7 +341,9 @@ class MinutesReader:
                 when the reader may no longer see the minutes.
             NotFound: ``notFound``.
         """
-        self._signer.check(document_path(conference_id), params, expires, sig, self._clock.now_ms())
+        await self._signer.check(
+            document_path(conference_id), params, expires, sig, self._clock.now_ms()
+        )
         conference = await self._media_conference(conference_id)
         try:
             state = await self._state(conference, params.get("unionId", ""))

@@ -198,6 +198,9 @@ class WriteTx(Protocol):
     async def list_spans(self, conference_id: str, kind: str) -> list[Span]:
         """The spans of a meeting's recordings or minutes, by take and start."""
 
+    async def keep_media_key(self, name: str, candidate: str) -> str:
+        """The URL-signing key called ``name``, stored as ``candidate`` if there is none."""
+
 
 class Store(Protocol):
     """A dingconf database."""

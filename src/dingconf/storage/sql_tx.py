@@ -18,6 +18,7 @@ from dingconf.model.minutes import MinutesGrant
 from dingconf.storage.base import ConferenceFilter, Invitation, WriteTx
 from dingconf.storage.driver import Connection
 from dingconf.storage.sql_content import end_span, insert_span, insert_utterance, select_spans
+from dingconf.storage.sql_media import keep_media_key
 from dingconf.storage.sql_minutes import end_minutes, upsert_minutes_grant, upsert_minutes_summary
 from dingconf.storage.sql_rows import (
     BOOKING_COLUMNS,
@@ -438,3 +439,6 @@ class SqlWriteTx(WriteTx):
 
     async def list_spans(self, conference_id: str, kind: str) -> list[Span]:
         return await select_spans(self._conn, conference_id, kind)
+
+    async def keep_media_key(self, name: str, candidate: str) -> str:
+        return await keep_media_key(self._conn, name, candidate)

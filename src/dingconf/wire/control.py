@@ -4,9 +4,10 @@ Guarded by ``admin`` (see :mod:`dingconf.wire.guards`), health aside.
 """
 
 from dingconf.errors import InvalidRequest
-from dingconf.model import Participant
+from dingconf.model import Participant, Utterance
 from dingconf.service.control import ControlService
 from dingconf.wire.operations import Call, Operation, op
+from dingconf.wire.record_schemas import SayBody, UtteranceView
 from dingconf.wire.schemas import ClockBody, JoinBody, LeaveBody, ParticipantView
 
 __all__ = ["control_routes"]
@@ -29,6 +30,17 @@ def _participants(members: list[Participant]) -> dict[str, list[ParticipantView]
             for p in members
         ]
     }
+
+
+def _utterance(u: Utterance) -> UtteranceView:
+    return UtteranceView(
+        conference_id=u.conference_id,
+        seq=u.seq,
+        union_id=u.union_id,
+        nick=u.nick,
+        text=u.text,
+        time=u.at_ms,
+    )
 
 
 def _record_status(status: int) -> dict[str, int]:
@@ -75,6 +87,15 @@ def control_routes(control: ControlService) -> list[Operation]:
             lambda c: control.leave(c.conference_id, c.body.union_id),
             _SUCCESS,
             body=LeaveBody,
+            body_error=_PARAM_ERROR,
+            guard="admin",
+        ),
+        op(
+            f"POST {conf}/say",
+            "Say",
+            lambda c: control.say(c.conference_id, c.body.union_id, c.body.text, c.body.offset_ms),
+            _utterance,
+            body=SayBody,
             body_error=_PARAM_ERROR,
             guard="admin",
         ),

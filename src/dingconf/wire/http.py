@@ -39,11 +39,10 @@ _MISSING_FIELD = re.compile(r"Object missing required field `([^`]+)`$")
 
 
 class Reply(NamedTuple):
-    """A handler's answer: an HTTP status and a body (JSON unless served media says otherwise)."""
+    """A handler's answer: an HTTP status and a JSON body."""
 
     status: int
     body: bytes
-    content_type: bytes = _JSON
 
 
 Handler = Callable[[Request], Awaitable[Reply]]
@@ -56,15 +55,13 @@ def ok(payload: Any) -> Reply:
     return Reply(200, _encode(payload))
 
 
-async def _send(
-    send: Send, status: int, body: bytes, request_id: str, content_type: bytes = _JSON
-) -> None:
+async def _send(send: Send, status: int, body: bytes, request_id: str) -> None:
     await send(
         {
             "type": "http.response.start",
             "status": status,
             "headers": [
-                (b"content-type", content_type),
+                (b"content-type", _JSON),
                 (b"content-length", str(len(body)).encode()),
                 (b"x-acs-request-id", request_id.encode()),
             ],
@@ -90,7 +87,7 @@ class MethodDispatch:
         if handler is None:
             raise RouteNotFound()
         reply = await handler(Request(scope, receive))
-        await _send(send, reply.status, reply.body, scope[REQUEST_ID], reply.content_type)
+        await _send(send, reply.status, reply.body, scope[REQUEST_ID])
 
 
 def wire_errors(app: ASGIApp) -> ASGIApp:

@@ -4,6 +4,8 @@ from typing import Any
 
 import msgspec
 from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
 
 from dingconf.errors import InvalidRequest
 from dingconf.service import minutes_derive as derive
@@ -17,7 +19,6 @@ from dingconf.service.minutes_read import (
     audio_path,
     document_path,
 )
-from dingconf.wire.http import Reply
 from dingconf.wire.minutes_schemas import (
     ActionView,
     AudioView,
@@ -38,7 +39,6 @@ from dingconf.wire.minutes_schemas import (
     QuestionView,
     RecordUrlsReply,
     RecordUrlView,
-    SayBody,
     SentenceView,
     StartMinutesBody,
     StopMinutesBody,
@@ -47,14 +47,13 @@ from dingconf.wire.minutes_schemas import (
     WordView,
 )
 from dingconf.wire.operations import Call, Operation, op
-from dingconf.wire.routing import ApiRoute
 
-__all__ = ["media_routes", "minutes_routes"]
+__all__ = ["minutes_media_routes", "minutes_routes"]
 
 _CODE_200 = CodeReply(code="200")
 _PARAM_ERROR = "paramError"
-_AUDIO = b"audio/wav"
-_MARKDOWN = b"text/markdown;charset=utf-8"
+_AUDIO = "audio/wav"
+_MARKDOWN = "text/markdown"
 
 
 def _paragraph(p: derive.Paragraph) -> ParagraphView:
@@ -173,10 +172,6 @@ def minutes_routes(minutes: MinutesService, reader: MinutesReader) -> list[Opera
         await minutes.set_summary(c.conference_id, parts)
         return {"success": True}
 
-    async def say(c: Call[SayBody]) -> dict[str, int]:
-        seq = await minutes.say(c.conference_id, c.body.union_id, c.body.text, c.body.nick)
-        return {"seq": seq}
-
     return [
         op(
             f"POST {one}/minutes/start",
@@ -266,14 +261,6 @@ def minutes_routes(minutes: MinutesService, reader: MinutesReader) -> list[Opera
             body_error=_PARAM_ERROR,
             guard="admin",
         ),
-        op(
-            "POST /_dingconf/conferences/{conferenceId}/say",
-            "Say",
-            say,
-            body=SayBody,
-            body_error=_PARAM_ERROR,
-            guard="admin",
-        ),
     ]
 
 
@@ -283,20 +270,21 @@ def _signed(request: Request) -> tuple[dict[str, str], str, str]:
     return params, params.pop("expires", ""), params.pop("sig", "")
 
 
-def media_routes(reader: MinutesReader) -> list[ApiRoute]:
-    """The media the minutes' links point at: audio and the document (open, signed)."""
+def minutes_media_routes(reader: MinutesReader) -> list[BaseRoute]:
+    """The media the minutes' links point at: audio and the document (signed, no token)."""
 
-    async def audio(request: Request) -> Reply:
+    async def audio(request: Request) -> Response:
         conference_id, take = request.path_params["conferenceId"], request.path_params["take"]
         _params, expires, sig = _signed(request)
-        return Reply(200, await reader.audio_file(conference_id, take, expires, sig), _AUDIO)
+        body = await reader.audio_file(conference_id, take, expires, sig)
+        return Response(body, media_type=_AUDIO)
 
-    async def document(request: Request) -> Reply:
+    async def document(request: Request) -> Response:
         params, expires, sig = _signed(request)
         text = await reader.document(request.path_params["conferenceId"], params, expires, sig)
-        return Reply(200, text.encode(), _MARKDOWN)
+        return Response(text, media_type=_MARKDOWN)
 
     return [
-        ApiRoute("GET", audio_path("{conferenceId}", "{take}"), "MinutesAudio", audio),
-        ApiRoute("GET", document_path("{conferenceId}"), "MinutesDocument", document),
+        Route(audio_path("{conferenceId}", "{take}"), audio, methods=["GET"]),
+        Route(document_path("{conferenceId}"), document, methods=["GET"]),
     ]

@@ -23,7 +23,6 @@ __all__ = [
     "QuestionView",
     "RecordUrlView",
     "RecordUrlsReply",
-    "SayBody",
     "SentenceView",
     "StartMinutesBody",
     "StopMinutesBody",
@@ -251,11 +250,3 @@ class SummaryBody(_Body, forbid_unknown_fields=True):
     actions: list[str] | None = None
     chapters: list[ChapterIn] | None = None
     status: int | None = None
-
-
-class SayBody(_Body):
-    """Control API: a person says something now."""
-
-    union_id: str
-    text: str
-    nick: str | None = None

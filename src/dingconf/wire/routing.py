@@ -1,12 +1,12 @@
 """The route table: every API dingconf serves, by DingTalk action name."""
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from starlette.convertors import Convertor, register_url_convertor
-from starlette.routing import Route, Router
+from starlette.routing import BaseRoute, Route, Router
 from starlette.types import ASGIApp, Lifespan, Receive, Scope, Send
 
 from dingconf.service.ids import CONFERENCE_ID
@@ -46,8 +46,14 @@ register_url_convertor("conference_id", _ConferenceIdConvertor())
 _ANY_ID, _WELL_FORMED_ID = "{conferenceId}", "{conferenceId:conference_id}"
 
 
-def build_router(routes: Iterable[ApiRoute], lifespan: Lifespan[Any] | None = None) -> ASGIApp:
+def build_router(
+    routes: Iterable[ApiRoute],
+    lifespan: Lifespan[Any] | None = None,
+    raw: Sequence[BaseRoute] = (),
+) -> ASGIApp:
     """A router matching paths in the order given, then dispatching on the method.
+
+    ``raw`` routes (files rather than JSON APIs, under their own paths) come first.
 
     Routes sharing a path (GET/PUT/DELETE on one conference) become one
     Starlette route, so a wrong method reaches our JSON error, not a text 405.
@@ -69,7 +75,11 @@ def build_router(routes: Iterable[ApiRoute], lifespan: Lifespan[Any] | None = No
         if _ANY_ID in path
     ]
     return Router(
-        routes=[*well_formed, *(Route(path, endpoint) for path, endpoint in endpoints.items())],
+        routes=[
+            *raw,
+            *well_formed,
+            *(Route(path, endpoint) for path, endpoint in endpoints.items()),
+        ],
         redirect_slashes=False,
         default=_not_found,
         lifespan=lifespan,
