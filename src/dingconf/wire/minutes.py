@@ -10,14 +10,13 @@ from starlette.routing import BaseRoute, Route
 from dingconf.errors import InvalidRequest
 from dingconf.service import minutes_derive as derive
 from dingconf.service.minutes import MinutesService
+from dingconf.service.minutes_media import audio_path, document_path
 from dingconf.service.minutes_read import (
     SUMMARY_TYPES,
     AudioTake,
     MinutesReader,
     MinutesSummary,
     TextPage,
-    audio_path,
-    document_path,
 )
 from dingconf.wire.minutes_schemas import (
     ActionView,
