@@ -140,12 +140,12 @@ class CloudRecordService:
         """
         conference = await self._own(principal, conference_id, union_id)
         found = [t for t in await self._takes(conference) if t.media_id == media_id.strip()]
-        if not found or found[0].end_ms is None:
+        take = found[0] if found else None
+        if take is None or take.end_ms is None:
             raise _not_recorded()
-        take = found[0]
         if region_id.strip() != REGION_ID:
             raise _params(f"regionId {region_id!r} is not the file's region")
-        if self._clock.now_ms() < found[0].end_ms + READY_AFTER_MS:
+        if self._clock.now_ms() < take.end_ms + READY_AFTER_MS:
             return PlayInfo(take, PROCESSING, None, None)
         files = [
             MediaFile(take.media_id, kind, take.file_size, take.duration_ms) for kind in (M3U8, MP4)
