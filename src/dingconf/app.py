@@ -20,10 +20,13 @@ from dingconf.service.conferences import ConferenceService
 from dingconf.service.content import ContentService
 from dingconf.service.control import ControlService
 from dingconf.service.extras import ExtrasService
+from dingconf.service.link_sign import LinkSigner
 from dingconf.service.links import LinkService
 from dingconf.service.listing import ListingService
 from dingconf.service.media import MediaSigner
 from dingconf.service.members import MemberService
+from dingconf.service.minutes import MinutesService
+from dingconf.service.minutes_read import MinutesReader
 from dingconf.service.provisioning import ProvisioningService
 from dingconf.service.recording import RecordingService
 from dingconf.storage.base import Store
@@ -40,6 +43,7 @@ from dingconf.wire.http import wire_errors
 from dingconf.wire.listing import listing_routes
 from dingconf.wire.media import media_routes
 from dingconf.wire.members import member_routes
+from dingconf.wire.minutes import minutes_media_routes, minutes_routes
 from dingconf.wire.oauth import oauth_routes
 from dingconf.wire.operations import bind
 from dingconf.wire.records import record_routes
@@ -80,6 +84,8 @@ class Services:
     provisioning: ProvisioningService
     extras: ExtrasService
     links: LinkService
+    minutes: MinutesService
+    minutes_reader: MinutesReader
 
 
 def build_services(settings: Settings, store: Store) -> Services:
@@ -107,6 +113,10 @@ def build_services(settings: Settings, store: Store) -> Services:
         provisioning=ProvisioningService(store),
         extras=ExtrasService(store, clock),
         links=LinkService(store, clock, settings.base_url),
+        minutes=MinutesService(store, clock),
+        minutes_reader=MinutesReader(
+            store, clock, conferences, LinkSigner(store, settings.base_url)
+        ),
     )
 
 
@@ -126,6 +136,7 @@ def api_routes(settings: Settings, services: Services) -> list[ApiRoute]:
         *control_routes(services.control),
         *analytics_routes(services.analytics),
         *analytics_control_routes(services.control),
+        *minutes_routes(services.minutes, services.minutes_reader),
     ]
     return bind(
         operations,
@@ -156,4 +167,5 @@ def create_app(
             await services.store.close()
 
     routes = api_routes(settings, services)
-    return wire_errors(build_router(routes, lifespan, raw=media_routes(services.media)))
+    media = [*media_routes(services.media), *minutes_media_routes(services.minutes_reader)]
+    return wire_errors(build_router(routes, lifespan, raw=media))

@@ -27,6 +27,7 @@ from dingconf.model import (
     User,
     Utterance,
 )
+from dingconf.model.minutes import MinutesGrant
 from dingconf.storage.base import ConferenceFilter, Store, WriteTx
 from dingconf.storage.driver import Connection, Database
 from dingconf.storage.snapshot import SnapshotCache
@@ -38,6 +39,7 @@ from dingconf.storage.sql_extras import (
     select_stream_outs,
     select_whitelist,
 )
+from dingconf.storage.sql_minutes import select_minutes_grants, select_minutes_summary
 from dingconf.storage.sql_rows import (
     BOOKING_COLUMNS,
     PARTICIPANT_COLUMNS,
@@ -280,6 +282,12 @@ class SqlStore(Store):
 
     async def list_utterances(self, corp_id: str, conference_id: str) -> list[Utterance]:
         return await select_utterances(self._read, corp_id, conference_id)
+
+    async def get_minutes_summary(self, corp_id: str, conference_id: str) -> str | None:
+        return await select_minutes_summary(self._read, corp_id, conference_id)
+
+    async def list_minutes_grants(self, corp_id: str, conference_id: str) -> list[MinutesGrant]:
+        return await select_minutes_grants(self._read, corp_id, conference_id)
 
     async def list_spans(self, corp_id: str, conference_id: str, kind: str) -> list[Span]:
         return await select_spans(self._read, conference_id, kind, corp_id)

@@ -20,6 +20,7 @@ from dingconf.model import (
     User,
     Utterance,
 )
+from dingconf.model.minutes import MinutesGrant
 from dingconf.storage.base import ConferenceFilter, Invitation, WriteTx
 from dingconf.storage.driver import Connection
 from dingconf.storage.sql_analytics import decline_call, insert_samples, update_session_device
@@ -39,6 +40,7 @@ from dingconf.storage.sql_extras import (
     upsert_extras,
 )
 from dingconf.storage.sql_media import keep_media_key
+from dingconf.storage.sql_minutes import end_minutes, upsert_minutes_grant, upsert_minutes_summary
 from dingconf.storage.sql_rows import (
     BOOKING_COLUMNS,
     CONFERENCE_COLUMNS,
@@ -192,7 +194,7 @@ class SqlWriteTx(WriteTx):
     ) -> None:
         c = conference
         await self._conn.execute(
-            f"INSERT INTO conferences ({CONFERENCE_COLUMNS}) VALUES ({', '.join('?' * 25)})",
+            f"INSERT INTO conferences ({CONFERENCE_COLUMNS}) VALUES ({', '.join('?' * 27)})",
             (
                 c.conference_id,
                 c.corp_id,
@@ -225,7 +227,7 @@ class SqlWriteTx(WriteTx):
             "UPDATE conferences SET title = ?, status = ?, host_id = ?, start_time = ?, "
             "end_time = ?, cloud_record_status = ?, cloud_record_owner = ?, extension_apps = ?, "
             "cohost_ids = ?, locked = ?, mute_all = ?, internal_only = ?, auto_record_type = ?, "
-            "auto_record_owner = ? WHERE conference_id = ?",
+            "auto_record_owner = ?, minutes_status = ?, minutes_owner = ? WHERE conference_id = ?",
             (
                 c.title,
                 int(c.status),
@@ -466,6 +468,7 @@ class SqlWriteTx(WriteTx):
             "WHERE conference_id = ?",
             (int(ConferenceStatus.ENDED), at_ms, conference_id),
         )
+        await end_minutes(self._conn, conference_id, at_ms)
 
     async def _close_sessions(
         self, conference_id: str, at_ms: int, who: str, who_params: tuple[str, ...]
@@ -505,6 +508,12 @@ class SqlWriteTx(WriteTx):
 
     async def close_span(self, conference_id: str, kind: str, at_ms: int) -> None:
         await end_span(self._conn, conference_id, kind, at_ms)
+
+    async def put_minutes_summary(self, conference_id: str, summary_json: str) -> None:
+        await upsert_minutes_summary(self._conn, conference_id, summary_json)
+
+    async def grant_minutes(self, grant: MinutesGrant) -> None:
+        await upsert_minutes_grant(self._conn, grant)
 
     async def list_spans(self, conference_id: str, kind: str) -> list[Span]:
         return await select_spans(self._conn, conference_id, kind)
