@@ -45,11 +45,11 @@ from dingconf.wire.media import media_routes
 from dingconf.wire.members import member_routes
 from dingconf.wire.minutes import minutes_media_routes, minutes_routes
 from dingconf.wire.oauth import oauth_routes
-from dingconf.wire.operations import bind
+from dingconf.wire.operations import Operation, bind
 from dingconf.wire.records import record_routes
 from dingconf.wire.routing import ApiRoute, build_router
 
-__all__ = ["Services", "api_routes", "build_services", "create_app", "open_store"]
+__all__ = ["Services", "api_operations", "api_routes", "build_services", "create_app", "open_store"]
 
 
 def open_store(database_url: str) -> Store:
@@ -120,9 +120,9 @@ def build_services(settings: Settings, store: Store) -> Services:
     )
 
 
-def api_routes(settings: Settings, services: Services) -> list[ApiRoute]:
-    """Every route the server answers, in matching order."""
-    operations = [
+def api_operations(services: Services) -> list[Operation]:
+    """Every operation the server declares, in matching order."""
+    return [
         # Listing first: its literal paths (``videoConferences/query``) must win
         # over ``videoConferences/{conferenceId}`` (build_router tries
         # well-formed conference ids before all of these).
@@ -138,8 +138,12 @@ def api_routes(settings: Settings, services: Services) -> list[ApiRoute]:
         *analytics_control_routes(services.control),
         *minutes_routes(services.minutes, services.minutes_reader),
     ]
+
+
+def api_routes(settings: Settings, services: Services) -> list[ApiRoute]:
+    """Every route the server answers, in matching order."""
     return bind(
-        operations,
+        api_operations(services),
         guards(services.tokens, settings.admin_token, settings.is_loopback),
         settings.limits,
     )
