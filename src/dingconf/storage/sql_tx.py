@@ -17,6 +17,7 @@ from dingconf.model import (
 from dingconf.storage.base import ConferenceFilter, Invitation, WriteTx
 from dingconf.storage.driver import Connection
 from dingconf.storage.sql_content import end_span, insert_span, insert_utterance, select_spans
+from dingconf.storage.sql_invites import insert_phone_invitations
 from dingconf.storage.sql_rows import (
     BOOKING_COLUMNS,
     CONFERENCE_COLUMNS,
@@ -345,6 +346,13 @@ class SqlWriteTx(WriteTx):
         await self._conn.execute(
             "UPDATE participants SET nick = ?, muted = ? WHERE conference_id = ? AND union_id = ?",
             (member.nick, int(member.muted), member.conference_id, member.union_id),
+        )
+
+    async def add_phone_invitations(
+        self, conference_id: str, invitations: list[Invitation], invited_by: str, at_ms: int
+    ) -> int:
+        return await insert_phone_invitations(
+            self._conn, conference_id, invitations, invited_by, at_ms
         )
 
     async def mute_everyone(self, conference_id: str, muted: bool) -> None:
