@@ -112,6 +112,8 @@ def test_phone_only_invite_and_the_invitee_nick(server, conf, acme_token, create
     sdk(conf, acme_token, "InviteUsers", cid, named)
     dave = member_map(conf, acme_token, cid)["u-dave"]
     assert (dave.user_nick, dave.attend_status) == ("Dave (design)", 2)
+    # The telephone invitee has no unionId: rung, counted, not a member.
+    assert set(member_map(conf, acme_token, cid)) == {"u-host", "u-dave"}
     assert info(conf, acme_token, cid).invited_num == 2
     # Neither list: nothing to invite.
     empty = m.InviteUsersRequest(union_id="u-host")
