@@ -181,6 +181,15 @@ class WriteTx(Protocol):
     async def update_member(self, member: Participant) -> None:
         """Write a member's nick and mute state."""
 
+    async def add_phone_invitations(
+        self, conference_id: str, invitations: list[Invitation], invited_by: str, at_ms: int
+    ) -> int:
+        """Ring ``(phoneNumber, nick)`` invitees; count new numbers in invitedNum.
+
+        They are not members: nobody with a unionId answers a telephone call.
+        Returns how many numbers had not been invited before.
+        """
+
     async def mute_everyone(self, conference_id: str, muted: bool) -> None:
         """Mute or unmute every member of a meeting."""
 

@@ -39,6 +39,7 @@ from dingconf.storage.sql_extras import (
     stop_streams,
     upsert_extras,
 )
+from dingconf.storage.sql_invites import insert_phone_invitations
 from dingconf.storage.sql_media import keep_media_key
 from dingconf.storage.sql_minutes import end_minutes, upsert_minutes_grant, upsert_minutes_summary
 from dingconf.storage.sql_rows import (
@@ -384,6 +385,13 @@ class SqlWriteTx(WriteTx):
         await self._conn.execute(
             "UPDATE participants SET nick = ?, muted = ? WHERE conference_id = ? AND union_id = ?",
             (member.nick, int(member.muted), member.conference_id, member.union_id),
+        )
+
+    async def add_phone_invitations(
+        self, conference_id: str, invitations: list[Invitation], invited_by: str, at_ms: int
+    ) -> int:
+        return await insert_phone_invitations(
+            self._conn, conference_id, invitations, invited_by, at_ms
         )
 
     async def mute_everyone(self, conference_id: str, muted: bool) -> None:

@@ -94,7 +94,11 @@ def conference_routes(conferences: ConferenceService) -> list[Operation]:
             "POST /v1.0/conference/videoConferences",
             "CreateVideoConference",
             lambda c: conferences.create(
-                c.principal, c.body.user_id, c.body.conf_title, c.body.invite_user_ids
+                c.principal,
+                c.body.user_id,
+                c.body.conf_title,
+                c.body.invite_user_ids,
+                c.body.invite_caller,
             ),
             _created,
             body=CreateVideoConferenceBody,

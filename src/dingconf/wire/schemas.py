@@ -62,7 +62,7 @@ class CreateVideoConferenceBody(_Body):
     user_id: str
     conf_title: str
     invite_user_ids: list[str] = msgspec.field(default_factory=list)
-    #: Whether to ring the creator (default true); dingconf has no phones to ring.
+    #: Whether to ring the creator (default true): rung, they are a member at attendStatus 2.
     invite_caller: bool = True
 
 
