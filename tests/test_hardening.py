@@ -120,7 +120,7 @@ def test_a_huge_max_results_is_capped(http, token):
         headers={TOKEN_HEADER: token},
     )
     assert resp.status_code == 200
-    assert len(resp.json()["onGoingConfList"]) <= 1000
+    assert len(resp.json()["onGoingConfList"]) <= 2000
 
 
 @pytest.mark.parametrize(

@@ -70,6 +70,8 @@ def _reply_type(o: Operation) -> Any:
     if o.returns is not None:
         return _schema_type(o.returns)
     target = o.call if o.reply is None else o.reply
+    if isinstance(target, type):  # a Struct class built from the call's result
+        return _schema_type(target)
     if not callable(target):
         return _schema_type(type(target)) if isinstance(target, msgspec.Struct) else None
     try:
