@@ -1,6 +1,7 @@
 """Typed records shared by the storage and service layers."""
 
 from dingconf.model.content import MINUTES, RECORD, Span, Utterance
+from dingconf.model.events import Delivery, OutboxEvent, StreamTicket
 from dingconf.model.records import (
     App,
     AttendStatus,
@@ -26,11 +27,14 @@ __all__ = [
     "BookingSettings",
     "Conference",
     "ConferenceStatus",
+    "Delivery",
     "ExtensionApp",
     "Org",
+    "OutboxEvent",
     "Participant",
     "Principal",
     "Span",
+    "StreamTicket",
     "Suite",
     "TokenRecord",
     "User",

@@ -15,6 +15,7 @@ from dingconf.model import AttendStatus, Conference, ConferenceStatus, Participa
 from dingconf.service.access import lock_own_conference
 from dingconf.service.auth import WRITE, require_scope
 from dingconf.service.conferences import ConferenceService
+from dingconf.service.events import INVITED, KICKED, emit_members
 from dingconf.service.paging import Page, paginate
 from dingconf.storage.base import Invitation, Store, WriteTx
 
@@ -125,11 +126,17 @@ class MemberService:
                 if user is None:
                     raise _unknown_user()
                 invitations.append((user.union_id, user.nick))
+            now = self._clock.now_ms()
             await tx.add_invitations(
-                conference.conference_id,
-                invitations,
-                inviter or conference.host_id,
-                self._clock.now_ms(),
+                conference.conference_id, invitations, inviter or conference.host_id, now
+            )
+            rung = [await tx.get_participant(conference.conference_id, u) for u, _ in invitations]
+            await emit_members(
+                tx,
+                conference,
+                [m for m in rung if m is not None and m.attend_status == AttendStatus.CALLING],
+                INVITED,
+                now,
             )
 
     async def kick(
@@ -151,6 +158,13 @@ class MemberService:
                 await tx.kick_member(
                     conference.conference_id, member.union_id, now, forbid_rejoin=forbid_rejoin
                 )
+            kicked = [
+                await tx.get_participant(conference.conference_id, m.union_id) for m in members
+            ]
+            after = await tx.lock_conference(principal.corp_id, conference.conference_id)
+            await emit_members(
+                tx, after or conference, [m for m in kicked if m is not None], KICKED, now
+            )
 
     async def set_cohosts(
         self, principal: Principal, conference_id: str, action: str, union_ids: list[str]

@@ -16,10 +16,13 @@ from dingconf.model import (
     Booking,
     Conference,
     ConferenceStatus,
+    Delivery,
     Org,
+    OutboxEvent,
     Participant,
     Principal,
     Span,
+    StreamTicket,
     Suite,
     TokenRecord,
     User,
@@ -164,6 +167,41 @@ class WriteTx(Protocol):
     async def insert_booking(self, booking: Booking) -> None:
         """Store a new booking."""
 
+    # Meeting events (model.events): written with the change they describe.
+
+    async def set_event_origin(self, subject_id: str, app_key: str) -> None:
+        """Remember the app that created a meeting or booking (its ``_target_push`` receiver)."""
+
+    async def event_origin(self, conference_id: str, schedule_id: str | None) -> str | None:
+        """The app that created a meeting, or the booking it is an instance of."""
+
+    async def next_event_seq(self, conference_id: str) -> int:
+        """The meeting's next statusSeqNum (the meeting is locked)."""
+
+    async def add_event(self, event: OutboxEvent) -> None:
+        """Put an event in the outbox with a pending delivery for each receiving app."""
+
+    async def put_stream_ticket(self, ticket_hash: str, ticket: StreamTicket) -> None:
+        """Store a Stream-mode connection ticket by its hash."""
+
+    async def claim_delivery(self, event_id: str, app_key: str, now_ms: int, until_ms: int) -> bool:
+        """Hold a due delivery for this process until ``until_ms``; False if another holds it."""
+
+    async def settle_delivery(
+        self,
+        event_id: str,
+        app_key: str,
+        *,
+        delivered: bool,
+        next_at_ms: int,
+        error: str,
+        max_attempts: int,
+    ) -> None:
+        """Record an attempt: delivered, or due again at ``next_at_ms``, or dead at the last."""
+
+    async def requeue_delivery(self, event_id: str, app_key: str, now_ms: int) -> bool:
+        """Make a delivery pending again with fresh attempts; False if there is none."""
+
     async def update_booking(self, booking: Booking) -> None:
         """Write a booking's fields and settings."""
 
@@ -224,6 +262,15 @@ class Store(Protocol):
 
     async def get_suite(self, suite_key: str) -> Suite | None:
         """Read a third-party suite."""
+
+    async def get_stream_ticket(self, ticket_hash: str) -> StreamTicket | None:
+        """A Stream-mode ticket by its hash (expired ones too)."""
+
+    async def due_deliveries(self, app_keys: list[str], now_ms: int, limit: int) -> list[Delivery]:
+        """Deliveries of these apps to attempt now, the first undelivered one per meeting."""
+
+    async def list_deliveries(self, app_key: str, state: str | None) -> list[Delivery]:
+        """An app's deliveries, optionally in one state, by meeting and statusSeqNum."""
 
     async def auth_epoch(self) -> int:
         """A number that changes whenever a live token's meaning may have changed.

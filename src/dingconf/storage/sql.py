@@ -14,10 +14,12 @@ from dingconf.model import (
     Booking,
     Conference,
     ConferenceStatus,
+    Delivery,
     Org,
     Participant,
     Principal,
     Span,
+    StreamTicket,
     Suite,
     User,
     Utterance,
@@ -26,6 +28,11 @@ from dingconf.storage.base import ConferenceFilter, Store, WriteTx
 from dingconf.storage.driver import Connection, Database
 from dingconf.storage.snapshot import SnapshotCache
 from dingconf.storage.sql_content import select_spans, select_utterances
+from dingconf.storage.sql_events import (
+    select_deliveries,
+    select_due_deliveries,
+    select_stream_ticket,
+)
 from dingconf.storage.sql_rows import (
     BOOKING_COLUMNS,
     PARTICIPANT_COLUMNS,
@@ -135,6 +142,15 @@ class SqlStore(Store):
             "SELECT corp_id FROM suite_corps WHERE suite_key = ?", (suite_key,)
         )
         return Suite(row[0], row[1], scopes_of(row[2]), frozenset(c[0] for c in corps))
+
+    async def get_stream_ticket(self, ticket_hash: str) -> StreamTicket | None:
+        return await select_stream_ticket(self._read, ticket_hash)
+
+    async def due_deliveries(self, app_keys: list[str], now_ms: int, limit: int) -> list[Delivery]:
+        return await select_due_deliveries(self._read, app_keys, now_ms, limit)
+
+    async def list_deliveries(self, app_key: str, state: str | None) -> list[Delivery]:
+        return await select_deliveries(self._read, app_key, state)
 
     async def resolve_token(self, token_hash: str) -> tuple[Principal, int] | None:
         # The scopes come from the app or suite now, not from when the token was

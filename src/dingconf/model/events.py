@@ -1,0 +1,46 @@
+"""Meeting events (spec §5): the outbox rows and their delivery to each app."""
+
+from typing import NamedTuple
+
+__all__ = ["DEAD", "DELIVERED", "PENDING", "Delivery", "OutboxEvent", "StreamTicket"]
+
+#: Delivery states.
+PENDING, DELIVERED, DEAD = "pending", "delivered", "dead"
+
+
+class OutboxEvent(NamedTuple):
+    """One event as written in the change's transaction.
+
+    ``payload`` is the business JSON (Stream mode's ``data``); ``target_app``
+    is None for an org-wide event (every app of ``corp_id`` receives it) and
+    the creating app for a ``*_target_push`` event.
+    """
+
+    event_id: str
+    conference_id: str
+    seq: int
+    corp_id: str
+    event_type: str
+    target_app: str | None
+    born_ms: int
+    payload: str
+
+
+class Delivery(NamedTuple):
+    """An event on its way to one app: state, attempts made, when to try next."""
+
+    event: OutboxEvent
+    app_key: str
+    state: str
+    attempts: int
+    next_at_ms: int
+    last_error: str
+
+
+class StreamTicket(NamedTuple):
+    """What a Stream-mode ticket stands for: the app, its organisation, its topics."""
+
+    app_key: str
+    corp_id: str
+    subscriptions: str
+    expires_at_ms: int
