@@ -12,10 +12,13 @@ from starlette.types import ASGIApp
 
 from dingconf.clock import Clock
 from dingconf.config import Settings
+from dingconf.delivery.dispatcher import Dispatcher
+from dingconf.delivery.stream import StreamHub
 from dingconf.service.auth import TokenService
 from dingconf.service.bookings import BookingService
 from dingconf.service.conferences import ConferenceService
 from dingconf.service.control import ControlService
+from dingconf.service.gateway import GatewayService
 from dingconf.service.listing import ListingService
 from dingconf.service.members import MemberService
 from dingconf.service.provisioning import ProvisioningService
@@ -27,6 +30,7 @@ from dingconf.storage.sqlite import SQLiteDatabase, sqlite_path
 from dingconf.wire.bookings import booking_routes
 from dingconf.wire.conference import conference_routes
 from dingconf.wire.control import control_routes
+from dingconf.wire.gateway import gateway_routes, stream_routes
 from dingconf.wire.guards import guards
 from dingconf.wire.http import wire_errors
 from dingconf.wire.listing import listing_routes
@@ -64,6 +68,7 @@ class Services:
     listing: ListingService
     control: ControlService
     provisioning: ProvisioningService
+    gateway: GatewayService
 
 
 def build_services(settings: Settings, store: Store) -> Services:
@@ -83,6 +88,7 @@ def build_services(settings: Settings, store: Store) -> Services:
         listing=ListingService(store, clock),
         control=ControlService(store, clock, conferences, bookings, recording),
         provisioning=ProvisioningService(store),
+        gateway=GatewayService(store, clock),
     )
 
 
@@ -97,6 +103,7 @@ def api_routes(settings: Settings, services: Services) -> list[ApiRoute]:
         *member_routes(services.members, services.recording),
         *booking_routes(services.bookings),
         *oauth_routes(services.tokens),
+        *gateway_routes(services.gateway),
         *control_routes(services.control),
     ]
     return bind(operations, guards(services.tokens, settings.admin_token, settings.is_loopback))
@@ -108,6 +115,8 @@ def create_app(
 ) -> ASGIApp:
     """The ASGI application; the store opens (and migrates) at lifespan start-up."""
     services = build_services(settings, open_store(settings.database))
+    hub = StreamHub(services.clock)
+    dispatcher = Dispatcher(services.store, services.clock, hub)
 
     @asynccontextmanager
     async def lifespan(_app: object) -> AsyncIterator[None]:
@@ -118,9 +127,14 @@ def create_app(
         # of the collector's full passes removes most of their pause, which
         # otherwise dominates the p99 latency.
         gc.freeze()
+        dispatcher.start()
         try:
             yield
         finally:
+            await dispatcher.stop()
+            await hub.disconnect_all()
             await services.store.close()
 
-    return wire_errors(build_router(api_routes(settings, services), lifespan))
+    return wire_errors(
+        build_router(api_routes(settings, services), lifespan, stream_routes(services.gateway, hub))
+    )

@@ -1,7 +1,13 @@
 """Typed records shared by the storage and service layers."""
 
 from dingconf.model.content import MINUTES, RECORD, Span, Utterance
-from dingconf.model.events import Delivery, OutboxEvent, StreamTicket
+from dingconf.model.events import (
+    Delivery,
+    OutboxEvent,
+    StreamChannel,
+    StreamSessions,
+    StreamTicket,
+)
 from dingconf.model.records import (
     App,
     AttendStatus,
@@ -34,6 +40,8 @@ __all__ = [
     "Participant",
     "Principal",
     "Span",
+    "StreamChannel",
+    "StreamSessions",
     "StreamTicket",
     "Suite",
     "TokenRecord",

@@ -1,8 +1,17 @@
 """Meeting events (spec §5): the outbox rows and their delivery to each app."""
 
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
-__all__ = ["DEAD", "DELIVERED", "PENDING", "Delivery", "OutboxEvent", "StreamTicket"]
+__all__ = [
+    "DEAD",
+    "DELIVERED",
+    "PENDING",
+    "Delivery",
+    "OutboxEvent",
+    "StreamChannel",
+    "StreamSessions",
+    "StreamTicket",
+]
 
 #: Delivery states.
 PENDING, DELIVERED, DEAD = "pending", "delivered", "dead"
@@ -44,3 +53,23 @@ class StreamTicket(NamedTuple):
     corp_id: str
     subscriptions: str
     expires_at_ms: int
+
+
+class StreamChannel(Protocol):
+    """One Stream-mode WebSocket as the delivery side sees it: text frames both ways."""
+
+    async def send(self, text: str) -> None:
+        """Send one text frame."""
+
+    async def receive(self) -> str | None:
+        """The next text frame from the client; None once the socket closed."""
+
+    async def close(self) -> None:
+        """Close the socket."""
+
+
+class StreamSessions(Protocol):
+    """Where the gateway hands each accepted WebSocket (the delivery side's hub)."""
+
+    async def serve(self, ticket: StreamTicket, channel: StreamChannel) -> None:
+        """Run the Stream session until the socket closes."""

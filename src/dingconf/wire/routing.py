@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from starlette.convertors import Convertor, register_url_convertor
-from starlette.routing import Route, Router
+from starlette.routing import BaseRoute, Route, Router
 from starlette.types import ASGIApp, Lifespan, Receive, Scope, Send
 
 from dingconf.service.ids import CONFERENCE_ID
@@ -46,7 +46,11 @@ register_url_convertor("conference_id", _ConferenceIdConvertor())
 _ANY_ID, _WELL_FORMED_ID = "{conferenceId}", "{conferenceId:conference_id}"
 
 
-def build_router(routes: Iterable[ApiRoute], lifespan: Lifespan[Any] | None = None) -> ASGIApp:
+def build_router(
+    routes: Iterable[ApiRoute],
+    lifespan: Lifespan[Any] | None = None,
+    extra: Iterable[BaseRoute] = (),
+) -> ASGIApp:
     """A router matching paths in the order given, then dispatching on the method.
 
     Routes sharing a path (GET/PUT/DELETE on one conference) become one
@@ -57,7 +61,8 @@ def build_router(routes: Iterable[ApiRoute], lifespan: Lifespan[Any] | None = No
     So every path with a conference id is tried first in a form that accepts
     only well-formed ids (which no literal segment is), and the hottest call
     matches at once; the general form, later, still routes malformed ids to
-    the same handler so that it can answer ``paramError``.
+    the same handler so that it can answer ``paramError``. ``extra`` routes
+    (the Stream-mode WebSocket) are tried first.
     """
     by_path: dict[str, dict[str, Handler]] = defaultdict(dict)
     for route in routes:
@@ -69,7 +74,11 @@ def build_router(routes: Iterable[ApiRoute], lifespan: Lifespan[Any] | None = No
         if _ANY_ID in path
     ]
     return Router(
-        routes=[*well_formed, *(Route(path, endpoint) for path, endpoint in endpoints.items())],
+        routes=[
+            *extra,
+            *well_formed,
+            *(Route(path, endpoint) for path, endpoint in endpoints.items()),
+        ],
         redirect_slashes=False,
         default=_not_found,
         lifespan=lifespan,
