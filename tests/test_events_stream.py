@@ -3,14 +3,15 @@
 from typing import Any
 
 import httpx
+import pytest
 import websockets.sync.client
 from alibabacloud_dingtalk.conference_1_0 import models as m
 from alibabacloud_dingtalk.conference_1_0.client import Client as ConferenceClient
 from dingtalk_stream import AckMessage
-from lifecycle import sdk, users
-from stream_listener import Received, StreamListener
 
 from dingconf.pytest_plugin import DingconfServer
+from lifecycle import sdk, users
+from stream_listener import Received, StreamListener
 
 from conftest import sdk_config
 
@@ -195,9 +196,7 @@ def test_open_connection_answers_endpoint_and_ticket(fresh_server: DingconfServe
         assert answer["endpoint"] == f"ws://{fresh_server.endpoint}/connect"
         assert isinstance(answer["ticket"], str) and answer["ticket"]
 
-        wrong = http.post(
-            "/v1.0/gateway/connections/open", json={**body, "clientSecret": "nope"}
-        )
+        wrong = http.post("/v1.0/gateway/connections/open", json={**body, "clientSecret": "nope"})
         assert wrong.status_code == 400
         assert wrong.json()["code"] == "invalidClientIdOrSecret"
         bad_type = http.post(
@@ -209,9 +208,6 @@ def test_open_connection_answers_endpoint_and_ticket(fresh_server: DingconfServe
 
     # A made-up ticket is refused before the WebSocket opens.
     url = f"ws://{fresh_server.endpoint}/connect?ticket=forged"
-    try:
+    with pytest.raises(websockets.exceptions.InvalidStatus) as refused:
         websockets.sync.client.connect(url, open_timeout=5).close()
-    except websockets.exceptions.InvalidStatus as refused:
-        assert refused.response.status_code == 403
-    else:
-        raise AssertionError("a forged ticket was accepted")
+    assert refused.value.response.status_code == 403

@@ -18,6 +18,7 @@ from dingconf.service.auth import TokenService
 from dingconf.service.bookings import BookingService
 from dingconf.service.conferences import ConferenceService
 from dingconf.service.control import ControlService
+from dingconf.service.event_log import EventLogService
 from dingconf.service.gateway import GatewayService
 from dingconf.service.listing import ListingService
 from dingconf.service.members import MemberService
@@ -30,6 +31,7 @@ from dingconf.storage.sqlite import SQLiteDatabase, sqlite_path
 from dingconf.wire.bookings import booking_routes
 from dingconf.wire.conference import conference_routes
 from dingconf.wire.control import control_routes
+from dingconf.wire.event_log import event_log_routes
 from dingconf.wire.gateway import gateway_routes, stream_routes
 from dingconf.wire.guards import guards
 from dingconf.wire.http import wire_errors
@@ -69,6 +71,7 @@ class Services:
     control: ControlService
     provisioning: ProvisioningService
     gateway: GatewayService
+    event_log: EventLogService
 
 
 def build_services(settings: Settings, store: Store) -> Services:
@@ -89,6 +92,7 @@ def build_services(settings: Settings, store: Store) -> Services:
         control=ControlService(store, clock, conferences, bookings, recording),
         provisioning=ProvisioningService(store),
         gateway=GatewayService(store, clock),
+        event_log=EventLogService(store, clock),
     )
 
 
@@ -105,6 +109,7 @@ def api_routes(settings: Settings, services: Services) -> list[ApiRoute]:
         *oauth_routes(services.tokens),
         *gateway_routes(services.gateway),
         *control_routes(services.control),
+        *event_log_routes(services.event_log),
     ]
     return bind(operations, guards(services.tokens, settings.admin_token, settings.is_loopback))
 
