@@ -13,6 +13,7 @@ from starlette.types import ASGIApp
 from dingconf.clock import Clock
 from dingconf.config import Settings
 from dingconf.delivery.dispatcher import Dispatcher
+from dingconf.delivery.push import PushSender
 from dingconf.delivery.stream import StreamHub
 from dingconf.service.auth import TokenService
 from dingconf.service.bookings import BookingService
@@ -23,6 +24,7 @@ from dingconf.service.gateway import GatewayService
 from dingconf.service.listing import ListingService
 from dingconf.service.members import MemberService
 from dingconf.service.provisioning import ProvisioningService
+from dingconf.service.push import PushService
 from dingconf.service.recording import RecordingService
 from dingconf.storage.base import Store
 from dingconf.storage.postgres import PostgresDatabase
@@ -72,6 +74,7 @@ class Services:
     provisioning: ProvisioningService
     gateway: GatewayService
     event_log: EventLogService
+    push: PushService
 
 
 def build_services(settings: Settings, store: Store) -> Services:
@@ -93,6 +96,7 @@ def build_services(settings: Settings, store: Store) -> Services:
         provisioning=ProvisioningService(store),
         gateway=GatewayService(store, clock),
         event_log=EventLogService(store, clock),
+        push=PushService(store, PushSender(clock).check_url),
     )
 
 
@@ -109,7 +113,7 @@ def api_routes(settings: Settings, services: Services) -> list[ApiRoute]:
         *oauth_routes(services.tokens),
         *gateway_routes(services.gateway),
         *control_routes(services.control),
-        *event_log_routes(services.event_log),
+        *event_log_routes(services.event_log, services.push),
     ]
     return bind(operations, guards(services.tokens, settings.admin_token, settings.is_loopback))
 
@@ -121,7 +125,7 @@ def create_app(
     """The ASGI application; the store opens (and migrates) at lifespan start-up."""
     services = build_services(settings, open_store(settings.database))
     hub = StreamHub(services.clock)
-    dispatcher = Dispatcher(services.store, services.clock, hub)
+    dispatcher = Dispatcher(services.store, services.clock, hub, PushSender(services.clock))
 
     @asynccontextmanager
     async def lifespan(_app: object) -> AsyncIterator[None]:

@@ -1,7 +1,9 @@
-"""The outbox reader: due deliveries of the apps connected here, sent one by one.
+"""The outbox reader: due deliveries, sent one by one over Stream or HTTP push.
 
 Every process runs one :class:`Dispatcher`. It looks for due deliveries of
-the apps that have a Stream session in this process, claims each in the
+the apps it can reach: those with an HTTP push subscription (any process
+can POST) and, for the others, those with a Stream session in this process.
+It claims each in the
 store (so that one process sends it, whichever committed it), sends it and
 records the outcome: delivered on a 200 ack, else retried with exponential
 backoff and dead after :data:`MAX_ATTEMPTS`. A crash leaves the claim to
@@ -13,8 +15,9 @@ import contextlib
 import logging
 
 from dingconf.clock import Clock
+from dingconf.delivery.push import PushSender
 from dingconf.delivery.stream import StreamHub, StreamSession
-from dingconf.model import Delivery
+from dingconf.model import Delivery, PushSubscription
 from dingconf.storage.base import Store
 
 __all__ = ["MAX_ATTEMPTS", "Dispatcher", "backoff_ms"]
@@ -39,10 +42,18 @@ def backoff_ms(attempts: int) -> int:
 class Dispatcher:
     """Sends this process's share of the outbox to its Stream sessions."""
 
-    def __init__(self, store: Store, clock: Clock, hub: StreamHub, poll_s: float = 0.05) -> None:
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        hub: StreamHub,
+        push: PushSender,
+        poll_s: float = 0.05,
+    ) -> None:
         self._store = store
         self._clock = clock
         self._hub = hub
+        self._push = push
         self._poll_s = poll_s
         self._inflight: set[tuple[str, str]] = set()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -78,7 +89,9 @@ class Dispatcher:
 
     async def tick(self) -> None:
         """Claim and start sending every due delivery this process can send now."""
-        keys = self._hub.app_keys()
+        # An app with a push subscription gets its events by HTTP, not Stream.
+        pushed = {s.app_key: s for s in await self._store.push_subscriptions()}
+        keys = sorted({*pushed, *self._hub.app_keys()})
         if not keys:
             return
         now = self._clock.now_ms()
@@ -86,22 +99,27 @@ class Dispatcher:
             key = (delivery.event.event_id, delivery.app_key)
             if key in self._inflight:
                 continue
-            session = self._hub.pick(delivery.app_key, delivery.event.event_type)
-            if session is None:
+            route: PushSubscription | StreamSession | None = pushed.get(delivery.app_key)
+            if route is None:
+                route = self._hub.pick(delivery.app_key, delivery.event.event_type)
+            if route is None:
                 continue
             async with self._store.write() as tx:
                 won = await tx.claim_delivery(key[0], key[1], now, now + _LEASE_MS)
             if not won:
                 continue
             self._inflight.add(key)
-            task = asyncio.create_task(self._deliver(delivery, session))
+            task = asyncio.create_task(self._deliver(delivery, route))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
-    async def _deliver(self, delivery: Delivery, session: StreamSession) -> None:
+    async def _deliver(self, delivery: Delivery, route: PushSubscription | StreamSession) -> None:
         key = (delivery.event.event_id, delivery.app_key)
         try:
-            ok, error = await self._hub.send_event(session, delivery, ACK_TIMEOUT_S)
+            if isinstance(route, PushSubscription):
+                ok, error = await self._push.send(route, delivery)
+            else:
+                ok, error = await self._hub.send_event(route, delivery, ACK_TIMEOUT_S)
             attempts = delivery.attempts + 1
             async with self._store.write() as tx:
                 await tx.settle_delivery(

@@ -4,6 +4,7 @@ from dingconf.model.content import MINUTES, RECORD, Span, Utterance
 from dingconf.model.events import (
     Delivery,
     OutboxEvent,
+    PushSubscription,
     StreamChannel,
     StreamSessions,
     StreamTicket,
@@ -39,6 +40,7 @@ __all__ = [
     "OutboxEvent",
     "Participant",
     "Principal",
+    "PushSubscription",
     "Span",
     "StreamChannel",
     "StreamSessions",

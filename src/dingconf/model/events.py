@@ -8,6 +8,7 @@ __all__ = [
     "PENDING",
     "Delivery",
     "OutboxEvent",
+    "PushSubscription",
     "StreamChannel",
     "StreamSessions",
     "StreamTicket",
@@ -44,6 +45,15 @@ class Delivery(NamedTuple):
     attempts: int
     next_at_ms: int
     last_error: str
+
+
+class PushSubscription(NamedTuple):
+    """Where an app wants its events POSTed (HTTP push), and its callback secrets."""
+
+    app_key: str
+    url: str
+    token: str
+    aes_key: str
 
 
 class StreamTicket(NamedTuple):

@@ -21,6 +21,7 @@ from dingconf.model import (
     OutboxEvent,
     Participant,
     Principal,
+    PushSubscription,
     Span,
     StreamTicket,
     Suite,
@@ -202,6 +203,12 @@ class WriteTx(Protocol):
     async def requeue_delivery(self, event_id: str, app_key: str, now_ms: int) -> bool:
         """Make a delivery pending again with fresh attempts; False if there is none."""
 
+    async def put_push_subscription(self, subscription: PushSubscription) -> None:
+        """Set or replace an app's HTTP push subscription."""
+
+    async def delete_push_subscription(self, app_key: str) -> bool:
+        """Drop an app's HTTP push subscription; False if it had none."""
+
     async def update_booking(self, booking: Booking) -> None:
         """Write a booking's fields and settings."""
 
@@ -271,6 +278,9 @@ class Store(Protocol):
 
     async def list_deliveries(self, app_key: str, state: str | None) -> list[Delivery]:
         """An app's deliveries, optionally in one state, by meeting and statusSeqNum."""
+
+    async def push_subscriptions(self) -> list[PushSubscription]:
+        """Every app's HTTP push subscription."""
 
     async def auth_epoch(self) -> int:
         """A number that changes whenever a live token's meaning may have changed.

@@ -18,6 +18,7 @@ from dingconf.model import (
     Org,
     Participant,
     Principal,
+    PushSubscription,
     Span,
     StreamTicket,
     Suite,
@@ -31,6 +32,7 @@ from dingconf.storage.sql_content import select_spans, select_utterances
 from dingconf.storage.sql_events import (
     select_deliveries,
     select_due_deliveries,
+    select_push_subscriptions,
     select_stream_ticket,
 )
 from dingconf.storage.sql_rows import (
@@ -151,6 +153,9 @@ class SqlStore(Store):
 
     async def list_deliveries(self, app_key: str, state: str | None) -> list[Delivery]:
         return await select_deliveries(self._read, app_key, state)
+
+    async def push_subscriptions(self) -> list[PushSubscription]:
+        return await select_push_subscriptions(self._read)
 
     async def resolve_token(self, token_hash: str) -> tuple[Principal, int] | None:
         # The scopes come from the app or suite now, not from when the token was

@@ -1,10 +1,19 @@
 """SQL for meeting events (:mod:`dingconf.model.events`): outbox, deliveries, tickets."""
 
-from dingconf.model.events import DEAD, DELIVERED, PENDING, Delivery, OutboxEvent, StreamTicket
+from dingconf.model.events import (
+    DEAD,
+    DELIVERED,
+    PENDING,
+    Delivery,
+    OutboxEvent,
+    PushSubscription,
+    StreamTicket,
+)
 from dingconf.storage.driver import Connection, Row
 
 __all__ = [
     "claim_delivery",
+    "delete_push_subscription",
     "insert_event",
     "insert_stream_ticket",
     "next_event_seq",
@@ -12,9 +21,11 @@ __all__ = [
     "requeue_delivery",
     "select_deliveries",
     "select_due_deliveries",
+    "select_push_subscriptions",
     "select_stream_ticket",
     "set_origin",
     "settle_delivery",
+    "upsert_push_subscription",
 ]
 
 _COLUMNS = (
@@ -211,3 +222,26 @@ async def select_stream_ticket(conn: Connection, ticket_hash: str) -> StreamTick
         (ticket_hash,),
     )
     return StreamTicket(str(row[0]), str(row[1]), str(row[2]), int(row[3])) if row else None
+
+
+async def upsert_push_subscription(conn: Connection, sub: PushSubscription) -> None:
+    """Set (or replace) an app's HTTP push subscription."""
+    await conn.execute(
+        "INSERT INTO push_subscriptions (app_key, url, token, aes_key) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (app_key) DO UPDATE SET url = excluded.url, token = excluded.token, "
+        "aes_key = excluded.aes_key",
+        (sub.app_key, sub.url, sub.token, sub.aes_key),
+    )
+
+
+async def delete_push_subscription(conn: Connection, app_key: str) -> bool:
+    """Drop an app's HTTP push subscription; False if it had none."""
+    return await conn.execute("DELETE FROM push_subscriptions WHERE app_key = ?", (app_key,)) == 1
+
+
+async def select_push_subscriptions(conn: Connection) -> list[PushSubscription]:
+    """Every HTTP push subscription, by app."""
+    rows = await conn.fetchall(
+        "SELECT app_key, url, token, aes_key FROM push_subscriptions ORDER BY app_key"
+    )
+    return [PushSubscription(*(str(v) for v in row)) for row in rows]

@@ -9,6 +9,7 @@ from dingconf.model import (
     Org,
     OutboxEvent,
     Participant,
+    PushSubscription,
     Span,
     StreamTicket,
     Suite,
@@ -21,6 +22,7 @@ from dingconf.storage.driver import Connection
 from dingconf.storage.sql_content import end_span, insert_span, insert_utterance, select_spans
 from dingconf.storage.sql_events import (
     claim_delivery,
+    delete_push_subscription,
     insert_event,
     insert_stream_ticket,
     next_event_seq,
@@ -28,6 +30,7 @@ from dingconf.storage.sql_events import (
     requeue_delivery,
     set_origin,
     settle_delivery,
+    upsert_push_subscription,
 )
 from dingconf.storage.sql_rows import (
     BOOKING_COLUMNS,
@@ -411,6 +414,12 @@ class SqlWriteTx(WriteTx):
 
     async def requeue_delivery(self, event_id: str, app_key: str, now_ms: int) -> bool:
         return await requeue_delivery(self._conn, event_id, app_key, now_ms)
+
+    async def put_push_subscription(self, subscription: PushSubscription) -> None:
+        await upsert_push_subscription(self._conn, subscription)
+
+    async def delete_push_subscription(self, app_key: str) -> bool:
+        return await delete_push_subscription(self._conn, app_key)
 
     async def update_booking(self, booking: Booking) -> None:
         params = booking_params(booking)

@@ -46,3 +46,11 @@ CREATE TABLE stream_tickets (
     subscriptions TEXT NOT NULL,
     expires_at BIGINT NOT NULL
 );
+
+-- HTTP push: where an app wants its events POSTed, encrypted with its token and AES key.
+CREATE TABLE push_subscriptions (
+    app_key TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    token TEXT NOT NULL,
+    aes_key TEXT NOT NULL
+);
