@@ -8,7 +8,7 @@ from alibabacloud_dingtalk.conference_1_0.client import Client as ConferenceClie
 from dingtalk_stream import AckMessage
 
 from dingconf.pytest_plugin import DingconfServer
-from lifecycle import sdk
+from lifecycle import book, join_room, sdk
 from stream_listener import StreamListener
 
 from conftest import SEED, sdk_config
@@ -138,3 +138,29 @@ def test_two_processes_deliver_every_event_exactly_once(database_url: str, tmp_p
     finally:
         for server in servers:
             server.stop()
+
+
+def test_a_booked_instance_is_created_at_its_first_join_and_targets_the_booking_app(
+    fresh_server: DingconfServer,
+):
+    conf = ConferenceClient(sdk_config(fresh_server))
+    token = fresh_server.token("acme-app", "acme-secret")
+    booking = book(conf, token)
+    # Booking alone emits nothing: the instance has not started.
+    assert fresh_server.events("acme-app") == []
+    cid = join_room(fresh_server, booking.room_code.replace(" ", ""), "u-alice")
+    created = fresh_server.wait_for_event(
+        "acme-app", "meeting_status_change_target_push", change_scene="conference_created"
+    )
+    conf_model = created["data"]["openConfModel"]
+    assert conf_model["conferenceId"] == cid and conf_model["status"] == 2
+    assert conf_model["bizType"] == 3
+    assert conf_model["scheduleConferenceId"] == booking.schedule_conference_id
+    sdk(conf, token, "CloseVideoConference", cid, m.CloseVideoConferenceRequest(union_id="u-host"))
+    org_wide = fresh_server.events("acme-reader")
+    assert [(e["data"]["changeScene"], e["statusSeqNum"]) for e in org_wide] == [
+        ("conference_created", 1),
+        ("user_join", 2),
+        ("conference_closed", 3),
+    ]
+    assert org_wide[0]["data"]["openConfModel"]["bizType"] == "3"
