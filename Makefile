@@ -34,6 +34,7 @@ test: lint postgres
 
 bench: setup
 	$(VENV)/bin/python bench/run.py $(ARGS)
+	$(VENV)/bin/python bench/events.py
 
 clean:
 	rm -rf .tools $(VENV)

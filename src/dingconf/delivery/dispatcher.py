@@ -32,6 +32,8 @@ ACK_TIMEOUT_S = 5.0
 #: A claim outlives the ack wait, so a live sender never loses its claim.
 _LEASE_MS = 30_000
 _BATCH = 200
+#: How long the list of HTTP push subscriptions is reused before it is read again.
+_SUBSCRIPTIONS_TTL_S = 1.0
 
 
 def backoff_ms(attempts: int) -> int:
@@ -54,6 +56,8 @@ class Dispatcher:
         self._clock = clock
         self._hub = hub
         self._push = push
+        self._pushed: dict[str, PushSubscription] = {}
+        self._pushed_at = -_SUBSCRIPTIONS_TTL_S
         self._poll_s = poll_s
         self._inflight: set[tuple[str, str]] = set()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -90,7 +94,7 @@ class Dispatcher:
     async def tick(self) -> None:
         """Claim and start sending every due delivery this process can send now."""
         # An app with a push subscription gets its events by HTTP, not Stream.
-        pushed = {s.app_key: s for s in await self._store.push_subscriptions()}
+        pushed = await self._subscriptions()
         keys = sorted({*pushed, *self._hub.app_keys()})
         if not keys:
             return
@@ -112,6 +116,14 @@ class Dispatcher:
             task = asyncio.create_task(self._deliver(delivery, route))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
+
+    async def _subscriptions(self) -> dict[str, PushSubscription]:
+        """The push subscriptions, re-read at most once a second (any process may change them)."""
+        loop = asyncio.get_running_loop()
+        if loop.time() - self._pushed_at >= _SUBSCRIPTIONS_TTL_S:
+            self._pushed = {s.app_key: s for s in await self._store.push_subscriptions()}
+            self._pushed_at = loop.time()
+        return self._pushed
 
     async def _deliver(self, delivery: Delivery, route: PushSubscription | StreamSession) -> None:
         key = (delivery.event.event_id, delivery.app_key)
