@@ -94,9 +94,16 @@ class _Channel:
 
     async def receive(self) -> str | None:
         try:
-            return await self._ws.receive_text()
+            message = await self._ws.receive()
         except (WebSocketDisconnect, RuntimeError):
             return None
+        if message["type"] == "websocket.disconnect":
+            return None
+        # Acks are text frames; a binary one is read as UTF-8 all the same.
+        text = message.get("text")
+        if text is None:
+            text = (message.get("bytes") or b"").decode("utf-8", "replace")
+        return str(text)
 
     async def close(self) -> None:
         if self._ws.application_state == WebSocketState.CONNECTED:
