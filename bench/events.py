@@ -24,7 +24,15 @@ from over_http import new_meeting
 from stream_listener import StreamListener
 
 APP_KEY, APP_SECRET = "bench-app", "bench-secret"
-SEED = {"orgs": [{"corpId": "dingbench", "apps": [{"appKey": APP_KEY, "appSecret": APP_SECRET}]}]}
+SEED = {
+    "orgs": [
+        {
+            "corpId": "dingbench",
+            "users": [{"unionId": "u-host", "nick": "Host"}],
+            "apps": [{"appKey": APP_KEY, "appSecret": APP_SECRET}],
+        }
+    ]
+}
 
 
 def percentile(values: list[float], q: float) -> float:

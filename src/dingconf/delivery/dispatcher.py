@@ -32,6 +32,8 @@ ACK_TIMEOUT_S = 5.0
 #: A claim outlives the ack wait, so a live sender never loses its claim.
 _LEASE_MS = 30_000
 _BATCH = 200
+#: How often the commit marker is looked at while this process serves any app.
+_MARKER_POLL_S = 0.005
 #: How long the list of HTTP push subscriptions is reused before it is read again.
 _SUBSCRIPTIONS_TTL_S = 1.0
 
@@ -58,6 +60,7 @@ class Dispatcher:
         self._push = push
         self._pushed: dict[str, PushSubscription] = {}
         self._pushed_at = -_SUBSCRIPTIONS_TTL_S
+        self._serving = False
         self._poll_s = poll_s
         self._inflight: set[tuple[str, str]] = set()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -79,23 +82,34 @@ class Dispatcher:
                 await task
 
     async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        marker: int | None = None
+        last_tick = -self._poll_s
         while True:
-            try:
-                await self.tick()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                # The database may be briefly away; try again on the next tick.
-                log.exception("event delivery tick failed")
+            # Where the store has a cheap commit marker (SQLite), look at it often and
+            # read the outbox only when something committed; otherwise read every poll.
+            seen = await self._store.change_marker()
+            due = seen is None or seen != marker or loop.time() - last_tick >= self._poll_s
+            if due or self._wake.is_set():
+                marker, last_tick = seen, loop.time()
+                self._wake.clear()
+                try:
+                    await self.tick()
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    # The database may be briefly away; try again on the next tick.
+                    log.exception("event delivery tick failed")
+            busy = seen is not None and self._serving
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._poll_s)
-            self._wake.clear()
+                await asyncio.wait_for(self._wake.wait(), _MARKER_POLL_S if busy else self._poll_s)
 
     async def tick(self) -> None:
         """Claim and start sending every due delivery this process can send now."""
         # An app with a push subscription gets its events by HTTP, not Stream.
         pushed = await self._subscriptions()
         keys = sorted({*pushed, *self._hub.app_keys()})
+        self._serving = bool(keys)
         if not keys:
             return
         now = self._clock.now_ms()

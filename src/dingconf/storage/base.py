@@ -282,6 +282,10 @@ class Store(Protocol):
     async def push_subscriptions(self) -> list[PushSubscription]:
         """Every app's HTTP push subscription."""
 
+    async def change_marker(self) -> int | None:
+        """A number that moves whenever anything commits, in any process; None when the
+        backend has no cheap one (then callers poll)."""
+
     async def auth_epoch(self) -> int:
         """A number that changes whenever a live token's meaning may have changed.
 

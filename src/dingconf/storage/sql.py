@@ -157,6 +157,9 @@ class SqlStore(Store):
     async def push_subscriptions(self) -> list[PushSubscription]:
         return await select_push_subscriptions(self._read)
 
+    async def change_marker(self) -> int | None:
+        return await self._db.change_marker()
+
     async def resolve_token(self, token_hash: str) -> tuple[Principal, int] | None:
         # The scopes come from the app or suite now, not from when the token was
         # issued, so a scope change applies to live tokens at once. A suite token
