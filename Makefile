@@ -6,7 +6,7 @@ UV := .tools/bin/uv
 VENV := .venv
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: setup serve test lint bench postgres clean
+.PHONY: setup serve test lint bench bench-slow postgres clean
 
 # The project's Python dependencies, exactly as uv.lock pins them.
 setup: $(VENV)/.synced
@@ -35,6 +35,9 @@ test: lint postgres
 bench: setup
 	$(VENV)/bin/python bench/run.py $(ARGS)
 	$(VENV)/bin/python bench/events.py
+
+bench-slow: setup
+	$(VENV)/bin/python bench/slow_clients.py $(ARGS)
 
 clean:
 	rm -rf .tools $(VENV)

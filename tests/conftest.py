@@ -24,8 +24,8 @@ SEED: dict[str, Any] = {
             "corpId": "dingacme",
             "name": "Acme",
             "users": [
-                {"unionId": "u-host", "nick": "Hana Host"},
-                {"unionId": "u-alice", "nick": "Alice"},
+                {"unionId": "u-host", "nick": "Hana Host", "deptName": "Engineering"},
+                {"unionId": "u-alice", "nick": "Alice", "deptName": "Sales"},
                 {"unionId": "u-bob", "nick": "Bob"},
                 {"unionId": "u-carol", "nick": "Carol"},
                 {"unionId": "u-dave", "nick": "Dave", "userId": "dave01", "jobNumber": "0042"},

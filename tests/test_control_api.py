@@ -121,3 +121,18 @@ def test_admin_token_protects_the_control_api(tmp_path, database_url):
     finally:
         server.stop()
     assert "s3cret-admin" not in server.log()
+
+
+def test_participants_are_those_who_joined_not_those_only_invited(server, token):
+    status, _, body = server.request(
+        "POST",
+        "/v1.0/conference/videoConferences",
+        {"userId": "u-host", "confTitle": "t", "inviteUserIds": ["u-carol"]},
+        {"x-acs-dingtalk-access-token": token},
+    )
+    assert status == 200, body
+    cid = body["conferenceId"]
+    server.join(cid, "u-bob")
+    _, _, body = server.request("GET", f"/_dingconf/conferences/{cid}/participants")
+    assert [p["unionId"] for p in body["participants"]] == ["u-bob"]
+    assert conf_info(server, token, cid)["invitedNum"] == 1

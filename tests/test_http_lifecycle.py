@@ -199,7 +199,10 @@ def test_user_ongoing_body(http, token, meeting):
     assert types(body) == {"onGoingConfIdList": list, "memberModelMap": dict}
     assert body["onGoingConfIdList"] == [meeting]
     assert list(body["memberModelMap"]) == [meeting]
-    assert types(body["memberModelMap"][meeting]) == INSIDE | {"outerOrgMember": bool}
+    assert types(body["memberModelMap"][meeting]) == INSIDE | {
+        "outerOrgMember": bool,
+        "deviceType": str,
+    }
     nobody = ok(
         http.get(
             "/v1.0/conference/users/lists", params={"unionId": "never-joined"}, headers=auth(token)
@@ -219,11 +222,13 @@ def test_history_body(http, token, meeting):
     )
     assert types(body) == {"nextToken": str, "list": list}
     (item,) = [x for x in body["list"] if x["conferenceId"] == meeting]
+    assert item["deptName"] == "Engineering"  # the creator u-host's department in the seed
     assert types(item) == {
         "conferenceId": str,
         "title": str,
         "creatorId": str,
         "creatorNick": str,
+        "deptName": str,
         "startTime": int,
         "endTime": int,
         "timeLength": int,

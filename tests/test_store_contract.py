@@ -123,6 +123,22 @@ def test_token_resolution_follows_current_scopes_and_authorisation(db: Runner):
     db(scenario())
 
 
+def test_expired_tokens_are_purged_and_live_ones_kept(db: Runner):
+    s = db.store
+
+    async def scenario() -> None:
+        async with s.write() as tx:
+            await tx.put_token(TokenRecord("old", "app", "app-a", "dinga", 5_000, "n"))
+            await tx.put_token(TokenRecord("live", "app", "app-a", "dinga", 9_000, "m"))
+        async with s.write() as tx:
+            assert await tx.purge_tokens(5_000) == 0  # expiring now is not yet expired
+            assert await tx.purge_tokens(5_001) == 1
+        assert await s.resolve_token("old") is None
+        assert await s.resolve_token("live") is not None
+
+    db(scenario())
+
+
 def test_meetings_are_invisible_to_other_orgs(db: Runner):
     s = db.store
 
@@ -578,8 +594,8 @@ LISTED = {
 }
 
 
-def listed(key: str) -> Conference:
-    kw = dict(LISTED[key])
+def listed(key: str, **overrides: Any) -> Conference:
+    kw = dict(LISTED[key]) | overrides
     room, corp = kw.pop("room"), kw.pop("corp", "dinga")
     sid = SID if key in ("c1", "c2") else None
     return conference(key * 12, corp, str(room), schedule_conference_id=sid, **kw)
@@ -627,6 +643,35 @@ def test_list_conferences_filters(db: Runner, corp, where, expected):
         assert await s.list_conferences(corp, where) == [listed(k) for k in expected]
         async with s.write() as tx:  # the transaction sees the same
             assert await tx.list_conferences(corp, where) == [listed(k) for k in expected]
+
+    db(scenario())
+
+
+def test_pages_of_conferences_are_cut_by_the_database(db: Runner):
+    s = db.store
+
+    async def scenario() -> None:
+        async with s.write() as tx:
+            for key in LISTED:
+                await tx.insert_conference(listed(key, title=f"Sync {key}"), [], "ua")
+        everything = ConferenceFilter()
+        assert await s.page_conferences("dinga", everything, 1, 2) == (
+            [listed(k, title=f"Sync {k}") for k in ("c2", "c4")],
+            4,
+        )
+        assert await s.page_conferences("dinga", everything, 4, 2) == ([], 4)
+        # Title filters are case-sensitive substrings, LIKE wildcards are literal.
+        for needle, expected in (
+            ("c4", ["c4"]),
+            ("C4", []),
+            ("%", []),
+            ("Sync", ["c1", "c2", "c4", "c3"]),
+        ):
+            found, total = await s.page_conferences(
+                "dinga", ConferenceFilter(title_contains=needle), 0, 10
+            )
+            assert [c.conference_id[:2] for c in found] == expected
+            assert total == len(expected)
 
     db(scenario())
 

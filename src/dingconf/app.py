@@ -15,13 +15,19 @@ from dingconf.config import Settings
 from dingconf.delivery.dispatcher import Dispatcher
 from dingconf.delivery.push import PushSender
 from dingconf.delivery.stream import StreamHub
+from dingconf.service.analytics import AnalyticsService
 from dingconf.service.auth import TokenService
 from dingconf.service.bookings import BookingService
+from dingconf.service.cloud_records import CloudRecordService
 from dingconf.service.conferences import ConferenceService
+from dingconf.service.content import ContentService
 from dingconf.service.control import ControlService
 from dingconf.service.event_log import EventLogService
+from dingconf.service.extras import ExtrasService
 from dingconf.service.gateway import GatewayService
+from dingconf.service.links import LinkService
 from dingconf.service.listing import ListingService
+from dingconf.service.media import MediaSigner
 from dingconf.service.members import MemberService
 from dingconf.service.provisioning import ProvisioningService
 from dingconf.service.push import PushService
@@ -30,17 +36,21 @@ from dingconf.storage.base import Store
 from dingconf.storage.postgres import PostgresDatabase
 from dingconf.storage.sql import SqlStore
 from dingconf.storage.sqlite import SQLiteDatabase, sqlite_path
+from dingconf.wire.analytics import analytics_control_routes, analytics_routes
 from dingconf.wire.bookings import booking_routes
 from dingconf.wire.conference import conference_routes
 from dingconf.wire.control import control_routes
 from dingconf.wire.event_log import event_log_routes
+from dingconf.wire.extras import extras_routes
 from dingconf.wire.gateway import gateway_routes, stream_routes
 from dingconf.wire.guards import guards
 from dingconf.wire.http import wire_errors
 from dingconf.wire.listing import listing_routes
+from dingconf.wire.media import media_routes
 from dingconf.wire.members import member_routes
 from dingconf.wire.oauth import oauth_routes
 from dingconf.wire.operations import bind
+from dingconf.wire.records import record_routes
 from dingconf.wire.routing import ApiRoute, build_router
 
 __all__ = ["Services", "api_routes", "build_services", "create_app", "open_store"]
@@ -68,21 +78,29 @@ class Services:
     conferences: ConferenceService
     members: MemberService
     recording: RecordingService
+    records: CloudRecordService
+    media: MediaSigner
+    content: ContentService
     bookings: BookingService
     listing: ListingService
     control: ControlService
+    analytics: AnalyticsService
     provisioning: ProvisioningService
     gateway: GatewayService
     event_log: EventLogService
     push: PushService
+    extras: ExtrasService
+    links: LinkService
 
 
 def build_services(settings: Settings, store: Store) -> Services:
     """Wire the domain services around one store and one clock."""
     clock = Clock(settings.clock_offset_ms)
     conferences = ConferenceService(store, clock, settings.base_url)
-    recording = RecordingService(store)
+    recording = RecordingService(store, clock)
     bookings = BookingService(store, clock, settings.base_url)
+    media = MediaSigner(store, clock, settings.base_url)
+    content = ContentService(store, clock)
     return Services(
         store=store,
         clock=clock,
@@ -90,13 +108,19 @@ def build_services(settings: Settings, store: Store) -> Services:
         conferences=conferences,
         members=MemberService(store, clock, conferences),
         recording=recording,
+        records=CloudRecordService(store, clock, media),
+        media=media,
+        content=content,
         bookings=bookings,
         listing=ListingService(store, clock),
-        control=ControlService(store, clock, conferences, bookings, recording),
+        control=ControlService(store, clock, conferences, bookings, recording, content),
+        analytics=AnalyticsService(store, clock, conferences),
         provisioning=ProvisioningService(store),
         gateway=GatewayService(store, clock),
         event_log=EventLogService(store, clock),
         push=PushService(store, PushSender(clock).check_url),
+        extras=ExtrasService(store, clock),
+        links=LinkService(store, clock, settings.base_url),
     )
 
 
@@ -106,16 +130,24 @@ def api_routes(settings: Settings, services: Services) -> list[ApiRoute]:
         # Listing first: its literal paths (``videoConferences/query``) must win
         # over ``videoConferences/{conferenceId}`` (build_router tries
         # well-formed conference ids before all of these).
-        *listing_routes(services.listing),
+        *extras_routes(services.extras, services.links),
+        *listing_routes(services.listing, services.analytics),
         *conference_routes(services.conferences),
         *member_routes(services.members, services.recording),
+        *record_routes(services.records),
         *booking_routes(services.bookings),
         *oauth_routes(services.tokens),
         *gateway_routes(services.gateway),
         *control_routes(services.control),
         *event_log_routes(services.event_log, services.push),
+        *analytics_routes(services.analytics),
+        *analytics_control_routes(services.control),
     ]
-    return bind(operations, guards(services.tokens, settings.admin_token, settings.is_loopback))
+    return bind(
+        operations,
+        guards(services.tokens, settings.admin_token, settings.is_loopback),
+        settings.limits,
+    )
 
 
 def create_app(
@@ -144,6 +176,11 @@ def create_app(
             await hub.disconnect_all()
             await services.store.close()
 
+    routes = api_routes(settings, services)
     return wire_errors(
-        build_router(api_routes(settings, services), lifespan, stream_routes(services.gateway, hub))
+        build_router(
+            routes,
+            lifespan,
+            raw=[*media_routes(services.media), *stream_routes(services.gateway, hub)],
+        )
     )

@@ -1,6 +1,7 @@
 """The ``dingconf`` command: serve, and provision organisations, users and apps."""
 
 import asyncio
+import dataclasses
 import json
 import os
 import secrets
@@ -12,7 +13,7 @@ import click
 import yaml
 
 from dingconf.app import Services, build_services, create_app, open_store
-from dingconf.config import DEFAULT_DATABASE, Secret, Settings
+from dingconf.config import DEFAULT_DATABASE, InputLimits, Secret, Settings
 from dingconf.errors import DingError
 from dingconf.service.provisioning import DEFAULT_SCOPES
 
@@ -23,6 +24,12 @@ T = TypeVar("T")
 #: How ``serve`` hands its settings to granian's worker processes.
 _SETTINGS_ENV = "DINGCONF_SERVE_SETTINGS"
 _DEMO_CORP = "dingdemo"
+#: Slow-client defences (README "Running it exposed to a network"): a slow
+#: client is cut after these, and thousands of open connections still leave
+#: slots for everyone else (an asyncio request slot costs a few KB).
+_HEADER_TIMEOUT_S = 5.0
+_MAX_REQUESTS = 4096
+_LIMITS = InputLimits()
 
 
 def _settings_to_env(settings: Settings) -> str:
@@ -34,6 +41,7 @@ def _settings_to_env(settings: Settings) -> str:
             "public_base_url": settings.public_base_url,
             "admin_token": settings.admin_token.reveal() if settings.admin_token else None,
             "workers": settings.workers,
+            "limits": dataclasses.asdict(settings.limits),
         }
     )
 
@@ -42,7 +50,8 @@ def app_factory() -> Any:
     """Build the ASGI app in a granian worker from the settings ``serve`` passed down."""
     raw = json.loads(os.environ[_SETTINGS_ENV])
     token = raw.pop("admin_token")
-    return create_app(Settings(**raw, admin_token=Secret(token) if token else None))
+    limits = InputLimits(**raw.pop("limits"))
+    return create_app(Settings(**raw, admin_token=Secret(token) if token else None, limits=limits))
 
 
 def _run(settings: Settings, work: Callable[[Services], Awaitable[T]]) -> T:
@@ -112,6 +121,38 @@ def main() -> None:
     show_default=True,
     type=click.Choice(["debug", "info", "warning", "error"]),
 )
+@click.option(
+    "--max-body-bytes",
+    default=_LIMITS.max_body_bytes,
+    show_default=True,
+    type=click.IntRange(1),
+    envvar="DINGCONF_MAX_BODY_BYTES",
+    help="Largest request body; larger ones are refused unread (413).",
+)
+@click.option(
+    "--body-timeout",
+    default=_LIMITS.body_timeout_s,
+    show_default=True,
+    type=click.FloatRange(0.1),
+    envvar="DINGCONF_BODY_TIMEOUT",
+    help="Seconds a client may take to send a body.",
+)
+@click.option(
+    "--header-timeout",
+    default=_HEADER_TIMEOUT_S,
+    show_default=True,
+    type=click.FloatRange(0.1),
+    envvar="DINGCONF_HEADER_TIMEOUT",
+    help="Seconds a client may take to send request headers (also closes idle keep-alives).",
+)
+@click.option(
+    "--max-requests",
+    default=_MAX_REQUESTS,
+    show_default=True,
+    type=click.IntRange(1),
+    envvar="DINGCONF_MAX_REQUESTS",
+    help="Requests in progress per worker; more wait for a slot.",
+)
 def serve(
     host: str,
     port: int,
@@ -121,10 +162,15 @@ def serve(
     admin_token: str | None,
     workers: int,
     log_level: str,
+    max_body_bytes: int,
+    body_timeout: float,
+    header_timeout: float,
+    max_requests: int,
 ) -> None:
     """Serve the API (and the /_dingconf control API) over HTTP."""
     from granian import Granian
     from granian.constants import Interfaces, Loops
+    from granian.http import HTTP1Settings
     from granian.log import LogLevels
 
     settings = Settings(
@@ -134,6 +180,7 @@ def serve(
         public_base_url=public_url,
         admin_token=Secret(admin_token) if admin_token else None,
         workers=workers,
+        limits=InputLimits(max_body_bytes=max_body_bytes, body_timeout_s=body_timeout),
     )
     for line in _run(settings, lambda services: _prepare(services, seed)):
         click.echo(line)
@@ -151,6 +198,9 @@ def serve(
         loop=Loops.uvloop,
         log_level=LogLevels(log_level),
         log_access=False,
+        backlog=max_requests,
+        backpressure=max_requests,
+        http1_settings=HTTP1Settings(header_read_timeout=int(header_timeout * 1000)),
     ).serve()
 
 
@@ -206,6 +256,7 @@ def users() -> None:
 @click.option("--nick", help="Display name (default: the unionId).")
 @click.option("--user-id")
 @click.option("--job-number")
+@click.option("--dept-name", help="The user's department (GetHistoryConfDataList deptName).")
 @_database_option
 def users_add(
     corp_id: str,
@@ -213,12 +264,15 @@ def users_add(
     nick: str | None,
     user_id: str | None,
     job_number: str | None,
+    dept_name: str | None,
     database: str,
 ) -> None:
     """Create or update a user."""
     _run(
         _settings(database),
-        lambda s: s.provisioning.add_user(corp_id, union_id, nick or union_id, user_id, job_number),
+        lambda s: s.provisioning.add_user(
+            corp_id, union_id, nick or union_id, user_id, job_number, dept_name
+        ),
     )
     click.echo(f"user {union_id} in {corp_id}")
 

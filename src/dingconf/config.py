@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-__all__ = ["DEFAULT_DATABASE", "Secret", "Settings"]
+__all__ = ["DEFAULT_DATABASE", "InputLimits", "Secret", "Settings"]
 
 DEFAULT_DATABASE = "sqlite:///data/dingconf.sqlite3"
 
@@ -26,6 +26,22 @@ class Secret:
 
 
 @dataclass(frozen=True, slots=True)
+class InputLimits:
+    """What one request may carry; each is a flag of ``dingconf serve``."""
+
+    #: Bytes of a request body; larger ones are refused unread (413).
+    max_body_bytes: int = 1 << 20
+    #: Seconds to receive a whole body once its headers arrived.
+    body_timeout_s: float = 10.0
+    #: Characters of any string in a body or a query/path parameter.
+    max_string: int = 4096
+    #: Characters of an identifier (a key ending in ``Id``/``Ids``/``IdList``).
+    max_id: int = 128
+    #: Items of any list in a body.
+    max_list: int = 1000
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Everything a dingconf server needs to start."""
 
@@ -40,6 +56,7 @@ class Settings:
     token_ttl_s: int = 7200
     #: Initial clock offset, for tests that start "in the future".
     clock_offset_ms: int = 0
+    limits: InputLimits = InputLimits()
 
     @property
     def base_url(self) -> str:

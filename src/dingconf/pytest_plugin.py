@@ -132,12 +132,23 @@ class DingconfServer:
             self._process.wait()
         self._process = None
 
+    def process_tree(self) -> list[int]:
+        """The pids of the server process and its worker processes (Linux)."""
+        if self._process is None:
+            return []
+        found, pending = [], [self._process.pid]
+        while pending:
+            pid = pending.pop()
+            found.append(pid)
+            for task in Path(f"/proc/{pid}/task").glob("*/children"):
+                pending += [int(child) for child in task.read_text().split()]
+        return found
+
     def kill(self) -> None:
         """Crash the server: SIGKILL its process and its workers, nothing flushed or closed."""
         if self._process is None:
             return
-        pids = [self._process.pid, *_children(self._process.pid)]
-        for pid in pids:
+        for pid in self.process_tree():
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
         self._process.wait()
@@ -180,10 +191,56 @@ class DingconfServer:
         token: str = payload["accessToken"]
         return token
 
-    def join(self, conference_id: str, union_id: str, nick: str | None = None) -> None:
-        """A participant joins a meeting."""
-        body = {"unionId": union_id} | ({"nick": nick} if nick else {})
+    def join(
+        self,
+        conference_id: str,
+        union_id: str,
+        nick: str | None = None,
+        *,
+        device_type: str | None = None,
+        version: str | None = None,
+        camera_on: bool | None = None,
+        samples: list[dict[str, int]] | None = None,
+    ) -> None:
+        """A participant joins a meeting, from a client when any client field is given.
+
+        ``samples`` are network samples (``atMs`` or ``offsetMs``, ``rtt``,
+        ``lossRate``, ``jitter``, ``sendBitRate``, ``recvBitRate``); the server
+        fills in what is left out, and records one default sample when None.
+        """
+        body: dict[str, Any] = {"unionId": union_id} | ({"nick": nick} if nick else {})
+        given = {"deviceType": device_type, "version": version, "cameraOn": camera_on}
+        device: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
+        if samples is not None:
+            device["samples"] = samples
+        if device:
+            body["device"] = device
         self._ok("POST", f"/_dingconf/conferences/{conference_id}/join", body)
+
+    def say(
+        self, conference_id: str, union_id: str, text: str, offset_ms: int | None = None
+    ) -> dict[str, Any]:
+        """A participant inside the meeting says ``text``, now or ``offset_ms`` after its start.
+
+        Returns the stored utterance (``seq``, ``unionId``, ``nick``, ``text``, ``time``).
+        """
+        body: dict[str, Any] = {"unionId": union_id, "text": text}
+        if offset_ms is not None:
+            body["offsetMs"] = offset_ms
+        said: dict[str, Any] = self._ok("POST", f"/_dingconf/conferences/{conference_id}/say", body)
+        return said
+
+    def report_network(
+        self, conference_id: str, union_id: str, samples: list[dict[str, int]]
+    ) -> None:
+        """A participant's client reports network samples (see :meth:`join`)."""
+        body = {"unionId": union_id, "samples": samples}
+        self._ok("POST", f"/_dingconf/conferences/{conference_id}/network", body)
+
+    def decline(self, conference_id: str, union_id: str, reason: str | None = None) -> None:
+        """An invitee declines the call ringing them."""
+        body = {"unionId": union_id} | ({"reason": reason} if reason else {})
+        self._ok("POST", f"/_dingconf/conferences/{conference_id}/decline", body)
 
     def leave(self, conference_id: str, union_id: str) -> None:
         """A participant leaves a meeting."""
@@ -222,20 +279,6 @@ class DingconfServer:
             if time.monotonic() >= deadline:
                 raise AssertionError(f"no {event_type} ({change_scene}) event for {app_key}")
             time.sleep(0.05)
-
-
-def _children(pid: int) -> list[int]:
-    """Every descendant process of ``pid`` (Linux), deepest last."""
-    found: list[int] = []
-    try:
-        tasks = list(Path(f"/proc/{pid}/task").iterdir())
-    except OSError:
-        return found
-    for task in tasks:
-        with contextlib.suppress(OSError):
-            for child in (task / "children").read_text().split():
-                found += [int(child), *_children(int(child))]
-    return found
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,6 @@
 """Typed records shared by the storage and service layers."""
 
+from dingconf.model.analytics import DEVICE_TYPES, Device, NetworkSample, SessionRecord
 from dingconf.model.content import MINUTES, RECORD, Span, Utterance
 from dingconf.model.events import (
     Delivery,
@@ -9,6 +10,7 @@ from dingconf.model.events import (
     StreamSessions,
     StreamTicket,
 )
+from dingconf.model.extras import ConferenceExtras, LoginLink, ShortLink, StreamOut
 from dingconf.model.records import (
     App,
     AttendStatus,
@@ -26,6 +28,7 @@ from dingconf.model.records import (
 )
 
 __all__ = [
+    "DEVICE_TYPES",
     "MINUTES",
     "RECORD",
     "App",
@@ -33,16 +36,23 @@ __all__ = [
     "Booking",
     "BookingSettings",
     "Conference",
+    "ConferenceExtras",
     "ConferenceStatus",
     "Delivery",
+    "Device",
     "ExtensionApp",
+    "LoginLink",
+    "NetworkSample",
     "Org",
     "OutboxEvent",
     "Participant",
     "Principal",
     "PushSubscription",
+    "SessionRecord",
+    "ShortLink",
     "Span",
     "StreamChannel",
+    "StreamOut",
     "StreamSessions",
     "StreamTicket",
     "Suite",

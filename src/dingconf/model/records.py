@@ -60,6 +60,8 @@ class User(NamedTuple):
     nick: str
     user_id: str | None = None
     job_number: str | None = None
+    #: The person's department (GetHistoryConfDataList ``deptName``).
+    dept_name: str | None = None
 
 
 class App(NamedTuple):
@@ -159,6 +161,8 @@ class Participant(NamedTuple):
     outer_org: bool = False
     #: The organisation's job number of the person, when they are a user of it.
     job_number: str | None = None
+    #: Why an invitee declined the call, if they said (``rejectDescription``).
+    reject_description: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -65,11 +65,13 @@ class TokenService:
             InvalidRequest: ``invalidClientIdOrSecret`` for an unknown key or wrong secret.
         """
         app = await self._store.get_app(app_key)
-        if app is None or not await verify_secret(app_secret, app.secret_hash):
+        if not await verify_secret(app_secret, app.secret_hash if app else None) or app is None:
             raise _invalid_client()
         now = self._clock.now_ms()
         expires = now + self._ttl_s * 1000
         async with self._store.write() as tx:
+            # Expired tokens answer like unknown ones, so nothing needs them.
+            await tx.purge_tokens(now)
             live = await tx.find_live_token("app", app_key, app.corp_id, now)
             if live is not None:
                 token = derive_token(app_secret, app_key, app.corp_id, live.nonce)
@@ -92,13 +94,17 @@ class TokenService:
                 ``invalidAuthInfo`` when the corp has not authorised the suite.
         """
         suite = await self._store.get_suite(suite_key)
-        if suite is None or not await verify_secret(suite_secret, suite.secret_hash):
+        if not await verify_secret(suite_secret, suite.secret_hash if suite else None) or (
+            suite is None
+        ):
             raise InvalidRequest("invalidSuiteKey", "suitekey不合法")
         if corp_id not in suite.authorized_corps:
             raise InvalidRequest("invalidAuthInfo", "授权关系不存在")
         token = new_token()
-        expires = self._clock.now_ms() + self._ttl_s * 1000
+        now = self._clock.now_ms()
+        expires = now + self._ttl_s * 1000
         async with self._store.write() as tx:
+            await tx.purge_tokens(now)
             await tx.put_token(
                 TokenRecord(hash_token(token), "suite", suite_key, corp_id, expires, "")
             )

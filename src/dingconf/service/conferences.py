@@ -4,7 +4,14 @@ from dataclasses import dataclass
 
 from dingconf.clock import Clock
 from dingconf.errors import AccessDenied, InternalError, InvalidRequest, NotFound
-from dingconf.model import AttendStatus, Conference, ConferenceStatus, Participant, Principal
+from dingconf.model import (
+    RECORD,
+    AttendStatus,
+    Conference,
+    ConferenceStatus,
+    Participant,
+    Principal,
+)
 from dingconf.service.access import lock_own_conference
 from dingconf.service.auth import READ, WRITE, require_scope
 from dingconf.service.events import CLOSED, CREATED, JOINED, LEFT, emit_meeting, emit_members
@@ -15,7 +22,7 @@ from dingconf.service.ids import (
     new_password,
     new_room_code,
 )
-from dingconf.service.recording import FINISHED, RECORDING, auto_started_recording
+from dingconf.service.recording import FINISHED, RECORDING, auto_started_recording, open_take
 from dingconf.storage.base import Invitation, RoomCodeTaken, Store, WriteTx
 
 __all__ = ["BIZ_INSTANT", "ConferenceService", "CreatedConference", "validate_title"]
@@ -210,6 +217,7 @@ class ConferenceService:
             # A recording still running or paused finishes with the meeting.
             if conference.cloud_record_status in RECORDING:
                 await tx.update_conference(conference._replace(cloud_record_status=FINISHED))
+                await tx.close_span(conference.conference_id, RECORD, now)
             await tx.end_conference(conference.conference_id, now)
             ended = await tx.lock_conference(principal.corp_id, conference.conference_id)
             if ended is not None:
@@ -256,6 +264,7 @@ class ConferenceService:
             recording = auto_started_recording(joined, union_id)
             if recording:
                 await tx.update_conference(recording)
+                await open_take(tx, conference_id, recording.cloud_record_owner or union_id, now)
                 joined = recording
             if conference.status == ConferenceStatus.INITIALISED:
                 # A booking's instance comes to life with its first joiner.

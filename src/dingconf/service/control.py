@@ -1,10 +1,18 @@
 """The emulator's control plane: what real DingTalk clients and time would do."""
 
 from dingconf.clock import Clock
-from dingconf.errors import NotFound
-from dingconf.model import ConferenceStatus, Participant
+from dingconf.errors import InvalidRequest, NotFound
+from dingconf.model import (
+    AttendStatus,
+    ConferenceStatus,
+    Device,
+    NetworkSample,
+    Participant,
+    Utterance,
+)
 from dingconf.service.bookings import BookingService
 from dingconf.service.conferences import ConferenceService
+from dingconf.service.content import ContentService
 from dingconf.service.recording import RecordingService
 from dingconf.storage.base import ConferenceFilter, Store
 
@@ -21,12 +29,14 @@ class ControlService:
         conferences: ConferenceService,
         bookings: BookingService,
         recording: RecordingService,
+        content: ContentService,
     ) -> None:
         self._store = store
         self._clock = clock
         self._conferences = conferences
         self._bookings = bookings
         self._recording = recording
+        self._content = content
 
     async def _corp_of(self, conference_id: str) -> str:
         corp_id = await self._store.conference_corp(conference_id)
@@ -34,12 +44,85 @@ class ControlService:
             raise NotFound("roomNotFound", "ROOM NOT FOUND")
         return corp_id
 
-    async def join(self, conference_id: str, union_id: str, nick: str | None) -> None:
-        """A person's client joins the meeting (rejoining after leaving is allowed)."""
+    async def join(
+        self,
+        conference_id: str,
+        union_id: str,
+        nick: str | None,
+        device: Device | None = None,
+        samples: list[NetworkSample] | None = None,
+    ) -> None:
+        """A person's client joins the meeting (rejoining after leaving is allowed).
+
+        ``device`` is the client of this stay (defaults: see :class:`Device`);
+        ``samples`` what it reported about the network, each ``at_ms`` counted
+        from the join (None: one default sample at the join).
+        """
         corp_id = await self._corp_of(conference_id)
         await self._conferences.join(corp_id, conference_id, union_id, nick)
+        await self._record_client(corp_id, conference_id, union_id, device, samples)
 
-    async def join_room(self, room_code: str, union_id: str, nick: str | None) -> str:
+    async def _record_client(
+        self,
+        corp_id: str,
+        conference_id: str,
+        union_id: str,
+        device: Device | None,
+        samples: list[NetworkSample] | None,
+    ) -> None:
+        """Store the client of a person's stay and its samples (timed from the join)."""
+        async with self._store.write() as tx:
+            await tx.lock_conference(corp_id, conference_id)
+            member = await tx.get_participant(conference_id, union_id)
+            joined = member.last_join_ms if member and member.last_join_ms is not None else 0
+            if device is not None:  # a new stay starts with the default client
+                await tx.set_session_device(conference_id, union_id, device)
+            if samples is None:
+                samples = [NetworkSample(union_id, 0)]
+            await tx.add_samples(
+                conference_id, [s._replace(at_ms=joined + s.at_ms) for s in samples]
+            )
+
+    async def report_network(self, conference_id: str, samples: list[NetworkSample]) -> None:
+        """Clients report network samples; each person must have joined the meeting.
+
+        Raises:
+            NotFound: ``roomNotFound``.
+            InvalidRequest: ``paramError`` for someone who never joined.
+        """
+        corp_id = await self._corp_of(conference_id)
+        async with self._store.write() as tx:
+            await tx.lock_conference(corp_id, conference_id)
+            for union_id in {s.union_id for s in samples}:
+                member = await tx.get_participant(conference_id, union_id)
+                if member is None or member.first_join_ms is None:
+                    raise InvalidRequest("paramError", f"{union_id} never joined the meeting")
+            await tx.add_samples(conference_id, samples)
+
+    async def decline(self, conference_id: str, union_id: str, reason: str | None) -> None:
+        """An invitee declines the call ringing them (attendStatus 2 → 4).
+
+        Raises:
+            NotFound: ``roomNotFound``.
+            InvalidRequest: ``paramError`` when nobody rings this person.
+        """
+        corp_id = await self._corp_of(conference_id)
+        async with self._store.write() as tx:
+            await tx.lock_conference(corp_id, conference_id)
+            if not await tx.decline_call(conference_id, union_id, reason):
+                raise InvalidRequest(
+                    "paramError",
+                    f"{union_id} is not being called (attendStatus {int(AttendStatus.CALLING)})",
+                )
+
+    async def join_room(
+        self,
+        room_code: str,
+        union_id: str,
+        nick: str | None,
+        device: Device | None = None,
+        samples: list[NetworkSample] | None = None,
+    ) -> str:
         """A person dials a roomCode; return the meeting they are now in.
 
         The meeting using the code now, if any; otherwise, for a booking (not
@@ -61,6 +144,7 @@ class ControlService:
             conference_id = await self._bookings.open_session(booking)
             corp_id = booking.corp_id
         await self._conferences.join(corp_id, conference_id, union_id, nick)
+        await self._record_client(corp_id, conference_id, union_id, device, samples)
         return conference_id
 
     async def set_record_paused(self, conference_id: str, paused: bool) -> int:
@@ -68,15 +152,27 @@ class ControlService:
         corp_id = await self._corp_of(conference_id)
         return await self._recording.set_paused(corp_id, conference_id, paused)
 
+    async def say(
+        self, conference_id: str, union_id: str, text: str, offset_ms: int | None
+    ) -> Utterance:
+        """A person inside the meeting says something (see :mod:`dingconf.service.content`)."""
+        corp_id = await self._corp_of(conference_id)
+        return await self._content.say(corp_id, conference_id, union_id, text, offset_ms)
+
     async def leave(self, conference_id: str, union_id: str) -> None:
         """A person's client leaves the meeting."""
         corp_id = await self._corp_of(conference_id)
         await self._conferences.leave(corp_id, conference_id, union_id)
 
     async def participants(self, conference_id: str) -> list[Participant]:
-        """Everyone who ever joined the meeting, with their current state."""
+        """Everyone who ever joined the meeting, with their current state.
+
+        Invited people who never joined are members (QueryConferenceMembers
+        lists them as rung) but not participants.
+        """
         corp_id = await self._corp_of(conference_id)
-        return await self._store.list_participants(corp_id, conference_id)
+        members = await self._store.list_participants(corp_id, conference_id)
+        return [m for m in members if m.first_join_ms is not None]
 
     def now_ms(self) -> int:
         """The server's current time."""

@@ -38,8 +38,8 @@ FLASH_MINUTES = "flash_minutes_open_event"
 TARGET_PUSH = "_target_push"
 CREATED, CLOSED = "conference_created", "conference_closed"
 JOINED, LEFT, INVITED, KICKED = "user_join", "user_leave", "user_invited", "user_kicked"
-#: No client kind is modelled; every member looks like a desktop client.
-_DEVICE = "PC"
+#: The device a join reports by default (model.analytics.Device); events do not look it up.
+_DEVICE = "Win"
 
 
 def conf_model(conference: Conference, now_ms: int, *, targeted: bool) -> dict[str, object]:

@@ -4,17 +4,25 @@ from dataclasses import dataclass
 
 from dingconf.clock import Clock
 from dingconf.errors import AccessDenied, InvalidRequest
-from dingconf.model import AttendStatus, Conference, ConferenceStatus, Participant, Principal
+from dingconf.model import (
+    AttendStatus,
+    Conference,
+    ConferenceStatus,
+    Device,
+    Participant,
+    Principal,
+)
 from dingconf.service.auth import READ, require_scope
 from dingconf.service.ids import CONFERENCE_ID
 from dingconf.service.members import with_live_duration
-from dingconf.service.paging import Page, paginate
+from dingconf.service.paging import Page, page_of, paginate, window
 from dingconf.storage.base import ConferenceFilter, Store
 
 __all__ = ["FREE_TYPE", "SCENE", "HistoryFilter", "ListingService"]
 
 _LIST_PAGE = 20  # the docs' example page size; DingTalk documents no default
 _PARAM_ERROR = "paramError"
+_UNION_ID_MAX = 64  # DingTalk's unionIds are about 30 characters
 #: What GetHistoryConfDataList reports for every meeting: dingconf has no
 #: billing plans or client scenes (spec §4.5.9 examples).
 FREE_TYPE = "0"
@@ -32,15 +40,6 @@ class HistoryFilter:
     free_type: str | None = None
     scene: str | None = None
 
-    def matches(self, c: Conference) -> bool:
-        """Whether an ended meeting passes the text filters (substring, exact)."""
-        return (
-            (self.title is None or self.title in c.title)
-            and (self.creator_nick is None or self.creator_nick in c.creator_nick)
-            and self.free_type in (None, FREE_TYPE)
-            and self.scene in (None, SCENE)
-        )
-
 
 class ListingService:
     """Read-only listings of the caller's organisation's meetings."""
@@ -51,13 +50,17 @@ class ListingService:
 
     async def batch(
         self, principal: Principal, conference_ids: list[str]
-    ) -> list[tuple[Conference, list[Participant]]]:
+    ) -> list[tuple[Conference, list[Participant], frozenset[str]]]:
         """QueryConferenceInfoBatch: the meetings in progress among ``conference_ids``.
 
-        Meetings not in progress, unknown or of another organisation are left out.
+        Each with its members and the unionIds of those inside with their
+        camera on. Meetings not in progress, unknown or of another organisation
+        are left out, unless no asked meeting is in progress and one of them
+        has ended: "only meetings in progress can be queried" (the doc).
 
         Raises:
-            InvalidRequest: ``paramsError`` for an empty list or a malformed id.
+            InvalidRequest: ``paramsError`` for an empty list or a malformed id;
+                ``resourceClose`` when the asked meetings of the organisation ended.
         """
         require_scope(principal, READ)
         if not conference_ids:
@@ -65,11 +68,19 @@ class ListingService:
         if not all(CONFERENCE_ID.fullmatch(i) for i in conference_ids):
             raise InvalidRequest("paramsError", "error:invalid conferenceId")
         found = []
+        ended = False
         for conference_id in dict.fromkeys(conference_ids):
             c = await self._store.get_conference(principal.corp_id, conference_id)
             if c is not None and c.status == ConferenceStatus.STARTED:
                 members = await self._store.list_participants(principal.corp_id, conference_id)
-                found.append((c, members))
+                sessions = await self._store.list_sessions(principal.corp_id, conference_id)
+                cameras = frozenset(
+                    s.union_id for s in sessions if s.leave_ms is None and s.device.camera_on
+                )
+                found.append((c, members, cameras))
+            ended = ended or (c is not None and c.status == ConferenceStatus.ENDED)
+        if not found and ended:
+            raise InvalidRequest("resourceClose", "The meeting has ended")
         return found
 
     async def by_room_code(
@@ -108,18 +119,39 @@ class ListingService:
             InvalidRequest: ``paramError`` (paging).
         """
         require_scope(principal, READ)
-        found = await self._store.list_conferences(
-            principal.corp_id, ConferenceFilter(status=ConferenceStatus.STARTED)
-        )
-        return paginate(
-            found, next_token, max_results, default_size=_LIST_PAGE, error_code=_PARAM_ERROR
+        return await self._page(
+            principal, ConferenceFilter(status=ConferenceStatus.STARTED), next_token, max_results
         )
 
+    async def _page(
+        self,
+        principal: Principal,
+        where: ConferenceFilter,
+        next_token: str | None,
+        max_results: int | None,
+    ) -> Page[Conference]:
+        offset, size = window(
+            next_token, max_results, default_size=_LIST_PAGE, error_code=_PARAM_ERROR
+        )
+        found, total = await self._store.page_conferences(principal.corp_id, where, offset, size)
+        return page_of(found, offset, total)
+
     async def user_ongoing(
-        self, principal: Principal, union_id: str
-    ) -> list[tuple[Conference, Participant]]:
-        """QueryUserOnGoingConference: the running meetings this person is inside now."""
+        self, principal: Principal, union_id: str | None
+    ) -> list[tuple[Conference, Participant, str]]:
+        """QueryUserOnGoingConference: the running meetings this person is inside now.
+
+        Each with the person's member row and the deviceType of their stay.
+
+        Raises:
+            InvalidRequest: ``param.error`` — ``missing.user.info`` without a
+                unionId, ``param.error`` for one that cannot be a unionId.
+        """
         require_scope(principal, READ)
+        if union_id is None or not union_id.strip():
+            raise InvalidRequest("param.error", "missing.user.info")
+        if len(union_id) > _UNION_ID_MAX or any(ch.isspace() for ch in union_id):
+            raise InvalidRequest("param.error", "param.error")
         now = self._clock.now_ms()
         inside = await self._store.list_memberships(
             principal.corp_id, union_id, AttendStatus.ACTIVE
@@ -128,7 +160,16 @@ class ListingService:
         for member in inside:
             c = await self._store.get_conference(principal.corp_id, member.conference_id)
             if c is not None:
-                found.append((c, with_live_duration(member, now)))
+                sessions = await self._store.list_sessions(principal.corp_id, c.conference_id)
+                device = next(
+                    (
+                        s.device.device_type
+                        for s in reversed(sessions)
+                        if s.union_id == union_id and s.leave_ms is None
+                    ),
+                    Device().device_type,
+                )
+                found.append((c, with_live_duration(member, now), device))
         return found
 
     async def history(
@@ -146,18 +187,17 @@ class ListingService:
         require_scope(principal, READ)
         if where.start_ms > where.end_ms:
             raise InvalidRequest(_PARAM_ERROR, "error:startTime is after endTime")
-        found = await self._store.list_conferences(
-            principal.corp_id,
+        if where.free_type not in (None, FREE_TYPE) or where.scene not in (None, SCENE):
+            return page_of([], 0, 0)  # every meeting has the one plan and scene
+        return await self._page(
+            principal,
             ConferenceFilter(
                 status=ConferenceStatus.ENDED,
                 started_from_ms=where.start_ms,
                 started_to_ms=where.end_ms,
+                title_contains=where.title,
+                creator_nick_contains=where.creator_nick,
             ),
-        )
-        return paginate(
-            [c for c in found if where.matches(c)],
             next_token,
             max_results,
-            default_size=_LIST_PAGE,
-            error_code=_PARAM_ERROR,
         )

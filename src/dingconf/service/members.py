@@ -16,7 +16,7 @@ from dingconf.service.access import lock_own_conference
 from dingconf.service.auth import WRITE, require_scope
 from dingconf.service.conferences import ConferenceService
 from dingconf.service.events import INVITED, KICKED, emit_members
-from dingconf.service.paging import Page, paginate
+from dingconf.service.paging import Page, page_of, window
 from dingconf.storage.base import Invitation, Store, WriteTx
 
 __all__ = ["MeetingSettings", "MemberService", "with_live_duration"]
@@ -74,17 +74,15 @@ class MemberService:
             The errors of QueryConferenceInfo (spec §4.5.1), and ``paramError``
             for bad paging.
         """
+        offset, size = window(
+            next_token, max_results, default_size=MEMBERS_PAGE, error_code="paramError"
+        )
         conference = await self._conferences.get(principal, conference_id)
         now = self._clock.now_ms()
-        members = await self._store.list_participants(principal.corp_id, conference.conference_id)
-        page = paginate(
-            [with_live_duration(m, now) for m in members],
-            next_token,
-            max_results,
-            default_size=MEMBERS_PAGE,
-            error_code="paramError",
+        members, total = await self._store.page_participants(
+            principal.corp_id, conference.conference_id, offset, size
         )
-        return conference, page
+        return conference, page_of([with_live_duration(m, now) for m in members], offset, total)
 
     async def _live(self, tx: WriteTx, principal: Principal, conference_id: str) -> Conference:
         require_scope(principal, WRITE)

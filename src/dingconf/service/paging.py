@@ -1,6 +1,9 @@
 """``nextToken``/``maxResults`` paging, shared by every listing (spec §4.4.5, §4.5).
 
 A token is the decimal offset of the next item; an empty token means "all read".
+Listings that can grow without bound (members, the org's meetings, history)
+have the database cut the page (:func:`window`, then :func:`page_of`); short
+ones (a booking's sessions) are cut in memory (:func:`paginate`).
 """
 
 from collections.abc import Sequence
@@ -9,9 +12,12 @@ from typing import Generic, TypeVar
 
 from dingconf.errors import InvalidRequest
 
-__all__ = ["Page", "paginate"]
+__all__ = ["MAX_PAGE", "Page", "page_of", "paginate", "window"]
 
 T = TypeVar("T")
+
+#: The largest page any listing returns; a larger ``maxResults`` gets this many.
+MAX_PAGE = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +35,35 @@ class Page(Generic[T]):
         return self.next_token != ""
 
 
+def window(
+    next_token: str | None, max_results: int | None, *, default_size: int, error_code: str
+) -> tuple[int, int]:
+    """The offset and the page size a listing request asks for.
+
+    An empty token or ``"0"`` starts at the beginning (spec §4.5.1); a size
+    above :data:`MAX_PAGE` gets :data:`MAX_PAGE`.
+
+    Raises:
+        InvalidRequest: ``error_code`` for a token that is not an offset or a
+            page size below 1.
+    """
+    token = (next_token or "0").strip()
+    # ASCII digits of a plausible offset: isdigit() alone admits "²", and int()
+    # refuses numbers past 4,300 digits.
+    if not (token.isascii() and token.isdigit() and len(token) <= 18):
+        raise InvalidRequest(error_code, f"error:invalid nextToken {next_token!r}")
+    size = default_size if max_results is None else max_results
+    if size < 1:
+        raise InvalidRequest(error_code, "error:maxResults must be at least 1")
+    return int(token), min(size, MAX_PAGE)
+
+
+def page_of(items: list[T], offset: int, total: int) -> Page[T]:
+    """The page of ``items`` read at ``offset`` out of ``total``."""
+    end = offset + len(items)
+    return Page(items=items, next_token=str(end) if end < total else "", total=total)
+
+
 def paginate(
     items: Sequence[T],
     next_token: str | None,
@@ -37,24 +72,10 @@ def paginate(
     default_size: int,
     error_code: str,
 ) -> Page[T]:
-    """Cut one page out of ``items``.
-
-    An empty token or ``"0"`` starts at the beginning (spec §4.5.1).
+    """Cut one page out of ``items`` (for listings short enough to read whole).
 
     Raises:
-        InvalidRequest: ``error_code`` for a token that is not an offset or a
-            page size below 1.
+        InvalidRequest: as :func:`window`.
     """
-    token = (next_token or "0").strip()
-    if not token.isdigit():
-        raise InvalidRequest(error_code, f"error:invalid nextToken {next_token!r}")
-    size = default_size if max_results is None else max_results
-    if size < 1:
-        raise InvalidRequest(error_code, "error:maxResults must be at least 1")
-    start = int(token)
-    end = start + size
-    return Page(
-        items=list(items[start:end]),
-        next_token=str(end) if end < len(items) else "",
-        total=len(items),
-    )
+    offset, size = window(next_token, max_results, default_size=default_size, error_code=error_code)
+    return page_of(list(items[offset : offset + size]), offset, len(items))

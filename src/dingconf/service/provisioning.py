@@ -81,10 +81,11 @@ class ProvisioningService:
         nick: str,
         user_id: str | None = None,
         job_number: str | None = None,
+        dept_name: str | None = None,
     ) -> User:
         """Create or update a user of an existing organisation."""
         await self._require_org(corp_id)
-        user = User(corp_id, union_id, nick, user_id, job_number)
+        user = User(corp_id, union_id, nick, user_id, job_number, dept_name)
         async with self._store.write() as tx:
             await tx.upsert_user(user)
         return user
@@ -163,6 +164,7 @@ class ProvisioningService:
                     str(user.get("nick", union_id)),
                     user.get("userId"),
                     user.get("jobNumber"),
+                    user.get("deptName"),
                 )
                 users += 1
             for j, raw_app in enumerate(_list(org, "apps", where)):

@@ -1,15 +1,23 @@
 """Cloud recording (spec §4.5.4, §4.5.5, §6 ``cloudRecordStatus``).
 
 ``cloudRecordStatus``: 0 not recording, 1 recording, 2 paused, 3 finished.
-Only the host starts and stops a recording; pausing and resuming happen in
+Only the host (or an account on the organisation's cloud-recording whitelist)
+starts and stops a recording; pausing and resuming happen in
 the meeting's client, so they are control-API operations here.
+
+Each recording, from start to stop, is a *take* (numbered from 1 per meeting);
+while it runs, a RECORD span is open (:mod:`dingconf.model.content`): pausing
+closes it, resuming opens another span of the same take, stopping (or the
+meeting's end) closes the last one. The recording files derive from them.
 """
 
+from dingconf.clock import Clock
 from dingconf.errors import InvalidRequest, NotFound
-from dingconf.model import Conference, ConferenceStatus, Principal
+from dingconf.model import RECORD, Conference, ConferenceStatus, Principal
 from dingconf.service.access import lock_own_conference
 from dingconf.service.auth import WRITE, require_scope
-from dingconf.storage.base import Store
+from dingconf.service.links import CLOUD_RECORD
+from dingconf.storage.base import Store, WriteTx
 
 __all__ = [
     "FINISHED",
@@ -17,6 +25,8 @@ __all__ = [
     "RECORDING",
     "RecordingService",
     "auto_started_recording",
+    "open_take",
+    "resume_take",
 ]
 
 IDLE, ON, PAUSED, FINISHED = 0, 1, 2, 3
@@ -48,23 +58,53 @@ def auto_started_recording(conference: Conference, joiner: str) -> Conference | 
     return conference._replace(cloud_record_status=ON, cloud_record_owner=owner)
 
 
+async def open_take(tx: WriteTx, conference_id: str, owner: str, at_ms: int) -> None:
+    """A recording starts: open the first span of the meeting's next take."""
+    spans = await tx.list_spans(conference_id, RECORD)
+    take = spans[-1].take + 1 if spans else 1
+    await tx.open_span(conference_id, RECORD, take, owner, at_ms)
+
+
+async def resume_take(tx: WriteTx, conference: Conference, at_ms: int) -> None:
+    """A paused recording resumes: open another span of its (last) take.
+
+    A recording paused before spans were kept (a database migrated meanwhile)
+    has none: it resumes as take 1 of its owner.
+    """
+    spans = await tx.list_spans(conference.conference_id, RECORD)
+    if spans:
+        take, owner = spans[-1].take, spans[-1].owner
+    else:
+        take, owner = 1, conference.cloud_record_owner or conference.host_id
+    await tx.open_span(conference.conference_id, RECORD, take, owner, at_ms)
+
+
 def _room_closed() -> InvalidRequest:
     return InvalidRequest("roomClosed", "the meeting has ended")
+
+
+async def _may_record(tx: WriteTx, conference: Conference, union_id: str) -> bool:
+    """The host, or an account on the organisation's cloud-recording whitelist."""
+    return union_id == conference.host_id or await tx.on_record_whitelist(
+        conference.corp_id, CLOUD_RECORD, union_id
+    )
 
 
 class RecordingService:
     """Start, stop, pause and resume a meeting's cloud recording."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, clock: Clock) -> None:
         self._store = store
+        self._clock = clock
 
     async def start(self, principal: Principal, conference_id: str, union_id: str) -> None:
-        """StartCloudRecord: the host starts recording (0 or 3 → 1); they own it.
+        """StartCloudRecord: the host (or a whitelisted account) records (0 or 3 → 1); they own it.
 
         Raises:
             InvalidRequest: ``paramsError`` / ``orgAccessForbidden`` (see
                 :func:`lock_own_conference`), ``roomClosed`` when the meeting ended.
-            NotFound: ``recordStartPermissionError`` for anyone but the host,
+            NotFound: ``recordStartPermissionError`` for anyone but the host and the
+                accounts on the cloud-recording whitelist,
                 ``recordStartError`` when a recording is already running or paused.
         """
         require_scope(principal, WRITE)
@@ -72,7 +112,7 @@ class RecordingService:
             conference = await lock_own_conference(tx, principal, conference_id)
             if conference.status == ConferenceStatus.ENDED:
                 raise _room_closed()
-            if union_id != conference.host_id:
+            if not await _may_record(tx, conference, union_id):
                 raise NotFound(
                     "recordStartPermissionError", "permissionError:only the host can record"
                 )
@@ -81,13 +121,15 @@ class RecordingService:
             await tx.update_conference(
                 conference._replace(cloud_record_status=ON, cloud_record_owner=union_id)
             )
+            await open_take(tx, conference.conference_id, union_id, self._clock.now_ms())
 
     async def stop(self, principal: Principal, conference_id: str, union_id: str) -> None:
-        """StopCloudRecord: the host finishes the recording (1 or 2 → 3).
+        """StopCloudRecord: the host (or a whitelisted account) finishes it (1 or 2 → 3).
 
         Raises:
             InvalidRequest: ``paramsError`` / ``orgAccessForbidden``, ``roomClosed``,
-                ``recordStopPermissionError`` for anyone but the host,
+                ``recordStopPermissionError`` for anyone but the host and the
+                whitelisted,
                 ``cloudRecordNotFound`` when nothing is recording.
         """
         require_scope(principal, WRITE)
@@ -95,7 +137,7 @@ class RecordingService:
             conference = await lock_own_conference(tx, principal, conference_id)
             if conference.status == ConferenceStatus.ENDED:
                 raise _room_closed()
-            if union_id != conference.host_id:
+            if not await _may_record(tx, conference, union_id):
                 raise InvalidRequest(
                     "recordStopPermissionError",
                     "you can't operator, please contact meeting manager",
@@ -103,6 +145,7 @@ class RecordingService:
             if conference.cloud_record_status not in RECORDING:
                 raise InvalidRequest("cloudRecordNotFound", "no cloud recording is running")
             await tx.update_conference(conference._replace(cloud_record_status=FINISHED))
+            await tx.close_span(conference.conference_id, RECORD, self._clock.now_ms())
 
     async def set_paused(self, corp_id: str, conference_id: str, paused: bool) -> int:
         """Control API: pause (1 → 2) or resume (2 → 1); return the new status.
@@ -125,4 +168,9 @@ class RecordingService:
                     f"no {'running' if paused else 'paused'} cloud recording",
                 )
             await tx.update_conference(conference._replace(cloud_record_status=after))
+            now = self._clock.now_ms()
+            if paused:
+                await tx.close_span(conference_id, RECORD, now)
+            else:
+                await resume_take(tx, conference, now)
         return after

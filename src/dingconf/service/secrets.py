@@ -37,8 +37,19 @@ def _verify(secret: str, stored: str) -> bool:
     return hmac.compare_digest(candidate, bytes.fromhex(digest))
 
 
-async def verify_secret(secret: str, stored: str) -> bool:
-    """Check a secret against its stored hash, in constant time, off the event loop."""
+# Checked against when the key is unknown, so that an unknown key costs the
+# same scrypt work as a known one and keys cannot be found by timing.
+_DECOY_HASH = hash_secret(secrets.token_urlsafe(18))
+
+
+async def verify_secret(secret: str, stored: str | None) -> bool:
+    """Check a secret against its stored hash, in constant time, off the event loop.
+
+    ``stored`` None (no such app or suite) does the same work and answers False.
+    """
+    if stored is None:
+        await asyncio.to_thread(_verify, secret, _DECOY_HASH)
+        return False
     return await asyncio.to_thread(_verify, secret, stored)
 
 

@@ -15,14 +15,21 @@ from dingconf.model import (
     AttendStatus,
     Booking,
     Conference,
+    ConferenceExtras,
     ConferenceStatus,
     Delivery,
+    Device,
+    LoginLink,
+    NetworkSample,
     Org,
     OutboxEvent,
     Participant,
     Principal,
     PushSubscription,
+    SessionRecord,
+    ShortLink,
     Span,
+    StreamOut,
     StreamTicket,
     Suite,
     TokenRecord,
@@ -52,6 +59,9 @@ class ConferenceFilter:
     schedule_conference_id: str | None = None
     started_from_ms: int | None = None
     started_to_ms: int | None = None
+    #: Substrings (case-sensitive) of the title and of the creator's nick.
+    title_contains: str | None = None
+    creator_nick_contains: str | None = None
 
 
 class RoomCodeTaken(Exception):
@@ -97,6 +107,9 @@ class WriteTx(Protocol):
 
     async def put_token(self, token: TokenRecord) -> None:
         """Store a new access token record."""
+
+    async def purge_tokens(self, expired_before_ms: int) -> int:
+        """Delete tokens that expired before the time; return how many."""
 
     async def find_live_token(
         self, client_kind: str, client_key: str, corp_id: str, now_ms: int
@@ -154,6 +167,15 @@ class WriteTx(Protocol):
     async def record_leave(self, conference_id: str, union_id: str, at_ms: int) -> None:
         """Mark a person as having left, close their session and move the counters."""
 
+    async def set_session_device(self, conference_id: str, union_id: str, device: Device) -> None:
+        """Record the client of a person's latest stay in a meeting."""
+
+    async def add_samples(self, conference_id: str, samples: list[NetworkSample]) -> None:
+        """Append network samples reported by people's clients."""
+
+    async def decline_call(self, conference_id: str, union_id: str, reason: str | None) -> bool:
+        """An invitee being rung declines (attendStatus 2 → 4); False if not being rung."""
+
     async def kick_member(
         self, conference_id: str, union_id: str, at_ms: int, *, forbid_rejoin: bool
     ) -> None:
@@ -164,6 +186,50 @@ class WriteTx(Protocol):
 
     async def mute_everyone(self, conference_id: str, muted: bool) -> None:
         """Mute or unmute every member of a meeting."""
+
+    # Streams out, focus, ext info, subtitles, whitelist, links (model.extras).
+
+    async def list_stream_outs(self, conference_id: str) -> list[StreamOut]:
+        """A meeting's streams, oldest first (the caller holds the meeting's lock)."""
+
+    async def insert_stream_out(self, stream: StreamOut) -> None:
+        """Store a stream that has started."""
+
+    async def stop_stream_outs(
+        self, conference_id: str, stream_ids: list[str] | None, at_ms: int
+    ) -> int:
+        """Stop a meeting's running streams (all, or those listed); return how many."""
+
+    async def get_conference_extras(self, conference_id: str) -> ConferenceExtras | None:
+        """A meeting's focus, ext info and subtitle flag, if any was ever set."""
+
+    async def put_conference_extras(self, extras: ConferenceExtras) -> None:
+        """Write a meeting's focus, ext info and subtitle flag."""
+
+    async def add_to_record_whitelist(
+        self, corp_id: str, biz_type: str, union_ids: list[str], by: str, at_ms: int
+    ) -> None:
+        """Add accounts to an organisation's recording whitelist."""
+
+    async def remove_from_record_whitelist(
+        self, corp_id: str, biz_type: str, union_ids: list[str]
+    ) -> None:
+        """Remove accounts from an organisation's recording whitelist."""
+
+    async def on_record_whitelist(self, corp_id: str, biz_type: str, union_id: str) -> bool:
+        """Whether an account is on an organisation's recording whitelist."""
+
+    async def insert_login_link(self, link: LoginLink) -> None:
+        """Store an auto-login link."""
+
+    async def get_login_link(self, token_hash: str) -> LoginLink | None:
+        """An auto-login link by its token's hash."""
+
+    async def use_login_link(self, token_hash: str, at_ms: int) -> bool:
+        """Use an auto-login link once; False when it was already used."""
+
+    async def insert_short_link(self, link: ShortLink) -> None:
+        """Store a short link."""
 
     async def insert_booking(self, booking: Booking) -> None:
         """Store a new booking."""
@@ -236,6 +302,9 @@ class WriteTx(Protocol):
     async def list_spans(self, conference_id: str, kind: str) -> list[Span]:
         """The spans of a meeting's recordings or minutes, by take and start."""
 
+    async def keep_media_key(self, name: str, candidate: str) -> str:
+        """The URL-signing key called ``name``, stored as ``candidate`` if there is none."""
+
 
 class Store(Protocol):
     """A dingconf database."""
@@ -306,6 +375,14 @@ class Store(Protocol):
     async def list_participants(self, corp_id: str, conference_id: str) -> list[Participant]:
         """The members of a meeting of ``corp_id``, in order of first join."""
 
+    async def list_sessions(self, corp_id: str, conference_id: str) -> list[SessionRecord]:
+        """Every stay in a meeting of ``corp_id``, by join time."""
+
+    async def list_samples(
+        self, corp_id: str, conference_id: str, union_ids: list[str] | None = None
+    ) -> list[NetworkSample]:
+        """The network samples of a meeting of ``corp_id`` (of ``union_ids``), by time."""
+
     async def get_booking(self, corp_id: str, schedule_conference_id: str) -> Booking | None:
         """Read a booking of ``corp_id``."""
 
@@ -315,10 +392,37 @@ class Store(Protocol):
     async def booking_by_room_code(self, room_code: str) -> Booking | None:
         """The booking (not cancelled) that owns a roomCode, in any organisation."""
 
+    async def list_stream_outs(self, corp_id: str, conference_id: str) -> list[StreamOut]:
+        """The streams of a meeting of ``corp_id``, oldest first."""
+
+    async def get_conference_extras(
+        self, corp_id: str, conference_id: str
+    ) -> ConferenceExtras | None:
+        """The focus, ext info and subtitle flag of a meeting of ``corp_id``."""
+
+    async def record_whitelist(self, corp_id: str, biz_type: str) -> list[str]:
+        """The accounts on an organisation's recording whitelist, by unionId."""
+
+    async def get_short_link(self, code: str) -> ShortLink | None:
+        """A short link by its code."""
+
+    async def booking_by_url(self, corp_id: str, url: str) -> Booking | None:
+        """The booking of ``corp_id`` whose share link is ``url``."""
+
     async def list_conferences(
         self, corp_id: str | None, where: ConferenceFilter
     ) -> list[Conference]:
         """Meetings of ``corp_id`` (None: any organisation), by startTime."""
+
+    async def page_conferences(
+        self, corp_id: str, where: ConferenceFilter, offset: int, limit: int
+    ) -> tuple[list[Conference], int]:
+        """One page of ``list_conferences`` and how many match in all, cut by the database."""
+
+    async def page_participants(
+        self, corp_id: str, conference_id: str, offset: int, limit: int
+    ) -> tuple[list[Participant], int]:
+        """One page of ``list_participants`` and how many members there are, cut by the database."""
 
     async def list_memberships(
         self, corp_id: str, union_id: str, status: AttendStatus

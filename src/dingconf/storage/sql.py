@@ -13,13 +13,18 @@ from dingconf.model import (
     AttendStatus,
     Booking,
     Conference,
+    ConferenceExtras,
     ConferenceStatus,
     Delivery,
+    NetworkSample,
     Org,
     Participant,
     Principal,
     PushSubscription,
+    SessionRecord,
+    ShortLink,
     Span,
+    StreamOut,
     StreamTicket,
     Suite,
     User,
@@ -28,12 +33,19 @@ from dingconf.model import (
 from dingconf.storage.base import ConferenceFilter, Store, WriteTx
 from dingconf.storage.driver import Connection, Database
 from dingconf.storage.snapshot import SnapshotCache
+from dingconf.storage.sql_analytics import select_samples, select_sessions
 from dingconf.storage.sql_content import select_spans, select_utterances
 from dingconf.storage.sql_events import (
     select_deliveries,
     select_due_deliveries,
     select_push_subscriptions,
     select_stream_ticket,
+)
+from dingconf.storage.sql_extras import (
+    select_extras,
+    select_short_link,
+    select_stream_outs,
+    select_whitelist,
 )
 from dingconf.storage.sql_rows import (
     BOOKING_COLUMNS,
@@ -43,6 +55,7 @@ from dingconf.storage.sql_rows import (
     app_of,
     booking_of,
     conference_of,
+    count_conferences,
     participant_of,
     scopes_of,
     select_booking_corp,
@@ -114,7 +127,7 @@ class SqlStore(Store):
 
     async def list_users(self, corp_id: str) -> list[User]:
         rows = await self._read.fetchall(
-            "SELECT corp_id, union_id, nick, user_id, job_number FROM users "
+            "SELECT corp_id, union_id, nick, user_id, job_number, dept_name FROM users "
             "WHERE corp_id = ? ORDER BY union_id",
             (corp_id,),
         )
@@ -195,15 +208,42 @@ class SqlStore(Store):
         return await select_conference_corp(self._read, conference_id)
 
     async def list_participants(self, corp_id: str, conference_id: str) -> list[Participant]:
+        return await self._participants(corp_id, conference_id, "", ())
+
+    async def page_participants(
+        self, corp_id: str, conference_id: str, offset: int, limit: int
+    ) -> tuple[list[Participant], int]:
+        page = await self._participants(
+            corp_id, conference_id, " LIMIT ? OFFSET ?", (limit, offset)
+        )
+        row = await self._read.fetchone(
+            "SELECT COUNT(*) FROM participants p "
+            "JOIN conferences c ON c.conference_id = p.conference_id "
+            "WHERE p.conference_id = ? AND c.corp_id = ?",
+            (conference_id, corp_id),
+        )
+        return page, int(row[0]) if row else 0
+
+    async def _participants(
+        self, corp_id: str, conference_id: str, page: str, page_params: tuple[int, ...]
+    ) -> list[Participant]:
         rows = await self._read.fetchall(
             f"SELECT {', '.join('p.' + c for c in PARTICIPANT_COLUMNS.split(', '))}, "
             "u.job_number "
             "FROM participants p JOIN conferences c ON c.conference_id = p.conference_id "
             "LEFT JOIN users u ON u.corp_id = c.corp_id AND u.union_id = p.union_id "
-            "WHERE p.conference_id = ? AND c.corp_id = ? ORDER BY p.listed_at, p.union_id",
-            (conference_id, corp_id),
+            f"WHERE p.conference_id = ? AND c.corp_id = ? ORDER BY p.listed_at, p.union_id{page}",
+            (conference_id, corp_id, *page_params),
         )
         return [participant_of(row[:-1])._replace(job_number=row[-1]) for row in rows]
+
+    async def list_sessions(self, corp_id: str, conference_id: str) -> list[SessionRecord]:
+        return await select_sessions(self._read, corp_id, conference_id)
+
+    async def list_samples(
+        self, corp_id: str, conference_id: str, union_ids: list[str] | None = None
+    ) -> list[NetworkSample]:
+        return await select_samples(self._read, corp_id, conference_id, union_ids)
 
     async def get_booking(self, corp_id: str, schedule_conference_id: str) -> Booking | None:
         row = await self._read.fetchone(SELECT_BOOKING, (schedule_conference_id, corp_id))
@@ -219,10 +259,36 @@ class SqlStore(Store):
         )
         return booking_of(row) if row else None
 
+    async def list_stream_outs(self, corp_id: str, conference_id: str) -> list[StreamOut]:
+        return await select_stream_outs(self._read, conference_id, corp_id)
+
+    async def get_conference_extras(
+        self, corp_id: str, conference_id: str
+    ) -> ConferenceExtras | None:
+        return await select_extras(self._read, conference_id, corp_id)
+
+    async def record_whitelist(self, corp_id: str, biz_type: str) -> list[str]:
+        return await select_whitelist(self._read, corp_id, biz_type)
+
+    async def get_short_link(self, code: str) -> ShortLink | None:
+        return await select_short_link(self._read, code)
+
+    async def booking_by_url(self, corp_id: str, url: str) -> Booking | None:
+        row = await self._read.fetchone(
+            f"SELECT {BOOKING_COLUMNS} FROM bookings WHERE url = ? AND corp_id = ?", (url, corp_id)
+        )
+        return booking_of(row) if row else None
+
     async def list_conferences(
         self, corp_id: str | None, where: ConferenceFilter
     ) -> list[Conference]:
         return await select_conferences(self._read, corp_id, where)
+
+    async def page_conferences(
+        self, corp_id: str, where: ConferenceFilter, offset: int, limit: int
+    ) -> tuple[list[Conference], int]:
+        page = await select_conferences(self._read, corp_id, where, (offset, limit))
+        return page, await count_conferences(self._read, corp_id, where)
 
     async def list_memberships(
         self, corp_id: str, union_id: str, status: AttendStatus

@@ -33,6 +33,7 @@ __all__ = [
     "booking_params",
     "conference_of",
     "control_params",
+    "count_conferences",
     "extension_apps_json",
     "filter_sql",
     "participant_of",
@@ -56,7 +57,7 @@ SELECT_CONFERENCE = (
 )
 PARTICIPANT_COLUMNS = (
     "conference_id, union_id, nick, attend_status, first_join, last_join, leave_time, duration, "
-    "muted, rejoin_forbidden, outer_org"
+    "muted, rejoin_forbidden, outer_org, reject_description"
 )
 BOOKING_COLUMNS = (
     "schedule_conference_id, corp_id, creator_id, title, start_time, end_time, room_code, url, "
@@ -197,11 +198,19 @@ def participant_of(row: Row) -> Participant:
         muted=bool(row[8]),
         rejoin_forbidden=bool(row[9]),
         outer_org=bool(row[10]),
+        reject_description=row[11],
     )
 
 
 def user_of(row: Row) -> User:
-    return User(corp_id=row[0], union_id=row[1], nick=row[2], user_id=row[3], job_number=row[4])
+    return User(
+        corp_id=row[0],
+        union_id=row[1],
+        nick=row[2],
+        user_id=row[3],
+        job_number=row[4],
+        dept_name=row[5],
+    )
 
 
 def app_of(row: Row) -> App:
@@ -210,7 +219,7 @@ def app_of(row: Row) -> App:
 
 async def select_user(conn: Connection, corp_id: str, union_id: str) -> User | None:
     row = await conn.fetchone(
-        "SELECT corp_id, union_id, nick, user_id, job_number FROM users "
+        "SELECT corp_id, union_id, nick, user_id, job_number, dept_name FROM users "
         "WHERE corp_id = ? AND union_id = ?",
         (corp_id, union_id),
     )
@@ -242,6 +251,9 @@ def filter_sql(where: ConferenceFilter) -> tuple[list[str], list[object]]:
         ("schedule_conference_id = ?", where.schedule_conference_id),
         ("start_time >= ?", where.started_from_ms),
         ("start_time <= ?", where.started_to_ms),
+        # replace() is a case-sensitive substring test that both backends have.
+        ("replace(title, ?, '') <> title", where.title_contains or None),
+        ("replace(creator_nick, ?, '') <> creator_nick", where.creator_nick_contains or None),
     ):
         if value is not None:
             clauses.append(clause)
@@ -250,16 +262,38 @@ def filter_sql(where: ConferenceFilter) -> tuple[list[str], list[object]]:
 
 
 async def select_conferences(
-    conn: Connection, corp_id: str | None, where: ConferenceFilter
+    conn: Connection,
+    corp_id: str | None,
+    where: ConferenceFilter,
+    window: tuple[int, int] | None = None,
 ) -> list[Conference]:
-    """Meetings of ``corp_id`` (None: any organisation) matching ``where``, by startTime."""
+    """Meetings of ``corp_id`` (None: any organisation) matching ``where``, by startTime.
+
+    ``window`` is ``(offset, limit)`` of one page.
+    """
+    condition, params = _where(corp_id, where)
+    page = ""
+    if window is not None:
+        page = " LIMIT ? OFFSET ?"
+        params += [window[1], window[0]]
+    rows = await conn.fetchall(
+        f"SELECT {CONFERENCE_COLUMNS} FROM conferences "
+        f"WHERE {condition} ORDER BY start_time, conference_id{page}",
+        params,
+    )
+    return [conference_of(row) for row in rows]
+
+
+async def count_conferences(conn: Connection, corp_id: str, where: ConferenceFilter) -> int:
+    """How many meetings of ``corp_id`` match ``where``."""
+    condition, params = _where(corp_id, where)
+    row = await conn.fetchone(f"SELECT COUNT(*) FROM conferences WHERE {condition}", params)
+    return int(row[0]) if row else 0
+
+
+def _where(corp_id: str | None, where: ConferenceFilter) -> tuple[str, list[object]]:
     clauses, params = filter_sql(where)
     if corp_id is not None:
         clauses.append("corp_id = ?")
         params.append(corp_id)
-    rows = await conn.fetchall(
-        f"SELECT {CONFERENCE_COLUMNS} FROM conferences "
-        f"WHERE {' AND '.join(clauses) or '1 = 1'} ORDER BY start_time, conference_id",
-        params,
-    )
-    return [conference_of(row) for row in rows]
+    return " AND ".join(clauses) or "1 = 1", params

@@ -5,12 +5,18 @@ from dingconf.model import (
     AttendStatus,
     Booking,
     Conference,
+    ConferenceExtras,
     ConferenceStatus,
+    Device,
+    LoginLink,
+    NetworkSample,
     Org,
     OutboxEvent,
     Participant,
     PushSubscription,
+    ShortLink,
     Span,
+    StreamOut,
     StreamTicket,
     Suite,
     TokenRecord,
@@ -19,6 +25,7 @@ from dingconf.model import (
 )
 from dingconf.storage.base import ConferenceFilter, Invitation, WriteTx
 from dingconf.storage.driver import Connection
+from dingconf.storage.sql_analytics import decline_call, insert_samples, update_session_device
 from dingconf.storage.sql_content import end_span, insert_span, insert_utterance, select_spans
 from dingconf.storage.sql_events import (
     claim_delivery,
@@ -32,6 +39,21 @@ from dingconf.storage.sql_events import (
     settle_delivery,
     upsert_push_subscription,
 )
+from dingconf.storage.sql_extras import (
+    delete_whitelisted,
+    insert_login_link,
+    insert_short_link,
+    insert_stream_out,
+    insert_whitelisted,
+    is_whitelisted,
+    mark_login_link_used,
+    select_extras,
+    select_login_link,
+    select_stream_outs,
+    stop_streams,
+    upsert_extras,
+)
+from dingconf.storage.sql_media import keep_media_key
 from dingconf.storage.sql_rows import (
     BOOKING_COLUMNS,
     CONFERENCE_COLUMNS,
@@ -86,10 +108,11 @@ class SqlWriteTx(WriteTx):
 
     async def upsert_user(self, user: User) -> None:
         await self._conn.execute(
-            "INSERT INTO users (corp_id, union_id, nick, user_id, job_number) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (corp_id, union_id) DO UPDATE SET "
-            "nick = excluded.nick, user_id = excluded.user_id, job_number = excluded.job_number",
-            (user.corp_id, user.union_id, user.nick, user.user_id, user.job_number),
+            "INSERT INTO users (corp_id, union_id, nick, user_id, job_number, dept_name) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (corp_id, union_id) DO UPDATE SET "
+            "nick = excluded.nick, user_id = excluded.user_id, "
+            "job_number = excluded.job_number, dept_name = excluded.dept_name",
+            (user.corp_id, user.union_id, user.nick, user.user_id, user.job_number, user.dept_name),
         )
 
     async def upsert_app(self, app: App) -> None:
@@ -130,6 +153,11 @@ class SqlWriteTx(WriteTx):
             )
         if changed:
             await self._bump_auth_epoch()
+
+    async def purge_tokens(self, expired_before_ms: int) -> int:
+        return await self._conn.execute(
+            "DELETE FROM tokens WHERE expires_at < ?", (expired_before_ms,)
+        )
 
     async def put_token(self, token: TokenRecord) -> None:
         await self._conn.execute(
@@ -342,6 +370,15 @@ class SqlWriteTx(WriteTx):
             (conference_id,),
         )
 
+    async def set_session_device(self, conference_id: str, union_id: str, device: Device) -> None:
+        await update_session_device(self._conn, conference_id, union_id, device)
+
+    async def add_samples(self, conference_id: str, samples: list[NetworkSample]) -> None:
+        await insert_samples(self._conn, conference_id, samples)
+
+    async def decline_call(self, conference_id: str, union_id: str, reason: str | None) -> bool:
+        return await decline_call(self._conn, conference_id, union_id, reason) > 0
+
     async def kick_member(
         self, conference_id: str, union_id: str, at_ms: int, *, forbid_rejoin: bool
     ) -> None:
@@ -367,6 +404,48 @@ class SqlWriteTx(WriteTx):
             "UPDATE participants SET muted = ? WHERE conference_id = ?",
             (int(muted), conference_id),
         )
+
+    async def list_stream_outs(self, conference_id: str) -> list[StreamOut]:
+        return await select_stream_outs(self._conn, conference_id)
+
+    async def insert_stream_out(self, stream: StreamOut) -> None:
+        await insert_stream_out(self._conn, stream)
+
+    async def stop_stream_outs(
+        self, conference_id: str, stream_ids: list[str] | None, at_ms: int
+    ) -> int:
+        return await stop_streams(self._conn, conference_id, stream_ids, at_ms)
+
+    async def get_conference_extras(self, conference_id: str) -> ConferenceExtras | None:
+        return await select_extras(self._conn, conference_id)
+
+    async def put_conference_extras(self, extras: ConferenceExtras) -> None:
+        await upsert_extras(self._conn, extras)
+
+    async def add_to_record_whitelist(
+        self, corp_id: str, biz_type: str, union_ids: list[str], by: str, at_ms: int
+    ) -> None:
+        await insert_whitelisted(self._conn, corp_id, biz_type, union_ids, by, at_ms)
+
+    async def remove_from_record_whitelist(
+        self, corp_id: str, biz_type: str, union_ids: list[str]
+    ) -> None:
+        await delete_whitelisted(self._conn, corp_id, biz_type, union_ids)
+
+    async def on_record_whitelist(self, corp_id: str, biz_type: str, union_id: str) -> bool:
+        return await is_whitelisted(self._conn, corp_id, biz_type, union_id)
+
+    async def insert_login_link(self, link: LoginLink) -> None:
+        await insert_login_link(self._conn, link)
+
+    async def get_login_link(self, token_hash: str) -> LoginLink | None:
+        return await select_login_link(self._conn, token_hash)
+
+    async def use_login_link(self, token_hash: str, at_ms: int) -> bool:
+        return await mark_login_link_used(self._conn, token_hash, at_ms)
+
+    async def insert_short_link(self, link: ShortLink) -> None:
+        await insert_short_link(self._conn, link)
 
     async def insert_booking(self, booking: Booking) -> None:
         await self._conn.execute(
@@ -491,3 +570,6 @@ class SqlWriteTx(WriteTx):
 
     async def list_spans(self, conference_id: str, kind: str) -> list[Span]:
         return await select_spans(self._conn, conference_id, kind)
+
+    async def keep_media_key(self, name: str, candidate: str) -> str:
+        return await keep_media_key(self._conn, name, candidate)

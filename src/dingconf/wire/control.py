@@ -3,10 +3,11 @@
 Guarded by ``admin`` (see :mod:`dingconf.wire.guards`), health aside.
 """
 
-from dingconf.errors import InvalidRequest
-from dingconf.model import Participant
+from dingconf.model import Participant, Utterance
 from dingconf.service.control import ControlService
+from dingconf.wire.analytics import device_of, samples_of
 from dingconf.wire.operations import Call, Operation, op
+from dingconf.wire.record_schemas import SayBody, UtteranceView
 from dingconf.wire.schemas import ClockBody, JoinBody, LeaveBody, ParticipantView
 
 __all__ = ["control_routes"]
@@ -31,6 +32,17 @@ def _participants(members: list[Participant]) -> dict[str, list[ParticipantView]
     }
 
 
+def _utterance(u: Utterance) -> UtteranceView:
+    return UtteranceView(
+        conference_id=u.conference_id,
+        seq=u.seq,
+        union_id=u.union_id,
+        nick=u.nick,
+        text=u.text,
+        time=u.at_ms,
+    )
+
+
 def _record_status(status: int) -> dict[str, int]:
     return {"cloudRecordStatus": status}
 
@@ -49,12 +61,19 @@ def control_routes(control: ControlService) -> list[Operation]:
         return control.now_ms()
 
     async def advance_clock(c: Call[ClockBody]) -> int:
-        if c.body.advance_ms < 0:
-            raise InvalidRequest(_PARAM_ERROR, "advanceMs must not be negative")
         return control.advance_clock(c.body.advance_ms)
 
+    async def join(c: Call[JoinBody]) -> None:
+        b = c.body
+        samples = samples_of(b.union_id, b.device.samples if b.device else None, None)
+        await control.join(c.conference_id, b.union_id, b.nick, device_of(b.device), samples)
+
     async def join_room(c: Call[JoinBody]) -> dict[str, str]:
-        conference_id = await control.join_room(c.path("roomCode"), c.body.union_id, c.body.nick)
+        b = c.body
+        samples = samples_of(b.union_id, b.device.samples if b.device else None, None)
+        conference_id = await control.join_room(
+            c.path("roomCode"), b.union_id, b.nick, device_of(b.device), samples
+        )
         return {"conferenceId": conference_id}
 
     conf = "/_dingconf/conferences/{conferenceId}"
@@ -63,10 +82,10 @@ def control_routes(control: ControlService) -> list[Operation]:
         op(
             f"POST {conf}/join",
             "Join",
-            lambda c: control.join(c.conference_id, c.body.union_id, c.body.nick),
+            join,
             _SUCCESS,
             body=JoinBody,
-            body_error=_PARAM_ERROR,
+            param_error=_PARAM_ERROR,
             guard="admin",
         ),
         op(
@@ -75,7 +94,16 @@ def control_routes(control: ControlService) -> list[Operation]:
             lambda c: control.leave(c.conference_id, c.body.union_id),
             _SUCCESS,
             body=LeaveBody,
-            body_error=_PARAM_ERROR,
+            param_error=_PARAM_ERROR,
+            guard="admin",
+        ),
+        op(
+            f"POST {conf}/say",
+            "Say",
+            lambda c: control.say(c.conference_id, c.body.union_id, c.body.text, c.body.offset_ms),
+            _utterance,
+            body=SayBody,
+            param_error=_PARAM_ERROR,
             guard="admin",
         ),
         op(
@@ -104,7 +132,7 @@ def control_routes(control: ControlService) -> list[Operation]:
             "JoinRoom",
             join_room,
             body=JoinBody,
-            body_error=_PARAM_ERROR,
+            param_error=_PARAM_ERROR,
             guard="admin",
         ),
         op("GET /_dingconf/clock", "GetClock", now, _now, guard="admin"),
@@ -114,7 +142,7 @@ def control_routes(control: ControlService) -> list[Operation]:
             advance_clock,
             _now,
             body=ClockBody,
-            body_error=_PARAM_ERROR,
+            param_error=_PARAM_ERROR,
             guard="admin",
         ),
     ]

@@ -20,6 +20,7 @@ from dingconf.errors import (
 )
 
 __all__ = [
+    "PayloadTooLarge",
     "RouteNotFound",
     "error_body",
     "new_request_id",
@@ -27,7 +28,16 @@ __all__ = [
     "system_error",
 ]
 
+
+class PayloadTooLarge(InvalidRequest):
+    """The body is over the size limit (HTTP 413)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__("RequestEntityTooLarge", f"the request body exceeds {limit} bytes")
+
+
 _STATUS_BY_CATEGORY: tuple[tuple[type[DingError], int], ...] = (
+    (PayloadTooLarge, 413),
     (InvalidRequest, 400),
     (AuthenticationError, 400),
     (AccessDenied, 403),

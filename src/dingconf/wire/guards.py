@@ -5,6 +5,7 @@ rule (design.md); ``open``: anyone (token issuing, health).
 """
 
 import hmac
+import ipaddress
 
 from starlette.requests import Request
 
@@ -21,6 +22,48 @@ TOKEN_HEADER = b"x-acs-dingtalk-access-token"
 ADMIN_HEADER = "x-dingconf-admin-token"
 
 
+def _is_loopback(authority: str) -> bool:
+    """Whether ``host[:port]`` names this machine: ``localhost`` or a loopback address."""
+    if authority.startswith("["):
+        name = authority[1 : authority.find("]")]
+    else:
+        name = authority.rsplit(":", 1)[0] if ":" in authority else authority
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def _refuse_foreign_pages(request: Request) -> None:
+    """Without an admin token only local clients may drive the emulator.
+
+    Any web page a developer opens can send requests to 127.0.0.1: a
+    ``text/plain`` or form POST needs no CORS preflight (CSRF), and a page of
+    a domain that resolves to 127.0.0.1 sends its own name as ``Host`` (DNS
+    rebinding). So the Host must be a loopback name, an ``Origin`` (which
+    browsers always send on cross-site POSTs) must be the same, and a body
+    must be declared JSON, which a page can only send after a preflight that
+    dingconf never grants.
+    """
+    host = request.headers.get("host", "").lower()
+    if not _is_loopback(host):
+        raise AccessDenied("crossOriginRefused", f"the control API refuses Host {host!r}")
+    origin = request.headers.get("origin")
+    if origin is not None and origin.lower().split("://", 1)[-1] != host:
+        raise AccessDenied("crossOriginRefused", f"the control API refuses Origin {origin!r}")
+    has_body = request.headers.get("content-length", "0") != "0" or (
+        "transfer-encoding" in request.headers
+    )
+    if has_body:
+        media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        if media_type != "application/json":
+            raise AccessDenied(
+                "crossOriginRefused", "control API bodies must be sent as application/json"
+            )
+
+
 def _admin(admin_token: Secret | None, loopback: bool) -> Authenticate:
     """The admin-token rule: required when configured; else loopback binds only."""
 
@@ -31,6 +74,7 @@ def _admin(admin_token: Secret | None, loopback: bool) -> Authenticate:
                     "controlApiDisabled",
                     "the control API needs an admin token on a non-loopback bind",
                 )
+            _refuse_foreign_pages(request)
             return
         given = request.headers.get(ADMIN_HEADER, "").encode()
         if not hmac.compare_digest(given, admin_token.reveal().encode()):

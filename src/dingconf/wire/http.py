@@ -6,9 +6,8 @@ the reply. They return a :class:`Reply`; errors are raised as
 """
 
 import logging
-import re
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple
 
 import msgspec
 from starlette.requests import Request
@@ -22,10 +21,11 @@ __all__ = [
     "Handler",
     "MethodDispatch",
     "Reply",
-    "decode_body",
     "header",
+    "missing_parameter",
     "ok",
     "query_param",
+    "redirect",
     "wire_errors",
 ]
 
@@ -34,15 +34,13 @@ log = logging.getLogger("dingconf.wire")
 REQUEST_ID = "dingconf.request_id"
 _JSON = b"application/json;charset=utf-8"
 
-T = TypeVar("T")
-_MISSING_FIELD = re.compile(r"Object missing required field `([^`]+)`$")
-
 
 class Reply(NamedTuple):
-    """A handler's answer: an HTTP status and a JSON body."""
+    """A handler's answer: an HTTP status and a JSON body (or a redirect's location)."""
 
     status: int
     body: bytes
+    location: str | None = None
 
 
 Handler = Callable[[Request], Awaitable[Reply]]
@@ -55,18 +53,22 @@ def ok(payload: Any) -> Reply:
     return Reply(200, _encode(payload))
 
 
-async def _send(send: Send, status: int, body: bytes, request_id: str) -> None:
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", _JSON),
-                (b"content-length", str(len(body)).encode()),
-                (b"x-acs-request-id", request_id.encode()),
-            ],
-        }
-    )
+def redirect(location: str) -> Reply:
+    """A 302 reply sending the client on to ``location`` (links dingconf serves)."""
+    return Reply(302, b"", location)
+
+
+async def _send(
+    send: Send, status: int, body: bytes, request_id: str, location: str | None = None
+) -> None:
+    headers = [
+        (b"content-type", _JSON),
+        (b"content-length", str(len(body)).encode()),
+        (b"x-acs-request-id", request_id.encode()),
+    ]
+    if location is not None:
+        headers.append((b"location", location.encode()))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 
@@ -87,7 +89,7 @@ class MethodDispatch:
         if handler is None:
             raise RouteNotFound()
         reply = await handler(Request(scope, receive))
-        await _send(send, reply.status, reply.body, scope[REQUEST_ID])
+        await _send(send, reply.status, reply.body, scope[REQUEST_ID], reply.location)
 
 
 def wire_errors(app: ASGIApp) -> ASGIApp:
@@ -120,38 +122,9 @@ def wire_errors(app: ASGIApp) -> ASGIApp:
     return middleware
 
 
-def _missing(name: str) -> InvalidRequest:
-    # DingTalk's gateway names a missing parameter this way (spec §2.3, "Missingbody").
+def missing_parameter(name: str) -> InvalidRequest:
+    """DingTalk's gateway error for a missing parameter (spec §2.3, ``Missingbody``)."""
     return InvalidRequest(f"Missing{name}", f"{name} is mandatory for this action")
-
-
-async def decode_body(request: Request, schema: type[T], param_error: str) -> T:
-    """Decode and validate a JSON object body into ``schema``.
-
-    Args:
-        request: the incoming request.
-        schema: a msgspec Struct; its fields without defaults are required.
-        param_error: this API's code for a field of the wrong type.
-
-    Raises:
-        InvalidRequest: ``Missingbody`` for an empty, non-JSON or non-object body,
-            ``Missing<field>`` for a missing required field, ``param_error`` for
-            a field of the wrong type.
-    """
-    raw = await request.body()
-    try:
-        document = msgspec.json.decode(raw)
-    except msgspec.DecodeError:
-        raise _missing("body") from None
-    if not isinstance(document, dict):
-        raise _missing("body")
-    try:
-        return msgspec.convert(document, schema)
-    except msgspec.ValidationError as exc:
-        missing = _MISSING_FIELD.match(str(exc))
-        if missing:
-            raise _missing(missing.group(1)) from None
-        raise InvalidRequest(param_error, f"error:{exc}") from None
 
 
 def header(request: Request, name: bytes) -> str | None:
@@ -174,5 +147,5 @@ def query_param(request: Request, name: str) -> str:
     """
     value = request.query_params.get(name)
     if not value:
-        raise _missing(name)
+        raise missing_parameter(name)
     return value

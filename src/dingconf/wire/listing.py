@@ -1,8 +1,9 @@
 """Queries over many meetings (spec §4.5.6–§4.5.9)."""
 
-from collections.abc import Awaitable
+import msgspec
 
 from dingconf.model import AttendStatus, Conference, ConferenceStatus, Participant
+from dingconf.service.analytics import AnalyticsService
 from dingconf.service.listing import FREE_TYPE, SCENE, HistoryFilter, ListingService
 from dingconf.service.paging import Page
 from dingconf.wire.meeting_schemas import (
@@ -27,15 +28,18 @@ __all__ = ["listing_routes"]
 _PARAM_ERROR = "paramError"
 # mediaStatus (spec §4.5.6): 0 normal, 1 mic muted, 4 forced mute-all; by mute_all 0/1/2.
 _MEDIA_STATUS = {0: 0, 1: 1, 2: 4}
-# micStatus: 0 init (not inside), 1 off, 2 on.
-_MIC_OFF, _MIC_ON, _UNKNOWN = 1, 2, 0
+# micStatus and cameraStatus: 0 init (not inside), 1 off, 2 on.
+_OFF, _ON, _UNKNOWN = 1, 2, 0
+_MIC_OFF, _MIC_ON = _OFF, _ON
 
 
-def _batch_user(p: Participant) -> BatchUser:
+def _batch_user(p: Participant, cameras: frozenset[str]) -> BatchUser:
     inside = p.attend_status == AttendStatus.ACTIVE
     mic = (_MIC_OFF if p.muted else _MIC_ON) if inside else _UNKNOWN
-    # No camera is modelled: cameraStatus stays 0 ("init").
-    return BatchUser(p.union_id, p.nick, int(p.attend_status), _UNKNOWN, mic)
+    camera = (_ON if p.union_id in cameras else _OFF) if inside else _UNKNOWN
+    return BatchUser(
+        p.union_id, p.nick, int(p.attend_status), camera, mic, p.reject_description or None
+    )
 
 
 def _ended_fields(c: Conference) -> tuple[int | None, int | None]:
@@ -63,9 +67,10 @@ def _room_code_item(c: Conference) -> RoomCodeConference:
     )
 
 
-def _history_item(c: Conference) -> HistoryItem:
+def _history_item(c: Conference, dept_name: str | None) -> HistoryItem:
     end_time, duration = _ended_fields(c)
     return HistoryItem(
+        dept_name=dept_name,
         conference_id=c.conference_id,
         title=c.title,
         creator_id=c.creator_id,
@@ -79,7 +84,7 @@ def _history_item(c: Conference) -> HistoryItem:
     )
 
 
-def _batch(found: list[tuple[Conference, list[Participant]]]) -> BatchInfoReply:
+def _batch(found: list[tuple[Conference, list[Participant], frozenset[str]]]) -> BatchInfoReply:
     return BatchInfoReply(
         infos=[
             BatchInfo(
@@ -88,9 +93,9 @@ def _batch(found: list[tuple[Conference, list[Participant]]]) -> BatchInfoReply:
                 start_time=c.start_time_ms,
                 status=int(c.status),
                 media_status=_MEDIA_STATUS[c.mute_all],
-                user_list=[_batch_user(p) for p in members],
+                user_list=[_batch_user(p, cameras) for p in members],
             )
-            for c, members in found
+            for c, members, cameras in found
         ]
     )
 
@@ -125,19 +130,29 @@ def _org_conferences(page: Page[Conference]) -> OrgConferencesReply:
     )
 
 
-def _ongoing(inside: list[tuple[Conference, Participant]]) -> OngoingReply:
-    models = {c.conference_id: member_model(c, p) for c, p in inside}
+def _ongoing(inside: list[tuple[Conference, Participant, str]]) -> OngoingReply:
+    # Here outerOrgMember is always present (the doc's example shows false).
+    models = {
+        c.conference_id: msgspec.structs.replace(
+            member_model(c, p), outer_org_member=p.outer_org, device_type=device_type
+        )
+        for c, p, device_type in inside
+    }
     return OngoingReply(on_going_conf_id_list=list(models), member_model_map=models)
 
 
-def _history(page: Page[Conference]) -> HistoryReply:
-    return HistoryReply(next_token=page.next_token, list=[_history_item(c) for c in page.items])
+def _history(found: tuple[Page[Conference], dict[str, str | None]]) -> HistoryReply:
+    page, departments = found
+    return HistoryReply(
+        next_token=page.next_token,
+        list=[_history_item(c, departments[c.creator_id]) for c in page.items],
+    )
 
 
-def listing_routes(listing: ListingService) -> list[Operation]:
+def listing_routes(listing: ListingService, analytics: AnalyticsService) -> list[Operation]:
     """The listing operations."""
 
-    def history(c: Call[None]) -> Awaitable[Page[Conference]]:
+    async def history(c: Call[None]) -> tuple[Page[Conference], dict[str, str | None]]:
         bool_query(c.request, "realData", _PARAM_ERROR)  # required; every record is "real"
         where = HistoryFilter(
             start_ms=required_int_query(c.request, "startTime", _PARAM_ERROR),
@@ -147,7 +162,14 @@ def listing_routes(listing: ListingService) -> list[Operation]:
             free_type=c.optional("freeType"),
             scene=c.optional("scene"),
         )
-        return listing.history(c.principal, where, *c.paging(_PARAM_ERROR))
+        page = await listing.history(c.principal, where, *c.paging(_PARAM_ERROR))
+        departments: dict[str, str | None] = {}
+        for conference in page.items:
+            if conference.creator_id not in departments:
+                departments[conference.creator_id] = await analytics.department(
+                    c.principal, conference
+                )
+        return page, departments
 
     video = "/v1.0/conference/videoConferences"
     return [
@@ -159,7 +181,13 @@ def listing_routes(listing: ListingService) -> list[Operation]:
             _batch,
             body=BatchQueryBody,
         ),
-        op(f"GET {video}/histories/dataLists", "GetHistoryConfDataList", history, _history),
+        op(
+            f"GET {video}/histories/dataLists",
+            "GetHistoryConfDataList",
+            history,
+            _history,
+            param_error=_PARAM_ERROR,
+        ),
         op(
             "GET /v1.0/conference/roomCodes/{roomCode}/infos",
             "QueryConferenceInfoByRoomCode",
@@ -167,17 +195,20 @@ def listing_routes(listing: ListingService) -> list[Operation]:
                 c.principal, c.path("roomCode"), *c.paging(_PARAM_ERROR)
             ),
             _room_codes,
+            param_error=_PARAM_ERROR,
         ),
         op(
             "GET /v1.0/conference/orgConferences",
             "QueryOrgConferenceList",
             lambda c: listing.in_progress(c.principal, *c.paging(_PARAM_ERROR)),
             _org_conferences,
+            param_error=_PARAM_ERROR,
         ),
         op(
             "GET /v1.0/conference/users/lists",
             "QueryUserOnGoingConference",
-            lambda c: listing.user_ongoing(c.principal, c.query("unionId")),
+            lambda c: listing.user_ongoing(c.principal, c.optional("unionId")),
             _ongoing,
+            param_error=_PARAM_ERROR,
         ),
     ]

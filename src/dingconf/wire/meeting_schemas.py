@@ -145,6 +145,8 @@ class MemberModel(_Body):
     leave_time: int | None = None
     outer_org_member: bool | None = None
     job_number: str | None = None
+    #: QueryUserOnGoingConference only: the client of the person's stay.
+    device_type: str | None = None
 
 
 class MembersReply(_Body):
@@ -169,6 +171,7 @@ class BatchUser(_Body):
     attend_status: int
     camera_status: int
     mic_status: int
+    reject_description: str | None = None
 
 
 class BatchInfo(_Body):
@@ -256,6 +259,7 @@ class HistoryItem(_Body):
     user_count: int
     free_type: str
     scene: str
+    dept_name: str | None = None
 
 
 class HistoryReply(_Body):

@@ -81,7 +81,7 @@ def member_routes(members: MemberService, recording: RecordingService) -> list[O
             _SETTING_DONE,
             body=UpdateSettingBody,
         ),
-        op(f"GET {one}/members", "QueryConferenceMembers", query_members),
+        op(f"GET {one}/members", "QueryConferenceMembers", query_members, param_error="paramError"),
         op(
             f"POST {one}/users/invite",
             "InviteUsers",

@@ -22,7 +22,7 @@ def oauth_routes(tokens: TokenService) -> list[Operation]:
             lambda c: tokens.issue_app_token(c.body.app_key, c.body.app_secret),
             _issued,
             body=AccessTokenBody,
-            body_error=_PARAM_ERROR,
+            param_error=_PARAM_ERROR,
             guard="open",
         ),
         op(
@@ -34,7 +34,7 @@ def oauth_routes(tokens: TokenService) -> list[Operation]:
             ),
             _issued,
             body=CorpAccessTokenBody,
-            body_error=_PARAM_ERROR,
+            param_error=_PARAM_ERROR,
             guard="open",
         ),
     ]

@@ -16,10 +16,12 @@ from typing import Any, Generic, TypeVar, overload
 import msgspec
 from starlette.requests import Request
 
+from dingconf.config import InputLimits
 from dingconf.model import Principal
-from dingconf.wire.http import Handler, Reply, decode_body, ok, query_param
+from dingconf.wire.http import Handler, Reply, ok, query_param
 from dingconf.wire.params import int_query, optional_query
 from dingconf.wire.routing import ApiRoute
+from dingconf.wire.untrusted import check_parameters, decode_body
 
 __all__ = ["ACTION", "Authenticate", "Call", "Operation", "bind", "op"]
 
@@ -38,12 +40,16 @@ Payload = msgspec.Struct | Mapping[str, Any]
 class Call(Generic[B]):
     """What a service call sees of one request: the caller, the body, the parameters."""
 
-    __slots__ = ("_principal", "body", "request")
+    __slots__ = ("_principal", "body", "param_error", "request")
 
-    def __init__(self, principal: Principal | None, request: Request, body: B) -> None:
+    def __init__(
+        self, principal: Principal | None, request: Request, body: B, param_error: str
+    ) -> None:
         self._principal = principal
         self.request = request
         self.body = body
+        #: The operation's code for a malformed parameter.
+        self.param_error = param_error
 
     @property
     def principal(self) -> Principal:
@@ -69,11 +75,12 @@ class Call(Generic[B]):
         """An optional query parameter."""
         return optional_query(self.request, name)
 
-    def int_query(self, name: str, code: str) -> int | None:
-        """An optional integer query parameter; ``code`` when it is not an integer."""
-        return int_query(self.request, name, code)
+    def int_query(self, name: str, code: str | None = None) -> int | None:
+        """An optional integer query parameter; ``code`` (default: the operation's
+        parameter error) when it is not an integer."""
+        return int_query(self.request, name, code or self.param_error)
 
-    def paging(self, code: str) -> tuple[str | None, int | None]:
+    def paging(self, code: str | None = None) -> tuple[str | None, int | None]:
         """``nextToken`` and ``maxResults``; ``code`` when ``maxResults`` is not an integer."""
         return self.optional("nextToken"), self.int_query("maxResults", code)
 
@@ -88,7 +95,7 @@ class Operation:
     call: Callable[[Call[Any]], Awaitable[Any]]
     reply: Callable[[Any], Any] | Payload | None
     body: type[Any] | None
-    body_error: str
+    param_error: str
     guard: str
 
 
@@ -99,6 +106,7 @@ def op(
     call: Callable[[Call[None]], Awaitable[R]],
     reply: Callable[[R], Any] | Payload | None = ...,
     *,
+    param_error: str = ...,
     guard: str = ...,
 ) -> Operation: ...
 
@@ -111,7 +119,7 @@ def op(
     reply: Callable[[R], Any] | Payload | None = ...,
     *,
     body: type[B],
-    body_error: str = ...,
+    param_error: str = ...,
     guard: str = ...,
 ) -> Operation: ...
 
@@ -123,7 +131,7 @@ def op(
     reply: Callable[[Any], Any] | Payload | None = None,
     *,
     body: type[Any] | None = None,
-    body_error: str = "paramsError",
+    param_error: str = "paramsError",
     guard: str = "token",
 ) -> Operation:
     """Declare an API.
@@ -135,18 +143,18 @@ def op(
         reply: the response payload from the call's result, or a constant payload;
             None when the call's result is the payload.
         body: the msgspec Struct of a JSON body; None for APIs without one.
-        body_error: this API's code for a body field of the wrong type.
+        param_error: this API's code for a malformed parameter or body field.
         guard: which authenticator admits the caller (a key of :func:`bind`'s ``guards``).
     """
     method, path = route.split(" ", 1)
-    return Operation(method, path, action, call, reply, body, body_error, guard)
+    return Operation(method, path, action, call, reply, body, param_error, guard)
 
 
-def _handler(operation: Operation, authenticate: Authenticate) -> Handler:
-    call, body, body_error, action = (
+def _handler(operation: Operation, authenticate: Authenticate, limits: InputLimits) -> Handler:
+    call, body, param_error, action = (
         operation.call,
         operation.body,
-        operation.body_error,
+        operation.param_error,
         operation.action,
     )
     reply = operation.reply
@@ -154,7 +162,14 @@ def _handler(operation: Operation, authenticate: Authenticate) -> Handler:
     if reply is None:
         respond = ok
     elif callable(reply):
-        respond = lambda result: ok(reply(result))  # noqa: E731
+        shape = reply
+
+        def complete(result: Any) -> Reply:
+            payload = shape(result)
+            # A reply may be complete already (a redirect); anything else is JSON.
+            return payload if isinstance(payload, Reply) else ok(payload)
+
+        respond = complete
     else:
         constant = ok(reply)  # encoded once, not per request
         respond = lambda _result: constant  # noqa: E731
@@ -162,12 +177,18 @@ def _handler(operation: Operation, authenticate: Authenticate) -> Handler:
     async def handle(request: Request) -> Reply:
         request.scope[ACTION] = action
         principal = await authenticate(request)
-        decoded = None if body is None else await decode_body(request, body, body_error)
-        return respond(await call(Call(principal, request, decoded)))
+        check_parameters(request, limits, param_error)
+        decoded = None if body is None else await decode_body(request, body, param_error, limits)
+        return respond(await call(Call(principal, request, decoded, param_error)))
 
     return handle
 
 
-def bind(operations: Iterable[Operation], guards: Mapping[str, Authenticate]) -> list[ApiRoute]:
-    """The routes serving ``operations``, each admitted by its guard."""
-    return [ApiRoute(o.method, o.path, o.action, _handler(o, guards[o.guard])) for o in operations]
+def bind(
+    operations: Iterable[Operation], guards: Mapping[str, Authenticate], limits: InputLimits
+) -> list[ApiRoute]:
+    """The routes serving ``operations``, each admitted by its guard, input within ``limits``."""
+    return [
+        ApiRoute(o.method, o.path, o.action, _handler(o, guards[o.guard], limits))
+        for o in operations
+    ]

@@ -8,6 +8,7 @@ from starlette.requests import Request
 
 from dingconf.errors import InvalidRequest
 from dingconf.wire.http import query_param
+from dingconf.wire.untrusted import INT64
 
 __all__ = ["bool_query", "int_query", "optional_query", "paging", "required_int_query"]
 
@@ -18,10 +19,14 @@ def optional_query(request: Request, name: str) -> str | None:
 
 
 def _int(value: str, name: str, code: str) -> int:
-    try:
-        return int(value)
-    except ValueError:
-        raise InvalidRequest(code, f"error:{name} must be an integer") from None
+    # ASCII digits only, and few enough to be a 64-bit integer: ``int()`` also
+    # takes other scripts' digits and raises past 4,300 digits.
+    digits = value.strip().removeprefix("-")
+    if not (digits.isascii() and digits.isdigit()):
+        raise InvalidRequest(code, f"error:{name} must be an integer")
+    if len(digits) > 19 or not INT64[0] <= int(value) <= INT64[1]:
+        raise InvalidRequest(code, f"error:{name} is out of range")
+    return int(value)
 
 
 def int_query(request: Request, name: str, code: str) -> int | None:

@@ -1,7 +1,7 @@
 """The route table: every API dingconf serves, by DingTalk action name."""
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,9 +49,11 @@ _ANY_ID, _WELL_FORMED_ID = "{conferenceId}", "{conferenceId:conference_id}"
 def build_router(
     routes: Iterable[ApiRoute],
     lifespan: Lifespan[Any] | None = None,
-    extra: Iterable[BaseRoute] = (),
+    raw: Sequence[BaseRoute] = (),
 ) -> ASGIApp:
     """A router matching paths in the order given, then dispatching on the method.
+
+    ``raw`` routes (files rather than JSON APIs, under their own paths) come first.
 
     Routes sharing a path (GET/PUT/DELETE on one conference) become one
     Starlette route, so a wrong method reaches our JSON error, not a text 405.
@@ -61,8 +63,7 @@ def build_router(
     So every path with a conference id is tried first in a form that accepts
     only well-formed ids (which no literal segment is), and the hottest call
     matches at once; the general form, later, still routes malformed ids to
-    the same handler so that it can answer ``paramError``. ``extra`` routes
-    (the Stream-mode WebSocket) are tried first.
+    the same handler so that it can answer ``paramError``.
     """
     by_path: dict[str, dict[str, Handler]] = defaultdict(dict)
     for route in routes:
@@ -75,7 +76,7 @@ def build_router(
     ]
     return Router(
         routes=[
-            *extra,
+            *raw,
             *well_formed,
             *(Route(path, endpoint) for path, endpoint in endpoints.items()),
         ],

@@ -6,7 +6,11 @@ Response fields left at their default are omitted, never sent as ``null``
 (spec §1.2).
 """
 
+from typing import Annotated
+
 import msgspec
+
+from dingconf.wire.analytics_schemas import DeviceBody
 
 __all__ = [
     "AccessTokenBody",
@@ -119,10 +123,11 @@ class ConfInfoReply(_Body):
 
 
 class JoinBody(_Body):
-    """Control API: a participant joins."""
+    """Control API: a participant joins, from a client (``device``, defaults when absent)."""
 
     union_id: str
     nick: str | None = None
+    device: DeviceBody | None = None
 
 
 class LeaveBody(_Body):
@@ -131,10 +136,14 @@ class LeaveBody(_Body):
     union_id: str
 
 
-class ClockBody(_Body):
-    """Control API: move the clock forward."""
+#: The furthest one clock move may go: a year, far past any token or booking.
+MAX_CLOCK_MOVE_MS = 366 * 24 * 3600 * 1000
 
-    advance_ms: int
+
+class ClockBody(_Body):
+    """Control API: move the clock forward (never back: stored times must stay ordered)."""
+
+    advance_ms: Annotated[int, msgspec.Meta(ge=0, le=MAX_CLOCK_MOVE_MS)]
 
 
 class ParticipantView(_Body):

@@ -1,0 +1,109 @@
+"""SQL for how people took part (:mod:`dingconf.model.analytics`): devices, stays, samples."""
+
+from collections.abc import Sequence
+
+from dingconf.model import AttendStatus, Device, NetworkSample, SessionRecord
+from dingconf.storage.driver import Connection
+
+__all__ = [
+    "decline_call",
+    "insert_samples",
+    "select_samples",
+    "select_sessions",
+    "update_session_device",
+]
+
+_SAMPLE_COLUMNS = (
+    "n.union_id, n.at_ms, n.rtt, n.loss_rate, n.jitter, n.send_bit_rate, n.recv_bit_rate"
+)
+
+
+async def update_session_device(
+    conn: Connection, conference_id: str, union_id: str, device: Device
+) -> None:
+    """Record the client of a person's latest stay (the caller holds the meeting's lock)."""
+    await conn.execute(
+        "UPDATE participant_sessions SET device_type = ?, client_version = ?, camera_on = ? "
+        "WHERE conference_id = ? AND union_id = ? AND seq = (SELECT sessions FROM participants "
+        "WHERE conference_id = ? AND union_id = ?)",
+        (
+            device.device_type,
+            device.version,
+            int(device.camera_on),
+            conference_id,
+            union_id,
+            conference_id,
+            union_id,
+        ),
+    )
+
+
+async def insert_samples(
+    conn: Connection, conference_id: str, samples: Sequence[NetworkSample]
+) -> None:
+    """Append network samples, each as its person's next (the caller holds the lock)."""
+    for s in samples:
+        await conn.execute(
+            "INSERT INTO network_samples (conference_id, union_id, seq, at_ms, rtt, loss_rate, "
+            "jitter, send_bit_rate, recv_bit_rate) "
+            "SELECT ?, ?, COALESCE(MAX(seq), 0) + 1, ?, ?, ?, ?, ?, ? FROM network_samples "
+            "WHERE conference_id = ? AND union_id = ?",
+            (conference_id, *s, conference_id, s.union_id),
+        )
+
+
+async def decline_call(
+    conn: Connection, conference_id: str, union_id: str, reason: str | None
+) -> int:
+    """An invitee being rung declines (attendStatus 2 → 4); how many rows changed."""
+    return await conn.execute(
+        "UPDATE participants SET attend_status = ?, reject_description = ? "
+        "WHERE conference_id = ? AND union_id = ? AND attend_status = ?",
+        (
+            int(AttendStatus.JOIN_FAILED),
+            reason,
+            conference_id,
+            union_id,
+            int(AttendStatus.CALLING),
+        ),
+    )
+
+
+async def select_sessions(
+    conn: Connection, corp_id: str, conference_id: str
+) -> list[SessionRecord]:
+    """Every stay in a meeting of ``corp_id``, by join time."""
+    rows = await conn.fetchall(
+        "SELECT s.conference_id, s.union_id, s.seq, p.nick, s.join_time, s.leave_time, "
+        "s.device_type, s.client_version, s.camera_on, p.outer_org "
+        "FROM participant_sessions s "
+        "JOIN conferences c ON c.conference_id = s.conference_id AND c.corp_id = ? "
+        "JOIN participants p ON p.conference_id = s.conference_id AND p.union_id = s.union_id "
+        "WHERE s.conference_id = ? ORDER BY s.join_time, s.union_id, s.seq",
+        (corp_id, conference_id),
+    )
+    return [
+        SessionRecord(
+            r[0], r[1], r[2], r[3], r[4], r[5], Device(r[6], r[7], bool(r[8])), bool(r[9])
+        )
+        for r in rows
+    ]
+
+
+async def select_samples(
+    conn: Connection, corp_id: str, conference_id: str, union_ids: Sequence[str] | None = None
+) -> list[NetworkSample]:
+    """The network samples of a meeting of ``corp_id`` (of ``union_ids`` when given), by time."""
+    sql = (
+        f"SELECT {_SAMPLE_COLUMNS} FROM network_samples n "
+        "JOIN conferences c ON c.conference_id = n.conference_id AND c.corp_id = ? "
+        "WHERE n.conference_id = ?"
+    )
+    params: tuple[object, ...] = (corp_id, conference_id)
+    if union_ids is not None:
+        if not union_ids:
+            return []
+        sql += f" AND n.union_id IN ({', '.join('?' * len(union_ids))})"
+        params = (*params, *union_ids)
+    rows = await conn.fetchall(sql + " ORDER BY n.at_ms, n.union_id, n.seq", params)
+    return [NetworkSample(*row) for row in rows]

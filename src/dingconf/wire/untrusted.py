@@ -1,0 +1,138 @@
+"""The one place where untrusted request input becomes values or a DingTalk 4xx.
+
+Every operation's body and parameters pass through here (operations.bind), so
+a new route inherits every limit: a body larger than allowed is refused before
+it is read whole, a body that trickles in is cut off, and whatever the JSON
+holds (bytes that are not UTF-8, nesting thousands deep, NUL characters, huge
+strings, lists or integers) is answered with the API's own parameter error
+instead of reaching the service or the database.
+"""
+
+import asyncio
+import re
+from typing import Any, TypeVar
+
+import msgspec
+from starlette.requests import ClientDisconnect, Request
+
+from dingconf.config import InputLimits
+from dingconf.errors import InvalidRequest
+from dingconf.wire.errors import PayloadTooLarge
+from dingconf.wire.http import missing_parameter
+
+__all__ = ["INT64", "check_parameters", "decode_body"]
+
+T = TypeVar("T")
+
+#: Integers dingconf stores are signed 64-bit, as DingTalk's are (Java ``Long``).
+INT64 = (-(2**63), 2**63 - 1)
+_MISSING_FIELD = re.compile(r"Object missing required field `([^`]+)`$")
+# Keys naming an identifier (``unionId``, ``inviteUserIds``, ``conferenceIdList``):
+# their values are indexed, so they get the short identifier limit.
+_ID_KEY = re.compile(r"(Id|Ids|IdList)$")
+
+
+def _body_unreadable(detail: str) -> InvalidRequest:
+    return InvalidRequest("Missingbody", f"body is mandatory for this action ({detail})")
+
+
+async def _read(request: Request, limits: InputLimits) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and (not declared.isdigit() or int(declared) > limits.max_body_bytes):
+        raise PayloadTooLarge(limits.max_body_bytes)
+    chunks: list[bytes] = []
+    size = 0
+
+    async def receive() -> None:
+        nonlocal size
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limits.max_body_bytes:
+                raise PayloadTooLarge(limits.max_body_bytes)
+            chunks.append(chunk)
+
+    try:
+        async with asyncio.timeout(limits.body_timeout_s):
+            await receive()
+    except TimeoutError:
+        raise InvalidRequest(
+            "RequestTimeout", f"the body did not arrive within {limits.body_timeout_s:g} s"
+        ) from None
+    except ClientDisconnect:
+        raise InvalidRequest("RequestTimeout", "the client went away mid-body") from None
+    return b"".join(chunks)
+
+
+def _check(value: Any, key: str, limits: InputLimits, code: str) -> None:
+    """Walk a decoded document, refusing what no field of any API accepts."""
+    if isinstance(value, str):
+        limit = limits.max_id if _ID_KEY.search(key) else limits.max_string
+        if len(value) > limit:
+            raise InvalidRequest(code, f"error:{key or 'value'} is longer than {limit} characters")
+        if "\x00" in value:
+            raise InvalidRequest(code, f"error:{key or 'value'} contains a NUL character")
+    elif isinstance(value, bool):
+        return
+    elif isinstance(value, int | float):
+        if not INT64[0] <= value <= INT64[1]:
+            raise InvalidRequest(code, f"error:{key or 'value'} is out of range")
+    elif isinstance(value, list):
+        if len(value) > limits.max_list:
+            raise InvalidRequest(
+                code, f"error:{key or 'list'} has more than {limits.max_list} items"
+            )
+        for item in value:
+            _check(item, key, limits, code)
+    elif isinstance(value, dict):
+        for name, item in value.items():
+            _check(name, "", limits, code)
+            _check(item, name, limits, code)
+
+
+async def decode_body(request: Request, schema: type[T], code: str, limits: InputLimits) -> T:
+    """Read, decode and validate a JSON object body into ``schema``.
+
+    Args:
+        request: the incoming request.
+        schema: a msgspec Struct; its fields without defaults are required.
+        code: this API's code for a malformed body or a field of the wrong type.
+        limits: what the body may carry.
+
+    Raises:
+        PayloadTooLarge: the body is over ``limits.max_body_bytes``.
+        InvalidRequest: ``Missingbody`` for an empty body, ``Missing<field>`` for
+            a missing required field, ``code`` for anything malformed.
+    """
+    raw = await _read(request, limits)
+    try:
+        document = msgspec.json.decode(raw)
+    except (msgspec.DecodeError, UnicodeDecodeError) as exc:
+        # DingTalk's gateway answers Missingbody to any body it cannot read as
+        # JSON (spec §2.3); the message says what was wrong with the one sent.
+        detail = "no body was sent" if not raw.strip() else f"the body is not JSON: {exc}"
+        raise _body_unreadable(detail) from None
+    except RecursionError:
+        raise _body_unreadable("the body is nested too deeply") from None
+    if not isinstance(document, dict):
+        raise _body_unreadable("the body is not a JSON object")
+    _check(document, "", limits, code)
+    try:
+        return msgspec.convert(document, schema)
+    except msgspec.ValidationError as exc:
+        missing = _MISSING_FIELD.match(str(exc))
+        if missing:
+            raise missing_parameter(missing.group(1)) from None
+        raise InvalidRequest(code, f"error:{exc}") from None
+
+
+def check_parameters(request: Request, limits: InputLimits, code: str) -> None:
+    """Refuse path or query parameters that no API accepts: NUL characters, huge values.
+
+    Raises:
+        InvalidRequest: ``code``.
+    """
+    for name, value in request.path_params.items():
+        _check(str(value), name, limits, code)
+    if request.scope["query_string"]:  # skip parsing on the hot path's bare GET
+        for name, value in request.query_params.multi_items():
+            _check(value, name, limits, code)

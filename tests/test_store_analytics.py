@@ -1,0 +1,150 @@
+"""The storage contract of stays, devices, network samples, declines and departments.
+
+Every backend must pass these, through the Store interface only.
+"""
+
+import asyncio
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from dingconf.app import open_store
+from dingconf.model import (
+    AttendStatus,
+    Conference,
+    ConferenceStatus,
+    Device,
+    NetworkSample,
+    Org,
+    SessionRecord,
+    User,
+)
+from dingconf.storage.base import Store
+
+CID = "b" * 24
+
+
+def meeting(corp: str = "dinga") -> Conference:
+    return Conference(
+        CID, corp, "t", "0", ConferenceStatus.STARTED, "10000000002", "http://x/app", "ua",
+        "User A", "ua", 1_000, None, None, 0, 0, 0, 0, None, (),
+    )  # fmt: skip
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[tuple[Store, asyncio.AbstractEventLoop]]:
+    loop = asyncio.new_event_loop()
+    s = open_store(database_url)
+    loop.run_until_complete(s.open())
+
+    async def seed() -> None:
+        async with s.write() as tx:
+            await tx.upsert_org(Org("dinga", "A"))
+            await tx.upsert_org(Org("dingb", "B"))
+            await tx.upsert_user(User("dinga", "ua", "User A", dept_name="R&D"))
+            await tx.upsert_user(User("dinga", "ub", "User B"))
+            await tx.insert_conference(meeting(), [("uc", "C")], "ua")
+
+    loop.run_until_complete(seed())
+    try:
+        yield s, loop
+    finally:
+        loop.run_until_complete(s.close())
+        loop.close()
+
+
+def test_departments_round_trip(store):
+    s, loop = store
+
+    async def scenario() -> None:
+        a = await s.get_user("dinga", "ua")
+        assert a is not None and a.dept_name == "R&D"
+        users = await s.list_users("dinga")
+        assert [(u.union_id, u.dept_name) for u in users] == [("ua", "R&D"), ("ub", None)]
+        async with s.write() as tx:
+            await tx.upsert_user(User("dinga", "ub", "User B", dept_name="Sales"))
+            b = await tx.get_user("dinga", "ub")
+            assert b is not None and b.dept_name == "Sales"
+
+    loop.run_until_complete(scenario())
+
+
+def test_stays_keep_their_device_and_samples_their_order(store):
+    s, loop = store
+    mac, phone = Device("Mac", "7.0", True), Device("iOS", "6.9", False)
+
+    async def scenario() -> None:
+        async with s.write() as tx:
+            await tx.record_join(CID, "ua", "A", 2_000, first_time=True)
+            await tx.set_session_device(CID, "ua", mac)
+            await tx.record_join(CID, "ud", "D", 2_500, first_time=True, outer_org=True)
+            await tx.add_samples(CID, [NetworkSample("ua", 2_000, rtt=40)])
+        async with s.write() as tx:
+            await tx.record_leave(CID, "ua", 3_000)
+            await tx.record_join(CID, "ua", "A", 4_000, first_time=False)
+            await tx.set_session_device(CID, "ua", phone)
+            await tx.add_samples(
+                CID, [NetworkSample("ua", 4_000), NetworkSample("ud", 1_000, loss_rate=9)]
+            )
+        assert await s.list_sessions("dinga", CID) == [
+            SessionRecord(CID, "ua", 1, "A", 2_000, 3_000, mac, False),
+            SessionRecord(CID, "ud", 1, "D", 2_500, None, Device(), True),
+            SessionRecord(CID, "ua", 2, "A", 4_000, None, phone, False),
+        ]
+        assert await s.list_sessions("dingb", CID) == []
+        assert await s.list_samples("dinga", CID) == [
+            NetworkSample("ud", 1_000, loss_rate=9),
+            NetworkSample("ua", 2_000, rtt=40),
+            NetworkSample("ua", 4_000),
+        ]
+        assert [x.at_ms for x in await s.list_samples("dinga", CID, ["ua"])] == [2_000, 4_000]
+        assert await s.list_samples("dinga", CID, []) == []
+        assert await s.list_samples("dingb", CID) == []
+
+    loop.run_until_complete(scenario())
+
+
+def test_only_someone_being_rung_can_decline(store):
+    s, loop = store
+
+    async def scenario() -> None:
+        async with s.write() as tx:
+            await tx.record_join(CID, "ua", "A", 2_000, first_time=True)
+            assert await tx.decline_call(CID, "uc", "busy") is True
+            assert await tx.decline_call(CID, "uc", "again") is False  # no longer rung
+            assert await tx.decline_call(CID, "ua", None) is False  # inside
+        members = {p.union_id: p for p in await s.list_participants("dinga", CID)}
+        assert (members["uc"].attend_status, members["uc"].reject_description) == (
+            AttendStatus.JOIN_FAILED,
+            "busy",
+        )
+        assert members["ua"].reject_description is None
+
+    loop.run_until_complete(scenario())
+
+
+def test_cli_gives_a_user_a_department(database_url: str, tmp_path: Path):
+    def dingconf(*args: str) -> None:
+        result = subprocess.run(
+            [sys.executable, "-m", "dingconf", *args, "--database", database_url],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 0, result.stderr
+
+    dingconf("orgs", "add", "dingnew")
+    dingconf("users", "add", "dingnew", "u-1", "--dept-name", "Legal")
+    loop = asyncio.new_event_loop()
+    s = open_store(database_url)
+    try:
+        loop.run_until_complete(s.open())
+        user = loop.run_until_complete(s.get_user("dingnew", "u-1"))
+        assert user is not None and user.dept_name == "Legal"
+    finally:
+        loop.run_until_complete(s.close())
+        loop.close()
