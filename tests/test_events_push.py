@@ -75,6 +75,10 @@ def test_registration_refuses_bad_settings_and_a_url_failing_the_handshake(
         assert (status, reply["code"]) == (400, "paramError")
         status, reply = subscribe(fresh_server, "acme-app", "ftp://127.0.0.1/x")
         assert (status, reply["code"]) == (400, "paramError")
+        # An emulator never calls out: only this machine's addresses are accepted.
+        for elsewhere in ("http://example.com/cb", "http://10.0.0.1/cb", "http://[::1/cb"):
+            status, reply = subscribe(fresh_server, "acme-app", elsewhere)
+            assert (status, reply["code"]) == (400, "paramError")
         status, reply = subscribe(fresh_server, "nobody", receiver.url)
         assert (status, reply["code"]) == (404, "appNotFound")
         assert receiver.received == []

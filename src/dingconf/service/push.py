@@ -5,6 +5,7 @@ Registering through the control API or the CLI first runs DingTalk's
 handed in as ``verify``); a seed file's subscriptions are stored as given.
 """
 
+import ipaddress
 import string
 from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
@@ -22,16 +23,32 @@ _BASE64 = frozenset(string.ascii_letters + string.digits + "+/")
 Verify = Callable[[PushSubscription], Awaitable[tuple[bool, str]]]
 
 
+def _loopback(host: str) -> bool:
+    """Whether a URL's host is this machine: an emulator never calls out to the network."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def checked_subscription(app_key: str, url: str, token: str, aes_key: str) -> PushSubscription:
     """A well-formed subscription.
 
     Raises:
-        InvalidRequest: ``paramError`` for a URL that is not http(s), an empty
-            token, or an AES key that is not 43 base64 characters.
+        InvalidRequest: ``paramError`` for a URL that is not http(s) on a
+            loopback address, an empty token, or an AES key that is not 43
+            base64 characters.
     """
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        raise InvalidRequest("paramError", "url is not a URL") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InvalidRequest("paramError", "url must be an http:// or https:// URL")
+    if not _loopback(parts.hostname):
+        raise InvalidRequest("paramError", "url must point at this machine (127.0.0.0/8, ::1)")
     if not token:
         raise InvalidRequest("paramError", "token must not be empty")
     if len(aes_key) != AES_KEY_LENGTH or not set(aes_key) <= _BASE64:
