@@ -25,10 +25,13 @@ from dingconf.service.control import ControlService
 from dingconf.service.event_log import EventLogService
 from dingconf.service.extras import ExtrasService
 from dingconf.service.gateway import GatewayService
+from dingconf.service.link_sign import LinkSigner
 from dingconf.service.links import LinkService
 from dingconf.service.listing import ListingService
 from dingconf.service.media import MediaSigner
 from dingconf.service.members import MemberService
+from dingconf.service.minutes import MinutesService
+from dingconf.service.minutes_read import MinutesReader
 from dingconf.service.provisioning import ProvisioningService
 from dingconf.service.push import PushService
 from dingconf.service.recording import RecordingService
@@ -48,12 +51,13 @@ from dingconf.wire.http import wire_errors
 from dingconf.wire.listing import listing_routes
 from dingconf.wire.media import media_routes
 from dingconf.wire.members import member_routes
+from dingconf.wire.minutes import minutes_media_routes, minutes_routes
 from dingconf.wire.oauth import oauth_routes
-from dingconf.wire.operations import bind
+from dingconf.wire.operations import Operation, bind
 from dingconf.wire.records import record_routes
 from dingconf.wire.routing import ApiRoute, build_router
 
-__all__ = ["Services", "api_routes", "build_services", "create_app", "open_store"]
+__all__ = ["Services", "api_operations", "api_routes", "build_services", "create_app", "open_store"]
 
 
 def open_store(database_url: str) -> Store:
@@ -91,6 +95,8 @@ class Services:
     push: PushService
     extras: ExtrasService
     links: LinkService
+    minutes: MinutesService
+    minutes_reader: MinutesReader
 
 
 def build_services(settings: Settings, store: Store) -> Services:
@@ -121,12 +127,16 @@ def build_services(settings: Settings, store: Store) -> Services:
         push=PushService(store, PushSender(clock).check_url),
         extras=ExtrasService(store, clock),
         links=LinkService(store, clock, settings.base_url),
+        minutes=MinutesService(store, clock),
+        minutes_reader=MinutesReader(
+            store, clock, conferences, LinkSigner(store, settings.base_url)
+        ),
     )
 
 
-def api_routes(settings: Settings, services: Services) -> list[ApiRoute]:
-    """Every route the server answers, in matching order."""
-    operations = [
+def api_operations(services: Services) -> list[Operation]:
+    """Every operation the server declares, in matching order."""
+    return [
         # Listing first: its literal paths (``videoConferences/query``) must win
         # over ``videoConferences/{conferenceId}`` (build_router tries
         # well-formed conference ids before all of these).
@@ -142,9 +152,14 @@ def api_routes(settings: Settings, services: Services) -> list[ApiRoute]:
         *event_log_routes(services.event_log, services.push),
         *analytics_routes(services.analytics),
         *analytics_control_routes(services.control),
+        *minutes_routes(services.minutes, services.minutes_reader),
     ]
+
+
+def api_routes(settings: Settings, services: Services) -> list[ApiRoute]:
+    """Every route the server answers, in matching order."""
     return bind(
-        operations,
+        api_operations(services),
         guards(services.tokens, settings.admin_token, settings.is_loopback),
         settings.limits,
     )
@@ -177,10 +192,6 @@ def create_app(
             await services.store.close()
 
     routes = api_routes(settings, services)
-    return wire_errors(
-        build_router(
-            routes,
-            lifespan,
-            raw=[*media_routes(services.media), *stream_routes(services.gateway, hub)],
-        )
-    )
+    media = [*media_routes(services.media), *minutes_media_routes(services.minutes_reader)]
+    stream = stream_routes(services.gateway, hub)
+    return wire_errors(build_router(routes, lifespan, raw=[*media, *stream]))

@@ -92,8 +92,8 @@ class ListingService:
         the booked display form) are ignored.
 
         Raises:
-            InvalidRequest: ``missingRoomCode``, ``invalidRoomCode`` (not digits),
-                ``paramError`` (paging).
+            InvalidRequest: ``missingRoomCode``, ``invalidRoomCode`` (not digits, or
+                a code no meeting ever used), ``paramError`` (paging).
             AccessDenied: ``noPermission`` for another organisation's roomCode.
         """
         require_scope(principal, READ)
@@ -104,24 +104,30 @@ class ListingService:
             raise InvalidRequest("invalidRoomCode", "invalidRoomCode")
         where = ConferenceFilter(room_code=code)
         found = await self._store.list_conferences(principal.corp_id, where)
-        if not found and await self._store.list_conferences(None, where):
-            raise AccessDenied("noPermission", "noPermission")
+        if not found:
+            if await self._store.list_conferences(None, where):
+                raise AccessDenied("noPermission", "noPermission")
+            # "会议码无效" (api-queryconferenceinfobyroomcode): no meeting has this code.
+            raise InvalidRequest("invalidRoomCode", "invalidRoomCode")
         return paginate(
             found, next_token, max_results, default_size=_LIST_PAGE, error_code=_PARAM_ERROR
         )
 
     async def in_progress(
         self, principal: Principal, next_token: str | None, max_results: int | None
-    ) -> Page[Conference]:
+    ) -> tuple[Page[Conference], int]:
         """QueryOrgConferenceList: the organisation's meetings in progress, by startTime.
+
+        Returns the page and the time it was read at (their ``endTime`` so far).
 
         Raises:
             InvalidRequest: ``paramError`` (paging).
         """
         require_scope(principal, READ)
-        return await self._page(
+        page = await self._page(
             principal, ConferenceFilter(status=ConferenceStatus.STARTED), next_token, max_results
         )
+        return page, self._clock.now_ms()
 
     async def _page(
         self,

@@ -36,6 +36,7 @@ from dingconf.model import (
     User,
     Utterance,
 )
+from dingconf.model.minutes import MinutesGrant
 
 __all__ = [
     "ConferenceFilter",
@@ -184,6 +185,15 @@ class WriteTx(Protocol):
     async def update_member(self, member: Participant) -> None:
         """Write a member's nick and mute state."""
 
+    async def add_phone_invitations(
+        self, conference_id: str, invitations: list[Invitation], invited_by: str, at_ms: int
+    ) -> int:
+        """Ring ``(phoneNumber, nick)`` invitees; count new numbers in invitedNum.
+
+        They are not members: nobody with a unionId answers a telephone call.
+        Returns how many numbers had not been invited before.
+        """
+
     async def mute_everyone(self, conference_id: str, muted: bool) -> None:
         """Mute or unmute every member of a meeting."""
 
@@ -298,6 +308,12 @@ class WriteTx(Protocol):
 
     async def close_span(self, conference_id: str, kind: str, at_ms: int) -> None:
         """End the running span of ``kind``, if one runs."""
+
+    async def put_minutes_summary(self, conference_id: str, summary_json: str) -> None:
+        """Set (or replace) the explicit summary of a meeting's minutes."""
+
+    async def grant_minutes(self, grant: MinutesGrant) -> None:
+        """Share a meeting's minutes with a person (a second share replaces the first)."""
 
     async def list_spans(self, conference_id: str, kind: str) -> list[Span]:
         """The spans of a meeting's recordings or minutes, by take and start."""
@@ -431,6 +447,12 @@ class Store(Protocol):
 
     async def list_utterances(self, corp_id: str, conference_id: str) -> list[Utterance]:
         """What was said in a meeting of ``corp_id``, in order."""
+
+    async def get_minutes_summary(self, corp_id: str, conference_id: str) -> str | None:
+        """The explicit minutes summary (JSON) of a meeting of ``corp_id``, if set."""
+
+    async def list_minutes_grants(self, corp_id: str, conference_id: str) -> list[MinutesGrant]:
+        """Who the minutes of a meeting of ``corp_id`` were shared with."""
 
     async def list_spans(self, corp_id: str, conference_id: str, kind: str) -> list[Span]:
         """The recording or minutes spans of a meeting of ``corp_id``, by take and start."""

@@ -30,6 +30,7 @@ from dingconf.model import (
     User,
     Utterance,
 )
+from dingconf.model.minutes import MinutesGrant
 from dingconf.storage.base import ConferenceFilter, Store, WriteTx
 from dingconf.storage.driver import Connection, Database
 from dingconf.storage.snapshot import SnapshotCache
@@ -47,6 +48,7 @@ from dingconf.storage.sql_extras import (
     select_stream_outs,
     select_whitelist,
 )
+from dingconf.storage.sql_minutes import select_minutes_grants, select_minutes_summary
 from dingconf.storage.sql_rows import (
     BOOKING_COLUMNS,
     PARTICIPANT_COLUMNS,
@@ -71,6 +73,7 @@ __all__ = ["SqlStore"]
 # Meetings kept per process (void once anything commits): the polled set of a
 # busy deployment, about 7 MB at 10,000.
 _CONFERENCE_CACHE_LIMIT = 10_000
+_COUNT_CACHE_LIMIT = 1_000
 
 
 class SqlStore(Store):
@@ -86,6 +89,9 @@ class SqlStore(Store):
         self._conferences: SnapshotCache[tuple[str, str], Conference] = SnapshotCache(
             _CONFERENCE_CACHE_LIMIT
         )
+        # Listing totals: a COUNT over 100,000 rows takes ~12 ms, and pages of
+        # one listing are read in a row, usually with nothing committed between.
+        self._counts: SnapshotCache[tuple[object, ...], int] = SnapshotCache(_COUNT_CACHE_LIMIT)
 
     async def open(self) -> None:
         await self._db.connect()
@@ -102,6 +108,7 @@ class SqlStore(Store):
         # data_version fallback ignores them), so forget what they may change.
         self._conferences.clear()
         self._epoch.clear()
+        self._counts.clear()
 
     async def auth_epoch(self) -> int:
         marker = await self._db.change_marker()
@@ -213,16 +220,22 @@ class SqlStore(Store):
     async def page_participants(
         self, corp_id: str, conference_id: str, offset: int, limit: int
     ) -> tuple[list[Participant], int]:
+        marker = await self._db.change_marker()
         page = await self._participants(
             corp_id, conference_id, " LIMIT ? OFFSET ?", (limit, offset)
         )
-        row = await self._read.fetchone(
-            "SELECT COUNT(*) FROM participants p "
-            "JOIN conferences c ON c.conference_id = p.conference_id "
-            "WHERE p.conference_id = ? AND c.corp_id = ?",
-            (conference_id, corp_id),
-        )
-        return page, int(row[0]) if row else 0
+        key = ("members", corp_id, conference_id)
+        total = self._counts.get(marker, key)
+        if total is None:
+            row = await self._read.fetchone(
+                "SELECT COUNT(*) FROM participants p "
+                "JOIN conferences c ON c.conference_id = p.conference_id "
+                "WHERE p.conference_id = ? AND c.corp_id = ?",
+                (conference_id, corp_id),
+            )
+            total = int(row[0]) if row else 0
+            self._counts.keep(marker, key, total)
+        return page, total
 
     async def _participants(
         self, corp_id: str, conference_id: str, page: str, page_params: tuple[int, ...]
@@ -287,8 +300,14 @@ class SqlStore(Store):
     async def page_conferences(
         self, corp_id: str, where: ConferenceFilter, offset: int, limit: int
     ) -> tuple[list[Conference], int]:
+        marker = await self._db.change_marker()
         page = await select_conferences(self._read, corp_id, where, (offset, limit))
-        return page, await count_conferences(self._read, corp_id, where)
+        key = ("conferences", corp_id, where)
+        total = self._counts.get(marker, key)
+        if total is None:
+            total = await count_conferences(self._read, corp_id, where)
+            self._counts.keep(marker, key, total)
+        return page, total
 
     async def list_memberships(
         self, corp_id: str, union_id: str, status: AttendStatus
@@ -304,6 +323,12 @@ class SqlStore(Store):
 
     async def list_utterances(self, corp_id: str, conference_id: str) -> list[Utterance]:
         return await select_utterances(self._read, corp_id, conference_id)
+
+    async def get_minutes_summary(self, corp_id: str, conference_id: str) -> str | None:
+        return await select_minutes_summary(self._read, corp_id, conference_id)
+
+    async def list_minutes_grants(self, corp_id: str, conference_id: str) -> list[MinutesGrant]:
+        return await select_minutes_grants(self._read, corp_id, conference_id)
 
     async def list_spans(self, corp_id: str, conference_id: str, kind: str) -> list[Span]:
         return await select_spans(self._read, conference_id, kind, corp_id)

@@ -50,7 +50,7 @@ CONFERENCE_COLUMNS = (
     "creator_id, creator_nick, host_id, start_time, end_time, schedule_conference_id, "
     "active_num, attend_num, invited_num, cloud_record_status, cloud_record_owner, "
     "extension_apps, cohost_ids, locked, mute_all, internal_only, auto_record_type, "
-    "auto_record_owner"
+    "auto_record_owner, minutes_status, minutes_owner"
 )
 SELECT_CONFERENCE = (
     f"SELECT {CONFERENCE_COLUMNS} FROM conferences WHERE conference_id = ? AND corp_id = ?"
@@ -113,6 +113,8 @@ def conference_of(row: Row) -> Conference:
         bool(row[22]),
         row[23],
         row[24],
+        row[25],
+        row[26],
     )
 
 
@@ -182,6 +184,8 @@ def control_params(c: Conference) -> tuple[object, ...]:
         int(c.internal_only),
         c.auto_record_type,
         c.auto_record_owner,
+        c.minutes_status,
+        c.minutes_owner,
     )
 
 

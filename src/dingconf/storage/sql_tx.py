@@ -23,6 +23,7 @@ from dingconf.model import (
     User,
     Utterance,
 )
+from dingconf.model.minutes import MinutesGrant
 from dingconf.storage.base import ConferenceFilter, Invitation, WriteTx
 from dingconf.storage.driver import Connection
 from dingconf.storage.sql_analytics import decline_call, insert_samples, update_session_device
@@ -53,7 +54,9 @@ from dingconf.storage.sql_extras import (
     stop_streams,
     upsert_extras,
 )
+from dingconf.storage.sql_invites import insert_phone_invitations
 from dingconf.storage.sql_media import keep_media_key
+from dingconf.storage.sql_minutes import end_minutes, upsert_minutes_grant, upsert_minutes_summary
 from dingconf.storage.sql_rows import (
     BOOKING_COLUMNS,
     CONFERENCE_COLUMNS,
@@ -207,7 +210,7 @@ class SqlWriteTx(WriteTx):
     ) -> None:
         c = conference
         await self._conn.execute(
-            f"INSERT INTO conferences ({CONFERENCE_COLUMNS}) VALUES ({', '.join('?' * 25)})",
+            f"INSERT INTO conferences ({CONFERENCE_COLUMNS}) VALUES ({', '.join('?' * 27)})",
             (
                 c.conference_id,
                 c.corp_id,
@@ -240,7 +243,7 @@ class SqlWriteTx(WriteTx):
             "UPDATE conferences SET title = ?, status = ?, host_id = ?, start_time = ?, "
             "end_time = ?, cloud_record_status = ?, cloud_record_owner = ?, extension_apps = ?, "
             "cohost_ids = ?, locked = ?, mute_all = ?, internal_only = ?, auto_record_type = ?, "
-            "auto_record_owner = ? WHERE conference_id = ?",
+            "auto_record_owner = ?, minutes_status = ?, minutes_owner = ? WHERE conference_id = ?",
             (
                 c.title,
                 int(c.status),
@@ -399,6 +402,13 @@ class SqlWriteTx(WriteTx):
             (member.nick, int(member.muted), member.conference_id, member.union_id),
         )
 
+    async def add_phone_invitations(
+        self, conference_id: str, invitations: list[Invitation], invited_by: str, at_ms: int
+    ) -> int:
+        return await insert_phone_invitations(
+            self._conn, conference_id, invitations, invited_by, at_ms
+        )
+
     async def mute_everyone(self, conference_id: str, muted: bool) -> None:
         await self._conn.execute(
             "UPDATE participants SET muted = ? WHERE conference_id = ?",
@@ -528,6 +538,7 @@ class SqlWriteTx(WriteTx):
             "WHERE conference_id = ?",
             (int(ConferenceStatus.ENDED), at_ms, conference_id),
         )
+        await end_minutes(self._conn, conference_id, at_ms)
 
     async def _close_sessions(
         self, conference_id: str, at_ms: int, who: str, who_params: tuple[str, ...]
@@ -567,6 +578,12 @@ class SqlWriteTx(WriteTx):
 
     async def close_span(self, conference_id: str, kind: str, at_ms: int) -> None:
         await end_span(self._conn, conference_id, kind, at_ms)
+
+    async def put_minutes_summary(self, conference_id: str, summary_json: str) -> None:
+        await upsert_minutes_summary(self._conn, conference_id, summary_json)
+
+    async def grant_minutes(self, grant: MinutesGrant) -> None:
+        await upsert_minutes_grant(self._conn, grant)
 
     async def list_spans(self, conference_id: str, kind: str) -> list[Span]:
         return await select_spans(self._conn, conference_id, kind)
