@@ -38,7 +38,7 @@ def test_outsiders_can_join_with_their_own_nick(server, token):
     server.join(cid, "u-bob")
     _, _, body = server.request("GET", f"/_dingconf/conferences/{cid}/participants")
     assert [(p["unionId"], p["nick"], p["attendStatus"]) for p in body["participants"]] == [
-        ("u-host", "Hana Host", 2),  # the caller, rung at creation (inviteCaller)
+        # Not the host: rung at creation (inviteCaller), a member but not a participant.
         ("guest-1", "Visitor", 3),
         ("u-bob", "Bob", 3),
     ]

@@ -1,4 +1,4 @@
-"""Meeting minutes (闪记): starting, stopping and sharing them (docs/fidelity-minutes.md).
+"""Meeting minutes (闪记): starting, stopping and sharing them (docs/fidelity.md, "Minutes").
 
 ``minutesStatus``: 0 never started, 1 running, 2 stopped (StopMinutes lives at
 ``/minutes/pause``: stopped minutes can start again), 3 ended with the meeting.

@@ -1,7 +1,7 @@
 """The minutes' content, derived from what was said while they ran: pure functions.
 
 Nothing here is random or learned; every answer follows from the transcript
-by fixed rules (docs/fidelity-minutes.md):
+by fixed rules (docs/fidelity.md, "Minutes"):
 
 - only utterances said inside a MINUTES span count (start ≤ at < end);
 - a sentence is one utterance; it lasts ``_MS_PER_WORD`` per word (a CJK

@@ -431,9 +431,19 @@ class Store(Protocol):
         """Meetings of ``corp_id`` (None: any organisation), by startTime."""
 
     async def page_conferences(
-        self, corp_id: str, where: ConferenceFilter, offset: int, limit: int
+        self,
+        corp_id: str,
+        where: ConferenceFilter,
+        offset: int,
+        limit: int,
+        after: tuple[int, str] | None = None,
     ) -> tuple[list[Conference], int]:
-        """One page of ``list_conferences`` and how many match in all, cut by the database."""
+        """One page of ``list_conferences`` and how many match in all, cut by the database.
+
+        ``after`` is the ``(startTime, conferenceId)`` the previous page ended
+        with: the page then starts right after it, found through the index,
+        and ``offset`` is not skipped.
+        """
 
     async def page_participants(
         self, corp_id: str, conference_id: str, offset: int, limit: int

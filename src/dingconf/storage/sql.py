@@ -298,10 +298,16 @@ class SqlStore(Store):
         return await select_conferences(self._read, corp_id, where)
 
     async def page_conferences(
-        self, corp_id: str, where: ConferenceFilter, offset: int, limit: int
+        self,
+        corp_id: str,
+        where: ConferenceFilter,
+        offset: int,
+        limit: int,
+        after: tuple[int, str] | None = None,
     ) -> tuple[list[Conference], int]:
         marker = await self._db.change_marker()
-        page = await select_conferences(self._read, corp_id, where, (offset, limit))
+        window = (0 if after else offset, limit)
+        page = await select_conferences(self._read, corp_id, where, window, after)
         key = ("conferences", corp_id, where)
         total = self._counts.get(marker, key)
         if total is None:
