@@ -34,6 +34,7 @@ test: lint postgres
 
 bench: setup
 	$(VENV)/bin/python bench/run.py $(ARGS)
+	$(VENV)/bin/python bench/events.py
 
 bench-slow: setup
 	$(VENV)/bin/python bench/slow_clients.py $(ARGS)

@@ -191,8 +191,14 @@ def test_no_secret_or_token_is_kept(tk, clients):
             content=b'{"appKey": "acme-app", "app\\u0053ecret": "acme-secret"}',
             headers={"content-type": "application/json"},
         )
+        opened = client.post(
+            "/v1.0/gateway/connections/open",
+            json={"clientId": "acme-app", "clientSecret": "acme-secret", "subscriptions": []},
+        )
+    assert opened.status_code == 200
+    tokens.append(opened.json()["ticket"])
     status, _, document = tk.request("GET", "/_dingconf/journal")
-    assert status == 200 and len(document["requests"]) == 8
+    assert status == 200 and len(document["requests"]) == 9
     dumped = json.dumps(document, ensure_ascii=False)
     for secret in (*SECRETS, "ticket-42", *tokens):
         assert secret not in dumped
@@ -205,6 +211,9 @@ def test_no_secret_or_token_is_kept(tk, clients):
     assert suite["request"]["suiteSecret"] == suite["request"]["suiteTicket"] == "***"
     assert (suite["appKey"], suite["corpId"]) == ("suite-x", "dingacme")
     assert "access_token=%2A%2A%2A" in tk.journal("QueryConferenceInfo")[0]["query"]
+    (stream,) = tk.journal("OpenConnection")
+    assert stream["appKey"] == "acme-app"
+    assert stream["request"]["clientSecret"] == stream["response"]["ticket"] == "***"
 
 
 def test_bad_filters_are_refused(tk):

@@ -12,6 +12,9 @@ from starlette.types import ASGIApp
 
 from dingconf.clock import Clock
 from dingconf.config import Settings
+from dingconf.delivery.dispatcher import Dispatcher
+from dingconf.delivery.push import PushSender
+from dingconf.delivery.stream import StreamHub
 from dingconf.service.analytics import AnalyticsService
 from dingconf.service.auth import TokenService
 from dingconf.service.bookings import BookingService
@@ -19,7 +22,9 @@ from dingconf.service.cloud_records import CloudRecordService
 from dingconf.service.conferences import ConferenceService
 from dingconf.service.content import ContentService
 from dingconf.service.control import ControlService
+from dingconf.service.event_log import EventLogService
 from dingconf.service.extras import ExtrasService
+from dingconf.service.gateway import GatewayService
 from dingconf.service.link_sign import LinkSigner
 from dingconf.service.links import LinkService
 from dingconf.service.listing import ListingService
@@ -28,6 +33,7 @@ from dingconf.service.members import MemberService
 from dingconf.service.minutes import MinutesService
 from dingconf.service.minutes_read import MinutesReader
 from dingconf.service.provisioning import ProvisioningService
+from dingconf.service.push import PushService
 from dingconf.service.recording import RecordingService
 from dingconf.storage.base import Store
 from dingconf.storage.postgres import PostgresDatabase
@@ -37,8 +43,10 @@ from dingconf.wire.analytics import analytics_control_routes, analytics_routes
 from dingconf.wire.bookings import booking_routes
 from dingconf.wire.conference import conference_routes
 from dingconf.wire.control import control_routes
+from dingconf.wire.event_log import event_log_routes
 from dingconf.wire.extras import extras_routes
 from dingconf.wire.faults import Faults
+from dingconf.wire.gateway import gateway_routes, stream_routes
 from dingconf.wire.guards import guards
 from dingconf.wire.http import wire_errors
 from dingconf.wire.journal import Journal, journaled
@@ -86,6 +94,9 @@ class Services:
     control: ControlService
     analytics: AnalyticsService
     provisioning: ProvisioningService
+    gateway: GatewayService
+    event_log: EventLogService
+    push: PushService
     extras: ExtrasService
     links: LinkService
     minutes: MinutesService
@@ -115,6 +126,9 @@ def build_services(settings: Settings, store: Store) -> Services:
         control=ControlService(store, clock, conferences, bookings, recording, content),
         analytics=AnalyticsService(store, clock, conferences),
         provisioning=ProvisioningService(store),
+        gateway=GatewayService(store, clock),
+        event_log=EventLogService(store, clock),
+        push=PushService(store, PushSender(clock).check_url),
         extras=ExtrasService(store, clock),
         links=LinkService(store, clock, settings.base_url),
         minutes=MinutesService(store, clock),
@@ -140,7 +154,9 @@ def api_operations(services: Services, toolkit: Toolkit | None = None) -> list[O
         *record_routes(services.records),
         *booking_routes(services.bookings),
         *oauth_routes(services.tokens),
+        *gateway_routes(services.gateway),
         *control_routes(services.control),
+        *event_log_routes(services.event_log, services.push),
         *analytics_routes(services.analytics),
         *analytics_control_routes(services.control),
         *minutes_routes(services.minutes, services.minutes_reader),
@@ -169,6 +185,8 @@ def create_app(
 ) -> ASGIApp:
     """The ASGI application; the store opens (and migrates) at lifespan start-up."""
     services = build_services(settings, open_store(settings.database))
+    hub = StreamHub(services.clock)
+    dispatcher = Dispatcher(services.store, services.clock, hub, PushSender(services.clock))
 
     @asynccontextmanager
     async def lifespan(_app: object) -> AsyncIterator[None]:
@@ -179,9 +197,12 @@ def create_app(
         # of the collector's full passes removes most of their pause, which
         # otherwise dominates the p99 latency.
         gc.freeze()
+        dispatcher.start()
         try:
             yield
         finally:
+            await dispatcher.stop()
+            await hub.disconnect_all()
             await services.store.close()
 
     toolkit = Toolkit.of(settings, services.clock.now_ms)
@@ -189,6 +210,7 @@ def create_app(
     raw = [
         *media_routes(services.media),
         *minutes_media_routes(services.minutes_reader),
+        *stream_routes(services.gateway, hub),
         *docs_routes(),
     ]
     app = wire_errors(build_router(routes, lifespan, raw=raw))

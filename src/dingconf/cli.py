@@ -353,3 +353,44 @@ def apps_revoke(app_key: str, database: str) -> None:
     """Revoke every access token of an app."""
     count = _run(_settings(database), lambda s: s.provisioning.revoke_tokens(app_key))
     click.echo(f"revoked {count} tokens of {app_key}")
+
+
+@apps.command("push")
+@click.argument("app_key")
+@click.option("--url", required=True, help="The callback URL events are POSTed to.")
+@click.option("--token", required=True, help="The callback token (signs each message).")
+@click.option("--aes-key", required=True, help="The 43-character EncodingAESKey.")
+@click.option("--no-check", is_flag=True, help="Store without the check_url handshake.")
+@_database_option
+def apps_push(
+    app_key: str, url: str, token: str, aes_key: str, no_check: bool, database: str
+) -> None:
+    """Deliver an app's events by HTTP push (after the check_url handshake)."""
+    _run(
+        _settings(database),
+        lambda s: s.push.subscribe(app_key, url, token, aes_key, check=not no_check),
+    )
+    click.echo(f"app {app_key} events pushed to {url}")
+
+
+@apps.command("push-off")
+@click.argument("app_key")
+@_database_option
+def apps_push_off(app_key: str, database: str) -> None:
+    """Stop HTTP push for an app (its events then go to Stream sessions)."""
+    _run(_settings(database), lambda s: s.push.unsubscribe(app_key))
+    click.echo(f"app {app_key} no longer pushed")
+
+
+@main.command("events")
+@click.argument("app_key")
+@click.option("--state", type=click.Choice(["pending", "delivered", "dead"]))
+@_database_option
+def events(app_key: str, state: str | None, database: str) -> None:
+    """List an app's events: id, type, meeting, statusSeqNum, state, attempts, last error."""
+    for d in _run(_settings(database), lambda s: s.event_log.deliveries(app_key, state)):
+        e = d.event
+        click.echo(
+            f"{e.event_id}\t{e.event_type}\t{e.conference_id}\t{e.seq}\t{d.state}\t"
+            f"{d.attempts}\t{d.last_error}"
+        )

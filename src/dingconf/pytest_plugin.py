@@ -11,14 +11,17 @@ The server is a separate process speaking HTTP, exactly as your code would
 meet DingTalk; the control API drives participants and the clock.
 """
 
+import contextlib
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -147,6 +150,16 @@ class DingconfServer(ToolkitHelpers):
                 pending += [int(child) for child in task.read_text().split()]
         return found
 
+    def kill(self) -> None:
+        """Crash the server: SIGKILL its process and its workers, nothing flushed or closed."""
+        if self._process is None:
+            return
+        for pid in self.process_tree():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        self._process.wait()
+        self._process = None
+
     def log(self) -> str:
         """Everything the server printed."""
         return self.log_path.read_text(encoding="utf-8", errors="replace")
@@ -243,6 +256,35 @@ class DingconfServer(ToolkitHelpers):
         """Move the server's clock forward; return its new time."""
         now: int = self._ok("POST", "/_dingconf/clock", {"advanceMs": ms})["now"]
         return now
+
+    def events(self, app_key: str, state: str | None = None) -> list[dict[str, Any]]:
+        """An app's events with their delivery state and attempts (the control API)."""
+        query = urllib.parse.urlencode({"appKey": app_key} | ({"state": state} if state else {}))
+        found: list[dict[str, Any]] = self._ok("GET", f"/_dingconf/events?{query}")["events"]
+        return found
+
+    def wait_for_event(
+        self,
+        app_key: str,
+        event_type: str,
+        *,
+        change_scene: str | None = None,
+        state: str | None = None,
+        timeout_s: float = 10,
+    ) -> dict[str, Any]:
+        """The first event of ``event_type`` (and ``changeScene``) for an app, once it exists.
+
+        ``state`` waits until it is ``delivered``, ``pending`` or ``dead``.
+        """
+        deadline = time.monotonic() + timeout_s
+        while True:
+            for event in self.events(app_key, state):
+                scene = event["data"].get("changeScene")
+                if event["eventType"] == event_type and change_scene in (None, scene):
+                    return event
+            if time.monotonic() >= deadline:
+                raise AssertionError(f"no {event_type} ({change_scene}) event for {app_key}")
+            time.sleep(0.05)
 
 
 @pytest.fixture(scope="session")

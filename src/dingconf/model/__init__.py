@@ -2,6 +2,14 @@
 
 from dingconf.model.analytics import DEVICE_TYPES, Device, NetworkSample, SessionRecord
 from dingconf.model.content import MINUTES, RECORD, Span, Utterance
+from dingconf.model.events import (
+    Delivery,
+    OutboxEvent,
+    PushSubscription,
+    StreamChannel,
+    StreamSessions,
+    StreamTicket,
+)
 from dingconf.model.extras import ConferenceExtras, LoginLink, ShortLink, StreamOut
 from dingconf.model.records import (
     App,
@@ -30,17 +38,23 @@ __all__ = [
     "Conference",
     "ConferenceExtras",
     "ConferenceStatus",
+    "Delivery",
     "Device",
     "ExtensionApp",
     "LoginLink",
     "NetworkSample",
     "Org",
+    "OutboxEvent",
     "Participant",
     "Principal",
+    "PushSubscription",
     "SessionRecord",
     "ShortLink",
     "Span",
+    "StreamChannel",
     "StreamOut",
+    "StreamSessions",
+    "StreamTicket",
     "Suite",
     "TokenRecord",
     "User",

@@ -151,6 +151,7 @@ class BookingService:
             try:
                 async with self._store.write() as tx:
                     await tx.insert_booking(booking)
+                    await tx.set_event_origin(booking.schedule_conference_id, principal.client_key)
                     await tx.insert_conference(instance, [], creator_id)
             except RoomCodeTaken:
                 continue

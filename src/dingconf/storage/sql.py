@@ -15,14 +15,17 @@ from dingconf.model import (
     Conference,
     ConferenceExtras,
     ConferenceStatus,
+    Delivery,
     NetworkSample,
     Org,
     Participant,
     Principal,
+    PushSubscription,
     SessionRecord,
     ShortLink,
     Span,
     StreamOut,
+    StreamTicket,
     Suite,
     User,
     Utterance,
@@ -33,6 +36,12 @@ from dingconf.storage.driver import Connection, Database
 from dingconf.storage.snapshot import SnapshotCache
 from dingconf.storage.sql_analytics import select_samples, select_sessions
 from dingconf.storage.sql_content import select_spans, select_utterances
+from dingconf.storage.sql_events import (
+    select_deliveries,
+    select_due_deliveries,
+    select_push_subscriptions,
+    select_stream_ticket,
+)
 from dingconf.storage.sql_extras import (
     select_extras,
     select_short_link,
@@ -156,6 +165,21 @@ class SqlStore(Store):
         )
         return Suite(row[0], row[1], scopes_of(row[2]), frozenset(c[0] for c in corps))
 
+    async def get_stream_ticket(self, ticket_hash: str) -> StreamTicket | None:
+        return await select_stream_ticket(self._read, ticket_hash)
+
+    async def due_deliveries(self, app_keys: list[str], now_ms: int, limit: int) -> list[Delivery]:
+        return await select_due_deliveries(self._read, app_keys, now_ms, limit)
+
+    async def list_deliveries(self, app_key: str, state: str | None) -> list[Delivery]:
+        return await select_deliveries(self._read, app_key, state)
+
+    async def push_subscriptions(self) -> list[PushSubscription]:
+        return await select_push_subscriptions(self._read)
+
+    async def change_marker(self) -> int | None:
+        return await self._db.change_marker()
+
     async def resolve_token(self, token_hash: str) -> tuple[Principal, int] | None:
         # The scopes come from the app or suite now, not from when the token was
         # issued, so a scope change applies to live tokens at once. A suite token
@@ -274,10 +298,16 @@ class SqlStore(Store):
         return await select_conferences(self._read, corp_id, where)
 
     async def page_conferences(
-        self, corp_id: str, where: ConferenceFilter, offset: int, limit: int
+        self,
+        corp_id: str,
+        where: ConferenceFilter,
+        offset: int,
+        limit: int,
+        after: tuple[int, str] | None = None,
     ) -> tuple[list[Conference], int]:
         marker = await self._db.change_marker()
-        page = await select_conferences(self._read, corp_id, where, (offset, limit))
+        window = (0 if after else offset, limit)
+        page = await select_conferences(self._read, corp_id, where, window, after)
         key = ("conferences", corp_id, where)
         total = self._counts.get(marker, key)
         if total is None:

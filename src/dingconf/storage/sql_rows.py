@@ -270,12 +270,17 @@ async def select_conferences(
     corp_id: str | None,
     where: ConferenceFilter,
     window: tuple[int, int] | None = None,
+    after: tuple[int, str] | None = None,
 ) -> list[Conference]:
     """Meetings of ``corp_id`` (None: any organisation) matching ``where``, by startTime.
 
-    ``window`` is ``(offset, limit)`` of one page.
+    ``window`` is ``(offset, limit)`` of one page; ``after`` the
+    ``(startTime, conferenceId)`` it starts after.
     """
     condition, params = _where(corp_id, where)
+    if after is not None:
+        condition += " AND (start_time, conference_id) > (?, ?)"
+        params += list(after)
     page = ""
     if window is not None:
         page = " LIMIT ? OFFSET ?"

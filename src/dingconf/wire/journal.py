@@ -43,11 +43,20 @@ __all__ = [
 REDACTED = "***"
 #: Keys whose values are secrets or tokens, wherever they appear in a body or query.
 REDACTED_KEYS = frozenset(
-    {"appSecret", "suiteSecret", "suiteTicket", "accessToken", "access_token", "token"}
+    {
+        "appSecret",
+        "suiteSecret",
+        "suiteTicket",
+        "clientSecret",  # Stream mode's open-connection request
+        "ticket",  # and the ticket it answers
+        "accessToken",
+        "access_token",
+        "token",
+    }
 )
 # A body holds a redacted key only if it holds one of these (a key spelled with
 # escapes holds ``\u``); the others skip decoding.
-_MARKERS = re.compile(rb'Secret|Ticket|ccessToken|access_token|"token"|\\u')
+_MARKERS = re.compile(rb'Secret|Ticket|"ticket"|ccessToken|access_token|"token"|\\u')
 #: Bytes of a body kept; a longer one is kept cut, as a string.
 MAX_BODY_BYTES = 64 * 1024
 _OPAQUE = f'"{REDACTED} (an unreadable body that may hold a secret)"'.encode()
@@ -169,7 +178,8 @@ def _caller(scope: Scope, request: Any) -> tuple[str | None, str | None]:
     if principal is not None:
         return principal.corp_id, principal.client_key
     if isinstance(request, dict):
-        corp, key = request.get("authCorpId"), request.get("appKey") or request.get("suiteKey")
+        corp = request.get("authCorpId")
+        key = request.get("appKey") or request.get("suiteKey") or request.get("clientId")
         return (corp if isinstance(corp, str) else None), (key if isinstance(key, str) else None)
     return None, None
 
