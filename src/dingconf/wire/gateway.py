@@ -79,6 +79,7 @@ def gateway_routes(gateway: GatewayService) -> list[Operation]:
             lambda reply: reply,
             body=OpenConnectionBody,
             guard="open",
+            returns=OpenConnectionReply,
         )
     ]
 
