@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from dingconf.clock import Clock
 from dingconf.config import Settings
@@ -24,6 +24,9 @@ from dingconf.service.media import MediaSigner
 from dingconf.service.members import MemberService
 from dingconf.service.provisioning import ProvisioningService
 from dingconf.service.recording import RecordingService
+from dingconf.service.rng import seed_ids
+from dingconf.service.shared_clock import SharedClock
+from dingconf.service.state import StateService
 from dingconf.storage.base import Store
 from dingconf.storage.postgres import PostgresDatabase
 from dingconf.storage.sql import SqlStore
@@ -32,6 +35,7 @@ from dingconf.wire.analytics import analytics_control_routes, analytics_routes
 from dingconf.wire.bookings import booking_routes
 from dingconf.wire.conference import conference_routes
 from dingconf.wire.control import control_routes
+from dingconf.wire.errors import restart_request_ids
 from dingconf.wire.guards import guards
 from dingconf.wire.http import wire_errors
 from dingconf.wire.listing import listing_routes
@@ -41,6 +45,7 @@ from dingconf.wire.oauth import oauth_routes
 from dingconf.wire.operations import bind
 from dingconf.wire.records import record_routes
 from dingconf.wire.routing import ApiRoute, build_router
+from dingconf.wire.state import state_routes
 
 __all__ = ["Services", "api_routes", "build_services", "create_app", "open_store"]
 
@@ -75,6 +80,8 @@ class Services:
     control: ControlService
     analytics: AnalyticsService
     provisioning: ProvisioningService
+    shared_clock: SharedClock
+    state: StateService
 
 
 def build_services(settings: Settings, store: Store) -> Services:
@@ -85,6 +92,7 @@ def build_services(settings: Settings, store: Store) -> Services:
     bookings = BookingService(store, clock, settings.base_url)
     media = MediaSigner(store, clock, settings.base_url)
     content = ContentService(store, clock)
+    provisioning = ProvisioningService(store)
     return Services(
         store=store,
         clock=clock,
@@ -99,7 +107,9 @@ def build_services(settings: Settings, store: Store) -> Services:
         listing=ListingService(store, clock),
         control=ControlService(store, clock, conferences, bookings, recording, content),
         analytics=AnalyticsService(store, clock, conferences),
-        provisioning=ProvisioningService(store),
+        provisioning=provisioning,
+        shared_clock=SharedClock(store, clock),
+        state=StateService(store, provisioning),
     )
 
 
@@ -116,6 +126,7 @@ def api_routes(settings: Settings, services: Services) -> list[ApiRoute]:
         *booking_routes(services.bookings),
         *oauth_routes(services.tokens),
         *control_routes(services.control),
+        *state_routes(services.state, services.shared_clock),
         *analytics_routes(services.analytics),
         *analytics_control_routes(services.control),
     ]
@@ -131,6 +142,9 @@ def create_app(
     on_startup: Callable[[Services], Awaitable[None]] | None = None,
 ) -> ASGIApp:
     """The ASGI application; the store opens (and migrates) at lifespan start-up."""
+    if settings.random_seed is not None:
+        seed_ids(settings.random_seed)
+        restart_request_ids()
     services = build_services(settings, open_store(settings.database))
 
     @asynccontextmanager
@@ -148,4 +162,16 @@ def create_app(
             await services.store.close()
 
     routes = api_routes(settings, services)
-    return wire_errors(build_router(routes, lifespan, raw=media_routes(services.media)))
+    router = build_router(routes, lifespan, raw=media_routes(services.media))
+    return wire_errors(_shared_clock(router, services.shared_clock))
+
+
+def _shared_clock(app: ASGIApp, clock: SharedClock) -> ASGIApp:
+    """Run each request by the clock every process on the database shares."""
+
+    async def refreshed(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            await clock.refresh()
+        await app(scope, receive, send)
+
+    return refreshed

@@ -17,6 +17,7 @@ from dingconf.model.records import (
     TokenRecord,
     User,
 )
+from dingconf.model.state import StateDump
 
 __all__ = [
     "DEVICE_TYPES",
@@ -36,6 +37,7 @@ __all__ = [
     "Principal",
     "SessionRecord",
     "Span",
+    "StateDump",
     "Suite",
     "TokenRecord",
     "User",

@@ -8,6 +8,7 @@ both backends behave the same.
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from dingconf.clock import ClockState
 from dingconf.model import (
     App,
     AttendStatus,
@@ -20,6 +21,7 @@ from dingconf.model import (
     Principal,
     SessionRecord,
     Span,
+    StateDump,
     Suite,
     User,
     Utterance,
@@ -46,6 +48,7 @@ from dingconf.storage.sql_rows import (
     select_user,
     user_of,
 )
+from dingconf.storage.sql_state import dump_state, select_baseline, select_clock
 from dingconf.storage.sql_tx import SqlWriteTx
 
 __all__ = ["SqlStore"]
@@ -64,6 +67,8 @@ class SqlStore(Store):
         self._db = database
         # What auth_epoch() last read: one value, re-read once anything commits.
         self._epoch: SnapshotCache[None, int] = SnapshotCache(1)
+        # The shared clock, read on every request: likewise.
+        self._clock: SnapshotCache[None, ClockState] = SnapshotCache(1)
         # QueryConferenceInfo is polled far more often than meetings change.
         self._conferences: SnapshotCache[tuple[str, str], Conference] = SnapshotCache(
             _CONFERENCE_CACHE_LIMIT
@@ -84,6 +89,7 @@ class SqlStore(Store):
         # data_version fallback ignores them), so forget what they may change.
         self._conferences.clear()
         self._epoch.clear()
+        self._clock.clear()
 
     async def auth_epoch(self) -> int:
         marker = await self._db.change_marker()
@@ -254,3 +260,17 @@ class SqlStore(Store):
 
     async def list_spans(self, corp_id: str, conference_id: str, kind: str) -> list[Span]:
         return await select_spans(self._read, conference_id, kind, corp_id)
+
+    async def dump_state(self, corp_id: str | None) -> StateDump:
+        return await dump_state(self._read, corp_id)
+
+    async def clock_state(self) -> ClockState:
+        marker = await self._db.change_marker()
+        state = self._clock.get(marker, None)
+        if state is None:
+            state = await select_clock(self._read)
+            self._clock.keep(marker, None, state)
+        return state
+
+    async def baseline(self) -> str | None:
+        return await select_baseline(self._read)
