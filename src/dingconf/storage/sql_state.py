@@ -199,7 +199,7 @@ EXCLUDED_TABLES = frozenset(
 
 _IN_ORG = "conference_id IN (SELECT conference_id FROM conferences WHERE corp_id = ?)"
 # Rows per INSERT: well under both backends' limits on bound parameters.
-_BATCH = 200
+_BATCH = 50
 
 
 def _where(table: Table) -> str:
