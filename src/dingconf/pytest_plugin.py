@@ -17,10 +17,8 @@ server and run in parallel. Or call :meth:`DingconfServer.reset` to go back to
 the seed between tests.
 """
 
-import fcntl
 import json
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -30,12 +28,13 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from dingconf.pytest_shared import shared_across_workers
 
 __all__ = [
     "DEFAULT_SEED",
@@ -347,63 +346,15 @@ class DingconfOrg:
         return self._client
 
 
-@contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    with path.open("a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+def _start_shared(workdir: Path) -> tuple[DingconfServer, dict[str, Any]]:
+    server = DingconfServer(workdir, seed=DEFAULT_SEED).start()
+    return server, {"database": server.database, "port": server.port}
 
 
-def _stop_pid(pid: int, timeout_s: float = 10) -> None:
-    """Stop a server another worker started (it is not this process's child)."""
-    try:
-        os.kill(pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline and Path(f"/proc/{pid}").exists():
-        status = Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[-1][:1]
-        if status == "Z":  # exited; its parent reaps it
-            return
-        time.sleep(0.05)
-
-
-@contextmanager
-def _shared_server(base: Path) -> Iterator[DingconfServer]:
-    """One server for every pytest-xdist worker of a run: the first starts it, the
-    last stops it (a count kept in a file under a lock, in the run's base directory)."""
-    info_path, lock = base / "dingconf-shared.json", base / "dingconf-shared.lock"
-    with _locked(lock):
-        if info_path.exists():
-            info = json.loads(info_path.read_text())
-            server = DingconfServer(Path(info["workdir"]), database=info["database"])
-            server.port = info["port"]
-            info["users"] += 1
-        else:
-            workdir = base / "dingconf-shared"
-            workdir.mkdir(exist_ok=True)
-            server = DingconfServer(workdir, seed=DEFAULT_SEED).start()
-            pid = server.process_tree()[0]
-            info = {"workdir": str(workdir), "database": server.database, "port": server.port}
-            info |= {"pid": pid, "users": 1}
-        info_path.write_text(json.dumps(info))
-    try:
-        yield server
-    finally:
-        with _locked(lock):
-            info = json.loads(info_path.read_text())
-            info["users"] -= 1
-            if info["users"] == 0:
-                info_path.unlink()
-                if server.process_tree():
-                    server.stop()
-                else:
-                    _stop_pid(info["pid"])
-            else:
-                info_path.write_text(json.dumps(info))
+def _attach_shared(workdir: Path, info: dict[str, Any]) -> DingconfServer:
+    server = DingconfServer(workdir, database=info["database"])
+    server.port = info["port"]
+    return server
 
 
 @pytest.fixture(scope="session")
@@ -414,7 +365,8 @@ def dingconf_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dingco
     organisation (``dingconf_org``) and they never see each other's meetings.
     """
     if os.environ.get("PYTEST_XDIST_WORKER"):
-        with _shared_server(tmp_path_factory.getbasetemp().parent) as shared:
+        base = tmp_path_factory.getbasetemp().parent
+        with shared_across_workers(base, _start_shared, _attach_shared) as shared:
             yield shared
         return
     with tempfile.TemporaryDirectory(prefix="dingconf-") as tmp:
