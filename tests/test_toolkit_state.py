@@ -197,7 +197,7 @@ def test_export_import_into_the_other_backend_exports_the_same_document(
     (tmp_path / "o").mkdir()
     served = DingconfServer(tmp_path / "o", database=other).start()
     try:
-        cid = acme["conferences"][0]["conference_id"]
+        cid = next(c["conference_id"] for c in acme["conferences"] if c["title"] == "full")
         info = conf_info(served, served.token("acme-app", "acme-secret"), cid)
         assert (info["title"], info["attendNum"]) == ("full", 2)
         assert served.export_state() == first
