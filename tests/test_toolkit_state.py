@@ -293,7 +293,7 @@ def test_a_random_seed_repeats_every_id(tmp_path: Path):
         other.stop()
 
 
-def test_one_clock_for_every_process(database_url: str, tmp_path: Path):
+def test_one_clock_and_one_reset_for_every_process(database_url: str, tmp_path: Path):
     servers = []
     for i in range(2):
         (tmp_path / f"s{i}").mkdir()
@@ -321,6 +321,22 @@ def test_one_clock_for_every_process(database_url: str, tmp_path: Path):
         status, _, body = second.request("POST", "/_dingconf/clock", {"setMs": frozen})
         assert (status, body["code"]) == (400, "paramError")
         assert second.request("GET", "/_dingconf/clock")[2]["now"] >= later
+
+        # A reset through one process: the other serves neither the meeting it
+        # had cached nor the token it had cached.
+        token = first.token("acme-app", "acme-secret")
+        cid = new_meeting(first, token)
+        assert conf_info(second, token, cid)["title"] == "test"
+        first.reset()
+        status, _, body = second.request(
+            "GET", f"/v1.0/conference/videoConferences/{cid}", headers={TOKEN_HEADER: token}
+        )
+        assert (status, body["code"]) == (400, "InvalidAuthentication")
+        token = second.token("acme-app", "acme-secret")
+        status, _, body = second.request(
+            "GET", f"/v1.0/conference/videoConferences/{cid}", headers={TOKEN_HEADER: token}
+        )
+        assert status == 404, body
     finally:
         for server in servers:
             server.stop()
