@@ -86,7 +86,8 @@ class Services:
 
 def build_services(settings: Settings, store: Store) -> Services:
     """Wire the domain services around one store and one clock."""
-    clock = Clock(settings.clock_offset_ms)
+    # Runs by the database's clock from the first request on (service.shared_clock).
+    clock = Clock()
     conferences = ConferenceService(store, clock, settings.base_url)
     recording = RecordingService(store, clock)
     bookings = BookingService(store, clock, settings.base_url)

@@ -44,26 +44,6 @@ class Clock:
         frozen = self._state.frozen_ms
         return frozen if frozen is not None else system_ms() + self._state.offset_ms
 
-    @property
-    def offset_ms(self) -> int:
-        """How far this clock runs ahead of the system clock."""
-        return self._state.offset_ms
-
-    @property
-    def state(self) -> ClockState:
-        """The offset and frozen time this clock runs by."""
-        return self._state
-
     def set_state(self, state: ClockState) -> None:
         """Run by ``state`` (read from the database, shared with other processes)."""
         self._state = state
-
-    def advance(self, ms: int) -> int:
-        """Move this process's clock forward by ``ms`` milliseconds; return the new time."""
-        if ms < 0:
-            raise ValueError("the clock only moves forward")
-        frozen = self._state.frozen_ms
-        self._state = ClockState(
-            self._state.offset_ms + ms, None if frozen is None else frozen + ms
-        )
-        return self.now_ms()
