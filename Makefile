@@ -6,7 +6,7 @@ UV := .tools/bin/uv
 VENV := .venv
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: setup serve test lint bench bench-slow postgres clean
+.PHONY: setup serve test lint bench bench-slow bench-state postgres clean
 
 # The project's Python dependencies, exactly as uv.lock pins them.
 setup: $(VENV)/.synced
@@ -38,6 +38,9 @@ bench: setup
 
 bench-slow: setup
 	$(VENV)/bin/python bench/slow_clients.py $(ARGS)
+
+bench-state: setup postgres
+	$(VENV)/bin/python bench/state.py $(ARGS)
 
 clean:
 	rm -rf .tools $(VENV)

@@ -8,10 +8,10 @@ module's business: storage keeps them, the delivery adapters send them.
 """
 
 import json
-import uuid
 from collections.abc import Mapping
 
 from dingconf.model import Conference, ConferenceStatus, OutboxEvent, Participant
+from dingconf.service.rng import random_hex
 from dingconf.storage.base import WriteTx
 
 __all__ = [
@@ -112,7 +112,7 @@ async def _emit(
         payload = {**body, "statusSeqNum": seq}
         await tx.add_event(
             OutboxEvent(
-                event_id=uuid.uuid4().hex,
+                event_id=random_hex(16),
                 conference_id=conference.conference_id,
                 seq=seq,
                 corp_id=conference.corp_id,
@@ -165,7 +165,7 @@ async def emit_video_ready(
     lane = conference.conference_id + _MEDIA_LANE
     await tx.add_event(
         OutboxEvent(
-            event_id=uuid.uuid4().hex,
+            event_id=random_hex(16),
             conference_id=lane,
             seq=await tx.next_event_seq(lane),
             corp_id=conference.corp_id,
