@@ -32,9 +32,12 @@ postgres:
 test: lint postgres
 	$(VENV)/bin/pytest
 
-bench: setup
+# Everything measured, each against a reference from the same run.
+bench: setup postgres
 	$(VENV)/bin/python bench/run.py $(ARGS)
 	$(VENV)/bin/python bench/events.py
+	$(VENV)/bin/python bench/state.py
+	$(VENV)/bin/python bench/slow_clients.py
 
 bench-slow: setup
 	$(VENV)/bin/python bench/slow_clients.py $(ARGS)
