@@ -211,3 +211,47 @@ def test_open_connection_answers_endpoint_and_ticket(fresh_server: DingconfServe
     with pytest.raises(websockets.exceptions.InvalidStatus) as refused:
         websockets.sync.client.connect(url, open_timeout=5).close()
     assert refused.value.response.status_code == 403
+
+
+def test_a_recording_video_ready_event_follows_the_stop_once_the_video_is_ready(
+    fresh_server: DingconfServer,
+):
+    conf = ConferenceClient(sdk_config(fresh_server))
+    token = fresh_server.token("acme-app", "acme-secret")
+    cid = sdk(
+        conf,
+        token,
+        "CreateVideoConference",
+        m.CreateVideoConferenceRequest(user_id="u-host", conf_title="Recorded"),
+    ).conference_id
+    fresh_server.join(cid, "u-host")
+    with StreamListener(fresh_server, "acme-app", "acme-secret") as listener:
+        listener.take(4)  # the meeting created, the host joined
+        sdk(conf, token, "StartCloudRecord", cid, m.StartCloudRecordRequest(union_id="u-host"))
+        before = fresh_server.advance_clock(0)
+        sdk(conf, token, "StopCloudRecord", cid, m.StopCloudRecordRequest(union_id="u-host"))
+        stopped = fresh_server.advance_clock(0)
+        # The video is still being generated: nothing yet, and the meeting's
+        # own events are not held back behind it.
+        fresh_server.leave(cid, "u-host")
+        left = listener.take(2)
+        assert {f.headers.event_type for f in left} == {
+            "meeting_member_status_change",
+            "meeting_member_status_change_target_push",
+        }
+        assert listener.quiet(0.5) == []
+        fresh_server.advance_clock(60_000)
+        (ready,) = listener.take(1)
+        assert listener.quiet(0.5) == []
+
+    check_envelope(ready, "acme-app")
+    assert ready.headers.event_type == "flash_minutes_open_event"
+    # Born when the video was generated: 60 s after the stop.
+    assert before + 60_000 <= ready.headers.event_born_time <= stopped + 60_000
+    assert ready.data["openConfModel"] == {"conferenceId": cid}
+    assert (ready.data["bizType"], ready.data["minutesEventType"]) == (
+        "cloud_record",
+        "video_generated",
+    )
+    assert type(ready.data["minutesTaskId"]) is int and ready.data["minutesTaskId"] < 2**53
+    assert "statusSeqNum" not in ready.data

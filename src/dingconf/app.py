@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from dingconf.clock import Clock
 from dingconf.config import Settings
@@ -35,6 +35,9 @@ from dingconf.service.minutes_read import MinutesReader
 from dingconf.service.provisioning import ProvisioningService
 from dingconf.service.push import PushService
 from dingconf.service.recording import RecordingService
+from dingconf.service.rng import seed_ids
+from dingconf.service.shared_clock import SharedClock
+from dingconf.service.state import StateService
 from dingconf.storage.base import Store
 from dingconf.storage.postgres import PostgresDatabase
 from dingconf.storage.sql import SqlStore
@@ -43,6 +46,7 @@ from dingconf.wire.analytics import analytics_control_routes, analytics_routes
 from dingconf.wire.bookings import booking_routes
 from dingconf.wire.conference import conference_routes
 from dingconf.wire.control import control_routes
+from dingconf.wire.errors import restart_request_ids
 from dingconf.wire.event_log import event_log_routes
 from dingconf.wire.extras import extras_routes
 from dingconf.wire.faults import Faults
@@ -59,6 +63,7 @@ from dingconf.wire.openapi import docs_routes, openapi_routes
 from dingconf.wire.operations import Operation, bind
 from dingconf.wire.records import record_routes
 from dingconf.wire.routing import ApiRoute, build_router
+from dingconf.wire.state import state_routes
 from dingconf.wire.toolkit import Toolkit, toolkit_routes
 
 __all__ = ["Services", "api_operations", "api_routes", "build_services", "create_app", "open_store"]
@@ -101,16 +106,20 @@ class Services:
     links: LinkService
     minutes: MinutesService
     minutes_reader: MinutesReader
+    shared_clock: SharedClock
+    state: StateService
 
 
 def build_services(settings: Settings, store: Store) -> Services:
     """Wire the domain services around one store and one clock."""
-    clock = Clock(settings.clock_offset_ms)
+    # Runs by the database's clock from the first request on (service.shared_clock).
+    clock = Clock()
     conferences = ConferenceService(store, clock, settings.base_url)
     recording = RecordingService(store, clock)
     bookings = BookingService(store, clock, settings.base_url)
     media = MediaSigner(store, clock, settings.base_url)
     content = ContentService(store, clock)
+    provisioning = ProvisioningService(store)
     return Services(
         store=store,
         clock=clock,
@@ -125,7 +134,6 @@ def build_services(settings: Settings, store: Store) -> Services:
         listing=ListingService(store, clock),
         control=ControlService(store, clock, conferences, bookings, recording, content),
         analytics=AnalyticsService(store, clock, conferences),
-        provisioning=ProvisioningService(store),
         gateway=GatewayService(store, clock),
         event_log=EventLogService(store, clock),
         push=PushService(store, PushSender(clock).check_url),
@@ -135,6 +143,9 @@ def build_services(settings: Settings, store: Store) -> Services:
         minutes_reader=MinutesReader(
             store, clock, conferences, LinkSigner(store, settings.base_url)
         ),
+        provisioning=provisioning,
+        shared_clock=SharedClock(store, clock),
+        state=StateService(store, provisioning),
     )
 
 
@@ -157,6 +168,7 @@ def api_operations(services: Services, toolkit: Toolkit | None = None) -> list[O
         *gateway_routes(services.gateway),
         *control_routes(services.control),
         *event_log_routes(services.event_log, services.push),
+        *state_routes(services.state, services.shared_clock),
         *analytics_routes(services.analytics),
         *analytics_control_routes(services.control),
         *minutes_routes(services.minutes, services.minutes_reader),
@@ -184,6 +196,9 @@ def create_app(
     on_startup: Callable[[Services], Awaitable[None]] | None = None,
 ) -> ASGIApp:
     """The ASGI application; the store opens (and migrates) at lifespan start-up."""
+    if settings.random_seed is not None:
+        seed_ids(settings.random_seed)
+        restart_request_ids()
     services = build_services(settings, open_store(settings.database))
     hub = StreamHub(services.clock)
     dispatcher = Dispatcher(services.store, services.clock, hub, PushSender(services.clock))
@@ -213,6 +228,18 @@ def create_app(
         *stream_routes(services.gateway, hub),
         *docs_routes(),
     ]
-    app = wire_errors(build_router(routes, lifespan, raw=raw))
+    router = build_router(routes, lifespan, raw=raw)
+    app = wire_errors(_shared_clock(router, services.shared_clock))
     # No journal, no wrapper: the hot path pays nothing for it when it is off.
     return journaled(app, toolkit.journal, services.clock.now_ms) if settings.journal_size else app
+
+
+def _shared_clock(app: ASGIApp, clock: SharedClock) -> ASGIApp:
+    """Run each request by the clock every process on the database shares."""
+
+    async def refreshed(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            await clock.refresh()
+        await app(scope, receive, send)
+
+    return refreshed

@@ -54,8 +54,8 @@ class Settings:
     admin_token: Secret | None = None
     workers: int = 1
     token_ttl_s: int = 7200
-    #: Initial clock offset, for tests that start "in the future".
-    clock_offset_ms: int = 0
+    #: Seeds the generator of ids and tokens, so the same calls get the same ones.
+    random_seed: int | None = None
     limits: InputLimits = InputLimits()
     #: Calls the request journal keeps per process (0: no journal).
     journal_size: int = 1000

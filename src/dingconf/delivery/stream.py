@@ -4,13 +4,13 @@ import asyncio
 import contextlib
 import json
 import logging
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from dingconf.clock import Clock
 from dingconf.delivery.frames import ACK_OK, Ack, event_frame, parse_ack, system_frame
 from dingconf.model import Delivery, StreamChannel, StreamTicket
+from dingconf.service.rng import random_hex
 
 __all__ = ["StreamHub", "StreamSession"]
 
@@ -68,7 +68,7 @@ class StreamHub:
 
     async def serve(self, ticket: StreamTicket, channel: StreamChannel) -> None:
         """Run one session: register it, read acks until the socket closes."""
-        session = StreamSession(ticket, channel, uuid.uuid4().hex, _event_topics(ticket))
+        session = StreamSession(ticket, channel, random_hex(16), _event_topics(ticket))
         self._sessions.setdefault(ticket.app_key, []).append(session)
         pinger = asyncio.create_task(self._ping(session))
         try:
@@ -92,7 +92,7 @@ class StreamHub:
     async def _ping(self, session: StreamSession) -> None:
         while True:
             await asyncio.sleep(PING_INTERVAL_S)
-            opaque = uuid.uuid4().hex
+            opaque = random_hex(16)
             try:
                 await session.send(
                     system_frame("ping", opaque, self._clock.now_ms(), {"opaque": opaque})
@@ -104,7 +104,7 @@ class StreamHub:
         self, session: StreamSession, delivery: Delivery, timeout_s: float
     ) -> tuple[bool, str]:
         """Send an event and wait for its ack: (acknowledged with 200, what went wrong)."""
-        message_id = uuid.uuid4().hex
+        message_id = random_hex(16)
         waiter: asyncio.Future[Ack] = asyncio.get_running_loop().create_future()
         session.pending[message_id] = waiter
         frame = event_frame(
@@ -144,7 +144,7 @@ class StreamHub:
                 await session.send(
                     system_frame(
                         "disconnect",
-                        uuid.uuid4().hex,
+                        random_hex(16),
                         self._clock.now_ms(),
                         {"reason": "server shutting down"},
                     )

@@ -26,6 +26,7 @@ from dingconf.model.records import (
     TokenRecord,
     User,
 )
+from dingconf.model.state import StateDump
 
 __all__ = [
     "DEVICE_TYPES",
@@ -51,6 +52,7 @@ __all__ = [
     "SessionRecord",
     "ShortLink",
     "Span",
+    "StateDump",
     "StreamChannel",
     "StreamOut",
     "StreamSessions",

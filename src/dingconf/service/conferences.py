@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from dingconf.clock import Clock
 from dingconf.errors import AccessDenied, InternalError, InvalidRequest, NotFound
 from dingconf.model import (
-    RECORD,
     AttendStatus,
     Conference,
     ConferenceStatus,
@@ -22,7 +21,13 @@ from dingconf.service.ids import (
     new_password,
     new_room_code,
 )
-from dingconf.service.recording import FINISHED, RECORDING, auto_started_recording, open_take
+from dingconf.service.recording import (
+    FINISHED,
+    RECORDING,
+    auto_started_recording,
+    finish_take,
+    open_take,
+)
 from dingconf.storage.base import Invitation, RoomCodeTaken, Store, WriteTx
 
 __all__ = ["BIZ_INSTANT", "ConferenceService", "CreatedConference", "validate_title"]
@@ -224,7 +229,7 @@ class ConferenceService:
             # A recording still running or paused finishes with the meeting.
             if conference.cloud_record_status in RECORDING:
                 await tx.update_conference(conference._replace(cloud_record_status=FINISHED))
-                await tx.close_span(conference.conference_id, RECORD, now)
+                await finish_take(tx, conference, now)
             await tx.end_conference(conference.conference_id, now)
             ended = await tx.lock_conference(principal.corp_id, conference.conference_id)
             if ended is not None:

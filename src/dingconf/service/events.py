@@ -8,10 +8,10 @@ module's business: storage keeps them, the delivery adapters send them.
 """
 
 import json
-import uuid
 from collections.abc import Mapping
 
 from dingconf.model import Conference, ConferenceStatus, OutboxEvent, Participant
+from dingconf.service.rng import random_hex
 from dingconf.storage.base import WriteTx
 
 __all__ = [
@@ -28,13 +28,16 @@ __all__ = [
     "conf_model",
     "emit_meeting",
     "emit_members",
+    "emit_video_ready",
     "member_model",
 ]
 
 MEETING_STATUS = "meeting_status_change"
 MEMBER_STATUS = "meeting_member_status_change"
-#: Reserved: the recording branch emits it when a cloud recording's video is ready.
 FLASH_MINUTES = "flash_minutes_open_event"
+#: Video-ready events queue apart from the meeting's statusSeqNum order (they
+#: carry none), so one waiting for its video does not hold back later facts.
+_MEDIA_LANE = ":media"
 TARGET_PUSH = "_target_push"
 CREATED, CLOSED = "conference_created", "conference_closed"
 JOINED, LEFT, INVITED, KICKED = "user_join", "user_leave", "user_invited", "user_kicked"
@@ -109,7 +112,7 @@ async def _emit(
         payload = {**body, "statusSeqNum": seq}
         await tx.add_event(
             OutboxEvent(
-                event_id=uuid.uuid4().hex,
+                event_id=random_hex(16),
                 conference_id=conference.conference_id,
                 seq=seq,
                 corp_id=conference.corp_id,
@@ -139,3 +142,36 @@ async def emit_members(
         "changeScene": scene,
     }
     await _emit(tx, conference, MEMBER_STATUS, now_ms, (body, body))
+
+
+async def emit_video_ready(
+    tx: WriteTx, conference: Conference, task_id: int, ready_ms: int
+) -> None:
+    """``flash_minutes_open_event`` for a recording whose video will be ready at ``ready_ms``.
+
+    Written in the transaction that stops the recording and born (so first
+    delivered) when the video is generated; ``minutesTaskId`` numbers the
+    recording's file (spec §5).
+    """
+    model: dict[str, object] = {"conferenceId": conference.conference_id}
+    if conference.schedule_conference_id:
+        model["scheduleConferenceId"] = conference.schedule_conference_id
+    payload = {
+        "openConfModel": model,
+        "bizType": "cloud_record",
+        "minutesEventType": "video_generated",
+        "minutesTaskId": task_id,
+    }
+    lane = conference.conference_id + _MEDIA_LANE
+    await tx.add_event(
+        OutboxEvent(
+            event_id=random_hex(16),
+            conference_id=lane,
+            seq=await tx.next_event_seq(lane),
+            corp_id=conference.corp_id,
+            event_type=FLASH_MINUTES,
+            target_app=None,
+            born_ms=ready_ms,
+            payload=json.dumps(payload, ensure_ascii=False, separators=(",", ":")),
+        )
+    )

@@ -10,6 +10,7 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Protocol
 
+from dingconf.clock import ClockState
 from dingconf.model import (
     App,
     AttendStatus,
@@ -29,6 +30,7 @@ from dingconf.model import (
     SessionRecord,
     ShortLink,
     Span,
+    StateDump,
     StreamOut,
     StreamTicket,
     Suite,
@@ -321,6 +323,27 @@ class WriteTx(Protocol):
     async def keep_media_key(self, name: str, candidate: str) -> str:
         """The URL-signing key called ``name``, stored as ``candidate`` if there is none."""
 
+    # The test toolkit (service.state): whole organisations, the clock, the baseline.
+
+    async def delete_orgs(self, corp_ids: list[str] | None) -> None:
+        """Delete organisations (None: all) with everything of theirs (meetings and what hangs
+        off them, bookings, users, apps, tokens, suite authorisations)."""
+
+    async def delete_suites(self) -> None:
+        """Delete every suite, its authorisations and its tokens."""
+
+    async def load_state(self, dump: StateDump, *, replace_suites: bool) -> None:
+        """Insert the organisations of a dump (absent from the database) and its suites."""
+
+    async def lock_clock(self) -> ClockState:
+        """Read the shared clock and hold it until the transaction ends."""
+
+    async def set_clock(self, state: ClockState) -> None:
+        """Store the shared clock."""
+
+    async def set_baseline(self, document: str) -> None:
+        """Store the document a reset goes back to."""
+
 
 class Store(Protocol):
     """A dingconf database."""
@@ -466,3 +489,12 @@ class Store(Protocol):
 
     async def list_spans(self, corp_id: str, conference_id: str, kind: str) -> list[Span]:
         """The recording or minutes spans of a meeting of ``corp_id``, by take and start."""
+
+    async def dump_state(self, corp_id: str | None) -> StateDump:
+        """Every organisation (or one) and the suites, rows as column mappings."""
+
+    async def clock_state(self) -> ClockState:
+        """The clock every process on the database shares (cheap: read per request)."""
+
+    async def baseline(self) -> str | None:
+        """The document a reset goes back to, if one was stored."""

@@ -1,5 +1,6 @@
 """Write transactions of the SQL store: every change, with the counters it moves."""
 
+from dingconf.clock import ClockState
 from dingconf.model import (
     App,
     AttendStatus,
@@ -16,6 +17,7 @@ from dingconf.model import (
     PushSubscription,
     ShortLink,
     Span,
+    StateDump,
     StreamOut,
     StreamTicket,
     Suite,
@@ -73,6 +75,14 @@ from dingconf.storage.sql_rows import (
     select_conference_corp,
     select_conferences,
     select_user,
+)
+from dingconf.storage.sql_state import (
+    delete_orgs,
+    delete_suites,
+    load_state,
+    select_clock,
+    update_baseline,
+    update_clock,
 )
 
 __all__ = ["SqlWriteTx"]
@@ -590,3 +600,24 @@ class SqlWriteTx(WriteTx):
 
     async def keep_media_key(self, name: str, candidate: str) -> str:
         return await keep_media_key(self._conn, name, candidate)
+
+    async def delete_orgs(self, corp_ids: list[str] | None) -> None:
+        await delete_orgs(self._conn, corp_ids)
+        await self._bump_auth_epoch()
+
+    async def delete_suites(self) -> None:
+        await delete_suites(self._conn)
+        await self._bump_auth_epoch()
+
+    async def load_state(self, dump: StateDump, *, replace_suites: bool) -> None:
+        await load_state(self._conn, dump, replace_suites=replace_suites)
+        await self._bump_auth_epoch()
+
+    async def lock_clock(self) -> ClockState:
+        return await select_clock(self._conn, self._row_lock)
+
+    async def set_clock(self, state: ClockState) -> None:
+        await update_clock(self._conn, state)
+
+    async def set_baseline(self, document: str) -> None:
+        await update_baseline(self._conn, document)

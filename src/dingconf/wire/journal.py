@@ -213,7 +213,7 @@ def journaled(app: ASGIApp, journal: Journal, now_ms: Callable[[], int]) -> ASGI
                 sent.append(message.get("body", b""))
             await send(message)
 
-        at_ms, started = now_ms(), time.perf_counter()
+        started = time.perf_counter()
         dropped = False
         try:
             await app(scope, receive_kept, send_kept)
@@ -222,6 +222,8 @@ def journaled(app: ASGIApp, journal: Journal, now_ms: Callable[[], int]) -> ASGI
             raise
         finally:
             latency_ms = (time.perf_counter() - started) * 1000
+            # Read now, when the request has brought the shared clock up to date.
+            at_ms = now_ms() - int(latency_ms)
             request, document = redact(b"".join(received))
             response, _ = redact(b"".join(sent))
             corp_id, app_key = _caller(scope, document)
