@@ -24,6 +24,7 @@ from dingconf.service.media import MediaSigner
 from dingconf.service.members import MemberService
 from dingconf.service.provisioning import ProvisioningService
 from dingconf.service.recording import RecordingService
+from dingconf.service.stats import StatsService
 from dingconf.storage.base import Store
 from dingconf.storage.postgres import PostgresDatabase
 from dingconf.storage.sql import SqlStore
@@ -37,7 +38,9 @@ from dingconf.wire.http import wire_errors
 from dingconf.wire.listing import listing_routes
 from dingconf.wire.media import media_routes
 from dingconf.wire.members import member_routes
+from dingconf.wire.metrics import Metrics, metrics_routes
 from dingconf.wire.oauth import oauth_routes
+from dingconf.wire.observe import observe
 from dingconf.wire.operations import bind
 from dingconf.wire.records import record_routes
 from dingconf.wire.routing import ApiRoute, build_router
@@ -148,4 +151,11 @@ def create_app(
             await services.store.close()
 
     routes = api_routes(settings, services)
-    return wire_errors(build_router(routes, lifespan, raw=media_routes(services.media)))
+    metrics = Metrics()
+    admit = guards(services.tokens, settings.admin_token, settings.is_loopback)["admin"]
+    raw = [
+        *media_routes(services.media),
+        *metrics_routes(metrics, StatsService(services.store), admit),
+    ]
+    router = build_router(routes, lifespan, raw=raw)
+    return observe(wire_errors(router), metrics, settings.access_log)

@@ -15,7 +15,19 @@ import yaml
 from dingconf.app import Services, build_services, create_app, open_store
 from dingconf.config import DEFAULT_DATABASE, InputLimits, Secret, Settings
 from dingconf.errors import DingError
+from dingconf.runtime import (
+    OneLineErrors,
+    check_port,
+    check_public_url,
+    describe_failure,
+    env,
+    log_config,
+    ready_notice,
+    redact,
+    when_ready,
+)
 from dingconf.service.provisioning import DEFAULT_SCOPES
+from dingconf.wire.observe import ACCESS_LOG_FORMATS
 
 __all__ = ["app_factory", "main"]
 
@@ -42,6 +54,7 @@ def _settings_to_env(settings: Settings) -> str:
             "admin_token": settings.admin_token.reveal() if settings.admin_token else None,
             "workers": settings.workers,
             "limits": dataclasses.asdict(settings.limits),
+            "access_log": settings.access_log,
         }
     )
 
@@ -69,13 +82,23 @@ def _run(settings: Settings, work: Callable[[Services], Awaitable[T]]) -> T:
         return asyncio.run(job())
     except DingError as error:
         raise click.ClickException(error.message) from None
+    except click.ClickException:
+        raise
+    except Exception as exc:
+        # A bad URL, an unreachable server, an unwritable path: one line, no
+        # traceback (the cause is in the message; the password is not).
+        raise click.ClickException(describe_failure(exc, settings.database)) from None
 
 
 def _read_seed(path: Path) -> object:
-    text = path.read_text(encoding="utf-8")
-    if path.suffix == ".json":
-        return json.loads(text)
-    return yaml.safe_load(text)
+    try:
+        text = path.read_text(encoding="utf-8")
+        if path.suffix == ".json":
+            return json.loads(text)
+        return yaml.safe_load(text)
+    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
+        detail = " ".join(str(exc).split()) or type(exc).__name__
+        raise click.ClickException(f"seed {path}: {detail}") from None
 
 
 async def _prepare(services: Services, seed: Path | None) -> list[str]:
@@ -97,60 +120,83 @@ async def _prepare(services: Services, seed: Path | None) -> list[str]:
     await p.add_app(_DEMO_CORP, "demo-app", secret, DEFAULT_SCOPES)
     return [
         f"created demo organisation {_DEMO_CORP} with users demo-alice, demo-bob, demo-carol",
-        f"  appKey=demo-app appSecret={secret}   (shown once: only its hash is stored)",
+        f"appKey=demo-app appSecret={secret}",
     ]
 
 
-@click.group()
+@click.group(
+    cls=OneLineErrors,
+    context_settings={"help_option_names": ["-h", "--help"], "show_default": True},
+)
 @click.version_option(package_name="dingconf")
 def main() -> None:
-    """dingconf: DingTalk's video-conference open API, self-hosted."""
+    """dingconf: DingTalk's video-conference open API, self-hosted.
+
+    Every command's database defaults to a SQLite file in the user data
+    directory ($DINGCONF_DATA_DIR, else $XDG_DATA_HOME/dingconf or
+    ~/.local/share/dingconf), whatever the current directory.
+    """
+
+
+_DATABASE_HELP = "sqlite:///PATH or postgresql://USER:PASSWORD@HOST:PORT/DB."
 
 
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8080, show_default=True, type=int)
-@click.option("--database", default=DEFAULT_DATABASE, show_default=True, envvar="DINGCONF_DATABASE")
-@click.option("--seed", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--public-url", help="Base of join links (default: the server's own address).")
-@click.option("--admin-token", envvar="DINGCONF_ADMIN_TOKEN", help="Protects /_dingconf.")
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
+@click.option("--host", default="127.0.0.1", help="Address to listen on.", **env("HOST"))
+@click.option("--port", default=8080, type=click.IntRange(1, 65535), **env("PORT"))
+@click.option("--database", default=DEFAULT_DATABASE, help=_DATABASE_HELP, **env("DATABASE"))
+@click.option(
+    "--seed",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="YAML or JSON seed file to load at start.",
+    **env("SEED"),
+)
+@click.option(
+    "--public-url",
+    help="Base of join links (default: the server's own address).",
+    **env("PUBLIC_URL"),
+)
+@click.option("--admin-token", help="Protects /_dingconf.", **env("ADMIN_TOKEN"))
+@click.option("--workers", default=1, type=click.IntRange(1, 64), **env("WORKERS"))
 @click.option(
     "--log-level",
     default="info",
-    show_default=True,
     type=click.Choice(["debug", "info", "warning", "error"]),
+    **env("LOG_LEVEL"),
+)
+@click.option(
+    "--access-log",
+    default="text",
+    type=click.Choice(ACCESS_LOG_FORMATS),
+    help="One line per request on stderr: key=value text, JSON, or none.",
+    **env("ACCESS_LOG"),
 )
 @click.option(
     "--max-body-bytes",
     default=_LIMITS.max_body_bytes,
-    show_default=True,
     type=click.IntRange(1),
-    envvar="DINGCONF_MAX_BODY_BYTES",
+    **env("MAX_BODY_BYTES"),
     help="Largest request body; larger ones are refused unread (413).",
 )
 @click.option(
     "--body-timeout",
     default=_LIMITS.body_timeout_s,
-    show_default=True,
     type=click.FloatRange(0.1),
-    envvar="DINGCONF_BODY_TIMEOUT",
+    **env("BODY_TIMEOUT"),
     help="Seconds a client may take to send a body.",
 )
 @click.option(
     "--header-timeout",
     default=_HEADER_TIMEOUT_S,
-    show_default=True,
     type=click.FloatRange(0.1),
-    envvar="DINGCONF_HEADER_TIMEOUT",
+    **env("HEADER_TIMEOUT"),
     help="Seconds a client may take to send request headers (also closes idle keep-alives).",
 )
 @click.option(
     "--max-requests",
     default=_MAX_REQUESTS,
-    show_default=True,
     type=click.IntRange(1),
-    envvar="DINGCONF_MAX_REQUESTS",
+    **env("MAX_REQUESTS"),
     help="Requests in progress per worker; more wait for a slot.",
 )
 def serve(
@@ -162,6 +208,7 @@ def serve(
     admin_token: str | None,
     workers: int,
     log_level: str,
+    access_log: str,
     max_body_bytes: int,
     body_timeout: float,
     header_timeout: float,
@@ -181,12 +228,20 @@ def serve(
         admin_token=Secret(admin_token) if admin_token else None,
         workers=workers,
         limits=InputLimits(max_body_bytes=max_body_bytes, body_timeout_s=body_timeout),
+        access_log=access_log,
     )
-    for line in _run(settings, lambda services: _prepare(services, seed)):
-        click.echo(line)
+    check_public_url(public_url)
+    check_port(host, port)
+    prepared = _run(settings, lambda services: _prepare(services, seed))
+    click.echo(f"database {redact(database)}")
+    if seed is not None:
+        click.echo(prepared[0])
+    elif prepared:
+        click.echo(prepared[0])  # the secret itself waits for the notice below
     if admin_token is None and not settings.is_loopback:
         click.echo("note: no --admin-token, so the /_dingconf control API is disabled")
-    click.echo(f"dingconf serving {settings.base_url} (database {database})", err=True)
+    notice = ready_notice(settings, prepared, seed is not None)
+    when_ready(host, port, lambda: click.echo(notice))
     os.environ[_SETTINGS_ENV] = _settings_to_env(settings)
     Granian(
         "dingconf.cli:app_factory",
@@ -197,6 +252,7 @@ def serve(
         workers=workers,
         loop=Loops.uvloop,
         log_level=LogLevels(log_level),
+        log_dictconfig=log_config(log_level, access_log != "off"),
         log_access=False,
         backlog=max_requests,
         backpressure=max_requests,
@@ -205,7 +261,7 @@ def serve(
 
 
 _database_option = click.option(
-    "--database", default=DEFAULT_DATABASE, show_default=True, envvar="DINGCONF_DATABASE"
+    "--database", default=DEFAULT_DATABASE, help=_DATABASE_HELP, **env("DATABASE")
 )
 
 
@@ -329,3 +385,15 @@ def apps_revoke(app_key: str, database: str) -> None:
     """Revoke every access token of an app."""
     count = _run(_settings(database), lambda s: s.provisioning.revoke_tokens(app_key))
     click.echo(f"revoked {count} tokens of {app_key}")
+
+
+@apps.command("reset-secret")
+@click.argument("app_key")
+@click.option("--secret", help="The new appSecret (default: generated).")
+@_database_option
+def apps_reset_secret(app_key: str, secret: str | None, database: str) -> None:
+    """Give an app a new secret and print it; its tokens are revoked."""
+    new_secret = secret or secrets.token_urlsafe(18)
+    _run(_settings(database), lambda s: s.provisioning.reset_secret(app_key, new_secret))
+    click.echo(f"appKey={app_key} appSecret={new_secret}")
+    click.echo("shown once (only its hash is stored); the app's earlier tokens are revoked")

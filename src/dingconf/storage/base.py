@@ -308,3 +308,6 @@ class Store(Protocol):
 
     async def list_spans(self, corp_id: str, conference_id: str, kind: str) -> list[Span]:
         """The recording or minutes spans of a meeting of ``corp_id``, by take and start."""
+
+    async def live_counts(self) -> tuple[int, int]:
+        """Meetings running now (all organisations) and the people inside them."""

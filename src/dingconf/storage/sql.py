@@ -29,6 +29,7 @@ from dingconf.storage.driver import Connection, Database
 from dingconf.storage.snapshot import SnapshotCache
 from dingconf.storage.sql_analytics import select_samples, select_sessions
 from dingconf.storage.sql_content import select_spans, select_utterances
+from dingconf.storage.sql_ops import select_live_counts
 from dingconf.storage.sql_rows import (
     BOOKING_COLUMNS,
     PARTICIPANT_COLUMNS,
@@ -254,3 +255,6 @@ class SqlStore(Store):
 
     async def list_spans(self, corp_id: str, conference_id: str, kind: str) -> list[Span]:
         return await select_spans(self._read, conference_id, kind, corp_id)
+
+    async def live_counts(self) -> tuple[int, int]:
+        return await select_live_counts(self._read)

@@ -23,13 +23,15 @@ from dingconf.wire.params import int_query, optional_query
 from dingconf.wire.routing import ApiRoute
 from dingconf.wire.untrusted import check_parameters, decode_body
 
-__all__ = ["ACTION", "Authenticate", "Call", "Operation", "bind", "op"]
+__all__ = ["ACTION", "PRINCIPAL", "Authenticate", "Call", "Operation", "bind", "op"]
 
 B = TypeVar("B")
 R = TypeVar("R")
 
 #: The scope key holding the action name of the request being served.
 ACTION = "dingconf.action"
+#: The scope key holding the authenticated caller (the access log names its app and org).
+PRINCIPAL = "dingconf.principal"
 
 #: Turns a request into its caller (None where the guard names nobody, e.g. the control API).
 Authenticate = Callable[[Request], Awaitable[Principal | None]]
@@ -170,6 +172,7 @@ def _handler(operation: Operation, authenticate: Authenticate, limits: InputLimi
     async def handle(request: Request) -> Reply:
         request.scope[ACTION] = action
         principal = await authenticate(request)
+        request.scope[PRINCIPAL] = principal
         check_parameters(request, limits, param_error)
         decoded = None if body is None else await decode_body(request, body, param_error, limits)
         return respond(await call(Call(principal, request, decoded, param_error)))
