@@ -234,10 +234,10 @@ def serve(
     check_port(host, port)
     prepared = _run(settings, lambda services: _prepare(services, seed))
     click.echo(f"database {redact(database)}")
-    if seed is not None:
+    if prepared:
+        # The seed's summary, or the demo organisation's creation; the demo
+        # secret itself waits for the notice printed once the server answers.
         click.echo(prepared[0])
-    elif prepared:
-        click.echo(prepared[0])  # the secret itself waits for the notice below
     if admin_token is None and not settings.is_loopback:
         click.echo("note: no --admin-token, so the /_dingconf control API is disabled")
     notice = ready_notice(settings, prepared, seed is not None)

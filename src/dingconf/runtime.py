@@ -198,7 +198,7 @@ def ready_notice(settings: Settings, prepared: list[str], seeded: bool) -> str:
     lines = [f"dingconf is ready at {settings.base_url}", f"database {redact(settings.database)}"]
     if prepared and not seeded:
         lines += [
-            prepared[0],
+            "demo organisation dingdemo, users demo-alice, demo-bob, demo-carol",
             prepared[1],
             "The secret is shown once (only its hash is stored); for a new one run",
             f"  dingconf apps reset-secret demo-app{hint}",
