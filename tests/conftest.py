@@ -214,5 +214,7 @@ def pytest_runtest_logstart(nodeid: str, location: tuple[str, int | None, str]) 
     if reporter is None:
         return
     reporter.ensure_newline()
+    if reporter.verbosity < 0:  # -q progress dots do not end their line themselves
+        reporter.write("\n")
     reporter.write_sep("-", f"backend: {backend}")
     reporter.currentfspath = None  # the next file name starts a line under the heading

@@ -252,7 +252,7 @@ def serve(
         workers=workers,
         loop=Loops.uvloop,
         log_level=LogLevels(log_level),
-        log_dictconfig=log_config(log_level, access_log != "off"),
+        log_dictconfig=log_config(log_level),
         log_access=False,
         backlog=max_requests,
         backpressure=max_requests,

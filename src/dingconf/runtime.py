@@ -7,7 +7,6 @@ once the server answers. Nothing here is on a request's path.
 
 import copy
 import errno
-import logging
 import socket
 import sys
 import threading
@@ -21,7 +20,6 @@ from urllib.parse import urlsplit, urlunsplit
 import click
 
 from dingconf.config import DEFAULT_DATABASE, Settings
-from dingconf.wire.observe import ACCESS_LOGGER
 
 __all__ = [
     "OneLineErrors",
@@ -116,11 +114,11 @@ def check_public_url(url: str | None) -> None:
         raise StartupError(f"--public-url must be an http:// or https:// URL, not {url!r}")
 
 
-def log_config(level: str, access_log_on: bool) -> dict[str, Any]:
-    """granian's logging configuration plus dingconf's loggers, for every process.
+def log_config(level: str) -> dict[str, Any]:
+    """granian's logging configuration plus dingconf's logger, for every process.
 
-    ``dingconf`` (errors with their tracebacks, at ``level``) and the access
-    log (``dingconf.access``, one bare line per request) write to stderr.
+    ``dingconf`` (errors with their tracebacks, at ``level``) writes to stderr,
+    where the access log goes too (:mod:`dingconf.wire.observe`).
     """
     from granian.log import LOGGING_CONFIG
 
@@ -134,19 +132,9 @@ def log_config(level: str, access_log_on: bool) -> dict[str, Any]:
         "class": "logging.StreamHandler",
         "stream": "ext://sys.stderr",
     }
-    config["handlers"]["dingconf.access"] = {
-        "formatter": "access",
-        "class": "logging.StreamHandler",
-        "stream": "ext://sys.stderr",
-    }
     config["loggers"]["dingconf"] = {
         "handlers": ["dingconf"],
         "level": level.upper(),
-        "propagate": False,
-    }
-    config["loggers"][ACCESS_LOGGER] = {
-        "handlers": ["dingconf.access"],
-        "level": logging.INFO if access_log_on else logging.CRITICAL + 1,
         "propagate": False,
     }
     return config

@@ -7,12 +7,13 @@ It logs the method and path but never the query string, headers or body:
 tokens, secrets and signed URLs' signatures never reach the log.
 """
 
+import asyncio
 import json
-import logging
 import re
+import sys
 import time
-from collections.abc import MutableMapping
-from typing import Any
+from collections.abc import Callable, MutableMapping
+from typing import Any, TextIO
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -22,9 +23,8 @@ from dingconf.wire.http import ERROR_CODE, FAILURE, REQUEST_ID
 from dingconf.wire.metrics import Metrics
 from dingconf.wire.operations import ACTION, PRINCIPAL
 
-__all__ = ["ACCESS_LOGGER", "ACCESS_LOG_FORMATS", "access_line", "observe"]
+__all__ = ["ACCESS_LOG_FORMATS", "access_line", "observe"]
 
-ACCESS_LOGGER = "dingconf.access"
 ACCESS_LOG_FORMATS = ("text", "json", "off")
 #: The action label of requests no route matched (kept to one label value).
 _UNROUTED = "unknown"
@@ -32,12 +32,15 @@ _UNROUTED = "unknown"
 # (a path may carry any decoded character, newlines included).
 _BARE = re.compile(r"[^\s\"=\\]+")
 
-log = logging.getLogger(ACCESS_LOGGER)
+
+_second: list[Any] = [None, ""]  # the last whole second formatted, and its text
 
 
 def _utc(seconds: float) -> str:
-    millis = int(seconds * 1000) % 1000
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{millis:03d}Z"
+    whole = int(seconds)
+    if _second[0] != whole:  # strftime once a second, not once a request
+        _second[:] = [whole, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole))]
+    return f"{_second[1]}.{int(seconds * 1000) % 1000:03d}Z"
 
 
 def access_line(fields: dict[str, Any], fmt: str) -> str:
@@ -54,11 +57,43 @@ def _text(value: object) -> str:
     return str(value)
 
 
-def observe(app: ASGIApp, metrics: Metrics, access_log: str) -> ASGIApp:
-    """Count every HTTP request in ``metrics`` and log it in ``access_log`` format."""
+def _batched(stream: TextIO) -> Callable[[str], None]:
+    """A line writer that writes once per event-loop turn.
+
+    A write and a flush per request (what a logging handler does) halved the
+    throughput of the hottest call; requests finishing in the same loop turn
+    share one write instead, and every line is out before the loop idles.
+    """
+    pending: list[str] = []
+
+    def flush() -> None:
+        text = "".join(pending)
+        pending.clear()
+        try:
+            stream.write(text)
+            stream.flush()
+        except (OSError, ValueError):
+            pass  # a closed or full stderr must never fail the requests themselves
+
+    def write(line: str) -> None:
+        if not pending:
+            asyncio.get_running_loop().call_soon(flush)
+        pending.append(line + "\n")
+
+    return write
+
+
+def observe(
+    app: ASGIApp, metrics: Metrics, access_log: str, stream: TextIO | None = None
+) -> ASGIApp:
+    """Count every HTTP request in ``metrics`` and log it in ``access_log`` format.
+
+    The log goes to ``stream`` (default: this process's stderr).
+    """
     if access_log not in ACCESS_LOG_FORMATS:
         raise ValueError(f"access log format must be one of {ACCESS_LOG_FORMATS}")
     logging_on = access_log != "off"
+    write = _batched(stream or sys.stderr)
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -81,7 +116,7 @@ def observe(app: ASGIApp, metrics: Metrics, access_log: str) -> ASGIApp:
             failure = scope.get(FAILURE)
             metrics.observe(action, status, seconds, isinstance(failure, StorageUnavailable))
             if logging_on:
-                log.info(access_line(_fields(scope, wall, action, status, seconds), access_log))
+                write(access_line(_fields(scope, wall, action, status, seconds), access_log))
 
     return middleware
 
