@@ -93,7 +93,14 @@ def _ms(text: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
 
 
-def run_wrk(port: int, script: str, data: Dataset, seconds: int, pinned: bool) -> Result:
+def run_wrk(
+    port: int,
+    script: str,
+    data: Dataset,
+    seconds: int,
+    pinned: bool,
+    extra_env: dict[str, str] | None = None,
+) -> Result:
     cmd = [
         "wrk",
         "-t1",
@@ -106,15 +113,15 @@ def run_wrk(port: int, script: str, data: Dataset, seconds: int, pinned: bool) -
     ]
     if pinned:
         cmd = ["taskset", "-c", "1", *cmd]
-    env = {**os.environ, "BENCH_IDS": str(data.ids), "BENCH_TOKEN": data.token}
+    env = {**os.environ, "BENCH_IDS": str(data.ids), "BENCH_TOKEN": data.token, **(extra_env or {})}
     before, started = resource.getrusage(resource.RUSAGE_CHILDREN), time.monotonic()
     out = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True).stdout
     after, wall = resource.getrusage(resource.RUSAGE_CHILDREN), time.monotonic() - started
     wrk_cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
     # The "Latency Distribution" lines, not percentages elsewhere in the report.
-    p50 = re.search(r"^\s+50%\s+(\S+)$", out, re.MULTILINE)
-    p99 = re.search(r"^\s+99%\s+(\S+)$", out, re.MULTILINE)
+    p50 = re.search(r"^\s+50%\s+(\S+)\s*$", out, re.MULTILINE)
+    p99 = re.search(r"^\s+99%\s+(\S+)\s*$", out, re.MULTILINE)
     if not (rps and p50 and p99):
         raise RuntimeError(f"cannot read wrk's output:\n{out}")
     errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
@@ -470,6 +477,26 @@ def main() -> None:
             pair(
                 "query, 10k meetings, PostgreSQL", pg, work, note="baseline: raw app on PostgreSQL"
             )
+
+        print("6. listings over big data (a page at 100 rows vs at 100,000)", flush=True)
+        from listings import page_loads, query_p99_beside_pages
+
+        for name, big, small, ratio in page_loads(
+            lambda d: dingconf(d, work), work, args.duration, args.rounds
+        ):
+            rows.append(
+                (f"{name}, 100,000 rows", big, small, ratio, "baseline: the same page at 100 rows")
+            )
+        alone, beside = query_p99_beside_pages(lambda d: dingconf(d, work), work, args.duration)
+        rows.append(
+            (
+                "query while 4 connections page 100,000 members",
+                beside,
+                alone,
+                beside.rps / alone.rps,
+                "baseline: the query alone",
+            )
+        )
 
     print()
     print(

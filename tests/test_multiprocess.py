@@ -53,6 +53,7 @@ def test_three_processes_racing_on_one_meeting_keep_exact_counts(database_url: s
             # 30 racers ended inside, 30 outside; 10 twins inside, each counted once.
             assert (info["activeNum"], info["attendNum"]) == (40, 70)
         _, _, body = servers[2].request("GET", f"/_dingconf/conferences/{cid}/participants")
+        # The 70 who joined; the host, rung at creation, never joined.
         members = body["participants"]
         assert len(members) == 70
         assert sum(1 for m in members if m["attendStatus"] == 3) == 40

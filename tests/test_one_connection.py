@@ -33,7 +33,7 @@ async def _every_write(s: Services) -> None:
     created = await s.conferences.create(ACME, "u-host", "One", ["u-bob"])
     cid = created.conference.conference_id
     await s.control.join(cid, "u-alice", None)
-    await s.members.invite(ACME, cid, "u-host", ["u-carol"])
+    await s.members.invite(ACME, cid, "u-host", [("u-carol", None)], [("13800000000", "Tel")])
     await s.members.set_cohosts(ACME, cid, "add", ["u-alice"])
     await s.members.update_nick(ACME, cid, "u-alice", "Al")
     await s.members.mute_members(ACME, cid, "mute", ["u-alice"])
@@ -59,8 +59,8 @@ async def _every_write(s: Services) -> None:
     assert second != first
     await s.conferences.close(ACME, second, "u-host")
     await s.bookings.cancel(ACME, "u-host", sid)
-    instances = await s.bookings.instances(ACME, sid, None, None)
-    assert [c.title for c in instances.items] == ["Moved", "Moved"]
+    _, last = await s.bookings.instances(ACME, sid, None, None)
+    assert [(c.conference_id, c.title) for c in last.items] == [(second, "Moved")]
 
 
 def test_every_write_works_on_a_single_connection(pg_cluster: PostgresCluster):

@@ -10,6 +10,7 @@ from alibabacloud_dingtalk.oauth2_1_0 import models as om
 from alibabacloud_dingtalk.oauth2_1_0.client import Client as OAuthClient
 
 from dingconf.pytest_plugin import DingconfServer
+from lifecycle import member_map
 
 from conftest import RUNTIME, sdk_config
 from sdk_errors import assert_sdk_error
@@ -225,10 +226,11 @@ def test_close_makes_everyone_leave_at_the_end_time(server, conf, acme_token, cr
     end = query(conf, acme_token, cid).body.conf_info.end_time
     status, _, body = server.request("GET", f"/_dingconf/conferences/{cid}/participants")
     assert status == 200
-    assert {p["unionId"]: (p["attendStatus"], p["leaveTime"]) for p in body["participants"]} == {
-        "u-alice": (6, end),
-        "u-bob": (6, end),
-    }
+    assert {
+        p["unionId"]: (p["attendStatus"], p.get("leaveTime")) for p in body["participants"]
+    } == {"u-alice": (6, end), "u-bob": (6, end)}
+    # The host was rung at creation (inviteCaller) and never answered: a member, not a participant.
+    assert member_map(conf, acme_token, cid)["u-host"].attend_status == 4
 
 
 # --- tokens ---------------------------------------------------------------------------------

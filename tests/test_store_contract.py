@@ -660,6 +660,11 @@ def test_pages_of_conferences_are_cut_by_the_database(db: Runner):
             4,
         )
         assert await s.page_conferences("dinga", everything, 4, 2) == ([], 4)
+        # From where a page ended: the offset only numbers it.
+        c2 = listed("c2", title="Sync c2")
+        after = (c2.start_time_ms, c2.conference_id)
+        found, total = await s.page_conferences("dinga", everything, 2, 5, after)
+        assert ([c.conference_id[:2] for c in found], total) == (["c4", "c3"], 4)
         # Title filters are case-sensitive substrings, LIKE wildcards are literal.
         for needle, expected in (
             ("c4", ["c4"]),

@@ -19,9 +19,14 @@ from dingconf.service.cloud_records import CloudRecordService
 from dingconf.service.conferences import ConferenceService
 from dingconf.service.content import ContentService
 from dingconf.service.control import ControlService
+from dingconf.service.extras import ExtrasService
+from dingconf.service.link_sign import LinkSigner
+from dingconf.service.links import LinkService
 from dingconf.service.listing import ListingService
 from dingconf.service.media import MediaSigner
 from dingconf.service.members import MemberService
+from dingconf.service.minutes import MinutesService
+from dingconf.service.minutes_read import MinutesReader
 from dingconf.service.provisioning import ProvisioningService
 from dingconf.service.recording import RecordingService
 from dingconf.service.stats import StatsService
@@ -33,19 +38,21 @@ from dingconf.wire.analytics import analytics_control_routes, analytics_routes
 from dingconf.wire.bookings import booking_routes
 from dingconf.wire.conference import conference_routes
 from dingconf.wire.control import control_routes
+from dingconf.wire.extras import extras_routes
 from dingconf.wire.guards import guards
 from dingconf.wire.http import wire_errors
 from dingconf.wire.listing import listing_routes
 from dingconf.wire.media import media_routes
 from dingconf.wire.members import member_routes
 from dingconf.wire.metrics import Metrics, metrics_routes
+from dingconf.wire.minutes import minutes_media_routes, minutes_routes
 from dingconf.wire.oauth import oauth_routes
 from dingconf.wire.observe import observe
-from dingconf.wire.operations import bind
+from dingconf.wire.operations import Operation, bind
 from dingconf.wire.records import record_routes
 from dingconf.wire.routing import ApiRoute, build_router
 
-__all__ = ["Services", "api_routes", "build_services", "create_app", "open_store"]
+__all__ = ["Services", "api_operations", "api_routes", "build_services", "create_app", "open_store"]
 
 
 def open_store(database_url: str) -> Store:
@@ -78,6 +85,10 @@ class Services:
     control: ControlService
     analytics: AnalyticsService
     provisioning: ProvisioningService
+    extras: ExtrasService
+    links: LinkService
+    minutes: MinutesService
+    minutes_reader: MinutesReader
 
 
 def build_services(settings: Settings, store: Store) -> Services:
@@ -103,15 +114,22 @@ def build_services(settings: Settings, store: Store) -> Services:
         control=ControlService(store, clock, conferences, bookings, recording, content),
         analytics=AnalyticsService(store, clock, conferences),
         provisioning=ProvisioningService(store),
+        extras=ExtrasService(store, clock),
+        links=LinkService(store, clock, settings.base_url),
+        minutes=MinutesService(store, clock),
+        minutes_reader=MinutesReader(
+            store, clock, conferences, LinkSigner(store, settings.base_url)
+        ),
     )
 
 
-def api_routes(settings: Settings, services: Services) -> list[ApiRoute]:
-    """Every route the server answers, in matching order."""
-    operations = [
+def api_operations(services: Services) -> list[Operation]:
+    """Every operation the server declares, in matching order."""
+    return [
         # Listing first: its literal paths (``videoConferences/query``) must win
         # over ``videoConferences/{conferenceId}`` (build_router tries
         # well-formed conference ids before all of these).
+        *extras_routes(services.extras, services.links),
         *listing_routes(services.listing, services.analytics),
         *conference_routes(services.conferences),
         *member_routes(services.members, services.recording),
@@ -121,9 +139,14 @@ def api_routes(settings: Settings, services: Services) -> list[ApiRoute]:
         *control_routes(services.control),
         *analytics_routes(services.analytics),
         *analytics_control_routes(services.control),
+        *minutes_routes(services.minutes, services.minutes_reader),
     ]
+
+
+def api_routes(settings: Settings, services: Services) -> list[ApiRoute]:
+    """Every route the server answers, in matching order."""
     return bind(
-        operations,
+        api_operations(services),
         guards(services.tokens, settings.admin_token, settings.is_loopback),
         settings.limits,
     )
@@ -155,6 +178,7 @@ def create_app(
     admit = guards(services.tokens, settings.admin_token, settings.is_loopback)["admin"]
     raw = [
         *media_routes(services.media),
+        *minutes_media_routes(services.minutes_reader),
         *metrics_routes(metrics, StatsService(services.store), admit),
     ]
     router = build_router(routes, lifespan, raw=raw)

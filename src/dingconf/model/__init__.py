@@ -2,6 +2,7 @@
 
 from dingconf.model.analytics import DEVICE_TYPES, Device, NetworkSample, SessionRecord
 from dingconf.model.content import MINUTES, RECORD, Span, Utterance
+from dingconf.model.extras import ConferenceExtras, LoginLink, ShortLink, StreamOut
 from dingconf.model.records import (
     App,
     AttendStatus,
@@ -27,15 +28,19 @@ __all__ = [
     "Booking",
     "BookingSettings",
     "Conference",
+    "ConferenceExtras",
     "ConferenceStatus",
     "Device",
     "ExtensionApp",
+    "LoginLink",
     "NetworkSample",
     "Org",
     "Participant",
     "Principal",
     "SessionRecord",
+    "ShortLink",
     "Span",
+    "StreamOut",
     "Suite",
     "TokenRecord",
     "User",

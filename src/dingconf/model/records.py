@@ -142,6 +142,9 @@ class Conference(NamedTuple):
     #: ``recordAutoStartType``), or None when off, and the recording's owner.
     auto_record_type: int | None = None
     auto_record_owner: str | None = None
+    #: Minutes (闪记): ``minutesStatus`` (model.minutes) and the owner of the latest start.
+    minutes_status: int = 0
+    minutes_owner: str | None = None
 
 
 class Participant(NamedTuple):

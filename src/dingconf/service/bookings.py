@@ -12,7 +12,7 @@ from dataclasses import fields, replace
 from typing import Any
 
 from dingconf.clock import Clock
-from dingconf.errors import InternalError, InvalidRequest
+from dingconf.errors import AccessDenied, InternalError, InvalidRequest
 from dingconf.model import Booking, BookingSettings, Conference, ConferenceStatus, Principal
 from dingconf.service.auth import READ, WRITE, require_scope
 from dingconf.service.conferences import validate_title
@@ -66,16 +66,27 @@ class BookingService:
         self._clock = clock
         self._base_url = base_url
 
-    async def _check_people(self, principal: Principal, settings: BookingSettings) -> None:
+    async def _check_people(
+        self, principal: Principal, settings: BookingSettings, codes: tuple[str, str] | None = None
+    ) -> None:
+        """Everyone named must be a user of the organisation; the enums must be known.
+
+        ``codes`` are the API's (unknown person, bad value) error codes, each its
+        own message; by default ``paramsError`` with a detail.
+        """
+
+        def refuse(which: int, detail: str) -> InvalidRequest:
+            return InvalidRequest(codes[which], codes[which]) if codes else _params(detail)
+
         people = [settings.host_id, settings.cloud_record_owner, *(settings.cohost_ids or ())]
         for union_id in people:
             if union_id and await self._store.get_user(principal.corp_id, union_id) is None:
-                raise _params(f"unknown user {union_id}")
+                raise refuse(0, f"unknown user {union_id}")
         for app in settings.extension_apps or ():
             if app.auto_open_mode not in (0, 1, 2):
-                raise _params("autoOpenMode must be 0, 1 or 2")
+                raise refuse(1, "autoOpenMode must be 0, 1 or 2")
         if settings.record_auto_start_type not in (None, 0, 1, 2):
-            raise _params("recordAutoStartType must be 0, 1 or 2")
+            raise refuse(1, "recordAutoStartType must be 0, 1 or 2")
 
     def _new_instance(self, booking: Booking, creator_nick: str, now: int) -> Conference:
         link = f"{self._base_url}/app?roomCode={booking.room_code}&token={new_link_token()}"
@@ -215,10 +226,20 @@ class BookingService:
     ) -> None:
         """UpdateScheduleConfSettings: the given settings replace the old ones.
 
+        Without settings (``scheduleConfSettingModel`` is optional) nothing changes.
+
         Raises:
-            InvalidRequest: as :meth:`update`, and ``paramsError`` for unknown people.
+            InvalidRequest: ``scheduleConferenceIdError`` (unknown booking),
+                ``creatorUidError`` (not its creator), ``userNotInOrg`` (a person
+                named outside the organisation), ``paramError`` (a bad value),
+                ``resourceCancel``.
+            AccessDenied: ``noPermission`` for another organisation's booking.
         """
-        await self._check_people(principal, patch)
+        require_scope(principal, WRITE)
+        booking = await self._own_booking(principal, schedule_id)
+        if booking.creator_id != creator_id:
+            raise InvalidRequest("creatorUidError", "creatorUidError")
+        await self._check_people(principal, patch, ("userNotInOrg", "paramError"))
         async with self._store.write() as tx:
             booking = await self._lock_for_change(tx, principal, schedule_id, creator_id)
             changed = replace(booking, settings=merge_settings(booking.settings, patch))
@@ -241,6 +262,21 @@ class BookingService:
                 # It never ran: it starts and ends at once (confDuration 0).
                 await tx.update_conference(instance._replace(start_time_ms=now))
                 await tx.end_conference(instance.conference_id, now)
+
+    async def _own_booking(self, principal: Principal, schedule_id: str) -> Booking:
+        """The caller's booking, for the settings APIs (their documented codes).
+
+        Raises:
+            InvalidRequest: ``scheduleConferenceIdError`` for an unknown booking.
+            AccessDenied: ``noPermission`` for another organisation's booking.
+        """
+        schedule_id = schedule_id.strip()
+        booking = await self._store.get_booking(principal.corp_id, schedule_id)
+        if booking is not None:
+            return booking
+        if schedule_id and await self._store.booking_corp(schedule_id) is not None:
+            raise AccessDenied("noPermission", "noPermission")
+        raise InvalidRequest("scheduleConferenceIdError", "scheduleConferenceIdError")
 
     async def _own(self, principal: Principal, schedule_id: str, code: str) -> Booking:
         require_scope(principal, READ)
@@ -267,9 +303,11 @@ class BookingService:
         """QueryScheduleConfSettings: the booking with its settings.
 
         Raises:
-            InvalidRequest: ``invalidScheduleConferenceId``.
+            InvalidRequest: ``scheduleConferenceIdError`` (unknown).
+            AccessDenied: ``noPermission`` (another organisation's booking).
         """
-        return await self._own(principal, schedule_id, _INVALID_ID)
+        require_scope(principal, READ)
+        return await self._own_booking(principal, schedule_id)
 
     async def instances(
         self,
@@ -277,8 +315,11 @@ class BookingService:
         schedule_id: str,
         next_token: str | None,
         max_results: int | None,
-    ) -> Page[Conference]:
-        """QueryScheduleConferenceInfo: the booking's meeting instances, newest first.
+    ) -> tuple[Booking, Page[Conference]]:
+        """QueryScheduleConferenceInfo: the booking's last meeting instance, whatever its status.
+
+        The SDK's summary: "currently only the last meeting's information is
+        returned" -- a list of one (none only if the booking has no instance).
 
         Raises:
             InvalidRequest: ``invalidScheduleConferenceId``, ``paramsError`` (paging).
@@ -288,8 +329,10 @@ class BookingService:
             principal.corp_id,
             ConferenceFilter(schedule_conference_id=booking.schedule_conference_id),
         )
-        return paginate(
-            found[::-1],
+        # At most one instance has not ended, and it is the newest one.
+        live = [c for c in found if c.status != ConferenceStatus.ENDED]
+        return booking, paginate(
+            live[-1:] or found[-1:],
             next_token,
             max_results,
             default_size=_INSTANCES_PAGE,

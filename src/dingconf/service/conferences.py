@@ -124,11 +124,14 @@ class ConferenceService:
         creator_union_id: str,
         title: str,
         invitee_ids: list[str],
+        invite_caller: bool = True,
     ) -> CreatedConference:
         """CreateVideoConference: an instant meeting, live at once, the creator its host.
 
-        The creator is rung rather than joined, so the counters start at zero;
-        ``invitedNum`` counts the distinct invitees other than the creator.
+        The creator is rung (a member at attendStatus 2) when ``invite_caller``
+        (``inviteCaller``, default true), else not a member until they join; either
+        way nobody is inside, so the counters start at zero. ``invitedNum``
+        counts the distinct invitees other than the creator.
 
         Raises:
             InvalidRequest: ``unknownUserError`` when the creator or an invitee is
@@ -147,6 +150,10 @@ class ConferenceService:
             if invitee is None:
                 raise InvalidRequest("unknownUserError", "unknownUserError")
             invitations.append((invitee.union_id, invitee.nick))
+        invited_num = len(invitations)
+        if invite_caller:
+            # Rung first, so listed first; the row's invitedNum leaves them out.
+            invitations.insert(0, (creator.union_id, creator.nick))
 
         for _ in range(_ROOM_CODE_ATTEMPTS):
             now = self._clock.now_ms()
@@ -169,7 +176,7 @@ class ConferenceService:
                 schedule_conference_id=None,
                 active_num=0,
                 attend_num=0,
-                invited_num=len(invitations),
+                invited_num=invited_num,
                 cloud_record_status=0,
                 cloud_record_owner=None,
                 extension_apps=(),

@@ -1,6 +1,6 @@
 """Queries over many meetings (spec §4.5.6–§4.5.9): batch, roomCode, org, user, history."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from dingconf.clock import Clock
 from dingconf.errors import AccessDenied, InvalidRequest
@@ -39,6 +39,28 @@ class HistoryFilter:
     creator_nick: str | None = None
     free_type: str | None = None
     scene: str | None = None
+
+
+def _seek(next_token: str | None) -> tuple[str | None, tuple[int, str] | None]:
+    """Split a meeting listing's ``nextToken`` into its offset and where the last page ended.
+
+    This server issues ``offset.startTime.conferenceId`` (the last meeting of
+    the previous page), so the next page is an index seek, not a skip over
+    every row before it; clients treat tokens as opaque, and a bare offset
+    keeps working. :func:`window` checks the offset.
+
+    Raises:
+        InvalidRequest: ``paramError`` for a malformed position.
+    """
+    offset, _, position = (next_token or "").strip().partition(".")
+    if not position:
+        return offset or None, None
+    start, _, conference_id = position.partition(".")
+    if not (start.isascii() and start.isdigit() and len(start) <= 18) or not (
+        CONFERENCE_ID.fullmatch(conference_id)
+    ):
+        raise InvalidRequest(_PARAM_ERROR, f"error:invalid nextToken {next_token!r}")
+    return offset, (int(start), conference_id)
 
 
 class ListingService:
@@ -92,8 +114,8 @@ class ListingService:
         the booked display form) are ignored.
 
         Raises:
-            InvalidRequest: ``missingRoomCode``, ``invalidRoomCode`` (not digits),
-                ``paramError`` (paging).
+            InvalidRequest: ``missingRoomCode``, ``invalidRoomCode`` (not digits, or
+                a code no meeting ever used), ``paramError`` (paging).
             AccessDenied: ``noPermission`` for another organisation's roomCode.
         """
         require_scope(principal, READ)
@@ -104,24 +126,30 @@ class ListingService:
             raise InvalidRequest("invalidRoomCode", "invalidRoomCode")
         where = ConferenceFilter(room_code=code)
         found = await self._store.list_conferences(principal.corp_id, where)
-        if not found and await self._store.list_conferences(None, where):
-            raise AccessDenied("noPermission", "noPermission")
+        if not found:
+            if await self._store.list_conferences(None, where):
+                raise AccessDenied("noPermission", "noPermission")
+            # "会议码无效" (api-queryconferenceinfobyroomcode): no meeting has this code.
+            raise InvalidRequest("invalidRoomCode", "invalidRoomCode")
         return paginate(
             found, next_token, max_results, default_size=_LIST_PAGE, error_code=_PARAM_ERROR
         )
 
     async def in_progress(
         self, principal: Principal, next_token: str | None, max_results: int | None
-    ) -> Page[Conference]:
+    ) -> tuple[Page[Conference], int]:
         """QueryOrgConferenceList: the organisation's meetings in progress, by startTime.
+
+        Returns the page and the time it was read at (their ``endTime`` so far).
 
         Raises:
             InvalidRequest: ``paramError`` (paging).
         """
         require_scope(principal, READ)
-        return await self._page(
+        page = await self._page(
             principal, ConferenceFilter(status=ConferenceStatus.STARTED), next_token, max_results
         )
+        return page, self._clock.now_ms()
 
     async def _page(
         self,
@@ -130,11 +158,21 @@ class ListingService:
         next_token: str | None,
         max_results: int | None,
     ) -> Page[Conference]:
+        offset_token, after = _seek(next_token)
         offset, size = window(
-            next_token, max_results, default_size=_LIST_PAGE, error_code=_PARAM_ERROR
+            offset_token, max_results, default_size=_LIST_PAGE, error_code=_PARAM_ERROR
         )
-        found, total = await self._store.page_conferences(principal.corp_id, where, offset, size)
-        return page_of(found, offset, total)
+        found, total = await self._store.page_conferences(
+            principal.corp_id, where, offset, size, after
+        )
+        page = page_of(found, offset, total)
+        if page.next_token and found:
+            # Say where this page ended, so the next is read from there (an
+            # index seek) instead of skipping every row before it.
+            last = found[-1]
+            position = f"{last.start_time_ms}.{last.conference_id}"
+            page = replace(page, next_token=f"{page.next_token}.{position}")
+        return page
 
     async def user_ongoing(
         self, principal: Principal, union_id: str | None

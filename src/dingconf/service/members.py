@@ -6,7 +6,7 @@ authority over its organisation's meetings; every one of them is refused for
 another organisation's meeting.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from dingconf.clock import Clock
@@ -23,6 +23,8 @@ __all__ = ["MeetingSettings", "MemberService", "with_live_duration"]
 MEMBERS_PAGE = 128  # maxResults default (spec §4.5.1)
 MUTE_OFF, MUTE_ON, MUTE_FORCED = 0, 1, 2
 _PARAMS = "paramsError"
+# The mute calls' actions (mute-all-staff-or-unmute-all-staff): "un_mute", not "unmute".
+_MUTE, _UN_MUTE = "mute", "un_mute"
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,10 +43,11 @@ def with_live_duration(member: Participant, now_ms: int) -> Participant:
     return member._replace(duration_ms=member.duration_ms + now_ms - member.last_join_ms)
 
 
-def _switch(action: str, on: str, off: str) -> bool:
-    """An ``action`` string as a switch (e.g. ``lock``/``unlock``)."""
+def _switch(action: str, on: str, off: str, code: str = _PARAMS) -> bool:
+    """An ``action`` string as a switch (e.g. ``lock``/``unlock``); else ``code``."""
     if action not in (on, off):
-        raise InvalidRequest(_PARAMS, f"error:action must be {on!r} or {off!r}")
+        message = code if code != _PARAMS else f"error:action must be {on!r} or {off!r}"
+        raise InvalidRequest(code, message)
     return action == on
 
 
@@ -83,11 +86,15 @@ class MemberService:
         )
         return conference, page_of([with_live_duration(m, now) for m in members], offset, total)
 
-    async def _live(self, tx: WriteTx, principal: Principal, conference_id: str) -> Conference:
+    async def _live(
+        self, tx: WriteTx, principal: Principal, conference_id: str, ended: str = "resourceClose"
+    ) -> Conference:
+        """The caller's meeting, locked; ``ended`` is the API's code for an ended one."""
         require_scope(principal, WRITE)
         conference = await lock_own_conference(tx, principal, conference_id)
         if conference.status == ConferenceStatus.ENDED:
-            raise InvalidRequest("resourceClose", "The meeting has ended")
+            message = "The meeting has ended" if ended == "resourceClose" else ended
+            raise InvalidRequest(ended, message)
         return conference
 
     async def _members(
@@ -103,32 +110,44 @@ class MemberService:
         return [m for m in members if m is not None]
 
     async def invite(
-        self, principal: Principal, conference_id: str, inviter: str | None, invitees: list[str]
+        self,
+        principal: Principal,
+        conference_id: str,
+        inviter: str | None,
+        invitees: list[tuple[str, str | None]],
+        phones: Sequence[tuple[str | None, str | None]] = (),
     ) -> None:
-        """InviteUsers: ring users of the organisation (attendStatus 2, ``invitedNum`` + new).
+        """InviteUsers: ring users of the organisation and telephone numbers.
 
+        ``invitees`` are ``(unionId, nick)``: each becomes a member at attendStatus 2
+        under the nick given (their own name when none is). ``phones`` are
+        ``(phoneNumber, nick)``: rung, counted in ``invitedNum``, not members.
         Someone already inside is left alone; inviting again counts once.
 
         Raises:
-            InvalidRequest: ``paramsError`` without invitees, ``unknownUserError``
-                for someone outside the organisation, ``resourceClose`` when ended.
+            InvalidRequest: ``paramsError`` without anyone to invite or with an empty
+                phone number, ``unknownUserError`` for someone outside the
+                organisation, ``resourceClose`` when ended.
         """
-        if not invitees:
-            raise InvalidRequest(_PARAMS, "error:inviteeList is empty")
+        if not invitees and not phones:
+            raise InvalidRequest(_PARAMS, "error:inviteeList and phoneInviteeList are empty")
+        numbers = {(n or "").strip(): nick for n, nick in phones}
+        if "" in numbers:
+            raise InvalidRequest(_PARAMS, "error:phoneInviteeList needs a phoneNumber")
         async with self._store.write() as tx:
             conference = await self._live(tx, principal, conference_id)
             invitations: list[Invitation] = []
-            for union_id in dict.fromkeys(invitees):
+            for union_id, nick in dict(invitees).items():
                 user = await tx.get_user(principal.corp_id, union_id)
                 if user is None:
                     raise _unknown_user()
-                invitations.append((user.union_id, user.nick))
-            await tx.add_invitations(
-                conference.conference_id,
-                invitations,
-                inviter or conference.host_id,
-                self._clock.now_ms(),
-            )
+                invitations.append((user.union_id, (nick or "").strip() or user.nick))
+            by, now = inviter or conference.host_id, self._clock.now_ms()
+            if invitations:
+                await tx.add_invitations(conference.conference_id, invitations, by, now)
+            if numbers:
+                rung = [(number, nick or number) for number, nick in numbers.items()]
+                await tx.add_phone_invitations(conference.conference_id, rung, by, now)
 
     async def kick(
         self, principal: Principal, conference_id: str, union_ids: list[str], forbid_rejoin: bool
@@ -194,12 +213,12 @@ class MemberService:
     async def mute_members(
         self, principal: Principal, conference_id: str, action: str, union_ids: list[str]
     ) -> None:
-        """MuteMembers: ``mute`` or ``unmute`` members' microphones.
+        """MuteMembers: ``mute`` or ``un_mute`` members' microphones.
 
         Raises:
             InvalidRequest: ``paramsError``, ``unknownUserError``, ``resourceClose``.
         """
-        muted = _switch(action, "mute", "unmute")
+        muted = _switch(action, _MUTE, _UN_MUTE)
         async with self._store.write() as tx:
             conference = await self._live(tx, principal, conference_id)
             for member in await self._members(tx, conference.conference_id, union_ids):
@@ -213,7 +232,7 @@ class MemberService:
         Raises:
             InvalidRequest: ``paramsError``, ``resourceClose``.
         """
-        muted = _switch(action, "mute", "unmute")
+        muted = _switch(action, _MUTE, _UN_MUTE)
         state = (MUTE_FORCED if force else MUTE_ON) if muted else MUTE_OFF
         async with self._store.write() as tx:
             conference = await self._live(tx, principal, conference_id)
@@ -224,23 +243,29 @@ class MemberService:
         """LockConference: ``lock`` keeps new joiners out; ``unlock`` lets them in.
 
         Raises:
-            InvalidRequest: ``paramsError``, ``resourceClose``.
+            InvalidRequest: ``commandError`` for another action, ``confClosed`` when
+                ended (api-lockconference), ``paramsError`` / ``orgAccessForbidden``.
         """
-        locked = _switch(action, "lock", "unlock")
+        locked = _switch(action, "lock", "unlock", code="commandError")
         await self.update_settings(
-            principal, conference_id, MeetingSettings(lock_conference=locked)
+            principal, conference_id, MeetingSettings(lock_conference=locked), ended="confClosed"
         )
 
     async def update_settings(
-        self, principal: Principal, conference_id: str, settings: MeetingSettings
+        self,
+        principal: Principal,
+        conference_id: str,
+        settings: MeetingSettings,
+        ended: str = "resourceClose",
     ) -> None:
         """UpdateVideoConferenceSetting: change the lock, mute-all and internal-only switches.
 
         Raises:
-            InvalidRequest: ``paramsError`` / ``orgAccessForbidden``, ``resourceClose``.
+            InvalidRequest: ``paramsError`` / ``orgAccessForbidden``, ``ended`` (by
+                default ``resourceClose``) when the meeting has ended.
         """
         async with self._store.write() as tx:
-            conference = await self._live(tx, principal, conference_id)
+            conference = await self._live(tx, principal, conference_id, ended)
             changed = conference
             if settings.lock_conference is not None:
                 changed = changed._replace(locked=settings.lock_conference)

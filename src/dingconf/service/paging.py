@@ -16,8 +16,9 @@ __all__ = ["MAX_PAGE", "Page", "page_of", "paginate", "window"]
 
 T = TypeVar("T")
 
-#: The largest page any listing returns; a larger ``maxResults`` gets this many.
-MAX_PAGE = 1000
+#: The largest page any listing returns (QueryCloudRecordText documents up to
+#: 2,000); a larger ``maxResults`` gets this many.
+MAX_PAGE = 2000
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,8 @@
 """Cloud recording (spec §4.5.4, §4.5.5, §6 ``cloudRecordStatus``).
 
 ``cloudRecordStatus``: 0 not recording, 1 recording, 2 paused, 3 finished.
-Only the host starts and stops a recording; pausing and resuming happen in
+Only the host (or an account on the organisation's cloud-recording whitelist)
+starts and stops a recording; pausing and resuming happen in
 the meeting's client, so they are control-API operations here.
 
 Each recording, from start to stop, is a *take* (numbered from 1 per meeting);
@@ -15,6 +16,7 @@ from dingconf.errors import InvalidRequest, NotFound
 from dingconf.model import RECORD, Conference, ConferenceStatus, Principal
 from dingconf.service.access import lock_own_conference
 from dingconf.service.auth import WRITE, require_scope
+from dingconf.service.links import CLOUD_RECORD
 from dingconf.storage.base import Store, WriteTx
 
 __all__ = [
@@ -81,6 +83,13 @@ def _room_closed() -> InvalidRequest:
     return InvalidRequest("roomClosed", "the meeting has ended")
 
 
+async def _may_record(tx: WriteTx, conference: Conference, union_id: str) -> bool:
+    """The host, or an account on the organisation's cloud-recording whitelist."""
+    return union_id == conference.host_id or await tx.on_record_whitelist(
+        conference.corp_id, CLOUD_RECORD, union_id
+    )
+
+
 class RecordingService:
     """Start, stop, pause and resume a meeting's cloud recording."""
 
@@ -89,12 +98,13 @@ class RecordingService:
         self._clock = clock
 
     async def start(self, principal: Principal, conference_id: str, union_id: str) -> None:
-        """StartCloudRecord: the host starts recording (0 or 3 → 1); they own it.
+        """StartCloudRecord: the host (or a whitelisted account) records (0 or 3 → 1); they own it.
 
         Raises:
             InvalidRequest: ``paramsError`` / ``orgAccessForbidden`` (see
                 :func:`lock_own_conference`), ``roomClosed`` when the meeting ended.
-            NotFound: ``recordStartPermissionError`` for anyone but the host,
+            NotFound: ``recordStartPermissionError`` for anyone but the host and the
+                accounts on the cloud-recording whitelist,
                 ``recordStartError`` when a recording is already running or paused.
         """
         require_scope(principal, WRITE)
@@ -102,7 +112,7 @@ class RecordingService:
             conference = await lock_own_conference(tx, principal, conference_id)
             if conference.status == ConferenceStatus.ENDED:
                 raise _room_closed()
-            if union_id != conference.host_id:
+            if not await _may_record(tx, conference, union_id):
                 raise NotFound(
                     "recordStartPermissionError", "permissionError:only the host can record"
                 )
@@ -114,11 +124,12 @@ class RecordingService:
             await open_take(tx, conference.conference_id, union_id, self._clock.now_ms())
 
     async def stop(self, principal: Principal, conference_id: str, union_id: str) -> None:
-        """StopCloudRecord: the host finishes the recording (1 or 2 → 3).
+        """StopCloudRecord: the host (or a whitelisted account) finishes it (1 or 2 → 3).
 
         Raises:
             InvalidRequest: ``paramsError`` / ``orgAccessForbidden``, ``roomClosed``,
-                ``recordStopPermissionError`` for anyone but the host,
+                ``recordStopPermissionError`` for anyone but the host and the
+                whitelisted,
                 ``cloudRecordNotFound`` when nothing is recording.
         """
         require_scope(principal, WRITE)
@@ -126,7 +137,7 @@ class RecordingService:
             conference = await lock_own_conference(tx, principal, conference_id)
             if conference.status == ConferenceStatus.ENDED:
                 raise _room_closed()
-            if union_id != conference.host_id:
+            if not await _may_record(tx, conference, union_id):
                 raise InvalidRequest(
                     "recordStopPermissionError",
                     "you can't operator, please contact meeting manager",

@@ -15,19 +15,24 @@ from dingconf.model import (
     AttendStatus,
     Booking,
     Conference,
+    ConferenceExtras,
     ConferenceStatus,
     Device,
+    LoginLink,
     NetworkSample,
     Org,
     Participant,
     Principal,
     SessionRecord,
+    ShortLink,
     Span,
+    StreamOut,
     Suite,
     TokenRecord,
     User,
     Utterance,
 )
+from dingconf.model.minutes import MinutesGrant
 
 __all__ = [
     "ConferenceFilter",
@@ -176,8 +181,61 @@ class WriteTx(Protocol):
     async def update_member(self, member: Participant) -> None:
         """Write a member's nick and mute state."""
 
+    async def add_phone_invitations(
+        self, conference_id: str, invitations: list[Invitation], invited_by: str, at_ms: int
+    ) -> int:
+        """Ring ``(phoneNumber, nick)`` invitees; count new numbers in invitedNum.
+
+        They are not members: nobody with a unionId answers a telephone call.
+        Returns how many numbers had not been invited before.
+        """
+
     async def mute_everyone(self, conference_id: str, muted: bool) -> None:
         """Mute or unmute every member of a meeting."""
+
+    # Streams out, focus, ext info, subtitles, whitelist, links (model.extras).
+
+    async def list_stream_outs(self, conference_id: str) -> list[StreamOut]:
+        """A meeting's streams, oldest first (the caller holds the meeting's lock)."""
+
+    async def insert_stream_out(self, stream: StreamOut) -> None:
+        """Store a stream that has started."""
+
+    async def stop_stream_outs(
+        self, conference_id: str, stream_ids: list[str] | None, at_ms: int
+    ) -> int:
+        """Stop a meeting's running streams (all, or those listed); return how many."""
+
+    async def get_conference_extras(self, conference_id: str) -> ConferenceExtras | None:
+        """A meeting's focus, ext info and subtitle flag, if any was ever set."""
+
+    async def put_conference_extras(self, extras: ConferenceExtras) -> None:
+        """Write a meeting's focus, ext info and subtitle flag."""
+
+    async def add_to_record_whitelist(
+        self, corp_id: str, biz_type: str, union_ids: list[str], by: str, at_ms: int
+    ) -> None:
+        """Add accounts to an organisation's recording whitelist."""
+
+    async def remove_from_record_whitelist(
+        self, corp_id: str, biz_type: str, union_ids: list[str]
+    ) -> None:
+        """Remove accounts from an organisation's recording whitelist."""
+
+    async def on_record_whitelist(self, corp_id: str, biz_type: str, union_id: str) -> bool:
+        """Whether an account is on an organisation's recording whitelist."""
+
+    async def insert_login_link(self, link: LoginLink) -> None:
+        """Store an auto-login link."""
+
+    async def get_login_link(self, token_hash: str) -> LoginLink | None:
+        """An auto-login link by its token's hash."""
+
+    async def use_login_link(self, token_hash: str, at_ms: int) -> bool:
+        """Use an auto-login link once; False when it was already used."""
+
+    async def insert_short_link(self, link: ShortLink) -> None:
+        """Store a short link."""
 
     async def insert_booking(self, booking: Booking) -> None:
         """Store a new booking."""
@@ -205,6 +263,12 @@ class WriteTx(Protocol):
 
     async def close_span(self, conference_id: str, kind: str, at_ms: int) -> None:
         """End the running span of ``kind``, if one runs."""
+
+    async def put_minutes_summary(self, conference_id: str, summary_json: str) -> None:
+        """Set (or replace) the explicit summary of a meeting's minutes."""
+
+    async def grant_minutes(self, grant: MinutesGrant) -> None:
+        """Share a meeting's minutes with a person (a second share replaces the first)."""
 
     async def list_spans(self, conference_id: str, kind: str) -> list[Span]:
         """The spans of a meeting's recordings or minutes, by take and start."""
@@ -283,15 +347,42 @@ class Store(Protocol):
     async def booking_by_room_code(self, room_code: str) -> Booking | None:
         """The booking (not cancelled) that owns a roomCode, in any organisation."""
 
+    async def list_stream_outs(self, corp_id: str, conference_id: str) -> list[StreamOut]:
+        """The streams of a meeting of ``corp_id``, oldest first."""
+
+    async def get_conference_extras(
+        self, corp_id: str, conference_id: str
+    ) -> ConferenceExtras | None:
+        """The focus, ext info and subtitle flag of a meeting of ``corp_id``."""
+
+    async def record_whitelist(self, corp_id: str, biz_type: str) -> list[str]:
+        """The accounts on an organisation's recording whitelist, by unionId."""
+
+    async def get_short_link(self, code: str) -> ShortLink | None:
+        """A short link by its code."""
+
+    async def booking_by_url(self, corp_id: str, url: str) -> Booking | None:
+        """The booking of ``corp_id`` whose share link is ``url``."""
+
     async def list_conferences(
         self, corp_id: str | None, where: ConferenceFilter
     ) -> list[Conference]:
         """Meetings of ``corp_id`` (None: any organisation), by startTime."""
 
     async def page_conferences(
-        self, corp_id: str, where: ConferenceFilter, offset: int, limit: int
+        self,
+        corp_id: str,
+        where: ConferenceFilter,
+        offset: int,
+        limit: int,
+        after: tuple[int, str] | None = None,
     ) -> tuple[list[Conference], int]:
-        """One page of ``list_conferences`` and how many match in all, cut by the database."""
+        """One page of ``list_conferences`` and how many match in all, cut by the database.
+
+        ``after`` is the ``(startTime, conferenceId)`` the previous page ended
+        with: the page then starts right after it, found through the index,
+        and ``offset`` is not skipped.
+        """
 
     async def page_participants(
         self, corp_id: str, conference_id: str, offset: int, limit: int
@@ -305,6 +396,12 @@ class Store(Protocol):
 
     async def list_utterances(self, corp_id: str, conference_id: str) -> list[Utterance]:
         """What was said in a meeting of ``corp_id``, in order."""
+
+    async def get_minutes_summary(self, corp_id: str, conference_id: str) -> str | None:
+        """The explicit minutes summary (JSON) of a meeting of ``corp_id``, if set."""
+
+    async def list_minutes_grants(self, corp_id: str, conference_id: str) -> list[MinutesGrant]:
+        """Who the minutes of a meeting of ``corp_id`` were shared with."""
 
     async def list_spans(self, corp_id: str, conference_id: str, kind: str) -> list[Span]:
         """The recording or minutes spans of a meeting of ``corp_id``, by take and start."""

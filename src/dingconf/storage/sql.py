@@ -13,22 +13,33 @@ from dingconf.model import (
     AttendStatus,
     Booking,
     Conference,
+    ConferenceExtras,
     ConferenceStatus,
     NetworkSample,
     Org,
     Participant,
     Principal,
     SessionRecord,
+    ShortLink,
     Span,
+    StreamOut,
     Suite,
     User,
     Utterance,
 )
+from dingconf.model.minutes import MinutesGrant
 from dingconf.storage.base import ConferenceFilter, Store, WriteTx
 from dingconf.storage.driver import Connection, Database
 from dingconf.storage.snapshot import SnapshotCache
 from dingconf.storage.sql_analytics import select_samples, select_sessions
 from dingconf.storage.sql_content import select_spans, select_utterances
+from dingconf.storage.sql_extras import (
+    select_extras,
+    select_short_link,
+    select_stream_outs,
+    select_whitelist,
+)
+from dingconf.storage.sql_minutes import select_minutes_grants, select_minutes_summary
 from dingconf.storage.sql_ops import select_live_counts
 from dingconf.storage.sql_rows import (
     BOOKING_COLUMNS,
@@ -54,6 +65,7 @@ __all__ = ["SqlStore"]
 # Meetings kept per process (void once anything commits): the polled set of a
 # busy deployment, about 7 MB at 10,000.
 _CONFERENCE_CACHE_LIMIT = 10_000
+_COUNT_CACHE_LIMIT = 1_000
 
 
 class SqlStore(Store):
@@ -69,6 +81,9 @@ class SqlStore(Store):
         self._conferences: SnapshotCache[tuple[str, str], Conference] = SnapshotCache(
             _CONFERENCE_CACHE_LIMIT
         )
+        # Listing totals: a COUNT over 100,000 rows takes ~12 ms, and pages of
+        # one listing are read in a row, usually with nothing committed between.
+        self._counts: SnapshotCache[tuple[object, ...], int] = SnapshotCache(_COUNT_CACHE_LIMIT)
 
     async def open(self) -> None:
         await self._db.connect()
@@ -85,6 +100,7 @@ class SqlStore(Store):
         # data_version fallback ignores them), so forget what they may change.
         self._conferences.clear()
         self._epoch.clear()
+        self._counts.clear()
 
     async def auth_epoch(self) -> int:
         marker = await self._db.change_marker()
@@ -181,16 +197,22 @@ class SqlStore(Store):
     async def page_participants(
         self, corp_id: str, conference_id: str, offset: int, limit: int
     ) -> tuple[list[Participant], int]:
+        marker = await self._db.change_marker()
         page = await self._participants(
             corp_id, conference_id, " LIMIT ? OFFSET ?", (limit, offset)
         )
-        row = await self._read.fetchone(
-            "SELECT COUNT(*) FROM participants p "
-            "JOIN conferences c ON c.conference_id = p.conference_id "
-            "WHERE p.conference_id = ? AND c.corp_id = ?",
-            (conference_id, corp_id),
-        )
-        return page, int(row[0]) if row else 0
+        key = ("members", corp_id, conference_id)
+        total = self._counts.get(marker, key)
+        if total is None:
+            row = await self._read.fetchone(
+                "SELECT COUNT(*) FROM participants p "
+                "JOIN conferences c ON c.conference_id = p.conference_id "
+                "WHERE p.conference_id = ? AND c.corp_id = ?",
+                (conference_id, corp_id),
+            )
+            total = int(row[0]) if row else 0
+            self._counts.keep(marker, key, total)
+        return page, total
 
     async def _participants(
         self, corp_id: str, conference_id: str, page: str, page_params: tuple[int, ...]
@@ -227,16 +249,48 @@ class SqlStore(Store):
         )
         return booking_of(row) if row else None
 
+    async def list_stream_outs(self, corp_id: str, conference_id: str) -> list[StreamOut]:
+        return await select_stream_outs(self._read, conference_id, corp_id)
+
+    async def get_conference_extras(
+        self, corp_id: str, conference_id: str
+    ) -> ConferenceExtras | None:
+        return await select_extras(self._read, conference_id, corp_id)
+
+    async def record_whitelist(self, corp_id: str, biz_type: str) -> list[str]:
+        return await select_whitelist(self._read, corp_id, biz_type)
+
+    async def get_short_link(self, code: str) -> ShortLink | None:
+        return await select_short_link(self._read, code)
+
+    async def booking_by_url(self, corp_id: str, url: str) -> Booking | None:
+        row = await self._read.fetchone(
+            f"SELECT {BOOKING_COLUMNS} FROM bookings WHERE url = ? AND corp_id = ?", (url, corp_id)
+        )
+        return booking_of(row) if row else None
+
     async def list_conferences(
         self, corp_id: str | None, where: ConferenceFilter
     ) -> list[Conference]:
         return await select_conferences(self._read, corp_id, where)
 
     async def page_conferences(
-        self, corp_id: str, where: ConferenceFilter, offset: int, limit: int
+        self,
+        corp_id: str,
+        where: ConferenceFilter,
+        offset: int,
+        limit: int,
+        after: tuple[int, str] | None = None,
     ) -> tuple[list[Conference], int]:
-        page = await select_conferences(self._read, corp_id, where, (offset, limit))
-        return page, await count_conferences(self._read, corp_id, where)
+        marker = await self._db.change_marker()
+        window = (0 if after else offset, limit)
+        page = await select_conferences(self._read, corp_id, where, window, after)
+        key = ("conferences", corp_id, where)
+        total = self._counts.get(marker, key)
+        if total is None:
+            total = await count_conferences(self._read, corp_id, where)
+            self._counts.keep(marker, key, total)
+        return page, total
 
     async def list_memberships(
         self, corp_id: str, union_id: str, status: AttendStatus
@@ -252,6 +306,12 @@ class SqlStore(Store):
 
     async def list_utterances(self, corp_id: str, conference_id: str) -> list[Utterance]:
         return await select_utterances(self._read, corp_id, conference_id)
+
+    async def get_minutes_summary(self, corp_id: str, conference_id: str) -> str | None:
+        return await select_minutes_summary(self._read, corp_id, conference_id)
+
+    async def list_minutes_grants(self, corp_id: str, conference_id: str) -> list[MinutesGrant]:
+        return await select_minutes_grants(self._read, corp_id, conference_id)
 
     async def list_spans(self, corp_id: str, conference_id: str, kind: str) -> list[Span]:
         return await select_spans(self._read, conference_id, kind, corp_id)

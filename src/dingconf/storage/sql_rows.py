@@ -50,7 +50,7 @@ CONFERENCE_COLUMNS = (
     "creator_id, creator_nick, host_id, start_time, end_time, schedule_conference_id, "
     "active_num, attend_num, invited_num, cloud_record_status, cloud_record_owner, "
     "extension_apps, cohost_ids, locked, mute_all, internal_only, auto_record_type, "
-    "auto_record_owner"
+    "auto_record_owner, minutes_status, minutes_owner"
 )
 SELECT_CONFERENCE = (
     f"SELECT {CONFERENCE_COLUMNS} FROM conferences WHERE conference_id = ? AND corp_id = ?"
@@ -113,6 +113,8 @@ def conference_of(row: Row) -> Conference:
         bool(row[22]),
         row[23],
         row[24],
+        row[25],
+        row[26],
     )
 
 
@@ -182,6 +184,8 @@ def control_params(c: Conference) -> tuple[object, ...]:
         int(c.internal_only),
         c.auto_record_type,
         c.auto_record_owner,
+        c.minutes_status,
+        c.minutes_owner,
     )
 
 
@@ -266,12 +270,17 @@ async def select_conferences(
     corp_id: str | None,
     where: ConferenceFilter,
     window: tuple[int, int] | None = None,
+    after: tuple[int, str] | None = None,
 ) -> list[Conference]:
     """Meetings of ``corp_id`` (None: any organisation) matching ``where``, by startTime.
 
-    ``window`` is ``(offset, limit)`` of one page.
+    ``window`` is ``(offset, limit)`` of one page; ``after`` the
+    ``(startTime, conferenceId)`` it starts after.
     """
     condition, params = _where(corp_id, where)
+    if after is not None:
+        condition += " AND (start_time, conference_id) > (?, ?)"
+        params += list(after)
     page = ""
     if window is not None:
         page = " LIMIT ? OFFSET ?"

@@ -5,22 +5,43 @@ from dingconf.model import (
     AttendStatus,
     Booking,
     Conference,
+    ConferenceExtras,
     ConferenceStatus,
     Device,
+    LoginLink,
     NetworkSample,
     Org,
     Participant,
+    ShortLink,
     Span,
+    StreamOut,
     Suite,
     TokenRecord,
     User,
     Utterance,
 )
+from dingconf.model.minutes import MinutesGrant
 from dingconf.storage.base import ConferenceFilter, Invitation, WriteTx
 from dingconf.storage.driver import Connection
 from dingconf.storage.sql_analytics import decline_call, insert_samples, update_session_device
 from dingconf.storage.sql_content import end_span, insert_span, insert_utterance, select_spans
+from dingconf.storage.sql_extras import (
+    delete_whitelisted,
+    insert_login_link,
+    insert_short_link,
+    insert_stream_out,
+    insert_whitelisted,
+    is_whitelisted,
+    mark_login_link_used,
+    select_extras,
+    select_login_link,
+    select_stream_outs,
+    stop_streams,
+    upsert_extras,
+)
+from dingconf.storage.sql_invites import insert_phone_invitations
 from dingconf.storage.sql_media import keep_media_key
+from dingconf.storage.sql_minutes import end_minutes, upsert_minutes_grant, upsert_minutes_summary
 from dingconf.storage.sql_rows import (
     BOOKING_COLUMNS,
     CONFERENCE_COLUMNS,
@@ -174,7 +195,7 @@ class SqlWriteTx(WriteTx):
     ) -> None:
         c = conference
         await self._conn.execute(
-            f"INSERT INTO conferences ({CONFERENCE_COLUMNS}) VALUES ({', '.join('?' * 25)})",
+            f"INSERT INTO conferences ({CONFERENCE_COLUMNS}) VALUES ({', '.join('?' * 27)})",
             (
                 c.conference_id,
                 c.corp_id,
@@ -207,7 +228,7 @@ class SqlWriteTx(WriteTx):
             "UPDATE conferences SET title = ?, status = ?, host_id = ?, start_time = ?, "
             "end_time = ?, cloud_record_status = ?, cloud_record_owner = ?, extension_apps = ?, "
             "cohost_ids = ?, locked = ?, mute_all = ?, internal_only = ?, auto_record_type = ?, "
-            "auto_record_owner = ? WHERE conference_id = ?",
+            "auto_record_owner = ?, minutes_status = ?, minutes_owner = ? WHERE conference_id = ?",
             (
                 c.title,
                 int(c.status),
@@ -366,11 +387,60 @@ class SqlWriteTx(WriteTx):
             (member.nick, int(member.muted), member.conference_id, member.union_id),
         )
 
+    async def add_phone_invitations(
+        self, conference_id: str, invitations: list[Invitation], invited_by: str, at_ms: int
+    ) -> int:
+        return await insert_phone_invitations(
+            self._conn, conference_id, invitations, invited_by, at_ms
+        )
+
     async def mute_everyone(self, conference_id: str, muted: bool) -> None:
         await self._conn.execute(
             "UPDATE participants SET muted = ? WHERE conference_id = ?",
             (int(muted), conference_id),
         )
+
+    async def list_stream_outs(self, conference_id: str) -> list[StreamOut]:
+        return await select_stream_outs(self._conn, conference_id)
+
+    async def insert_stream_out(self, stream: StreamOut) -> None:
+        await insert_stream_out(self._conn, stream)
+
+    async def stop_stream_outs(
+        self, conference_id: str, stream_ids: list[str] | None, at_ms: int
+    ) -> int:
+        return await stop_streams(self._conn, conference_id, stream_ids, at_ms)
+
+    async def get_conference_extras(self, conference_id: str) -> ConferenceExtras | None:
+        return await select_extras(self._conn, conference_id)
+
+    async def put_conference_extras(self, extras: ConferenceExtras) -> None:
+        await upsert_extras(self._conn, extras)
+
+    async def add_to_record_whitelist(
+        self, corp_id: str, biz_type: str, union_ids: list[str], by: str, at_ms: int
+    ) -> None:
+        await insert_whitelisted(self._conn, corp_id, biz_type, union_ids, by, at_ms)
+
+    async def remove_from_record_whitelist(
+        self, corp_id: str, biz_type: str, union_ids: list[str]
+    ) -> None:
+        await delete_whitelisted(self._conn, corp_id, biz_type, union_ids)
+
+    async def on_record_whitelist(self, corp_id: str, biz_type: str, union_id: str) -> bool:
+        return await is_whitelisted(self._conn, corp_id, biz_type, union_id)
+
+    async def insert_login_link(self, link: LoginLink) -> None:
+        await insert_login_link(self._conn, link)
+
+    async def get_login_link(self, token_hash: str) -> LoginLink | None:
+        return await select_login_link(self._conn, token_hash)
+
+    async def use_login_link(self, token_hash: str, at_ms: int) -> bool:
+        return await mark_login_link_used(self._conn, token_hash, at_ms)
+
+    async def insert_short_link(self, link: ShortLink) -> None:
+        await insert_short_link(self._conn, link)
 
     async def insert_booking(self, booking: Booking) -> None:
         await self._conn.execute(
@@ -406,6 +476,7 @@ class SqlWriteTx(WriteTx):
             "WHERE conference_id = ?",
             (int(ConferenceStatus.ENDED), at_ms, conference_id),
         )
+        await end_minutes(self._conn, conference_id, at_ms)
 
     async def _close_sessions(
         self, conference_id: str, at_ms: int, who: str, who_params: tuple[str, ...]
@@ -445,6 +516,12 @@ class SqlWriteTx(WriteTx):
 
     async def close_span(self, conference_id: str, kind: str, at_ms: int) -> None:
         await end_span(self._conn, conference_id, kind, at_ms)
+
+    async def put_minutes_summary(self, conference_id: str, summary_json: str) -> None:
+        await upsert_minutes_summary(self._conn, conference_id, summary_json)
+
+    async def grant_minutes(self, grant: MinutesGrant) -> None:
+        await upsert_minutes_grant(self._conn, grant)
 
     async def list_spans(self, conference_id: str, kind: str) -> list[Span]:
         return await select_spans(self._conn, conference_id, kind)

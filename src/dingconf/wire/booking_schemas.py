@@ -113,7 +113,8 @@ class UpdateScheduleSettingsBody(_Body):
 
     creator_union_id: str
     schedule_conference_id: str
-    schedule_conf_setting_model: ScheduleSettingModel
+    #: Optional (SDK and api-updatescheduleconfsettings): without it nothing changes.
+    schedule_conf_setting_model: ScheduleSettingModel | None = None
 
 
 class SuccessReply(_Body):
@@ -143,7 +144,8 @@ class ScheduleInstance(_Body):
     room_code: str
     status: int
     start_time: int
-    end_time: int | None = None
+    #: Always sent (the doc example shows it on an instance in progress).
+    end_time: int
 
 
 class ScheduleInstancesReply(_Body):

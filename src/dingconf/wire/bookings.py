@@ -92,13 +92,20 @@ def _settings_out(b: Booking) -> ScheduleSettingsOut:
     )
 
 
-def _instances(page: Page[Conference]) -> ScheduleInstancesReply:
+def _instances(found: tuple[Booking, Page[Conference]]) -> ScheduleInstancesReply:
+    """The instance list; ``endTime`` the real end once ended, else the booked end."""
+    booking, page = found
     return ScheduleInstancesReply(
         next_token=page.next_token,
         total_count=page.total,
         conference_list=[
             ScheduleInstance(
-                c.conference_id, c.title, c.room_code, int(c.status), c.start_time_ms, c.end_time_ms
+                c.conference_id,
+                c.title,
+                c.room_code,
+                int(c.status),
+                c.start_time_ms,
+                c.end_time_ms if c.end_time_ms is not None else booking.end_time_ms,
             )
             for c in page.items
         ],

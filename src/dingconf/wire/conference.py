@@ -3,6 +3,7 @@
 from collections.abc import Awaitable
 
 from dingconf.model import Conference, ConferenceStatus
+from dingconf.model.minutes import MINUTES_IDLE
 from dingconf.service.conferences import ConferenceService, CreatedConference
 from dingconf.wire.operations import Call, Operation, op
 from dingconf.wire.schemas import (
@@ -24,9 +25,11 @@ def conf_info(c: Conference) -> ConfInfo:
 
     ``endTime`` and ``confDuration`` appear only once the meeting has ended;
     ``scheduleConferenceId`` only for booked meetings; ``minutesStatus`` and
-    ``minutesOwnerUnionId`` never (DingTalk no longer returns them).
+    ``minutesOwnerUnionId`` once the minutes have been started (never-started
+    minutes leave them out, as DingTalk's page says it no longer returns them).
     """
     ended = c.status == ConferenceStatus.ENDED and c.end_time_ms is not None
+    minuted = c.minutes_status != MINUTES_IDLE
     return ConfInfo(
         conference_id=c.conference_id,
         title=c.title,
@@ -49,6 +52,8 @@ def conf_info(c: Conference) -> ConfInfo:
         conf_duration=c.end_time_ms - c.start_time_ms if ended and c.end_time_ms else None,
         schedule_conference_id=c.schedule_conference_id,
         cloud_record_owner_union_id=c.cloud_record_owner,
+        minutes_status=c.minutes_status if minuted else None,
+        minutes_owner_union_id=c.minutes_owner if minuted else None,
     )
 
 
@@ -89,7 +94,11 @@ def conference_routes(conferences: ConferenceService) -> list[Operation]:
             "POST /v1.0/conference/videoConferences",
             "CreateVideoConference",
             lambda c: conferences.create(
-                c.principal, c.body.user_id, c.body.conf_title, c.body.invite_user_ids
+                c.principal,
+                c.body.user_id,
+                c.body.conf_title,
+                c.body.invite_user_ids,
+                c.body.invite_caller,
             ),
             _created,
             body=CreateVideoConferenceBody,

@@ -27,6 +27,7 @@ __all__ = [
     "missing_parameter",
     "ok",
     "query_param",
+    "redirect",
     "wire_errors",
 ]
 
@@ -41,10 +42,11 @@ _JSON = b"application/json;charset=utf-8"
 
 
 class Reply(NamedTuple):
-    """A handler's answer: an HTTP status and a JSON body."""
+    """A handler's answer: an HTTP status and a JSON body (or a redirect's location)."""
 
     status: int
     body: bytes
+    location: str | None = None
 
 
 Handler = Callable[[Request], Awaitable[Reply]]
@@ -57,18 +59,22 @@ def ok(payload: Any) -> Reply:
     return Reply(200, _encode(payload))
 
 
-async def _send(send: Send, status: int, body: bytes, request_id: str) -> None:
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", _JSON),
-                (b"content-length", str(len(body)).encode()),
-                (b"x-acs-request-id", request_id.encode()),
-            ],
-        }
-    )
+def redirect(location: str) -> Reply:
+    """A 302 reply sending the client on to ``location`` (links dingconf serves)."""
+    return Reply(302, b"", location)
+
+
+async def _send(
+    send: Send, status: int, body: bytes, request_id: str, location: str | None = None
+) -> None:
+    headers = [
+        (b"content-type", _JSON),
+        (b"content-length", str(len(body)).encode()),
+        (b"x-acs-request-id", request_id.encode()),
+    ]
+    if location is not None:
+        headers.append((b"location", location.encode()))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 
@@ -89,7 +95,7 @@ class MethodDispatch:
         if handler is None:
             raise RouteNotFound()
         reply = await handler(Request(scope, receive))
-        await _send(send, reply.status, reply.body, scope[REQUEST_ID])
+        await _send(send, reply.status, reply.body, scope[REQUEST_ID], reply.location)
 
 
 def wire_errors(app: ASGIApp) -> ASGIApp:

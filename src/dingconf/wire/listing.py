@@ -109,7 +109,8 @@ def _room_codes(page: Page[Conference]) -> RoomCodeReply:
     )
 
 
-def _org_conferences(page: Page[Conference]) -> OrgConferencesReply:
+def _org_conferences(listed: tuple[Page[Conference], int]) -> OrgConferencesReply:
+    page, now = listed
     return OrgConferencesReply(
         next_token=page.next_token,
         has_more=page.has_more,
@@ -121,6 +122,7 @@ def _org_conferences(page: Page[Conference]) -> OrgConferencesReply:
                 c.room_code,
                 int(c.status),
                 c.start_time_ms,
+                now,  # in progress: it has lasted until the query's time
                 c.creator_id,
                 c.creator_nick,
                 c.biz_type,

@@ -22,6 +22,7 @@ __all__ = [
     "OngoingReply",
     "OrgConference",
     "OrgConferencesReply",
+    "PhoneInvitee",
     "RecordBody",
     "RoomCodeConference",
     "RoomCodeReply",
@@ -50,11 +51,23 @@ class Invitee(_Body):
     nick: str | None = None
 
 
+class PhoneInvitee(_Body):
+    """A ``phoneInviteeList`` item: a telephone number, no unionId (invite-users-to-join)."""
+
+    phone_number: str | None = None
+    nick: str | None = None
+    #: Country code (e.g. "86") and whether to ring the app rather than the phone:
+    #: accepted, not modelled (dingconf rings no telephones).
+    status_code: str | None = None
+    invite_client: bool | None = None
+
+
 class InviteUsersBody(_Body):
-    """InviteUsers request (spec §4.5.2); phone invitees are not modelled."""
+    """InviteUsers request (spec §4.5.2): users by unionId, others by telephone number."""
 
     union_id: str | None = None
     invitee_list: list[Invitee] = msgspec.field(default_factory=list)
+    phone_invitee_list: list[PhoneInvitee] = msgspec.field(default_factory=list)
 
 
 class KickMembersBody(_Body):
@@ -72,7 +85,7 @@ class CohostsBody(_Body):
 
 
 class MuteMembersBody(_Body):
-    """MuteMembers request: ``action`` ``mute`` or ``unmute``."""
+    """MuteMembers request: ``action`` ``mute`` or ``un_mute``."""
 
     action: str
     user_list: list[UserRef]
@@ -225,6 +238,8 @@ class OrgConference(_Body):
     room_code: str
     status: int
     start_time: int
+    #: Always sent: the doc example shows it on a meeting in progress (its time so far).
+    end_time: int
     creator_id: str
     creator_nick: str
     biz_type: str

@@ -164,7 +164,14 @@ def _handler(operation: Operation, authenticate: Authenticate, limits: InputLimi
     if reply is None:
         respond = ok
     elif callable(reply):
-        respond = lambda result: ok(reply(result))  # noqa: E731
+        shape = reply
+
+        def complete(result: Any) -> Reply:
+            payload = shape(result)
+            # A reply may be complete already (a redirect); anything else is JSON.
+            return payload if isinstance(payload, Reply) else ok(payload)
+
+        respond = complete
     else:
         constant = ok(reply)  # encoded once, not per request
         respond = lambda _result: constant  # noqa: E731

@@ -62,7 +62,7 @@ class CreateVideoConferenceBody(_Body):
     user_id: str
     conf_title: str
     invite_user_ids: list[str] = msgspec.field(default_factory=list)
-    #: Whether to ring the creator (default true); dingconf has no phones to ring.
+    #: Whether to ring the creator (default true): rung, they are a member at attendStatus 2.
     invite_caller: bool = True
 
 
@@ -114,6 +114,8 @@ class ConfInfo(_Body):
     conf_duration: int | None = None
     schedule_conference_id: str | None = None
     cloud_record_owner_union_id: str | None = None
+    minutes_status: int | None = None
+    minutes_owner_union_id: str | None = None
 
 
 class ConfInfoReply(_Body):

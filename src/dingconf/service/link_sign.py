@@ -1,0 +1,63 @@
+"""Signed links to the minutes' media: URLs dingconf serves, valid until an expiry.
+
+A link carries ``expires`` (ms on the server clock) and ``sig``, an
+HMAC-SHA256 of the path, its other query parameters and the expiry, so nobody
+can widen or extend a link. The key lives in the database (``media_keys``,
+migration 0008, under its own name) so every process sharing the database
+accepts links any of them signed.
+"""
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Mapping
+from urllib.parse import urlencode
+
+from dingconf.errors import AccessDenied
+from dingconf.storage.base import Store
+
+__all__ = ["LinkSigner"]
+
+_KEY_NAME = "minutes"
+
+
+class LinkSigner:
+    """Sign and check the minutes' media links."""
+
+    def __init__(self, store: Store, base_url: str) -> None:
+        self._store = store
+        self._base_url = base_url.rstrip("/")
+        self._key: bytes | None = None
+
+    async def _secret(self) -> bytes:
+        if self._key is None:
+            async with self._store.write() as tx:
+                stored = await tx.keep_media_key(_KEY_NAME, secrets.token_hex(32))
+            self._key = stored.encode()
+        return self._key
+
+    async def _sig(self, path: str, params: Mapping[str, str], expires_ms: int) -> str:
+        message = "\n".join([path, *(f"{k}={params[k]}" for k in sorted(params)), str(expires_ms)])
+        return hmac.new(await self._secret(), message.encode(), hashlib.sha256).hexdigest()
+
+    async def url(self, path: str, params: Mapping[str, str], expires_ms: int) -> str:
+        """The absolute, signed URL of ``path`` with ``params``, valid until ``expires_ms``."""
+        sig = await self._sig(path, params, expires_ms)
+        query = {**params, "expires": str(expires_ms), "sig": sig}
+        return f"{self._base_url}{path}?{urlencode(query)}"
+
+    async def check(
+        self, path: str, params: Mapping[str, str], expires: str, sig: str, now_ms: int
+    ) -> None:
+        """Admit a signed request.
+
+        Raises:
+            AccessDenied: ``invalidSignature`` for a tampered or unsigned link,
+                ``urlExpired`` once the expiry has passed.
+        """
+        if not expires.isdigit() or not hmac.compare_digest(
+            sig.encode(), (await self._sig(path, params, int(expires))).encode()
+        ):
+            raise AccessDenied("invalidSignature", "the link's signature does not match")
+        if now_ms >= int(expires):
+            raise AccessDenied("urlExpired", "the link has expired")

@@ -1,0 +1,362 @@
+"""Reading meeting minutes (闪记): text, audio, summaries, links, and the media behind links.
+
+Every answer is derived from the meeting's state (:mod:`.minutes_derive`):
+only what was said while the minutes ran counts. Who may read: the minutes'
+owners (of any take), the host, and whoever an owner shared them with
+(AddRecordPermission); anyone else gets ``noPermission``.
+"""
+
+import json
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from dingconf.clock import Clock
+from dingconf.errors import AccessDenied, InvalidRequest, NotFound
+from dingconf.model import MINUTES, Conference, Principal, Span
+from dingconf.model.minutes import MINUTES_RUNNING
+from dingconf.service import minutes_derive as derive
+from dingconf.service.conferences import ConferenceService
+from dingconf.service.link_sign import LinkSigner
+from dingconf.service.minutes import task_uuid
+from dingconf.service.minutes_media import audio_path, document_path, wav_bytes, wav_size
+from dingconf.storage.base import Store
+
+__all__ = [
+    "SUMMARY_TYPES",
+    "ActionItem",
+    "AudioTake",
+    "MinutesReader",
+    "MinutesSummary",
+    "TextPage",
+]
+
+#: ``summaryTypeList`` values (QueryMinutesSummary), named after the answer's parts.
+SUMMARY_TYPES = (
+    "actions",
+    "autoChapters",
+    "conversationalSummary",
+    "keySentences",
+    "keywords",
+    "paragraphSummary",
+    "questionsAnsweringSummary",
+)
+_LINK_TTL_MS = 3_600_000
+_MAX_PAGE, _DEFAULT_PAGE = 100, 20
+
+
+class TextPage(NamedTuple):
+    """One page of the minutes' paragraphs."""
+
+    paragraphs: list[derive.Paragraph]
+    next_token: str | None
+    has_more: bool
+
+
+class AudioTake(NamedTuple):
+    """The audio of one finished take of the minutes."""
+
+    take: int
+    owner: str
+    start_ms: int
+    end_ms: int
+    duration_ms: int
+    file_size: int
+    play_url: str
+
+
+class ActionItem(NamedTuple):
+    """A todo of the minutes; explicit ones (control API) point at no sentence (0)."""
+
+    action_id: int
+    text: str
+    sentence_id: int
+    start_ms: int
+    end_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class MinutesSummary:
+    """Every part of the minutes' summary, explicit parts already applied."""
+
+    status: int
+    paragraph: str
+    full: str
+    keywords: list[str]
+    actions: list[ActionItem]
+    chapters: list[derive.Chapter]
+    key_sentences: list[derive.Sentence]
+    conversational: list[tuple[str, str, str]]
+    questions: list[tuple[derive.Sentence, derive.Sentence]]
+
+
+@dataclass(frozen=True, slots=True)
+class _State:
+    conference: Conference
+    spans: list[Span]
+    sentences: list[derive.Sentence]
+    explicit: dict[str, Any]
+
+
+def _required(value: str | None, name: str) -> str:
+    if value is None or not value.strip():
+        raise InvalidRequest("paramError", f"{name} is required")
+    return value.strip()
+
+
+def _chapter(i: int, raw: dict[str, Any]) -> derive.Chapter:
+    return derive.Chapter(
+        i + 1,
+        str(raw.get("headline", "")),
+        str(raw.get("summary", "")),
+        int(raw.get("start", 0)),
+        int(raw.get("end", 0)),
+    )
+
+
+class MinutesReader:
+    """The minutes' read operations and the media their links point at."""
+
+    def __init__(
+        self, store: Store, clock: Clock, conferences: ConferenceService, signer: LinkSigner
+    ) -> None:
+        self._store = store
+        self._clock = clock
+        self._conferences = conferences
+        self._signer = signer
+
+    async def _readers(self, conference: Conference, spans: list[Span]) -> set[str]:
+        grants = await self._store.list_minutes_grants(conference.corp_id, conference.conference_id)
+        return {conference.host_id, *(s.owner for s in spans), *(g.union_id for g in grants)}
+
+    async def _state(self, conference: Conference, reader: str) -> _State:
+        spans = await self._store.list_spans(conference.corp_id, conference.conference_id, MINUTES)
+        if not spans:
+            raise NotFound("minutesNotFound", "the meeting has no minutes")
+        if reader not in await self._readers(conference, spans):
+            raise AccessDenied("noPermission", "NO PERMISSION")
+        said = await self._store.list_utterances(conference.corp_id, conference.conference_id)
+        explicit = await self._store.get_minutes_summary(
+            conference.corp_id, conference.conference_id
+        )
+        return _State(
+            conference, spans, derive.sentences(said, spans), json.loads(explicit or "{}")
+        )
+
+    async def _read(
+        self, principal: Principal, conference_id: str, reader: str | None, name: str
+    ) -> _State:
+        """The minutes of the caller's meeting, for a reader who may see them.
+
+        Raises:
+            InvalidRequest: ``missingRoomId`` / ``paramError`` (see
+                :meth:`ConferenceService.get`); ``paramError`` without the reader.
+            AccessDenied: ``noPermission`` for another organisation's meeting or
+                a reader who may not see the minutes.
+            NotFound: ``roomNotFound``; ``minutesNotFound`` when they never ran.
+        """
+        conference = await self._conferences.get(principal, conference_id)
+        return await self._state(conference, _required(reader, name))
+
+    async def text(
+        self,
+        principal: Principal,
+        conference_id: str,
+        union_id: str | None,
+        next_token: str | None,
+        max_results: int | None,
+        direction: str | None,
+    ) -> TextPage:
+        """QueryMinutesText: the paragraphs (speaker turns), paged.
+
+        ``direction`` "0" (default) pages from the start, "1" from the end;
+        ``nextToken`` is the offset where the next page starts.
+        """
+        size = _DEFAULT_PAGE if max_results is None else max_results
+        if not 1 <= size <= _MAX_PAGE:
+            raise InvalidRequest("paramError", f"maxResults must be 1..{_MAX_PAGE}")
+        if direction not in (None, "", "0", "1"):
+            raise InvalidRequest("paramError", "direction must be 0 or 1")
+        if next_token not in (None, "") and not str(next_token).isdigit():
+            raise InvalidRequest("paramError", "invalid nextToken")
+        state = await self._read(principal, conference_id, union_id, "unionId")
+        turns = derive.paragraphs(state.sentences)
+        if direction == "1":
+            turns.reverse()
+        start = int(next_token or 0)
+        page = turns[start : start + size]
+        more = start + size < len(turns)
+        return TextPage(page, str(start + size) if more else None, more)
+
+    async def audio(
+        self, principal: Principal, conference_id: str, union_id: str | None
+    ) -> list[AudioTake]:
+        """QueryMinutesAudio: one audio file per finished take."""
+        state = await self._read(principal, conference_id, union_id, "unionId")
+        takes: dict[int, list[Span]] = {}
+        for span in state.spans:
+            takes.setdefault(span.take, []).append(span)
+        expires = self._clock.now_ms() + _LINK_TTL_MS
+        result = []
+        for take, spans in takes.items():
+            ends = [s.end_ms for s in spans]
+            if any(end is None for end in ends):
+                continue  # still running: its audio does not exist yet
+            duration = sum((s.end_ms or s.start_ms) - s.start_ms for s in spans)
+            url = await self._signer.url(audio_path(conference_id, take), {}, expires)
+            last = max(end for end in ends if end is not None)
+            result.append(
+                AudioTake(
+                    take, spans[0].owner, spans[0].start_ms, last, duration, wav_size(duration), url
+                )
+            )
+        return result
+
+    async def summary(
+        self,
+        principal: Principal,
+        conference_id: str,
+        union_id: str | None,
+        name: str = "unionId",
+    ) -> MinutesSummary:
+        """Every part of the summary (QueryMinutesSummary, MeetingResult, FlashMinutesSummary)."""
+        state = await self._read(principal, conference_id, union_id, name)
+        return _summarise(state, state.sentences)
+
+    async def record_urls(
+        self, principal: Principal, conference_id: str, recorder: str | None
+    ) -> list[tuple[str, str]]:
+        """QueryRecordMinutesUrl: ``(url, taskUuid)`` of each take's minutes document."""
+        state = await self._read(principal, conference_id, recorder, "recorderUnionId")
+        reader = (recorder or "").strip()
+        expires = self._clock.now_ms() + _LINK_TTL_MS
+        takes = sorted({s.take for s in state.spans})
+        return [
+            (
+                await self._signer.url(
+                    document_path(conference_id), {"take": str(t), "unionId": reader}, expires
+                ),
+                task_uuid(conference_id, t),
+            )
+            for t in takes
+        ]
+
+    async def document_url(
+        self,
+        principal: Principal,
+        conference_id: str,
+        union_id: str | None,
+        expire_s: int | None,
+    ) -> str:
+        """GenerateFlashMinutesDocumentUrl: a link to the whole minutes' document.
+
+        ``expireTime`` is the link's validity in seconds (default one hour).
+        """
+        if expire_s is not None and expire_s <= 0:
+            raise InvalidRequest("paramError", "expireTime must be positive")
+        await self._read(principal, conference_id, union_id, "unionId")
+        ttl = _LINK_TTL_MS if expire_s is None else expire_s * 1000
+        return await self._signer.url(
+            document_path(conference_id),
+            {"unionId": (union_id or "").strip()},
+            self._clock.now_ms() + ttl,
+        )
+
+    async def _media_conference(self, conference_id: str) -> Conference:
+        corp_id = await self._store.conference_corp(conference_id)
+        conference = corp_id and await self._store.get_conference(corp_id, conference_id)
+        if not conference:
+            raise NotFound("notFound", "no such media")
+        return conference
+
+    async def audio_file(self, conference_id: str, take: str, expires: str, sig: str) -> bytes:
+        """The audio behind a signed ``playUrl``.
+
+        Raises:
+            AccessDenied: ``invalidSignature`` / ``urlExpired``.
+            NotFound: ``notFound`` for a take without finished audio.
+        """
+        await self._signer.check(
+            audio_path(conference_id, int(take) if take.isdigit() else -1),
+            {},
+            expires,
+            sig,
+            self._clock.now_ms(),
+        )
+        conference = await self._media_conference(conference_id)
+        spans = await self._store.list_spans(conference.corp_id, conference_id, MINUTES)
+        mine = [s for s in spans if str(s.take) == take]
+        if not mine or any(s.end_ms is None for s in mine):
+            raise NotFound("notFound", "no such media")
+        return wav_bytes(sum((s.end_ms or s.start_ms) - s.start_ms for s in mine))
+
+    async def document(
+        self, conference_id: str, params: dict[str, str], expires: str, sig: str
+    ) -> str:
+        """The minutes' document (Markdown) behind a signed link, for the reader it names.
+
+        Raises:
+            AccessDenied: ``invalidSignature`` / ``urlExpired``; ``noPermission``
+                when the reader may no longer see the minutes.
+            NotFound: ``notFound``.
+        """
+        await self._signer.check(
+            document_path(conference_id), params, expires, sig, self._clock.now_ms()
+        )
+        conference = await self._media_conference(conference_id)
+        try:
+            state = await self._state(conference, params.get("unionId", ""))
+        except NotFound as error:
+            raise NotFound("notFound", "no such media") from error
+        take = params.get("take")
+        said = [s for s in state.sentences if take is None or str(s.take) == take]
+        return _markdown(conference, _summarise(state, said), said)
+
+
+def _summarise(state: _State, said: list[derive.Sentence]) -> MinutesSummary:
+    """The summary of ``said``; the parts set explicitly win."""
+    explicit = state.explicit
+    actions = [
+        ActionItem(i + 1, s.text, s.sentence_id, s.start_ms, s.end_ms)
+        for i, s in enumerate(derive.actions(said))
+    ]
+    if "actions" in explicit:
+        actions = [ActionItem(i + 1, str(t), 0, 0, 0) for i, t in enumerate(explicit["actions"])]
+    chapters = derive.chapters(derive.paragraphs(said))
+    if "chapters" in explicit:
+        chapters = [_chapter(i, c) for i, c in enumerate(explicit["chapters"])]
+    paragraph = str(explicit.get("paragraphSummary", derive.summary_text(said)))
+    keywords = explicit.get("keywords", derive.keywords(s.text for s in said))
+    running = state.conference.minutes_status == MINUTES_RUNNING
+    return MinutesSummary(
+        status=int(explicit.get("status", 1 if running else 2)),
+        paragraph=paragraph,
+        full=str(explicit.get("fullSummary", paragraph)),
+        keywords=[str(k) for k in keywords],
+        actions=actions,
+        chapters=chapters,
+        key_sentences=derive.key_sentences(said),
+        conversational=[
+            (uid, nick, f"{nick}: " + " ".join(s.text for s in lines))
+            for uid, nick, lines in derive.speakers(said)
+        ],
+        questions=derive.questions(said),
+    )
+
+
+def _clock_text(offset_ms: int) -> str:
+    seconds = max(0, offset_ms) // 1000
+    return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
+def _markdown(conference: Conference, summary: MinutesSummary, said: list[derive.Sentence]) -> str:
+    """The minutes as a Markdown document: summary, chapters, actions, transcript."""
+    origin = said[0].start_ms if said else 0
+    lines = [f"# {conference.title}: minutes", "", "## Summary", "", summary.full]
+    lines += ["", "## Keywords", "", ", ".join(summary.keywords) or "-"]
+    lines += ["", "## Chapters", ""]
+    lines += [f"- **{c.headline}**: {c.summary}" for c in summary.chapters] or ["- none"]
+    lines += ["", "## Actions", ""]
+    lines += [f"- [ ] {a.text}" for a in summary.actions] or ["- none"]
+    lines += ["", "## Transcript", ""]
+    lines += [f"**{s.nick}** ({_clock_text(s.start_ms - origin)}): {s.text}" for s in said]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,151 @@
+"""Storage contract of streams out, meeting extras, the whitelist and links (every backend)."""
+
+import asyncio
+from collections.abc import Coroutine, Iterator
+from typing import Any, TypeVar
+
+import pytest
+
+from dingconf.app import open_store
+from dingconf.model import (
+    Conference,
+    ConferenceExtras,
+    ConferenceStatus,
+    LoginLink,
+    Org,
+    ShortLink,
+    StreamOut,
+    User,
+)
+from dingconf.storage.base import Store
+
+T = TypeVar("T")
+CID = "65000000aaaaaaaaaaaaaaaa"
+
+
+class Runner:
+    """Runs coroutines against one store on one event loop."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.loop = asyncio.new_event_loop()
+
+    def __call__(self, coro: Coroutine[Any, Any, T]) -> T:
+        return self.loop.run_until_complete(coro)
+
+
+async def _seed(store: Store) -> None:
+    async with store.write() as tx:
+        await tx.upsert_org(Org("dinga", "A"))
+        await tx.upsert_org(Org("dingb", "B"))
+        await tx.upsert_user(User("dinga", "ua", "User A"))
+        await tx.insert_conference(
+            Conference(
+                CID,
+                "dinga",
+                "t",
+                "0",
+                ConferenceStatus.STARTED,
+                "10000000001",
+                "http://x/app",
+                "ua",
+                "User A",
+                "ua",
+                1_000,
+                None,
+                None,
+                0,
+                0,
+                0,
+                0,
+                None,
+                (),
+            ),
+            [],
+            "ua",
+        )
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Runner]:
+    runner = Runner(open_store(database_url))
+    runner(runner.store.open())
+    runner(_seed(runner.store))
+    try:
+        yield runner
+    finally:
+        runner(runner.store.close())
+        runner.loop.close()
+
+
+def stream(stream_id: str, url: str) -> StreamOut:
+    return StreamOut(stream_id, CID, url, "n", "grid", "float_right", True, "ua", 5, None)
+
+
+def test_streams_keep_their_order_and_stop_once(db: Runner) -> None:
+    async def run() -> tuple[list[StreamOut], int, int, int]:
+        async with db.store.write() as tx:
+            for sid, url in [("z", "rtmp://a/1"), ("a", "rtmp://a/2"), ("m", "rtmp://a/3")]:
+                await tx.insert_stream_out(stream(sid, url))
+        async with db.store.write() as tx:
+            one = await tx.stop_stream_outs(CID, ["a"], 9)
+            again = await tx.stop_stream_outs(CID, ["a"], 10)
+            rest = await tx.stop_stream_outs(CID, None, 11)
+        return await db.store.list_stream_outs("dinga", CID), one, again, rest
+
+    streams, one, again, rest = db(run())
+    assert [(s.stream_id, s.stopped_at_ms, s.need_host_join) for s in streams] == [
+        ("z", 11, True),
+        ("a", 9, True),
+        ("m", 11, True),
+    ]
+    assert (one, again, rest) == (1, 0, 2)
+    assert db(db.store.list_stream_outs("dingb", CID)) == []
+
+
+def test_extras_are_written_whole_and_read_per_organisation(db: Runner) -> None:
+    async def run() -> None:
+        async with db.store.write() as tx:
+            assert await tx.get_conference_extras(CID) is None
+            await tx.put_conference_extras(ConferenceExtras(CID, "ua", '{"a":1}', True))
+            await tx.put_conference_extras(ConferenceExtras(CID, None, '{"a":1}', False))
+
+    db(run())
+    assert db(db.store.get_conference_extras("dinga", CID)) == ConferenceExtras(
+        CID, None, '{"a":1}', False
+    )
+    assert db(db.store.get_conference_extras("dingb", CID)) is None
+
+
+def test_whitelist_adds_once_and_keeps_business_types_apart(db: Runner) -> None:
+    async def run() -> tuple[bool, bool]:
+        async with db.store.write() as tx:
+            await tx.add_to_record_whitelist("dinga", "cloud_record", ["ub", "ua"], "ua", 1)
+            await tx.add_to_record_whitelist("dinga", "cloud_record", ["ua"], "ua", 2)
+            await tx.add_to_record_whitelist("dinga", "local_record", ["uc"], "ua", 3)
+            await tx.remove_from_record_whitelist("dinga", "cloud_record", ["ub", "nobody"])
+            return (
+                await tx.on_record_whitelist("dinga", "cloud_record", "ua"),
+                await tx.on_record_whitelist("dingb", "cloud_record", "ua"),
+            )
+
+    assert db(run()) == (True, False)
+    assert db(db.store.record_whitelist("dinga", "cloud_record")) == ["ua"]
+    assert db(db.store.record_whitelist("dinga", "local_record")) == ["uc"]
+
+
+def test_login_links_open_once_and_short_links_round_trip(db: Runner) -> None:
+    link = LoginLink("h" * 64, "dinga", "ua", "http://x/app?roomCode=1", 100, None)
+    short = ShortLink("Abc123xyz90", "dinga", "sid", "ua", "COOL", None, True, "http://x/j/1", 7)
+
+    async def run() -> tuple[bool, bool, LoginLink | None]:
+        async with db.store.write() as tx:
+            await tx.insert_login_link(link)
+            await tx.insert_short_link(short)
+            first = await tx.use_login_link(link.token_hash, 50)
+            second = await tx.use_login_link(link.token_hash, 60)
+            return first, second, await tx.get_login_link(link.token_hash)
+
+    assert db(run()) == (True, False, link._replace(used_at_ms=50))
+    assert db(db.store.get_short_link("Abc123xyz90")) == short
+    assert db(db.store.get_short_link("nope")) is None
