@@ -481,3 +481,14 @@ def test_every_flag_shows_its_environment_variable_and_h_works():
         help_text = run_cli(*command, "-h")
         assert help_text.returncode == 0
         assert "env var: DINGCONF_DATABASE" in " ".join(help_text.stdout.split())
+
+
+def test_link_credentials_in_paths_are_hidden_from_the_log():
+    from dingconf.wire.observe import loggable_path
+
+    login = {"path": "/autoLogin/1e31dc3cf898", "path_params": {"token": "1e31dc3cf898"}}
+    assert loggable_path(login) == "/autoLogin/***"
+    conference = "/v1.0/conference/videoConferences/6323d7568777190142ab9d10/members"
+    params = {"conferenceId": "6323d7568777190142ab9d10"}
+    assert loggable_path({"path": conference, "path_params": params}) == conference
+    assert loggable_path({"path": "/v1.0/nowhere"}) == "/v1.0/nowhere"

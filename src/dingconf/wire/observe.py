@@ -4,7 +4,9 @@
 so it sees every request's final status, its request id, the action the
 route table named, the caller the guard admitted and DingTalk's error code.
 It logs the method and path but never the query string, headers or body:
-tokens, secrets and signed URLs' signatures never reach the log.
+tokens, secrets and signed URLs' signatures never reach the log. A path
+parameter that is not a plain identifier (the credential in
+``/autoLogin/{token}``, a short link's code) is logged as ``***``.
 """
 
 import asyncio
@@ -23,11 +25,15 @@ from dingconf.wire.http import ERROR_CODE, FAILURE, REQUEST_ID
 from dingconf.wire.metrics import Metrics
 from dingconf.wire.operations import ACTION, PRINCIPAL
 
-__all__ = ["ACCESS_LOG_FORMATS", "access_line", "observe"]
+__all__ = ["ACCESS_LOG_FORMATS", "access_line", "loggable_path", "observe"]
 
 ACCESS_LOG_FORMATS = ("text", "json", "off")
 #: The action label of requests no route matched (kept to one label value).
 _UNROUTED = "unknown"
+#: Path parameters that only name things; any other (a link's token) is hidden.
+_PUBLIC_PARAMS = frozenset(
+    {"conferenceId", "scheduleConferenceId", "roomCode", "corpId", "unionId", "take"}
+)
 # A text value is written bare only when it cannot be mistaken for more fields
 # (a path may carry any decoded character, newlines included).
 _BARE = re.compile(r"[^\s\"=\\]+")
@@ -121,6 +127,16 @@ def observe(
     return middleware
 
 
+def loggable_path(scope: MutableMapping[str, Any]) -> str:
+    """The request's path with every segment holding a non-public path parameter hidden."""
+    path = str(scope["path"])
+    params = scope.get("path_params") or {}
+    hidden = {str(v) for k, v in params.items() if k not in _PUBLIC_PARAMS}
+    if not hidden:
+        return path
+    return "/".join("***" if segment in hidden else segment for segment in path.split("/"))
+
+
 def _fields(
     scope: MutableMapping[str, Any], wall: float, action: str, status: int, seconds: float
 ) -> dict[str, Any]:
@@ -130,7 +146,7 @@ def _fields(
         "time": _utc(wall),
         "requestId": scope.get(REQUEST_ID),
         "method": scope["method"],
-        "path": scope["path"],
+        "path": loggable_path(scope),
         "action": action,
         "app": who.client_key if who else None,
         "org": who.corp_id if who else None,
