@@ -6,7 +6,7 @@ UV := .tools/bin/uv
 VENV := .venv
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: setup serve test test-sqlite lint bench bench-slow postgres clean
+.PHONY: setup serve test test-sqlite lint bench bench-slow bench-state postgres clean
 
 # The project's Python dependencies, exactly as uv.lock pins them.
 setup: $(VENV)/.synced
@@ -36,11 +36,18 @@ test: lint postgres
 test-sqlite: lint
 	$(VENV)/bin/pytest -k "not postgres"
 
-bench: setup
+# Everything measured, each against a reference from the same run.
+bench: setup postgres
 	$(VENV)/bin/python bench/run.py $(ARGS)
+	$(VENV)/bin/python bench/events.py
+	$(VENV)/bin/python bench/state.py
+	$(VENV)/bin/python bench/slow_clients.py
 
 bench-slow: setup
 	$(VENV)/bin/python bench/slow_clients.py $(ARGS)
+
+bench-state: setup postgres
+	$(VENV)/bin/python bench/state.py $(ARGS)
 
 clean:
 	rm -rf .tools $(VENV)

@@ -8,10 +8,13 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from dingconf.clock import Clock
 from dingconf.config import Settings
+from dingconf.delivery.dispatcher import Dispatcher
+from dingconf.delivery.push import PushSender
+from dingconf.delivery.stream import StreamHub
 from dingconf.service.analytics import AnalyticsService
 from dingconf.service.auth import TokenService
 from dingconf.service.bookings import BookingService
@@ -19,7 +22,9 @@ from dingconf.service.cloud_records import CloudRecordService
 from dingconf.service.conferences import ConferenceService
 from dingconf.service.content import ContentService
 from dingconf.service.control import ControlService
+from dingconf.service.event_log import EventLogService
 from dingconf.service.extras import ExtrasService
+from dingconf.service.gateway import GatewayService
 from dingconf.service.link_sign import LinkSigner
 from dingconf.service.links import LinkService
 from dingconf.service.listing import ListingService
@@ -28,7 +33,11 @@ from dingconf.service.members import MemberService
 from dingconf.service.minutes import MinutesService
 from dingconf.service.minutes_read import MinutesReader
 from dingconf.service.provisioning import ProvisioningService
+from dingconf.service.push import PushService
 from dingconf.service.recording import RecordingService
+from dingconf.service.rng import seed_ids
+from dingconf.service.shared_clock import SharedClock
+from dingconf.service.state import StateService
 from dingconf.service.stats import StatsService
 from dingconf.storage.base import Store
 from dingconf.storage.postgres import PostgresDatabase
@@ -38,7 +47,10 @@ from dingconf.wire.analytics import analytics_control_routes, analytics_routes
 from dingconf.wire.bookings import booking_routes
 from dingconf.wire.conference import conference_routes
 from dingconf.wire.control import control_routes
+from dingconf.wire.errors import restart_request_ids
+from dingconf.wire.event_log import event_log_routes
 from dingconf.wire.extras import extras_routes
+from dingconf.wire.gateway import gateway_routes, stream_routes
 from dingconf.wire.guards import guards
 from dingconf.wire.http import wire_errors
 from dingconf.wire.listing import listing_routes
@@ -51,6 +63,7 @@ from dingconf.wire.observe import observe
 from dingconf.wire.operations import Operation, bind
 from dingconf.wire.records import record_routes
 from dingconf.wire.routing import ApiRoute, build_router
+from dingconf.wire.state import state_routes
 
 __all__ = ["Services", "api_operations", "api_routes", "build_services", "create_app", "open_store"]
 
@@ -85,20 +98,27 @@ class Services:
     control: ControlService
     analytics: AnalyticsService
     provisioning: ProvisioningService
+    gateway: GatewayService
+    event_log: EventLogService
+    push: PushService
     extras: ExtrasService
     links: LinkService
     minutes: MinutesService
     minutes_reader: MinutesReader
+    shared_clock: SharedClock
+    state: StateService
 
 
 def build_services(settings: Settings, store: Store) -> Services:
     """Wire the domain services around one store and one clock."""
-    clock = Clock(settings.clock_offset_ms)
+    # Runs by the database's clock from the first request on (service.shared_clock).
+    clock = Clock()
     conferences = ConferenceService(store, clock, settings.base_url)
     recording = RecordingService(store, clock)
     bookings = BookingService(store, clock, settings.base_url)
     media = MediaSigner(store, clock, settings.base_url)
     content = ContentService(store, clock)
+    provisioning = ProvisioningService(store)
     return Services(
         store=store,
         clock=clock,
@@ -113,13 +133,18 @@ def build_services(settings: Settings, store: Store) -> Services:
         listing=ListingService(store, clock),
         control=ControlService(store, clock, conferences, bookings, recording, content),
         analytics=AnalyticsService(store, clock, conferences),
-        provisioning=ProvisioningService(store),
+        gateway=GatewayService(store, clock),
+        event_log=EventLogService(store, clock),
+        push=PushService(store, PushSender(clock).check_url),
         extras=ExtrasService(store, clock),
         links=LinkService(store, clock, settings.base_url),
         minutes=MinutesService(store, clock),
         minutes_reader=MinutesReader(
             store, clock, conferences, LinkSigner(store, settings.base_url)
         ),
+        provisioning=provisioning,
+        shared_clock=SharedClock(store, clock),
+        state=StateService(store, provisioning),
     )
 
 
@@ -136,7 +161,10 @@ def api_operations(services: Services) -> list[Operation]:
         *record_routes(services.records),
         *booking_routes(services.bookings),
         *oauth_routes(services.tokens),
+        *gateway_routes(services.gateway),
         *control_routes(services.control),
+        *event_log_routes(services.event_log, services.push),
+        *state_routes(services.state, services.shared_clock),
         *analytics_routes(services.analytics),
         *analytics_control_routes(services.control),
         *minutes_routes(services.minutes, services.minutes_reader),
@@ -157,7 +185,12 @@ def create_app(
     on_startup: Callable[[Services], Awaitable[None]] | None = None,
 ) -> ASGIApp:
     """The ASGI application; the store opens (and migrates) at lifespan start-up."""
+    if settings.random_seed is not None:
+        seed_ids(settings.random_seed)
+        restart_request_ids()
     services = build_services(settings, open_store(settings.database))
+    hub = StreamHub(services.clock)
+    dispatcher = Dispatcher(services.store, services.clock, hub, PushSender(services.clock))
 
     @asynccontextmanager
     async def lifespan(_app: object) -> AsyncIterator[None]:
@@ -168,18 +201,32 @@ def create_app(
         # of the collector's full passes removes most of their pause, which
         # otherwise dominates the p99 latency.
         gc.freeze()
+        dispatcher.start()
         try:
             yield
         finally:
+            await dispatcher.stop()
+            await hub.disconnect_all()
             await services.store.close()
 
     routes = api_routes(settings, services)
     metrics = Metrics()
     admit = guards(services.tokens, settings.admin_token, settings.is_loopback)["admin"]
-    raw = [
-        *media_routes(services.media),
-        *minutes_media_routes(services.minutes_reader),
-        *metrics_routes(metrics, StatsService(services.store), admit),
-    ]
-    router = build_router(routes, lifespan, raw=raw)
-    return observe(wire_errors(router), metrics, settings.access_log)
+    media = [*media_routes(services.media), *minutes_media_routes(services.minutes_reader)]
+    stream = stream_routes(services.gateway, hub)
+    scrape = metrics_routes(metrics, StatsService(services.store), admit)
+    router = build_router(routes, lifespan, raw=[*media, *stream, *scrape])
+    return observe(
+        wire_errors(_shared_clock(router, services.shared_clock)), metrics, settings.access_log
+    )
+
+
+def _shared_clock(app: ASGIApp, clock: SharedClock) -> ASGIApp:
+    """Run each request by the clock every process on the database shares."""
+
+    async def refreshed(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            await clock.refresh()
+        await app(scope, receive, send)
+
+    return refreshed

@@ -53,6 +53,7 @@ def _settings_to_env(settings: Settings) -> str:
             "public_base_url": settings.public_base_url,
             "admin_token": settings.admin_token.reveal() if settings.admin_token else None,
             "workers": settings.workers,
+            "random_seed": settings.random_seed,
             "limits": dataclasses.asdict(settings.limits),
             "access_log": settings.access_log,
         }
@@ -74,6 +75,7 @@ def _run(settings: Settings, work: Callable[[Services], Awaitable[T]]) -> T:
         services = build_services(settings, open_store(settings.database))
         await services.store.open()
         try:
+            await services.shared_clock.refresh()
             return await work(services)
         finally:
             await services.store.close()
@@ -122,6 +124,36 @@ async def _prepare(services: Services, seed: Path | None) -> list[str]:
         f"created demo organisation {_DEMO_CORP} with users demo-alice, demo-bob, demo-carol",
         f"appKey=demo-app appSecret={secret}",
     ]
+
+
+async def _start_state(services: Services, seed: Path | None, state_file: Path | None) -> list[str]:
+    """Seed, import, and store the baseline a reset goes back to; return lines to print.
+
+    The baseline is taken when a seed or a document is given, or when none is
+    stored yet (a server joining a database others serve keeps theirs).
+    """
+    lines = await _prepare(services, seed)
+    if state_file is not None:
+        count = await services.state.import_state(_read_json(state_file))
+        lines.append(f"imported {count} organisations from {state_file}")
+    if seed is not None or state_file is not None or await services.store.baseline() is None:
+        await services.state.capture_baseline(with_meetings=state_file is not None)
+    return lines
+
+
+def _read_json(path: Path) -> object:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as error:
+        raise click.ClickException(f"{path}: not JSON ({error})") from None
+
+
+def _write_state(document: object, path: Path | None) -> None:
+    text = json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    if path is None:
+        click.echo(text, nl=False)
+    else:
+        path.write_text(text, encoding="utf-8")
 
 
 @click.group(
@@ -199,6 +231,25 @@ _DATABASE_HELP = "sqlite:///PATH or postgresql://USER:PASSWORD@HOST:PORT/DB."
     **env("MAX_REQUESTS"),
     help="Requests in progress per worker; more wait for a slot.",
 )
+@click.option(
+    "--random-seed",
+    type=int,
+    **env("RANDOM_SEED"),
+    help="Seed ids and tokens: the same calls get the same ones on every run (one worker).",
+)
+@click.option(
+    "--import",
+    "import_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Load a state document (dingconf export) at start; resets go back to it.",
+    **env("IMPORT"),
+)
+@click.option(
+    "--export-on-exit",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the state document to this file when the server stops.",
+    **env("EXPORT_ON_EXIT"),
+)
 def serve(
     host: str,
     port: int,
@@ -213,8 +264,13 @@ def serve(
     body_timeout: float,
     header_timeout: float,
     max_requests: int,
+    random_seed: int | None,
+    import_file: Path | None,
+    export_on_exit: Path | None,
 ) -> None:
     """Serve the API (and the /_dingconf control API) over HTTP."""
+    if random_seed is not None and workers > 1:
+        raise click.UsageError("--random-seed needs --workers 1: workers would repeat each other")
     from granian import Granian
     from granian.constants import Interfaces, Loops
     from granian.http import HTTP1Settings
@@ -229,18 +285,18 @@ def serve(
         workers=workers,
         limits=InputLimits(max_body_bytes=max_body_bytes, body_timeout_s=body_timeout),
         access_log=access_log,
+        random_seed=random_seed,
     )
     check_public_url(public_url)
     check_port(host, port)
-    prepared = _run(settings, lambda services: _prepare(services, seed))
+    prepared = _run(settings, lambda services: _start_state(services, seed, import_file))
     click.echo(f"database {redact(database)}")
-    if prepared:
-        # The seed's summary, or the demo organisation's creation; the demo
-        # secret itself waits for the notice printed once the server answers.
-        click.echo(prepared[0])
+    for line in prepared:
+        if "appSecret=" not in line:  # the secret waits for the notice printed once ready
+            click.echo(line)
     if admin_token is None and not settings.is_loopback:
         click.echo("note: no --admin-token, so the /_dingconf control API is disabled")
-    notice = ready_notice(settings, prepared, seed is not None)
+    notice = ready_notice(settings, prepared)
     when_ready(host, port, lambda: click.echo(notice))
     os.environ[_SETTINGS_ENV] = _settings_to_env(settings)
     Granian(
@@ -258,6 +314,9 @@ def serve(
         backpressure=max_requests,
         http1_settings=HTTP1Settings(header_read_timeout=int(header_timeout * 1000)),
     ).serve()
+    if export_on_exit is not None:
+        _write_state(_run(settings, lambda s: s.state.export()), export_on_exit)
+        click.echo(f"state written to {export_on_exit}", err=True)
 
 
 _database_option = click.option(
@@ -397,3 +456,95 @@ def apps_reset_secret(app_key: str, secret: str | None, database: str) -> None:
     _run(_settings(database), lambda s: s.provisioning.reset_secret(app_key, new_secret))
     click.echo(f"appKey={app_key} appSecret={new_secret}")
     click.echo("shown once (only its hash is stored); the app's earlier tokens are revoked")
+
+
+@apps.command("push")
+@click.argument("app_key")
+@click.option("--url", required=True, help="The callback URL events are POSTed to.")
+@click.option("--token", required=True, help="The callback token (signs each message).")
+@click.option("--aes-key", required=True, help="The 43-character EncodingAESKey.")
+@click.option("--no-check", is_flag=True, help="Store without the check_url handshake.")
+@_database_option
+def apps_push(
+    app_key: str, url: str, token: str, aes_key: str, no_check: bool, database: str
+) -> None:
+    """Deliver an app's events by HTTP push (after the check_url handshake)."""
+    _run(
+        _settings(database),
+        lambda s: s.push.subscribe(app_key, url, token, aes_key, check=not no_check),
+    )
+    click.echo(f"app {app_key} events pushed to {url}")
+
+
+@apps.command("push-off")
+@click.argument("app_key")
+@_database_option
+def apps_push_off(app_key: str, database: str) -> None:
+    """Stop HTTP push for an app (its events then go to Stream sessions)."""
+    _run(_settings(database), lambda s: s.push.unsubscribe(app_key))
+    click.echo(f"app {app_key} no longer pushed")
+
+
+@main.command("events")
+@click.argument("app_key")
+@click.option("--state", type=click.Choice(["pending", "delivered", "dead"]))
+@_database_option
+def events(app_key: str, state: str | None, database: str) -> None:
+    """List an app's events: id, type, meeting, statusSeqNum, state, attempts, last error."""
+    for d in _run(_settings(database), lambda s: s.event_log.deliveries(app_key, state)):
+        e = d.event
+        click.echo(
+            f"{e.event_id}\t{e.event_type}\t{e.conference_id}\t{e.seq}\t{d.state}\t"
+            f"{d.attempts}\t{d.last_error}"
+        )
+
+
+@main.command()
+@click.option("--corp", "corp_id", help="Reset this organisation only.")
+@click.option(
+    "--seed",
+    "seed_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Then load this seed (and, for every organisation, make it the new baseline).",
+)
+@_database_option
+def reset(corp_id: str | None, seed_file: Path | None, database: str) -> None:
+    """Go back to the seed the server started with: delete meetings and all that hangs off them."""
+
+    async def work(s: Services) -> list[str]:
+        await s.state.reset(corp_id)
+        lines = [f"reset {corp_id or 'every organisation'}"]
+        if seed_file is not None:
+            lines += await _prepare(s, seed_file)
+            if corp_id is None:
+                await s.state.capture_baseline()
+        return lines
+
+    for line in _run(_settings(database), work):
+        click.echo(line)
+
+
+@main.command()
+@click.option("--corp", "corp_id", help="Export this organisation only.")
+@click.option(
+    "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Default: stdout."
+)
+@_database_option
+def export(corp_id: str | None, output: Path | None, database: str) -> None:
+    """Write the state as a dingconf-state JSON document (docs/state-format.md); no tokens."""
+    _write_state(_run(_settings(database), lambda s: s.state.export(corp_id)), output)
+
+
+@main.command("import")
+@click.argument("state_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--replace-all", is_flag=True, help="Delete every organisation first, not only those it holds."
+)
+@_database_option
+def import_(state_file: Path, replace_all: bool, database: str) -> None:
+    """Load a dingconf-state document: its organisations replace those with the same corpId."""
+    document = _read_json(state_file)
+    count = _run(
+        _settings(database), lambda s: s.state.import_state(document, replace_all=replace_all)
+    )
+    click.echo(f"imported {count} organisations from {state_file}")

@@ -86,8 +86,8 @@ class Settings:
     admin_token: Secret | None = None
     workers: int = 1
     token_ttl_s: int = 7200
-    #: Initial clock offset, for tests that start "in the future".
-    clock_offset_ms: int = 0
+    #: Seeds the generator of ids and tokens, so the same calls get the same ones.
+    random_seed: int | None = None
     limits: InputLimits = InputLimits()
     #: ``text`` (key=value), ``json`` or ``off``: one line per request on stderr.
     access_log: str = "text"

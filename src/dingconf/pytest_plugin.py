@@ -9,24 +9,43 @@ Installed with the package (entry point ``pytest11``). Use the
 
 The server is a separate process speaking HTTP, exactly as your code would
 meet DingTalk; the control API drives participants and the clock.
+
+For tests that must not see each other's meetings, take ``dingconf_org``: a
+fresh organisation per test (its own corpId, users, an app with Read and
+Write, a token and an official-SDK conference client), so tests can share one
+server and run in parallel. Or call :meth:`DingconfServer.reset` to go back to
+the seed between tests.
 """
 
+import contextlib
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-__all__ = ["DEFAULT_SEED", "DingconfServer", "dingconf_server", "free_port"]
+from dingconf.pytest_shared import shared_across_workers
+
+__all__ = [
+    "DEFAULT_SEED",
+    "DingconfOrg",
+    "DingconfServer",
+    "dingconf_org",
+    "dingconf_server",
+    "free_port",
+]
 
 #: The seed of the ``dingconf_server`` fixture.
 DEFAULT_SEED: dict[str, Any] = {
@@ -141,6 +160,16 @@ class DingconfServer:
                 pending += [int(child) for child in task.read_text().split()]
         return found
 
+    def kill(self) -> None:
+        """Crash the server: SIGKILL its process and its workers, nothing flushed or closed."""
+        if self._process is None:
+            return
+        for pid in self.process_tree():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        self._process.wait()
+        self._process = None
+
     def log(self) -> str:
         """Everything the server printed."""
         return self.log_path.read_text(encoding="utf-8", errors="replace")
@@ -235,16 +264,161 @@ class DingconfServer:
 
     def advance_clock(self, ms: int) -> int:
         """Move the server's clock forward; return its new time."""
-        now: int = self._ok("POST", "/_dingconf/clock", {"advanceMs": ms})["now"]
+        return self.move_clock(advance_ms=ms)
+
+    def move_clock(
+        self,
+        *,
+        advance_ms: int | None = None,
+        set_ms: int | None = None,
+        freeze: bool | None = None,
+    ) -> int:
+        """Advance, set (never backwards) and freeze or unfreeze the clock; return its time.
+
+        The clock is the database's: every server process on it moves together.
+        """
+        given = {"advanceMs": advance_ms, "setMs": set_ms, "freeze": freeze}
+        body = {k: v for k, v in given.items() if v is not None}
+        now: int = self._ok("POST", "/_dingconf/clock", body)["now"]
         return now
+
+    def events(self, app_key: str, state: str | None = None) -> list[dict[str, Any]]:
+        """An app's events with their delivery state and attempts (the control API)."""
+        query = urllib.parse.urlencode({"appKey": app_key} | ({"state": state} if state else {}))
+        found: list[dict[str, Any]] = self._ok("GET", f"/_dingconf/events?{query}")["events"]
+        return found
+
+    def wait_for_event(
+        self,
+        app_key: str,
+        event_type: str,
+        *,
+        change_scene: str | None = None,
+        state: str | None = None,
+        timeout_s: float = 10,
+    ) -> dict[str, Any]:
+        """The first event of ``event_type`` (and ``changeScene``) for an app, once it exists.
+
+        ``state`` waits until it is ``delivered``, ``pending`` or ``dead``.
+        """
+        deadline = time.monotonic() + timeout_s
+        while True:
+            for event in self.events(app_key, state):
+                scene = event["data"].get("changeScene")
+                if event["eventType"] == event_type and change_scene in (None, scene):
+                    return event
+            if time.monotonic() >= deadline:
+                raise AssertionError(f"no {event_type} ({change_scene}) event for {app_key}")
+            time.sleep(0.05)
+
+    def reset(self, corp_id: str | None = None) -> None:
+        """Go back to the seed the server started with (every organisation, or one)."""
+        self._ok("POST", "/_dingconf/reset", {"corpId": corp_id} if corp_id else {})
+
+    def export_state(self, corp_id: str | None = None) -> dict[str, Any]:
+        """The state document (docs/state-format.md) of everything, or of one organisation."""
+        query = f"?corpId={urllib.parse.quote(corp_id)}" if corp_id else ""
+        document: dict[str, Any] = self._ok("GET", f"/_dingconf/state{query}")
+        return document
+
+    def import_state(self, document: dict[str, Any]) -> None:
+        """Load a state document; its organisations replace those with the same corpId."""
+        self._ok("PUT", "/_dingconf/state", document)
+
+    def create_org(
+        self,
+        corp_id: str | None = None,
+        users: list[tuple[str, str]] | None = None,
+        scopes: list[str] | None = None,
+    ) -> "DingconfOrg":
+        """A fresh organisation with users, an app and its token (ids generated if left out)."""
+        body: dict[str, Any] = {}
+        if corp_id:
+            body["corpId"] = corp_id
+        if users is not None:
+            body["users"] = [{"unionId": u, "nick": n} for u, n in users]
+        if scopes is not None:
+            body["scopes"] = scopes
+        made = self._ok("POST", "/_dingconf/orgs", body)
+        return DingconfOrg(
+            server=self,
+            corp_id=made["corpId"],
+            app_key=made["appKey"],
+            app_secret=made["appSecret"],
+            users=[u["unionId"] for u in made["users"]],
+            token=self.token(made["appKey"], made["appSecret"]),
+        )
+
+
+@dataclass
+class DingconfOrg:
+    """An organisation of its own on a shared server: nobody else's meetings in sight."""
+
+    server: DingconfServer
+    corp_id: str
+    app_key: str
+    app_secret: str
+    #: unionIds of its users (``u-host``, ``u-alice``, ``u-bob``, ``u-carol`` by default).
+    users: list[str]
+    #: An access token of its app (Read and Write).
+    token: str
+    _client: Any = field(default=None, repr=False)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The header carrying :attr:`token`, for plain HTTP calls."""
+        return {"x-acs-dingtalk-access-token": self.token}
+
+    @property
+    def client(self) -> Any:
+        """The official SDK's ``conference_1_0`` client, pointed at the server.
+
+        Pass ``{"x_acs_dingtalk_access_token": org.token}`` headers to its
+        ``*_with_options`` calls (the SDK's own way). Needs ``alibabacloud_dingtalk``,
+        imported only here so the plugin loads without it.
+        """
+        if self._client is None:
+            from alibabacloud_dingtalk.conference_1_0.client import (  # type: ignore[import-untyped]
+                Client,
+            )
+            from alibabacloud_tea_openapi.models import Config  # type: ignore[import-untyped]
+
+            self._client = Client(Config(protocol="http", endpoint=self.server.endpoint))
+        return self._client
+
+
+def _start_shared(workdir: Path) -> tuple[DingconfServer, dict[str, Any]]:
+    server = DingconfServer(workdir, seed=DEFAULT_SEED).start()
+    return server, {"database": server.database, "port": server.port}
+
+
+def _attach_shared(workdir: Path, info: dict[str, Any]) -> DingconfServer:
+    server = DingconfServer(workdir, database=info["database"])
+    server.port = info["port"]
+    return server
 
 
 @pytest.fixture(scope="session")
-def dingconf_server() -> Iterator[DingconfServer]:
-    """A dingconf server for the test session, seeded with :data:`DEFAULT_SEED`."""
+def dingconf_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DingconfServer]:
+    """A dingconf server for the test session, seeded with :data:`DEFAULT_SEED`.
+
+    Under pytest-xdist every worker shares one server: give each test its own
+    organisation (``dingconf_org``) and they never see each other's meetings.
+    """
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = tmp_path_factory.getbasetemp().parent
+        with shared_across_workers(base, _start_shared, _attach_shared) as shared:
+            yield shared
+        return
     with tempfile.TemporaryDirectory(prefix="dingconf-") as tmp:
         server = DingconfServer(Path(tmp), seed=DEFAULT_SEED).start()
         try:
             yield server
         finally:
             server.stop()
+
+
+@pytest.fixture
+def dingconf_org(dingconf_server: DingconfServer) -> DingconfOrg:
+    """A fresh organisation on the session's server for this test alone."""
+    return dingconf_server.create_org()

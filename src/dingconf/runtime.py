@@ -176,18 +176,21 @@ def when_ready(
     return thread
 
 
-def _database_hint(database: str) -> str:
-    return "" if database == DEFAULT_DATABASE else f" --database {redact(database)}"
+def ready_notice(settings: Settings, prepared: list[str]) -> str:
+    """The last thing ``serve`` prints: where it answers and how to get in.
 
-
-def ready_notice(settings: Settings, prepared: list[str], seeded: bool) -> str:
-    """The last thing ``serve`` prints: where it answers and how to get in."""
-    hint = _database_hint(settings.database)
+    ``prepared`` is what start-up printed; the demo credentials among it (a
+    first start) are shown here, and only here.
+    """
+    hint = (
+        "" if settings.database == DEFAULT_DATABASE else f" --database {redact(settings.database)}"
+    )
     lines = [f"dingconf is ready at {settings.base_url}", f"database {redact(settings.database)}"]
-    if prepared and not seeded:
+    credentials = next((line for line in prepared if "appSecret=" in line), None)
+    if credentials is not None:
         lines += [
             "demo organisation dingdemo, users demo-alice, demo-bob, demo-carol",
-            prepared[1],
+            credentials,
             "The secret is shown once (only its hash is stored); for a new one run",
             f"  dingconf apps reset-secret demo-app{hint}",
         ]

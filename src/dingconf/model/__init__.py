@@ -2,6 +2,14 @@
 
 from dingconf.model.analytics import DEVICE_TYPES, Device, NetworkSample, SessionRecord
 from dingconf.model.content import MINUTES, RECORD, Span, Utterance
+from dingconf.model.events import (
+    Delivery,
+    OutboxEvent,
+    PushSubscription,
+    StreamChannel,
+    StreamSessions,
+    StreamTicket,
+)
 from dingconf.model.extras import ConferenceExtras, LoginLink, ShortLink, StreamOut
 from dingconf.model.records import (
     App,
@@ -18,6 +26,7 @@ from dingconf.model.records import (
     TokenRecord,
     User,
 )
+from dingconf.model.state import StateDump
 
 __all__ = [
     "DEVICE_TYPES",
@@ -30,17 +39,24 @@ __all__ = [
     "Conference",
     "ConferenceExtras",
     "ConferenceStatus",
+    "Delivery",
     "Device",
     "ExtensionApp",
     "LoginLink",
     "NetworkSample",
     "Org",
+    "OutboxEvent",
     "Participant",
     "Principal",
+    "PushSubscription",
     "SessionRecord",
     "ShortLink",
     "Span",
+    "StateDump",
+    "StreamChannel",
     "StreamOut",
+    "StreamSessions",
+    "StreamTicket",
     "Suite",
     "TokenRecord",
     "User",

@@ -1,10 +1,9 @@
 """Access tokens (spec §3) and the permission checks of every call (spec §2.3, §7)."""
 
-import secrets as _random
-
 from dingconf.clock import Clock
 from dingconf.errors import AuthenticationError, InvalidRequest, ScopeDenied
 from dingconf.model import Principal, TokenRecord
+from dingconf.service.rng import random_hex
 from dingconf.service.secrets import derive_token, hash_token, new_token, verify_secret
 from dingconf.storage.base import Store
 
@@ -77,7 +76,7 @@ class TokenService:
                 token = derive_token(app_secret, app_key, app.corp_id, live.nonce)
                 await tx.extend_token(live.token_hash, expires)
             else:
-                nonce = _random.token_hex(16)
+                nonce = random_hex(16)
                 token = derive_token(app_secret, app_key, app.corp_id, nonce)
                 await tx.put_token(
                     TokenRecord(hash_token(token), "app", app_key, app.corp_id, expires, nonce)

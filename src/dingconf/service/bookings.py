@@ -6,8 +6,6 @@ person joins and ends (1) when closed. Joining the roomCode again after that
 opens the next instance: a new conferenceId under the same booking.
 """
 
-import secrets
-import uuid
 from dataclasses import fields, replace
 from typing import Any
 
@@ -19,6 +17,7 @@ from dingconf.service.conferences import validate_title
 from dingconf.service.ids import new_conference_id, new_link_token, new_room_code
 from dingconf.service.members import MUTE_OFF, MUTE_ON
 from dingconf.service.paging import Page, paginate
+from dingconf.service.rng import random_urlsafe, random_uuid
 from dingconf.storage.base import ConferenceFilter, RoomCodeTaken, Store, WriteTx
 
 __all__ = ["BIZ_BOOKED", "BookingService"]
@@ -136,14 +135,14 @@ class BookingService:
         await self._check_people(principal, settings)
         for _ in range(_ROOM_CODE_ATTEMPTS):
             booking = Booking(
-                schedule_conference_id=str(uuid.uuid4()),
+                schedule_conference_id=str(random_uuid()),
                 corp_id=principal.corp_id,
                 creator_id=creator_id,
                 title=title,
                 start_time_ms=start_ms,
                 end_time_ms=end_ms,
                 room_code=new_room_code(),
-                url=f"{self._base_url}/j/{secrets.token_urlsafe(8)}",
+                url=f"{self._base_url}/j/{random_urlsafe(8)}",
                 cancelled=False,
                 settings=settings,
             )
@@ -151,6 +150,7 @@ class BookingService:
             try:
                 async with self._store.write() as tx:
                     await tx.insert_booking(booking)
+                    await tx.set_event_origin(booking.schedule_conference_id, principal.client_key)
                     await tx.insert_conference(instance, [], creator_id)
             except RoomCodeTaken:
                 continue

@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from dingconf.clock import Clock
 from dingconf.errors import AccessDenied, InternalError, InvalidRequest, NotFound
 from dingconf.model import (
-    RECORD,
     AttendStatus,
     Conference,
     ConferenceStatus,
@@ -14,6 +13,7 @@ from dingconf.model import (
 )
 from dingconf.service.access import lock_own_conference
 from dingconf.service.auth import READ, WRITE, require_scope
+from dingconf.service.events import CLOSED, CREATED, JOINED, LEFT, emit_meeting, emit_members
 from dingconf.service.ids import (
     CONFERENCE_ID,
     new_conference_id,
@@ -21,7 +21,13 @@ from dingconf.service.ids import (
     new_password,
     new_room_code,
 )
-from dingconf.service.recording import FINISHED, RECORDING, auto_started_recording, open_take
+from dingconf.service.recording import (
+    FINISHED,
+    RECORDING,
+    auto_started_recording,
+    finish_take,
+    open_take,
+)
 from dingconf.storage.base import Invitation, RoomCodeTaken, Store, WriteTx
 
 __all__ = ["BIZ_INSTANT", "ConferenceService", "CreatedConference", "validate_title"]
@@ -74,6 +80,15 @@ def _admit(conference: Conference, member: Participant | None, union_id: str) ->
         and union_id not in conference.cohost_ids
     ):
         raise InvalidRequest("conferenceLocked", "the meeting is locked")
+
+
+async def _emit_member(
+    tx: WriteTx, conference: Conference, union_id: str, scene: str, now_ms: int
+) -> None:
+    """The member event for one person, as the change left them."""
+    member = await tx.get_participant(conference.conference_id, union_id)
+    if member is not None:
+        await emit_members(tx, conference, [member], scene, now_ms)
 
 
 def validate_title(title: str, field: str = "confTitle", code: str = "paramsTitleError") -> str:
@@ -184,6 +199,8 @@ class ConferenceService:
             try:
                 async with self._store.write() as tx:
                     await tx.insert_conference(conference, invitations, creator.union_id)
+                    await tx.set_event_origin(conference.conference_id, principal.client_key)
+                    await emit_meeting(tx, conference, CREATED, now)
             except RoomCodeTaken:
                 continue
             # The passwords are shown once, to the creator, and nothing checks
@@ -212,8 +229,11 @@ class ConferenceService:
             # A recording still running or paused finishes with the meeting.
             if conference.cloud_record_status in RECORDING:
                 await tx.update_conference(conference._replace(cloud_record_status=FINISHED))
-                await tx.close_span(conference.conference_id, RECORD, now)
+                await finish_take(tx, conference, now)
             await tx.end_conference(conference.conference_id, now)
+            ended = await tx.lock_conference(principal.corp_id, conference.conference_id)
+            if ended is not None:
+                await emit_meeting(tx, ended, CLOSED, now)
 
     async def join(self, corp_id: str, conference_id: str, union_id: str, nick: str | None) -> None:
         """A person enters the meeting; joining while inside changes nothing.
@@ -251,10 +271,17 @@ class ConferenceService:
             )
             # Re-read: the join moved the status, startTime and counters.
             joined = await tx.lock_conference(corp_id, conference_id)
-            recording = joined and auto_started_recording(joined, union_id)
+            if joined is None:
+                return
+            recording = auto_started_recording(joined, union_id)
             if recording:
                 await tx.update_conference(recording)
                 await open_take(tx, conference_id, recording.cloud_record_owner or union_id, now)
+                joined = recording
+            if conference.status == ConferenceStatus.INITIALISED:
+                # A booking's instance comes to life with its first joiner.
+                await emit_meeting(tx, joined, CREATED, now)
+            await _emit_member(tx, joined, union_id, JOINED, now)
 
     async def leave(self, corp_id: str, conference_id: str, union_id: str) -> None:
         """A person inside the meeting leaves it.
@@ -268,4 +295,8 @@ class ConferenceService:
             member = await tx.get_participant(conference_id, union_id)
             if member is None or member.attend_status != AttendStatus.ACTIVE:
                 raise InvalidRequest("notInConference", f"{union_id} is not in the meeting")
-            await tx.record_leave(conference_id, union_id, self._clock.now_ms())
+            now = self._clock.now_ms()
+            await tx.record_leave(conference_id, union_id, now)
+            left = await tx.lock_conference(corp_id, conference_id)
+            if left is not None:
+                await _emit_member(tx, left, union_id, LEFT, now)

@@ -177,7 +177,3 @@ class ControlService:
     def now_ms(self) -> int:
         """The server's current time."""
         return self._clock.now_ms()
-
-    def advance_clock(self, ms: int) -> int:
-        """Move the server's clock forward; return the new time."""
-        return self._clock.advance(ms)

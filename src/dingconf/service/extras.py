@@ -4,7 +4,6 @@ Each is stored per meeting (:mod:`dingconf.model.extras`); none of DingTalk's
 queries returns it, so the control API shows it (:meth:`ExtrasService.view`).
 """
 
-import secrets
 from dataclasses import dataclass
 
 from dingconf.clock import Clock
@@ -19,6 +18,7 @@ from dingconf.model import (
 )
 from dingconf.service.access import lock_own_conference
 from dingconf.service.auth import WRITE, require_scope
+from dingconf.service.rng import random_hex
 from dingconf.storage.base import ConferenceFilter, Store, WriteTx
 
 __all__ = [
@@ -163,7 +163,7 @@ class ExtrasService:
                     result.failed[url] = problem
                     continue
                 stream = StreamOut(
-                    stream_id=secrets.token_hex(16),
+                    stream_id=random_hex(16),
                     conference_id=conference.conference_id,
                     url=url,
                     name=request.name,

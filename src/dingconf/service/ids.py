@@ -1,8 +1,8 @@
 """Identifier formats (spec §6)."""
 
 import re
-import secrets
-import uuid
+
+from dingconf.service.rng import random_below, random_hex, random_uuid
 
 __all__ = [
     "CONFERENCE_ID",
@@ -18,19 +18,19 @@ CONFERENCE_ID = re.compile(r"[0-9a-f]{24}")
 
 def new_conference_id(now_ms: int) -> str:
     """A MongoDB-ObjectId-like id whose first 8 hex digits are the creation second."""
-    return f"{(now_ms // 1000) & 0xFFFFFFFF:08x}{secrets.token_hex(8)}"
+    return f"{(now_ms // 1000) & 0xFFFFFFFF:08x}{random_hex(8)}"
 
 
 def new_room_code() -> str:
     """An 11-digit meeting code with no leading zero."""
-    return str(10**10 + secrets.randbelow(9 * 10**10))
+    return str(10**10 + random_below(9 * 10**10))
 
 
 def new_password() -> str:
     """A 10-digit numeric meeting password."""
-    return f"{secrets.randbelow(10**10):010d}"
+    return f"{random_below(10**10):010d}"
 
 
 def new_link_token() -> str:
     """The ``token`` parameter of a join link: ``1_`` and a UUID."""
-    return f"1_{uuid.uuid4()}"
+    return f"1_{random_uuid()}"

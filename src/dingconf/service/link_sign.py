@@ -16,29 +16,50 @@ from urllib.parse import urlencode
 from dingconf.errors import AccessDenied
 from dingconf.storage.base import Store
 
-__all__ = ["LinkSigner"]
+__all__ = ["LinkSigner", "SigningKey"]
 
 _KEY_NAME = "minutes"
+
+
+class SigningKey:
+    """An HMAC-SHA256 key kept in the database under a name.
+
+    The first process to need it stores a random one (``media_keys``,
+    migration 0008); every process sharing the database then signs and
+    checks with the same key.
+    """
+
+    def __init__(self, store: Store, name: str) -> None:
+        self._store = store
+        self._name = name
+        self._key: bytes | None = None
+
+    async def sign(self, message: str) -> str:
+        """The hex HMAC-SHA256 of ``message``."""
+        if self._key is None:
+            async with self._store.write() as tx:
+                stored = await tx.keep_media_key(self._name, secrets.token_hex(32))
+            self._key = stored.encode()
+        return hmac.new(self._key, message.encode(), hashlib.sha256).hexdigest()
+
+    async def matches(self, message: str, signature: str) -> bool:
+        """Whether ``signature`` is ``message``'s, compared in constant time."""
+        return hmac.compare_digest(signature.encode(), (await self.sign(message)).encode())
 
 
 class LinkSigner:
     """Sign and check the minutes' media links."""
 
     def __init__(self, store: Store, base_url: str) -> None:
-        self._store = store
+        self._key = SigningKey(store, _KEY_NAME)
         self._base_url = base_url.rstrip("/")
-        self._key: bytes | None = None
 
-    async def _secret(self) -> bytes:
-        if self._key is None:
-            async with self._store.write() as tx:
-                stored = await tx.keep_media_key(_KEY_NAME, secrets.token_hex(32))
-            self._key = stored.encode()
-        return self._key
+    @staticmethod
+    def _message(path: str, params: Mapping[str, str], expires_ms: int) -> str:
+        return "\n".join([path, *(f"{k}={params[k]}" for k in sorted(params)), str(expires_ms)])
 
     async def _sig(self, path: str, params: Mapping[str, str], expires_ms: int) -> str:
-        message = "\n".join([path, *(f"{k}={params[k]}" for k in sorted(params)), str(expires_ms)])
-        return hmac.new(await self._secret(), message.encode(), hashlib.sha256).hexdigest()
+        return await self._key.sign(self._message(path, params, expires_ms))
 
     async def url(self, path: str, params: Mapping[str, str], expires_ms: int) -> str:
         """The absolute, signed URL of ``path`` with ``params``, valid until ``expires_ms``."""
@@ -55,8 +76,8 @@ class LinkSigner:
             AccessDenied: ``invalidSignature`` for a tampered or unsigned link,
                 ``urlExpired`` once the expiry has passed.
         """
-        if not expires.isdigit() or not hmac.compare_digest(
-            sig.encode(), (await self._sig(path, params, int(expires))).encode()
+        if not expires.isdigit() or not await self._key.matches(
+            self._message(path, params, int(expires)), sig
         ):
             raise AccessDenied("invalidSignature", "the link's signature does not match")
         if now_ms >= int(expires):

@@ -7,7 +7,6 @@ a booking's link. Both are served by :meth:`LinkService.open_login` and
 organisation, who may record (:data:`CLOUD_RECORD`, :data:`LOCAL_RECORD`).
 """
 
-import secrets
 import string
 from dataclasses import dataclass
 from urllib.parse import parse_qs, quote, urlsplit
@@ -16,6 +15,7 @@ from dingconf.clock import Clock
 from dingconf.errors import AccessDenied, InvalidRequest, NotFound
 from dingconf.model import ConferenceStatus, LoginLink, Principal, ShortLink
 from dingconf.service.auth import WRITE, require_scope
+from dingconf.service.rng import random_below
 from dingconf.service.secrets import hash_token, new_token
 from dingconf.storage.base import ConferenceFilter, Store
 
@@ -173,7 +173,9 @@ class LinkService:
             raise InvalidRequest("scheduleConferenceIdError", "scheduleConferenceIdError")
         if booking.creator_id != creator_id:
             raise InvalidRequest("creatorUidError", "creatorUidError")
-        code = "".join(secrets.choice(_SHORT_ALPHABET) for _ in range(_SHORT_LENGTH))
+        code = "".join(
+            _SHORT_ALPHABET[random_below(len(_SHORT_ALPHABET))] for _ in range(_SHORT_LENGTH)
+        )
         async with self._store.write() as tx:
             await tx.insert_short_link(
                 ShortLink(

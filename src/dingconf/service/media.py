@@ -13,14 +13,13 @@ size, and produced chunk by chunk.
 """
 
 import hashlib
-import hmac
-import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from dingconf.clock import Clock
 from dingconf.errors import AccessDenied
+from dingconf.service.link_sign import SigningKey
 from dingconf.service.record_files import HEADER_BYTES
 from dingconf.storage.base import Store
 
@@ -48,32 +47,24 @@ class MediaSigner:
     """Sign and check the URLs of recording files."""
 
     def __init__(self, store: Store, clock: Clock, base_url: str) -> None:
-        self._store = store
+        self._key = SigningKey(store, _KEY_NAME)
         self._clock = clock
         self._base_url = base_url
-        self._key: bytes | None = None
-
-    async def _secret(self) -> bytes:
-        if self._key is None:
-            async with self._store.write() as tx:
-                stored = await tx.keep_media_key(_KEY_NAME, secrets.token_hex(32))
-            self._key = stored.encode()
-        return self._key
 
     @staticmethod
-    def _message(file: MediaFile, expires: int) -> bytes:
-        return f"{file.media_id}.{file.kind}\n{file.size}\n{file.duration_ms}\n{expires}".encode()
+    def _message(file: MediaFile, expires: int) -> str:
+        return f"{file.media_id}.{file.kind}\n{file.size}\n{file.duration_ms}\n{expires}"
 
     async def url(self, file: MediaFile) -> str:
         """A URL serving ``file`` for the next :data:`URL_TTL_S` seconds."""
         expires = self._clock.now_ms() // 1000 + URL_TTL_S
-        signature = hmac.new(await self._secret(), self._message(file, expires), hashlib.sha256)
+        signature = await self._key.sign(self._message(file, expires))
         query = urlencode(
             {
                 "size": file.size,
                 "duration": file.duration_ms,
                 "Expires": expires,
-                "Signature": signature.hexdigest(),
+                "Signature": signature,
             }
         )
         return f"{self._base_url}/media/records/{file.media_id}.{file.kind}?{query}"
@@ -89,13 +80,12 @@ class MediaSigner:
         try:
             file = MediaFile(media_id, kind, int(params["size"]), int(params["duration"]))
             expires = int(params["Expires"])
-            given = bytes.fromhex(params["Signature"])
+            given = params["Signature"]
         except (KeyError, ValueError):
             raise _bad_signature() from None
         if kind not in (MP4, M3U8) or file.size < HEADER_BYTES:
             raise _bad_signature()
-        expected = hmac.new(await self._secret(), self._message(file, expires), hashlib.sha256)
-        if not hmac.compare_digest(expected.digest(), given):
+        if not await self._key.matches(self._message(file, expires), given.lower()):
             raise _bad_signature()
         if self._clock.now_ms() // 1000 > expires:
             raise AccessDenied("AccessDenied", "Request has expired.")

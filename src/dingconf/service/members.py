@@ -15,6 +15,7 @@ from dingconf.model import AttendStatus, Conference, ConferenceStatus, Participa
 from dingconf.service.access import lock_own_conference
 from dingconf.service.auth import WRITE, require_scope
 from dingconf.service.conferences import ConferenceService
+from dingconf.service.events import INVITED, KICKED, emit_members
 from dingconf.service.paging import Page, page_of, window
 from dingconf.storage.base import Invitation, Store, WriteTx
 
@@ -148,6 +149,15 @@ class MemberService:
             if numbers:
                 rung = [(number, nick or number) for number, nick in numbers.items()]
                 await tx.add_phone_invitations(conference.conference_id, rung, by, now)
+            if invitations:
+                # The members now being called (someone already inside stays inside).
+                members = [
+                    await tx.get_participant(conference.conference_id, u) for u, _ in invitations
+                ]
+                calling = [
+                    m for m in members if m is not None and m.attend_status == AttendStatus.CALLING
+                ]
+                await emit_members(tx, conference, calling, INVITED, now)
 
     async def kick(
         self, principal: Principal, conference_id: str, union_ids: list[str], forbid_rejoin: bool
@@ -168,6 +178,13 @@ class MemberService:
                 await tx.kick_member(
                     conference.conference_id, member.union_id, now, forbid_rejoin=forbid_rejoin
                 )
+            kicked = [
+                await tx.get_participant(conference.conference_id, m.union_id) for m in members
+            ]
+            after = await tx.lock_conference(principal.corp_id, conference.conference_id)
+            await emit_members(
+                tx, after or conference, [m for m in kicked if m is not None], KICKED, now
+            )
 
     async def set_cohosts(
         self, principal: Principal, conference_id: str, action: str, union_ids: list[str]

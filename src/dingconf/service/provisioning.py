@@ -11,6 +11,7 @@ from typing import Any
 from dingconf.errors import InvalidRequest
 from dingconf.model import App, Org, Suite, User
 from dingconf.service.auth import READ, WRITE
+from dingconf.service.push import checked_subscription
 from dingconf.service.secrets import hash_secret, verify_secret
 from dingconf.storage.base import Store
 
@@ -102,6 +103,22 @@ class ProvisioningService:
                 await tx.delete_tokens("app", app_key)
         return app
 
+    async def _seed_push(self, app: Mapping[str, Any], where: str) -> None:
+        """A seed app's ``push`` entry (``url``, ``token``, ``aesKey``), stored unchecked:
+        the receiver need not be up when the seed loads."""
+        push = _mapping(app["push"], f"{where}.push")
+        try:
+            subscription = checked_subscription(
+                _field(app, "appKey", where),
+                _field(push, "url", f"{where}.push"),
+                _field(push, "token", f"{where}.push"),
+                _field(push, "aesKey", f"{where}.push"),
+            )
+        except InvalidRequest as bad:
+            raise InvalidRequest("invalidSeed", f"{where}.push: {bad.message}") from None
+        async with self._store.write() as tx:
+            await tx.put_push_subscription(subscription)
+
     async def add_suite(
         self, suite_key: str, secret: str, authorized_corps: Iterable[str], scopes: Iterable[str]
     ) -> Suite:
@@ -170,6 +187,8 @@ class ProvisioningService:
                     _field(app, "appSecret", app_where),
                     _scopes(app, app_where),
                 )
+                if app.get("push") is not None:
+                    await self._seed_push(app, app_where)
                 apps += 1
         for i, raw_suite in enumerate(_list(seed, "suites", "seed")):
             where = f"suites[{i}]"

@@ -16,7 +16,9 @@ from dingconf.errors import InvalidRequest, NotFound
 from dingconf.model import RECORD, Conference, ConferenceStatus, Principal
 from dingconf.service.access import lock_own_conference
 from dingconf.service.auth import WRITE, require_scope
+from dingconf.service.events import emit_video_ready
 from dingconf.service.links import CLOUD_RECORD
+from dingconf.service.record_files import READY_AFTER_MS, media_id
 from dingconf.storage.base import Store, WriteTx
 
 __all__ = [
@@ -25,6 +27,7 @@ __all__ = [
     "RECORDING",
     "RecordingService",
     "auto_started_recording",
+    "finish_take",
     "open_take",
     "resume_take",
 ]
@@ -63,6 +66,21 @@ async def open_take(tx: WriteTx, conference_id: str, owner: str, at_ms: int) -> 
     spans = await tx.list_spans(conference_id, RECORD)
     take = spans[-1].take + 1 if spans else 1
     await tx.open_span(conference_id, RECORD, take, owner, at_ms)
+
+
+async def finish_take(tx: WriteTx, conference: Conference, at_ms: int) -> None:
+    """A recording stops (or its meeting ends): close its take; its video follows.
+
+    The video is generated :data:`READY_AFTER_MS` later; its
+    ``flash_minutes_open_event`` is written now, with the stop, and born then.
+    """
+    await tx.close_span(conference.conference_id, RECORD, at_ms)
+    spans = await tx.list_spans(conference.conference_id, RECORD)
+    take = spans[-1].take if spans else 1
+    # A number per file, exact in any JSON client (under 2**53); DingTalk says
+    # not to rely on its value.
+    task_id = int(media_id(conference.conference_id, take)[:12], 16)
+    await emit_video_ready(tx, conference, task_id, at_ms + READY_AFTER_MS)
 
 
 async def resume_take(tx: WriteTx, conference: Conference, at_ms: int) -> None:
@@ -145,7 +163,7 @@ class RecordingService:
             if conference.cloud_record_status not in RECORDING:
                 raise InvalidRequest("cloudRecordNotFound", "no cloud recording is running")
             await tx.update_conference(conference._replace(cloud_record_status=FINISHED))
-            await tx.close_span(conference.conference_id, RECORD, self._clock.now_ms())
+            await finish_take(tx, conference, self._clock.now_ms())
 
     async def set_paused(self, corp_id: str, conference_id: str, paused: bool) -> int:
         """Control API: pause (1 → 2) or resume (2 → 1); return the new status.

@@ -10,6 +10,8 @@ import hashlib
 import hmac
 import secrets
 
+from dingconf.service.rng import random_hex
+
 __all__ = ["derive_token", "hash_secret", "hash_token", "new_token", "verify_secret"]
 
 _SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
@@ -60,7 +62,7 @@ def hash_token(token: str) -> str:
 
 def new_token() -> str:
     """A fresh random token: 32 hex characters, like DingTalk's."""
-    return secrets.token_hex(16)
+    return random_hex(16)
 
 
 def derive_token(client_secret: str, client_key: str, corp_id: str, nonce: str) -> str:

@@ -10,6 +10,7 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Protocol
 
+from dingconf.clock import ClockState
 from dingconf.model import (
     App,
     AttendStatus,
@@ -17,16 +18,21 @@ from dingconf.model import (
     Conference,
     ConferenceExtras,
     ConferenceStatus,
+    Delivery,
     Device,
     LoginLink,
     NetworkSample,
     Org,
+    OutboxEvent,
     Participant,
     Principal,
+    PushSubscription,
     SessionRecord,
     ShortLink,
     Span,
+    StateDump,
     StreamOut,
+    StreamTicket,
     Suite,
     TokenRecord,
     User,
@@ -240,6 +246,47 @@ class WriteTx(Protocol):
     async def insert_booking(self, booking: Booking) -> None:
         """Store a new booking."""
 
+    # Meeting events (model.events): written with the change they describe.
+
+    async def set_event_origin(self, subject_id: str, app_key: str) -> None:
+        """Remember the app that created a meeting or booking (its ``_target_push`` receiver)."""
+
+    async def event_origin(self, conference_id: str, schedule_id: str | None) -> str | None:
+        """The app that created a meeting, or the booking it is an instance of."""
+
+    async def next_event_seq(self, conference_id: str) -> int:
+        """The meeting's next statusSeqNum (the meeting is locked)."""
+
+    async def add_event(self, event: OutboxEvent) -> None:
+        """Put an event in the outbox with a pending delivery for each receiving app."""
+
+    async def put_stream_ticket(self, ticket_hash: str, ticket: StreamTicket) -> None:
+        """Store a Stream-mode connection ticket by its hash."""
+
+    async def claim_delivery(self, event_id: str, app_key: str, now_ms: int, until_ms: int) -> bool:
+        """Hold a due delivery for this process until ``until_ms``; False if another holds it."""
+
+    async def settle_delivery(
+        self,
+        event_id: str,
+        app_key: str,
+        *,
+        delivered: bool,
+        next_at_ms: int,
+        error: str,
+        max_attempts: int,
+    ) -> None:
+        """Record an attempt: delivered, or due again at ``next_at_ms``, or dead at the last."""
+
+    async def requeue_delivery(self, event_id: str, app_key: str, now_ms: int) -> bool:
+        """Make a delivery pending again with fresh attempts; False if there is none."""
+
+    async def put_push_subscription(self, subscription: PushSubscription) -> None:
+        """Set or replace an app's HTTP push subscription."""
+
+    async def delete_push_subscription(self, app_key: str) -> bool:
+        """Drop an app's HTTP push subscription; False if it had none."""
+
     async def update_booking(self, booking: Booking) -> None:
         """Write a booking's fields and settings."""
 
@@ -276,6 +323,27 @@ class WriteTx(Protocol):
     async def keep_media_key(self, name: str, candidate: str) -> str:
         """The URL-signing key called ``name``, stored as ``candidate`` if there is none."""
 
+    # The test toolkit (service.state): whole organisations, the clock, the baseline.
+
+    async def delete_orgs(self, corp_ids: list[str] | None) -> None:
+        """Delete organisations (None: all) with everything of theirs (meetings and what hangs
+        off them, bookings, users, apps, tokens, suite authorisations)."""
+
+    async def delete_suites(self) -> None:
+        """Delete every suite, its authorisations and its tokens."""
+
+    async def load_state(self, dump: StateDump, *, replace_suites: bool) -> None:
+        """Insert the organisations of a dump (absent from the database) and its suites."""
+
+    async def lock_clock(self) -> ClockState:
+        """Read the shared clock and hold it until the transaction ends."""
+
+    async def set_clock(self, state: ClockState) -> None:
+        """Store the shared clock."""
+
+    async def set_baseline(self, document: str) -> None:
+        """Store the document a reset goes back to."""
+
 
 class Store(Protocol):
     """A dingconf database."""
@@ -309,6 +377,22 @@ class Store(Protocol):
 
     async def get_suite(self, suite_key: str) -> Suite | None:
         """Read a third-party suite."""
+
+    async def get_stream_ticket(self, ticket_hash: str) -> StreamTicket | None:
+        """A Stream-mode ticket by its hash (expired ones too)."""
+
+    async def due_deliveries(self, app_keys: list[str], now_ms: int, limit: int) -> list[Delivery]:
+        """Deliveries of these apps to attempt now, the first undelivered one per meeting."""
+
+    async def list_deliveries(self, app_key: str, state: str | None) -> list[Delivery]:
+        """An app's deliveries, optionally in one state, by meeting and statusSeqNum."""
+
+    async def push_subscriptions(self) -> list[PushSubscription]:
+        """Every app's HTTP push subscription."""
+
+    async def change_marker(self) -> int | None:
+        """A number that moves whenever anything commits, in any process; None when the
+        backend has no cheap one (then callers poll)."""
 
     async def auth_epoch(self) -> int:
         """A number that changes whenever a live token's meaning may have changed.
@@ -408,3 +492,12 @@ class Store(Protocol):
 
     async def live_counts(self) -> tuple[int, int]:
         """Meetings running now (all organisations) and the people inside them."""
+
+    async def dump_state(self, corp_id: str | None) -> StateDump:
+        """Every organisation (or one) and the suites, rows as column mappings."""
+
+    async def clock_state(self) -> ClockState:
+        """The clock every process on the database shares (cheap: read per request)."""
+
+    async def baseline(self) -> str | None:
+        """The document a reset goes back to, if one was stored."""

@@ -5,9 +5,12 @@ module (reads), :mod:`.sql_tx` (writes) and :mod:`.sql_rows` (row mapping), so
 both backends behave the same.
 """
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
+from dingconf.clock import ClockState
 from dingconf.model import (
     App,
     AttendStatus,
@@ -15,14 +18,18 @@ from dingconf.model import (
     Conference,
     ConferenceExtras,
     ConferenceStatus,
+    Delivery,
     NetworkSample,
     Org,
     Participant,
     Principal,
+    PushSubscription,
     SessionRecord,
     ShortLink,
     Span,
+    StateDump,
     StreamOut,
+    StreamTicket,
     Suite,
     User,
     Utterance,
@@ -33,6 +40,12 @@ from dingconf.storage.driver import Connection, Database
 from dingconf.storage.snapshot import SnapshotCache
 from dingconf.storage.sql_analytics import select_samples, select_sessions
 from dingconf.storage.sql_content import select_spans, select_utterances
+from dingconf.storage.sql_events import (
+    select_deliveries,
+    select_due_deliveries,
+    select_push_subscriptions,
+    select_stream_ticket,
+)
 from dingconf.storage.sql_extras import (
     select_extras,
     select_short_link,
@@ -58,6 +71,7 @@ from dingconf.storage.sql_rows import (
     select_user,
     user_of,
 )
+from dingconf.storage.sql_state import dump_state, select_baseline, select_clock
 from dingconf.storage.sql_tx import SqlWriteTx
 
 __all__ = ["SqlStore"]
@@ -66,6 +80,10 @@ __all__ = ["SqlStore"]
 # busy deployment, about 7 MB at 10,000.
 _CONFERENCE_CACHE_LIMIT = 10_000
 _COUNT_CACHE_LIMIT = 1_000
+_CLOCK_AND_EPOCH = (
+    "SELECT c.offset_ms, c.frozen_ms, a.epoch FROM clock_state c, auth_epoch a "
+    "WHERE c.id = 1 AND a.id = 1"
+)
 
 
 class SqlStore(Store):
@@ -77,6 +95,12 @@ class SqlStore(Store):
         self._db = database
         # What auth_epoch() last read: one value, re-read once anything commits.
         self._epoch: SnapshotCache[None, int] = SnapshotCache(1)
+        # The shared clock, read on every request: likewise.
+        self._clock: SnapshotCache[None, ClockState] = SnapshotCache(1)
+        # Without a change marker (PostgreSQL) the clock and the auth epoch are
+        # read in one query at a request's start; the epoch waits here for that
+        # request's token check, which takes it instead of a second query.
+        self._epoch_hint: tuple[asyncio.Task[Any] | None, int] | None = None
         # QueryConferenceInfo is polled far more often than meetings change.
         self._conferences: SnapshotCache[tuple[str, str], Conference] = SnapshotCache(
             _CONFERENCE_CACHE_LIMIT
@@ -101,8 +125,14 @@ class SqlStore(Store):
         self._conferences.clear()
         self._epoch.clear()
         self._counts.clear()
+        self._clock.clear()
 
     async def auth_epoch(self) -> int:
+        hint = self._epoch_hint
+        if hint is not None:
+            self._epoch_hint = None
+            if hint[0] is not None and hint[0] is asyncio.current_task():
+                return hint[1]
         marker = await self._db.change_marker()
         epoch = self._epoch.get(marker, None)
         if epoch is None:
@@ -156,6 +186,21 @@ class SqlStore(Store):
             "SELECT corp_id FROM suite_corps WHERE suite_key = ?", (suite_key,)
         )
         return Suite(row[0], row[1], scopes_of(row[2]), frozenset(c[0] for c in corps))
+
+    async def get_stream_ticket(self, ticket_hash: str) -> StreamTicket | None:
+        return await select_stream_ticket(self._read, ticket_hash)
+
+    async def due_deliveries(self, app_keys: list[str], now_ms: int, limit: int) -> list[Delivery]:
+        return await select_due_deliveries(self._read, app_keys, now_ms, limit)
+
+    async def list_deliveries(self, app_key: str, state: str | None) -> list[Delivery]:
+        return await select_deliveries(self._read, app_key, state)
+
+    async def push_subscriptions(self) -> list[PushSubscription]:
+        return await select_push_subscriptions(self._read)
+
+    async def change_marker(self) -> int | None:
+        return await self._db.change_marker()
 
     async def resolve_token(self, token_hash: str) -> tuple[Principal, int] | None:
         # The scopes come from the app or suite now, not from when the token was
@@ -318,3 +363,23 @@ class SqlStore(Store):
 
     async def live_counts(self) -> tuple[int, int]:
         return await select_live_counts(self._read)
+
+    async def dump_state(self, corp_id: str | None) -> StateDump:
+        return await dump_state(self._read, corp_id)
+
+    async def clock_state(self) -> ClockState:
+        marker = await self._db.change_marker()
+        if marker is None:
+            row = await self._read.fetchone(_CLOCK_AND_EPOCH)
+            if row is None:
+                return ClockState()
+            self._epoch_hint = (asyncio.current_task(), int(row[2]))
+            return ClockState(int(row[0]), None if row[1] is None else int(row[1]))
+        state = self._clock.get(marker, None)
+        if state is None:
+            state = await select_clock(self._read)
+            self._clock.keep(marker, None, state)
+        return state
+
+    async def baseline(self) -> str | None:
+        return await select_baseline(self._read)

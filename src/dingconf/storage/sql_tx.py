@@ -1,5 +1,6 @@
 """Write transactions of the SQL store: every change, with the counters it moves."""
 
+from dingconf.clock import ClockState
 from dingconf.model import (
     App,
     AttendStatus,
@@ -11,10 +12,14 @@ from dingconf.model import (
     LoginLink,
     NetworkSample,
     Org,
+    OutboxEvent,
     Participant,
+    PushSubscription,
     ShortLink,
     Span,
+    StateDump,
     StreamOut,
+    StreamTicket,
     Suite,
     TokenRecord,
     User,
@@ -25,6 +30,18 @@ from dingconf.storage.base import ConferenceFilter, Invitation, WriteTx
 from dingconf.storage.driver import Connection
 from dingconf.storage.sql_analytics import decline_call, insert_samples, update_session_device
 from dingconf.storage.sql_content import end_span, insert_span, insert_utterance, select_spans
+from dingconf.storage.sql_events import (
+    claim_delivery,
+    delete_push_subscription,
+    insert_event,
+    insert_stream_ticket,
+    next_event_seq,
+    origin_app,
+    requeue_delivery,
+    set_origin,
+    settle_delivery,
+    upsert_push_subscription,
+)
 from dingconf.storage.sql_extras import (
     delete_whitelisted,
     insert_login_link,
@@ -58,6 +75,14 @@ from dingconf.storage.sql_rows import (
     select_conference_corp,
     select_conferences,
     select_user,
+)
+from dingconf.storage.sql_state import (
+    delete_orgs,
+    delete_suites,
+    load_state,
+    select_clock,
+    update_baseline,
+    update_clock,
 )
 
 __all__ = ["SqlWriteTx"]
@@ -448,6 +473,53 @@ class SqlWriteTx(WriteTx):
             booking_params(booking),
         )
 
+    async def set_event_origin(self, subject_id: str, app_key: str) -> None:
+        await set_origin(self._conn, subject_id, app_key)
+
+    async def event_origin(self, conference_id: str, schedule_id: str | None) -> str | None:
+        return await origin_app(self._conn, conference_id, schedule_id)
+
+    async def next_event_seq(self, conference_id: str) -> int:
+        return await next_event_seq(self._conn, conference_id)
+
+    async def add_event(self, event: OutboxEvent) -> None:
+        await insert_event(self._conn, event)
+
+    async def put_stream_ticket(self, ticket_hash: str, ticket: StreamTicket) -> None:
+        await insert_stream_ticket(self._conn, ticket_hash, ticket)
+
+    async def claim_delivery(self, event_id: str, app_key: str, now_ms: int, until_ms: int) -> bool:
+        return await claim_delivery(self._conn, event_id, app_key, now_ms, until_ms)
+
+    async def settle_delivery(
+        self,
+        event_id: str,
+        app_key: str,
+        *,
+        delivered: bool,
+        next_at_ms: int,
+        error: str,
+        max_attempts: int,
+    ) -> None:
+        await settle_delivery(
+            self._conn,
+            event_id,
+            app_key,
+            delivered=delivered,
+            next_at_ms=next_at_ms,
+            error=error,
+            max_attempts=max_attempts,
+        )
+
+    async def requeue_delivery(self, event_id: str, app_key: str, now_ms: int) -> bool:
+        return await requeue_delivery(self._conn, event_id, app_key, now_ms)
+
+    async def put_push_subscription(self, subscription: PushSubscription) -> None:
+        await upsert_push_subscription(self._conn, subscription)
+
+    async def delete_push_subscription(self, app_key: str) -> bool:
+        return await delete_push_subscription(self._conn, app_key)
+
     async def update_booking(self, booking: Booking) -> None:
         params = booking_params(booking)
         await self._conn.execute(
@@ -528,3 +600,24 @@ class SqlWriteTx(WriteTx):
 
     async def keep_media_key(self, name: str, candidate: str) -> str:
         return await keep_media_key(self._conn, name, candidate)
+
+    async def delete_orgs(self, corp_ids: list[str] | None) -> None:
+        await delete_orgs(self._conn, corp_ids)
+        await self._bump_auth_epoch()
+
+    async def delete_suites(self) -> None:
+        await delete_suites(self._conn)
+        await self._bump_auth_epoch()
+
+    async def load_state(self, dump: StateDump, *, replace_suites: bool) -> None:
+        await load_state(self._conn, dump, replace_suites=replace_suites)
+        await self._bump_auth_epoch()
+
+    async def lock_clock(self) -> ClockState:
+        return await select_clock(self._conn, self._row_lock)
+
+    async def set_clock(self, state: ClockState) -> None:
+        await update_clock(self._conn, state)
+
+    async def set_baseline(self, document: str) -> None:
+        await update_baseline(self._conn, document)

@@ -8,7 +8,7 @@ from dingconf.service.control import ControlService
 from dingconf.wire.analytics import device_of, samples_of
 from dingconf.wire.operations import Call, Operation, op
 from dingconf.wire.record_schemas import SayBody, UtteranceView
-from dingconf.wire.schemas import ClockBody, JoinBody, LeaveBody, ParticipantView
+from dingconf.wire.schemas import JoinBody, LeaveBody, ParticipantView
 
 __all__ = ["control_routes"]
 
@@ -59,9 +59,6 @@ def control_routes(control: ControlService) -> list[Operation]:
 
     async def now(_c: Call[None]) -> int:
         return control.now_ms()
-
-    async def advance_clock(c: Call[ClockBody]) -> int:
-        return control.advance_clock(c.body.advance_ms)
 
     async def join(c: Call[JoinBody]) -> None:
         b = c.body
@@ -136,13 +133,4 @@ def control_routes(control: ControlService) -> list[Operation]:
             guard="admin",
         ),
         op("GET /_dingconf/clock", "GetClock", now, _now, guard="admin"),
-        op(
-            "POST /_dingconf/clock",
-            "AdvanceClock",
-            advance_clock,
-            _now,
-            body=ClockBody,
-            param_error=_PARAM_ERROR,
-            guard="admin",
-        ),
     ]

@@ -18,12 +18,14 @@ from dingconf.errors import (
     NotFound,
     ScopeDenied,
 )
+from dingconf.service.rng import random_hex
 
 __all__ = [
     "PayloadTooLarge",
     "RouteNotFound",
     "error_body",
     "new_request_id",
+    "restart_request_ids",
     "status_of",
     "system_error",
 ]
@@ -67,12 +69,19 @@ _request_id_prefix = ""
 
 def _new_request_id_prefix() -> None:
     global _request_id_prefix
-    h = os.urandom(10).hex().upper()
+    h = random_hex(10).upper()
     _request_id_prefix = f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-"
 
 
 _new_request_id_prefix()
 os.register_at_fork(after_in_child=_new_request_id_prefix)  # each worker its own prefix
+
+
+def restart_request_ids() -> None:
+    """Start request ids afresh from the id generator (after it was seeded)."""
+    global _request_ids
+    _request_ids = itertools.count()
+    _new_request_id_prefix()
 
 
 def new_request_id() -> str:

@@ -10,6 +10,7 @@ from typing import Annotated
 
 import msgspec
 
+from dingconf.service.shared_clock import MAX_CLOCK_MOVE_MS
 from dingconf.wire.analytics_schemas import DeviceBody
 
 __all__ = [
@@ -138,14 +139,12 @@ class LeaveBody(_Body):
     union_id: str
 
 
-#: The furthest one clock move may go: a year, far past any token or booking.
-MAX_CLOCK_MOVE_MS = 366 * 24 * 3600 * 1000
-
-
 class ClockBody(_Body):
-    """Control API: move the clock forward (never back: stored times must stay ordered)."""
+    """Control API: advance, set, freeze the clock (never back: stored times must stay ordered)."""
 
-    advance_ms: Annotated[int, msgspec.Meta(ge=0, le=MAX_CLOCK_MOVE_MS)]
+    advance_ms: Annotated[int, msgspec.Meta(ge=0, le=MAX_CLOCK_MOVE_MS)] | None = None
+    set_ms: Annotated[int, msgspec.Meta(ge=0)] | None = None
+    freeze: bool | None = None
 
 
 class ParticipantView(_Body):

@@ -1,0 +1,165 @@
+"""The outbox reader: due deliveries, sent one by one over Stream or HTTP push.
+
+Every process runs one :class:`Dispatcher`. It looks for due deliveries of
+the apps it can reach: those with an HTTP push subscription (any process
+can POST) and, for the others, those with a Stream session in this process.
+It claims each in the
+store (so that one process sends it, whichever committed it), sends it and
+records the outcome: delivered on a 200 ack, else retried with exponential
+backoff and dead after :data:`MAX_ATTEMPTS`. A crash leaves the claim to
+expire and another process (or this one, restarted) sends the event again.
+"""
+
+import asyncio
+import contextlib
+import logging
+
+from dingconf.clock import Clock
+from dingconf.delivery.push import PushSender
+from dingconf.delivery.stream import StreamHub, StreamSession
+from dingconf.model import Delivery, PushSubscription
+from dingconf.storage.base import Store
+
+__all__ = ["MAX_ATTEMPTS", "Dispatcher", "backoff_ms"]
+
+log = logging.getLogger("dingconf.delivery")
+
+MAX_ATTEMPTS = 10
+_BACKOFF_BASE_MS = 500
+_BACKOFF_CAP_MS = 60_000
+#: How long a client may take to ack before the event counts as not delivered.
+ACK_TIMEOUT_S = 5.0
+#: A claim outlives the ack wait, so a live sender never loses its claim.
+_LEASE_MS = 30_000
+_BATCH = 200
+#: How often the commit marker is looked at while this process serves any app.
+_MARKER_POLL_S = 0.005
+#: How long the list of HTTP push subscriptions is reused before it is read again.
+_SUBSCRIPTIONS_TTL_S = 1.0
+
+
+def backoff_ms(attempts: int) -> int:
+    """Wait before the next try after ``attempts`` failed ones: 0.5 s, 1 s, 2 s ... 60 s."""
+    return int(min(_BACKOFF_CAP_MS, _BACKOFF_BASE_MS * 2 ** max(0, attempts - 1)))
+
+
+class Dispatcher:
+    """Sends this process's share of the outbox to its Stream sessions."""
+
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        hub: StreamHub,
+        push: PushSender,
+        poll_s: float = 0.05,
+    ) -> None:
+        self._store = store
+        self._clock = clock
+        self._hub = hub
+        self._push = push
+        self._pushed: dict[str, PushSubscription] = {}
+        self._pushed_at = -_SUBSCRIPTIONS_TTL_S
+        self._serving = False
+        self._poll_s = poll_s
+        self._inflight: set[tuple[str, str]] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._runner: asyncio.Task[None] | None = None
+        # Set when a delivery settles: the meeting's next event may go at once.
+        self._wake = asyncio.Event()
+
+    def start(self) -> None:
+        """Begin polling the outbox in the background."""
+        self._runner = asyncio.create_task(self._run())
+
+    async def stop(self) -> None:
+        """Stop polling and abandon sends in flight (their claims expire)."""
+        tasks = [t for t in (self._runner, *self._tasks) if t is not None]
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        marker: int | None = None
+        last_tick = -self._poll_s
+        while True:
+            # Where the store has a cheap commit marker (SQLite), look at it often and
+            # read the outbox only when something committed; otherwise read every poll.
+            seen = await self._store.change_marker()
+            due = seen is None or seen != marker or loop.time() - last_tick >= self._poll_s
+            if due or self._wake.is_set():
+                marker, last_tick = seen, loop.time()
+                self._wake.clear()
+                try:
+                    await self.tick()
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    # The database may be briefly away; try again on the next tick.
+                    log.exception("event delivery tick failed")
+            busy = seen is not None and self._serving
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), _MARKER_POLL_S if busy else self._poll_s)
+
+    async def tick(self) -> None:
+        """Claim and start sending every due delivery this process can send now."""
+        # An app with a push subscription gets its events by HTTP, not Stream.
+        pushed = await self._subscriptions()
+        keys = sorted({*pushed, *self._hub.app_keys()})
+        self._serving = bool(keys)
+        if not keys:
+            return
+        now = self._clock.now_ms()
+        for delivery in await self._store.due_deliveries(keys, now, _BATCH):
+            key = (delivery.event.event_id, delivery.app_key)
+            if key in self._inflight:
+                continue
+            route: PushSubscription | StreamSession | None = pushed.get(delivery.app_key)
+            if route is None:
+                route = self._hub.pick(delivery.app_key, delivery.event.event_type)
+            if route is None:
+                continue
+            async with self._store.write() as tx:
+                won = await tx.claim_delivery(key[0], key[1], now, now + _LEASE_MS)
+            if not won:
+                continue
+            self._inflight.add(key)
+            task = asyncio.create_task(self._deliver(delivery, route))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _subscriptions(self) -> dict[str, PushSubscription]:
+        """The push subscriptions, re-read at most once a second (any process may change them)."""
+        loop = asyncio.get_running_loop()
+        if loop.time() - self._pushed_at >= _SUBSCRIPTIONS_TTL_S:
+            self._pushed = {s.app_key: s for s in await self._store.push_subscriptions()}
+            self._pushed_at = loop.time()
+        return self._pushed
+
+    async def _deliver(self, delivery: Delivery, route: PushSubscription | StreamSession) -> None:
+        key = (delivery.event.event_id, delivery.app_key)
+        try:
+            if isinstance(route, PushSubscription):
+                ok, error = await self._push.send(route, delivery)
+            else:
+                ok, error = await self._hub.send_event(route, delivery, ACK_TIMEOUT_S)
+            attempts = delivery.attempts + 1
+            async with self._store.write() as tx:
+                await tx.settle_delivery(
+                    key[0],
+                    key[1],
+                    delivered=ok,
+                    next_at_ms=self._clock.now_ms() + backoff_ms(attempts),
+                    error=error,
+                    max_attempts=MAX_ATTEMPTS,
+                )
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("delivering event %s to %s failed", key[0], key[1])
+        finally:
+            self._inflight.discard(key)
+            self._wake.set()

@@ -1,0 +1,247 @@
+"""SQL for meeting events (:mod:`dingconf.model.events`): outbox, deliveries, tickets."""
+
+from dingconf.model.events import (
+    DEAD,
+    DELIVERED,
+    PENDING,
+    Delivery,
+    OutboxEvent,
+    PushSubscription,
+    StreamTicket,
+)
+from dingconf.storage.driver import Connection, Row
+
+__all__ = [
+    "claim_delivery",
+    "delete_push_subscription",
+    "insert_event",
+    "insert_stream_ticket",
+    "next_event_seq",
+    "origin_app",
+    "requeue_delivery",
+    "select_deliveries",
+    "select_due_deliveries",
+    "select_push_subscriptions",
+    "select_stream_ticket",
+    "set_origin",
+    "settle_delivery",
+    "upsert_push_subscription",
+]
+
+_COLUMNS = (
+    "e.event_id, e.conference_id, e.seq, e.corp_id, e.event_type, e.target_app, e.born_at, "
+    "e.payload, d.app_key, d.state, d.attempts, d.next_at, d.last_error"
+)
+_FROM = "FROM event_deliveries d JOIN events e ON e.event_id = d.event_id"
+_ORDER = "ORDER BY d.conference_id, d.seq, d.event_type"
+
+
+def _delivery_of(row: Row) -> Delivery:
+    event = OutboxEvent(
+        str(row[0]),
+        str(row[1]),
+        int(row[2]),
+        str(row[3]),
+        str(row[4]),
+        None if row[5] is None else str(row[5]),
+        int(row[6]),
+        str(row[7]),
+    )
+    return Delivery(event, str(row[8]), str(row[9]), int(row[10]), int(row[11]), str(row[12]))
+
+
+async def set_origin(conn: Connection, subject_id: str, app_key: str) -> None:
+    """Remember the app that created a meeting or a booking."""
+    await conn.execute(
+        "INSERT INTO event_origins (subject_id, app_key) VALUES (?, ?) "
+        "ON CONFLICT (subject_id) DO NOTHING",
+        (subject_id, app_key),
+    )
+
+
+async def origin_app(conn: Connection, conference_id: str, schedule_id: str | None) -> str | None:
+    """The app that created a meeting, or else the booking it is an instance of."""
+    for subject in (conference_id, schedule_id):
+        if subject:
+            row = await conn.fetchone(
+                "SELECT app_key FROM event_origins WHERE subject_id = ?", (subject,)
+            )
+            if row:
+                return str(row[0])
+    return None
+
+
+async def next_event_seq(conn: Connection, conference_id: str) -> int:
+    """The meeting's next statusSeqNum (the caller holds the meeting's lock)."""
+    row = await conn.fetchone(
+        "SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE conference_id = ?", (conference_id,)
+    )
+    return int(row[0]) if row else 1
+
+
+async def insert_event(conn: Connection, event: OutboxEvent) -> None:
+    """Write an event and one pending delivery per receiving app.
+
+    A targeted event goes to its app; an org-wide one to every app of the
+    organisation, as it is now.
+    """
+    e = event
+    await conn.execute(
+        "INSERT INTO events (event_id, conference_id, seq, corp_id, event_type, target_app, "
+        "born_at, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            e.event_id,
+            e.conference_id,
+            e.seq,
+            e.corp_id,
+            e.event_type,
+            e.target_app,
+            e.born_ms,
+            e.payload,
+        ),
+    )
+    fixed = (e.event_id, e.conference_id, e.seq, e.event_type, PENDING, e.born_ms)
+    insert = (
+        "INSERT INTO event_deliveries (event_id, app_key, conference_id, seq, event_type, "
+        "state, attempts, next_at, claimed_until, last_error) "
+    )
+    if e.target_app is not None:
+        await conn.execute(
+            insert + "VALUES (?, ?, ?, ?, ?, ?, 0, ?, 0, '')",
+            (fixed[0], e.target_app, *fixed[1:]),
+        )
+    else:
+        await conn.execute(
+            insert + "SELECT ?, app_key, ?, ?, ?, ?, 0, ?, 0, '' FROM apps WHERE corp_id = ?",
+            (*fixed, e.corp_id),
+        )
+
+
+async def select_due_deliveries(
+    conn: Connection, app_keys: list[str], now_ms: int, limit: int
+) -> list[Delivery]:
+    """Deliveries to send now: for each (app, meeting), only the first undelivered one.
+
+    Sending one event of a meeting at a time keeps statusSeqNum order even
+    when an earlier event is waiting for a retry.
+    """
+    if not app_keys:
+        return []
+    marks = ", ".join("?" * len(app_keys))
+    rows = await conn.fetchall(
+        f"SELECT {_COLUMNS} {_FROM} WHERE d.app_key IN ({marks}) AND d.state = ? "
+        "AND d.next_at <= ? AND d.claimed_until <= ? AND NOT EXISTS ("
+        "SELECT 1 FROM event_deliveries p WHERE p.app_key = d.app_key "
+        "AND p.conference_id = d.conference_id AND p.state = ? AND (p.seq < d.seq "
+        "OR (p.seq = d.seq AND p.event_type < d.event_type))) "
+        f"{_ORDER} LIMIT ?",
+        (*app_keys, PENDING, now_ms, now_ms, PENDING, limit),
+    )
+    return [_delivery_of(row) for row in rows]
+
+
+async def select_deliveries(conn: Connection, app_key: str, state: str | None) -> list[Delivery]:
+    """An app's deliveries (optionally in one state), by meeting and order."""
+    where, params = "d.app_key = ?", [app_key]
+    if state is not None:
+        where, params = where + " AND d.state = ?", [app_key, state]
+    rows = await conn.fetchall(f"SELECT {_COLUMNS} {_FROM} WHERE {where} {_ORDER}", params)
+    return [_delivery_of(row) for row in rows]
+
+
+async def claim_delivery(
+    conn: Connection, event_id: str, app_key: str, now_ms: int, until_ms: int
+) -> bool:
+    """Take a pending delivery for this process until ``until_ms``; False if another has it.
+
+    One conditional UPDATE: on PostgreSQL a second claimer waits for the
+    first's row lock and then finds the condition false; SQLite serialises
+    writers. Either way exactly one process wins.
+    """
+    won = await conn.execute(
+        "UPDATE event_deliveries SET claimed_until = ? WHERE event_id = ? AND app_key = ? "
+        "AND state = ? AND claimed_until <= ?",
+        (until_ms, event_id, app_key, PENDING, now_ms),
+    )
+    return won == 1
+
+
+async def settle_delivery(
+    conn: Connection,
+    event_id: str,
+    app_key: str,
+    *,
+    delivered: bool,
+    next_at_ms: int,
+    error: str,
+    max_attempts: int,
+) -> None:
+    """Record one attempt: delivered, or retried at ``next_at_ms``, or dead after the last."""
+    if delivered:
+        await conn.execute(
+            "UPDATE event_deliveries SET state = ?, attempts = attempts + 1, claimed_until = 0, "
+            "last_error = '' WHERE event_id = ? AND app_key = ? AND state = ?",
+            (DELIVERED, event_id, app_key, PENDING),
+        )
+        return
+    await conn.execute(
+        "UPDATE event_deliveries SET attempts = attempts + 1, next_at = ?, claimed_until = 0, "
+        "last_error = ?, state = CASE WHEN attempts + 1 >= ? THEN ? ELSE state END "
+        "WHERE event_id = ? AND app_key = ? AND state = ?",
+        (next_at_ms, error, max_attempts, DEAD, event_id, app_key, PENDING),
+    )
+
+
+async def requeue_delivery(conn: Connection, event_id: str, app_key: str, now_ms: int) -> bool:
+    """Send a delivered or dead event again (attempts start over); False if unknown."""
+    changed = await conn.execute(
+        "UPDATE event_deliveries SET state = ?, attempts = 0, next_at = ?, claimed_until = 0, "
+        "last_error = '' WHERE event_id = ? AND app_key = ?",
+        (PENDING, now_ms, event_id, app_key),
+    )
+    return changed == 1
+
+
+async def insert_stream_ticket(conn: Connection, ticket_hash: str, ticket: StreamTicket) -> None:
+    """Store a Stream-mode ticket (by hash) and drop the expired ones."""
+    await conn.execute(
+        "DELETE FROM stream_tickets WHERE expires_at <= ?", (ticket.expires_at_ms - 86_400_000,)
+    )
+    await conn.execute(
+        "INSERT INTO stream_tickets (ticket_hash, app_key, corp_id, subscriptions, expires_at) "
+        "VALUES (?, ?, ?, ?, ?)",
+        (ticket_hash, ticket.app_key, ticket.corp_id, ticket.subscriptions, ticket.expires_at_ms),
+    )
+
+
+async def select_stream_ticket(conn: Connection, ticket_hash: str) -> StreamTicket | None:
+    """A Stream-mode ticket by hash (expired ones too: the caller checks)."""
+    row = await conn.fetchone(
+        "SELECT app_key, corp_id, subscriptions, expires_at FROM stream_tickets "
+        "WHERE ticket_hash = ?",
+        (ticket_hash,),
+    )
+    return StreamTicket(str(row[0]), str(row[1]), str(row[2]), int(row[3])) if row else None
+
+
+async def upsert_push_subscription(conn: Connection, sub: PushSubscription) -> None:
+    """Set (or replace) an app's HTTP push subscription."""
+    await conn.execute(
+        "INSERT INTO push_subscriptions (app_key, url, token, aes_key) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (app_key) DO UPDATE SET url = excluded.url, token = excluded.token, "
+        "aes_key = excluded.aes_key",
+        (sub.app_key, sub.url, sub.token, sub.aes_key),
+    )
+
+
+async def delete_push_subscription(conn: Connection, app_key: str) -> bool:
+    """Drop an app's HTTP push subscription; False if it had none."""
+    return await conn.execute("DELETE FROM push_subscriptions WHERE app_key = ?", (app_key,)) == 1
+
+
+async def select_push_subscriptions(conn: Connection) -> list[PushSubscription]:
+    """Every HTTP push subscription, by app."""
+    rows = await conn.fetchall(
+        "SELECT app_key, url, token, aes_key FROM push_subscriptions ORDER BY app_key"
+    )
+    return [PushSubscription(*(str(v) for v in row)) for row in rows]
