@@ -6,7 +6,7 @@ UV := .tools/bin/uv
 VENV := .venv
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: setup serve test lint bench bench-slow bench-state bench-journal postgres clean
+.PHONY: setup serve test test-sqlite lint bench bench-slow bench-state bench-journal postgres clean
 
 # The project's Python dependencies, exactly as uv.lock pins them.
 setup: $(VENV)/.synced
@@ -31,6 +31,10 @@ postgres:
 
 test: lint postgres
 	$(VENV)/bin/pytest
+
+# The suite without PostgreSQL (no root needed): every test on SQLite.
+test-sqlite: lint
+	$(VENV)/bin/pytest -k "not postgres"
 
 # Everything measured, each against a reference from the same run.
 bench: setup postgres

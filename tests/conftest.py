@@ -183,3 +183,38 @@ def http(server: DingconfServer) -> Iterator[httpx.Client]:
 def token(server: DingconfServer) -> str:
     """A token of Acme's read+write app, for plain-HTTP calls."""
     return server.token("acme-app", "acme-secret")
+
+
+# --- Which backend each line of the test output is about -----------------------------
+# The session-scoped ``backend`` parameter runs the suite once per backend, so a
+# file's name appears once per backend in the progress output; a heading names
+# the backend whenever it changes (test ids also carry it: ``test_x[postgres]``).
+
+_BACKEND_OF: dict[str, str] = {}
+_REPORTING: dict[str, Any] = {}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    _REPORTING["config"] = config
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        backend = callspec.params.get("backend") if callspec else None
+        _BACKEND_OF[item.nodeid] = str(backend) if backend else "no database server"
+
+
+def pytest_runtest_logstart(nodeid: str, location: tuple[str, int | None, str]) -> None:
+    backend = _BACKEND_OF.get(nodeid)
+    if backend is None or _REPORTING.get("backend") == backend:
+        return
+    _REPORTING["backend"] = backend
+    reporter = _REPORTING["config"].pluginmanager.get_plugin("terminalreporter")
+    if reporter is None:
+        return
+    reporter.ensure_newline()
+    if reporter.verbosity < 0:  # -q progress dots do not end their line themselves
+        reporter.write("\n")
+    reporter.write_sep("-", f"backend: {backend}")
+    reporter.currentfspath = None  # the next file name starts a line under the heading

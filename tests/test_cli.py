@@ -3,6 +3,7 @@
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import yaml
@@ -121,6 +122,10 @@ def test_first_start_creates_a_demo_org_and_prints_its_credentials(
 ):
     server = DingconfServer(tmp_path, database=database_url).start()
     try:
+        # The credentials are printed once the server answers, a moment after start().
+        deadline = time.monotonic() + 15
+        while "appSecret=" not in server.log() and time.monotonic() < deadline:
+            time.sleep(0.05)
         match = re.search(r"appKey=(\S+) appSecret=(\S+)", server.log())
         assert match, server.log()
         token = server.token(match.group(1), match.group(2))

@@ -44,10 +44,16 @@ def test_recording_pipeline(fresh_server):
     server.say(cid, "u-alice", "First item is the budget.")
     advance(2 * SECOND)
     agree = server.say(cid, "u-bob", "I agree!")
-    server.request("POST", f"/_dingconf/conferences/{cid}/cloudRecord/pause")
+    # A span ends before its end instant: a pause within the same millisecond
+    # as the last words would leave them out, so the pause comes a moment later.
+    advance(1)
+    paused = server.request("POST", f"/_dingconf/conferences/{cid}/cloudRecord/pause")
+    assert paused[0] == 200, paused
     advance(30 * SECOND)
     server.say(cid, "u-host", "This is off the record.")
-    server.request("POST", f"/_dingconf/conferences/{cid}/cloudRecord/resume")
+    advance(1)  # likewise, words in the resume's millisecond would count as recorded
+    resumed = server.request("POST", f"/_dingconf/conferences/{cid}/cloudRecord/resume")
+    assert resumed[0] == 200, resumed
     advance(2 * SECOND)
     server.say(cid, "u-alice", "这里是小钉。")
     advance(5 * SECOND)

@@ -38,6 +38,7 @@ from dingconf.service.recording import RecordingService
 from dingconf.service.rng import seed_ids
 from dingconf.service.shared_clock import SharedClock
 from dingconf.service.state import StateService
+from dingconf.service.stats import StatsService
 from dingconf.storage.base import Store
 from dingconf.storage.postgres import PostgresDatabase
 from dingconf.storage.sql import SqlStore
@@ -57,8 +58,10 @@ from dingconf.wire.journal import Journal, journaled
 from dingconf.wire.listing import listing_routes
 from dingconf.wire.media import media_routes
 from dingconf.wire.members import member_routes
+from dingconf.wire.metrics import Metrics, metrics_routes
 from dingconf.wire.minutes import minutes_media_routes, minutes_routes
 from dingconf.wire.oauth import oauth_routes
+from dingconf.wire.observe import observe
 from dingconf.wire.openapi import docs_routes, openapi_routes
 from dingconf.wire.operations import Operation, bind
 from dingconf.wire.records import record_routes
@@ -222,16 +225,21 @@ def create_app(
 
     toolkit = Toolkit.of(settings, services.clock.now_ms)
     routes = api_routes(settings, services, toolkit)
+    metrics = Metrics()
+    admit = guards(services.tokens, settings.admin_token, settings.is_loopback)["admin"]
     raw = [
         *media_routes(services.media),
         *minutes_media_routes(services.minutes_reader),
         *stream_routes(services.gateway, hub),
+        *metrics_routes(metrics, StatsService(services.store), admit),
         *docs_routes(),
     ]
     router = build_router(routes, lifespan, raw=raw)
     app = wire_errors(_shared_clock(router, services.shared_clock))
     # No journal, no wrapper: the hot path pays nothing for it when it is off.
-    return journaled(app, toolkit.journal, services.clock.now_ms) if settings.journal_size else app
+    if settings.journal_size:
+        app = journaled(app, toolkit.journal, services.clock.now_ms)
+    return observe(app, metrics, settings.access_log)
 
 
 def _shared_clock(app: ASGIApp, clock: SharedClock) -> ASGIApp:

@@ -15,7 +15,19 @@ import yaml
 from dingconf.app import Services, build_services, create_app, open_store
 from dingconf.config import DEFAULT_DATABASE, InputLimits, Secret, Settings
 from dingconf.errors import DingError
+from dingconf.runtime import (
+    OneLineErrors,
+    check_port,
+    check_public_url,
+    describe_failure,
+    env,
+    log_config,
+    ready_notice,
+    redact,
+    when_ready,
+)
 from dingconf.service.provisioning import DEFAULT_SCOPES
+from dingconf.wire.observe import ACCESS_LOG_FORMATS
 
 __all__ = ["app_factory", "main"]
 
@@ -43,6 +55,7 @@ def _settings_to_env(settings: Settings) -> str:
             "workers": settings.workers,
             "random_seed": settings.random_seed,
             "limits": dataclasses.asdict(settings.limits),
+            "access_log": settings.access_log,
             "journal_size": settings.journal_size,
             "qps_limit": settings.qps_limit,
         }
@@ -73,13 +86,23 @@ def _run(settings: Settings, work: Callable[[Services], Awaitable[T]]) -> T:
         return asyncio.run(job())
     except DingError as error:
         raise click.ClickException(error.message) from None
+    except click.ClickException:
+        raise
+    except Exception as exc:
+        # A bad URL, an unreachable server, an unwritable path: one line, no
+        # traceback (the cause is in the message; the password is not).
+        raise click.ClickException(describe_failure(exc, settings.database)) from None
 
 
 def _read_seed(path: Path) -> object:
-    text = path.read_text(encoding="utf-8")
-    if path.suffix == ".json":
-        return json.loads(text)
-    return yaml.safe_load(text)
+    try:
+        text = path.read_text(encoding="utf-8")
+        if path.suffix == ".json":
+            return json.loads(text)
+        return yaml.safe_load(text)
+    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
+        detail = " ".join(str(exc).split()) or type(exc).__name__
+        raise click.ClickException(f"seed {path}: {detail}") from None
 
 
 async def _prepare(services: Services, seed: Path | None) -> list[str]:
@@ -101,7 +124,7 @@ async def _prepare(services: Services, seed: Path | None) -> list[str]:
     await p.add_app(_DEMO_CORP, "demo-app", secret, DEFAULT_SCOPES)
     return [
         f"created demo organisation {_DEMO_CORP} with users demo-alice, demo-bob, demo-carol",
-        f"  appKey=demo-app appSecret={secret}   (shown once: only its hash is stored)",
+        f"appKey=demo-app appSecret={secret}",
     ]
 
 
@@ -135,62 +158,85 @@ def _write_state(document: object, path: Path | None) -> None:
         path.write_text(text, encoding="utf-8")
 
 
-@click.group()
+@click.group(
+    cls=OneLineErrors,
+    context_settings={"help_option_names": ["-h", "--help"], "show_default": True},
+)
 @click.version_option(package_name="dingconf")
 def main() -> None:
-    """dingconf: DingTalk's video-conference open API, self-hosted."""
+    """dingconf: DingTalk's video-conference open API, self-hosted.
+
+    Every command's database defaults to a SQLite file in the user data
+    directory ($DINGCONF_DATA_DIR, else $XDG_DATA_HOME/dingconf or
+    ~/.local/share/dingconf), whatever the current directory.
+    """
+
+
+_DATABASE_HELP = "sqlite:///PATH or postgresql://USER:PASSWORD@HOST:PORT/DB."
 
 
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8080, show_default=True, type=int)
-@click.option("--database", default=DEFAULT_DATABASE, show_default=True, envvar="DINGCONF_DATABASE")
-@click.option("--seed", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--public-url", help="Base of join links (default: the server's own address).")
-@click.option("--admin-token", envvar="DINGCONF_ADMIN_TOKEN", help="Protects /_dingconf.")
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
+@click.option("--host", default="127.0.0.1", help="Address to listen on.", **env("HOST"))
+@click.option("--port", default=8080, type=click.IntRange(1, 65535), **env("PORT"))
+@click.option("--database", default=DEFAULT_DATABASE, help=_DATABASE_HELP, **env("DATABASE"))
+@click.option(
+    "--seed",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="YAML or JSON seed file to load at start.",
+    **env("SEED"),
+)
+@click.option(
+    "--public-url",
+    help="Base of join links (default: the server's own address).",
+    **env("PUBLIC_URL"),
+)
+@click.option("--admin-token", help="Protects /_dingconf.", **env("ADMIN_TOKEN"))
+@click.option("--workers", default=1, type=click.IntRange(1, 64), **env("WORKERS"))
 @click.option(
     "--log-level",
     default="info",
-    show_default=True,
     type=click.Choice(["debug", "info", "warning", "error"]),
+    **env("LOG_LEVEL"),
+)
+@click.option(
+    "--access-log",
+    default="text",
+    type=click.Choice(ACCESS_LOG_FORMATS),
+    help="One line per request on stderr: key=value text, JSON, or none.",
+    **env("ACCESS_LOG"),
 )
 @click.option(
     "--max-body-bytes",
     default=_LIMITS.max_body_bytes,
-    show_default=True,
     type=click.IntRange(1),
-    envvar="DINGCONF_MAX_BODY_BYTES",
+    **env("MAX_BODY_BYTES"),
     help="Largest request body; larger ones are refused unread (413).",
 )
 @click.option(
     "--body-timeout",
     default=_LIMITS.body_timeout_s,
-    show_default=True,
     type=click.FloatRange(0.1),
-    envvar="DINGCONF_BODY_TIMEOUT",
+    **env("BODY_TIMEOUT"),
     help="Seconds a client may take to send a body.",
 )
 @click.option(
     "--header-timeout",
     default=_HEADER_TIMEOUT_S,
-    show_default=True,
     type=click.FloatRange(0.1),
-    envvar="DINGCONF_HEADER_TIMEOUT",
+    **env("HEADER_TIMEOUT"),
     help="Seconds a client may take to send request headers (also closes idle keep-alives).",
 )
 @click.option(
     "--max-requests",
     default=_MAX_REQUESTS,
-    show_default=True,
     type=click.IntRange(1),
-    envvar="DINGCONF_MAX_REQUESTS",
+    **env("MAX_REQUESTS"),
     help="Requests in progress per worker; more wait for a slot.",
 )
 @click.option(
     "--random-seed",
     type=int,
-    envvar="DINGCONF_RANDOM_SEED",
+    **env("RANDOM_SEED"),
     help="Seed ids and tokens: the same calls get the same ones on every run (one worker).",
 )
 @click.option(
@@ -198,11 +244,13 @@ def main() -> None:
     "import_file",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Load a state document (dingconf export) at start; resets go back to it.",
+    **env("IMPORT"),
 )
 @click.option(
     "--export-on-exit",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the state document to this file when the server stops.",
+    **env("EXPORT_ON_EXIT"),
 )
 @click.option(
     "--journal-size",
@@ -231,6 +279,7 @@ def serve(
     admin_token: str | None,
     workers: int,
     log_level: str,
+    access_log: str,
     max_body_bytes: int,
     body_timeout: float,
     header_timeout: float,
@@ -257,15 +306,22 @@ def serve(
         admin_token=Secret(admin_token) if admin_token else None,
         workers=workers,
         limits=InputLimits(max_body_bytes=max_body_bytes, body_timeout_s=body_timeout),
+        access_log=access_log,
         random_seed=random_seed,
         journal_size=journal_size,
         qps_limit=qps_limit,
     )
-    for line in _run(settings, lambda services: _start_state(services, seed, import_file)):
-        click.echo(line)
+    check_public_url(public_url)
+    check_port(host, port)
+    prepared = _run(settings, lambda services: _start_state(services, seed, import_file))
+    click.echo(f"database {redact(database)}")
+    for line in prepared:
+        if "appSecret=" not in line:  # the secret waits for the notice printed once ready
+            click.echo(line)
     if admin_token is None and not settings.is_loopback:
         click.echo("note: no --admin-token, so the /_dingconf control API is disabled")
-    click.echo(f"dingconf serving {settings.base_url} (database {database})", err=True)
+    notice = ready_notice(settings, prepared)
+    when_ready(host, port, lambda: click.echo(notice))
     os.environ[_SETTINGS_ENV] = _settings_to_env(settings)
     Granian(
         "dingconf.cli:app_factory",
@@ -276,6 +332,7 @@ def serve(
         workers=workers,
         loop=Loops.uvloop,
         log_level=LogLevels(log_level),
+        log_dictconfig=log_config(log_level),
         log_access=False,
         backlog=max_requests,
         backpressure=max_requests,
@@ -287,7 +344,7 @@ def serve(
 
 
 _database_option = click.option(
-    "--database", default=DEFAULT_DATABASE, show_default=True, envvar="DINGCONF_DATABASE"
+    "--database", default=DEFAULT_DATABASE, help=_DATABASE_HELP, **env("DATABASE")
 )
 
 
@@ -411,6 +468,18 @@ def apps_revoke(app_key: str, database: str) -> None:
     """Revoke every access token of an app."""
     count = _run(_settings(database), lambda s: s.provisioning.revoke_tokens(app_key))
     click.echo(f"revoked {count} tokens of {app_key}")
+
+
+@apps.command("reset-secret")
+@click.argument("app_key")
+@click.option("--secret", help="The new appSecret (default: generated).")
+@_database_option
+def apps_reset_secret(app_key: str, secret: str | None, database: str) -> None:
+    """Give an app a new secret and print it; its tokens are revoked."""
+    new_secret = secret or secrets.token_urlsafe(18)
+    _run(_settings(database), lambda s: s.provisioning.reset_secret(app_key, new_secret))
+    click.echo(f"appKey={app_key} appSecret={new_secret}")
+    click.echo("shown once (only its hash is stored); the app's earlier tokens are revoked")
 
 
 @apps.command("push")

@@ -1,10 +1,42 @@
 """Typed settings, read once by an entry point and passed down."""
 
+import os
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 
-__all__ = ["DEFAULT_DATABASE", "InputLimits", "Secret", "Settings"]
+__all__ = ["DEFAULT_DATABASE", "InputLimits", "Secret", "Settings", "data_dir", "default_database"]
 
-DEFAULT_DATABASE = "sqlite:///data/dingconf.sqlite3"
+
+def data_dir() -> Path:
+    """Where dingconf keeps its data by default: the platform's user data directory.
+
+    ``$DINGCONF_DATA_DIR`` wins; then ``$XDG_DATA_HOME/dingconf`` (default
+    ``~/.local/share/dingconf``) on Linux and other Unixes,
+    ``~/Library/Application Support/dingconf`` on macOS and
+    ``%LOCALAPPDATA%\\dingconf`` on Windows. It never depends on the current
+    directory, so every command finds the same database.
+    """
+    explicit = os.environ.get("DINGCONF_DATA_DIR")
+    if explicit:
+        return Path(explicit).expanduser()
+    home = Path.home()
+    if sys.platform == "win32":
+        return Path(os.environ.get("LOCALAPPDATA") or home / "AppData" / "Local") / "dingconf"
+    if sys.platform == "darwin":
+        return home / "Library" / "Application Support" / "dingconf"
+    xdg = os.environ.get("XDG_DATA_HOME")
+    base = Path(xdg) if xdg and Path(xdg).is_absolute() else home / ".local" / "share"
+    return base / "dingconf"
+
+
+def default_database() -> str:
+    """The default database URL: a SQLite file in :func:`data_dir`."""
+    return f"sqlite:///{(data_dir() / 'dingconf.sqlite3').absolute()}"
+
+
+#: The default database as the environment of this process names it.
+DEFAULT_DATABASE = default_database()
 
 
 class Secret:
@@ -57,6 +89,8 @@ class Settings:
     #: Seeds the generator of ids and tokens, so the same calls get the same ones.
     random_seed: int | None = None
     limits: InputLimits = InputLimits()
+    #: ``text`` (key=value), ``json`` or ``off``: one line per request on stderr.
+    access_log: str = "text"
     #: Calls the request journal keeps per process (0: no journal).
     journal_size: int = 1000
     #: DingTalk's per-app per-API QPS limit at start (0: off).

@@ -136,6 +136,17 @@ class ProvisioningService:
                 await tx.delete_tokens("suite", suite_key)
         return suite
 
+    async def reset_secret(self, app_key: str, secret: str) -> App:
+        """Give an existing internal app a new secret; its tokens are revoked.
+
+        Raises:
+            InvalidRequest: ``unknownApp`` when there is no such app.
+        """
+        existing = await self._store.get_app(app_key)
+        if existing is None:
+            raise InvalidRequest("unknownApp", f"no app {app_key!r}")
+        return await self.add_app(existing.corp_id, app_key, secret, existing.scopes)
+
     async def revoke_tokens(self, app_key: str) -> int:
         """Revoke every token of an internal app; return how many there were.
 

@@ -490,6 +490,9 @@ class Store(Protocol):
     async def list_spans(self, corp_id: str, conference_id: str, kind: str) -> list[Span]:
         """The recording or minutes spans of a meeting of ``corp_id``, by take and start."""
 
+    async def live_counts(self) -> tuple[int, int]:
+        """Meetings running now (all organisations) and the people inside them."""
+
     async def dump_state(self, corp_id: str | None) -> StateDump:
         """Every organisation (or one) and the suites, rows as column mappings."""
 

@@ -53,6 +53,7 @@ from dingconf.storage.sql_extras import (
     select_whitelist,
 )
 from dingconf.storage.sql_minutes import select_minutes_grants, select_minutes_summary
+from dingconf.storage.sql_ops import select_live_counts
 from dingconf.storage.sql_rows import (
     BOOKING_COLUMNS,
     PARTICIPANT_COLUMNS,
@@ -359,6 +360,9 @@ class SqlStore(Store):
 
     async def list_spans(self, corp_id: str, conference_id: str, kind: str) -> list[Span]:
         return await select_spans(self._read, conference_id, kind, corp_id)
+
+    async def live_counts(self) -> tuple[int, int]:
+        return await select_live_counts(self._read)
 
     async def dump_state(self, corp_id: str | None) -> StateDump:
         return await dump_state(self._read, corp_id)

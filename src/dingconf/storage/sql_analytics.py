@@ -6,6 +6,7 @@ from dingconf.model import AttendStatus, Device, NetworkSample, SessionRecord
 from dingconf.storage.driver import Connection
 
 __all__ = [
+    "AnalyticsWrites",
     "decline_call",
     "insert_samples",
     "select_samples",
@@ -107,3 +108,21 @@ async def select_samples(
         params = (*params, *union_ids)
     rows = await conn.fetchall(sql + " ORDER BY n.at_ms, n.union_id, n.seq", params)
     return [NetworkSample(*row) for row in rows]
+
+
+class AnalyticsWrites:
+    """Writes of devices, network samples and declined calls
+
+    One part of :class:`~dingconf.storage.sql_tx.SqlWriteTx`, on its connection.
+    """
+
+    _conn: Connection
+
+    async def set_session_device(self, conference_id: str, union_id: str, device: Device) -> None:
+        await update_session_device(self._conn, conference_id, union_id, device)
+
+    async def add_samples(self, conference_id: str, samples: list[NetworkSample]) -> None:
+        await insert_samples(self._conn, conference_id, samples)
+
+    async def decline_call(self, conference_id: str, union_id: str, reason: str | None) -> bool:
+        return await decline_call(self._conn, conference_id, union_id, reason) > 0

@@ -4,6 +4,7 @@ from dingconf.model import Span, Utterance
 from dingconf.storage.driver import Connection
 
 __all__ = [
+    "ContentWrites",
     "end_span",
     "insert_span",
     "insert_utterance",
@@ -76,3 +77,28 @@ async def select_utterances(conn: Connection, corp_id: str, conference_id: str) 
         (corp_id, conference_id),
     )
     return [Utterance(*row) for row in rows]
+
+
+class ContentWrites:
+    """Writes of what was said and when recordings and minutes ran
+
+    One part of :class:`~dingconf.storage.sql_tx.SqlWriteTx`, on its connection.
+    """
+
+    _conn: Connection
+
+    async def add_utterance(
+        self, conference_id: str, union_id: str, nick: str, text: str, at_ms: int
+    ) -> Utterance:
+        return await insert_utterance(self._conn, conference_id, union_id, nick, text, at_ms)
+
+    async def open_span(
+        self, conference_id: str, kind: str, take: int, owner: str, at_ms: int
+    ) -> None:
+        await insert_span(self._conn, conference_id, kind, take, owner, at_ms)
+
+    async def close_span(self, conference_id: str, kind: str, at_ms: int) -> None:
+        await end_span(self._conn, conference_id, kind, at_ms)
+
+    async def list_spans(self, conference_id: str, kind: str) -> list[Span]:
+        return await select_spans(self._conn, conference_id, kind)

@@ -12,6 +12,7 @@ from dingconf.model.events import (
 from dingconf.storage.driver import Connection, Row
 
 __all__ = [
+    "EventWrites",
     "claim_delivery",
     "delete_push_subscription",
     "insert_event",
@@ -245,3 +246,59 @@ async def select_push_subscriptions(conn: Connection) -> list[PushSubscription]:
         "SELECT app_key, url, token, aes_key FROM push_subscriptions ORDER BY app_key"
     )
     return [PushSubscription(*(str(v) for v in row)) for row in rows]
+
+
+class EventWrites:
+    """Writes of the event outbox, deliveries, Stream tickets and push subscriptions
+
+    One part of :class:`~dingconf.storage.sql_tx.SqlWriteTx`, on its connection.
+    """
+
+    _conn: Connection
+
+    async def set_event_origin(self, subject_id: str, app_key: str) -> None:
+        await set_origin(self._conn, subject_id, app_key)
+
+    async def event_origin(self, conference_id: str, schedule_id: str | None) -> str | None:
+        return await origin_app(self._conn, conference_id, schedule_id)
+
+    async def next_event_seq(self, conference_id: str) -> int:
+        return await next_event_seq(self._conn, conference_id)
+
+    async def add_event(self, event: OutboxEvent) -> None:
+        await insert_event(self._conn, event)
+
+    async def put_stream_ticket(self, ticket_hash: str, ticket: StreamTicket) -> None:
+        await insert_stream_ticket(self._conn, ticket_hash, ticket)
+
+    async def claim_delivery(self, event_id: str, app_key: str, now_ms: int, until_ms: int) -> bool:
+        return await claim_delivery(self._conn, event_id, app_key, now_ms, until_ms)
+
+    async def settle_delivery(
+        self,
+        event_id: str,
+        app_key: str,
+        *,
+        delivered: bool,
+        next_at_ms: int,
+        error: str,
+        max_attempts: int,
+    ) -> None:
+        await settle_delivery(
+            self._conn,
+            event_id,
+            app_key,
+            delivered=delivered,
+            next_at_ms=next_at_ms,
+            error=error,
+            max_attempts=max_attempts,
+        )
+
+    async def requeue_delivery(self, event_id: str, app_key: str, now_ms: int) -> bool:
+        return await requeue_delivery(self._conn, event_id, app_key, now_ms)
+
+    async def put_push_subscription(self, subscription: PushSubscription) -> None:
+        await upsert_push_subscription(self._conn, subscription)
+
+    async def delete_push_subscription(self, app_key: str) -> bool:
+        return await delete_push_subscription(self._conn, app_key)

@@ -8,6 +8,7 @@ from dingconf.model import ConferenceExtras, LoginLink, ShortLink, StreamOut
 from dingconf.storage.driver import Connection, Row
 
 __all__ = [
+    "ExtrasWrites",
     "delete_whitelisted",
     "insert_login_link",
     "insert_short_link",
@@ -210,3 +211,54 @@ async def select_short_link(conn: Connection, code: str) -> ShortLink | None:
     if row is None:
         return None
     return ShortLink(row[0], row[1], row[2], row[3], row[4], row[5], bool(row[6]), row[7], row[8])
+
+
+class ExtrasWrites:
+    """Writes of streams, meeting extras, the recording whitelist and links
+
+    One part of :class:`~dingconf.storage.sql_tx.SqlWriteTx`, on its connection.
+    """
+
+    _conn: Connection
+
+    async def list_stream_outs(self, conference_id: str) -> list[StreamOut]:
+        return await select_stream_outs(self._conn, conference_id)
+
+    async def insert_stream_out(self, stream: StreamOut) -> None:
+        await insert_stream_out(self._conn, stream)
+
+    async def stop_stream_outs(
+        self, conference_id: str, stream_ids: list[str] | None, at_ms: int
+    ) -> int:
+        return await stop_streams(self._conn, conference_id, stream_ids, at_ms)
+
+    async def get_conference_extras(self, conference_id: str) -> ConferenceExtras | None:
+        return await select_extras(self._conn, conference_id)
+
+    async def put_conference_extras(self, extras: ConferenceExtras) -> None:
+        await upsert_extras(self._conn, extras)
+
+    async def add_to_record_whitelist(
+        self, corp_id: str, biz_type: str, union_ids: list[str], by: str, at_ms: int
+    ) -> None:
+        await insert_whitelisted(self._conn, corp_id, biz_type, union_ids, by, at_ms)
+
+    async def remove_from_record_whitelist(
+        self, corp_id: str, biz_type: str, union_ids: list[str]
+    ) -> None:
+        await delete_whitelisted(self._conn, corp_id, biz_type, union_ids)
+
+    async def on_record_whitelist(self, corp_id: str, biz_type: str, union_id: str) -> bool:
+        return await is_whitelisted(self._conn, corp_id, biz_type, union_id)
+
+    async def insert_login_link(self, link: LoginLink) -> None:
+        await insert_login_link(self._conn, link)
+
+    async def get_login_link(self, token_hash: str) -> LoginLink | None:
+        return await select_login_link(self._conn, token_hash)
+
+    async def use_login_link(self, token_hash: str, at_ms: int) -> bool:
+        return await mark_login_link_used(self._conn, token_hash, at_ms)
+
+    async def insert_short_link(self, link: ShortLink) -> None:
+        await insert_short_link(self._conn, link)

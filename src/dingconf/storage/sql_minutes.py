@@ -6,6 +6,7 @@ from dingconf.storage.driver import Connection
 from dingconf.storage.sql_content import end_span
 
 __all__ = [
+    "MinutesWrites",
     "end_minutes",
     "select_minutes_grants",
     "select_minutes_summary",
@@ -69,3 +70,18 @@ async def select_minutes_grants(
         (corp_id, conference_id),
     )
     return [MinutesGrant(*row) for row in rows]
+
+
+class MinutesWrites:
+    """Writes of minutes summaries and who they are shared with
+
+    One part of :class:`~dingconf.storage.sql_tx.SqlWriteTx`, on its connection.
+    """
+
+    _conn: Connection
+
+    async def put_minutes_summary(self, conference_id: str, summary_json: str) -> None:
+        await upsert_minutes_summary(self._conn, conference_id, summary_json)
+
+    async def grant_minutes(self, grant: MinutesGrant) -> None:
+        await upsert_minutes_grant(self._conn, grant)

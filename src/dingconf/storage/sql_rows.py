@@ -31,6 +31,7 @@ __all__ = [
     "app_of",
     "booking_of",
     "booking_params",
+    "bump_auth_epoch",
     "conference_of",
     "control_params",
     "count_conferences",
@@ -306,3 +307,8 @@ def _where(corp_id: str | None, where: ConferenceFilter) -> tuple[str, list[obje
         clauses.append("corp_id = ?")
         params.append(corp_id)
     return " AND ".join(clauses) or "1 = 1", params
+
+
+async def bump_auth_epoch(conn: Connection) -> None:
+    """Move the auth epoch: every process's token cache empties at its next use."""
+    await conn.execute("UPDATE auth_epoch SET epoch = epoch + 1 WHERE id = 1")

@@ -11,12 +11,14 @@ from typing import Any, NamedTuple
 from dingconf.clock import ClockState
 from dingconf.model import StateDump
 from dingconf.storage.driver import Connection, Row
+from dingconf.storage.sql_rows import bump_auth_epoch
 
 __all__ = [
     "DISCARDED_TABLES",
     "EXCLUDED_TABLES",
     "ORG_TABLES",
     "SUITE_COLUMNS",
+    "StateWrites",
     "delete_orgs",
     "delete_suites",
     "dump_state",
@@ -457,3 +459,34 @@ async def update_baseline(conn: Connection, document: str) -> None:
         "ON CONFLICT (id) DO UPDATE SET document = excluded.document",
         (document,),
     )
+
+
+class StateWrites:
+    """Writes of reset, import, the shared clock and the baseline
+
+    One part of :class:`~dingconf.storage.sql_tx.SqlWriteTx`, on its connection.
+    """
+
+    _conn: Connection
+    _row_lock: str
+
+    async def delete_orgs(self, corp_ids: list[str] | None) -> None:
+        await delete_orgs(self._conn, corp_ids)
+        await bump_auth_epoch(self._conn)
+
+    async def delete_suites(self) -> None:
+        await delete_suites(self._conn)
+        await bump_auth_epoch(self._conn)
+
+    async def load_state(self, dump: StateDump, *, replace_suites: bool) -> None:
+        await load_state(self._conn, dump, replace_suites=replace_suites)
+        await bump_auth_epoch(self._conn)
+
+    async def lock_clock(self) -> ClockState:
+        return await select_clock(self._conn, self._row_lock)
+
+    async def set_clock(self, state: ClockState) -> None:
+        await update_clock(self._conn, state)
+
+    async def set_baseline(self, document: str) -> None:
+        await update_baseline(self._conn, document)

@@ -1,64 +1,28 @@
 """Write transactions of the SQL store: every change, with the counters it moves."""
 
-from dingconf.clock import ClockState
 from dingconf.model import (
     App,
     AttendStatus,
     Booking,
     Conference,
-    ConferenceExtras,
     ConferenceStatus,
-    Device,
-    LoginLink,
-    NetworkSample,
     Org,
-    OutboxEvent,
     Participant,
-    PushSubscription,
-    ShortLink,
-    Span,
-    StateDump,
-    StreamOut,
-    StreamTicket,
     Suite,
     TokenRecord,
     User,
-    Utterance,
 )
-from dingconf.model.minutes import MinutesGrant
 from dingconf.storage.base import ConferenceFilter, Invitation, WriteTx
 from dingconf.storage.driver import Connection
-from dingconf.storage.sql_analytics import decline_call, insert_samples, update_session_device
-from dingconf.storage.sql_content import end_span, insert_span, insert_utterance, select_spans
-from dingconf.storage.sql_events import (
-    claim_delivery,
-    delete_push_subscription,
-    insert_event,
-    insert_stream_ticket,
-    next_event_seq,
-    origin_app,
-    requeue_delivery,
-    set_origin,
-    settle_delivery,
-    upsert_push_subscription,
-)
+from dingconf.storage.sql_analytics import AnalyticsWrites
+from dingconf.storage.sql_content import ContentWrites
+from dingconf.storage.sql_events import EventWrites
 from dingconf.storage.sql_extras import (
-    delete_whitelisted,
-    insert_login_link,
-    insert_short_link,
-    insert_stream_out,
-    insert_whitelisted,
-    is_whitelisted,
-    mark_login_link_used,
-    select_extras,
-    select_login_link,
-    select_stream_outs,
-    stop_streams,
-    upsert_extras,
+    ExtrasWrites,
 )
 from dingconf.storage.sql_invites import insert_phone_invitations
 from dingconf.storage.sql_media import keep_media_key
-from dingconf.storage.sql_minutes import end_minutes, upsert_minutes_grant, upsert_minutes_summary
+from dingconf.storage.sql_minutes import MinutesWrites, end_minutes
 from dingconf.storage.sql_rows import (
     BOOKING_COLUMNS,
     CONFERENCE_COLUMNS,
@@ -67,6 +31,7 @@ from dingconf.storage.sql_rows import (
     SELECT_CONFERENCE,
     booking_of,
     booking_params,
+    bump_auth_epoch,
     conference_of,
     control_params,
     extension_apps_json,
@@ -76,19 +41,14 @@ from dingconf.storage.sql_rows import (
     select_conferences,
     select_user,
 )
-from dingconf.storage.sql_state import (
-    delete_orgs,
-    delete_suites,
-    load_state,
-    select_clock,
-    update_baseline,
-    update_clock,
-)
+from dingconf.storage.sql_state import StateWrites
 
 __all__ = ["SqlWriteTx"]
 
 
-class SqlWriteTx(WriteTx):
+class SqlWriteTx(
+    AnalyticsWrites, ExtrasWrites, EventWrites, ContentWrites, MinutesWrites, StateWrites, WriteTx
+):
     """Write operations on the connection that holds the transaction."""
 
     def __init__(self, conn: Connection, row_lock: str) -> None:
@@ -110,7 +70,7 @@ class SqlWriteTx(WriteTx):
         return await select_conferences(self._conn, corp_id, where)
 
     async def _bump_auth_epoch(self) -> None:
-        await self._conn.execute("UPDATE auth_epoch SET epoch = epoch + 1 WHERE id = 1")
+        await bump_auth_epoch(self._conn)
 
     async def upsert_org(self, org: Org) -> None:
         await self._conn.execute(
@@ -383,15 +343,6 @@ class SqlWriteTx(WriteTx):
             (conference_id,),
         )
 
-    async def set_session_device(self, conference_id: str, union_id: str, device: Device) -> None:
-        await update_session_device(self._conn, conference_id, union_id, device)
-
-    async def add_samples(self, conference_id: str, samples: list[NetworkSample]) -> None:
-        await insert_samples(self._conn, conference_id, samples)
-
-    async def decline_call(self, conference_id: str, union_id: str, reason: str | None) -> bool:
-        return await decline_call(self._conn, conference_id, union_id, reason) > 0
-
     async def kick_member(
         self, conference_id: str, union_id: str, at_ms: int, *, forbid_rejoin: bool
     ) -> None:
@@ -425,100 +376,11 @@ class SqlWriteTx(WriteTx):
             (int(muted), conference_id),
         )
 
-    async def list_stream_outs(self, conference_id: str) -> list[StreamOut]:
-        return await select_stream_outs(self._conn, conference_id)
-
-    async def insert_stream_out(self, stream: StreamOut) -> None:
-        await insert_stream_out(self._conn, stream)
-
-    async def stop_stream_outs(
-        self, conference_id: str, stream_ids: list[str] | None, at_ms: int
-    ) -> int:
-        return await stop_streams(self._conn, conference_id, stream_ids, at_ms)
-
-    async def get_conference_extras(self, conference_id: str) -> ConferenceExtras | None:
-        return await select_extras(self._conn, conference_id)
-
-    async def put_conference_extras(self, extras: ConferenceExtras) -> None:
-        await upsert_extras(self._conn, extras)
-
-    async def add_to_record_whitelist(
-        self, corp_id: str, biz_type: str, union_ids: list[str], by: str, at_ms: int
-    ) -> None:
-        await insert_whitelisted(self._conn, corp_id, biz_type, union_ids, by, at_ms)
-
-    async def remove_from_record_whitelist(
-        self, corp_id: str, biz_type: str, union_ids: list[str]
-    ) -> None:
-        await delete_whitelisted(self._conn, corp_id, biz_type, union_ids)
-
-    async def on_record_whitelist(self, corp_id: str, biz_type: str, union_id: str) -> bool:
-        return await is_whitelisted(self._conn, corp_id, biz_type, union_id)
-
-    async def insert_login_link(self, link: LoginLink) -> None:
-        await insert_login_link(self._conn, link)
-
-    async def get_login_link(self, token_hash: str) -> LoginLink | None:
-        return await select_login_link(self._conn, token_hash)
-
-    async def use_login_link(self, token_hash: str, at_ms: int) -> bool:
-        return await mark_login_link_used(self._conn, token_hash, at_ms)
-
-    async def insert_short_link(self, link: ShortLink) -> None:
-        await insert_short_link(self._conn, link)
-
     async def insert_booking(self, booking: Booking) -> None:
         await self._conn.execute(
             f"INSERT INTO bookings ({BOOKING_COLUMNS}) VALUES ({', '.join('?' * 10)})",
             booking_params(booking),
         )
-
-    async def set_event_origin(self, subject_id: str, app_key: str) -> None:
-        await set_origin(self._conn, subject_id, app_key)
-
-    async def event_origin(self, conference_id: str, schedule_id: str | None) -> str | None:
-        return await origin_app(self._conn, conference_id, schedule_id)
-
-    async def next_event_seq(self, conference_id: str) -> int:
-        return await next_event_seq(self._conn, conference_id)
-
-    async def add_event(self, event: OutboxEvent) -> None:
-        await insert_event(self._conn, event)
-
-    async def put_stream_ticket(self, ticket_hash: str, ticket: StreamTicket) -> None:
-        await insert_stream_ticket(self._conn, ticket_hash, ticket)
-
-    async def claim_delivery(self, event_id: str, app_key: str, now_ms: int, until_ms: int) -> bool:
-        return await claim_delivery(self._conn, event_id, app_key, now_ms, until_ms)
-
-    async def settle_delivery(
-        self,
-        event_id: str,
-        app_key: str,
-        *,
-        delivered: bool,
-        next_at_ms: int,
-        error: str,
-        max_attempts: int,
-    ) -> None:
-        await settle_delivery(
-            self._conn,
-            event_id,
-            app_key,
-            delivered=delivered,
-            next_at_ms=next_at_ms,
-            error=error,
-            max_attempts=max_attempts,
-        )
-
-    async def requeue_delivery(self, event_id: str, app_key: str, now_ms: int) -> bool:
-        return await requeue_delivery(self._conn, event_id, app_key, now_ms)
-
-    async def put_push_subscription(self, subscription: PushSubscription) -> None:
-        await upsert_push_subscription(self._conn, subscription)
-
-    async def delete_push_subscription(self, app_key: str) -> bool:
-        return await delete_push_subscription(self._conn, app_key)
 
     async def update_booking(self, booking: Booking) -> None:
         params = booking_params(booking)
@@ -576,48 +438,5 @@ class SqlWriteTx(WriteTx):
             ),
         )
 
-    async def add_utterance(
-        self, conference_id: str, union_id: str, nick: str, text: str, at_ms: int
-    ) -> Utterance:
-        return await insert_utterance(self._conn, conference_id, union_id, nick, text, at_ms)
-
-    async def open_span(
-        self, conference_id: str, kind: str, take: int, owner: str, at_ms: int
-    ) -> None:
-        await insert_span(self._conn, conference_id, kind, take, owner, at_ms)
-
-    async def close_span(self, conference_id: str, kind: str, at_ms: int) -> None:
-        await end_span(self._conn, conference_id, kind, at_ms)
-
-    async def put_minutes_summary(self, conference_id: str, summary_json: str) -> None:
-        await upsert_minutes_summary(self._conn, conference_id, summary_json)
-
-    async def grant_minutes(self, grant: MinutesGrant) -> None:
-        await upsert_minutes_grant(self._conn, grant)
-
-    async def list_spans(self, conference_id: str, kind: str) -> list[Span]:
-        return await select_spans(self._conn, conference_id, kind)
-
     async def keep_media_key(self, name: str, candidate: str) -> str:
         return await keep_media_key(self._conn, name, candidate)
-
-    async def delete_orgs(self, corp_ids: list[str] | None) -> None:
-        await delete_orgs(self._conn, corp_ids)
-        await self._bump_auth_epoch()
-
-    async def delete_suites(self) -> None:
-        await delete_suites(self._conn)
-        await self._bump_auth_epoch()
-
-    async def load_state(self, dump: StateDump, *, replace_suites: bool) -> None:
-        await load_state(self._conn, dump, replace_suites=replace_suites)
-        await self._bump_auth_epoch()
-
-    async def lock_clock(self) -> ClockState:
-        return await select_clock(self._conn, self._row_lock)
-
-    async def set_clock(self, state: ClockState) -> None:
-        await update_clock(self._conn, state)
-
-    async def set_baseline(self, document: str) -> None:
-        await update_baseline(self._conn, document)

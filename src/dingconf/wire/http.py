@@ -24,6 +24,8 @@ from dingconf.wire.errors import (
 )
 
 __all__ = [
+    "ERROR_CODE",
+    "FAILURE",
     "REQUEST_ID",
     "Handler",
     "MethodDispatch",
@@ -39,6 +41,10 @@ __all__ = [
 log = logging.getLogger("dingconf.wire")
 
 REQUEST_ID = "dingconf.request_id"
+#: Scope keys telling outer layers (the access log, metrics) how a request
+#: failed: DingTalk's error code, and the unexpected exception behind a 500.
+ERROR_CODE = "dingconf.error_code"
+FAILURE = "dingconf.failure"
 _JSON = b"application/json;charset=utf-8"
 
 
@@ -118,6 +124,7 @@ def wire_errors(app: ASGIApp) -> ASGIApp:
         try:
             await app(scope, receive, send)
         except DingError as error:
+            scope[ERROR_CODE] = error.code
             await _send(send, status_of(error), error_body(error, request_id), request_id)
         except DropConnection:
             # ASGI has no "close now": promise a body, send part of it and fail,
@@ -127,11 +134,14 @@ def wire_errors(app: ASGIApp) -> ASGIApp:
             await send({**start, "headers": [(b"content-length", b"2")]})
             await send({"type": "http.response.body", "body": b"{", "more_body": True})
             raise
-        except Exception:
+        except Exception as exc:
+            # The traceback goes to the log only; the client sees systemError.
             log.exception(
                 "request %s %s failed (requestid %s)", scope["method"], scope["path"], request_id
             )
             failure = system_error()
+            scope[ERROR_CODE] = failure.code
+            scope[FAILURE] = exc
             await _send(send, status_of(failure), error_body(failure, request_id), request_id)
 
     return middleware

@@ -30,8 +30,8 @@ R = TypeVar("R")
 
 #: The scope key holding the action name of the request being served.
 ACTION = "dingconf.action"
-
-#: The scope key holding the authenticated caller (None where the guard names nobody).
+#: The scope key holding the authenticated caller (None where the guard names nobody);
+#: the access log and the request journal name its app and org.
 PRINCIPAL = "dingconf.principal"
 
 #: Turns a request into its caller (None where the guard names nobody, e.g. the control API).

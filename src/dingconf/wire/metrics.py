@@ -1,0 +1,127 @@
+"""Prometheus metrics, served at ``GET /_dingconf/metrics`` behind the control guard.
+
+Counters and histograms are kept per process: with ``--workers N`` each
+worker counts the requests it answered and a scrape is answered by whichever
+worker takes it. The gauges (meetings running, people inside) are read from
+the shared store at scrape time, so they agree whichever worker answers.
+
+Event delivery (webhooks) reports through :meth:`Metrics.count_event_delivery`,
+the one hook a deliverer needs.
+"""
+
+import logging
+import math
+
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.exposition import generate_latest
+from starlette.requests import Request
+from starlette.routing import BaseRoute, Route
+from starlette.types import Receive, Scope, Send
+
+from dingconf.service.stats import StatsService
+from dingconf.storage.base import StorageUnavailable
+from dingconf.wire.errors import RouteNotFound
+from dingconf.wire.http import REQUEST_ID
+from dingconf.wire.operations import ACTION, Authenticate
+
+__all__ = ["METRICS_PATH", "Metrics", "metrics_routes"]
+
+METRICS_PATH = "/_dingconf/metrics"
+log = logging.getLogger("dingconf.metrics")
+#: Most calls take well under a millisecond; a PostgreSQL outage fails them
+#: after about two seconds (README, "Storage"), so the buckets span both.
+_LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5)
+
+
+class Metrics:
+    """One process's metrics, in a registry of their own (never the global one)."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        r = self.registry
+        self._requests = Counter(
+            "dingconf_requests",
+            "Requests answered, by DingTalk action name and HTTP status.",
+            ["action", "status"],
+            registry=r,
+        )
+        self._latency = Histogram(
+            "dingconf_request_duration_seconds",
+            "Time from a request's arrival to its answer, by action.",
+            ["action"],
+            buckets=_LATENCY_BUCKETS,
+            registry=r,
+        )
+        self._store_errors = Counter(
+            "dingconf_store_errors",
+            "Requests that failed because the database could not be used (answered 500).",
+            registry=r,
+        )
+        self._event_deliveries = Counter(
+            "dingconf_event_deliveries",
+            "Event deliveries to subscribers, by outcome (delivered, failed, dropped).",
+            ["outcome"],
+            registry=r,
+        )
+        self.meetings_live = Gauge(
+            "dingconf_meetings_live", "Meetings running now, in every organisation.", registry=r
+        )
+        self.participants_inside = Gauge(
+            "dingconf_participants_inside",
+            "People inside a running meeting now, in every organisation.",
+            registry=r,
+        )
+
+    def observe(self, action: str, status: int, seconds: float, store_error: bool) -> None:
+        """Count one answered request."""
+        self._requests.labels(action, str(status)).inc()
+        self._latency.labels(action).observe(seconds)
+        if store_error:
+            self._store_errors.inc()
+
+    def count_event_delivery(self, outcome: str) -> None:
+        """The hook for event delivery: count one attempt's ``outcome``."""
+        self._event_deliveries.labels(outcome).inc()
+
+
+class _MetricsEndpoint:
+    """The ASGI app answering a scrape (a class: Starlette would wrap a function)."""
+
+    __slots__ = ("_admit", "_metrics", "_stats")
+
+    def __init__(self, metrics: Metrics, stats: StatsService, admit: Authenticate) -> None:
+        self._metrics, self._stats, self._admit = metrics, stats, admit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["method"] != "GET":
+            raise RouteNotFound()
+        scope[ACTION] = "Metrics"
+        await self._admit(Request(scope, receive))
+        try:
+            live = await self._stats.live()
+            meetings, inside = float(live.meetings), float(live.participants)
+        except StorageUnavailable:
+            # The counters matter most when the database is down: still serve
+            # them, with the store's gauges unknown (NaN) rather than stale.
+            log.warning("metrics: the store's gauges are unavailable", exc_info=True)
+            meetings = inside = math.nan
+        self._metrics.meetings_live.set(meetings)
+        self._metrics.participants_inside.set(inside)
+        body = generate_latest(self._metrics.registry)
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [
+                    (b"content-type", CONTENT_TYPE_LATEST.encode()),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"x-acs-request-id", str(scope[REQUEST_ID]).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
+def metrics_routes(metrics: Metrics, stats: StatsService, admit: Authenticate) -> list[BaseRoute]:
+    """The scrape route, admitted by ``admit`` (the control API's guard)."""
+    return [Route(METRICS_PATH, _MetricsEndpoint(metrics, stats, admit))]
