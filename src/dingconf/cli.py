@@ -255,20 +255,18 @@ _DATABASE_HELP = "sqlite:///PATH or postgresql://USER:PASSWORD@HOST:PORT/DB."
 @click.option(
     "--journal-size",
     default=1000,
-    show_default=True,
     type=click.IntRange(0),
-    envvar="DINGCONF_JOURNAL_SIZE",
     help="Calls the request journal keeps per worker, oldest dropped (0: no journal).",
+    **env("JOURNAL_SIZE"),
 )
 @click.option(
     "--qps-limit",
     default=0,
-    show_default=True,
     is_flag=False,
     flag_value=20,
     type=click.IntRange(0),
-    envvar="DINGCONF_QPS_LIMIT",
     help="DingTalk's per-app per-API QPS limit (bare flag: 20, DingTalk's; 0: off).",
+    **env("QPS_LIMIT"),
 )
 def serve(
     host: str,
