@@ -41,6 +41,7 @@ bench: setup postgres
 	$(VENV)/bin/python bench/run.py $(ARGS)
 	$(VENV)/bin/python bench/events.py
 	$(VENV)/bin/python bench/state.py
+	$(VENV)/bin/python bench/journal.py
 	$(VENV)/bin/python bench/slow_clients.py
 
 bench-slow: setup
