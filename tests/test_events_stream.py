@@ -8,6 +8,7 @@ import websockets.sync.client
 from alibabacloud_dingtalk.conference_1_0 import models as m
 from alibabacloud_dingtalk.conference_1_0.client import Client as ConferenceClient
 from dingtalk_stream import AckMessage
+from prometheus_client.parser import text_string_to_metric_families
 
 from dingconf.pytest_plugin import DingconfServer
 from lifecycle import sdk, users
@@ -178,6 +179,15 @@ def test_an_event_not_acknowledged_arrives_again(fresh_server: DingconfServer):
     assert frames[0].headers.message_id != frames[1].headers.message_id
     assert frames[2].headers.event_id == frames[3].headers.event_id
     assert frames[2].headers.event_type == "meeting_status_change_target_push"
+    # Each attempt is counted in the metrics by its outcome.
+    scrape = httpx.get(f"{fresh_server.url}/_dingconf/metrics").text
+    counted = {
+        sample.labels["outcome"]: sample.value
+        for family in text_string_to_metric_families(scrape)
+        for sample in family.samples
+        if sample.name == "dingconf_event_deliveries_total"
+    }
+    assert counted == {"retry": 2.0, "delivered": 2.0}
 
 
 def test_open_connection_answers_endpoint_and_ticket(fresh_server: DingconfServer):

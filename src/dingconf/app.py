@@ -204,7 +204,14 @@ def create_app(
         restart_request_ids()
     services = build_services(settings, open_store(settings.database))
     hub = StreamHub(services.clock)
-    dispatcher = Dispatcher(services.store, services.clock, hub, PushSender(services.clock))
+    metrics = Metrics()
+    dispatcher = Dispatcher(
+        services.store,
+        services.clock,
+        hub,
+        PushSender(services.clock),
+        on_settled=metrics.count_event_delivery,
+    )
 
     @asynccontextmanager
     async def lifespan(_app: object) -> AsyncIterator[None]:
@@ -225,7 +232,6 @@ def create_app(
 
     toolkit = Toolkit.of(settings, services.clock.now_ms)
     routes = api_routes(settings, services, toolkit)
-    metrics = Metrics()
     admit = guards(services.tokens, settings.admin_token, settings.is_loopback)["admin"]
     raw = [
         *media_routes(services.media),

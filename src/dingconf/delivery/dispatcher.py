@@ -13,6 +13,7 @@ expire and another process (or this one, restarted) sends the event again.
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 
 from dingconf.clock import Clock
 from dingconf.delivery.push import PushSender
@@ -53,8 +54,11 @@ class Dispatcher:
         hub: StreamHub,
         push: PushSender,
         poll_s: float = 0.05,
+        on_settled: Callable[[str], None] | None = None,
     ) -> None:
         self._store = store
+        #: Told each attempt's outcome: ``delivered``, ``retry`` or ``dead`` (metrics).
+        self._on_settled = on_settled
         self._clock = clock
         self._hub = hub
         self._push = push
@@ -156,6 +160,9 @@ class Dispatcher:
                     error=error,
                     max_attempts=MAX_ATTEMPTS,
                 )
+            if self._on_settled is not None:
+                dead = not ok and attempts >= MAX_ATTEMPTS
+                self._on_settled("delivered" if ok else "dead" if dead else "retry")
         except asyncio.CancelledError:
             raise
         except Exception:

@@ -86,6 +86,10 @@ class SQLiteDatabase(Database):
         # lookup in a million meetings close to one in ten thousand.
         conn.execute(f"PRAGMA mmap_size = {_MMAP_BYTES}")
         apply_migrations(f"sqlite:///{self._path.resolve()}")
+        # The migrations' connection closing may have removed the WAL index:
+        # a read makes this connection open it again, so that the -shm file
+        # change_marker() reads exists.
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         self._conn = conn
         self._wrapped = _SQLiteConnection(conn)
         try:

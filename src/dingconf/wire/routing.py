@@ -69,15 +69,20 @@ def build_router(
     for route in routes:
         by_path[route.path][route.method] = route.handler
     endpoints = {path: MethodDispatch(handlers) for path, handlers in by_path.items()}
+    # Well-formed-id paths cannot overlap (each has its own literal
+    # segments), so DingTalk's go first, shortest first: QueryConferenceInfo,
+    # the hottest call, is then the first route tried.
     well_formed = [
         Route(path.replace(_ANY_ID, _WELL_FORMED_ID), endpoint)
-        for path, endpoint in endpoints.items()
+        for path, endpoint in sorted(
+            endpoints.items(), key=lambda item: (not item[0].startswith("/v1.0/"), len(item[0]))
+        )
         if _ANY_ID in path
     ]
     return Router(
         routes=[
-            *raw,
             *well_formed,
+            *raw,
             *(Route(path, endpoint) for path, endpoint in endpoints.items()),
         ],
         redirect_slashes=False,
