@@ -110,6 +110,19 @@ def server(backend: str, request: pytest.FixtureRequest) -> Iterator[DingconfSer
             srv.stop()
 
 
+@pytest.fixture(scope="module")
+def module_server(
+    backend: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[DingconfServer]:
+    """A server of the test module's own: its journal, faults and clock touch no other module."""
+    tmp = tmp_path_factory.mktemp("module")
+    srv = DingconfServer(tmp, seed=SEED, database=new_database_url(backend, tmp, request)).start()
+    try:
+        yield srv
+    finally:
+        srv.stop()
+
+
 @pytest.fixture
 def fresh_server(database_url: str, tmp_path: Path) -> Iterator[DingconfServer]:
     """A server of this test's own (its clock and database are private)."""

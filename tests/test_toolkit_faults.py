@@ -16,42 +16,28 @@ from Tea.exceptions import TeaException
 from dingconf.pytest_plugin import DingconfServer
 from dingconf.wire.faults import QPS_CODE, QPS_MESSAGE
 
-from conftest import RUNTIME, SEED, new_database_url, sdk_config
+from conftest import RUNTIME, sdk_config
 from sdk_errors import assert_sdk_error, sdk_error
 
 QPS_TEXT = "您的企业应用调用钉钉开放平台当前接口的所有请求都被暂时禁用了"
 
 
-@pytest.fixture(scope="module")
-def tk(
-    backend: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
-) -> Iterator[DingconfServer]:
-    """A server of this module's own: its faults and clock touch no other test."""
-    tmp = tmp_path_factory.mktemp("faults")
-    srv = DingconfServer(tmp, seed=SEED, database=new_database_url(backend, tmp, request))
-    srv.start()
-    try:
-        yield srv
-    finally:
-        srv.stop()
-
-
 @pytest.fixture
-def server(tk: DingconfServer) -> Iterator[DingconfServer]:
+def server(module_server: DingconfServer) -> Iterator[DingconfServer]:
     """The module's server with no fault rule and no QPS limit left behind."""
-    yield tk
-    tk.clear_faults()
-    tk.set_qps_limit(0)
+    yield module_server
+    module_server.clear_faults()
+    module_server.set_qps_limit(0)
 
 
 @pytest.fixture(scope="module")
-def conf(tk: DingconfServer) -> ConferenceClient:
-    return ConferenceClient(sdk_config(tk))
+def conf(module_server: DingconfServer) -> ConferenceClient:
+    return ConferenceClient(sdk_config(module_server))
 
 
 @pytest.fixture(scope="module")
-def oauth(tk: DingconfServer) -> OAuthClient:
-    return OAuthClient(sdk_config(tk))
+def oauth(module_server: DingconfServer) -> OAuthClient:
+    return OAuthClient(sdk_config(module_server))
 
 
 def _token(oauth: OAuthClient, key: str = "acme-app", secret: str = "acme-secret") -> str:

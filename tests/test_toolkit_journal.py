@@ -5,7 +5,6 @@ import asyncio
 import json
 import time
 import tracemalloc
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -18,29 +17,15 @@ from alibabacloud_dingtalk.oauth2_1_0.client import Client as OAuthClient
 from dingconf.pytest_plugin import DingconfServer
 from dingconf.wire.journal import MAX_BODY_BYTES, Journal, journaled, redact
 
-from conftest import RUNTIME, SEED, new_database_url, sdk_config
+from conftest import RUNTIME, sdk_config
 from sdk_errors import assert_sdk_error, sdk_error
 
 SECRETS = ("acme-secret", "reader-secret", "suite-secret", "globex-secret")
 
 
 @pytest.fixture(scope="module")
-def tk(
-    backend: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
-) -> Iterator[DingconfServer]:
-    """A server of this module's own: its journal sees only this module's calls."""
-    tmp = tmp_path_factory.mktemp("journal")
-    srv = DingconfServer(tmp, seed=SEED, database=new_database_url(backend, tmp, request))
-    srv.start()
-    try:
-        yield srv
-    finally:
-        srv.stop()
-
-
-@pytest.fixture(scope="module")
-def clients(tk: DingconfServer) -> tuple[OAuthClient, ConferenceClient]:
-    return OAuthClient(sdk_config(tk)), ConferenceClient(sdk_config(tk))
+def clients(module_server: DingconfServer) -> tuple[OAuthClient, ConferenceClient]:
+    return OAuthClient(sdk_config(module_server)), ConferenceClient(sdk_config(module_server))
 
 
 def _token(oauth: OAuthClient, key: str = "acme-app", secret: str = "acme-secret") -> str:
@@ -62,17 +47,17 @@ def _query(conf: ConferenceClient, token: str, cid: str) -> m.QueryConferenceInf
     return conf.query_conference_info_with_options(cid, headers, RUNTIME)
 
 
-def test_a_call_is_kept_with_action_caller_bodies_status_and_request_id(tk, clients):
+def test_a_call_is_kept_with_action_caller_bodies_status_and_request_id(module_server, clients):
     oauth, conf = clients
-    tk.clear_journal()
+    module_server.clear_journal()
     token = _token(oauth)
-    before = tk.advance_clock(0)
+    before = module_server.advance_clock(0)
     resp = conf.create_video_conference_with_options(
         m.CreateVideoConferenceRequest(user_id="u-host", conf_title="Journaled"),
         m.CreateVideoConferenceHeaders(x_acs_dingtalk_access_token=token),
         RUNTIME,
     )
-    (entry,) = tk.journal("CreateVideoConference")
+    (entry,) = module_server.journal("CreateVideoConference")
     assert entry["action"] == "CreateVideoConference"
     assert (entry["corpId"], entry["appKey"]) == ("dingacme", "acme-app")
     assert (entry["method"], entry["path"], entry["status"]) == (
@@ -83,86 +68,86 @@ def test_a_call_is_kept_with_action_caller_bodies_status_and_request_id(tk, clie
     assert entry["request"] == {"userId": "u-host", "confTitle": "Journaled"}
     assert entry["response"]["conferenceId"] == resp.body.conference_id
     assert entry["requestId"] == resp.headers["x-acs-request-id"]
-    assert before <= entry["time"] <= tk.advance_clock(0)
+    assert before <= entry["time"] <= module_server.advance_clock(0)
     assert isinstance(entry["latencyMs"], float) and entry["latencyMs"] >= 0
     assert "dropped" not in entry and "query" not in entry
 
 
-def test_errors_are_kept_as_the_client_saw_them(tk, clients):
+def test_errors_are_kept_as_the_client_saw_them(module_server, clients):
     oauth, conf = clients
-    tk.clear_journal()
+    module_server.clear_journal()
     token = _token(oauth)
     error = assert_sdk_error(lambda: _query(conf, token, "f" * 24), 404, "roomNotFound")
-    (entry,) = tk.journal("QueryConferenceInfo")
+    (entry,) = module_server.journal("QueryConferenceInfo")
     assert entry["status"] == 404
     assert entry["response"] == {k: v for k, v in error.data.items() if k != "statusCode"}
     assert entry["response"]["code"] == "roomNotFound"
     assert entry["response"]["requestid"] == entry["requestId"] == error.data["requestid"]
 
 
-def test_filters_by_action_org_app_and_time_newest_first(tk, clients):
+def test_filters_by_action_org_app_and_time_newest_first(module_server, clients):
     oauth, conf = clients
-    tk.clear_journal()
+    module_server.clear_journal()
     acme, globex = _token(oauth), _token(oauth, "globex-app", "globex-secret")
     reader = _token(oauth, "acme-reader", "reader-secret")
     first = _create(conf, acme, "one")
-    tk.advance_clock(10_000)
-    middle = tk.advance_clock(0)
+    module_server.advance_clock(10_000)
+    middle = module_server.advance_clock(0)
     second = _create(conf, acme, "two")
     _query(conf, reader, first)
     sdk_error(lambda: _query(conf, globex, first))  # another org's meeting: refused
 
-    creates = tk.journal("CreateVideoConference")
+    creates = module_server.journal("CreateVideoConference")
     assert [e["response"]["conferenceId"] for e in creates] == [second, first]  # newest first
-    assert [e["action"] for e in tk.journal(app_key="acme-reader")] == [
+    assert [e["action"] for e in module_server.journal(app_key="acme-reader")] == [
         "QueryConferenceInfo",
         "GetAccessToken",
     ]
     # A token request names its app, not its organisation: only the query is Globex's.
-    (globex_call,) = tk.journal(corp_id="dingglobex")
+    (globex_call,) = module_server.journal(corp_id="dingglobex")
     assert (globex_call["action"], globex_call["appKey"]) == ("QueryConferenceInfo", "globex-app")
-    assert tk.journal("GetAccessToken", app_key="globex-app")[0]["status"] == 200
-    recent = tk.journal("CreateVideoConference", since=middle)
+    assert module_server.journal("GetAccessToken", app_key="globex-app")[0]["status"] == 200
+    recent = module_server.journal("CreateVideoConference", since=middle)
     assert [e["response"]["conferenceId"] for e in recent] == [second]
-    early = tk.journal("CreateVideoConference", until=middle - 1)
+    early = module_server.journal("CreateVideoConference", until=middle - 1)
     assert [e["response"]["conferenceId"] for e in early] == [first]
-    assert len(tk.journal(limit=2)) == 2
-    assert tk.journal_count("CreateVideoConference") == 2
-    assert tk.journal_count("CreateVideoConference", since=middle) == 1
-    assert tk.journal_count(app_key="acme-app") == 3  # one token, two creates
-    assert tk.journal_count(action="NoSuchAction") == 0
+    assert len(module_server.journal(limit=2)) == 2
+    assert module_server.journal_count("CreateVideoConference") == 2
+    assert module_server.journal_count("CreateVideoConference", since=middle) == 1
+    assert module_server.journal_count(app_key="acme-app") == 3  # one token, two creates
+    assert module_server.journal_count(action="NoSuchAction") == 0
 
 
-def test_count_clear_and_the_control_api_is_not_kept(tk, clients):
+def test_count_clear_and_the_control_api_is_not_kept(module_server, clients):
     oauth, _ = clients
-    tk.clear_journal()
+    module_server.clear_journal()
     _token(oauth)
-    tk.advance_clock(0)
-    tk.faults()
-    assert tk.journal_count() == 1
-    assert tk.clear_journal() == 1
-    assert tk.journal_count() == 0 and tk.journal() == []
+    module_server.advance_clock(0)
+    module_server.faults()
+    assert module_server.journal_count() == 1
+    assert module_server.clear_journal() == 1
+    assert module_server.journal_count() == 0 and module_server.journal() == []
 
 
-def test_assert_called_counts_and_matches(tk, clients):
+def test_assert_called_counts_and_matches(module_server, clients):
     oauth, conf = clients
-    tk.clear_journal()
+    module_server.clear_journal()
     token = _token(oauth)
     _create(conf, token, "Standup")
     _create(conf, token, "Retro")
-    tk.assert_called("CreateVideoConference", times=2, corp_id="dingacme", status=200)
-    (hit,) = tk.assert_called("CreateVideoConference", request={"confTitle": "Retro"})
+    module_server.assert_called("CreateVideoConference", times=2, corp_id="dingacme", status=200)
+    (hit,) = module_server.assert_called("CreateVideoConference", request={"confTitle": "Retro"})
     assert hit["request"]["confTitle"] == "Retro"
-    tk.assert_called("CreateVideoConference", times=0, request={"confTitle": "Planning"})
+    module_server.assert_called("CreateVideoConference", times=0, request={"confTitle": "Planning"})
     with pytest.raises(AssertionError, match="called 2 times, expected 3 times"):
-        tk.assert_called("CreateVideoConference", times=3)
+        module_server.assert_called("CreateVideoConference", times=3)
     with pytest.raises(AssertionError, match="expected at least once"):
-        tk.assert_called("CloseVideoConference")
+        module_server.assert_called("CloseVideoConference")
 
 
-def test_no_secret_or_token_is_kept(tk, clients):
+def test_no_secret_or_token_is_kept(module_server, clients):
     oauth, conf = clients
-    tk.clear_journal()
+    module_server.clear_journal()
     tokens = [
         _token(oauth),
         _token(oauth, "acme-reader", "reader-secret"),
@@ -178,7 +163,7 @@ def test_no_secret_or_token_is_kept(tk, clients):
     ).body.access_token
     tokens.append(corp)
     _create(conf, tokens[0], "Secretive")
-    with httpx.Client(base_url=tk.url) as client:
+    with httpx.Client(base_url=module_server.url) as client:
         # Tokens where clients wrongly put them, and a secret in a malformed body.
         client.get(f"/v1.0/conference/videoConferences/{'a' * 24}?access_token={tokens[0]}")
         client.post(
@@ -197,30 +182,30 @@ def test_no_secret_or_token_is_kept(tk, clients):
         )
     assert opened.status_code == 200
     tokens.append(opened.json()["ticket"])
-    status, _, document = tk.request("GET", "/_dingconf/journal")
+    status, _, document = module_server.request("GET", "/_dingconf/journal")
     assert status == 200 and len(document["requests"]) == 9
     dumped = json.dumps(document, ensure_ascii=False)
     for secret in (*SECRETS, "ticket-42", *tokens):
         assert secret not in dumped
-    grants = tk.journal("GetAccessToken")
+    grants = module_server.journal("GetAccessToken")
     assert {e["request"].get("appSecret") for e in grants if isinstance(e["request"], dict)} == {
         "***"
     }
     assert all(e["response"]["accessToken"] == "***" for e in grants if e["status"] == 200)
-    (suite,) = tk.journal("GetCorpAccessToken")
+    (suite,) = module_server.journal("GetCorpAccessToken")
     assert suite["request"]["suiteSecret"] == suite["request"]["suiteTicket"] == "***"
     assert (suite["appKey"], suite["corpId"]) == ("suite-x", "dingacme")
-    assert "access_token=%2A%2A%2A" in tk.journal("QueryConferenceInfo")[0]["query"]
-    (stream,) = tk.journal("OpenConnection")
+    assert "access_token=%2A%2A%2A" in module_server.journal("QueryConferenceInfo")[0]["query"]
+    (stream,) = module_server.journal("OpenConnection")
     assert stream["appKey"] == "acme-app"
     assert stream["request"]["clientSecret"] == stream["response"]["ticket"] == "***"
 
 
-def test_bad_filters_are_refused(tk):
+def test_bad_filters_are_refused(module_server):
     for query in ("since=soon", "until=x", "limit=0", "limit=many"):
-        status, _, body = tk.request("GET", f"/_dingconf/journal?{query}")
+        status, _, body = module_server.request("GET", f"/_dingconf/journal?{query}")
         assert (status, body["code"]) == (400, "paramError"), query
-    status, _, body = tk.request("GET", "/_dingconf/journal/count?since=1.5")
+    status, _, body = module_server.request("GET", "/_dingconf/journal/count?since=1.5")
     assert (status, body["code"]) == (400, "paramError")
 
 
