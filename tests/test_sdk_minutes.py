@@ -6,6 +6,7 @@ import pytest
 from alibabacloud_dingtalk.conference_1_0 import models as m
 
 from minutes_helpers import Minutes, minutes_server  # noqa: F401  (the ``mins`` fixture)
+from wire_types import assert_sentence_types
 
 from sdk_errors import assert_sdk_error
 
@@ -148,20 +149,7 @@ def test_text_exact_json_types(mins: Minutes):
         "endTime": int,
         "sentenceList": list,
     }
-    sentence = paragraph["sentenceList"][0]
-    assert {k: type(v) for k, v in sentence.items()} == {
-        "unionId": str,
-        "sentence": str,
-        "startTime": int,
-        "endTime": int,
-        "wordList": list,
-    }
-    assert {k: type(v) for k, v in sentence["wordList"][0].items()} == {
-        "wordId": str,
-        "word": str,
-        "startTime": int,
-        "endTime": int,
-    }
+    assert_sentence_types(paragraph)
 
 
 def test_text_paging_and_direction(mins: Minutes):

@@ -15,6 +15,7 @@ from alibabacloud_dingtalk.conference_1_0.client import Client as ConferenceClie
 from alibabacloud_dingtalk.oauth2_1_0.client import Client as OAuthClient
 
 from lifecycle import book, info, instances, sdk, token_of
+from wire_types import assert_sentence_types
 
 from conftest import auth, sdk_config
 from sdk_errors import assert_sdk_error
@@ -377,20 +378,7 @@ def test_transcript_json_types(transcript):
         "nextTtoken": int,
         "sentenceList": list,
     }
-    sentence = paragraph["sentenceList"][0]
-    assert {k: type(v) for k, v in sentence.items()} == {
-        "unionId": str,
-        "sentence": str,
-        "startTime": int,
-        "endTime": int,
-        "wordList": list,
-    }
-    assert {k: type(v) for k, v in sentence["wordList"][0].items()} == {
-        "wordId": str,
-        "word": str,
-        "startTime": int,
-        "endTime": int,
-    }
+    assert_sentence_types(paragraph)
 
 
 # -- signed file URLs --------------------------------------------------------------------
