@@ -316,3 +316,20 @@ def test_a_long_body_is_kept_cut():
     kept = json.loads(entry.request)
     assert isinstance(kept, str) and kept.endswith("…(cut)")
     assert len(entry.request) < MAX_BODY_BYTES + 100
+
+
+def test_a_full_reset_forgets_calls_and_faults_an_org_reset_keeps_them(fresh_server):
+    oauth = OAuthClient(sdk_config(fresh_server))
+    conf = ConferenceClient(sdk_config(fresh_server))
+    token = _token(oauth)
+    _create(conf, token, "Before reset")
+    fresh_server.add_fault("QueryConferenceInfo", status=500, code="systemError")
+    fresh_server.reset("dingacme")
+    assert fresh_server.journal_count("CreateVideoConference") == 1
+    assert len(fresh_server.faults()) == 1
+
+    fresh_server.reset()
+    assert fresh_server.journal_count() == 0
+    assert fresh_server.faults() == []
+    cid = _create(conf, _token(oauth), "After reset")
+    assert _query(conf, _token(oauth), cid).body.conf_info.title == "After reset"

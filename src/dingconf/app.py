@@ -171,7 +171,7 @@ def api_operations(services: Services, toolkit: Toolkit | None = None) -> list[O
         *gateway_routes(services.gateway),
         *control_routes(services.control),
         *event_log_routes(services.event_log, services.push),
-        *state_routes(services.state, services.shared_clock),
+        *state_routes(services.state, services.shared_clock, toolkit.forget),
         *analytics_routes(services.analytics),
         *analytics_control_routes(services.control),
         *minutes_routes(services.minutes, services.minutes_reader),

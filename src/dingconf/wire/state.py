@@ -3,6 +3,7 @@
 All under ``/_dingconf`` and guarded by ``admin`` like the rest of the control API.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 import msgspec
@@ -29,11 +30,18 @@ def _new_org(org: NewOrg) -> NewOrgReply:
     )
 
 
-def state_routes(state: StateService, clock: SharedClock) -> list[Operation]:
-    """The reset, state, organisation and clock operations."""
+def state_routes(
+    state: StateService, clock: SharedClock, forget_calls: Callable[[], None]
+) -> list[Operation]:
+    """The reset, state, organisation and clock operations; a reset of everything also
+    calls ``forget_calls`` (this process's journal and fault rules)."""
 
     async def reset(c: Call[ResetBody]) -> None:
         await state.reset(c.body.corp_id)
+        if c.body.corp_id is None:
+            # A test suite resets between tests: calls and faults of the last test
+            # must not leak into the next one's assertions.
+            forget_calls()
 
     async def new_org(c: Call[NewOrgBody]) -> NewOrg:
         b = c.body

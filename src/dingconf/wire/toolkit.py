@@ -47,6 +47,11 @@ class Toolkit:
         """The toolkit as ``settings`` configure it, timed by ``now_ms``."""
         return cls(Journal(settings.journal_size), Faults(now_ms, settings.qps_limit))
 
+    def forget(self) -> None:
+        """Clear the journal and the fault rules."""
+        self.journal.clear()
+        self.faults.clear()
+
 
 def _body(raw: bytes) -> Any:
     if not raw:
