@@ -3,9 +3,10 @@
 The only module that names a concrete storage backend.
 """
 
+import asyncio
 import gc
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -32,6 +33,7 @@ from dingconf.service.media import MediaSigner
 from dingconf.service.members import MemberService
 from dingconf.service.minutes import MinutesService
 from dingconf.service.minutes_read import MinutesReader
+from dingconf.service.presence import PresenceService
 from dingconf.service.provisioning import ProvisioningService
 from dingconf.service.push import PushService
 from dingconf.service.recording import RecordingService
@@ -52,8 +54,9 @@ from dingconf.wire.event_log import event_log_routes
 from dingconf.wire.extras import extras_routes
 from dingconf.wire.faults import Faults
 from dingconf.wire.gateway import gateway_routes, stream_routes
-from dingconf.wire.guards import guards
+from dingconf.wire.guards import guards, page_guard
 from dingconf.wire.http import wire_errors
+from dingconf.wire.join_page import join_page_operations, join_page_routes
 from dingconf.wire.journal import Journal, journaled
 from dingconf.wire.listing import listing_routes
 from dingconf.wire.media import media_routes
@@ -111,6 +114,7 @@ class Services:
     minutes_reader: MinutesReader
     shared_clock: SharedClock
     state: StateService
+    presence: PresenceService
 
 
 def build_services(settings: Settings, store: Store) -> Services:
@@ -123,6 +127,7 @@ def build_services(settings: Settings, store: Store) -> Services:
     media = MediaSigner(store, clock, settings.base_url)
     content = ContentService(store, clock)
     provisioning = ProvisioningService(store)
+    control = ControlService(store, clock, conferences, bookings, recording, content)
     return Services(
         store=store,
         clock=clock,
@@ -135,7 +140,7 @@ def build_services(settings: Settings, store: Store) -> Services:
         content=content,
         bookings=bookings,
         listing=ListingService(store, clock),
-        control=ControlService(store, clock, conferences, bookings, recording, content),
+        control=control,
         analytics=AnalyticsService(store, clock, conferences),
         gateway=GatewayService(store, clock),
         event_log=EventLogService(store, clock),
@@ -149,6 +154,7 @@ def build_services(settings: Settings, store: Store) -> Services:
         provisioning=provisioning,
         shared_clock=SharedClock(store, clock),
         state=StateService(store, provisioning),
+        presence=PresenceService(store, clock, control, int(settings.presence_timeout_s * 1000)),
     )
 
 
@@ -170,6 +176,7 @@ def api_operations(services: Services, toolkit: Toolkit | None = None) -> list[O
         *oauth_routes(services.tokens),
         *gateway_routes(services.gateway),
         *control_routes(services.control),
+        *join_page_operations(services.presence),
         *event_log_routes(services.event_log, services.push),
         *state_routes(services.state, services.shared_clock, toolkit.forget),
         *analytics_routes(services.analytics),
@@ -188,7 +195,10 @@ def api_routes(
     toolkit = toolkit or Toolkit.of(settings, services.clock.now_ms)
     return bind(
         api_operations(services, toolkit),
-        guards(services.tokens, settings.admin_token, settings.is_loopback),
+        {
+            **guards(services.tokens, settings.admin_token, settings.is_loopback),
+            "page": page_guard(settings.base_url),
+        },
         settings.limits,
         gate=toolkit.faults,
     )
@@ -223,9 +233,15 @@ def create_app(
         # otherwise dominates the p99 latency.
         gc.freeze()
         dispatcher.start()
+        sweeper = asyncio.create_task(
+            services.presence.sweep_forever(services.shared_clock.refresh)
+        )
         try:
             yield
         finally:
+            sweeper.cancel()
+            with suppress(asyncio.CancelledError):
+                await sweeper
             await dispatcher.stop()
             await hub.disconnect_all()
             await services.store.close()
@@ -239,6 +255,7 @@ def create_app(
         *stream_routes(services.gateway, hub),
         *metrics_routes(metrics, StatsService(services.store), admit),
         *docs_routes(),
+        *join_page_routes(services.presence, page_guard(settings.base_url)),
     ]
     router = build_router(routes, lifespan, raw=raw)
     app = wire_errors(_shared_clock(router, services.shared_clock))
