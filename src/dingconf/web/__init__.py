@@ -1,0 +1,1 @@
+"""Static pages dingconf serves (HTML, CSS, JavaScript): data files, no Python code."""
