@@ -6,7 +6,7 @@ UV := .tools/bin/uv
 VENV := .venv
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: setup serve test test-sqlite lint bench bench-slow bench-state bench-journal postgres clean
+.PHONY: setup serve test test-sqlite lint bench bench-slow bench-state bench-journal postgres chromium clean
 
 # The project's Python dependencies, exactly as uv.lock pins them.
 setup: $(VENV)/.synced
@@ -29,11 +29,15 @@ lint: setup
 postgres:
 	scripts/ensure-postgres
 
-test: lint postgres
+# The browser tests (tests/browser/) drive Debian's Chromium.
+chromium:
+	scripts/ensure-chromium
+
+test: lint postgres chromium
 	$(VENV)/bin/pytest
 
-# The suite without PostgreSQL (no root needed): every test on SQLite.
-test-sqlite: lint
+# The suite without PostgreSQL: every test on SQLite (browser tests included).
+test-sqlite: lint chromium
 	$(VENV)/bin/pytest -k "not postgres"
 
 # Everything measured, each against a reference from the same run.

@@ -1,0 +1,82 @@
+"""Browser fixtures: Debian's Chromium driven by Playwright, and a server for the pages.
+
+Chromium is the system one (``/usr/bin/chromium``, installed by
+``scripts/ensure-chromium`` from ``make test``); Playwright never downloads a
+browser of its own. A missing Chromium fails these tests rather than skipping
+them, so the test command cannot pass without the browser tests. Browser tests
+run on SQLite only: the pages read through the same API the other tests check
+on both backends.
+"""
+
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+
+from dingconf.pytest_plugin import DingconfServer
+
+from conftest import SEED
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+#: Headless, as root in a container: no sandbox, no GPU, no /dev/shm, nothing fetched.
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-default-apps",
+    "--disable-sync",
+    "--no-first-run",
+    "--metrics-recording-only",
+]
+
+#: Short enough that a closed page leaves within a test's patience.
+PRESENCE_TIMEOUT_S = 3
+
+
+@pytest.fixture(scope="session")
+def playwright_driver() -> Iterator[Playwright]:
+    """Playwright's driver process for the session."""
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def chromium(playwright_driver: Playwright) -> Iterator[Browser]:
+    """The system Chromium, headless, for the whole session."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make test` (scripts/ensure-chromium installs it)")
+    browser = playwright_driver.chromium.launch(
+        executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+    )
+    try:
+        yield browser
+    finally:
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium: Browser) -> Iterator[Page]:
+    """A fresh page in its own context (no cookies or storage shared between tests)."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 800})
+    context.set_default_timeout(10_000)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def web_server() -> Iterator[DingconfServer]:
+    """A server on SQLite, seeded like the API tests' one, for the browser tests."""
+    with tempfile.TemporaryDirectory(prefix="dingconf-browser-") as tmp:
+        srv = DingconfServer(Path(tmp), seed=SEED).start()
+        try:
+            yield srv
+        finally:
+            srv.stop()
