@@ -3,9 +3,10 @@
 The only module that names a concrete storage backend.
 """
 
+import asyncio
 import gc
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -33,6 +34,7 @@ from dingconf.service.media import MediaSigner
 from dingconf.service.members import MemberService
 from dingconf.service.minutes import MinutesService
 from dingconf.service.minutes_read import MinutesReader
+from dingconf.service.presence import PresenceService
 from dingconf.service.provisioning import ProvisioningService
 from dingconf.service.push import PushService
 from dingconf.service.recording import RecordingService
@@ -55,8 +57,9 @@ from dingconf.wire.event_log import event_log_routes
 from dingconf.wire.extras import extras_routes
 from dingconf.wire.faults import Faults
 from dingconf.wire.gateway import gateway_routes, stream_routes
-from dingconf.wire.guards import guards
+from dingconf.wire.guards import guards, page_guard
 from dingconf.wire.http import wire_errors
+from dingconf.wire.join_page import join_page_operations, join_page_routes
 from dingconf.wire.journal import Journal, journaled
 from dingconf.wire.listing import listing_routes
 from dingconf.wire.media import media_routes
@@ -115,6 +118,7 @@ class Services:
     shared_clock: SharedClock
     state: StateService
     console: ConsoleService
+    presence: PresenceService
 
 
 def build_services(settings: Settings, store: Store) -> Services:
@@ -128,6 +132,7 @@ def build_services(settings: Settings, store: Store) -> Services:
     content = ContentService(store, clock)
     provisioning = ProvisioningService(store)
     members = MemberService(store, clock, conferences)
+    control = ControlService(store, clock, conferences, bookings, recording, content)
     return Services(
         store=store,
         clock=clock,
@@ -140,7 +145,7 @@ def build_services(settings: Settings, store: Store) -> Services:
         content=content,
         bookings=bookings,
         listing=ListingService(store, clock),
-        control=ControlService(store, clock, conferences, bookings, recording, content),
+        control=control,
         analytics=AnalyticsService(store, clock, conferences),
         gateway=GatewayService(store, clock),
         event_log=EventLogService(store, clock),
@@ -155,6 +160,7 @@ def build_services(settings: Settings, store: Store) -> Services:
         shared_clock=SharedClock(store, clock),
         state=StateService(store, provisioning),
         console=ConsoleService(store, conferences, members, recording),
+        presence=PresenceService(store, clock, control, int(settings.presence_timeout_s * 1000)),
     )
 
 
@@ -177,6 +183,7 @@ def api_operations(services: Services, toolkit: Toolkit | None = None) -> list[O
         *gateway_routes(services.gateway),
         *control_routes(services.control),
         *console_routes(services.console, services.clock.now_ms),
+        *join_page_operations(services.presence),
         *event_log_routes(services.event_log, services.push),
         *state_routes(services.state, services.shared_clock),
         *analytics_routes(services.analytics),
@@ -195,7 +202,10 @@ def api_routes(
     toolkit = toolkit or Toolkit.of(settings, services.clock.now_ms)
     return bind(
         api_operations(services, toolkit),
-        guards(services.tokens, settings.admin_token, settings.is_loopback),
+        {
+            **guards(services.tokens, settings.admin_token, settings.is_loopback),
+            "page": page_guard(settings.base_url),
+        },
         settings.limits,
         gate=toolkit.faults,
     )
@@ -230,9 +240,15 @@ def create_app(
         # otherwise dominates the p99 latency.
         gc.freeze()
         dispatcher.start()
+        sweeper = asyncio.create_task(
+            services.presence.sweep_forever(services.shared_clock.refresh)
+        )
         try:
             yield
         finally:
+            sweeper.cancel()
+            with suppress(asyncio.CancelledError):
+                await sweeper
             await dispatcher.stop()
             await hub.disconnect_all()
             await services.store.close()
@@ -247,6 +263,7 @@ def create_app(
         *metrics_routes(metrics, StatsService(services.store), admit),
         *docs_routes(),
         *console_pages(),
+        *join_page_routes(services.presence, page_guard(settings.base_url)),
     ]
     router = build_router(routes, lifespan, raw=raw)
     app = wire_errors(_shared_clock(router, services.shared_clock))

@@ -58,6 +58,7 @@ def _settings_to_env(settings: Settings) -> str:
             "access_log": settings.access_log,
             "journal_size": settings.journal_size,
             "qps_limit": settings.qps_limit,
+            "presence_timeout_s": settings.presence_timeout_s,
         }
     )
 
@@ -268,6 +269,13 @@ _DATABASE_HELP = "sqlite:///PATH or postgresql://USER:PASSWORD@HOST:PORT/DB."
     help="DingTalk's per-app per-API QPS limit (bare flag: 20, DingTalk's; 0: off).",
     **env("QPS_LIMIT"),
 )
+@click.option(
+    "--presence-timeout",
+    default=15.0,
+    type=click.FloatRange(1, 3600),
+    help="Seconds a person on a meeting's join page stays inside without a heartbeat.",
+    **env("PRESENCE_TIMEOUT"),
+)
 def serve(
     host: str,
     port: int,
@@ -287,6 +295,7 @@ def serve(
     export_on_exit: Path | None,
     journal_size: int,
     qps_limit: int,
+    presence_timeout: float,
 ) -> None:
     """Serve the API (and the /_dingconf control API) over HTTP."""
     if random_seed is not None and workers > 1:
@@ -308,6 +317,7 @@ def serve(
         random_seed=random_seed,
         journal_size=journal_size,
         qps_limit=qps_limit,
+        presence_timeout_s=presence_timeout,
     )
     check_public_url(public_url)
     check_port(host, port)

@@ -95,6 +95,8 @@ class Settings:
     journal_size: int = 1000
     #: DingTalk's per-app per-API QPS limit at start (0: off).
     qps_limit: int = 0
+    #: Seconds a join page's person stays inside without a heartbeat.
+    presence_timeout_s: float = 15.0
 
     @property
     def base_url(self) -> str:

@@ -39,6 +39,7 @@ from dingconf.model import (
     Utterance,
 )
 from dingconf.model.minutes import MinutesGrant
+from dingconf.model.presence import Presence
 
 __all__ = [
     "ConferenceFilter",
@@ -239,6 +240,16 @@ class WriteTx(Protocol):
 
     async def use_login_link(self, token_hash: str, at_ms: int) -> bool:
         """Use an auto-login link once; False when it was already used."""
+
+    async def put_presence(self, presence: Presence) -> None:
+        """Store a join page's presence, replacing the person's earlier one in the meeting."""
+
+    async def beat_presence(self, presence_hash: str, at_ms: int) -> bool:
+        """Note a heartbeat at ``at_ms``; False when the presence is gone."""
+
+    async def drop_presence(self, presence_hash: str, beat_before_ms: int | None = None) -> bool:
+        """Delete a presence (only if its last beat is before ``beat_before_ms``, when
+        given); True when this call deleted it, so one process acts on each."""
 
     async def insert_short_link(self, link: ShortLink) -> None:
         """Store a short link."""
@@ -444,6 +455,12 @@ class Store(Protocol):
 
     async def get_short_link(self, code: str) -> ShortLink | None:
         """A short link by its code."""
+
+    async def get_presence(self, presence_hash: str) -> Presence | None:
+        """A join page's presence by its id's hash."""
+
+    async def stale_presences(self, beat_before_ms: int, limit: int) -> list[Presence]:
+        """Presences whose last heartbeat is older than ``beat_before_ms``, oldest first."""
 
     async def booking_by_url(self, corp_id: str, url: str) -> Booking | None:
         """The booking of ``corp_id`` whose share link is ``url``."""

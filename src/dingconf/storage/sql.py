@@ -35,6 +35,7 @@ from dingconf.model import (
     Utterance,
 )
 from dingconf.model.minutes import MinutesGrant
+from dingconf.model.presence import Presence
 from dingconf.storage.base import ConferenceFilter, Store, WriteTx
 from dingconf.storage.driver import Connection, Database
 from dingconf.storage.snapshot import SnapshotCache
@@ -54,6 +55,7 @@ from dingconf.storage.sql_extras import (
 )
 from dingconf.storage.sql_minutes import select_minutes_grants, select_minutes_summary
 from dingconf.storage.sql_ops import select_live_counts
+from dingconf.storage.sql_presence import select_presence, select_stale_presences
 from dingconf.storage.sql_rows import (
     BOOKING_COLUMNS,
     PARTICIPANT_COLUMNS,
@@ -307,6 +309,12 @@ class SqlStore(Store):
 
     async def get_short_link(self, code: str) -> ShortLink | None:
         return await select_short_link(self._read, code)
+
+    async def get_presence(self, presence_hash: str) -> Presence | None:
+        return await select_presence(self._read, presence_hash)
+
+    async def stale_presences(self, beat_before_ms: int, limit: int) -> list[Presence]:
+        return await select_stale_presences(self._read, beat_before_ms, limit)
 
     async def booking_by_url(self, corp_id: str, url: str) -> Booking | None:
         row = await self._read.fetchone(

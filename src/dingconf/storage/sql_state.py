@@ -264,6 +264,8 @@ DISCARDED_TABLES = (
     ("events", "corp_id = ?"),
     ("stream_tickets", "corp_id = ?"),
     ("push_subscriptions", "app_key IN (SELECT app_key FROM apps WHERE corp_id = ?)"),
+    # Join pages open now: live connections, like tokens, never part of a state.
+    ("presences", "corp_id = ?"),
 )
 
 SUITE_COLUMNS = ("suite_key", "secret_hash", "scopes")

@@ -23,6 +23,7 @@ from dingconf.storage.sql_extras import (
 from dingconf.storage.sql_invites import insert_phone_invitations
 from dingconf.storage.sql_media import keep_media_key
 from dingconf.storage.sql_minutes import MinutesWrites, end_minutes
+from dingconf.storage.sql_presence import PresenceWrites
 from dingconf.storage.sql_rows import (
     BOOKING_COLUMNS,
     CONFERENCE_COLUMNS,
@@ -47,7 +48,14 @@ __all__ = ["SqlWriteTx"]
 
 
 class SqlWriteTx(
-    AnalyticsWrites, ExtrasWrites, EventWrites, ContentWrites, MinutesWrites, StateWrites, WriteTx
+    AnalyticsWrites,
+    ExtrasWrites,
+    EventWrites,
+    ContentWrites,
+    MinutesWrites,
+    StateWrites,
+    PresenceWrites,
+    WriteTx,
 ):
     """Write operations on the connection that holds the transaction."""
 

@@ -38,7 +38,7 @@ _HEADERS = {
 
 
 def _load(name: str) -> Response:
-    body = files("dingconf.web").joinpath(name).read_bytes()
+    body = files("dingconf").joinpath("web").joinpath(name).read_bytes()
     media_type = _TYPES[name.rsplit(".", 1)[1]]
     return Response(body, headers={**_HEADERS, "content-type": media_type})
 

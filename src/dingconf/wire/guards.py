@@ -6,6 +6,7 @@ rule (design.md); ``open``: anyone (token issuing, health).
 
 import hmac
 import ipaddress
+from urllib.parse import urlsplit
 
 from starlette.requests import Request
 
@@ -16,7 +17,7 @@ from dingconf.service.auth import TokenService
 from dingconf.wire.http import header
 from dingconf.wire.operations import Authenticate
 
-__all__ = ["ADMIN_HEADER", "TOKEN_HEADER", "guards"]
+__all__ = ["ADMIN_HEADER", "TOKEN_HEADER", "guards", "page_guard", "refuse_foreign_pages"]
 
 TOKEN_HEADER = b"x-acs-dingtalk-access-token"
 ADMIN_HEADER = "x-dingconf-admin-token"
@@ -36,7 +37,7 @@ def _is_loopback(authority: str) -> bool:
         return False
 
 
-def _refuse_foreign_pages(request: Request) -> None:
+def refuse_foreign_pages(request: Request, public_host: str | None = None) -> None:
     """Without an admin token only local clients may drive the emulator.
 
     Any web page a developer opens can send requests to 127.0.0.1: a
@@ -46,13 +47,16 @@ def _refuse_foreign_pages(request: Request) -> None:
     browsers always send on cross-site POSTs) must be the same, and a body
     must be declared JSON, which a page can only send after a preflight that
     dingconf never grants.
+
+    ``public_host`` (``host[:port]`` of ``--public-url``) is accepted as well
+    as loopback names: the join page is opened at the links' address.
     """
     host = request.headers.get("host", "").lower()
-    if not _is_loopback(host):
-        raise AccessDenied("crossOriginRefused", f"the control API refuses Host {host!r}")
+    if not (_is_loopback(host) or (public_host is not None and host == public_host)):
+        raise AccessDenied("crossOriginRefused", f"dingconf refuses Host {host!r}")
     origin = request.headers.get("origin")
     if origin is not None and origin.lower().split("://", 1)[-1] != host:
-        raise AccessDenied("crossOriginRefused", f"the control API refuses Origin {origin!r}")
+        raise AccessDenied("crossOriginRefused", f"dingconf refuses Origin {origin!r}")
     has_body = request.headers.get("content-length", "0") != "0" or (
         "transfer-encoding" in request.headers
     )
@@ -74,7 +78,7 @@ def _admin(admin_token: Secret | None, loopback: bool) -> Authenticate:
                     "controlApiDisabled",
                     "the control API needs an admin token on a non-loopback bind",
                 )
-            _refuse_foreign_pages(request)
+            refuse_foreign_pages(request)
             return
         given = request.headers.get(ADMIN_HEADER, "").encode()
         if not hmac.compare_digest(given, admin_token.reveal().encode()):
@@ -85,6 +89,19 @@ def _admin(admin_token: Secret | None, loopback: bool) -> Authenticate:
 
 async def _open(_request: Request) -> None:
     return None
+
+
+def page_guard(base_url: str) -> Authenticate:
+    """The join page's rule: its own pages only, at a loopback name or the links' host.
+
+    The link and the presence id authorise the call itself (service.presence).
+    """
+    public_host = urlsplit(base_url).netloc.lower() or None
+
+    async def admit(request: Request) -> None:
+        refuse_foreign_pages(request, public_host)
+
+    return admit
 
 
 def guards(

@@ -1,1 +1,0 @@
-"""Static pages dingconf serves (HTML, CSS, JavaScript): data files, no Python code."""
