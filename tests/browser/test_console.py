@@ -1,5 +1,6 @@
 """The web console in Chromium: live updates, actions reflected in the API, accessibility."""
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from dingconf.pytest_plugin import DingconfServer
 from lifecycle import info, member_map, sdk
 
 from browser.accessibility import assert_accessible
+from browser.conftest import PRESENCE_TIMEOUT_S
 from conftest import SEED, sdk_config
 
 PHONE = {"width": 375, "height": 812}
@@ -183,3 +185,58 @@ def test_with_an_admin_token_the_console_asks_for_it(page: Page, guarded: Dingco
     html = page.content()
     for secret in ("console-admin", "acme-secret", "globex-secret", acme_token):
         assert secret not in html
+
+
+@pytest.fixture(scope="module")
+def beating(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DingconfServer]:
+    """A server whose join pages time out after a few seconds without a heartbeat."""
+    server = DingconfServer(
+        tmp_path_factory.mktemp("presence"),
+        seed=SEED,
+        extra_args=("--presence-timeout", str(PRESENCE_TIMEOUT_S)),
+    ).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def test_a_person_joining_on_the_join_page_shows_in_the_console_and_the_api(
+    chromium: Browser, beating: DingconfServer
+) -> None:
+    sdk_client = ConferenceClient(sdk_config(beating))
+    token = beating.token("acme-app", "acme-secret")
+    context = chromium.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        board = context.new_page()
+        console(board, beating)
+        request = m.CreateVideoConferenceRequest(user_id="u-host", conf_title="End to end")
+        created = sdk(sdk_client, token, "CreateVideoConference", request)
+        cid = created.conference_id
+        row = meeting_row(board, cid)
+        expect(row).to_contain_text("End to end")
+        expect(row.locator('[data-field="activeNum"]')).to_have_text("0")
+
+        joiner = context.new_page()
+        joiner.goto(created.external_link_url)
+        joiner.get_by_label("Join as").select_option("u-carol")
+        joiner.get_by_role("button", name="Join").click()
+        expect(joiner.get_by_role("heading", name="You are in the meeting")).to_be_visible()
+        expect(row.locator('[data-field="activeNum"]')).to_have_text("1")
+        assert info(sdk_client, token, cid).active_num == 1
+        assert member_map(sdk_client, token, cid)["u-carol"].attend_status == 3
+
+        joiner.close()
+        closed = time.monotonic()
+        expect(row.locator('[data-field="activeNum"]')).to_have_text(
+            "0", timeout=(PRESENCE_TIMEOUT_S + 5) * 1000
+        )
+        assert time.monotonic() - closed <= PRESENCE_TIMEOUT_S + 5
+        assert info(sdk_client, token, cid).active_num == 0
+        assert member_map(sdk_client, token, cid)["u-carol"].attend_status == 6
+        # The meeting page tells the stay.
+        board.goto(f"{beating.url}/_dingconf/console#/meetings/{cid}")
+        expect(board.locator("#timeline")).to_contain_text("Carol (u-carol) joined from Web")
+        expect(board.locator("#timeline")).to_contain_text("Carol (u-carol) left")
+    finally:
+        context.close()
