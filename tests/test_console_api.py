@@ -135,6 +135,12 @@ def test_timeline_tells_joins_leaves_kicks_lines_recording_and_events(server, cr
         "Hana Host (u-host) left as the meeting closed",
         "Meeting closed",
     ]
+    sent = [t["text"] for t in body["timeline"] if t["kind"] == "event"]
+    assert sent[0] == (
+        "Event #1: meeting_status_change → acme-app (pending), acme-reader (pending), "
+        "acme-writer (pending); meeting_status_change_target_push → acme-app (pending)"
+    )
+    assert len(sent) == len({e["statusSeqNum"] for e in body["events"]})
     times = [t["time"] for t in body["timeline"]]
     assert times == sorted(times)
     assert body["utterances"][0]["text"] == "Hello there"

@@ -76,16 +76,19 @@ def _spans(spans: list[Span], kind: str, label: str, paused: bool) -> list[Timel
 
 
 def _events(deliveries: list[Delivery]) -> list[TimelineEntry]:
-    """One entry per event, naming each app it went to and how its delivery stands."""
-    by_event: dict[str, list[Delivery]] = defaultdict(list)
+    """One entry per statusSeqNum: each event of that change (org-wide, and the
+    ``_target_push`` one to the creating app), the apps it went to, how each stands."""
+    by_seq: dict[int, dict[str, list[Delivery]]] = defaultdict(lambda: defaultdict(list))
     for d in deliveries:
-        by_event[d.event.event_id].append(d)
+        by_seq[d.event.seq][d.event.event_type].append(d)
     entries = []
-    for found in by_event.values():
-        e = found[0].event
-        apps = ", ".join(f"{d.app_key}: {d.state}" for d in found)
-        text = f"Event {e.event_type} #{e.seq} sent ({apps})"
-        entries.append(TimelineEntry(e.born_ms, "event", text))
+    for seq, by_type in by_seq.items():
+        parts = [
+            f"{event_type} → " + ", ".join(f"{d.app_key} ({d.state})" for d in sent)
+            for event_type, sent in by_type.items()
+        ]
+        born = min(d.event.born_ms for sent in by_type.values() for d in sent)
+        entries.append(TimelineEntry(born, "event", f"Event #{seq}: " + "; ".join(parts)))
     return entries
 
 

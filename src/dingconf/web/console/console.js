@@ -120,11 +120,11 @@ async function act(label, method, path, body) {
 // ---- overview --------------------------------------------------------------
 
 const overview = {
-  title: "Meetings",
+  title: "Overview",
   nav: "meetings",
   skeleton() {
-    return `<h1>Meetings</h1>
-      <section aria-labelledby="meetings-h"><h2 id="meetings-h">Meetings</h2>
+    return `<h1>Overview</h1>
+      <section aria-labelledby="meetings-h"><h2 id="meetings-h">Meetings, newest first</h2>
         <div id="meetings"><p>Loading…</p></div></section>
       <section aria-labelledby="orgs-h"><h2 id="orgs-h">Organisations and apps</h2>
         <div id="orgs"></div></section>`;
@@ -167,7 +167,7 @@ function meetingView(id) {
     title: "Meeting",
     nav: "meetings",
     skeleton() {
-      return `<p><a href="#/">← All meetings</a></p>
+      return `<p><a href="#/">← Overview</a></p>
         <h1 id="meeting-title">Meeting</h1>
         <p class="meta" id="meeting-meta"></p>
         <dl class="counts" aria-label="Counters">
@@ -248,7 +248,7 @@ function meetingView(id) {
         <td>${m.host ? "Host" : m.cohost ? "Co-host" : ""}</td>
         <td>${badge(ATTEND, m.attendStatus)}${m.muted ? " muted" : ""}</td>
         <td>${timeTag(m.firstJoinTime)}</td><td>${timeTag(m.lastJoinTime)}</td><td>${timeTag(m.leaveTime)}</td>
-        <td class="num">${span(m.duration)}</td><td class="num">${m.stays}</td>
+        <td class="num">${span(m.duration + (m.attendStatus === 3 && m.lastJoinTime ? d.now - m.lastJoinTime : 0))}</td><td class="num">${m.stays}</td>
         <td>${esc([m.deviceType, m.deviceVersion].filter(Boolean).join(" "))}</td></tr>`),
       "Nobody was invited or joined yet."));
       put("recording", this.spans(RECORD, d.recording));
