@@ -240,3 +240,44 @@ def test_a_person_joining_on_the_join_page_shows_in_the_console_and_the_api(
         expect(board.locator("#timeline")).to_contain_text("Carol (u-carol) left")
     finally:
         context.close()
+
+
+def test_toolkit_page_drives_the_clock_faults_and_shows_the_journal(
+    page: Page, guarded: DingconfServer
+) -> None:
+    page.goto(f"{guarded.url}/_dingconf/console#/toolkit")
+    page.get_by_label("Admin token").fill("console-admin")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("#clock-now")).to_contain_text("UTC")
+    before = guarded.request("GET", "/_dingconf/clock")[2]["now"]
+    page.get_by_label("Advance by (seconds)").fill("3600")
+    page.get_by_role("button", name="Advance the clock").click()
+    expect(page.get_by_role("status")).to_contain_text("Advance the clock by 3600 s: done.")
+    assert guarded.request("GET", "/_dingconf/clock")[2]["now"] >= before + 3_600_000
+
+    page.get_by_label("Action (empty: any)").fill("QueryConferenceInfo")
+    page.get_by_label("Error code").fill("systemBusy")
+    page.get_by_label("HTTP status").fill("503")
+    page.get_by_role("button", name="Add fault rule").click()
+    expect(page.locator("#faults")).to_contain_text("503 systemBusy")
+    (rule,) = guarded.request("GET", "/_dingconf/faults")[2]["faults"]
+    assert (rule["action"], rule["status"], rule["code"]) == (
+        "QueryConferenceInfo",
+        503,
+        "systemBusy",
+    )
+    token = guarded.token("acme-app", "acme-secret")
+    refused = guarded.request(
+        "GET",
+        "/v1.0/conference/videoConferences/6323d7568777190142ab9d10",
+        headers={"x-acs-dingtalk-access-token": token},
+    )
+    assert refused[0] == 503
+    # The refused call is in the journal the page shows, and the rule counted it.
+    expect(page.locator("#journal")).to_contain_text("QueryConferenceInfo")
+    expect(page.locator("#faults")).to_contain_text("503 systemBusy")
+    page.get_by_role("button", name="Remove", exact=True).click()
+    expect(page.locator("#faults")).to_contain_text("No fault rules")
+    assert guarded.request("GET", "/_dingconf/faults")[2]["faults"] == []
+    assert_accessible(page)
+    assert token not in page.content()
