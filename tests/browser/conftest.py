@@ -75,7 +75,8 @@ def page(chromium: Browser) -> Iterator[Page]:
 def web_server() -> Iterator[DingconfServer]:
     """A server on SQLite, seeded like the API tests' one, for the browser tests."""
     with tempfile.TemporaryDirectory(prefix="dingconf-browser-") as tmp:
-        srv = DingconfServer(Path(tmp), seed=SEED).start()
+        args = ("--presence-timeout", str(PRESENCE_TIMEOUT_S))
+        srv = DingconfServer(Path(tmp), seed=SEED, extra_args=args).start()
         try:
             yield srv
         finally:

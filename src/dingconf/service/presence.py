@@ -209,6 +209,11 @@ class PresenceService:
                 dropped = await tx.drop_presence(presence.presence_hash)
             if dropped:
                 await self._leave(presence)
+                # Re-read: the leave moved the counters.
+                fresh = await self._store.get_conference(
+                    conference.corp_id, conference.conference_id
+                )
+                return fresh or conference
         return conference
 
     async def _leave(self, presence: Presence) -> None:

@@ -52,12 +52,11 @@ REDACTED_KEYS = frozenset(
         "accessToken",
         "access_token",
         "token",
-        "presenceId",  # a join page's proof of presence (wire.join_page)
     }
 )
 # A body holds a redacted key only if it holds one of these (a key spelled with
 # escapes holds ``\u``); the others skip decoding.
-_MARKERS = re.compile(rb'Secret|Ticket|"ticket"|ccessToken|access_token|"token"|presenceId|\\u')
+_MARKERS = re.compile(rb'Secret|Ticket|"ticket"|ccessToken|access_token|"token"|\\u')
 #: Bytes of a body kept; a longer one is kept cut, as a string.
 MAX_BODY_BYTES = 64 * 1024
 _OPAQUE = f'"{REDACTED} (an unreadable body that may hold a secret)"'.encode()
