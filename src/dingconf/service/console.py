@@ -15,7 +15,7 @@ from dingconf.service.conferences import ConferenceService
 from dingconf.service.console_timeline import timeline
 from dingconf.service.members import MemberService
 from dingconf.service.recording import RecordingService
-from dingconf.storage.base import ConferenceFilter, Store
+from dingconf.storage.base import Store
 
 __all__ = ["CONSOLE_CLIENT", "MEETINGS_SHOWN", "ConsoleService"]
 
@@ -52,8 +52,7 @@ class ConsoleService:
 
     async def meetings(self) -> list[Conference]:
         """The latest :data:`MEETINGS_SHOWN` meetings of every organisation, newest first."""
-        every = await self._store.list_conferences(None, ConferenceFilter())
-        return every[::-1][:MEETINGS_SHOWN]
+        return await self._store.latest_conferences(MEETINGS_SHOWN)
 
     async def _as_host(self, conference_id: str) -> tuple[Principal, Conference]:
         """The authority of a meeting's host (a caller of its organisation holding the
