@@ -11,6 +11,7 @@ from dingconf.pytest_plugin import DingconfServer
 from lifecycle import info, member_map, sdk
 from over_http import TOKEN_HEADER
 
+from conftest import SEED
 from sdk_errors import assert_sdk_error
 
 SECRETS = ("acme-secret", "reader-secret", "writer-secret", "globex-secret", "suite-secret")
@@ -301,8 +302,6 @@ def test_no_secret_or_token_is_ever_shown(server, http, token, acme_token, creat
 
 
 def test_the_admin_token_guards_the_console_api(tmp_path, database_url):
-    from conftest import SEED
-
     server = DingconfServer(tmp_path, seed=SEED, database=database_url, admin_token="c0nsole")
     server.start()
     try:

@@ -276,7 +276,7 @@ def test_toolkit_page_drives_the_clock_faults_and_shows_the_journal(
     # The refused call is in the journal the page shows, and the rule counted it.
     expect(page.locator("#journal")).to_contain_text("QueryConferenceInfo")
     expect(page.locator("#faults")).to_contain_text("503 systemBusy")
-    page.get_by_role("button", name="Remove", exact=True).click()
+    page.get_by_role("button", name=f"Remove fault rule {rule['id']}").click()
     expect(page.locator("#faults")).to_contain_text("No fault rules")
     assert guarded.request("GET", "/_dingconf/faults")[2]["faults"] == []
     assert_accessible(page)

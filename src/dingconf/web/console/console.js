@@ -358,13 +358,15 @@ const toolkit = {
       <td><a class="mono" href="#/meetings/${esc(e.conferenceId)}">${esc(e.conferenceId)}</a></td>
       <td class="num">${e.statusSeqNum}</td><td>${esc(e.state)}</td><td class="num">${e.attempts}</td>
       <td>${esc(e.lastError)}</td>
-      <td><button type="button" class="secondary" data-redeliver="${esc(e.eventId)}">Redeliver</button></td></tr>`),
+      <td><button type="button" class="secondary" data-redeliver="${esc(e.eventId)}"
+        aria-label="Redeliver ${esc(e.eventType)} #${e.statusSeqNum} of ${esc(e.conferenceId)}">Redeliver</button></td></tr>`),
     app ? "No events for this app." : "No apps."));
     put("faults", table("Fault rules", [["Id"], ["Action"], ["Answer"], ["Probability", "num"], ["Hits", "num"], ["Remaining", "num"], [""]],
       faults.faults.map((f) => `<tr><td class="mono">${esc(f.id)}</td><td>${esc(f.action || "any")}</td>
         <td>${esc([f.status, f.code, f.latencyMs ? `+${f.latencyMs} ms` : "", f.drop ? "drop" : ""].filter(Boolean).join(" "))}</td>
         <td class="num">${f.probability}</td><td class="num">${f.hits}</td><td class="num">${f.remaining ?? "∞"}</td>
-        <td><button type="button" class="secondary" data-remove-fault="${esc(f.id)}">Remove</button></td></tr>`),
+        <td><button type="button" class="secondary" data-remove-fault="${esc(f.id)}"
+          aria-label="Remove fault rule ${esc(f.id)}">Remove</button></td></tr>`),
       "No fault rules: every call is answered normally."));
     put("journal", journal.capacity === 0 ? `<p class="empty">The journal is off (--journal-size 0).</p>` :
       table("Request journal", [["Time"], ["Action"], ["Request"], ["Status", "num"], ["Latency", "num"], ["App"], ["Bodies"]],
