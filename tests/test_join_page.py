@@ -265,6 +265,11 @@ def test_a_guest_joins_with_a_name_and_keeps_their_id(meeting: Meeting):
         3,
         True,
     )
+    details = sdk(
+        meeting.conf, meeting.token, "GetConfDetailData", meeting.id, m.GetConfDetailDataRequest()
+    )
+    (stay,) = [d for d in details.list if d.union_id == joined["unionId"]]
+    assert (stay.device_type, stay.belong_org, stay.nick) == ("Web", "false", "Gina Guest")
     meeting.call("leave", presenceId=joined["presenceId"])
     again = meeting.join(unionId=joined["unionId"], nick="Gina Guest")
     assert again["unionId"] == joined["unionId"]
@@ -457,3 +462,20 @@ def test_processes_sharing_a_database_make_each_silent_person_leave_once(
     finally:
         for server in servers:
             server.stop()
+
+
+def test_the_page_calls_are_described_in_the_openapi_document(join_server: DingconfServer):
+    doc = httpx.get(f"{join_server.url}/openapi.json").json()
+    for call, action, body in [
+        ("join", "JoinPageJoin", "JoinPageBody"),
+        ("heartbeat", "JoinPageHeartbeat", "PresenceBody"),
+        ("leave", "JoinPageLeave", "PresenceBody"),
+    ]:
+        entry = doc["paths"][f"/app/api/{call}"]["post"]
+        assert (entry["x-action"], entry["tags"], entry["security"]) == (
+            action,
+            ["Join page"],
+            [],
+        )
+        schema = entry["requestBody"]["content"]["application/json"]["schema"]
+        assert schema == {"$ref": f"#/components/schemas/{body}"}

@@ -92,6 +92,8 @@ def _constant_schema(o: Operation) -> dict[str, Any] | None:
 def _tag(path: str) -> str:
     if path.startswith("/v1.0/"):
         return "DingTalk"
+    if path.startswith("/app/"):
+        return "Join page"
     return "Control" if path.startswith("/_dingconf/") else "Documentation"
 
 
