@@ -204,7 +204,7 @@ def test_create_body_errors(http, token, content, code):
 @pytest.mark.parametrize(
     ("method", "path"),
     [
-        ("GET", "/"),
+        ("POST", "/"),
         ("GET", "/v1.0/conference/nothing"),
         ("GET", "/conference/videoConferences/6323d7568777190142ab9d10"),
         ("PATCH", "/v1.0/conference/videoConferences/6323d7568777190142ab9d10"),

@@ -21,6 +21,7 @@ from dingconf.service.auth import TokenService
 from dingconf.service.bookings import BookingService
 from dingconf.service.cloud_records import CloudRecordService
 from dingconf.service.conferences import ConferenceService
+from dingconf.service.console import ConsoleService
 from dingconf.service.content import ContentService
 from dingconf.service.control import ControlService
 from dingconf.service.event_log import EventLogService
@@ -48,6 +49,8 @@ from dingconf.storage.sqlite import SQLiteDatabase, sqlite_path
 from dingconf.wire.analytics import analytics_control_routes, analytics_routes
 from dingconf.wire.bookings import booking_routes
 from dingconf.wire.conference import conference_routes
+from dingconf.wire.console import console_routes
+from dingconf.wire.console_pages import console_pages
 from dingconf.wire.control import control_routes
 from dingconf.wire.errors import restart_request_ids
 from dingconf.wire.event_log import event_log_routes
@@ -114,6 +117,7 @@ class Services:
     minutes_reader: MinutesReader
     shared_clock: SharedClock
     state: StateService
+    console: ConsoleService
     presence: PresenceService
 
 
@@ -127,13 +131,14 @@ def build_services(settings: Settings, store: Store) -> Services:
     media = MediaSigner(store, clock, settings.base_url)
     content = ContentService(store, clock)
     provisioning = ProvisioningService(store)
+    members = MemberService(store, clock, conferences)
     control = ControlService(store, clock, conferences, bookings, recording, content)
     return Services(
         store=store,
         clock=clock,
         tokens=TokenService(store, clock, settings.token_ttl_s),
         conferences=conferences,
-        members=MemberService(store, clock, conferences),
+        members=members,
         recording=recording,
         records=CloudRecordService(store, clock, media),
         media=media,
@@ -154,6 +159,7 @@ def build_services(settings: Settings, store: Store) -> Services:
         provisioning=provisioning,
         shared_clock=SharedClock(store, clock),
         state=StateService(store, provisioning),
+        console=ConsoleService(store, conferences, members, recording),
         presence=PresenceService(store, clock, control, int(settings.presence_timeout_s * 1000)),
     )
 
@@ -176,6 +182,7 @@ def api_operations(services: Services, toolkit: Toolkit | None = None) -> list[O
         *oauth_routes(services.tokens),
         *gateway_routes(services.gateway),
         *control_routes(services.control),
+        *console_routes(services.console, services.clock.now_ms),
         *join_page_operations(services.presence),
         *event_log_routes(services.event_log, services.push),
         *state_routes(services.state, services.shared_clock, toolkit.forget),
@@ -255,6 +262,7 @@ def create_app(
         *stream_routes(services.gateway, hub),
         *metrics_routes(metrics, StatsService(services.store), admit),
         *docs_routes(),
+        *console_pages(),
         *join_page_routes(services.presence, page_guard(settings.base_url)),
     ]
     router = build_router(routes, lifespan, raw=raw)

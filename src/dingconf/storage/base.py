@@ -510,6 +510,9 @@ class Store(Protocol):
     async def live_counts(self) -> tuple[int, int]:
         """Meetings running now (all organisations) and the people inside them."""
 
+    async def latest_conferences(self, limit: int) -> list[Conference]:
+        """The ``limit`` meetings of every organisation started last, newest first."""
+
     async def dump_state(self, corp_id: str | None) -> StateDump:
         """Every organisation (or one) and the suites, rows as column mappings."""
 

@@ -40,6 +40,7 @@ from dingconf.storage.base import ConferenceFilter, Store, WriteTx
 from dingconf.storage.driver import Connection, Database
 from dingconf.storage.snapshot import SnapshotCache
 from dingconf.storage.sql_analytics import select_samples, select_sessions
+from dingconf.storage.sql_console import select_latest_conferences
 from dingconf.storage.sql_content import select_spans, select_utterances
 from dingconf.storage.sql_events import (
     select_deliveries,
@@ -371,6 +372,9 @@ class SqlStore(Store):
 
     async def live_counts(self) -> tuple[int, int]:
         return await select_live_counts(self._read)
+
+    async def latest_conferences(self, limit: int) -> list[Conference]:
+        return await select_latest_conferences(self._read, limit)
 
     async def dump_state(self, corp_id: str | None) -> StateDump:
         return await dump_state(self._read, corp_id)

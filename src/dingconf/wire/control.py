@@ -10,7 +10,7 @@ from dingconf.wire.operations import Call, Operation, op
 from dingconf.wire.record_schemas import SayBody, UtteranceView
 from dingconf.wire.schemas import JoinBody, LeaveBody, ParticipantView
 
-__all__ = ["control_routes"]
+__all__ = ["control_routes", "utterance_view"]
 
 _SUCCESS = {"success": True}
 _PARAM_ERROR = "paramError"
@@ -32,7 +32,8 @@ def _participants(members: list[Participant]) -> dict[str, list[ParticipantView]
     }
 
 
-def _utterance(u: Utterance) -> UtteranceView:
+def utterance_view(u: Utterance) -> UtteranceView:
+    """A stored utterance as the control API shows it."""
     return UtteranceView(
         conference_id=u.conference_id,
         seq=u.seq,
@@ -98,7 +99,7 @@ def control_routes(control: ControlService) -> list[Operation]:
             f"POST {conf}/say",
             "Say",
             lambda c: control.say(c.conference_id, c.body.union_id, c.body.text, c.body.offset_ms),
-            _utterance,
+            utterance_view,
             body=SayBody,
             param_error=_PARAM_ERROR,
             guard="admin",
