@@ -6,6 +6,7 @@ both backends behave the same.
 """
 
 import asyncio
+from collections import OrderedDict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -34,6 +35,7 @@ from dingconf.model import (
     User,
     Utterance,
 )
+from dingconf.model.listing import MemberKey, MemberPage
 from dingconf.model.minutes import MinutesGrant
 from dingconf.storage.base import ConferenceFilter, Store, WriteTx
 from dingconf.storage.driver import Connection, Database
@@ -51,6 +53,11 @@ from dingconf.storage.sql_extras import (
     select_short_link,
     select_stream_outs,
     select_whitelist,
+)
+from dingconf.storage.sql_listing import (
+    select_generation,
+    select_member_page,
+    select_member_total,
 )
 from dingconf.storage.sql_minutes import select_minutes_grants, select_minutes_summary
 from dingconf.storage.sql_ops import select_live_counts
@@ -79,7 +86,8 @@ __all__ = ["SqlStore"]
 # Meetings kept per process (void once anything commits): the polled set of a
 # busy deployment, about 7 MB at 10,000.
 _CONFERENCE_CACHE_LIMIT = 10_000
-_COUNT_CACHE_LIMIT = 1_000
+_TOTALS_LIMIT = 1_000
+_GENERATIONS_LIMIT = 1_000
 _CLOCK_AND_EPOCH = (
     "SELECT c.offset_ms, c.frozen_ms, a.epoch FROM clock_state c, auth_epoch a "
     "WHERE c.id = 1 AND a.id = 1"
@@ -105,9 +113,12 @@ class SqlStore(Store):
         self._conferences: SnapshotCache[tuple[str, str], Conference] = SnapshotCache(
             _CONFERENCE_CACHE_LIMIT
         )
-        # Listing totals: a COUNT over 100,000 rows takes ~12 ms, and pages of
-        # one listing are read in a row, usually with nothing committed between.
-        self._counts: SnapshotCache[tuple[object, ...], int] = SnapshotCache(_COUNT_CACHE_LIMIT)
+        # Org listing totals: a COUNT over 100,000 meetings takes ~12 ms. Each
+        # is kept with the organisation's listing generation it was counted
+        # at (sql_listing), which joins and leaves do not move.
+        self._totals: OrderedDict[tuple[str, ConferenceFilter], tuple[int, int]] = OrderedDict()
+        # The generations themselves, re-read once anything commits.
+        self._generations: SnapshotCache[str, int] = SnapshotCache(_GENERATIONS_LIMIT)
 
     async def open(self) -> None:
         await self._db.connect()
@@ -124,7 +135,7 @@ class SqlStore(Store):
         # data_version fallback ignores them), so forget what they may change.
         self._conferences.clear()
         self._epoch.clear()
-        self._counts.clear()
+        self._generations.clear()
         self._clock.clear()
 
     async def auth_epoch(self) -> int:
@@ -237,40 +248,30 @@ class SqlStore(Store):
         return await select_conference_corp(self._read, conference_id)
 
     async def list_participants(self, corp_id: str, conference_id: str) -> list[Participant]:
-        return await self._participants(corp_id, conference_id, "", ())
-
-    async def page_participants(
-        self, corp_id: str, conference_id: str, offset: int, limit: int
-    ) -> tuple[list[Participant], int]:
-        marker = await self._db.change_marker()
-        page = await self._participants(
-            corp_id, conference_id, " LIMIT ? OFFSET ?", (limit, offset)
-        )
-        key = ("members", corp_id, conference_id)
-        total = self._counts.get(marker, key)
-        if total is None:
-            row = await self._read.fetchone(
-                "SELECT COUNT(*) FROM participants p "
-                "JOIN conferences c ON c.conference_id = p.conference_id "
-                "WHERE p.conference_id = ? AND c.corp_id = ?",
-                (conference_id, corp_id),
-            )
-            total = int(row[0]) if row else 0
-            self._counts.keep(marker, key, total)
-        return page, total
-
-    async def _participants(
-        self, corp_id: str, conference_id: str, page: str, page_params: tuple[int, ...]
-    ) -> list[Participant]:
         rows = await self._read.fetchall(
             f"SELECT {', '.join('p.' + c for c in PARTICIPANT_COLUMNS.split(', '))}, "
             "u.job_number "
             "FROM participants p JOIN conferences c ON c.conference_id = p.conference_id "
             "LEFT JOIN users u ON u.corp_id = c.corp_id AND u.union_id = p.union_id "
-            f"WHERE p.conference_id = ? AND c.corp_id = ? ORDER BY p.listed_at, p.union_id{page}",
-            (conference_id, corp_id, *page_params),
+            "WHERE p.conference_id = ? AND c.corp_id = ? ORDER BY p.listed_at, p.union_id",
+            (conference_id, corp_id),
         )
         return [participant_of(row[:-1])._replace(job_number=row[-1]) for row in rows]
+
+    async def page_participants(
+        self,
+        corp_id: str,
+        conference_id: str,
+        offset: int,
+        limit: int,
+        after: MemberKey | None = None,
+    ) -> MemberPage:
+        members, last = await select_member_page(
+            self._read, corp_id, conference_id, offset, limit, after
+        )
+        # Kept by the write transactions: one primary-key read, never a COUNT.
+        total = await select_member_total(self._read, corp_id, conference_id)
+        return MemberPage(members, total, last)
 
     async def list_sessions(self, corp_id: str, conference_id: str) -> list[SessionRecord]:
         return await select_sessions(self._read, corp_id, conference_id)
@@ -327,15 +328,29 @@ class SqlStore(Store):
         limit: int,
         after: tuple[int, str] | None = None,
     ) -> tuple[list[Conference], int]:
-        marker = await self._db.change_marker()
         window = (0 if after else offset, limit)
         page = await select_conferences(self._read, corp_id, where, window, after)
-        key = ("conferences", corp_id, where)
-        total = self._counts.get(marker, key)
-        if total is None:
-            total = await count_conferences(self._read, corp_id, where)
-            self._counts.keep(marker, key, total)
-        return page, total
+        return page, await self._conference_total(corp_id, where)
+
+    async def _conference_total(self, corp_id: str, where: ConferenceFilter) -> int:
+        """How many meetings of ``corp_id`` match ``where``, counted once per generation."""
+        # The generation is read before counting: a total kept under a
+        # generation is then never older than that generation's writes.
+        marker = await self._db.change_marker()
+        generation = self._generations.get(marker, corp_id)
+        if generation is None:
+            generation = await select_generation(self._read, corp_id)
+            self._generations.keep(marker, corp_id, generation)
+        key = (corp_id, where)
+        kept = self._totals.get(key)
+        if kept is not None and kept[0] == generation:
+            self._totals.move_to_end(key)
+            return kept[1]
+        total = await count_conferences(self._read, corp_id, where)
+        if len(self._totals) >= _TOTALS_LIMIT and key not in self._totals:
+            self._totals.popitem(last=False)
+        self._totals[key] = (generation, total)
+        return total
 
     async def list_memberships(
         self, corp_id: str, union_id: str, status: AttendStatus

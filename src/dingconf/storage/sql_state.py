@@ -11,6 +11,12 @@ from typing import Any, NamedTuple
 from dingconf.clock import ClockState
 from dingconf.model import StateDump
 from dingconf.storage.driver import Connection, Row
+from dingconf.storage.sql_listing import (
+    MEMBER_COUNT_RESET,
+    bump_generation,
+    bump_generations,
+    recount_members,
+)
 from dingconf.storage.sql_rows import bump_auth_epoch
 
 __all__ = [
@@ -257,8 +263,10 @@ ORG_TABLES = (
 #: An organisation's rows a state document leaves out but deleting the
 #: organisation removes (children first): one-use login links (credentials),
 #: its events and their deliveries (what was sent stays with this server),
-#: Stream tickets and its apps' push subscriptions (they hold callback secrets).
+#: Stream tickets and its apps' push subscriptions (they hold callback secrets),
+#: and its meetings' member counts (derived: loading recounts them).
 DISCARDED_TABLES = (
+    MEMBER_COUNT_RESET,
     ("login_links", "corp_id = ?"),
     ("event_deliveries", "event_id IN (SELECT event_id FROM events WHERE corp_id = ?)"),
     ("events", "corp_id = ?"),
@@ -277,6 +285,8 @@ EXCLUDED_TABLES = frozenset(
         # Which app created each meeting: the target of ``_target_push``
         # events, which belong to this server's delivery history.
         "event_origins",
+        # Never deleted, so a listing generation is never reused (sql_listing).
+        "listing_generations",
         "tokens",
         "media_keys",
         "auth_epoch",
@@ -344,6 +354,7 @@ async def delete_orgs(conn: Connection, corp_ids: list[str] | None) -> None:
     """Delete organisations (None: all) and everything of theirs: meetings and what
     hangs off them, bookings, users, apps, tokens and suite authorisations."""
     if corp_ids is None:
+        await bump_generations(conn)
         for name, _ in DISCARDED_TABLES:
             await conn.execute(f"DELETE FROM {name}")
         for table in reversed(ORG_TABLES):
@@ -352,6 +363,7 @@ async def delete_orgs(conn: Connection, corp_ids: list[str] | None) -> None:
             await conn.execute(f"DELETE FROM {name}")
         return
     for corp_id in corp_ids:
+        await bump_generation(conn, corp_id)
         for name, where in DISCARDED_TABLES:
             await conn.execute(f"DELETE FROM {name} WHERE {where}", (corp_id,))
         for table in reversed(ORG_TABLES):
@@ -411,6 +423,8 @@ async def load_state(conn: Connection, dump: StateDump, *, replace_suites: bool)
                 at = table.columns.index("corp_id")
                 rows = [(*row[:at], corp_id, *row[at + 1 :]) for row in rows]
             await _insert(conn, table.name, table.columns, rows)
+        await recount_members(conn, corp_id)
+        await bump_generation(conn, corp_id)
     conflict = (
         "DO UPDATE SET secret_hash = excluded.secret_hash, scopes = excluded.scopes"
         if replace_suites
