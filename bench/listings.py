@@ -79,23 +79,26 @@ class Joiner(threading.Thread):
         super().__init__(daemon=True)
         self._url = f"http://127.0.0.1:{port}/_dingconf/conferences/{cid}/join"
         self._interval = 1 / rate
-        self._stop = threading.Event()
-        self.joined = 0
+        self._done = threading.Event()
+        self.joined = self.failed = 0
 
     def run(self) -> None:
         due = time.monotonic()
-        while not self._stop.is_set():
+        while not self._done.is_set():
             body = json.dumps({"unionId": f"w-{time.time_ns()}"}).encode()
             request = urllib.request.Request(
                 self._url, data=body, headers={"content-type": "application/json"}
             )
-            with urllib.request.urlopen(request, timeout=10):
-                self.joined += 1
+            try:
+                with urllib.request.urlopen(request, timeout=10):
+                    self.joined += 1
+            except OSError:
+                self.failed += 1
             due += self._interval
-            self._stop.wait(max(0.0, due - time.monotonic()))
+            self._done.wait(max(0.0, due - time.monotonic()))
 
     def stop(self) -> None:
-        self._stop.set()
+        self._done.set()
         self.join()
 
 
@@ -112,6 +115,8 @@ def _load(
     finally:
         if writer:
             writer.stop()
+            if writer.failed or not writer.joined:
+                raise RuntimeError(f"the writer joined {writer.joined}, failed {writer.failed}")
 
 
 def page_loads(
