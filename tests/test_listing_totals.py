@@ -8,7 +8,7 @@ other's next page must show.
 """
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +16,9 @@ import pytest
 from alibabacloud_dingtalk.conference_1_0 import models as m
 
 from dingconf.app import open_store
-from dingconf.model import AttendStatus, ConferenceStatus, Org, User
+from dingconf.model import ConferenceStatus, Org, User
 from dingconf.pytest_plugin import DingconfServer
-from dingconf.storage.base import ConferenceFilter
+from dingconf.storage.base import ConferenceFilter, WriteTx
 from lifecycle import members, sdk
 from over_http import TOKEN_HEADER, new_meeting
 from test_store_contract import Runner, conference
@@ -83,29 +83,31 @@ def org_total(db: Runner, where: ConferenceFilter = RUNNING) -> int:
     return db(db.store.page_conferences("dinga", where, 0, 5))[1]
 
 
+def write(db: Runner, *steps: Callable[[WriteTx], Awaitable[object]]) -> None:
+    """Run ``steps`` in one write transaction of ``db``'s store."""
+
+    async def run() -> None:
+        async with db.store.write() as tx:
+            for step in steps:
+                await step(tx)
+
+    db(run())
+
+
 def test_member_totals_follow_invites_and_joins_made_by_another_store(two):
     a, b = two
-
-    async def create() -> None:
-        async with a.store.write() as tx:
-            await tx.insert_conference(
-                conference(CID, invited_num=2), [("ua", "A"), ("ub", "B")], "ua"
-            )
-
-    a(create())
+    invitees = [("ua", "A"), ("ub", "B")]
+    write(a, lambda tx: tx.insert_conference(conference(CID, invited_num=2), invitees, "ua"))
     assert member_total(b) == 2
-
-    async def joins() -> None:
-        async with a.store.write() as tx:
-            await tx.record_join(CID, "ua", "A", 2_000, first_time=True)  # was invited
-            await tx.record_join(CID, "uc", "C", 2_000, first_time=True)  # new
-            await tx.record_leave(CID, "uc", 2_200)
-            await tx.record_join(CID, "uc", "C", 2_500, first_time=False)  # again
-            await tx.add_invitations(CID, [("ub", "B"), ("ud", "D")], "ua", 3_000)
-
-    a(joins())
-    assert member_total(b) == 4
-    assert member_total(a) == 4
+    write(
+        a,
+        lambda tx: tx.record_join(CID, "ua", "A", 2_000, first_time=True),  # was invited
+        lambda tx: tx.record_join(CID, "uc", "C", 2_000, first_time=True),  # new
+        lambda tx: tx.record_leave(CID, "uc", 2_200),
+        lambda tx: tx.record_join(CID, "uc", "C", 2_500, first_time=False),  # again
+        lambda tx: tx.add_invitations(CID, [("ub", "B"), ("ud", "D")], "ua", 3_000),
+    )
+    assert member_total(b) == member_total(a) == 4
     assert len(b(b.store.list_participants("dinga", CID))) == 4
     # Another organisation's meeting, or none: no members.
     assert b(b.store.page_participants("dingb", CID, 0, 5)).total == 0
@@ -114,31 +116,19 @@ def test_member_totals_follow_invites_and_joins_made_by_another_store(two):
 
 def test_org_totals_seen_by_another_store_at_once_and_joins_do_not_recount(two, database_url):
     a, b = two
-
-    async def create(cid: str, room: str) -> None:
-        async with a.store.write() as tx:
-            await tx.insert_conference(conference(cid, room=room), [], "ua")
-
-    a(create(CID, "10000000001"))
+    write(a, lambda tx: tx.insert_conference(conference(CID, room="10000000001"), [], "ua"))
     assert (org_total(b), org_total(b, ENDED)) == (1, 0)
-    a(create(OTHER, "10000000002"))
+    write(a, lambda tx: tx.insert_conference(conference(OTHER, room="10000000002"), [], "ua"))
     assert org_total(b) == 2  # b's kept total is void: a's create moved the generation
     before = generation(database_url, "dinga")
-
-    async def join() -> None:
-        async with a.store.write() as tx:
-            await tx.record_join(CID, "uz", "Z", 2_000, first_time=True)
-            await tx.record_leave(CID, "uz", 2_500)
-
-    a(join())
+    write(
+        a,
+        lambda tx: tx.record_join(CID, "uz", "Z", 2_000, first_time=True),
+        lambda tx: tx.record_leave(CID, "uz", 2_500),
+    )
     assert generation(database_url, "dinga") == before  # nothing listed changed
     assert org_total(b) == 2
-
-    async def close() -> None:
-        async with a.store.write() as tx:
-            await tx.end_conference(CID, 3_000)
-
-    a(close())
+    write(a, lambda tx: tx.end_conference(CID, 3_000))
     assert generation(database_url, "dinga") > before
     assert (org_total(b), org_total(b, ENDED)) == (1, 1)
     assert b(b.store.page_conferences("dingb", RUNNING, 0, 5)) == ([], 0)
@@ -147,87 +137,48 @@ def test_org_totals_seen_by_another_store_at_once_and_joins_do_not_recount(two, 
 def test_a_booked_instance_starting_and_a_retitle_move_the_listings(two, database_url):
     a, b = two
     booked = conference(CID, status=ConferenceStatus.INITIALISED, title="plan")
-
-    async def create() -> None:
-        async with a.store.write() as tx:
-            await tx.insert_conference(booked, [], "ua")
-
-    a(create())
-    assert org_total(b) == 0
+    write(a, lambda tx: tx.insert_conference(booked, [], "ua"))
     retitled = ConferenceFilter(title_contains="review")
-    assert org_total(b, retitled) == 0
+    assert (org_total(b), org_total(b, retitled)) == (0, 0)
     before = generation(database_url, "dinga")
-
-    async def unlisted_change() -> None:
-        async with a.store.write() as tx:
-            await tx.update_conference(booked._replace(host_id="ub", locked=True))
-
-    a(unlisted_change())
-    assert generation(database_url, "dinga") == before
-
-    async def first_join() -> None:
-        async with a.store.write() as tx:
-            await tx.record_join(CID, "ua", "A", 5_000, first_time=True)
-
-    a(first_join())
+    write(a, lambda tx: tx.update_conference(booked._replace(host_id="ub", locked=True)))
+    assert generation(database_url, "dinga") == before  # no listed column changed
+    write(a, lambda tx: tx.record_join(CID, "ua", "A", 5_000, first_time=True))
     assert org_total(b) == 1  # 0 -> 2: now running
-
-    async def retitle() -> None:
-        async with a.store.write() as tx:
-            c = await tx.lock_conference("dinga", CID)
-            assert c is not None
-            await tx.update_conference(c._replace(title="review"))
-
-    a(retitle())
+    started = b(b.store.get_conference("dinga", CID))
+    assert started is not None
+    write(a, lambda tx: tx.update_conference(started._replace(title="review")))
     assert org_total(b, retitled) == 1
 
 
 def test_loading_and_deleting_state_recount_members_and_move_totals(two):
     a, b = two
-
-    async def create() -> None:
-        async with a.store.write() as tx:
-            await tx.insert_conference(conference(CID), [("ua", "A")], "ua")
-            await tx.record_join(CID, "uc", "C", 2_000, first_time=True)
-
-    a(create())
+    write(
+        a,
+        lambda tx: tx.insert_conference(conference(CID), [("ua", "A")], "ua"),
+        lambda tx: tx.record_join(CID, "uc", "C", 2_000, first_time=True),
+    )
     assert (member_total(b), org_total(b)) == (2, 1)
     dump = a(a.store.dump_state("dinga"))
-
-    async def delete() -> None:
-        async with a.store.write() as tx:
-            await tx.delete_orgs(["dinga"])
-
-    a(delete())
+    write(a, lambda tx: tx.delete_orgs(["dinga"]))
     assert (member_total(b), org_total(b)) == (0, 0)
-
-    async def load() -> None:
-        async with a.store.write() as tx:
-            await tx.load_state(dump, replace_suites=False)
-
-    a(load())
+    write(a, lambda tx: tx.load_state(dump, replace_suites=False))
     assert (member_total(b), org_total(b)) == (2, 1)
-
-    async def reset_all() -> None:
-        async with a.store.write() as tx:
-            await tx.delete_orgs(None)
-            await tx.upsert_org(Org("dinga", "A"))
-
-    a(reset_all())
+    write(a, lambda tx: tx.delete_orgs(None), lambda tx: tx.upsert_org(Org("dinga", "A")))
     assert (member_total(b), org_total(b)) == (0, 0)
 
 
 def test_member_pages_seek_from_the_last_key_and_offsets_still_work(two):
     a, b = two
-
-    async def create() -> None:
-        async with a.store.write() as tx:
-            await tx.insert_conference(conference(CID), [], "ua")
-            for i in range(7):
-                # Two members per millisecond: the unionId breaks the tie.
-                await tx.record_join(CID, f"u{i}", f"U{i}", 1_000 + i // 2, first_time=True)
-
-    a(create())
+    write(
+        a,
+        lambda tx: tx.insert_conference(conference(CID), [], "ua"),
+        # Two members per millisecond: the unionId breaks the tie.
+        *(
+            lambda tx, i=i: tx.record_join(CID, f"u{i}", f"U{i}", 1_000 + i // 2, first_time=True)
+            for i in range(7)
+        ),
+    )
     first = b(b.store.page_participants("dinga", CID, 0, 3))
     assert [p.union_id for p in first.members] == ["u0", "u1", "u2"]
     assert (first.total, first.last) == (7, (1_001, "u2"))
@@ -316,24 +267,20 @@ def test_plain_offset_tokens_still_work_and_bad_keys_are_refused(
         )
 
 
-def _org_list(server: DingconfServer, token: str, next_token: str = "") -> dict[str, Any]:
-    status, _, body = server.request(
-        "GET",
-        f"/v1.0/conference/orgConferences?maxResults=2&nextToken={next_token}",
-        headers={TOKEN_HEADER: token},
-    )
+def _get(server: DingconfServer, token: str, path: str) -> dict[str, Any]:
+    status, _, body = server.request("GET", path, headers={TOKEN_HEADER: token})
     assert status == 200, body
     return dict(body)
+
+
+def _org_list(server: DingconfServer, token: str, next_token: str = "") -> dict[str, Any]:
+    return _get(
+        server, token, f"/v1.0/conference/orgConferences?maxResults=2&nextToken={next_token}"
+    )
 
 
 def _members(server: DingconfServer, token: str, cid: str) -> dict[str, Any]:
-    status, _, body = server.request(
-        "GET",
-        f"/v1.0/conference/videoConferences/{cid}/members?maxResults=2",
-        headers={TOKEN_HEADER: token},
-    )
-    assert status == 200, body
-    return dict(body)
+    return _get(server, token, f"/v1.0/conference/videoConferences/{cid}/members?maxResults=2")
 
 
 def test_totals_across_two_processes_right_after_joins_invites_and_closes(
@@ -386,19 +333,6 @@ def test_totals_across_two_processes_right_after_joins_invites_and_closes(
     finally:
         for server in servers:
             server.stop()
-
-
-def test_attend_status_of_a_walked_member_is_current(two):
-    a, b = two
-
-    async def create() -> None:
-        async with a.store.write() as tx:
-            await tx.insert_conference(conference(CID), [("ub", "B")], "ua")
-
-    a(create())
-    page = b(b.store.page_participants("dinga", CID, 0, 5))
-    assert [(p.union_id, p.attend_status) for p in page.members] == [("ub", AttendStatus.CALLING)]
-    assert page.last == (1_000, "ub")
 
 
 def test_the_migration_counts_the_members_already_there(database_url: str):

@@ -6,7 +6,6 @@ both backends behave the same.
 """
 
 import asyncio
-from collections import OrderedDict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -54,11 +53,7 @@ from dingconf.storage.sql_extras import (
     select_stream_outs,
     select_whitelist,
 )
-from dingconf.storage.sql_listing import (
-    select_generation,
-    select_member_page,
-    select_member_total,
-)
+from dingconf.storage.sql_listing import ListingTotals, select_member_page, select_member_total
 from dingconf.storage.sql_minutes import select_minutes_grants, select_minutes_summary
 from dingconf.storage.sql_ops import select_live_counts
 from dingconf.storage.sql_rows import (
@@ -69,7 +64,6 @@ from dingconf.storage.sql_rows import (
     app_of,
     booking_of,
     conference_of,
-    count_conferences,
     participant_of,
     scopes_of,
     select_booking_corp,
@@ -86,8 +80,6 @@ __all__ = ["SqlStore"]
 # Meetings kept per process (void once anything commits): the polled set of a
 # busy deployment, about 7 MB at 10,000.
 _CONFERENCE_CACHE_LIMIT = 10_000
-_TOTALS_LIMIT = 1_000
-_GENERATIONS_LIMIT = 1_000
 _CLOCK_AND_EPOCH = (
     "SELECT c.offset_ms, c.frozen_ms, a.epoch FROM clock_state c, auth_epoch a "
     "WHERE c.id = 1 AND a.id = 1"
@@ -113,12 +105,8 @@ class SqlStore(Store):
         self._conferences: SnapshotCache[tuple[str, str], Conference] = SnapshotCache(
             _CONFERENCE_CACHE_LIMIT
         )
-        # Org listing totals: a COUNT over 100,000 meetings takes ~12 ms. Each
-        # is kept with the organisation's listing generation it was counted
-        # at (sql_listing), which joins and leaves do not move.
-        self._totals: OrderedDict[tuple[str, ConferenceFilter], tuple[int, int]] = OrderedDict()
-        # The generations themselves, re-read once anything commits.
-        self._generations: SnapshotCache[str, int] = SnapshotCache(_GENERATIONS_LIMIT)
+        # Org listing totals, counted once per listing generation.
+        self._totals = ListingTotals()
 
     async def open(self) -> None:
         await self._db.connect()
@@ -135,7 +123,7 @@ class SqlStore(Store):
         # data_version fallback ignores them), so forget what they may change.
         self._conferences.clear()
         self._epoch.clear()
-        self._generations.clear()
+        self._totals.clear()
         self._clock.clear()
 
     async def auth_epoch(self) -> int:
@@ -330,27 +318,7 @@ class SqlStore(Store):
     ) -> tuple[list[Conference], int]:
         window = (0 if after else offset, limit)
         page = await select_conferences(self._read, corp_id, where, window, after)
-        return page, await self._conference_total(corp_id, where)
-
-    async def _conference_total(self, corp_id: str, where: ConferenceFilter) -> int:
-        """How many meetings of ``corp_id`` match ``where``, counted once per generation."""
-        # The generation is read before counting: a total kept under a
-        # generation is then never older than that generation's writes.
-        marker = await self._db.change_marker()
-        generation = self._generations.get(marker, corp_id)
-        if generation is None:
-            generation = await select_generation(self._read, corp_id)
-            self._generations.keep(marker, corp_id, generation)
-        key = (corp_id, where)
-        kept = self._totals.get(key)
-        if kept is not None and kept[0] == generation:
-            self._totals.move_to_end(key)
-            return kept[1]
-        total = await count_conferences(self._read, corp_id, where)
-        if len(self._totals) >= _TOTALS_LIMIT and key not in self._totals:
-            self._totals.popitem(last=False)
-        self._totals[key] = (generation, total)
-        return total
+        return page, await self._totals.total(self._db, self._read, corp_id, where)
 
     async def list_memberships(
         self, corp_id: str, union_id: str, status: AttendStatus
