@@ -60,12 +60,19 @@ def add_members(data: Dataset, count: int) -> str:
             "UPDATE conferences SET active_num = ?, attend_num = ? WHERE conference_id = ?",
             (count, count, cid),
         )
-        # Rows loaded behind dingconf's back: count them as its writes would.
+        # Rows loaded behind dingconf's back (here and by run.build): count
+        # them as its writes would.
         if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'member_counts'").fetchone():
             conn.execute(
                 "INSERT INTO member_counts (conference_id, members) VALUES (?, ?) "
                 "ON CONFLICT (conference_id) DO UPDATE SET members = excluded.members",
                 (cid, count),
+            )
+            conn.execute(
+                "UPDATE org_listings SET generation = generation + 1, running = "
+                "(SELECT COUNT(*) FROM conferences WHERE corp_id = ? AND status = 2) "
+                "WHERE corp_id = ?",
+                (CORP, CORP),
             )
     with sqlite3.connect(path) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -4,14 +4,18 @@ Two pieces of bookkeeping, both moved inside the write transactions:
 
 - ``member_counts``: each meeting's number of member rows, QueryConferenceMembers'
   total, read with one primary-key lookup instead of a ``COUNT(*)``;
-- ``listing_generations``: per organisation, a number moved only by the writes
-  that can change what its meeting listings hold (a meeting created, closed,
-  started or retitled; state loaded or deleted). Processes key the listing
-  totals they count by it, so a join somewhere leaves every kept total valid,
-  while another process's create or close voids it at once.
+- ``org_listings``: per organisation, its meetings by status (the totals of
+  the status-only listing, QueryOrgConferenceList's running meetings, read
+  with no COUNT at all) and a generation moved only by the writes that can
+  change what its meeting listings hold (a meeting created, closed, started
+  or retitled; state loaded or deleted). Processes key the totals they count
+  for the other filters (history's time window, title, nick) by it, so a join
+  somewhere leaves every kept total valid, while another process's create or
+  close voids it at once.
 """
 
 from collections import OrderedDict
+from typing import NamedTuple
 
 from dingconf.model import ConferenceStatus, Participant
 from dingconf.storage.base import ConferenceFilter
@@ -22,13 +26,14 @@ from dingconf.storage.sql_rows import PARTICIPANT_COLUMNS, count_conferences, pa
 __all__ = [
     "MEMBER_COUNT_RESET",
     "ListingTotals",
-    "bump_generation",
-    "bump_generation_of",
-    "bump_generations",
     "count_new_member",
+    "note_created",
+    "note_ended",
     "note_join",
     "note_retitle",
+    "recount_listing",
     "recount_members",
+    "reset_listings",
     "select_member_page",
     "select_member_total",
 ]
@@ -40,43 +45,82 @@ MEMBER_COUNT_RESET = (
     "conference_id IN (SELECT conference_id FROM conferences WHERE corp_id = ?)",
 )
 
-_BUMP = (
-    "INSERT INTO listing_generations (corp_id, generation) {source} "
-    "ON CONFLICT (corp_id) DO UPDATE SET generation = listing_generations.generation + 1"
+# The status counts a meeting adds to its organisation's row, in the order of
+# its columns (pending 0, running 2, ended 1).
+_STATUSES = (
+    ConferenceStatus.INITIALISED,
+    ConferenceStatus.STARTED,
+    ConferenceStatus.ENDED,
 )
-# SQLite needs a WHERE in an upsert's SELECT to tell ON CONFLICT from a join's ON.
-_BUMP_OF_MEETING = _BUMP.format(
-    source="SELECT corp_id, 1 FROM conferences WHERE conference_id = ?{condition}"
+_COUNTS = ("pending", "running", "ended")
+_UPSERT = (
+    f"INSERT INTO org_listings (corp_id, generation, {', '.join(_COUNTS)}) {{source}} "
+    "ON CONFLICT (corp_id) DO UPDATE SET generation = org_listings.generation + 1, "
+    + ", ".join(f"{c} = org_listings.{c} + excluded.{c}" for c in _COUNTS)
+)
+# A meeting's row moving to a new status (``?``, once per count): the counts
+# of the status it leaves go down, those of the one it enters up. SQLite
+# needs a WHERE in an upsert's SELECT to tell ON CONFLICT from a join's ON.
+_MOVE = _UPSERT.format(
+    source="SELECT corp_id, 1, "
+    + ", ".join(f"? - CASE WHEN status = {int(s)} THEN 1 ELSE 0 END" for s in _STATUSES)
+    + " FROM conferences WHERE conference_id = ?{condition}"
 )
 
 
-async def bump_generation(conn: Connection, corp_id: str) -> None:
-    """Move ``corp_id``'s listing generation: its kept listing totals are void."""
-    await conn.execute(_BUMP.format(source="VALUES (?, 1)"), (corp_id,))
+def _one_hot(status: int) -> tuple[int, ...]:
+    return tuple(int(status == s) for s in _STATUSES)
 
 
-async def bump_generations(conn: Connection) -> None:
-    """Move every organisation's listing generation (all of them were reset)."""
-    await conn.execute("UPDATE listing_generations SET generation = generation + 1")
+async def note_created(conn: Connection, corp_id: str, status: int) -> None:
+    """A meeting of ``corp_id`` was created in ``status``: count it, move the generation."""
+    await conn.execute(
+        _UPSERT.format(source="VALUES (?, 1, ?, ?, ?)"), (corp_id, *_one_hot(status))
+    )
 
 
-async def bump_generation_of(conn: Connection, conference_id: str) -> None:
-    """Move the listing generation of the organisation of ``conference_id``."""
-    await conn.execute(_BUMP_OF_MEETING.format(condition=""), (conference_id,))
+async def note_ended(conn: Connection, conference_id: str) -> None:
+    """Before a meeting ends: it leaves its status for ended."""
+    await conn.execute(
+        _MOVE.format(condition=""), (*_one_hot(ConferenceStatus.ENDED), conference_id)
+    )
+
+
+async def recount_listing(conn: Connection, corp_id: str) -> None:
+    """Count ``corp_id``'s meetings by status anew and move its generation (state loaded
+    or deleted)."""
+    counts = ", ".join(
+        f"COALESCE(SUM(CASE WHEN status = {int(s)} THEN 1 ELSE 0 END), 0)" for s in _STATUSES
+    )
+    await conn.execute(
+        f"INSERT INTO org_listings (corp_id, generation, {', '.join(_COUNTS)}) "
+        f"SELECT ?, 1, {counts} FROM conferences WHERE corp_id = ? "
+        "ON CONFLICT (corp_id) DO UPDATE SET generation = org_listings.generation + 1, "
+        + ", ".join(f"{c} = excluded.{c}" for c in _COUNTS),
+        (corp_id, corp_id),
+    )
+
+
+async def reset_listings(conn: Connection) -> None:
+    """Every organisation's meetings were deleted."""
+    await conn.execute(
+        "UPDATE org_listings SET generation = generation + 1, pending = 0, running = 0, ended = 0"
+    )
 
 
 async def note_retitle(
     conn: Connection, conference_id: str, title: str, status: int, start_time_ms: int
 ) -> None:
-    """Before a meeting's row is rewritten: move the generation if a listed column changes.
+    """Before a meeting's row is rewritten: move the generation if a listed column changes
+    (and the counts if its status does).
 
     Listings filter on status, startTime and the title (history's title
     filter); the other columns an update writes (host, recording, controls)
     change no listing's membership.
     """
     await conn.execute(
-        _BUMP_OF_MEETING.format(condition=" AND (title <> ? OR status <> ? OR start_time <> ?)"),
-        (conference_id, title, status, start_time_ms),
+        _MOVE.format(condition=" AND (title <> ? OR status <> ? OR start_time <> ?)"),
+        (*_one_hot(status), conference_id, title, status, start_time_ms),
     )
 
 
@@ -100,8 +144,8 @@ async def note_join(conn: Connection, conference_id: str, union_id: str) -> None
     starts it (0 -> 2), which moves it into the organisation's running list."""
     await count_new_member(conn, conference_id, union_id)
     await conn.execute(
-        _BUMP_OF_MEETING.format(condition=" AND status = ?"),
-        (conference_id, int(ConferenceStatus.INITIALISED)),
+        _MOVE.format(condition=" AND status = ?"),
+        (*_one_hot(ConferenceStatus.STARTED), conference_id, int(ConferenceStatus.INITIALISED)),
     )
 
 
@@ -117,12 +161,22 @@ async def recount_members(conn: Connection, corp_id: str) -> None:
     )
 
 
-async def _select_generation(conn: Connection, corp_id: str) -> int:
-    """``corp_id``'s listing generation (0 before anything moved it)."""
+class _Listing(NamedTuple):
+    """An organisation's ``org_listings`` row."""
+
+    generation: int
+    #: Its meetings in each status.
+    counts: dict[ConferenceStatus, int]
+
+
+async def _select_listing(conn: Connection, corp_id: str) -> _Listing:
+    """``corp_id``'s row (generation 0 and no meetings before anything wrote it)."""
     row = await conn.fetchone(
-        "SELECT generation FROM listing_generations WHERE corp_id = ?", (corp_id,)
+        f"SELECT generation, {', '.join(_COUNTS)} FROM org_listings WHERE corp_id = ?",
+        (corp_id,),
     )
-    return int(row[0]) if row else 0
+    values = [int(v) for v in row] if row else [0] * (1 + len(_STATUSES))
+    return _Listing(values[0], dict(zip(_STATUSES, values[1:], strict=True)))
 
 
 async def select_member_total(conn: Connection, corp_id: str, conference_id: str) -> int:
@@ -171,22 +225,24 @@ async def select_member_page(
 
 
 class ListingTotals:
-    """One process's org listing totals, each counted once per listing generation.
+    """One process's org listing totals.
 
-    A COUNT over 100,000 meetings takes ~12 ms; keyed by the generation, a
-    total stays valid through every join and leave, and is void as soon as
-    any process commits a change to what the listing holds.
+    A status-only listing's total is the organisation's count, kept by the
+    writes. Any other is counted (a COUNT over 100,000 meetings takes ~12 ms)
+    once per listing generation: the total stays valid through every join
+    and leave, and is void as soon as any process commits a change to what
+    the listing holds.
     """
 
     def __init__(self, limit: int = 1_000) -> None:
         self._limit = limit
         self._totals: OrderedDict[tuple[str, ConferenceFilter], tuple[int, int]] = OrderedDict()
-        # The generations themselves, re-read once anything commits.
-        self._generations: SnapshotCache[str, int] = SnapshotCache(limit)
+        # The organisations' rows, re-read once anything commits.
+        self._listings: SnapshotCache[str, _Listing] = SnapshotCache(limit)
 
     def clear(self) -> None:
-        """Forget the generations read (this process committed a change)."""
-        self._generations.clear()
+        """Forget the rows read (this process committed a change)."""
+        self._listings.clear()
 
     async def total(
         self, db: Database, conn: Connection, corp_id: str, where: ConferenceFilter
@@ -195,10 +251,13 @@ class ListingTotals:
         # The generation is read before counting: a total kept under a
         # generation is then never older than that generation's writes.
         marker = await db.change_marker()
-        generation = self._generations.get(marker, corp_id)
-        if generation is None:
-            generation = await _select_generation(conn, corp_id)
-            self._generations.keep(marker, corp_id, generation)
+        listing = self._listings.get(marker, corp_id)
+        if listing is None:
+            listing = await _select_listing(conn, corp_id)
+            self._listings.keep(marker, corp_id, listing)
+        if where.status is not None and where == ConferenceFilter(status=where.status):
+            return listing.counts[where.status]
+        generation = listing.generation
         key = (corp_id, where)
         kept = self._totals.get(key)
         if kept is not None and kept[0] == generation:

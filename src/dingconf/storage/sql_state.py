@@ -13,9 +13,9 @@ from dingconf.model import StateDump
 from dingconf.storage.driver import Connection, Row
 from dingconf.storage.sql_listing import (
     MEMBER_COUNT_RESET,
-    bump_generation,
-    bump_generations,
+    recount_listing,
     recount_members,
+    reset_listings,
 )
 from dingconf.storage.sql_rows import bump_auth_epoch
 
@@ -285,8 +285,9 @@ EXCLUDED_TABLES = frozenset(
         # Which app created each meeting: the target of ``_target_push``
         # events, which belong to this server's delivery history.
         "event_origins",
-        # Never deleted, so a listing generation is never reused (sql_listing).
-        "listing_generations",
+        # Counts derived from the meetings, and generations that are never
+        # deleted, so never reused (sql_listing).
+        "org_listings",
         "tokens",
         "media_keys",
         "auth_epoch",
@@ -354,7 +355,7 @@ async def delete_orgs(conn: Connection, corp_ids: list[str] | None) -> None:
     """Delete organisations (None: all) and everything of theirs: meetings and what
     hangs off them, bookings, users, apps, tokens and suite authorisations."""
     if corp_ids is None:
-        await bump_generations(conn)
+        await reset_listings(conn)
         for name, _ in DISCARDED_TABLES:
             await conn.execute(f"DELETE FROM {name}")
         for table in reversed(ORG_TABLES):
@@ -363,7 +364,6 @@ async def delete_orgs(conn: Connection, corp_ids: list[str] | None) -> None:
             await conn.execute(f"DELETE FROM {name}")
         return
     for corp_id in corp_ids:
-        await bump_generation(conn, corp_id)
         for name, where in DISCARDED_TABLES:
             await conn.execute(f"DELETE FROM {name} WHERE {where}", (corp_id,))
         for table in reversed(ORG_TABLES):
@@ -371,6 +371,7 @@ async def delete_orgs(conn: Connection, corp_ids: list[str] | None) -> None:
         await conn.execute("DELETE FROM tokens WHERE corp_id = ?", (corp_id,))
         await conn.execute("DELETE FROM suite_corps WHERE corp_id = ?", (corp_id,))
         await conn.execute("DELETE FROM orgs WHERE corp_id = ?", (corp_id,))
+        await recount_listing(conn, corp_id)
 
 
 async def delete_suites(conn: Connection) -> None:
@@ -424,7 +425,7 @@ async def load_state(conn: Connection, dump: StateDump, *, replace_suites: bool)
                 rows = [(*row[:at], corp_id, *row[at + 1 :]) for row in rows]
             await _insert(conn, table.name, table.columns, rows)
         await recount_members(conn, corp_id)
-        await bump_generation(conn, corp_id)
+        await recount_listing(conn, corp_id)
     conflict = (
         "DO UPDATE SET secret_hash = excluded.secret_hash, scopes = excluded.scopes"
         if replace_suites

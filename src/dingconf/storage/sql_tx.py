@@ -22,9 +22,9 @@ from dingconf.storage.sql_extras import (
 )
 from dingconf.storage.sql_invites import insert_phone_invitations
 from dingconf.storage.sql_listing import (
-    bump_generation,
-    bump_generation_of,
     count_new_member,
+    note_created,
+    note_ended,
     note_join,
     note_retitle,
 )
@@ -211,7 +211,7 @@ class SqlWriteTx(
                 *control_params(c),
             ),
         )
-        await bump_generation(self._conn, c.corp_id)
+        await note_created(self._conn, c.corp_id, int(c.status))
         # The row already counts them (invited_num).
         await self._invite(c.conference_id, invitations, invited_by, c.start_time_ms)
 
@@ -409,7 +409,7 @@ class SqlWriteTx(
         return booking_of(row) if row else None
 
     async def end_conference(self, conference_id: str, at_ms: int) -> None:
-        await bump_generation_of(self._conn, conference_id)
+        await note_ended(self._conn, conference_id)
         await self._close_sessions(conference_id, at_ms, "", ())
         # Invitees still being rung when the meeting ends never got in.
         await self._conn.execute(

@@ -11,13 +11,23 @@ CREATE TABLE member_counts (
 INSERT INTO member_counts (conference_id, members)
 SELECT conference_id, COUNT(*) FROM participants GROUP BY conference_id;
 
--- Per organisation, a number moved by every write that can change what its
--- meeting listings hold (a meeting created, closed, started, retitled; state
--- loaded or deleted) and by nothing else: joins and leaves leave it alone.
--- Processes key their cached listing totals by it. Rows are never deleted,
--- so a number is never reused for another set of meetings.
-CREATE TABLE listing_generations (
+-- Per organisation: its meetings by status (0 pending, 2 running, 1 ended),
+-- the totals of the status-only listings, and a generation moved by every
+-- write that can change what any of its meeting listings holds (a meeting
+-- created, closed, started, retitled; state loaded or deleted) and by
+-- nothing else: joins and leaves leave the row alone. Processes key the
+-- totals they count for the other filters by the generation. Rows are never
+-- deleted, so a generation is never reused for another set of meetings.
+CREATE TABLE org_listings (
     corp_id TEXT PRIMARY KEY,
-    generation BIGINT NOT NULL
+    generation BIGINT NOT NULL,
+    pending BIGINT NOT NULL,
+    running BIGINT NOT NULL,
+    ended BIGINT NOT NULL
 );
-INSERT INTO listing_generations (corp_id, generation) SELECT corp_id, 1 FROM orgs;
+INSERT INTO org_listings (corp_id, generation, pending, running, ended)
+SELECT o.corp_id, 1,
+    (SELECT COUNT(*) FROM conferences c WHERE c.corp_id = o.corp_id AND c.status = 0),
+    (SELECT COUNT(*) FROM conferences c WHERE c.corp_id = o.corp_id AND c.status = 2),
+    (SELECT COUNT(*) FROM conferences c WHERE c.corp_id = o.corp_id AND c.status = 1)
+FROM orgs o;
