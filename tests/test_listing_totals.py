@@ -1,8 +1,9 @@
 """Listing totals and pages that cost the same at any size, and stay right while people join.
 
-Members' totals are kept by the write transactions; org listing totals are
-counted once per organisation "listing generation", which only the writes
-that change a listing's membership move. Two stores (or two server
+Members' totals and each organisation's meetings by status are kept by the
+write transactions; other org listing totals are counted once per
+organisation "listing generation", which only the writes that change a
+listing's membership move. Two stores (or two server
 processes) on one database stand for two processes: what one commits, the
 other's next page must show.
 """
