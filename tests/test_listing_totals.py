@@ -1,11 +1,7 @@
 """Listing totals and pages that cost the same at any size, and stay right while people join.
 
-Members' totals and each organisation's meetings by status are kept by the
-write transactions; other org listing totals are counted once per
-organisation "listing generation", which only the writes that change a
-listing's membership move. Two stores (or two server
-processes) on one database stand for two processes: what one commits, the
-other's next page must show.
+Member totals and meetings by status are kept by the writes; other org totals are
+counted once per "listing generation". Two stores (or servers) on one database act as two processes.
 """
 
 import sqlite3
@@ -13,13 +9,14 @@ from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 from alibabacloud_dingtalk.conference_1_0 import models as m
 
 from dingconf.app import open_store
 from dingconf.model import ConferenceStatus, Org, User
 from dingconf.pytest_plugin import DingconfServer
-from dingconf.storage.base import ConferenceFilter, WriteTx
+from dingconf.storage.base import ConferenceFilter, Store, WriteTx
 from lifecycle import members, sdk
 from over_http import TOKEN_HEADER, new_meeting
 from test_store_contract import Runner, conference
@@ -38,7 +35,7 @@ def two(database_url: str) -> Iterator[tuple[Runner, Runner]]:
     runners = [Runner(open_store(database_url)) for _ in range(2)]
     for runner in runners:
         runner(runner.store.open())
-    runners[0](_seed(runners[0]))
+    runners[0](_seed(runners[0].store))
     try:
         yield runners[0], runners[1]
     finally:
@@ -47,8 +44,8 @@ def two(database_url: str) -> Iterator[tuple[Runner, Runner]]:
             runner.loop.close()
 
 
-async def _seed(db: Runner) -> None:
-    async with db.store.write() as tx:
+async def _seed(store: Store) -> None:
+    async with store.write() as tx:
         await tx.upsert_org(Org("dinga", "A"))
         await tx.upsert_org(Org("dingb", "B"))
         await tx.upsert_user(User("dinga", "ua", "User A"))
@@ -56,16 +53,11 @@ async def _seed(db: Runner) -> None:
 
 def raw_sql(database_url: str, *statements: str) -> Any:
     """Run statements straight on the database; the first row of the last."""
-    if database_url.startswith("sqlite:"):
-        with sqlite3.connect(database_url.removeprefix("sqlite:///")) as conn:
-            rows = [conn.execute(s).fetchone() for s in statements]
-    else:
-        import psycopg
-
-        with psycopg.connect(database_url) as conn:
-            cursors = [conn.execute(s) for s in statements]
-            rows = [c.fetchone() if c.description else None for c in cursors]
-    return rows[-1]
+    sqlite = database_url.startswith("sqlite:")
+    connect = sqlite3.connect if sqlite else psycopg.connect
+    with connect(database_url.removeprefix("sqlite:///") if sqlite else database_url) as conn:
+        last = [conn.execute(s) for s in statements][-1]
+        return last.fetchone() if last.description else None
 
 
 def generation(database_url: str, corp_id: str) -> int:
@@ -305,43 +297,40 @@ def test_plain_offset_tokens_still_work_and_bad_keys_are_refused(
         )
 
 
-def _get(server: DingconfServer, token: str, path: str) -> dict[str, Any]:
+def _org_list(server: DingconfServer, token: str, next_token: str = "") -> dict[str, Any]:
+    path = f"/v1.0/conference/orgConferences?maxResults=2&nextToken={next_token}"
     status, _, body = server.request("GET", path, headers={TOKEN_HEADER: token})
     assert status == 200, body
     return dict(body)
 
 
-def _org_list(server: DingconfServer, token: str, next_token: str = "") -> dict[str, Any]:
-    return _get(
-        server, token, f"/v1.0/conference/orgConferences?maxResults=2&nextToken={next_token}"
-    )
-
-
-def _members(server: DingconfServer, token: str, cid: str) -> dict[str, Any]:
-    return _get(server, token, f"/v1.0/conference/videoConferences/{cid}/members?maxResults=2")
+def _members(server: DingconfServer, token: str, cid: str) -> int:
+    path = f"/v1.0/conference/videoConferences/{cid}/members?maxResults=2"
+    status, _, body = server.request("GET", path, headers={TOKEN_HEADER: token})
+    assert status == 200, body
+    return int(body["totalCount"])
 
 
 def test_totals_across_two_processes_right_after_joins_invites_and_closes(
     database_url: str, tmp_path: Path
 ):
-    servers = [
+    writer, reader = servers = [
         DingconfServer(tmp_path / f"s{i}", seed=SEED if i == 0 else None, database=database_url)
         for i in range(2)
     ]
     for i, server in enumerate(servers):
         (tmp_path / f"s{i}").mkdir()
         server.start()
-    writer, reader = servers
     try:
         token = writer.token("acme-app", "acme-secret")
         first = new_meeting(writer, token, "one")
         running = _org_list(reader, token)["totalCount"]
         second = new_meeting(writer, token, "two")
         assert _org_list(reader, token)["totalCount"] == running + 1
-        assert _members(reader, token, second)["totalCount"] == 1  # the host, rung
+        assert _members(reader, token, second) == 1  # the host, rung
         for i in range(3):
             writer.join(second, f"proc-{i}")
-            assert _members(reader, token, second)["totalCount"] == 2 + i
+            assert _members(reader, token, second) == 2 + i
         status, _, body = writer.request(
             "POST",
             f"/v1.0/conference/videoConferences/{second}/users/invite",
@@ -349,7 +338,7 @@ def test_totals_across_two_processes_right_after_joins_invites_and_closes(
             {TOKEN_HEADER: token},
         )
         assert status == 200, body
-        assert _members(reader, token, second)["totalCount"] == 5
+        assert _members(reader, token, second) == 5
         assert _org_list(reader, token)["totalCount"] == running + 1
         status, _, body = writer.request(
             "DELETE",
@@ -358,8 +347,7 @@ def test_totals_across_two_processes_right_after_joins_invites_and_closes(
         )
         assert status == 200, body
         assert _org_list(reader, token)["totalCount"] == running
-        # Pages of the other process's list, walked with its tokens.
-        listed, next_token = [], ""
+        listed, next_token = [], ""  # the reader's list, walked with its tokens
         while True:
             page = _org_list(reader, token, next_token)
             listed += [c["conferenceId"] for c in page["onGoingConfList"]]
