@@ -356,8 +356,14 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=8, help="seconds per load")
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds per figure")
     parser.add_argument("--large", type=int, default=1_000_000, help="meetings in the large set")
+    parser.add_argument("--only", choices=["listings"], help="run this section alone")
     args = parser.parse_args()
     ensure_wrk()
+    if args.only == "listings":
+        from listings import main as listings_alone
+
+        listings_alone(["--duration", str(args.duration), "--rounds", str(args.rounds)])
+        return
     # name, dingconf's median run, the baseline's median run, the median paired ratio, note
     rows: list[tuple[str, Result, Result | None, float | None, str]] = []
     memory: dict[str, list[float]] = {}
@@ -479,24 +485,9 @@ def main() -> None:
             )
 
         print("6. listings over big data (a page at 100 rows vs at 100,000)", flush=True)
-        from listings import page_loads, query_p99_beside_pages
+        from listings import listing_rows
 
-        for name, big, small, ratio in page_loads(
-            lambda d: dingconf(d, work), work, args.duration, args.rounds
-        ):
-            rows.append(
-                (f"{name}, 100,000 rows", big, small, ratio, "baseline: the same page at 100 rows")
-            )
-        alone, beside = query_p99_beside_pages(lambda d: dingconf(d, work), work, args.duration)
-        rows.append(
-            (
-                "query while 4 connections page 100,000 members",
-                beside,
-                alone,
-                beside.rps / alone.rps,
-                "baseline: the query alone",
-            )
-        )
+        rows += listing_rows(lambda d: dingconf(d, work), work, args.duration, args.rounds)
 
     print()
     print(

@@ -1,6 +1,6 @@
 """Queries over many meetings (spec §4.5.6–§4.5.9): batch, roomCode, org, user, history."""
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from dingconf.clock import Clock
 from dingconf.errors import AccessDenied, InvalidRequest
@@ -15,7 +15,7 @@ from dingconf.model import (
 from dingconf.service.auth import READ, require_scope
 from dingconf.service.ids import CONFERENCE_ID
 from dingconf.service.members import with_live_duration
-from dingconf.service.paging import Page, page_of, paginate, window
+from dingconf.service.paging import Page, page_of, paginate, resume_at, seek, window
 from dingconf.storage.base import ConferenceFilter, Store
 
 __all__ = ["FREE_TYPE", "SCENE", "HistoryFilter", "ListingService"]
@@ -39,28 +39,6 @@ class HistoryFilter:
     creator_nick: str | None = None
     free_type: str | None = None
     scene: str | None = None
-
-
-def _seek(next_token: str | None) -> tuple[str | None, tuple[int, str] | None]:
-    """Split a meeting listing's ``nextToken`` into its offset and where the last page ended.
-
-    This server issues ``offset.startTime.conferenceId`` (the last meeting of
-    the previous page), so the next page is an index seek, not a skip over
-    every row before it; clients treat tokens as opaque, and a bare offset
-    keeps working. :func:`window` checks the offset.
-
-    Raises:
-        InvalidRequest: ``paramError`` for a malformed position.
-    """
-    offset, _, position = (next_token or "").strip().partition(".")
-    if not position:
-        return offset or None, None
-    start, _, conference_id = position.partition(".")
-    if not (start.isascii() and start.isdigit() and len(start) <= 18) or not (
-        CONFERENCE_ID.fullmatch(conference_id)
-    ):
-        raise InvalidRequest(_PARAM_ERROR, f"error:invalid nextToken {next_token!r}")
-    return offset, (int(start), conference_id)
 
 
 class ListingService:
@@ -158,21 +136,18 @@ class ListingService:
         next_token: str | None,
         max_results: int | None,
     ) -> Page[Conference]:
-        offset_token, after = _seek(next_token)
+        # A token this server issued also says where the last page ended.
+        offset_token, after = seek(
+            next_token, error_code=_PARAM_ERROR, valid_id=CONFERENCE_ID.fullmatch
+        )
         offset, size = window(
             offset_token, max_results, default_size=_LIST_PAGE, error_code=_PARAM_ERROR
         )
         found, total = await self._store.page_conferences(
             principal.corp_id, where, offset, size, after
         )
-        page = page_of(found, offset, total)
-        if page.next_token and found:
-            # Say where this page ended, so the next is read from there (an
-            # index seek) instead of skipping every row before it.
-            last = found[-1]
-            position = f"{last.start_time_ms}.{last.conference_id}"
-            page = replace(page, next_token=f"{page.next_token}.{position}")
-        return page
+        last = (found[-1].start_time_ms, found[-1].conference_id) if found else None
+        return resume_at(page_of(found, offset, total), last)
 
     async def user_ongoing(
         self, principal: Principal, union_id: str | None

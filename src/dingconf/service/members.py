@@ -16,7 +16,7 @@ from dingconf.service.access import lock_own_conference
 from dingconf.service.auth import WRITE, require_scope
 from dingconf.service.conferences import ConferenceService
 from dingconf.service.events import INVITED, KICKED, emit_members
-from dingconf.service.paging import Page, page_of, window
+from dingconf.service.paging import Page, page_of, resume_at, seek, window
 from dingconf.storage.base import Invitation, Store, WriteTx
 
 __all__ = ["MeetingSettings", "MemberService", "with_live_duration"]
@@ -77,15 +77,19 @@ class MemberService:
             The errors of QueryConferenceInfo (spec §4.5.1), and ``paramError``
             for bad paging.
         """
+        # ``offset.listedAt.unionId`` from this server: the offset counts for
+        # the total, the key is where the next page is read from (an index seek).
+        offset_token, after = seek(next_token, error_code="paramError", valid_id=bool)
         offset, size = window(
-            next_token, max_results, default_size=MEMBERS_PAGE, error_code="paramError"
+            offset_token, max_results, default_size=MEMBERS_PAGE, error_code="paramError"
         )
         conference = await self._conferences.get(principal, conference_id)
         now = self._clock.now_ms()
-        members, total = await self._store.page_participants(
-            principal.corp_id, conference.conference_id, offset, size
+        found = await self._store.page_participants(
+            principal.corp_id, conference.conference_id, offset, size, after
         )
-        return conference, page_of([with_live_duration(m, now) for m in members], offset, total)
+        members = [with_live_duration(m, now) for m in found.members]
+        return conference, resume_at(page_of(members, offset, found.total), found.last)
 
     async def _live(
         self, tx: WriteTx, principal: Principal, conference_id: str, ended: str = "resourceClose"

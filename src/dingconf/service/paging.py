@@ -3,16 +3,20 @@
 A token is the decimal offset of the next item; an empty token means "all read".
 Listings that can grow without bound (members, the org's meetings, history)
 have the database cut the page (:func:`window`, then :func:`page_of`); short
-ones (a booking's sessions) are cut in memory (:func:`paginate`).
+ones (a booking's sessions) are cut in memory (:func:`paginate`). Those add
+where the page ended (:func:`resume_at`): ``offset.<ms>.<id>``, so the next
+page is an index seek from that row rather than a skip over every row before
+it (:func:`seek`); clients treat tokens as opaque, and a bare offset keeps
+working.
 """
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from typing import Generic, TypeVar
 
 from dingconf.errors import InvalidRequest
 
-__all__ = ["MAX_PAGE", "Page", "page_of", "paginate", "window"]
+__all__ = ["MAX_PAGE", "Page", "page_of", "paginate", "resume_at", "seek", "window"]
 
 T = TypeVar("T")
 
@@ -80,3 +84,30 @@ def paginate(
     """
     offset, size = window(next_token, max_results, default_size=default_size, error_code=error_code)
     return page_of(list(items[offset : offset + size]), offset, len(items))
+
+
+def seek(
+    next_token: str | None, *, error_code: str, valid_id: Callable[[str], object]
+) -> tuple[str | None, tuple[int, str] | None]:
+    """Split a ``nextToken`` into its offset and the ``(ms, id)`` key the last page ended at.
+
+    A bare offset (or no token) has no key. :func:`window` checks the offset;
+    ``valid_id`` the id part.
+
+    Raises:
+        InvalidRequest: ``error_code`` for a malformed key.
+    """
+    offset, _, position = (next_token or "").strip().partition(".")
+    if not position:
+        return offset or None, None
+    ms, _, key_id = position.partition(".")
+    if not (ms.isascii() and ms.isdigit() and len(ms) <= 18) or not valid_id(key_id):
+        raise InvalidRequest(error_code, f"error:invalid nextToken {next_token!r}")
+    return offset, (int(ms), key_id)
+
+
+def resume_at(page: Page[T], key: tuple[int, str] | None) -> Page[T]:
+    """``page`` whose token also says the ``(ms, id)`` key of its last item (see :func:`seek`)."""
+    if not page.next_token or key is None:
+        return page
+    return replace(page, next_token=f"{page.next_token}.{key[0]}.{key[1]}")

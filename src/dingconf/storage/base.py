@@ -38,6 +38,7 @@ from dingconf.model import (
     User,
     Utterance,
 )
+from dingconf.model.listing import MemberKey, MemberPage
 from dingconf.model.minutes import MinutesGrant
 from dingconf.model.presence import Presence
 
@@ -486,9 +487,19 @@ class Store(Protocol):
         """
 
     async def page_participants(
-        self, corp_id: str, conference_id: str, offset: int, limit: int
-    ) -> tuple[list[Participant], int]:
-        """One page of ``list_participants`` and how many members there are, cut by the database."""
+        self,
+        corp_id: str,
+        conference_id: str,
+        offset: int,
+        limit: int,
+        after: MemberKey | None = None,
+    ) -> MemberPage:
+        """One page of ``list_participants`` and how many members there are, cut by the database.
+
+        ``after`` is the key the previous page ended with (:attr:`MemberPage.last`):
+        the page then starts right after it, found through the index, and
+        ``offset`` is not skipped. The total is kept by the writes, not counted.
+        """
 
     async def list_memberships(
         self, corp_id: str, union_id: str, status: AttendStatus

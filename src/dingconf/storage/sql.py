@@ -34,6 +34,7 @@ from dingconf.model import (
     User,
     Utterance,
 )
+from dingconf.model.listing import MemberKey, MemberPage
 from dingconf.model.minutes import MinutesGrant
 from dingconf.model.presence import Presence
 from dingconf.storage.base import ConferenceFilter, Store, WriteTx
@@ -54,6 +55,7 @@ from dingconf.storage.sql_extras import (
     select_stream_outs,
     select_whitelist,
 )
+from dingconf.storage.sql_listing import ListingTotals, select_member_page, select_member_total
 from dingconf.storage.sql_minutes import select_minutes_grants, select_minutes_summary
 from dingconf.storage.sql_ops import select_live_counts
 from dingconf.storage.sql_presence import select_presence, select_stale_presences
@@ -65,7 +67,6 @@ from dingconf.storage.sql_rows import (
     app_of,
     booking_of,
     conference_of,
-    count_conferences,
     participant_of,
     scopes_of,
     select_booking_corp,
@@ -82,7 +83,6 @@ __all__ = ["SqlStore"]
 # Meetings kept per process (void once anything commits): the polled set of a
 # busy deployment, about 7 MB at 10,000.
 _CONFERENCE_CACHE_LIMIT = 10_000
-_COUNT_CACHE_LIMIT = 1_000
 _CLOCK_AND_EPOCH = (
     "SELECT c.offset_ms, c.frozen_ms, a.epoch FROM clock_state c, auth_epoch a "
     "WHERE c.id = 1 AND a.id = 1"
@@ -108,9 +108,8 @@ class SqlStore(Store):
         self._conferences: SnapshotCache[tuple[str, str], Conference] = SnapshotCache(
             _CONFERENCE_CACHE_LIMIT
         )
-        # Listing totals: a COUNT over 100,000 rows takes ~12 ms, and pages of
-        # one listing are read in a row, usually with nothing committed between.
-        self._counts: SnapshotCache[tuple[object, ...], int] = SnapshotCache(_COUNT_CACHE_LIMIT)
+        # Org listing totals, counted once per listing generation.
+        self._totals = ListingTotals()
 
     async def open(self) -> None:
         await self._db.connect()
@@ -127,7 +126,7 @@ class SqlStore(Store):
         # data_version fallback ignores them), so forget what they may change.
         self._conferences.clear()
         self._epoch.clear()
-        self._counts.clear()
+        self._totals.clear()
         self._clock.clear()
 
     async def auth_epoch(self) -> int:
@@ -240,40 +239,30 @@ class SqlStore(Store):
         return await select_conference_corp(self._read, conference_id)
 
     async def list_participants(self, corp_id: str, conference_id: str) -> list[Participant]:
-        return await self._participants(corp_id, conference_id, "", ())
-
-    async def page_participants(
-        self, corp_id: str, conference_id: str, offset: int, limit: int
-    ) -> tuple[list[Participant], int]:
-        marker = await self._db.change_marker()
-        page = await self._participants(
-            corp_id, conference_id, " LIMIT ? OFFSET ?", (limit, offset)
-        )
-        key = ("members", corp_id, conference_id)
-        total = self._counts.get(marker, key)
-        if total is None:
-            row = await self._read.fetchone(
-                "SELECT COUNT(*) FROM participants p "
-                "JOIN conferences c ON c.conference_id = p.conference_id "
-                "WHERE p.conference_id = ? AND c.corp_id = ?",
-                (conference_id, corp_id),
-            )
-            total = int(row[0]) if row else 0
-            self._counts.keep(marker, key, total)
-        return page, total
-
-    async def _participants(
-        self, corp_id: str, conference_id: str, page: str, page_params: tuple[int, ...]
-    ) -> list[Participant]:
         rows = await self._read.fetchall(
             f"SELECT {', '.join('p.' + c for c in PARTICIPANT_COLUMNS.split(', '))}, "
             "u.job_number "
             "FROM participants p JOIN conferences c ON c.conference_id = p.conference_id "
             "LEFT JOIN users u ON u.corp_id = c.corp_id AND u.union_id = p.union_id "
-            f"WHERE p.conference_id = ? AND c.corp_id = ? ORDER BY p.listed_at, p.union_id{page}",
-            (conference_id, corp_id, *page_params),
+            "WHERE p.conference_id = ? AND c.corp_id = ? ORDER BY p.listed_at, p.union_id",
+            (conference_id, corp_id),
         )
         return [participant_of(row[:-1])._replace(job_number=row[-1]) for row in rows]
+
+    async def page_participants(
+        self,
+        corp_id: str,
+        conference_id: str,
+        offset: int,
+        limit: int,
+        after: MemberKey | None = None,
+    ) -> MemberPage:
+        members, last = await select_member_page(
+            self._read, corp_id, conference_id, offset, limit, after
+        )
+        # Kept by the write transactions: one primary-key read, never a COUNT.
+        total = await select_member_total(self._read, corp_id, conference_id)
+        return MemberPage(members, total, last)
 
     async def list_sessions(self, corp_id: str, conference_id: str) -> list[SessionRecord]:
         return await select_sessions(self._read, corp_id, conference_id)
@@ -336,15 +325,9 @@ class SqlStore(Store):
         limit: int,
         after: tuple[int, str] | None = None,
     ) -> tuple[list[Conference], int]:
-        marker = await self._db.change_marker()
         window = (0 if after else offset, limit)
         page = await select_conferences(self._read, corp_id, where, window, after)
-        key = ("conferences", corp_id, where)
-        total = self._counts.get(marker, key)
-        if total is None:
-            total = await count_conferences(self._read, corp_id, where)
-            self._counts.keep(marker, key, total)
-        return page, total
+        return page, await self._totals.total(self._db, self._read, corp_id, where)
 
     async def list_memberships(
         self, corp_id: str, union_id: str, status: AttendStatus

@@ -11,6 +11,12 @@ from typing import Any, NamedTuple
 from dingconf.clock import ClockState
 from dingconf.model import StateDump
 from dingconf.storage.driver import Connection, Row
+from dingconf.storage.sql_listing import (
+    MEMBER_COUNT_RESET,
+    recount_listing,
+    recount_members,
+    reset_listings,
+)
 from dingconf.storage.sql_rows import bump_auth_epoch
 
 __all__ = [
@@ -257,8 +263,10 @@ ORG_TABLES = (
 #: An organisation's rows a state document leaves out but deleting the
 #: organisation removes (children first): one-use login links (credentials),
 #: its events and their deliveries (what was sent stays with this server),
-#: Stream tickets and its apps' push subscriptions (they hold callback secrets).
+#: Stream tickets and its apps' push subscriptions (they hold callback secrets),
+#: and its meetings' member counts (derived: loading recounts them).
 DISCARDED_TABLES = (
+    MEMBER_COUNT_RESET,
     ("login_links", "corp_id = ?"),
     ("event_deliveries", "event_id IN (SELECT event_id FROM events WHERE corp_id = ?)"),
     ("events", "corp_id = ?"),
@@ -279,6 +287,9 @@ EXCLUDED_TABLES = frozenset(
         # Which app created each meeting: the target of ``_target_push``
         # events, which belong to this server's delivery history.
         "event_origins",
+        # Counts derived from the meetings, and generations that are never
+        # deleted, so never reused (sql_listing).
+        "org_listings",
         "tokens",
         "media_keys",
         "auth_epoch",
@@ -346,6 +357,7 @@ async def delete_orgs(conn: Connection, corp_ids: list[str] | None) -> None:
     """Delete organisations (None: all) and everything of theirs: meetings and what
     hangs off them, bookings, users, apps, tokens and suite authorisations."""
     if corp_ids is None:
+        await reset_listings(conn)
         for name, _ in DISCARDED_TABLES:
             await conn.execute(f"DELETE FROM {name}")
         for table in reversed(ORG_TABLES):
@@ -361,6 +373,7 @@ async def delete_orgs(conn: Connection, corp_ids: list[str] | None) -> None:
         await conn.execute("DELETE FROM tokens WHERE corp_id = ?", (corp_id,))
         await conn.execute("DELETE FROM suite_corps WHERE corp_id = ?", (corp_id,))
         await conn.execute("DELETE FROM orgs WHERE corp_id = ?", (corp_id,))
+        await recount_listing(conn, corp_id)
 
 
 async def delete_suites(conn: Connection) -> None:
@@ -413,6 +426,8 @@ async def load_state(conn: Connection, dump: StateDump, *, replace_suites: bool)
                 at = table.columns.index("corp_id")
                 rows = [(*row[:at], corp_id, *row[at + 1 :]) for row in rows]
             await _insert(conn, table.name, table.columns, rows)
+        await recount_members(conn, corp_id)
+        await recount_listing(conn, corp_id)
     conflict = (
         "DO UPDATE SET secret_hash = excluded.secret_hash, scopes = excluded.scopes"
         if replace_suites

@@ -21,6 +21,13 @@ from dingconf.storage.sql_extras import (
     ExtrasWrites,
 )
 from dingconf.storage.sql_invites import insert_phone_invitations
+from dingconf.storage.sql_listing import (
+    count_new_member,
+    note_created,
+    note_ended,
+    note_join,
+    note_retitle,
+)
 from dingconf.storage.sql_media import keep_media_key
 from dingconf.storage.sql_minutes import MinutesWrites, end_minutes
 from dingconf.storage.sql_presence import PresenceWrites
@@ -212,11 +219,13 @@ class SqlWriteTx(
                 *control_params(c),
             ),
         )
+        await note_created(self._conn, c.corp_id, int(c.status))
         # The row already counts them (invited_num).
         await self._invite(c.conference_id, invitations, invited_by, c.start_time_ms)
 
     async def update_conference(self, conference: Conference) -> None:
         c = conference
+        await note_retitle(self._conn, c.conference_id, c.title, int(c.status), c.start_time_ms)
         await self._conn.execute(
             "UPDATE conferences SET title = ?, status = ?, host_id = ?, start_time = ?, "
             "end_time = ?, cloud_record_status = ?, cloud_record_owner = ?, extension_apps = ?, "
@@ -259,6 +268,7 @@ class SqlWriteTx(
             )
             # Being rung: a new member, or one who left or was kicked is called again
             # (someone inside stays inside).
+            await count_new_member(self._conn, conference_id, union_id)
             await self._conn.execute(
                 "INSERT INTO participants (conference_id, union_id, nick, attend_status, "
                 "listed_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (conference_id, union_id) "
@@ -302,6 +312,7 @@ class SqlWriteTx(
         muted: bool = False,
         outer_org: bool = False,
     ) -> None:
+        await note_join(self._conn, conference_id, union_id)
         await self._conn.execute(
             "INSERT INTO participants (conference_id, union_id, nick, attend_status, "
             "first_join, last_join, sessions, muted, outer_org, listed_at) "
@@ -406,6 +417,7 @@ class SqlWriteTx(
         return booking_of(row) if row else None
 
     async def end_conference(self, conference_id: str, at_ms: int) -> None:
+        await note_ended(self._conn, conference_id)
         await self._close_sessions(conference_id, at_ms, "", ())
         # Invitees still being rung when the meeting ends never got in.
         await self._conn.execute(
