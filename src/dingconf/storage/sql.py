@@ -125,6 +125,11 @@ class SqlStore(Store):
         # one listing are read in a row, usually with nothing committed between.
         self._counts: SnapshotCache[tuple[object, ...], int] = SnapshotCache(_COUNT_CACHE_LIMIT)
 
+    @property
+    def database(self) -> Database:
+        """The driver this store runs on."""
+        return self._db
+
     async def open(self) -> None:
         await self._db.connect()
         self._read = self._db.reader

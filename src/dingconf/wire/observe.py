@@ -64,42 +64,52 @@ def _text(value: object) -> str:
     return str(value)
 
 
-# Values seen again and again (methods, actions, apps, organisations, codes),
-# rendered once: checking each against _BARE per request cost ~2 us.
-_RENDERED: dict[str, str] = {}
+# The parts of a line that repeat (method; action, caller, status and code),
+# rendered once per combination: checking each value against _BARE per
+# request cost ~2 us.
+_RENDERED: dict[Any, str] = {}
 _RENDERED_LIMIT = 4096
 
 
-def _known(value: str) -> str:
-    text = _RENDERED.get(value)
+def _bare(value: str) -> str:
+    return value if _BARE.fullmatch(value) else json.dumps(value)
+
+
+def _rendered(key: Any, render: Any) -> str:
+    text = _RENDERED.get(key)
     if text is None:
         if len(_RENDERED) >= _RENDERED_LIMIT:
             _RENDERED.clear()
-        text = _RENDERED[value] = value if _BARE.fullmatch(value) else json.dumps(value)
+        text = _RENDERED[key] = render(*key)
     return text
+
+
+def _after_path(action: str, principal: Any, status: int, code: Any) -> str:
+    who = (
+        f" app={_bare(principal.client_key)} org={_bare(principal.corp_id)}"
+        if isinstance(principal, Principal)
+        else ""
+    )
+    return (
+        f" action={_bare(action)}{who} status={status}"
+        f"{'' if code is None else ' code=' + _bare(str(code))}"
+    )
 
 
 def _text_line(
     scope: MutableMapping[str, Any], wall: float, action: str, status: int, seconds: float
 ) -> str:
     """The text line of :func:`access_line`, built in one f-string (the per-request path)."""
-    principal = scope.get(PRINCIPAL)
-    who = (
-        f" app={_known(principal.client_key)} org={_known(principal.corp_id)}"
-        if isinstance(principal, Principal)
-        else ""
-    )
-    code = scope.get(ERROR_CODE)
     request_id = scope.get(REQUEST_ID)
     path = loggable_path(scope)
+    after = _rendered((action, scope.get(PRINCIPAL), status, scope.get(ERROR_CODE)), _after_path)
     return (
         f"time={_utc(wall)}"
-        f"{'' if request_id is None else ' requestId=' + _known(str(request_id))} "
-        f"method={_known(scope['method'])} "
-        f"path={path if _BARE.fullmatch(path) else json.dumps(path)} "
-        f"action={_known(action)}{who} status={status}"
-        f"{'' if code is None else ' code=' + _known(str(code))} "
-        f"latencyMs={round(seconds * 1000, 3)}"
+        # Request ids are ours (hex and dashes): nothing to quote.
+        f"{'' if request_id is None else ' requestId=' + request_id} "
+        f"method={_rendered((scope['method'],), _bare)} "
+        f"path={path if _BARE.fullmatch(path) else json.dumps(path)}"
+        f"{after} latencyMs={round(seconds * 1000, 3)}"
     )
 
 
