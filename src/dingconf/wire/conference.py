@@ -1,5 +1,6 @@
 """``conference_1.0`` meeting endpoints (spec §4.1–§4.3)."""
 
+from collections import OrderedDict
 from collections.abc import Awaitable
 
 from dingconf.model import Conference, ConferenceStatus
@@ -19,7 +20,8 @@ from dingconf.wire.schemas import (
 __all__ = ["conf_info", "conference_routes"]
 
 _CLOSED = CloseReply(code=200, cause="success")
-_RENDERED_LIMIT = 4096
+# As many as the store keeps meetings (storage.sql): ~0.4 KB each.
+_RENDERED_LIMIT = 50_000
 
 
 def conf_info(c: Conference) -> ConfInfo:
@@ -82,7 +84,7 @@ def conference_routes(conferences: ConferenceService) -> list[Operation]:
     # A polled meeting comes back from the store's cache as the same record
     # until it changes, so its encoded reply is kept with it (the record is
     # held, so its id() cannot be reused while kept): ~1.5 us a call.
-    rendered: dict[int, tuple[Conference, Reply]] = {}
+    rendered: OrderedDict[int, tuple[Conference, Reply]] = OrderedDict()
 
     def render(conference: Conference) -> Reply:
         kept = rendered.get(id(conference))
@@ -90,7 +92,7 @@ def conference_routes(conferences: ConferenceService) -> list[Operation]:
             return kept[1]
         reply = ok(ConfInfoReply(conf_info(conference)))
         if len(rendered) >= _RENDERED_LIMIT:
-            rendered.clear()
+            rendered.popitem(last=False)  # the oldest
         rendered[id(conference)] = (conference, reply)
         return reply
 
