@@ -109,6 +109,9 @@ async def run(args: argparse.Namespace, url: str, ids: list[str]) -> None:
     settings = Settings(database=url, access_log=args.access_log, journal_size=args.journal_size)
     sys.stderr = DEVNULL  # the access log's destination
     app = create_app(settings)
+    if args.raw:
+        os.environ["RAW_APP_DB"] = url.removeprefix("sqlite:///")
+        import raw_app
     queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
     await queue.put({"type": "lifespan.startup"})
     started = asyncio.Event()
@@ -130,6 +133,10 @@ async def run(args: argparse.Namespace, url: str, ids: list[str]) -> None:
         "accessToken"
     ]
     headers = [(b"host", b"127.0.0.1"), (b"x-acs-dingtalk-access-token", token.encode())]
+    if args.raw:  # the same calls, answered by the baseline
+        if raw_app._POOL is not None:
+            await raw_app._POOL.open(wait=True)
+        caller = Caller(raw_app.app)
     prefix = "/v1.0/conference/videoConferences/"
     rng = random.Random(1)
     paths = [prefix + (rng.choice(ids) if args.random else ids[0]) for _ in range(args.calls)]
@@ -149,6 +156,7 @@ async def run(args: argparse.Namespace, url: str, ids: list[str]) -> None:
         if profile:
             profile.disable()
     print(
+        f"{'raw app, ' if args.raw else ''}"
         f"{'random' if args.random else 'polled'} over {len(ids):,} meetings, "
         f"access log {args.access_log}, journal {args.journal_size}: "
         f"{statistics.median(passes):.1f} us/call, min {min(passes):.1f} "
@@ -173,6 +181,7 @@ def main() -> None:
     parser.add_argument("--journal-size", type=int, default=1000)
     parser.add_argument("--database", help="a PostgreSQL URL (default: a fresh SQLite file)")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--raw", action="store_true", help="call bench/raw_app.py instead")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="dingconf-inproc-") as tmp:
         url = args.database or f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"

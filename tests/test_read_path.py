@@ -21,6 +21,7 @@ from dingconf.model import Conference, ConferenceStatus, Org, User
 from dingconf.storage.base import Store
 from dingconf.storage.postgres import PostgresDatabase
 from dingconf.storage.sql import SqlStore
+from dingconf.wire import observe as observe_module
 
 from conftest import SEED
 
@@ -124,7 +125,7 @@ def test_what_a_request_read_first_never_outlives_a_commit(database_url: str):
 class _App:
     """The ASGI app called in this process, as an HTTP server would call it."""
 
-    def __init__(self, database_url: str) -> None:
+    def __init__(self, database_url: str, access_log: str = "off") -> None:
         self.services: Services | None = None
 
         async def started(services: Services) -> None:
@@ -132,7 +133,7 @@ class _App:
             self.services = services
 
         self.app = create_app(
-            Settings(database=database_url, access_log="off"), on_startup=started
+            Settings(database=database_url, access_log=access_log), on_startup=started
         )
         self._life: asyncio.Queue[Message] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
@@ -252,3 +253,26 @@ def test_a_query_on_postgresql_is_one_round_trip(database_url: str):
             assert (status, missing["code"]) == (404, "roomNotFound")
 
     _run(scenario())
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_access_lines_wait_for_the_timer_but_are_all_out_at_shutdown(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
+    # Lines are written in batches; however long a batch waits, a clean
+    # shutdown writes it.
+    monkeypatch.setattr(observe_module._Buffered, "FLUSH_S", 3600.0)
+
+    async def scenario() -> list[str]:
+        ids = []
+        async with _App(database_url, access_log="text") as app:
+            for _ in range(3):
+                status, body = await app.call("GET", "/v1.0/conference/videoConferences/x")
+                assert status == 400
+                ids.append(body["requestid"])
+            assert not any(i in capsys.readouterr().err for i in ids)  # still waiting
+        return ids
+
+    ids = _run(scenario())
+    log = capsys.readouterr().err
+    assert all(f"requestId={i} " in log for i in ids), log

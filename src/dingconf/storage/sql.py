@@ -261,7 +261,7 @@ class SqlStore(Store):
         hint = self._meeting_hint
         if hint is not None:
             self._meeting_hint = None
-            if hint[1] == conference_id and hint[0] is asyncio.current_task():
+            if hint[1] == conference_id and hint[0] is asyncio.current_task() is not None:
                 found = hint[2]
                 return found if found is not None and found.corp_id == corp_id else None
         marker = await self._marker()
@@ -414,7 +414,8 @@ class SqlStore(Store):
         task = asyncio.current_task()
         if marker is None:
             return await self._clock_epoch_and_meeting(task, prefetch)
-        self._request_marker = (task, marker)
+        # Outside a task (no request to tie it to) nothing is kept for later.
+        self._request_marker = None if task is None else (task, marker)
         state = self._clock.get(marker, None)
         if state is None:
             state = await select_clock(self._read)
@@ -436,7 +437,7 @@ class SqlStore(Store):
         if prefetch is not None:
             meeting = row[3:]
             found = None if meeting[_CORP_AT] is None else conference_of(meeting)
-            self._meeting_hint = (task, prefetch, found)
+            self._meeting_hint = None if task is None else (task, prefetch, found)
         return ClockState(int(row[0]), None if row[1] is None else int(row[1]))
 
     async def baseline(self) -> str | None:
