@@ -5,10 +5,8 @@ module (reads), :mod:`.sql_tx` (writes) and :mod:`.sql_rows` (row mapping), so
 both backends behave the same.
 """
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from dingconf.clock import ClockState
 from dingconf.model import (
@@ -54,9 +52,9 @@ from dingconf.storage.sql_extras import (
 )
 from dingconf.storage.sql_minutes import select_minutes_grants, select_minutes_summary
 from dingconf.storage.sql_ops import select_live_counts
+from dingconf.storage.sql_request import RequestReads, read_clock_epoch_meeting
 from dingconf.storage.sql_rows import (
     BOOKING_COLUMNS,
-    CONFERENCE_COLUMNS,
     PARTICIPANT_COLUMNS,
     SELECT_BOOKING,
     SELECT_CONFERENCE,
@@ -81,20 +79,6 @@ __all__ = ["SqlStore"]
 # busy deployment, about 0.7 KB each (35 MB at 50,000).
 _CONFERENCE_CACHE_LIMIT = 50_000
 _COUNT_CACHE_LIMIT = 1_000
-_CLOCK_AND_EPOCH = (
-    "SELECT c.offset_ms, c.frozen_ms, a.epoch FROM clock_state c, auth_epoch a "
-    "WHERE c.id = 1 AND a.id = 1"
-)
-# The same and the meeting a read request names, in one round trip: the
-# meeting's columns follow the clock's and the epoch's (all NULL when there is
-# no such meeting).
-_CLOCK_EPOCH_AND_MEETING = (
-    "SELECT c.offset_ms, c.frozen_ms, a.epoch, "
-    + ", ".join("m." + column for column in CONFERENCE_COLUMNS.split(", "))
-    + " FROM clock_state c JOIN auth_epoch a ON a.id = 1 "
-    "LEFT JOIN conferences m ON m.conference_id = ? WHERE c.id = 1"
-)
-_CORP_AT = 1  # corp_id's place in CONFERENCE_COLUMNS
 
 
 class SqlStore(Store):
@@ -108,15 +92,9 @@ class SqlStore(Store):
         self._epoch: SnapshotCache[None, int] = SnapshotCache(1)
         # The shared clock, read on every request: likewise.
         self._clock: SnapshotCache[None, ClockState] = SnapshotCache(1)
-        # Without a change marker (PostgreSQL) the clock and the auth epoch are
-        # read in one query at a request's start; the epoch waits here for that
-        # request's token check, which takes it instead of a second query.
-        self._epoch_hint: tuple[asyncio.Task[Any] | None, int] | None = None
-        # Likewise the meeting a read request names, read in that same query.
-        self._meeting_hint: tuple[asyncio.Task[Any] | None, str, Conference | None] | None = None
-        # The change marker a request read first, for its later lookups: one
-        # pread per request instead of one per cache (see _marker).
-        self._request_marker: tuple[asyncio.Task[Any] | None, int | None] | None = None
+        # What the request running now read at its start (the change marker;
+        # without one, PostgreSQL, the auth epoch and the meeting it names).
+        self._request = RequestReads()
         # QueryConferenceInfo is polled far more often than meetings change.
         self._conferences: SnapshotCache[tuple[str, str], Conference] = SnapshotCache(
             _CONFERENCE_CACHE_LIMIT
@@ -143,7 +121,7 @@ class SqlStore(Store):
             yield SqlWriteTx(conn, self._db.row_lock)
         # Our own commits do not move every driver's change marker (SQLite's
         # data_version fallback ignores them), so forget what they may change.
-        self._request_marker = self._meeting_hint = self._epoch_hint = None
+        self._request.forget()
         self._conferences.clear()
         self._epoch.clear()
         self._counts.clear()
@@ -158,17 +136,13 @@ class SqlStore(Store):
         it has seen came before it sent the request. This process's own
         commits forget the reading (:meth:`write`).
         """
-        kept = self._request_marker
-        if kept is not None and kept[0] is asyncio.current_task():
-            return kept[1]
-        return await self._db.change_marker()
+        read, marker = self._request.marker()
+        return marker if read else await self._db.change_marker()
 
     async def auth_epoch(self) -> int:
-        hint = self._epoch_hint
-        if hint is not None:
-            self._epoch_hint = None
-            if hint[0] is not None and hint[0] is asyncio.current_task():
-                return hint[1]
+        read_with_clock = self._request.take_epoch()
+        if read_with_clock is not None:
+            return read_with_clock
         marker = await self._marker()
         epoch = self._epoch.get(marker, None)
         if epoch is None:
@@ -258,12 +232,9 @@ class SqlStore(Store):
         return Principal(corp_id=row[0], client_key=row[1], scopes=scopes_of(row[3])), row[2]
 
     async def get_conference(self, corp_id: str, conference_id: str) -> Conference | None:
-        hint = self._meeting_hint
-        if hint is not None:
-            self._meeting_hint = None
-            if hint[1] == conference_id and hint[0] is asyncio.current_task() is not None:
-                found = hint[2]
-                return found if found is not None and found.corp_id == corp_id else None
+        read, found = self._request.take_meeting(conference_id)
+        if read:  # with the clock, whatever its organisation
+            return found if found is not None and found.corp_id == corp_id else None
         marker = await self._marker()
         key = (corp_id, conference_id)
         conference = self._conferences.get(marker, key)
@@ -411,34 +382,18 @@ class SqlStore(Store):
 
     async def clock_state(self, prefetch: str | None = None) -> ClockState:
         marker = await self._db.change_marker()
-        task = asyncio.current_task()
         if marker is None:
-            return await self._clock_epoch_and_meeting(task, prefetch)
-        # Outside a task (no request to tie it to) nothing is kept for later.
-        self._request_marker = None if task is None else (task, marker)
+            # Nothing can be kept between requests, so what this one will
+            # need is read at once: one round trip.
+            clock, epoch, meeting = await read_clock_epoch_meeting(self._read, prefetch)
+            self._request.started(None, epoch, prefetch, meeting)
+            return clock
+        self._request.started(marker)
         state = self._clock.get(marker, None)
         if state is None:
             state = await select_clock(self._read)
             self._clock.keep(marker, None, state)
         return state
-
-    async def _clock_epoch_and_meeting(
-        self, task: "asyncio.Task[Any] | None", prefetch: str | None
-    ) -> ClockState:
-        # Without a change marker nothing can be kept between requests, so
-        # what the request will need is read at once: one round trip.
-        if prefetch is None:
-            row = await self._read.fetchone(_CLOCK_AND_EPOCH)
-        else:
-            row = await self._read.fetchone(_CLOCK_EPOCH_AND_MEETING, (prefetch,))
-        if row is None:
-            return ClockState()
-        self._epoch_hint = (task, int(row[2]))
-        if prefetch is not None:
-            meeting = row[3:]
-            found = None if meeting[_CORP_AT] is None else conference_of(meeting)
-            self._meeting_hint = None if task is None else (task, prefetch, found)
-        return ClockState(int(row[0]), None if row[1] is None else int(row[1]))
 
     async def baseline(self) -> str | None:
         return await select_baseline(self._read)
