@@ -13,6 +13,7 @@ from collections.abc import Coroutine
 from typing import Any, TypeVar
 
 import pytest
+from starlette.requests import Request
 from starlette.types import Message
 
 from dingconf.app import Services, create_app, open_store
@@ -22,6 +23,9 @@ from dingconf.storage.base import Store
 from dingconf.storage.postgres import PostgresDatabase
 from dingconf.storage.sql import SqlStore
 from dingconf.wire import observe as observe_module
+from dingconf.wire.errors import RouteNotFound
+from dingconf.wire.http import REQUEST_ID, Reply
+from dingconf.wire.routing import ApiRoute, build_router
 
 from conftest import SEED
 
@@ -276,3 +280,64 @@ def test_access_lines_wait_for_the_timer_but_are_all_out_at_shutdown(
     ids = _run(scenario())
     log = capsys.readouterr().err
     assert all(f"requestId={i} " in log for i in ids), log
+
+
+def test_ids_found_by_lookup_route_exactly_as_the_router_would():
+    # Paths with a well-formed conference id skip the router's walk; for any
+    # path, the lookup and the router must pick the same route and parameters.
+    seen: list[tuple[str, dict[str, str]]] = []
+
+    def handler(action: str) -> Any:
+        async def handle(request: Request) -> Reply:
+            seen.append((action, dict(request.path_params)))
+            return Reply(200, b"{}")
+
+        return handle
+
+    prefix = "/v1.0/conference/videoConferences/"
+    routes = [
+        ApiRoute("GET", prefix + "{conferenceId}", "One", handler("One")),
+        ApiRoute("GET", prefix + "{conferenceId}/cloudRecords", "Records", handler("Records")),
+        ApiRoute("GET", prefix + "query", "Query", handler("Query")),
+        ApiRoute("GET", "/v1.0/conference/{conferenceId}", "Short", handler("Short")),
+    ]
+    fast = build_router(routes)
+    slow = fast._router  # type: ignore[attr-defined]
+    good = "0123456789abcdef01234567"
+    paths = [
+        prefix + good,
+        prefix + good + "/cloudRecords",
+        prefix + good + "/",
+        prefix + good + "0",
+        prefix + good.upper(),
+        prefix + "query",
+        prefix,
+        "/v1.0/conference/" + good,
+        "/v1.0/conference/" + good + "/cloudRecords",
+        "/elsewhere/" + good,
+    ]
+
+    async def route(app: Any, path: str) -> tuple[str, dict[str, str]] | str:
+        seen.clear()
+        scope = {"type": "http", "method": "GET", "path": path, "root_path": "", "headers": []}
+        scope[REQUEST_ID] = "r"
+        sent: list[Message] = []
+
+        async def send(message: Message) -> None:
+            sent.append(message)
+
+        async def receive() -> Message:
+            return {"type": "http.request", "body": b""}
+
+        try:
+            await app(scope, receive, send)
+        except RouteNotFound:
+            return "not found"
+        return seen[0]
+
+    async def compare() -> None:
+        for path in paths:
+            assert await route(fast, path) == await route(slow, path), path
+        assert await route(fast, prefix + good) == ("One", {"conferenceId": good})
+
+    _run(compare())
