@@ -4,7 +4,11 @@ It does what dingconf's hot path must do, with nothing else: read the token
 header, look the token up by hash, look the meeting up by id, and return the
 same bytes dingconf returns. Served by the same server software on the same
 database (``RAW_APP_DB``: a SQLite file path or a ``postgresql://`` URL), it is
-the ceiling the benchmark compares dingconf against.
+the baseline the benchmark compares dingconf against.
+
+``RAW_APP_CEILING`` (a file) turns it into the stack's ceiling: every request
+answered with that file's bytes and the same headers, nothing read: what the
+server software itself costs per request.
 """
 
 import hashlib
@@ -15,7 +19,8 @@ from typing import Any
 import msgspec
 from psycopg_pool import AsyncConnectionPool
 
-_TARGET = os.environ["RAW_APP_DB"]
+_TARGET = os.environ.get("RAW_APP_DB", "")
+_CEILING = os.environ.get("RAW_APP_CEILING")
 _PREFIX = "/v1.0/conference/videoConferences/"
 _COLUMNS = (
     "conference_id, title, status, biz_type, room_code, external_link_url, creator_id, "
@@ -39,6 +44,8 @@ if _TARGET.startswith("postgresql://"):
                 return None
             cur = await conn.execute(_MEETING_SQL.format(p="%s"), (conference_id, grant[0]))
             return await cur.fetchone()
+elif _CEILING:
+    _POOL = None
 else:
     _POOL = None
     _DB = sqlite3.connect(_TARGET, isolation_level=None, check_same_thread=False)
@@ -52,6 +59,31 @@ else:
             _MEETING_SQL.format(p="?"), (conference_id, grant[0])
         ).fetchone()
         return row
+
+
+async def ceiling(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """Answer every request with the same bytes (the stack's ceiling)."""
+    if scope["type"] == "lifespan":
+        while (await receive())["type"] != "lifespan.shutdown":
+            await send({"type": "lifespan.startup.complete"})
+        await send({"type": "lifespan.shutdown.complete"})
+        return
+    await send(_CEILING_START)
+    await send(_CEILING_BODY)
+
+
+if _CEILING:
+    _BYTES = open(_CEILING, "rb").read()  # noqa: SIM115 (read once at import)
+    _CEILING_START = {
+        "type": "http.response.start",
+        "status": 200,
+        "headers": [
+            *_HEADERS,
+            (b"content-length", str(len(_BYTES)).encode()),
+            (b"x-acs-request-id", b"0" * 36),
+        ],
+    }
+    _CEILING_BODY = {"type": "http.response.body", "body": _BYTES}
 
 
 async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:

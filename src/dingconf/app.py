@@ -27,6 +27,7 @@ from dingconf.service.control import ControlService
 from dingconf.service.event_log import EventLogService
 from dingconf.service.extras import ExtrasService
 from dingconf.service.gateway import GatewayService
+from dingconf.service.ids import CONFERENCE_ID
 from dingconf.service.link_sign import LinkSigner
 from dingconf.service.links import LinkService
 from dingconf.service.listing import ListingService
@@ -273,12 +274,31 @@ def create_app(
     return observe(app, metrics, settings.access_log)
 
 
+_MEETING_PATH = "/v1.0/conference/videoConferences/"
+
+
+def _named_meeting(scope: Scope) -> str | None:
+    """The well-formed meeting id a GET request's path names, if any."""
+    path: str = scope["path"]
+    if scope["method"] != "GET" or not path.startswith(_MEETING_PATH):
+        return None
+    conference_id = path[len(_MEETING_PATH) : len(_MEETING_PATH) + 24]
+    rest = path[len(_MEETING_PATH) + 24 :]
+    if (rest and rest[0] != "/") or not CONFERENCE_ID.fullmatch(conference_id):
+        return None
+    return conference_id
+
+
 def _shared_clock(app: ASGIApp, clock: SharedClock) -> ASGIApp:
-    """Run each request by the clock every process on the database shares."""
+    """Run each request by the clock every process on the database shares.
+
+    A read naming a meeting has it read along with the clock where that takes
+    a round trip anyway (PostgreSQL), so that QueryConferenceInfo costs one.
+    """
 
     async def refreshed(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            await clock.refresh()
+            await clock.refresh(_named_meeting(scope))
         await app(scope, receive, send)
 
     return refreshed

@@ -25,9 +25,12 @@ class SharedClock:
         self._store = store
         self._clock = clock
 
-    async def refresh(self) -> None:
-        """Run this process's clock by the database's (before serving a request)."""
-        self._clock.set_state(await self._store.clock_state())
+    async def refresh(self, prefetch: str | None = None) -> None:
+        """Run this process's clock by the database's (before serving a request).
+
+        ``prefetch``: the meeting a read request names (see ``Store.clock_state``).
+        """
+        self._clock.set_state(await self._store.clock_state(prefetch))
 
     async def move(
         self, advance_ms: int | None = None, set_ms: int | None = None, freeze: bool | None = None

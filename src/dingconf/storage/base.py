@@ -527,8 +527,13 @@ class Store(Protocol):
     async def dump_state(self, corp_id: str | None) -> StateDump:
         """Every organisation (or one) and the suites, rows as column mappings."""
 
-    async def clock_state(self) -> ClockState:
-        """The clock every process on the database shares (cheap: read per request)."""
+    async def clock_state(self, prefetch: str | None = None) -> ClockState:
+        """The clock every process on the database shares (cheap: read per request).
+
+        ``prefetch``: the meeting the request names, if it only reads; a
+        backend that must ask the database for the clock may read that meeting
+        in the same round trip, for the request's :meth:`get_conference`.
+        """
 
     async def baseline(self) -> str | None:
         """The document a reset goes back to, if one was stored."""

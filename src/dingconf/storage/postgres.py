@@ -46,10 +46,12 @@ def _translate(exc: Exception) -> Exception:
 class _PgConnection(Connection):
     """Statements on one held connection (inside a transaction)."""
 
-    def __init__(self, conn: psycopg.AsyncConnection[Row]) -> None:
+    def __init__(self, conn: psycopg.AsyncConnection[Row], db: "PostgresDatabase") -> None:
         self._conn = conn
+        self._db = db
 
     async def execute(self, sql: str, params: Params = ()) -> int:
+        self._db.round_trips += 1
         try:
             cursor = await self._conn.execute(_pg_sql(sql), params)
         except psycopg.Error as exc:
@@ -57,6 +59,7 @@ class _PgConnection(Connection):
         return cursor.rowcount
 
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
+        self._db.round_trips += 1
         try:
             cursor = await self._conn.execute(_pg_sql(sql), params)
             return await cursor.fetchone()
@@ -64,6 +67,7 @@ class _PgConnection(Connection):
             raise _translate(exc) from exc
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
+        self._db.round_trips += 1
         try:
             cursor = await self._conn.execute(_pg_sql(sql), params)
             return await cursor.fetchall()
@@ -107,6 +111,11 @@ class PostgresDatabase(Database):
             kwargs={"autocommit": True, "connect_timeout": max(1, round(timeout_s))},
         )
         self._reader = _PooledReader(self)
+        #: Statements sent to the server so far, each one round trip (a
+        #: transaction's BEGIN and COMMIT count too; psycopg's one-time
+        #: preparation of a statement on a connection does not): what the
+        #: tests hold the hot path to.
+        self.round_trips = 0
 
     async def connect(self) -> None:
         # yoyo speaks psycopg 3 under this scheme; its lock makes concurrent
@@ -138,7 +147,7 @@ class PostgresDatabase(Database):
         """One pooled connection, in autocommit mode."""
         try:
             async with self._pool.connection() as conn:
-                yield _PgConnection(conn)
+                yield _PgConnection(conn, self)
         except PoolTimeout as exc:
             raise StorageUnavailable(f"no database connection within {self._timeout_s}s") from exc
         except psycopg.Error as exc:
@@ -147,8 +156,9 @@ class PostgresDatabase(Database):
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Connection]:
         try:
+            self.round_trips += 2  # BEGIN, COMMIT (or ROLLBACK)
             async with self._pool.connection() as conn, conn.transaction():
-                yield _PgConnection(conn)
+                yield _PgConnection(conn, self)
         except PoolTimeout as exc:
             raise StorageUnavailable(f"no database connection within {self._timeout_s}s") from exc
         except psycopg.Error as exc:

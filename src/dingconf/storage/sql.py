@@ -5,10 +5,8 @@ module (reads), :mod:`.sql_tx` (writes) and :mod:`.sql_rows` (row mapping), so
 both backends behave the same.
 """
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from dingconf.clock import ClockState
 from dingconf.model import (
@@ -59,6 +57,7 @@ from dingconf.storage.sql_listing import ListingTotals, select_member_page, sele
 from dingconf.storage.sql_minutes import select_minutes_grants, select_minutes_summary
 from dingconf.storage.sql_ops import select_live_counts
 from dingconf.storage.sql_presence import select_presence, select_stale_presences
+from dingconf.storage.sql_request import RequestReads, read_clock_epoch_meeting
 from dingconf.storage.sql_rows import (
     BOOKING_COLUMNS,
     PARTICIPANT_COLUMNS,
@@ -81,12 +80,8 @@ from dingconf.storage.sql_tx import SqlWriteTx
 __all__ = ["SqlStore"]
 
 # Meetings kept per process (void once anything commits): the polled set of a
-# busy deployment, about 7 MB at 10,000.
-_CONFERENCE_CACHE_LIMIT = 10_000
-_CLOCK_AND_EPOCH = (
-    "SELECT c.offset_ms, c.frozen_ms, a.epoch FROM clock_state c, auth_epoch a "
-    "WHERE c.id = 1 AND a.id = 1"
-)
+# busy deployment, about 0.7 KB each (35 MB at 50,000).
+_CONFERENCE_CACHE_LIMIT = 50_000
 
 
 class SqlStore(Store):
@@ -100,16 +95,20 @@ class SqlStore(Store):
         self._epoch: SnapshotCache[None, int] = SnapshotCache(1)
         # The shared clock, read on every request: likewise.
         self._clock: SnapshotCache[None, ClockState] = SnapshotCache(1)
-        # Without a change marker (PostgreSQL) the clock and the auth epoch are
-        # read in one query at a request's start; the epoch waits here for that
-        # request's token check, which takes it instead of a second query.
-        self._epoch_hint: tuple[asyncio.Task[Any] | None, int] | None = None
+        # What the request running now read at its start (the change marker;
+        # without one, PostgreSQL, the auth epoch and the meeting it names).
+        self._request = RequestReads()
         # QueryConferenceInfo is polled far more often than meetings change.
         self._conferences: SnapshotCache[tuple[str, str], Conference] = SnapshotCache(
             _CONFERENCE_CACHE_LIMIT
         )
         # Org listing totals, counted once per listing generation.
         self._totals = ListingTotals()
+
+    @property
+    def database(self) -> Database:
+        """The driver this store runs on."""
+        return self._db
 
     async def open(self) -> None:
         await self._db.connect()
@@ -124,18 +123,29 @@ class SqlStore(Store):
             yield SqlWriteTx(conn, self._db.row_lock)
         # Our own commits do not move every driver's change marker (SQLite's
         # data_version fallback ignores them), so forget what they may change.
+        self._request.forget()
         self._conferences.clear()
         self._epoch.clear()
         self._totals.clear()
         self._clock.clear()
 
+    async def _marker(self) -> int | None:
+        """The change marker, as the current request first read it.
+
+        A request reads it once (:meth:`clock_state`, at its start) and its
+        later lookups reuse that: what they return was current when the
+        request began, which is all a caller can tell apart, since any commit
+        it has seen came before it sent the request. This process's own
+        commits forget the reading (:meth:`write`).
+        """
+        read, marker = self._request.marker()
+        return marker if read else await self._db.change_marker()
+
     async def auth_epoch(self) -> int:
-        hint = self._epoch_hint
-        if hint is not None:
-            self._epoch_hint = None
-            if hint[0] is not None and hint[0] is asyncio.current_task():
-                return hint[1]
-        marker = await self._db.change_marker()
+        read_with_clock = self._request.take_epoch()
+        if read_with_clock is not None:
+            return read_with_clock
+        marker = await self._marker()
         epoch = self._epoch.get(marker, None)
         if epoch is None:
             row = await self._read.fetchone("SELECT epoch FROM auth_epoch WHERE id = 1")
@@ -224,7 +234,10 @@ class SqlStore(Store):
         return Principal(corp_id=row[0], client_key=row[1], scopes=scopes_of(row[3])), row[2]
 
     async def get_conference(self, corp_id: str, conference_id: str) -> Conference | None:
-        marker = await self._db.change_marker()
+        read, found = self._request.take_meeting(conference_id)
+        if read:  # with the clock, whatever its organisation
+            return found if found is not None and found.corp_id == corp_id else None
+        marker = await self._marker()
         key = (corp_id, conference_id)
         conference = self._conferences.get(marker, key)
         if conference is None:
@@ -362,14 +375,15 @@ class SqlStore(Store):
     async def dump_state(self, corp_id: str | None) -> StateDump:
         return await dump_state(self._read, corp_id)
 
-    async def clock_state(self) -> ClockState:
+    async def clock_state(self, prefetch: str | None = None) -> ClockState:
         marker = await self._db.change_marker()
         if marker is None:
-            row = await self._read.fetchone(_CLOCK_AND_EPOCH)
-            if row is None:
-                return ClockState()
-            self._epoch_hint = (asyncio.current_task(), int(row[2]))
-            return ClockState(int(row[0]), None if row[1] is None else int(row[1]))
+            # Nothing can be kept between requests, so what this one will
+            # need is read at once: one round trip.
+            clock, epoch, meeting = await read_clock_epoch_meeting(self._read, prefetch)
+            self._request.started(None, epoch, prefetch, meeting)
+            return clock
+        self._request.started(marker)
         state = self._clock.get(marker, None)
         if state is None:
             state = await select_clock(self._read)

@@ -1,10 +1,12 @@
 """``conference_1.0`` meeting endpoints (spec §4.1–§4.3)."""
 
+from collections import OrderedDict
 from collections.abc import Awaitable
 
 from dingconf.model import Conference, ConferenceStatus
 from dingconf.model.minutes import MINUTES_IDLE
 from dingconf.service.conferences import ConferenceService, CreatedConference
+from dingconf.wire.http import Reply, ok
 from dingconf.wire.operations import Call, Operation, op
 from dingconf.wire.schemas import (
     CloseReply,
@@ -18,6 +20,8 @@ from dingconf.wire.schemas import (
 __all__ = ["conf_info", "conference_routes"]
 
 _CLOSED = CloseReply(code=200, cause="success")
+# As many as the store keeps meetings (storage.sql): ~0.4 KB each.
+_RENDERED_LIMIT = 50_000
 
 
 def conf_info(c: Conference) -> ConfInfo:
@@ -77,19 +81,37 @@ def conference_routes(conferences: ConferenceService) -> list[Operation]:
         # The trailing-slash route has no id: the service answers missingRoomId.
         return conferences.get(c.principal, c.conference_id)
 
-    def render(conference: Conference) -> ConfInfoReply:
-        return ConfInfoReply(conf_info(conference))
+    # A polled meeting comes back from the store's cache as the same record
+    # until it changes, so its encoded reply is kept with it (the record is
+    # held, so its id() cannot be reused while kept): ~1.5 us a call.
+    rendered: OrderedDict[int, tuple[Conference, Reply]] = OrderedDict()
+
+    def render(conference: Conference) -> Reply:
+        kept = rendered.get(id(conference))
+        if kept is not None and kept[0] is conference:
+            return kept[1]
+        reply = ok(ConfInfoReply(conf_info(conference)))
+        if len(rendered) >= _RENDERED_LIMIT:
+            rendered.popitem(last=False)  # the oldest
+        rendered[id(conference)] = (conference, reply)
+        return reply
 
     return [
         # The hottest call first: Starlette tries paths in order.
-        op(f"GET {one}", "QueryConferenceInfo", query, render),
+        op(f"GET {one}", "QueryConferenceInfo", query, render, returns=ConfInfoReply),
         op(
             f"DELETE {one}",
             "CloseVideoConference",
             lambda c: conferences.close(c.principal, c.conference_id, c.query("unionId")),
             _CLOSED,
         ),
-        op("GET /v1.0/conference/videoConferences/", "QueryConferenceInfo", query, render),
+        op(
+            "GET /v1.0/conference/videoConferences/",
+            "QueryConferenceInfo",
+            query,
+            render,
+            returns=ConfInfoReply,
+        ),
         op(
             "POST /v1.0/conference/videoConferences",
             "CreateVideoConference",

@@ -133,17 +133,63 @@ def _cut(body: bytes) -> bytes:
     return msgspec.json.encode(body[:MAX_BODY_BYTES].decode("utf-8", "replace") + "…(cut)")
 
 
+class _Raw(NamedTuple):
+    """A call as it was answered, before redaction: what recording costs per call."""
+
+    at_ms: int
+    request_id: str
+    method: str
+    path: str
+    query: bytes
+    action: str | None
+    principal: Principal | None
+    status: int
+    latency_ms: float
+    dropped: bool
+    request: bytes
+    response: bytes
+
+
+def _render(raw: "_Raw | Entry") -> Entry:
+    """The journal's entry for a recorded call: secrets redacted, bodies cut."""
+    if isinstance(raw, Entry):
+        return raw
+    request, document = redact(raw.request)
+    response, _ = redact(raw.response)
+    corp_id, app_key = _caller(raw.principal, document)
+    return Entry(
+        raw.at_ms,
+        raw.request_id,
+        raw.method,
+        raw.path,
+        _redact_query(raw.query.decode("latin-1")),
+        raw.action,
+        corp_id,
+        app_key,
+        raw.status,
+        raw.latency_ms,
+        raw.dropped,
+        _cut(request),
+        b"" if raw.dropped else _cut(response),
+    )
+
+
 class Journal:
-    """A bounded, in-memory log of recent calls (oldest dropped first)."""
+    """A bounded, in-memory log of recent calls (oldest dropped first).
+
+    Calls are kept as answered and redacted only when read: the journal is
+    read rarely and written on every call, so the redaction (a scan of both
+    bodies) costs the reader, not the hot path.
+    """
 
     def __init__(self, capacity: int) -> None:
         self.capacity = capacity
-        self._entries: deque[Entry] = deque(maxlen=capacity or None)
+        self._entries: deque[_Raw | Entry] = deque(maxlen=capacity or None)
 
     def __len__(self) -> int:
         return len(self._entries)
 
-    def record(self, entry: Entry) -> None:
+    def record(self, entry: "_Raw | Entry") -> None:
         """Keep ``entry``, dropping the oldest one when full."""
         if self.capacity:
             self._entries.append(entry)
@@ -151,7 +197,8 @@ class Journal:
     def select(self, which: JournalFilter, limit: int | None = None) -> list[Entry]:
         """The entries ``which`` matches, newest first, at most ``limit``."""
         found: list[Entry] = []
-        for entry in reversed(self._entries):
+        for kept in reversed(tuple(self._entries)):
+            entry = _render(kept)
             if which.matches(entry):
                 found.append(entry)
                 if limit is not None and len(found) >= limit:
@@ -160,7 +207,7 @@ class Journal:
 
     def count(self, which: JournalFilter) -> int:
         """How many entries ``which`` matches."""
-        return sum(1 for entry in self._entries if which.matches(entry))
+        return sum(1 for entry in self if which.matches(entry))
 
     def clear(self) -> int:
         """Forget every entry; return how many there were."""
@@ -169,12 +216,11 @@ class Journal:
         return cleared
 
     def __iter__(self) -> Iterator[Entry]:
-        return iter(tuple(self._entries))
+        return iter([_render(kept) for kept in tuple(self._entries)])
 
 
-def _caller(scope: Scope, request: Any) -> tuple[str | None, str | None]:
+def _caller(principal: Principal | None, request: Any) -> tuple[str | None, str | None]:
     """The organisation and app of a call: its token's, else the token request's body."""
-    principal: Principal | None = scope.get(PRINCIPAL)
     if principal is not None:
         return principal.corp_id, principal.client_key
     if isinstance(request, dict):
@@ -224,25 +270,23 @@ def journaled(app: ASGIApp, journal: Journal, now_ms: Callable[[], int]) -> ASGI
             latency_ms = (time.perf_counter() - started) * 1000
             # Read now, when the request has brought the shared clock up to date.
             at_ms = now_ms() - int(latency_ms)
-            request, document = redact(b"".join(received))
-            response, _ = redact(b"".join(sent))
-            corp_id, app_key = _caller(scope, document)
-            journal.record(
-                Entry(  # positional: measurably cheaper on this per-call path
-                    at_ms,
-                    scope.get(REQUEST_ID, ""),
-                    scope["method"],
-                    scope["path"],
-                    _redact_query(scope["query_string"].decode("latin-1")),
-                    scope.get(ACTION),
-                    corp_id,
-                    app_key,
-                    0 if dropped else status,
-                    round(latency_ms, 3),
-                    dropped,
-                    _cut(request),
-                    b"" if dropped else _cut(response),
-                )
+            raw = _Raw(  # positional: measurably cheaper on this per-call path
+                at_ms,
+                scope.get(REQUEST_ID, ""),
+                scope["method"],
+                scope["path"],
+                scope["query_string"],
+                scope.get(ACTION),
+                scope.get(PRINCIPAL),
+                0 if dropped else status,
+                round(latency_ms, 3),
+                dropped,
+                received[0] if len(received) == 1 else b"".join(received),
+                sent[0] if len(sent) == 1 else b"".join(sent),
             )
+            # A body too long to keep whole is cut now (after its redaction):
+            # what the journal holds stays bounded.
+            too_long = len(raw.request) > MAX_BODY_BYTES or len(raw.response) > MAX_BODY_BYTES
+            journal.record(_render(raw) if too_long else raw)
 
     return middleware

@@ -44,6 +44,7 @@ class _ConferenceIdConvertor(Convertor[str]):
 
 register_url_convertor("conference_id", _ConferenceIdConvertor())
 _ANY_ID, _WELL_FORMED_ID = "{conferenceId}", "{conferenceId:conference_id}"
+_ID_LENGTH = 24  # CONFERENCE_ID's
 
 
 def build_router(
@@ -79,7 +80,7 @@ def build_router(
         )
         if _ANY_ID in path
     ]
-    return Router(
+    router = Router(
         routes=[
             *well_formed,
             *raw,
@@ -89,3 +90,47 @@ def build_router(
         default=_not_found,
         lifespan=lifespan,
     )
+    return _WellFormedFirst(router, well_formed)
+
+
+class _WellFormedFirst:
+    """The router, with paths holding a well-formed conference id matched by lookup.
+
+    They are the router's first routes and cannot overlap, so a path that is
+    one of their literal prefixes, a well-formed id and one of their literal
+    suffixes is exactly what the router would match first; looking it up
+    skips the router's regular-expression walk (~2 us on the hottest call).
+    Everything else goes to the router.
+    """
+
+    __slots__ = ("_prefixes", "_router", "_routes")
+
+    def __init__(self, router: Router, well_formed: Sequence[Route]) -> None:
+        self._router = router
+        self._routes: dict[tuple[str, str], Route] = {}
+        for route in well_formed:
+            prefix, _, suffix = route.path.partition(_WELL_FORMED_ID)
+            if "{" not in prefix + suffix:
+                self._routes[(prefix, suffix)] = route
+        self._prefixes = tuple(sorted({prefix for prefix, _ in self._routes}))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not scope.get("root_path"):
+            path: str = scope["path"]
+            for prefix in self._prefixes:
+                if path.startswith(prefix):
+                    start = len(prefix)
+                    route = self._routes.get((prefix, path[start + _ID_LENGTH :]))
+                    conference_id = path[start : start + _ID_LENGTH]
+                    if route is not None and CONFERENCE_ID.fullmatch(conference_id):
+                        # What the router would put in the scope for this route.
+                        scope.setdefault("router", self._router)
+                        scope["route"] = route
+                        scope["endpoint"] = route.endpoint
+                        scope["path_params"] = {
+                            **scope.get("path_params", {}),
+                            "conferenceId": conference_id,
+                        }
+                        await route.handle(scope, receive, send)
+                        return
+        await self._router(scope, receive, send)

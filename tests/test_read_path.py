@@ -1,0 +1,343 @@
+"""The query's read path: what a request reads once, it never keeps past a commit.
+
+A request reads the change marker once (SQLite) or the clock, the auth epoch
+and the meeting it names in one statement (PostgreSQL); these tests hold both
+to the rule every cache follows: nothing answered after a commit the caller
+has seen is older than that commit. On PostgreSQL, QueryConferenceInfo costs
+one database round trip, counted by the real driver.
+"""
+
+import asyncio
+import json
+from collections.abc import Coroutine
+from typing import Any, TypeVar
+
+import pytest
+from starlette.requests import Request
+from starlette.types import Message
+
+from dingconf.app import Services, create_app, open_store
+from dingconf.config import Settings
+from dingconf.model import Conference, ConferenceStatus, Org, User
+from dingconf.storage.base import Store
+from dingconf.storage.postgres import PostgresDatabase
+from dingconf.storage.sql import SqlStore
+from dingconf.wire import observe as observe_module
+from dingconf.wire.errors import RouteNotFound
+from dingconf.wire.http import REQUEST_ID, Reply
+from dingconf.wire.routing import ApiRoute, build_router
+
+from conftest import SEED
+
+T = TypeVar("T")
+CID = "b" * 24
+OTHER_CID = "c" * 24
+
+
+def _meeting(cid: str, corp: str = "dinga", room: str = "10000000001") -> Conference:
+    return Conference(
+        conference_id=cid,
+        corp_id=corp,
+        title="t",
+        biz_type="0",
+        status=ConferenceStatus.STARTED,
+        room_code=room,
+        external_link_url="http://x/app",
+        creator_id="ua",
+        creator_nick="User A",
+        host_id="ua",
+        start_time_ms=1_000,
+        end_time_ms=None,
+        schedule_conference_id=None,
+        active_num=0,
+        attend_num=0,
+        invited_num=0,
+        cloud_record_status=0,
+        cloud_record_owner=None,
+        extension_apps=(),
+    )
+
+
+def _run(coro: Coroutine[Any, Any, T]) -> T:
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(coro)
+    finally:
+        loop.close()
+
+
+async def _request(store: Store, corp: str, cid: str) -> Conference | None:
+    """One read request as the app makes it, in a task of its own: clock first
+    (naming the meeting, as a GET of it does), then the lookup."""
+
+    async def served() -> Conference | None:
+        await store.clock_state(cid)
+        return await store.get_conference(corp, cid)
+
+    return await asyncio.create_task(served())
+
+
+def test_what_a_request_read_first_never_outlives_a_commit(database_url: str):
+    async def scenario() -> None:
+        ours, theirs = open_store(database_url), open_store(database_url)
+        await ours.open()
+        await theirs.open()
+        try:
+            async with ours.write() as tx:
+                await tx.upsert_org(Org("dinga", "A"))
+                await tx.upsert_org(Org("dingb", "B"))
+                await tx.upsert_user(User("dinga", "ua", "User A"))
+                await tx.insert_conference(_meeting(CID), [], "ua")
+                await tx.insert_conference(_meeting(OTHER_CID, room="10000000002"), [], "ua")
+            first = await _request(ours, "dinga", CID)
+            assert first is not None and first.active_num == 0
+            # Another process (another connection) commits; every request
+            # after that sees it, however much this one read or kept before.
+            for n in range(1, 4):
+                async with theirs.write() as tx:
+                    await tx.record_join(CID, f"u{n}", "N", 1_000 + n, first_time=True)
+                seen = await _request(ours, "dinga", CID)
+                assert seen is not None and (seen.active_num, seen.attend_num) == (n, n)
+            # Another organisation's meeting stays invisible, prefetched or not.
+            assert await _request(ours, "dingb", CID) is None
+            assert await ours.conference_corp(CID) == "dinga"
+
+            # Within one request: the meeting read with the clock serves the
+            # lookup of that meeting only, and the request's own commit
+            # forgets what it read before.
+            async def one_request() -> None:
+                await ours.clock_state(CID)
+                other = await ours.get_conference("dinga", OTHER_CID)
+                assert other is not None and other.conference_id == OTHER_CID
+                async with ours.write() as tx:
+                    await tx.record_leave(CID, "u1", 9_000)
+                after = await ours.get_conference("dinga", CID)
+                assert after is not None and after.active_num == 2
+
+            await asyncio.create_task(one_request())
+            async with theirs.write() as tx:
+                await tx.end_conference(CID, 10_000)
+            ended = await _request(ours, "dinga", CID)
+            assert ended is not None and ended.status == ConferenceStatus.ENDED
+        finally:
+            await ours.close()
+            await theirs.close()
+
+    _run(scenario())
+
+
+class _App:
+    """The ASGI app called in this process, as an HTTP server would call it."""
+
+    def __init__(self, database_url: str, access_log: str = "off") -> None:
+        self.services: Services | None = None
+
+        async def started(services: Services) -> None:
+            await services.provisioning.load_seed(SEED)
+            self.services = services
+
+        self.app = create_app(
+            Settings(database=database_url, access_log=access_log), on_startup=started
+        )
+        self._life: asyncio.Queue[Message] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> "_App":
+        up = asyncio.Event()
+
+        async def send(message: Message) -> None:
+            if message["type"] == "lifespan.startup.complete":
+                up.set()
+            assert not message["type"].endswith("failed"), message
+
+        await self._life.put({"type": "lifespan.startup"})
+        scope = {"type": "lifespan", "asgi": {"version": "3.0"}}
+        self._task = asyncio.create_task(self.app(scope, self._life.get, send))
+        await asyncio.wait_for(up.wait(), 30)
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self._life.put({"type": "lifespan.shutdown"})
+        assert self._task is not None
+        await self._task
+
+    async def call(
+        self, method: str, path: str, body: Any = None, token: str = ""
+    ) -> tuple[int, Any]:
+        sent: list[Message] = []
+        content = b"" if body is None else json.dumps(body).encode()
+        headers = [(b"host", b"127.0.0.1"), (b"content-type", b"application/json")]
+        if token:
+            headers.append((b"x-acs-dingtalk-access-token", token.encode()))
+
+        async def receive() -> Message:
+            return {"type": "http.request", "body": content, "more_body": False}
+
+        async def send(message: Message) -> None:
+            sent.append(message)
+
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": method,
+            "scheme": "http",
+            "path": path,
+            "raw_path": path.encode(),
+            "query_string": b"",
+            "root_path": "",
+            "headers": headers,
+            "client": ("127.0.0.1", 5000),
+            "server": ("127.0.0.1", 8080),
+        }
+        # Each request is a task of its own, as under an HTTP server.
+        await asyncio.create_task(self.app(scope, receive, send))
+        status = next(m["status"] for m in sent if m["type"] == "http.response.start")
+        payload = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+        return status, json.loads(payload) if payload else None
+
+
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
+def test_a_query_on_postgresql_is_one_round_trip(database_url: str):
+    async def scenario() -> None:
+        async with _App(database_url) as app:
+            assert app.services is not None and isinstance(app.services.store, SqlStore)
+            db = app.services.store.database
+            assert isinstance(db, PostgresDatabase)
+            status, issued = await app.call(
+                "POST",
+                "/v1.0/oauth2/accessToken",
+                {"appKey": "acme-app", "appSecret": "acme-secret"},
+            )
+            assert status == 200
+            token = issued["accessToken"]
+            status, created = await app.call(
+                "POST",
+                "/v1.0/conference/videoConferences",
+                {"userId": "u-host", "confTitle": "counted"},
+                token,
+            )
+            assert status == 200
+            path = f"/v1.0/conference/videoConferences/{created['conferenceId']}"
+            status, first = await app.call("GET", path, token=token)  # token now cached
+            assert status == 200 and first["confInfo"]["title"] == "counted"
+            before = db.round_trips
+            for _ in range(20):
+                status, again = await app.call("GET", path, token=token)
+                assert (status, again) == (200, first)
+            assert db.round_trips - before == 20
+
+            # A change committed through another connection (another
+            # process) shows in the very next query, still one round trip.
+            other = open_store(database_url)
+            await other.open()
+            try:
+                async with other.write() as tx:
+                    await tx.record_join(
+                        created["conferenceId"], "u-alice", "Alice", 5_000, first_time=True
+                    )
+            finally:
+                await other.close()
+            before = db.round_trips
+            status, joined = await app.call("GET", path, token=token)
+            assert db.round_trips - before == 1
+            assert (status, joined["confInfo"]["activeNum"]) == (200, 1)
+
+            # Another organisation's meeting: still noPermission, as before.
+            status, globex = await app.call(
+                "POST",
+                "/v1.0/oauth2/accessToken",
+                {"appKey": "globex-app", "appSecret": "globex-secret"},
+            )
+            status, denied = await app.call("GET", path, token=globex["accessToken"])
+            assert (status, denied["code"]) == (403, "noPermission")
+            status, missing = await app.call(
+                "GET", "/v1.0/conference/videoConferences/" + "f" * 24, token=token
+            )
+            assert (status, missing["code"]) == (404, "roomNotFound")
+
+    _run(scenario())
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_access_lines_wait_for_the_timer_but_are_all_out_at_shutdown(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
+    # Lines are written in batches; however long a batch waits, a clean
+    # shutdown writes it.
+    monkeypatch.setattr(observe_module._Buffered, "FLUSH_S", 3600.0)
+
+    async def scenario() -> list[str]:
+        ids = []
+        async with _App(database_url, access_log="text") as app:
+            for _ in range(3):
+                status, body = await app.call("GET", "/v1.0/conference/videoConferences/x")
+                assert status == 400
+                ids.append(body["requestid"])
+            assert not any(i in capsys.readouterr().err for i in ids)  # still waiting
+        return ids
+
+    ids = _run(scenario())
+    log = capsys.readouterr().err
+    assert all(f"requestId={i} " in log for i in ids), log
+
+
+def test_ids_found_by_lookup_route_exactly_as_the_router_would():
+    # Paths with a well-formed conference id skip the router's walk; for any
+    # path, the lookup and the router must pick the same route and parameters.
+    seen: list[tuple[str, dict[str, str]]] = []
+
+    def handler(action: str) -> Any:
+        async def handle(request: Request) -> Reply:
+            seen.append((action, dict(request.path_params)))
+            return Reply(200, b"{}")
+
+        return handle
+
+    prefix = "/v1.0/conference/videoConferences/"
+    routes = [
+        ApiRoute("GET", prefix + "{conferenceId}", "One", handler("One")),
+        ApiRoute("GET", prefix + "{conferenceId}/cloudRecords", "Records", handler("Records")),
+        ApiRoute("GET", prefix + "query", "Query", handler("Query")),
+        ApiRoute("GET", "/v1.0/conference/{conferenceId}", "Short", handler("Short")),
+    ]
+    fast = build_router(routes)
+    slow = fast._router  # type: ignore[attr-defined]
+    good = "0123456789abcdef01234567"
+    paths = [
+        prefix + good,
+        prefix + good + "/cloudRecords",
+        prefix + good + "/",
+        prefix + good + "0",
+        prefix + good.upper(),
+        prefix + "query",
+        prefix,
+        "/v1.0/conference/" + good,
+        "/v1.0/conference/" + good + "/cloudRecords",
+        "/elsewhere/" + good,
+    ]
+
+    async def route(app: Any, path: str) -> tuple[str, dict[str, str]] | str:
+        seen.clear()
+        scope = {"type": "http", "method": "GET", "path": path, "root_path": "", "headers": []}
+        scope[REQUEST_ID] = "r"
+        sent: list[Message] = []
+
+        async def send(message: Message) -> None:
+            sent.append(message)
+
+        async def receive() -> Message:
+            return {"type": "http.request", "body": b""}
+
+        try:
+            await app(scope, receive, send)
+        except RouteNotFound:
+            return "not found"
+        return seen[0]
+
+    async def compare() -> None:
+        for path in paths:
+            assert await route(fast, path) == await route(slow, path), path
+        assert await route(fast, prefix + good) == ("One", {"conferenceId": good})
+
+    _run(compare())
