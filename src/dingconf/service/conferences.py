@@ -82,15 +82,6 @@ def _admit(conference: Conference, member: Participant | None, union_id: str) ->
         raise InvalidRequest("conferenceLocked", "the meeting is locked")
 
 
-async def _emit_member(
-    tx: WriteTx, conference: Conference, union_id: str, scene: str, now_ms: int
-) -> None:
-    """The member event for one person, as the change left them."""
-    member = await tx.get_participant(conference.conference_id, union_id)
-    if member is not None:
-        await emit_members(tx, conference, [member], scene, now_ms)
-
-
 def validate_title(title: str, field: str = "confTitle", code: str = "paramsTitleError") -> str:
     """A meeting title: over 50 characters truncated, over 256 refused (spec §4.2, §4.4.1).
 
@@ -249,39 +240,43 @@ class ConferenceService:
                 ``internalOnly`` for an outsider when only the organisation may join.
         """
         async with self._store.write() as tx:
-            conference = await _lock_not_ended(tx, corp_id, conference_id)
-            member = await tx.get_participant(conference_id, union_id)
-            if member is not None and member.attend_status == AttendStatus.ACTIVE:
-                return
-            _admit(conference, member, union_id)
-            user = await tx.get_user(corp_id, union_id)
-            if user is None and conference.internal_only:
-                raise InvalidRequest("internalOnly", "only the organisation's members may join")
-            if nick is None:
-                nick = user.nick if user else member.nick if member else union_id
-            now = self._clock.now_ms()
-            await tx.record_join(
-                conference_id,
-                union_id,
-                nick,
-                now,
-                first_time=member is None or member.first_join_ms is None,
-                muted=conference.mute_all != 0,
-                outer_org=user is None,
-            )
-            # Re-read: the join moved the status, startTime and counters.
-            joined = await tx.lock_conference(corp_id, conference_id)
-            if joined is None:
-                return
-            recording = auto_started_recording(joined, union_id)
-            if recording:
-                await tx.update_conference(recording)
-                await open_take(tx, conference_id, recording.cloud_record_owner or union_id, now)
-                joined = recording
-            if conference.status == ConferenceStatus.INITIALISED:
-                # A booking's instance comes to life with its first joiner.
-                await emit_meeting(tx, joined, CREATED, now)
-            await _emit_member(tx, joined, union_id, JOINED, now)
+            await self.join_in(tx, corp_id, conference_id, union_id, nick)
+
+    async def join_in(
+        self, tx: WriteTx, corp_id: str, conference_id: str, union_id: str, nick: str | None
+    ) -> Participant:
+        """:meth:`join` in the caller's transaction; the member as the join left them."""
+        conference = await _lock_not_ended(tx, corp_id, conference_id)
+        member = await tx.get_participant(conference_id, union_id)
+        if member is not None and member.attend_status == AttendStatus.ACTIVE:
+            return member
+        _admit(conference, member, union_id)
+        user = await tx.get_user(corp_id, union_id)
+        if user is None and conference.internal_only:
+            raise InvalidRequest("internalOnly", "only the organisation's members may join")
+        if nick is None:
+            nick = user.nick if user else member.nick if member else union_id
+        now = self._clock.now_ms()
+        # The join returns what it moved (status, startTime, counters): no re-read.
+        joined_member, joined = await tx.record_join(
+            conference_id,
+            union_id,
+            nick,
+            now,
+            first_time=member is None or member.first_join_ms is None,
+            muted=conference.mute_all != 0,
+            outer_org=user is None,
+        )
+        recording = auto_started_recording(joined, union_id)
+        if recording:
+            await tx.update_conference(recording)
+            await open_take(tx, conference_id, recording.cloud_record_owner or union_id, now)
+            joined = recording
+        if conference.status == ConferenceStatus.INITIALISED:
+            # A booking's instance comes to life with its first joiner.
+            await emit_meeting(tx, joined, CREATED, now)
+        await emit_members(tx, joined, [joined_member], JOINED, now)
+        return joined_member
 
     async def leave(self, corp_id: str, conference_id: str, union_id: str) -> None:
         """A person inside the meeting leaves it.
@@ -296,7 +291,6 @@ class ConferenceService:
             if member is None or member.attend_status != AttendStatus.ACTIVE:
                 raise InvalidRequest("notInConference", f"{union_id} is not in the meeting")
             now = self._clock.now_ms()
-            await tx.record_leave(conference_id, union_id, now)
-            left = await tx.lock_conference(corp_id, conference_id)
+            left = await tx.record_leave(conference_id, union_id, now)
             if left is not None:
-                await _emit_member(tx, left, union_id, LEFT, now)
+                await emit_members(tx, left[1], [left[0]], LEFT, now)

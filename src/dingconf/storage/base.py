@@ -6,6 +6,7 @@ and write atomically: a transition such as "join unless already inside" and
 the counters it moves commit together or not at all.
 """
 
+from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Protocol
@@ -161,14 +162,21 @@ class WriteTx(Protocol):
         first_time: bool,
         muted: bool = False,
         outer_org: bool = False,
-    ) -> None:
+    ) -> tuple[Participant, Conference]:
         """Mark a person inside the meeting, open a session and move the counters.
 
-        A meeting that had not started (status 0) starts now.
+        A meeting that had not started (status 0) starts now. Returns the member
+        and the meeting as the join left them.
         """
 
-    async def record_leave(self, conference_id: str, union_id: str, at_ms: int) -> None:
-        """Mark a person as having left, close their session and move the counters."""
+    async def record_leave(
+        self, conference_id: str, union_id: str, at_ms: int
+    ) -> tuple[Participant, Conference] | None:
+        """Mark a person inside as having left, close their session and move the counters.
+
+        Returns the member and the meeting as the leave left them; None (and
+        nothing changed) when the person was not inside.
+        """
 
     async def set_session_device(self, conference_id: str, union_id: str, device: Device) -> None:
         """Record the client of a person's latest stay in a meeting."""
@@ -259,6 +267,9 @@ class WriteTx(Protocol):
 
     async def add_event(self, event: OutboxEvent) -> None:
         """Put an event in the outbox with a pending delivery for each receiving app."""
+
+    async def add_events(self, events: Sequence[OutboxEvent]) -> None:
+        """:meth:`add_event` for several events at once (one change's variants)."""
 
     async def put_stream_ticket(self, ticket_hash: str, ticket: StreamTicket) -> None:
         """Store a Stream-mode connection ticket by its hash."""
