@@ -6,10 +6,19 @@ database is in WAL mode so readers never wait for a writer, and each write
 transaction starts with ``BEGIN IMMEDIATE`` under a busy timeout, so several
 worker processes can share one file without lost updates.
 
-None of these coroutines ever suspends, so a transaction on the shared
-connection cannot interleave with another request in the same process.
+Group commit: a COMMIT costs more than most of the transactions it ends
+(every page the transaction dirtied is written to the WAL). So the write
+transactions a process runs in one turn of the event loop share one
+``BEGIN IMMEDIATE`` ... ``COMMIT`` on a connection of their own: each runs
+inside a ``SAVEPOINT`` (a failure rolls back only its own part) and returns
+only after the shared COMMIT, so nothing is acknowledged before it is
+committed. Reads use another connection and never see uncommitted work.
+
+None of these coroutines suspends inside a transaction's body, so two bodies
+on the write connection cannot interleave.
 """
 
+import asyncio
 import os
 import sqlite3
 from collections.abc import AsyncIterator
@@ -64,6 +73,15 @@ class _SQLiteConnection(Connection):
             raise StorageUnavailable(str(exc)) from exc
 
 
+class _Batch:
+    """The write transactions sharing one COMMIT, and what it came to."""
+
+    __slots__ = ("done",)
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.done: asyncio.Future[None] = loop.create_future()
+
+
 class SQLiteDatabase(Database):
     """One SQLite file shared by every worker process."""
 
@@ -71,20 +89,30 @@ class SQLiteDatabase(Database):
         self._path = path
         self._conn: sqlite3.Connection | None = None
         self._wrapped: _SQLiteConnection | None = None
+        self._writer: sqlite3.Connection | None = None
+        self._wrapped_writer: _SQLiteConnection | None = None
+        self._batch: _Batch | None = None
+        self._in_body = False
         self._shm_fd: int | None = None
 
-    async def connect(self) -> None:
-        self._path.parent.mkdir(parents=True, exist_ok=True)
+    def _open(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False, timeout=0)
         conn.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA journal_mode = WAL")
-        # NORMAL in WAL mode never corrupts the file on a crash; a power loss may
-        # drop the last transactions, which an emulator can afford.
+        # NORMAL in WAL mode never corrupts the file on a crash, and a commit is
+        # in the WAL (the operating system's) before COMMIT returns, so it
+        # survives the process being killed; a power loss may drop the last
+        # transactions, which an emulator can afford.
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
         # Reads through a memory map skip a read() call per page, which keeps a
         # lookup in a million meetings close to one in ten thousand.
         conn.execute(f"PRAGMA mmap_size = {_MMAP_BYTES}")
+        return conn
+
+    async def connect(self) -> None:
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        conn = self._open()
         apply_migrations(f"sqlite:///{self._path.resolve()}")
         # The migrations' connection closing may have removed the WAL index:
         # a read makes this connection open it again, so that the -shm file
@@ -92,6 +120,8 @@ class SQLiteDatabase(Database):
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         self._conn = conn
         self._wrapped = _SQLiteConnection(conn)
+        self._writer = self._open()
+        self._wrapped_writer = _SQLiteConnection(self._writer)
         try:
             self._shm_fd = os.open(f"{self._path}-shm", os.O_RDONLY)
         except OSError:
@@ -101,6 +131,11 @@ class SQLiteDatabase(Database):
         if self._shm_fd is not None:
             os.close(self._shm_fd)
             self._shm_fd = None
+        if self._batch is not None and self._writer is not None:
+            self._commit(self._batch)
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
         if self._conn is not None:
             self._conn.close()
             self._conn = None
@@ -129,19 +164,72 @@ class SQLiteDatabase(Database):
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Connection]:
-        conn, wrapped = self._conn, self._wrapped
+        conn, wrapped = self._writer, self._wrapped_writer
         if conn is None or wrapped is None:
             raise StorageUnavailable("the database is not connected")
+        if self._in_body:
+            # A body that suspended: another would nest inside it.
+            raise StorageUnavailable("a write transaction is already running")
+        batch = self._join_batch(conn)
+        self._in_body = True
         try:
-            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("SAVEPOINT one_write")
         except sqlite3.Error as exc:
+            self._in_body = False
             raise StorageUnavailable(str(exc)) from exc
         try:
             yield wrapped
         except BaseException:
-            conn.execute("ROLLBACK")
+            self._in_body = False
+            try:
+                conn.execute("ROLLBACK TO one_write")
+                conn.execute("RELEASE one_write")
+            except sqlite3.Error:
+                # SQLite rolled the whole transaction back itself (disk full, I/O
+                # error): the shared COMMIT fails, and with it every write in it.
+                pass
             raise
+        self._in_body = False
         try:
-            conn.execute("COMMIT")
+            conn.execute("RELEASE one_write")
         except sqlite3.Error as exc:
             raise StorageUnavailable(str(exc)) from exc
+        # Acknowledged only once committed; a cancelled caller does not undo
+        # the others' commit.
+        await asyncio.shield(batch.done)
+
+    def _join_batch(self, conn: sqlite3.Connection) -> _Batch:
+        """The open shared transaction, or a new one committed at the loop's next turn."""
+        batch = self._batch
+        if batch is not None and conn.in_transaction:
+            return batch
+        if batch is not None:
+            # SQLite ended it on an error: those waiting for it were not committed.
+            self._batch = None
+            batch.done.set_exception(StorageUnavailable("the write transaction was rolled back"))
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise StorageUnavailable(str(exc)) from exc
+        loop = asyncio.get_running_loop()
+        batch = self._batch = _Batch(loop)
+        # Bodies run now or queued before this callback join the transaction.
+        loop.call_soon(self._commit, batch)
+        return batch
+
+    def _commit(self, batch: _Batch) -> None:
+        """End the shared transaction and tell each of its writers how it went."""
+        if self._batch is not batch:
+            return
+        self._batch = None
+        conn = self._writer
+        try:
+            if conn is None:
+                raise sqlite3.OperationalError("the database was closed")
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if conn is not None and conn.in_transaction:
+                conn.execute("ROLLBACK")
+            batch.done.set_exception(StorageUnavailable(str(exc)))
+        else:
+            batch.done.set_result(None)
