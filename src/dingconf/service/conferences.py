@@ -226,11 +226,14 @@ class ConferenceService:
             if ended is not None:
                 await emit_meeting(tx, ended, CLOSED, now)
 
-    async def join(self, corp_id: str, conference_id: str, union_id: str, nick: str | None) -> None:
-        """A person enters the meeting; joining while inside changes nothing.
+    async def join(
+        self, tx: WriteTx, corp_id: str, conference_id: str, union_id: str, nick: str | None
+    ) -> Participant:
+        """A person enters the meeting (in the caller's transaction); the member as it left them.
 
-        A meeting that had not started (a booking's instance) starts now; an
-        invitee being rung (attendStatus 2) is now inside (3).
+        Joining while inside changes nothing. A meeting that had not started (a
+        booking's instance) starts now; an invitee being rung (attendStatus 2) is
+        now inside (3).
 
         Raises:
             NotFound: ``roomNotFound``.
@@ -239,13 +242,6 @@ class ConferenceService:
                 ``conferenceLocked`` in a locked meeting (host and co-hosts excepted),
                 ``internalOnly`` for an outsider when only the organisation may join.
         """
-        async with self._store.write() as tx:
-            await self.join_in(tx, corp_id, conference_id, union_id, nick)
-
-    async def join_in(
-        self, tx: WriteTx, corp_id: str, conference_id: str, union_id: str, nick: str | None
-    ) -> Participant:
-        """:meth:`join` in the caller's transaction; the member as the join left them."""
         conference = await _lock_not_ended(tx, corp_id, conference_id)
         member = await tx.get_participant(conference_id, union_id)
         if member is not None and member.attend_status == AttendStatus.ACTIVE:
@@ -278,19 +274,18 @@ class ConferenceService:
         await emit_members(tx, joined, [joined_member], JOINED, now)
         return joined_member
 
-    async def leave(self, corp_id: str, conference_id: str, union_id: str) -> None:
-        """A person inside the meeting leaves it.
+    async def leave(self, tx: WriteTx, corp_id: str, conference_id: str, union_id: str) -> None:
+        """A person inside the meeting leaves it, in the caller's transaction.
 
         Raises:
             NotFound: ``roomNotFound``.
             InvalidRequest: ``resourceClose`` (ended) or ``notInConference``.
         """
-        async with self._store.write() as tx:
-            await _lock_not_ended(tx, corp_id, conference_id)
-            member = await tx.get_participant(conference_id, union_id)
-            if member is None or member.attend_status != AttendStatus.ACTIVE:
-                raise InvalidRequest("notInConference", f"{union_id} is not in the meeting")
-            now = self._clock.now_ms()
-            left = await tx.record_leave(conference_id, union_id, now)
-            if left is not None:
-                await emit_members(tx, left[1], [left[0]], LEFT, now)
+        await _lock_not_ended(tx, corp_id, conference_id)
+        member = await tx.get_participant(conference_id, union_id)
+        if member is None or member.attend_status != AttendStatus.ACTIVE:
+            raise InvalidRequest("notInConference", f"{union_id} is not in the meeting")
+        now = self._clock.now_ms()
+        left = await tx.record_leave(conference_id, union_id, now)
+        if left is not None:
+            await emit_members(tx, left[1], [left[0]], LEFT, now)

@@ -58,12 +58,11 @@ class ControlService:
         ``samples`` what it reported about the network, each ``at_ms`` counted
         from the join (None: one default sample at the join).
         """
-        corp_id = await self._corp_of(conference_id)
-        await self._join(corp_id, conference_id, union_id, nick, device, samples)
+        await self._join(None, conference_id, union_id, nick, device, samples)
 
     async def _join(
         self,
-        corp_id: str,
+        corp_id: str | None,
         conference_id: str,
         union_id: str,
         nick: str | None,
@@ -73,9 +72,13 @@ class ControlService:
         """The join and the client of the stay and its samples (timed from the join).
 
         One transaction: one commit, and nobody sees the stay without its client.
+        The meeting's organisation is looked up in it when not given.
         """
         async with self._store.write() as tx:
-            member = await self._conferences.join_in(tx, corp_id, conference_id, union_id, nick)
+            corp_id = corp_id or await tx.conference_corp(conference_id)
+            if corp_id is None:
+                raise NotFound("roomNotFound", "ROOM NOT FOUND")
+            member = await self._conferences.join(tx, corp_id, conference_id, union_id, nick)
             joined = member.last_join_ms if member.last_join_ms is not None else 0
             if device is not None:  # a new stay starts with the default client
                 await tx.set_session_device(conference_id, union_id, device)
@@ -162,8 +165,11 @@ class ControlService:
 
     async def leave(self, conference_id: str, union_id: str) -> None:
         """A person's client leaves the meeting."""
-        corp_id = await self._corp_of(conference_id)
-        await self._conferences.leave(corp_id, conference_id, union_id)
+        async with self._store.write() as tx:
+            corp_id = await tx.conference_corp(conference_id)
+            if corp_id is None:
+                raise NotFound("roomNotFound", "ROOM NOT FOUND")
+            await self._conferences.leave(tx, corp_id, conference_id, union_id)
 
     async def participants(self, conference_id: str) -> list[Participant]:
         """Everyone who ever joined the meeting, with their current state.
