@@ -51,14 +51,13 @@ def _ended() -> InvalidRequest:
     return InvalidRequest("resourceClose", "The meeting has ended")
 
 
-async def _lock_not_ended(tx: WriteTx, corp_id: str, conference_id: str) -> Conference:
-    """Lock a meeting a person's client acts in (the control API: any organisation's).
+def _not_ended(conference: Conference | None) -> Conference:
+    """The locked meeting a person's client acts in (the control API: any organisation's).
 
     Raises:
         NotFound: ``roomNotFound``.
         InvalidRequest: ``resourceClose`` when the meeting has ended.
     """
-    conference = await tx.lock_conference(corp_id, conference_id)
     if conference is None:
         raise NotFound("roomNotFound", "ROOM NOT FOUND")
     if conference.status == ConferenceStatus.ENDED:
@@ -227,9 +226,9 @@ class ConferenceService:
                 await emit_meeting(tx, ended, CLOSED, now)
 
     async def join(
-        self, tx: WriteTx, corp_id: str, conference_id: str, union_id: str, nick: str | None
+        self, tx: WriteTx, locked: Conference | None, union_id: str, nick: str | None
     ) -> Participant:
-        """A person enters the meeting (in the caller's transaction); the member as it left them.
+        """A person enters the meeting the caller locked; the member as the join left them.
 
         Joining while inside changes nothing. A meeting that had not started (a
         booking's instance) starts now; an invitee being rung (attendStatus 2) is
@@ -242,7 +241,8 @@ class ConferenceService:
                 ``conferenceLocked`` in a locked meeting (host and co-hosts excepted),
                 ``internalOnly`` for an outsider when only the organisation may join.
         """
-        conference = await _lock_not_ended(tx, corp_id, conference_id)
+        conference = _not_ended(locked)
+        corp_id, conference_id = conference.corp_id, conference.conference_id
         member = await tx.get_participant(conference_id, union_id)
         if member is not None and member.attend_status == AttendStatus.ACTIVE:
             return member
@@ -274,14 +274,14 @@ class ConferenceService:
         await emit_members(tx, joined, [joined_member], JOINED, now)
         return joined_member
 
-    async def leave(self, tx: WriteTx, corp_id: str, conference_id: str, union_id: str) -> None:
-        """A person inside the meeting leaves it, in the caller's transaction.
+    async def leave(self, tx: WriteTx, locked: Conference | None, union_id: str) -> None:
+        """A person inside the meeting the caller locked leaves it.
 
         Raises:
             NotFound: ``roomNotFound``.
             InvalidRequest: ``resourceClose`` (ended) or ``notInConference``.
         """
-        await _lock_not_ended(tx, corp_id, conference_id)
+        conference_id = _not_ended(locked).conference_id
         member = await tx.get_participant(conference_id, union_id)
         if member is None or member.attend_status != AttendStatus.ACTIVE:
             raise InvalidRequest("notInConference", f"{union_id} is not in the meeting")

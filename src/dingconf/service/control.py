@@ -72,13 +72,15 @@ class ControlService:
         """The join and the client of the stay and its samples (timed from the join).
 
         One transaction: one commit, and nobody sees the stay without its client.
-        The meeting's organisation is looked up in it when not given.
+        Without ``corp_id`` the meeting is found by id alone (the operator's view).
         """
         async with self._store.write() as tx:
-            corp_id = corp_id or await tx.conference_corp(conference_id)
-            if corp_id is None:
-                raise NotFound("roomNotFound", "ROOM NOT FOUND")
-            member = await self._conferences.join(tx, corp_id, conference_id, union_id, nick)
+            locked = await (
+                tx.lock_conference(corp_id, conference_id)
+                if corp_id
+                else tx.lock_any_conference(conference_id)
+            )
+            member = await self._conferences.join(tx, locked, union_id, nick)
             joined = member.last_join_ms if member.last_join_ms is not None else 0
             if device is not None:  # a new stay starts with the default client
                 await tx.set_session_device(conference_id, union_id, device)
@@ -166,10 +168,8 @@ class ControlService:
     async def leave(self, conference_id: str, union_id: str) -> None:
         """A person's client leaves the meeting."""
         async with self._store.write() as tx:
-            corp_id = await tx.conference_corp(conference_id)
-            if corp_id is None:
-                raise NotFound("roomNotFound", "ROOM NOT FOUND")
-            await self._conferences.leave(tx, corp_id, conference_id, union_id)
+            locked = await tx.lock_any_conference(conference_id)
+            await self._conferences.leave(tx, locked, union_id)
 
     async def participants(self, conference_id: str) -> list[Participant]:
         """Everyone who ever joined the meeting, with their current state.

@@ -115,8 +115,9 @@ async def _emit(
     payloads: tuple[Mapping[str, object], Mapping[str, object]],
 ) -> None:
     """Write the org-wide event and, for a meeting an app created, its targeted twin."""
-    seq = await tx.next_event_seq(conference.conference_id)
-    origin = await tx.event_origin(conference.conference_id, conference.schedule_conference_id)
+    seq, origin = await tx.event_context(
+        conference.conference_id, conference.schedule_conference_id
+    )
     variants: list[tuple[str, str | None, Mapping[str, object]]] = [(event_type, None, payloads[0])]
     if origin is not None:
         variants.append((event_type + TARGET_PUSH, origin, payloads[1]))

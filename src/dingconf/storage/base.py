@@ -138,6 +138,9 @@ class WriteTx(Protocol):
     async def lock_conference(self, corp_id: str, conference_id: str) -> Conference | None:
         """Read a meeting of ``corp_id`` and hold it until the transaction ends."""
 
+    async def lock_any_conference(self, conference_id: str) -> Conference | None:
+        """:meth:`lock_conference` for the control API, whatever the organisation."""
+
     async def get_participant(self, conference_id: str, union_id: str) -> Participant | None:
         """Read one member of a meeting."""
 
@@ -259,11 +262,13 @@ class WriteTx(Protocol):
     async def set_event_origin(self, subject_id: str, app_key: str) -> None:
         """Remember the app that created a meeting or booking (its ``_target_push`` receiver)."""
 
-    async def event_origin(self, conference_id: str, schedule_id: str | None) -> str | None:
-        """The app that created a meeting, or the booking it is an instance of."""
-
     async def next_event_seq(self, conference_id: str) -> int:
         """The meeting's next statusSeqNum (the meeting is locked)."""
+
+    async def event_context(
+        self, conference_id: str, schedule_id: str | None
+    ) -> tuple[int, str | None]:
+        """The next statusSeqNum (meeting locked) and the creating app (or the booking's)."""
 
     async def add_event(self, event: OutboxEvent) -> None:
         """Put an event in the outbox with a pending delivery for each receiving app."""

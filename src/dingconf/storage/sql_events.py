@@ -21,10 +21,10 @@ __all__ = [
     "insert_events",
     "insert_stream_ticket",
     "next_event_seq",
-    "origin_app",
     "requeue_delivery",
     "select_deliveries",
     "select_due_deliveries",
+    "select_event_context",
     "select_push_subscriptions",
     "select_stream_ticket",
     "set_origin",
@@ -63,16 +63,19 @@ async def set_origin(conn: Connection, subject_id: str, app_key: str) -> None:
     )
 
 
-async def origin_app(conn: Connection, conference_id: str, schedule_id: str | None) -> str | None:
-    """The app that created a meeting, or else the booking it is an instance of."""
-    for subject in (conference_id, schedule_id):
-        if subject:
-            row = await conn.fetchone(
-                "SELECT app_key FROM event_origins WHERE subject_id = ?", (subject,)
-            )
-            if row:
-                return str(row[0])
-    return None
+async def select_event_context(
+    conn: Connection, conference_id: str, schedule_id: str | None
+) -> tuple[int, str | None]:
+    """A meeting's next statusSeqNum and its creating app (or its booking's): one round trip."""
+    row = await conn.fetchone(
+        "SELECT (SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE conference_id = ?), "
+        "COALESCE((SELECT app_key FROM event_origins WHERE subject_id = ?), "
+        "(SELECT app_key FROM event_origins WHERE subject_id = ?))",
+        (conference_id, conference_id, schedule_id or conference_id),
+    )
+    if row is None:
+        return 1, None
+    return int(row[0]), None if row[1] is None else str(row[1])
 
 
 async def next_event_seq(conn: Connection, conference_id: str) -> int:
@@ -280,11 +283,13 @@ class EventWrites:
     async def set_event_origin(self, subject_id: str, app_key: str) -> None:
         await set_origin(self._conn, subject_id, app_key)
 
-    async def event_origin(self, conference_id: str, schedule_id: str | None) -> str | None:
-        return await origin_app(self._conn, conference_id, schedule_id)
-
     async def next_event_seq(self, conference_id: str) -> int:
         return await next_event_seq(self._conn, conference_id)
+
+    async def event_context(
+        self, conference_id: str, schedule_id: str | None
+    ) -> tuple[int, str | None]:
+        return await select_event_context(self._conn, conference_id, schedule_id)
 
     async def add_event(self, event: OutboxEvent) -> None:
         await insert_event(self._conn, event)

@@ -16,7 +16,9 @@ from dingconf.storage.sql_rows import (
     participant_of,
 )
 
-__all__ = ["insert_join", "update_leave"]
+__all__ = ["insert_join", "select_any_conference", "update_leave"]
+
+_ANY_CONFERENCE = f"SELECT {CONFERENCE_COLUMNS} FROM conferences WHERE conference_id = ?"
 
 _JOIN_MEMBER = (
     "INSERT INTO participants (conference_id, union_id, nick, attend_status, "
@@ -57,6 +59,14 @@ _LEAVE_COUNTS = (
     "UPDATE conferences SET active_num = active_num - ? WHERE conference_id = ? "
     f"RETURNING {CONFERENCE_COLUMNS}"
 )
+
+
+async def select_any_conference(
+    conn: Connection, conference_id: str, row_lock: str
+) -> Conference | None:
+    """A meeting by id alone (the control API's view), locked with ``row_lock``."""
+    row = await conn.fetchone(_ANY_CONFERENCE + row_lock, (conference_id,))
+    return conference_of(row) if row else None
 
 
 async def insert_join(

@@ -21,7 +21,7 @@ from dingconf.storage.sql_extras import (
     ExtrasWrites,
 )
 from dingconf.storage.sql_invites import insert_phone_invitations
-from dingconf.storage.sql_joins import insert_join, update_leave
+from dingconf.storage.sql_joins import insert_join, select_any_conference, update_leave
 from dingconf.storage.sql_media import keep_media_key
 from dingconf.storage.sql_minutes import MinutesWrites, end_minutes
 from dingconf.storage.sql_rows import (
@@ -275,6 +275,9 @@ class SqlWriteTx(
             SELECT_CONFERENCE + self._row_lock, (conference_id, corp_id)
         )
         return conference_of(row) if row else None
+
+    async def lock_any_conference(self, conference_id: str) -> Conference | None:
+        return await select_any_conference(self._conn, conference_id, self._row_lock)
 
     async def get_participant(self, conference_id: str, union_id: str) -> Participant | None:
         row = await self._conn.fetchone(
