@@ -93,7 +93,8 @@ def compare(label: str, data: Dataset, work: Path, seconds: int, rounds: int) ->
     ours, base = typical(ours_runs), typical(base_runs)
     print(
         f"  {label}: {ours.rps:,.0f} writes/s, baseline {base.rps:,.0f}, "
-        f"round ratios {', '.join(f'{r:.2f}' for r in ratios)}",
+        f"round ratios {', '.join(f'{r:.2f}' for r in ratios)}, "
+        f"server cores {ours.server_cores:.2f} (baseline {base.server_cores:.2f})",
         flush=True,
     )
     return (

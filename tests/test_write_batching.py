@@ -12,6 +12,7 @@ import pytest
 
 from dingconf.app import open_store
 from dingconf.model import Org
+from dingconf.storage import sqlite as sqlite_module
 from dingconf.storage.base import Store
 from dingconf.storage.sqlite import sqlite_path
 
@@ -104,3 +105,34 @@ def test_sqlite_writers_of_one_turn_share_one_commit(
     loop.run_until_complete(writes(10))
     assert commits() == before + 2
     assert all(loop.run_until_complete(s.get_org(f"dingg10-{i}")) for i in range(10))
+
+
+def test_sqlite_checkpoints_keep_the_wal_short(
+    store: tuple[Store, asyncio.AbstractEventLoop],
+    backend: str,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+):
+    # Commits never checkpoint themselves; a thread does once the WAL is long.
+    if backend != "sqlite":
+        pytest.skip("the WAL is SQLite's")
+    monkeypatch.setattr(sqlite_module, "_CHECKPOINT_FRAMES", 40)
+    s, loop = store
+    shm = Path(f"{sqlite_path(database_url)}-shm")
+
+    def wal_frames() -> int:
+        return int.from_bytes(shm.read_bytes()[16:20], "little")  # mxFrame
+
+    async def scenario() -> int:
+        most = 0
+        for i in range(200):
+            await _add_org(s, f"dingk{i}")
+            most = max(most, wal_frames())
+            await asyncio.sleep(0.001)  # lets the checkpoint thread's result in
+        return most
+
+    most = loop.run_until_complete(scenario())
+    # 200 commits of at least two frames each, yet the WAL started over.
+    assert most < 200
+    assert wal_frames() < 200
+    assert all(loop.run_until_complete(s.get_org(f"dingk{i}")) for i in (0, 99, 199))
