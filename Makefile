@@ -43,6 +43,7 @@ test-sqlite: lint chromium
 # Everything measured, each against a reference from the same run.
 bench: setup postgres
 	$(VENV)/bin/python bench/run.py $(ARGS)
+	$(VENV)/bin/python bench/writes.py
 	$(VENV)/bin/python bench/events.py
 	$(VENV)/bin/python bench/state.py
 	$(VENV)/bin/python bench/journal.py

@@ -51,14 +51,13 @@ def _ended() -> InvalidRequest:
     return InvalidRequest("resourceClose", "The meeting has ended")
 
 
-async def _lock_not_ended(tx: WriteTx, corp_id: str, conference_id: str) -> Conference:
-    """Lock a meeting a person's client acts in (the control API: any organisation's).
+def _not_ended(conference: Conference | None) -> Conference:
+    """The locked meeting a person's client acts in (the control API: any organisation's).
 
     Raises:
         NotFound: ``roomNotFound``.
         InvalidRequest: ``resourceClose`` when the meeting has ended.
     """
-    conference = await tx.lock_conference(corp_id, conference_id)
     if conference is None:
         raise NotFound("roomNotFound", "ROOM NOT FOUND")
     if conference.status == ConferenceStatus.ENDED:
@@ -80,15 +79,6 @@ def _admit(conference: Conference, member: Participant | None, union_id: str) ->
         and union_id not in conference.cohost_ids
     ):
         raise InvalidRequest("conferenceLocked", "the meeting is locked")
-
-
-async def _emit_member(
-    tx: WriteTx, conference: Conference, union_id: str, scene: str, now_ms: int
-) -> None:
-    """The member event for one person, as the change left them."""
-    member = await tx.get_participant(conference.conference_id, union_id)
-    if member is not None:
-        await emit_members(tx, conference, [member], scene, now_ms)
 
 
 def validate_title(title: str, field: str = "confTitle", code: str = "paramsTitleError") -> str:
@@ -235,11 +225,14 @@ class ConferenceService:
             if ended is not None:
                 await emit_meeting(tx, ended, CLOSED, now)
 
-    async def join(self, corp_id: str, conference_id: str, union_id: str, nick: str | None) -> None:
-        """A person enters the meeting; joining while inside changes nothing.
+    async def join(
+        self, tx: WriteTx, locked: Conference | None, union_id: str, nick: str | None
+    ) -> Participant:
+        """A person enters the meeting the caller locked; the member as the join left them.
 
-        A meeting that had not started (a booking's instance) starts now; an
-        invitee being rung (attendStatus 2) is now inside (3).
+        Joining while inside changes nothing. A meeting that had not started (a
+        booking's instance) starts now; an invitee being rung (attendStatus 2) is
+        now inside (3).
 
         Raises:
             NotFound: ``roomNotFound``.
@@ -248,55 +241,51 @@ class ConferenceService:
                 ``conferenceLocked`` in a locked meeting (host and co-hosts excepted),
                 ``internalOnly`` for an outsider when only the organisation may join.
         """
-        async with self._store.write() as tx:
-            conference = await _lock_not_ended(tx, corp_id, conference_id)
-            member = await tx.get_participant(conference_id, union_id)
-            if member is not None and member.attend_status == AttendStatus.ACTIVE:
-                return
-            _admit(conference, member, union_id)
-            user = await tx.get_user(corp_id, union_id)
-            if user is None and conference.internal_only:
-                raise InvalidRequest("internalOnly", "only the organisation's members may join")
-            if nick is None:
-                nick = user.nick if user else member.nick if member else union_id
-            now = self._clock.now_ms()
-            await tx.record_join(
-                conference_id,
-                union_id,
-                nick,
-                now,
-                first_time=member is None or member.first_join_ms is None,
-                muted=conference.mute_all != 0,
-                outer_org=user is None,
-            )
-            # Re-read: the join moved the status, startTime and counters.
-            joined = await tx.lock_conference(corp_id, conference_id)
-            if joined is None:
-                return
-            recording = auto_started_recording(joined, union_id)
-            if recording:
-                await tx.update_conference(recording)
-                await open_take(tx, conference_id, recording.cloud_record_owner or union_id, now)
-                joined = recording
-            if conference.status == ConferenceStatus.INITIALISED:
-                # A booking's instance comes to life with its first joiner.
-                await emit_meeting(tx, joined, CREATED, now)
-            await _emit_member(tx, joined, union_id, JOINED, now)
+        conference = _not_ended(locked)
+        corp_id, conference_id = conference.corp_id, conference.conference_id
+        member = await tx.get_participant(conference_id, union_id)
+        if member is not None and member.attend_status == AttendStatus.ACTIVE:
+            return member
+        _admit(conference, member, union_id)
+        user = await tx.get_user(corp_id, union_id)
+        if user is None and conference.internal_only:
+            raise InvalidRequest("internalOnly", "only the organisation's members may join")
+        if nick is None:
+            nick = user.nick if user else member.nick if member else union_id
+        now = self._clock.now_ms()
+        # The join returns what it moved (status, startTime, counters): no re-read.
+        joined_member, joined = await tx.record_join(
+            conference_id,
+            union_id,
+            nick,
+            now,
+            first_time=member is None or member.first_join_ms is None,
+            muted=conference.mute_all != 0,
+            outer_org=user is None,
+        )
+        recording = auto_started_recording(joined, union_id)
+        if recording:
+            await tx.update_conference(recording)
+            await open_take(tx, conference_id, recording.cloud_record_owner or union_id, now)
+            joined = recording
+        if conference.status == ConferenceStatus.INITIALISED:
+            # A booking's instance comes to life with its first joiner.
+            await emit_meeting(tx, joined, CREATED, now)
+        await emit_members(tx, joined, [joined_member], JOINED, now)
+        return joined_member
 
-    async def leave(self, corp_id: str, conference_id: str, union_id: str) -> None:
-        """A person inside the meeting leaves it.
+    async def leave(self, tx: WriteTx, locked: Conference | None, union_id: str) -> None:
+        """A person inside the meeting the caller locked leaves it.
 
         Raises:
             NotFound: ``roomNotFound``.
             InvalidRequest: ``resourceClose`` (ended) or ``notInConference``.
         """
-        async with self._store.write() as tx:
-            await _lock_not_ended(tx, corp_id, conference_id)
-            member = await tx.get_participant(conference_id, union_id)
-            if member is None or member.attend_status != AttendStatus.ACTIVE:
-                raise InvalidRequest("notInConference", f"{union_id} is not in the meeting")
-            now = self._clock.now_ms()
-            await tx.record_leave(conference_id, union_id, now)
-            left = await tx.lock_conference(corp_id, conference_id)
-            if left is not None:
-                await _emit_member(tx, left, union_id, LEFT, now)
+        conference_id = _not_ended(locked).conference_id
+        member = await tx.get_participant(conference_id, union_id)
+        if member is None or member.attend_status != AttendStatus.ACTIVE:
+            raise InvalidRequest("notInConference", f"{union_id} is not in the meeting")
+        now = self._clock.now_ms()
+        left = await tx.record_leave(conference_id, union_id, now)
+        if left is not None:
+            await emit_members(tx, left[1], [left[0]], LEFT, now)

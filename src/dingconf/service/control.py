@@ -58,23 +58,30 @@ class ControlService:
         ``samples`` what it reported about the network, each ``at_ms`` counted
         from the join (None: one default sample at the join).
         """
-        corp_id = await self._corp_of(conference_id)
-        await self._conferences.join(corp_id, conference_id, union_id, nick)
-        await self._record_client(corp_id, conference_id, union_id, device, samples)
+        await self._join(None, conference_id, union_id, nick, device, samples)
 
-    async def _record_client(
+    async def _join(
         self,
-        corp_id: str,
+        corp_id: str | None,
         conference_id: str,
         union_id: str,
+        nick: str | None,
         device: Device | None,
         samples: list[NetworkSample] | None,
     ) -> None:
-        """Store the client of a person's stay and its samples (timed from the join)."""
+        """The join and the client of the stay and its samples (timed from the join).
+
+        One transaction: one commit, and nobody sees the stay without its client.
+        Without ``corp_id`` the meeting is found by id alone (the operator's view).
+        """
         async with self._store.write() as tx:
-            await tx.lock_conference(corp_id, conference_id)
-            member = await tx.get_participant(conference_id, union_id)
-            joined = member.last_join_ms if member and member.last_join_ms is not None else 0
+            locked = await (
+                tx.lock_conference(corp_id, conference_id)
+                if corp_id
+                else tx.lock_any_conference(conference_id)
+            )
+            member = await self._conferences.join(tx, locked, union_id, nick)
+            joined = member.last_join_ms if member.last_join_ms is not None else 0
             if device is not None:  # a new stay starts with the default client
                 await tx.set_session_device(conference_id, union_id, device)
             if samples is None:
@@ -143,8 +150,7 @@ class ControlService:
                 raise NotFound("roomNotFound", "ROOM NOT FOUND")
             conference_id = await self._bookings.open_session(booking)
             corp_id = booking.corp_id
-        await self._conferences.join(corp_id, conference_id, union_id, nick)
-        await self._record_client(corp_id, conference_id, union_id, device, samples)
+        await self._join(corp_id, conference_id, union_id, nick, device, samples)
         return conference_id
 
     async def set_record_paused(self, conference_id: str, paused: bool) -> int:
@@ -161,8 +167,9 @@ class ControlService:
 
     async def leave(self, conference_id: str, union_id: str) -> None:
         """A person's client leaves the meeting."""
-        corp_id = await self._corp_of(conference_id)
-        await self._conferences.leave(corp_id, conference_id, union_id)
+        async with self._store.write() as tx:
+            locked = await tx.lock_any_conference(conference_id)
+            await self._conferences.leave(tx, locked, union_id)
 
     async def participants(self, conference_id: str) -> list[Participant]:
         """Everyone who ever joined the meeting, with their current state.

@@ -6,6 +6,7 @@ and write atomically: a transition such as "join unless already inside" and
 the counters it moves commit together or not at all.
 """
 
+from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Protocol
@@ -139,6 +140,9 @@ class WriteTx(Protocol):
     async def lock_conference(self, corp_id: str, conference_id: str) -> Conference | None:
         """Read a meeting of ``corp_id`` and hold it until the transaction ends."""
 
+    async def lock_any_conference(self, conference_id: str) -> Conference | None:
+        """:meth:`lock_conference` for the control API, whatever the organisation."""
+
     async def get_participant(self, conference_id: str, union_id: str) -> Participant | None:
         """Read one member of a meeting."""
 
@@ -163,14 +167,21 @@ class WriteTx(Protocol):
         first_time: bool,
         muted: bool = False,
         outer_org: bool = False,
-    ) -> None:
+    ) -> tuple[Participant, Conference]:
         """Mark a person inside the meeting, open a session and move the counters.
 
-        A meeting that had not started (status 0) starts now.
+        A meeting that had not started (status 0) starts now. Returns the member
+        and the meeting as the join left them.
         """
 
-    async def record_leave(self, conference_id: str, union_id: str, at_ms: int) -> None:
-        """Mark a person as having left, close their session and move the counters."""
+    async def record_leave(
+        self, conference_id: str, union_id: str, at_ms: int
+    ) -> tuple[Participant, Conference] | None:
+        """Mark a person inside as having left, close their session and move the counters.
+
+        Returns the member and the meeting as the leave left them; None (and
+        nothing changed) when the person was not inside.
+        """
 
     async def set_session_device(self, conference_id: str, union_id: str, device: Device) -> None:
         """Record the client of a person's latest stay in a meeting."""
@@ -263,14 +274,19 @@ class WriteTx(Protocol):
     async def set_event_origin(self, subject_id: str, app_key: str) -> None:
         """Remember the app that created a meeting or booking (its ``_target_push`` receiver)."""
 
-    async def event_origin(self, conference_id: str, schedule_id: str | None) -> str | None:
-        """The app that created a meeting, or the booking it is an instance of."""
-
     async def next_event_seq(self, conference_id: str) -> int:
         """The meeting's next statusSeqNum (the meeting is locked)."""
 
+    async def event_context(
+        self, conference_id: str, schedule_id: str | None
+    ) -> tuple[int, str | None]:
+        """The next statusSeqNum (meeting locked) and the creating app (or the booking's)."""
+
     async def add_event(self, event: OutboxEvent) -> None:
         """Put an event in the outbox with a pending delivery for each receiving app."""
+
+    async def add_events(self, events: Sequence[OutboxEvent]) -> None:
+        """:meth:`add_event` for several events at once (one change's variants)."""
 
     async def put_stream_ticket(self, ticket_hash: str, ticket: StreamTicket) -> None:
         """Store a Stream-mode connection ticket by its hash."""

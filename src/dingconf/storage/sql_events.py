@@ -1,5 +1,7 @@
 """SQL for meeting events (:mod:`dingconf.model.events`): outbox, deliveries, tickets."""
 
+from collections.abc import Sequence
+
 from dingconf.model.events import (
     DEAD,
     DELIVERED,
@@ -16,12 +18,13 @@ __all__ = [
     "claim_delivery",
     "delete_push_subscription",
     "insert_event",
+    "insert_events",
     "insert_stream_ticket",
     "next_event_seq",
-    "origin_app",
     "requeue_delivery",
     "select_deliveries",
     "select_due_deliveries",
+    "select_event_context",
     "select_push_subscriptions",
     "select_stream_ticket",
     "set_origin",
@@ -60,16 +63,19 @@ async def set_origin(conn: Connection, subject_id: str, app_key: str) -> None:
     )
 
 
-async def origin_app(conn: Connection, conference_id: str, schedule_id: str | None) -> str | None:
-    """The app that created a meeting, or else the booking it is an instance of."""
-    for subject in (conference_id, schedule_id):
-        if subject:
-            row = await conn.fetchone(
-                "SELECT app_key FROM event_origins WHERE subject_id = ?", (subject,)
-            )
-            if row:
-                return str(row[0])
-    return None
+async def select_event_context(
+    conn: Connection, conference_id: str, schedule_id: str | None
+) -> tuple[int, str | None]:
+    """A meeting's next statusSeqNum and its creating app (or its booking's): one round trip."""
+    row = await conn.fetchone(
+        "SELECT (SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE conference_id = ?), "
+        "COALESCE((SELECT app_key FROM event_origins WHERE subject_id = ?), "
+        "(SELECT app_key FROM event_origins WHERE subject_id = ?))",
+        (conference_id, conference_id, schedule_id or conference_id),
+    )
+    if row is None:
+        return 1, None
+    return int(row[0]), None if row[1] is None else str(row[1])
 
 
 async def next_event_seq(conn: Connection, conference_id: str) -> int:
@@ -80,17 +86,30 @@ async def next_event_seq(conn: Connection, conference_id: str) -> int:
     return int(row[0]) if row else 1
 
 
+_EVENT_VALUES = "(?, ?, ?, ?, ?, ?, ?, ?)"
+# A targeted event's one delivery, and an org-wide one's for each app of the
+# organisation as it is now.
+_TO_APP = "SELECT ?, ?, ?, ?, ?, ?, 0, CAST(? AS BIGINT), 0, ''"
+_TO_ORG = "SELECT ?, app_key, ?, ?, ?, ?, 0, CAST(? AS BIGINT), 0, '' FROM apps WHERE corp_id = ?"
+
+
 async def insert_event(conn: Connection, event: OutboxEvent) -> None:
-    """Write an event and one pending delivery per receiving app.
+    """Write an event and one pending delivery per receiving app."""
+    await insert_events(conn, [event])
+
+
+async def insert_events(conn: Connection, events: Sequence[OutboxEvent]) -> None:
+    """Write events and one pending delivery per receiving app: two statements in all.
 
     A targeted event goes to its app; an org-wide one to every app of the
-    organisation, as it is now.
+    organisation, as it is now. One multi-row INSERT for the events and one
+    for their deliveries keep a change's outbox rows to two round trips.
     """
-    e = event
-    await conn.execute(
-        "INSERT INTO events (event_id, conference_id, seq, corp_id, event_type, target_app, "
-        "born_at, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (
+    if not events:
+        return
+    params: list[object] = []
+    for e in events:
+        params += (
             e.event_id,
             e.conference_id,
             e.seq,
@@ -99,23 +118,28 @@ async def insert_event(conn: Connection, event: OutboxEvent) -> None:
             e.target_app,
             e.born_ms,
             e.payload,
-        ),
+        )
+    await conn.execute(
+        "INSERT INTO events (event_id, conference_id, seq, corp_id, event_type, target_app, "
+        f"born_at, payload) VALUES {', '.join([_EVENT_VALUES] * len(events))}",
+        params,
     )
-    fixed = (e.event_id, e.conference_id, e.seq, e.event_type, PENDING, e.born_ms)
-    insert = (
+    selects: list[str] = []
+    params = []
+    for e in events:
+        if e.target_app is not None:
+            selects.append(_TO_APP)
+            params += (e.event_id, e.target_app, e.conference_id, e.seq, e.event_type)
+            params += (PENDING, e.born_ms)
+        else:
+            selects.append(_TO_ORG)
+            params += (e.event_id, e.conference_id, e.seq, e.event_type, PENDING, e.born_ms)
+            params.append(e.corp_id)
+    await conn.execute(
         "INSERT INTO event_deliveries (event_id, app_key, conference_id, seq, event_type, "
-        "state, attempts, next_at, claimed_until, last_error) "
+        "state, attempts, next_at, claimed_until, last_error) " + " UNION ALL ".join(selects),
+        params,
     )
-    if e.target_app is not None:
-        await conn.execute(
-            insert + "VALUES (?, ?, ?, ?, ?, ?, 0, ?, 0, '')",
-            (fixed[0], e.target_app, *fixed[1:]),
-        )
-    else:
-        await conn.execute(
-            insert + "SELECT ?, app_key, ?, ?, ?, ?, 0, ?, 0, '' FROM apps WHERE corp_id = ?",
-            (*fixed, e.corp_id),
-        )
 
 
 async def select_due_deliveries(
@@ -259,14 +283,19 @@ class EventWrites:
     async def set_event_origin(self, subject_id: str, app_key: str) -> None:
         await set_origin(self._conn, subject_id, app_key)
 
-    async def event_origin(self, conference_id: str, schedule_id: str | None) -> str | None:
-        return await origin_app(self._conn, conference_id, schedule_id)
-
     async def next_event_seq(self, conference_id: str) -> int:
         return await next_event_seq(self._conn, conference_id)
 
+    async def event_context(
+        self, conference_id: str, schedule_id: str | None
+    ) -> tuple[int, str | None]:
+        return await select_event_context(self._conn, conference_id, schedule_id)
+
     async def add_event(self, event: OutboxEvent) -> None:
         await insert_event(self._conn, event)
+
+    async def add_events(self, events: Sequence[OutboxEvent]) -> None:
+        await insert_events(self._conn, events)
 
     async def put_stream_ticket(self, ticket_hash: str, ticket: StreamTicket) -> None:
         await insert_stream_ticket(self._conn, ticket_hash, ticket)

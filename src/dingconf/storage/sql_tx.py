@@ -21,6 +21,7 @@ from dingconf.storage.sql_extras import (
     ExtrasWrites,
 )
 from dingconf.storage.sql_invites import insert_phone_invitations
+from dingconf.storage.sql_joins import insert_join, select_any_conference, update_leave
 from dingconf.storage.sql_listing import (
     count_new_member,
     note_created,
@@ -293,6 +294,9 @@ class SqlWriteTx(
         )
         return conference_of(row) if row else None
 
+    async def lock_any_conference(self, conference_id: str) -> Conference | None:
+        return await select_any_conference(self._conn, conference_id, self._row_lock)
+
     async def get_participant(self, conference_id: str, union_id: str) -> Participant | None:
         row = await self._conn.fetchone(
             f"SELECT {PARTICIPANT_COLUMNS} FROM participants "
@@ -311,56 +315,23 @@ class SqlWriteTx(
         first_time: bool,
         muted: bool = False,
         outer_org: bool = False,
-    ) -> None:
+    ) -> tuple[Participant, Conference]:
         await note_join(self._conn, conference_id, union_id)
-        await self._conn.execute(
-            "INSERT INTO participants (conference_id, union_id, nick, attend_status, "
-            "first_join, last_join, sessions, muted, outer_org, listed_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?) "
-            "ON CONFLICT (conference_id, union_id) DO UPDATE SET nick = excluded.nick, "
-            "attend_status = excluded.attend_status, last_join = excluded.last_join, "
-            "first_join = COALESCE(participants.first_join, excluded.first_join), "
-            "leave_time = NULL, sessions = participants.sessions + 1, "
-            "muted = excluded.muted, outer_org = excluded.outer_org",
-            (
-                conference_id,
-                union_id,
-                nick,
-                int(AttendStatus.ACTIVE),
-                at_ms,
-                at_ms,
-                int(muted),
-                int(outer_org),
-                at_ms,
-            ),
-        )
-        await self._conn.execute(
-            "INSERT INTO participant_sessions (conference_id, union_id, seq, join_time) "
-            "SELECT conference_id, union_id, sessions, last_join FROM participants "
-            "WHERE conference_id = ? AND union_id = ?",
-            (conference_id, union_id),
-        )
-        # A booked instance starts (0 -> 2) at its first join, which is its startTime.
-        await self._conn.execute(
-            "UPDATE conferences SET active_num = active_num + 1, "
-            "attend_num = attend_num + ?, status = ?, "
-            "start_time = CASE WHEN status = ? THEN ? ELSE start_time END "
-            "WHERE conference_id = ?",
-            (
-                1 if first_time else 0,
-                int(ConferenceStatus.STARTED),
-                int(ConferenceStatus.INITIALISED),
-                at_ms,
-                conference_id,
-            ),
+        return await insert_join(
+            self._conn,
+            conference_id,
+            union_id,
+            nick,
+            at_ms,
+            first_time=first_time,
+            muted=muted,
+            outer_org=outer_org,
         )
 
-    async def record_leave(self, conference_id: str, union_id: str, at_ms: int) -> None:
-        await self._close_sessions(conference_id, at_ms, "AND union_id = ?", (union_id,))
-        await self._conn.execute(
-            "UPDATE conferences SET active_num = active_num - 1 WHERE conference_id = ?",
-            (conference_id,),
-        )
+    async def record_leave(
+        self, conference_id: str, union_id: str, at_ms: int
+    ) -> tuple[Participant, Conference] | None:
+        return await update_leave(self._conn, conference_id, union_id, at_ms)
 
     async def kick_member(
         self, conference_id: str, union_id: str, at_ms: int, *, forbid_rejoin: bool
