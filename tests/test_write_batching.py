@@ -137,3 +137,24 @@ def test_sqlite_checkpoints_keep_the_wal_short(
 
     assert loop.run_until_complete(scenario()) >= 0
     assert all(loop.run_until_complete(s.get_org(f"dingk{i}")) for i in (0, 50, 99))
+
+
+def test_a_body_that_suspends_is_never_committed_half_done(
+    store: tuple[Store, asyncio.AbstractEventLoop],
+):
+    # No write body should suspend; if one does, the shared COMMIT (scheduled
+    # for the loop's next turn) must wait for it rather than commit its first half.
+    s, loop = store
+
+    async def suspending_write() -> None:
+        async with s.write() as tx:
+            await tx.upsert_org(Org("dinghalf", "HALF"))
+            await asyncio.sleep(0)
+            await asyncio.sleep(0)
+            raise RuntimeError("the second half fails")
+
+    with pytest.raises(RuntimeError):
+        loop.run_until_complete(suspending_write())
+    assert loop.run_until_complete(s.get_org("dinghalf")) is None
+    loop.run_until_complete(_add_org(s, "dingafter"))
+    assert loop.run_until_complete(s.get_org("dingafter")) is not None

@@ -246,6 +246,11 @@ class SQLiteDatabase(Database):
         """End the shared transaction and tell each of its writers how it went."""
         if self._batch is not batch:
             return
+        if self._in_body:
+            # A body suspended (none should): committing now would commit its
+            # half-done savepoint, so the commit waits for it to end.
+            asyncio.get_running_loop().call_soon(self._commit, batch)
+            return
         self._batch = None
         conn = self._writer
         try:
