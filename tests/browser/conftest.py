@@ -39,16 +39,19 @@ CHROMIUM_ARGS = [
 PRESENCE_TIMEOUT_S = 3
 
 
-@pytest.fixture(scope="session")
+# Module-scoped, not session-scoped: Playwright's sync API runs an event loop
+# on this thread while it lives, and the rest of the suite's asyncio tests
+# cannot run their own loops beside it.
+@pytest.fixture(scope="module")
 def playwright_driver() -> Iterator[Playwright]:
-    """Playwright's driver process for the session."""
+    """Playwright's driver process for one test module."""
     with sync_playwright() as driver:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium(playwright_driver: Playwright) -> Iterator[Browser]:
-    """The system Chromium, headless, for the whole session."""
+    """The system Chromium, headless, for one test module."""
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: run `make test` (scripts/ensure-chromium installs it)")
     browser = playwright_driver.chromium.launch(
