@@ -1,7 +1,8 @@
 """Concurrent write transactions: each commits or fails on its own, none is seen early.
 
 On SQLite the write transactions of one turn of the event loop share one
-COMMIT (group commit); these tests hold on both backends.
+COMMIT (group commit); the tests of that and of the WAL run on SQLite, the
+others on both backends.
 """
 
 import asyncio
@@ -17,16 +18,31 @@ from dingconf.storage.base import Store
 from dingconf.storage.sqlite import sqlite_path
 
 
-@pytest.fixture
-def store(database_url: str) -> Iterator[tuple[Store, asyncio.AbstractEventLoop]]:
+def _running(url: str) -> Iterator[tuple[Store, asyncio.AbstractEventLoop]]:
     loop = asyncio.new_event_loop()
-    s = open_store(database_url)
+    s = open_store(url)
     loop.run_until_complete(s.open())
     try:
         yield s, loop
     finally:
         loop.run_until_complete(s.close())
         loop.close()
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[tuple[Store, asyncio.AbstractEventLoop]]:
+    yield from _running(database_url)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    """A database of SQLite's own: group commit and the WAL are SQLite's."""
+    return f"sqlite:///{tmp_path / 'batching.sqlite3'}"
+
+
+@pytest.fixture
+def sqlite_store(sqlite_url: str) -> Iterator[tuple[Store, asyncio.AbstractEventLoop]]:
+    yield from _running(sqlite_url)
 
 
 async def _add_org(s: Store, corp_id: str, fail: bool = False) -> None:
@@ -85,12 +101,10 @@ def test_no_read_sees_a_write_before_it_is_committed(
 
 
 def test_sqlite_writers_of_one_turn_share_one_commit(
-    store: tuple[Store, asyncio.AbstractEventLoop], backend: str, database_url: str
+    sqlite_store: tuple[Store, asyncio.AbstractEventLoop], sqlite_url: str
 ):
-    if backend != "sqlite":
-        pytest.skip("group commit is SQLite's")
-    s, loop = store
-    shm = Path(f"{sqlite_path(database_url)}-shm")
+    s, loop = sqlite_store
+    shm = Path(f"{sqlite_path(sqlite_url)}-shm")
 
     def commits() -> int:
         # iChange in the WAL-index header: one more at every commit (sqlite.org/walformat.html).
@@ -108,17 +122,14 @@ def test_sqlite_writers_of_one_turn_share_one_commit(
 
 
 def test_sqlite_checkpoints_keep_the_wal_short(
-    store: tuple[Store, asyncio.AbstractEventLoop],
-    backend: str,
-    database_url: str,
+    sqlite_store: tuple[Store, asyncio.AbstractEventLoop],
+    sqlite_url: str,
     monkeypatch: pytest.MonkeyPatch,
 ):
     # Commits never checkpoint themselves; a thread does once the WAL is long.
-    if backend != "sqlite":
-        pytest.skip("the WAL is SQLite's")
     monkeypatch.setattr(sqlite_module, "_CHECKPOINT_FRAMES", 40)
-    s, loop = store
-    shm = Path(f"{sqlite_path(database_url)}-shm")
+    s, loop = sqlite_store
+    shm = Path(f"{sqlite_path(sqlite_url)}-shm")
 
     def wal_frames() -> int:
         return int.from_bytes(shm.read_bytes()[16:20], "little")  # mxFrame
