@@ -230,46 +230,22 @@ def dingconf(data: Dataset, workdir: Path, workers: int = 1, pinned: bool = True
     )
 
 
-def raw(data: Dataset, pinned: bool = True) -> Server:
-    target = data.url.removeprefix("sqlite:///")
+def granian_app(app: str, env: dict[str, str], pinned: bool = True) -> Server:
+    """A reference ASGI ``app`` (``module:name`` in bench/) on the same granian set-up."""
+    command = ["--interface", "asgi", "--loop", "uvloop", "--port", "{port}"]
     return Server(
-        [
-            str(BIN / "granian"),
-            "--interface",
-            "asgi",
-            "--loop",
-            "uvloop",
-            "--port",
-            "{port}",
-            "--log-level",
-            "warning",
-            "raw_app:app",
-        ],
-        {"RAW_APP_DB": target},
-        BENCH,
-        pinned,
+        [str(BIN / "granian"), *command, "--log-level", "warning", app], env, BENCH, pinned
     )
+
+
+def raw(data: Dataset, pinned: bool = True) -> Server:
+    """The raw app: the same token and meeting reads, the same bytes."""
+    return granian_app("raw_app:app", {"RAW_APP_DB": data.url.removeprefix("sqlite:///")}, pinned)
 
 
 def ceiling(body: Path, pinned: bool = True) -> Server:
     """granian answering ``body``'s bytes to every request: the stack's ceiling."""
-    return Server(
-        [
-            str(BIN / "granian"),
-            "--interface",
-            "asgi",
-            "--loop",
-            "uvloop",
-            "--port",
-            "{port}",
-            "--log-level",
-            "warning",
-            "raw_app:ceiling",
-        ],
-        {"RAW_APP_CEILING": str(body)},
-        BENCH,
-        pinned,
-    )
+    return granian_app("raw_app:ceiling", {"RAW_APP_CEILING": str(body)}, pinned)
 
 
 def meeting_rows(count: int, now_ms: int) -> list[tuple[object, ...]]:

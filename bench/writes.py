@@ -22,14 +22,13 @@ from functools import partial
 from pathlib import Path
 
 from run import (
-    BENCH,
-    BIN,
     Dataset,
     Result,
     Server,
     build,
     dingconf,
     ensure_wrk,
+    granian_app,
     measure,
     throwaway_cluster,
 )
@@ -37,23 +36,7 @@ from run import (
 
 def raw_writes(data: Dataset) -> Server:
     """The write baseline on the same server software and database."""
-    return Server(
-        [
-            str(BIN / "granian"),
-            "--interface",
-            "asgi",
-            "--loop",
-            "uvloop",
-            "--port",
-            "{port}",
-            "--log-level",
-            "warning",
-            "raw_writes:app",
-        ],
-        {"RAW_APP_DB": data.url.removeprefix("sqlite:///")},
-        BENCH,
-        True,
-    )
+    return granian_app("raw_writes:app", {"RAW_APP_DB": data.url.removeprefix("sqlite:///")})
 
 
 def typical(runs: list[Result]) -> Result:
