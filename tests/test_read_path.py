@@ -26,36 +26,13 @@ from dingconf.wire import observe as observe_module
 from dingconf.wire.errors import RouteNotFound
 from dingconf.wire.http import REQUEST_ID, Reply
 from dingconf.wire.routing import ApiRoute, build_router
+from test_store_contract import conference
 
 from conftest import SEED
 
 T = TypeVar("T")
 CID = "b" * 24
 OTHER_CID = "c" * 24
-
-
-def _meeting(cid: str, corp: str = "dinga", room: str = "10000000001") -> Conference:
-    return Conference(
-        conference_id=cid,
-        corp_id=corp,
-        title="t",
-        biz_type="0",
-        status=ConferenceStatus.STARTED,
-        room_code=room,
-        external_link_url="http://x/app",
-        creator_id="ua",
-        creator_nick="User A",
-        host_id="ua",
-        start_time_ms=1_000,
-        end_time_ms=None,
-        schedule_conference_id=None,
-        active_num=0,
-        attend_num=0,
-        invited_num=0,
-        cloud_record_status=0,
-        cloud_record_owner=None,
-        extension_apps=(),
-    )
 
 
 def _run(coro: Coroutine[Any, Any, T]) -> T:
@@ -87,8 +64,8 @@ def test_what_a_request_read_first_never_outlives_a_commit(database_url: str):
                 await tx.upsert_org(Org("dinga", "A"))
                 await tx.upsert_org(Org("dingb", "B"))
                 await tx.upsert_user(User("dinga", "ua", "User A"))
-                await tx.insert_conference(_meeting(CID), [], "ua")
-                await tx.insert_conference(_meeting(OTHER_CID, room="10000000002"), [], "ua")
+                await tx.insert_conference(conference(CID), [], "ua")
+                await tx.insert_conference(conference(OTHER_CID, room="10000000002"), [], "ua")
             first = await _request(ours, "dinga", CID)
             assert first is not None and first.active_num == 0
             # Another process (another connection) commits; every request
