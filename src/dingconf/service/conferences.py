@@ -262,6 +262,8 @@ class ConferenceService:
             first_time=member is None or member.first_join_ms is None,
             muted=conference.mute_all != 0,
             outer_org=user is None,
+            # Read under the meeting's lock: a started meeting skips a statement.
+            maybe_starting=conference.status == ConferenceStatus.INITIALISED,
         )
         recording = auto_started_recording(joined, union_id)
         if recording:
