@@ -3,6 +3,7 @@
     .venv/bin/python bench/inprocess.py [--meetings 20000] [--calls 20000]
         [--random] [--access-log text] [--journal-size 1000] [--database URL]
         [--profile]
+    .venv/bin/python bench/inprocess.py --writes [--concurrency 16] [--calls 4000]
 
 On a shared machine wall-clock req/s is noisy; ``time.process_time()`` per call
 through the app is not (much). Prints microseconds per call, the median of
@@ -105,6 +106,58 @@ class Caller:
         return b"".join(sent)
 
 
+async def writes(args: argparse.Namespace, caller: Caller, ids: list[str]) -> None:
+    """Joins and leaves through the control API, ``--concurrency`` at a time.
+
+    Each worker joins a new person to a random meeting, then makes them leave:
+    the bench's writes.lua load, without HTTP. CPU microseconds per call of
+    the event loop's thread, which bounds a worker's writes per second.
+    """
+    headers = [(b"host", b"127.0.0.1"), (b"content-type", b"application/json")]
+    rng = random.Random(1)
+    serial = 0
+
+    async def worker(calls: int) -> None:
+        nonlocal serial
+        for _ in range(calls // 2):
+            serial += 1
+            path = f"/_dingconf/conferences/{rng.choice(ids)}/"
+            body = b'{"unionId":"w-%d"}' % serial
+            await caller.call("POST", path + "join", headers, body)
+            assert caller.status == 200, caller.status
+            await caller.call("POST", path + "leave", headers, body)
+            assert caller.status == 200, caller.status
+
+    async def one_pass(calls: int) -> None:
+        per = calls // args.concurrency
+        await asyncio.gather(*(worker(per) for _ in range(args.concurrency)))
+
+    await one_pass(2000)  # warm-up
+    passes = []
+    profile = cProfile.Profile() if args.profile else None
+    for _ in range(args.passes):
+        if profile:
+            profile.enable()
+        # The event loop's thread only: checkpoints run in another (sqlite.py).
+        cpu = time.thread_time()
+        await one_pass(args.calls)
+        passes.append((time.thread_time() - cpu) / args.calls * 1e6)
+        if profile:
+            profile.disable()
+    print(
+        f"join/leave over {len(ids):,} meetings, {args.concurrency} concurrent, "
+        f"access log {args.access_log}: best {min(passes):.1f} us/call, "
+        f"median {statistics.median(passes):.1f} "
+        f"(passes {', '.join(f'{p:.1f}' for p in passes)})",
+        file=sys.__stdout__,
+    )
+    if profile:
+        for key in ("tottime", "cumtime"):
+            out = io.StringIO()
+            pstats.Stats(profile, stream=out).sort_stats(key).print_stats(40)
+            print(out.getvalue(), file=sys.__stdout__)
+
+
 async def run(args: argparse.Namespace, url: str, ids: list[str]) -> None:
     settings = Settings(database=url, access_log=args.access_log, journal_size=args.journal_size)
     sys.stderr = DEVNULL  # the access log's destination
@@ -137,6 +190,11 @@ async def run(args: argparse.Namespace, url: str, ids: list[str]) -> None:
         if raw_app._POOL is not None:
             await raw_app._POOL.open(wait=True)
         caller = Caller(raw_app.app)
+    if args.writes:
+        await writes(args, caller, ids)
+        await queue.put({"type": "lifespan.shutdown"})
+        await life
+        return
     prefix = "/v1.0/conference/videoConferences/"
     rng = random.Random(1)
     paths = [prefix + (rng.choice(ids) if args.random else ids[0]) for _ in range(args.calls)]
@@ -182,6 +240,10 @@ def main() -> None:
     parser.add_argument("--database", help="a PostgreSQL URL (default: a fresh SQLite file)")
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--raw", action="store_true", help="call bench/raw_app.py instead")
+    parser.add_argument(
+        "--writes", action="store_true", help="join/leave through the control API instead"
+    )
+    parser.add_argument("--concurrency", type=int, default=16)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="dingconf-inproc-") as tmp:
         url = args.database or f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"

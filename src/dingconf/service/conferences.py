@@ -262,6 +262,8 @@ class ConferenceService:
             first_time=member is None or member.first_join_ms is None,
             muted=conference.mute_all != 0,
             outer_org=user is None,
+            # Read under the meeting's lock: a started meeting skips a statement.
+            maybe_starting=conference.status == ConferenceStatus.INITIALISED,
         )
         recording = auto_started_recording(joined, union_id)
         if recording:
@@ -282,10 +284,10 @@ class ConferenceService:
             InvalidRequest: ``resourceClose`` (ended) or ``notInConference``.
         """
         conference_id = _not_ended(locked).conference_id
-        member = await tx.get_participant(conference_id, union_id)
-        if member is None or member.attend_status != AttendStatus.ACTIVE:
-            raise InvalidRequest("notInConference", f"{union_id} is not in the meeting")
         now = self._clock.now_ms()
+        # The leave itself finds whether the person is inside (None when not),
+        # instead of a read before it; raising rolls back what it ran.
         left = await tx.record_leave(conference_id, union_id, now)
-        if left is not None:
-            await emit_members(tx, left[1], [left[0]], LEFT, now)
+        if left is None:
+            raise InvalidRequest("notInConference", f"{union_id} is not in the meeting")
+        await emit_members(tx, left[1], [left[0]], LEFT, now)

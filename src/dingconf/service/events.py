@@ -96,6 +96,10 @@ def member_model(conference: Conference, member: Participant) -> dict[str, objec
     }
 
 
+# One encoder for every payload: json.dumps with options builds a new one per call.
+_to_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 def new_event_id(born_ms: int) -> str:
     """An ``eventId``: 32 hex digits, the first 12 the time it is born (ms).
 
@@ -131,9 +135,7 @@ async def _emit(
                 event_type=name,
                 target_app=target,
                 born_ms=now_ms,
-                payload=json.dumps(
-                    {**body, "statusSeqNum": seq}, ensure_ascii=False, separators=(",", ":")
-                ),
+                payload=_to_json({**body, "statusSeqNum": seq}),
             )
             for name, target, body in variants
         ]
@@ -188,6 +190,6 @@ async def emit_video_ready(
             event_type=FLASH_MINUTES,
             target_app=None,
             born_ms=ready_ms,
-            payload=json.dumps(payload, ensure_ascii=False, separators=(",", ":")),
+            payload=_to_json(payload),
         )
     )

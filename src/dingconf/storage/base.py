@@ -167,11 +167,14 @@ class WriteTx(Protocol):
         first_time: bool,
         muted: bool = False,
         outer_org: bool = False,
+        maybe_starting: bool = True,
     ) -> tuple[Participant, Conference]:
         """Mark a person inside the meeting, open a session and move the counters.
 
         A meeting that had not started (status 0) starts now. Returns the member
-        and the meeting as the join left them.
+        and the meeting as the join left them. ``maybe_starting=False`` (the
+        caller holds the meeting and read a status other than 0) skips
+        looking for a start.
         """
 
     async def record_leave(

@@ -139,10 +139,18 @@ async def count_new_member(conn: Connection, conference_id: str, union_id: str) 
     )
 
 
-async def note_join(conn: Connection, conference_id: str, union_id: str) -> None:
+async def note_join(
+    conn: Connection, conference_id: str, union_id: str, maybe_starting: bool = True
+) -> None:
     """Before a join is recorded: count a new member; a booked instance's first join
-    starts it (0 -> 2), which moves it into the organisation's running list."""
+    starts it (0 -> 2), which moves it into the organisation's running list.
+
+    ``maybe_starting=False``: the caller holds the meeting and saw it started,
+    so the move (a statement that would change nothing) is left out.
+    """
     await count_new_member(conn, conference_id, union_id)
+    if not maybe_starting:
+        return
     await conn.execute(
         _MOVE.format(condition=" AND status = ?"),
         (*_one_hot(ConferenceStatus.STARTED), conference_id, int(ConferenceStatus.INITIALISED)),

@@ -315,8 +315,9 @@ class SqlWriteTx(
         first_time: bool,
         muted: bool = False,
         outer_org: bool = False,
+        maybe_starting: bool = True,
     ) -> tuple[Participant, Conference]:
-        await note_join(self._conn, conference_id, union_id)
+        await note_join(self._conn, conference_id, union_id, maybe_starting)
         return await insert_join(
             self._conn,
             conference_id,

@@ -4,6 +4,7 @@
 rule (design.md); ``open``: anyone (token issuing, health).
 """
 
+import functools
 import hmac
 import ipaddress
 from urllib.parse import urlsplit
@@ -23,6 +24,9 @@ TOKEN_HEADER = b"x-acs-dingtalk-access-token"
 ADMIN_HEADER = "x-dingconf-admin-token"
 
 
+# Every control call checks its Host, and parsing an address costs more than
+# the rest of the check; a client sends the same few Hosts again and again.
+@functools.lru_cache(maxsize=256)
 def _is_loopback(authority: str) -> bool:
     """Whether ``host[:port]`` names this machine: ``localhost`` or a loopback address."""
     if authority.startswith("["):
