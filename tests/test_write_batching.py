@@ -6,6 +6,7 @@ others on both backends.
 """
 
 import asyncio
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -169,3 +170,38 @@ def test_a_body_that_suspends_is_never_committed_half_done(
     assert loop.run_until_complete(s.get_org("dinghalf")) is None
     loop.run_until_complete(_add_org(s, "dingafter"))
     assert loop.run_until_complete(s.get_org("dingafter")) is not None
+
+
+def test_sqlite_checkpoints_wait_for_as_many_new_frames(
+    sqlite_store: tuple[Store, asyncio.AbstractEventLoop],
+    sqlite_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+):
+    # While a checkpoint cannot catch up (here: a reader holds an old snapshot;
+    # under load: the next commits), the WAL stays past the threshold. Starting
+    # a checkpoint after every commit would sync the database file each time.
+    monkeypatch.setattr(sqlite_module, "_CHECKPOINT_FRAMES", 40)
+    started: list[int] = []
+    real = sqlite_module.SQLiteDatabase._checkpoint
+
+    def counted(self: sqlite_module.SQLiteDatabase) -> None:
+        started.append(1)
+        real(self)
+
+    monkeypatch.setattr(sqlite_module.SQLiteDatabase, "_checkpoint", counted)
+    s, loop = sqlite_store
+    reader = sqlite3.connect(sqlite_path(sqlite_url), isolation_level=None)
+
+    async def writes() -> None:
+        for i in range(60):
+            await _add_org(s, f"dings{i}")
+            await asyncio.sleep(0.005)  # the last checkpoint's thread is done
+
+    try:
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM orgs").fetchone()
+        loop.run_until_complete(writes())
+    finally:
+        reader.close()
+    # 60 commits of at least two frames each: a checkpoint per 40 new frames.
+    assert 1 <= len(started) <= 4
