@@ -34,6 +34,7 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 from run import APP_KEY, APP_SECRET, SEED, meeting_rows  # noqa: E402
 
+from asgi_scope import http_scope  # noqa: E402 (tests/, on the path run.py sets)
 from dingconf.app import create_app  # noqa: E402
 from dingconf.config import Settings  # noqa: E402
 
@@ -88,20 +89,7 @@ class Caller:
             elif message["type"] == "http.response.body":
                 sent.append(message.get("body", b""))
 
-        scope = {
-            "type": "http",
-            "asgi": {"version": "3.0"},
-            "http_version": "1.1",
-            "method": method,
-            "scheme": "http",
-            "path": path,
-            "raw_path": path.encode(),
-            "query_string": b"",
-            "root_path": "",
-            "headers": headers,
-            "client": ("127.0.0.1", 5000),
-            "server": ("127.0.0.1", 8080),
-        }
+        scope = http_scope(method, path, headers)
         await self.app(scope, receive, send)
         return b"".join(sent)
 

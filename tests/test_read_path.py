@@ -16,6 +16,7 @@ import pytest
 from starlette.requests import Request
 from starlette.types import Message
 
+from asgi_scope import http_scope
 from dingconf.app import Services, create_app, open_store
 from dingconf.config import Settings
 from dingconf.model import Conference, ConferenceStatus, Org, User
@@ -153,20 +154,7 @@ class _App:
         async def send(message: Message) -> None:
             sent.append(message)
 
-        scope = {
-            "type": "http",
-            "asgi": {"version": "3.0"},
-            "http_version": "1.1",
-            "method": method,
-            "scheme": "http",
-            "path": path,
-            "raw_path": path.encode(),
-            "query_string": b"",
-            "root_path": "",
-            "headers": headers,
-            "client": ("127.0.0.1", 5000),
-            "server": ("127.0.0.1", 8080),
-        }
+        scope = http_scope(method, path, headers)
         # Each request is a task of its own, as under an HTTP server.
         await asyncio.create_task(self.app(scope, receive, send))
         status = next(m["status"] for m in sent if m["type"] == "http.response.start")
