@@ -68,6 +68,19 @@ class Result:
     wrk_cores: float = 0.0  # the same for the load generator
 
 
+def typical(runs: list[Result]) -> Result:
+    """Each figure's median over the rounds (errors: their sum), so one lucky or
+    unlucky round moves none of them."""
+    return Result(
+        statistics.median(r.rps for r in runs),
+        statistics.median(r.p50_ms for r in runs),
+        statistics.median(r.p99_ms for r in runs),
+        sum(r.errors for r in runs),
+        statistics.median(r.server_cores for r in runs),
+        statistics.median(r.wrk_cores for r in runs),
+    )
+
+
 @dataclass
 class Dataset:
     """A seeded database, a token for it and the file of meeting ids to query."""
@@ -402,18 +415,6 @@ def main() -> None:
     rows: list[tuple[str, Result, Result | None, float | None, str]] = []
     memory: dict[str, list[float]] = {}
     core_ratios: dict[str, float] = {}  # median per-core ratio of each pair
-
-    def typical(runs: list[Result]) -> Result:
-        # Each figure's median over the rounds: one lucky or unlucky round
-        # moves none of them.
-        return Result(
-            statistics.median(r.rps for r in runs),
-            statistics.median(r.p50_ms for r in runs),
-            statistics.median(r.p99_ms for r in runs),
-            sum(r.errors for r in runs),
-            statistics.median(r.server_cores for r in runs),
-            statistics.median(r.wrk_cores for r in runs),
-        )
 
     def pair(
         name: str,

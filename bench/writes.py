@@ -23,7 +23,6 @@ from pathlib import Path
 
 from run import (
     Dataset,
-    Result,
     Server,
     build,
     dingconf,
@@ -31,23 +30,13 @@ from run import (
     granian_app,
     measure,
     throwaway_cluster,
+    typical,
 )
 
 
 def raw_writes(data: Dataset) -> Server:
     """The write baseline on the same server software and database."""
     return granian_app("raw_writes:app", {"RAW_APP_DB": data.url.removeprefix("sqlite:///")})
-
-
-def typical(runs: list[Result]) -> Result:
-    """Each figure's median over the rounds."""
-    return Result(
-        statistics.median(r.rps for r in runs),
-        statistics.median(r.p50_ms for r in runs),
-        statistics.median(r.p99_ms for r in runs),
-        sum(r.errors for r in runs),
-        statistics.median(r.server_cores for r in runs),
-    )
 
 
 def fresh_copy(data: Dataset, work: Path, name: str) -> Dataset:
