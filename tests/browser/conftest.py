@@ -13,11 +13,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from alibabacloud_dingtalk.conference_1_0.client import Client as ConferenceClient
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
 from dingconf.pytest_plugin import DingconfServer
 
-from conftest import SEED
+from conftest import SEED, sdk_config
 
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -84,3 +85,15 @@ def web_server() -> Iterator[DingconfServer]:
             yield srv
         finally:
             srv.stop()
+
+
+@pytest.fixture(scope="session")
+def conf(web_server: DingconfServer) -> ConferenceClient:
+    """The official SDK pointed at the browser tests' server."""
+    return ConferenceClient(sdk_config(web_server))
+
+
+@pytest.fixture(scope="session")
+def token(web_server: DingconfServer) -> str:
+    """An access token of the seeded acme app on that server."""
+    return web_server.token("acme-app", "acme-secret")

@@ -19,16 +19,6 @@ from conftest import SEED, sdk_config
 PHONE = {"width": 375, "height": 812}
 
 
-@pytest.fixture(scope="module")
-def conf(web_server: DingconfServer) -> ConferenceClient:
-    return ConferenceClient(sdk_config(web_server))
-
-
-@pytest.fixture(scope="module")
-def acme(web_server: DingconfServer) -> str:
-    return web_server.token("acme-app", "acme-secret")
-
-
 def create(conf: ConferenceClient, token: str, title: str) -> str:
     request = m.CreateVideoConferenceRequest(
         user_id="u-host", conf_title=title, invite_user_ids=["u-alice"]
@@ -46,11 +36,11 @@ def meeting_row(page: Page, cid: str):
 
 
 def test_a_meeting_created_through_the_sdk_appears_without_reload(
-    page: Page, web_server: DingconfServer, conf: ConferenceClient, acme: str
+    page: Page, web_server: DingconfServer, conf: ConferenceClient, token: str
 ) -> None:
     console(page, web_server)
     page.evaluate("window.notReloaded = true")
-    cid = create(conf, acme, "Appears live")
+    cid = create(conf, token, "Appears live")
     row = meeting_row(page, cid)
     expect(row).to_contain_text("Appears live")
     expect(row.locator('[data-field="invitedNum"]')).to_have_text("1")
@@ -61,9 +51,9 @@ def test_a_meeting_created_through_the_sdk_appears_without_reload(
 
 
 def test_console_actions_are_what_the_api_answers(
-    page: Page, web_server: DingconfServer, conf: ConferenceClient, acme: str
+    page: Page, web_server: DingconfServer, conf: ConferenceClient, token: str
 ) -> None:
-    cid = create(conf, acme, "Driven from the console")
+    cid = create(conf, token, "Driven from the console")
     web_server.join(cid, "u-host")
     console(page, web_server)
     meeting_row(page, cid).get_by_role("link", name="Driven from the console").click()
@@ -73,7 +63,7 @@ def test_console_actions_are_what_the_api_answers(
     page.get_by_label("Person", exact=True).select_option("u-bob")
     page.get_by_role("button", name="Join").click()
     expect(page.locator("#active-num")).to_have_text("2")
-    assert info(conf, acme, cid).active_num == 2
+    assert info(conf, token, cid).active_num == 2
     expect(page.locator('tr[data-union-id="u-bob"]')).to_contain_text("Inside")
 
     page.get_by_label("Line to say (as the person above)").fill("Hello from the console")
@@ -82,19 +72,19 @@ def test_console_actions_are_what_the_api_answers(
 
     page.get_by_role("button", name="Kick").click()
     expect(page.locator("#active-num")).to_have_text("1")
-    assert member_map(conf, acme, cid)["u-bob"].attend_status == 5
+    assert member_map(conf, token, cid)["u-bob"].attend_status == 5
     expect(page.locator('tr[data-union-id="u-bob"]')).to_contain_text("Removed")
     expect(page.locator("#timeline")).to_contain_text("Bob (u-bob) was removed")
 
     page.get_by_role("button", name="Start recording").click()
     expect(page.locator("#recording")).to_contain_text("Recording")
-    assert info(conf, acme, cid).cloud_record_status == 1
+    assert info(conf, token, cid).cloud_record_status == 1
     # The host's rules: a second start is refused, and the page says why.
     page.get_by_role("button", name="Start recording").click()
     expect(page.get_by_role("status")).to_contain_text("recordStartError")
     page.get_by_role("button", name="Stop recording").click()
     expect(page.locator("#recording")).to_contain_text("Finished")
-    assert info(conf, acme, cid).cloud_record_status == 3
+    assert info(conf, token, cid).cloud_record_status == 3
 
     # The JSON shown is what QueryConferenceInfo answers.
     shown = page.locator("#confinfo").inner_text()
@@ -102,7 +92,7 @@ def test_console_actions_are_what_the_api_answers(
 
     page.get_by_role("button", name="Close meeting").click()
     expect(page.locator("#meeting-meta")).to_contain_text("Ended")
-    assert info(conf, acme, cid).status == 1
+    assert info(conf, token, cid).status == 1
     expect(page.locator("#timeline")).to_contain_text("Meeting closed")
 
 
@@ -111,10 +101,10 @@ def test_every_console_page_is_accessible(
     chromium: Browser,
     web_server: DingconfServer,
     conf: ConferenceClient,
-    acme: str,
+    token: str,
     viewport: dict[str, int] | None,
 ) -> None:
-    cid = create(conf, acme, "Accessible")
+    cid = create(conf, token, "Accessible")
     web_server.join(cid, "u-host")
     web_server.say(cid, "u-host", "Can everyone read this?")
     context = chromium.new_context(viewport=viewport or {"width": 1280, "height": 800})
@@ -141,9 +131,9 @@ def test_every_console_page_is_accessible(
 
 
 def test_keyboard_alone_reaches_a_meeting_and_acts(
-    page: Page, web_server: DingconfServer, conf: ConferenceClient, acme: str
+    page: Page, web_server: DingconfServer, conf: ConferenceClient, token: str
 ) -> None:
-    cid = create(conf, acme, "Keyboard only")
+    cid = create(conf, token, "Keyboard only")
     console(page, web_server)
     link = meeting_row(page, cid).get_by_role("link", name="Keyboard only")
     link.focus()
@@ -156,7 +146,7 @@ def test_keyboard_alone_reaches_a_meeting_and_acts(
     assert outline != "none"  # focus is visible
     page.keyboard.press("Enter")
     expect(page.locator("#active-num")).to_have_text("1")
-    assert info(conf, acme, cid).active_num == 1
+    assert info(conf, token, cid).active_num == 1
 
 
 @pytest.fixture

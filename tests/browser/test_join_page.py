@@ -14,17 +14,6 @@ from lifecycle import info, member_map, sdk, users
 
 from browser.accessibility import assert_accessible
 from browser.conftest import PRESENCE_TIMEOUT_S
-from conftest import sdk_config
-
-
-@pytest.fixture(scope="module")
-def conf(web_server: DingconfServer) -> ConferenceClient:
-    return ConferenceClient(sdk_config(web_server))
-
-
-@pytest.fixture(scope="module")
-def token(web_server: DingconfServer) -> str:
-    return web_server.token("acme-app", "acme-secret")
 
 
 @pytest.fixture
