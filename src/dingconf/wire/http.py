@@ -26,8 +26,6 @@ from dingconf.wire.errors import (
 __all__ = [
     "ERROR_CODE",
     "FAILURE",
-    "HEALTH_PATH",
-    "PROBE_REQUEST_ID",
     "REQUEST_ID",
     "Handler",
     "MethodDispatch",
@@ -43,9 +41,6 @@ __all__ = [
 log = logging.getLogger("dingconf.wire")
 
 REQUEST_ID = "dingconf.request_id"
-#: The readiness probe's path, answered with :data:`PROBE_REQUEST_ID`.
-HEALTH_PATH = "/_dingconf/health"
-PROBE_REQUEST_ID = "00000000-0000-0000-0000-000000000000"
 #: Scope keys telling outer layers (the access log, metrics) how a request
 #: failed: DingTalk's error code, and the unexpected exception behind a 500.
 ERROR_CODE = "dingconf.error_code"
@@ -122,10 +117,7 @@ def wire_errors(app: ASGIApp) -> ASGIApp:
         if scope["type"] != "http":
             await app(scope, receive, send)
             return
-        # Readiness probes (dingconf's own at start-up, an orchestrator's) arrive
-        # at moments no test controls: drawing from the id sequence would make a
-        # seeded run's request ids unrepeatable.
-        request_id = PROBE_REQUEST_ID if scope["path"] == HEALTH_PATH else new_request_id()
+        request_id = new_request_id()
         scope[REQUEST_ID] = request_id
         # Handlers return a Reply that is sent after they finish, so a failure
         # always happens before any byte of the response went out.
