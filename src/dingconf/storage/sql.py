@@ -37,8 +37,8 @@ from dingconf.model.minutes import MinutesGrant
 from dingconf.model.presence import Presence
 from dingconf.storage.base import ConferenceFilter, Store, WriteTx
 from dingconf.storage.driver import Connection, Database
-from dingconf.storage.snapshot import SnapshotCache
 from dingconf.storage.sql_analytics import select_samples, select_sessions
+from dingconf.storage.sql_changes import KeptRows
 from dingconf.storage.sql_console import select_latest_conferences
 from dingconf.storage.sql_content import select_spans, select_utterances
 from dingconf.storage.sql_events import (
@@ -79,7 +79,7 @@ from dingconf.storage.sql_tx import SqlWriteTx
 
 __all__ = ["SqlStore"]
 
-# Meetings kept per process (void once anything commits): the polled set of a
+# Meetings kept per process (each until a commit changes it): the polled set of a
 # busy deployment, about 0.7 KB each (35 MB at 50,000).
 _CONFERENCE_CACHE_LIMIT = 50_000
 
@@ -91,17 +91,12 @@ class SqlStore(Store):
 
     def __init__(self, database: Database) -> None:
         self._db = database
-        # What auth_epoch() last read: one value, re-read once anything commits.
-        self._epoch: SnapshotCache[None, int] = SnapshotCache(1)
-        # The shared clock, read on every request: likewise.
-        self._clock: SnapshotCache[None, ClockState] = SnapshotCache(1)
         # What the request running now read at its start (the change marker;
         # without one, PostgreSQL, the auth epoch and the meeting it names).
         self._request = RequestReads()
-        # QueryConferenceInfo is polled far more often than meetings change.
-        self._conferences: SnapshotCache[tuple[str, str], Conference] = SnapshotCache(
-            _CONFERENCE_CACHE_LIMIT
-        )
+        # Meetings (QueryConferenceInfo is polled far more often than meetings
+        # change), the clock and the auth epoch, kept until a commit changes them.
+        self._kept = KeptRows(_CONFERENCE_CACHE_LIMIT)
         # Org listing totals, counted once per listing generation.
         self._totals = ListingTotals()
 
@@ -124,10 +119,8 @@ class SqlStore(Store):
         # Our own commits do not move every driver's change marker (SQLite's
         # data_version fallback ignores them), so forget what they may change.
         self._request.forget()
-        self._conferences.clear()
-        self._epoch.clear()
+        self._kept.forget()
         self._totals.clear()
-        self._clock.clear()
 
     async def _marker(self) -> int | None:
         """The change marker, as the current request first read it.
@@ -146,11 +139,11 @@ class SqlStore(Store):
         if read_with_clock is not None:
             return read_with_clock
         marker = await self._marker()
-        epoch = self._epoch.get(marker, None)
+        epoch = self._kept.epoch if await self._kept.current(self._read, marker) else None
         if epoch is None:
             row = await self._read.fetchone("SELECT epoch FROM auth_epoch WHERE id = 1")
             epoch = int(row[0]) if row else 0
-            self._epoch.keep(marker, None, epoch)
+            self._kept.keep_epoch(marker, epoch)
         return epoch
 
     async def get_org(self, corp_id: str) -> Org | None:
@@ -238,14 +231,15 @@ class SqlStore(Store):
         if read:  # with the clock, whatever its organisation
             return found if found is not None and found.corp_id == corp_id else None
         marker = await self._marker()
-        key = (corp_id, conference_id)
-        conference = self._conferences.get(marker, key)
-        if conference is None:
-            row = await self._read.fetchone(SELECT_CONFERENCE, (conference_id, corp_id))
-            if row is None:
-                return None
-            conference = conference_of(row)
-            self._conferences.keep(marker, key, conference)
+        if await self._kept.current(self._read, marker):
+            kept = self._kept.meeting(conference_id)
+            if kept is not None:
+                return kept if kept.corp_id == corp_id else None
+        row = await self._read.fetchone(SELECT_CONFERENCE, (conference_id, corp_id))
+        if row is None:
+            return None
+        conference = conference_of(row)
+        self._kept.keep_meeting(marker, conference)
         return conference
 
     async def conference_corp(self, conference_id: str) -> str | None:
@@ -384,10 +378,10 @@ class SqlStore(Store):
             self._request.started(None, epoch, prefetch, meeting)
             return clock
         self._request.started(marker)
-        state = self._clock.get(marker, None)
+        state = self._kept.clock if await self._kept.current(self._read, marker) else None
         if state is None:
             state = await select_clock(self._read)
-            self._clock.keep(marker, None, state)
+            self._kept.keep_clock(marker, state)
         return state
 
     async def baseline(self) -> str | None:

@@ -290,6 +290,8 @@ EXCLUDED_TABLES = frozenset(
         # Counts derived from the meetings, and generations that are never
         # deleted, so never reused (sql_listing).
         "org_listings",
+        # Which rows each commit changed, for the caches of live processes (sql_changes).
+        "cache_changes",
         "tokens",
         "media_keys",
         "auth_epoch",
