@@ -4,14 +4,14 @@ A request reads the shared clock first (``Store.clock_state``). Where that is
 a change-marker read (SQLite), the request's later cache lookups reuse the
 marker instead of reading it again; where it is a query (PostgreSQL), the
 same statement also reads the auth epoch and the meeting a read request
-names, so QueryConferenceInfo costs one round trip. Each reading is tied to
-the asyncio task (the request) that made it and is forgotten when this
-process commits, so it never serves another request or outlives a commit
-the request could have seen.
+names, so QueryConferenceInfo costs one round trip. Each reading is kept in
+the context of the request (the asyncio task) that made it and is forgotten
+when this process commits, so it never serves another request or outlives a
+commit the request could have seen.
 """
 
-import asyncio
-from typing import Any
+from contextvars import ContextVar
+from typing import NamedTuple
 
 from dingconf.clock import ClockState
 from dingconf.model import Conference
@@ -54,18 +54,22 @@ async def read_clock_epoch_meeting(
 
 
 class RequestReads:
-    """The readings of the request running now, each tied to its task."""
+    """The readings of the request running now, each in that request's context.
 
-    __slots__ = ("_epoch", "_marker", "_meeting")
+    A context variable, not a map keyed by the asyncio task: every task
+    (request) has a context of its own, and reading a context variable costs
+    no system call, where ``asyncio.current_task()`` costs a ``getpid()``.
+    """
+
+    __slots__ = ("_generation",)
 
     def __init__(self) -> None:
-        self._marker: tuple[asyncio.Task[Any], int | None] | None = None
-        self._epoch: tuple[asyncio.Task[Any], int] | None = None
-        self._meeting: tuple[asyncio.Task[Any], str, Conference | None] | None = None
+        # Moved by forget(): readings of an older generation are void.
+        self._generation = 0
 
     def forget(self) -> None:
-        """Drop every reading (this process committed)."""
-        self._marker = self._epoch = self._meeting = None
+        """Drop every request's readings (this process committed)."""
+        self._generation += 1
 
     def started(
         self,
@@ -75,32 +79,44 @@ class RequestReads:
         meeting: Conference | None = None,
     ) -> None:
         """A request's first readings: the marker, or the epoch and the meeting it named."""
-        task = asyncio.current_task()
-        if task is None:  # no request to tie them to: keep nothing
-            self.forget()
-            return
-        self._marker = (task, marker)
-        self._epoch = None if epoch is None else (task, epoch)
-        self._meeting = None if prefetch is None else (task, prefetch, meeting)
+        _READINGS.set(_Readings(self, self._generation, marker, epoch, prefetch, meeting))
 
     def marker(self) -> tuple[bool, int | None]:
         """Whether this request read the change marker, and what it read."""
-        kept = self._marker
-        if kept is not None and kept[0] is asyncio.current_task():
-            return True, kept[1]
-        return False, None
+        kept = self._current()
+        return (False, None) if kept is None else (True, kept.marker)
 
     def take_epoch(self) -> int | None:
         """The auth epoch this request read with the clock, once."""
-        kept, self._epoch = self._epoch, None
-        if kept is not None and kept[0] is asyncio.current_task():
-            return kept[1]
-        return None
+        kept = self._current()
+        if kept is None or kept.epoch is None:
+            return None
+        _READINGS.set(kept._replace(epoch=None))
+        return kept.epoch
 
     def take_meeting(self, conference_id: str) -> tuple[bool, Conference | None]:
         """Whether this request read ``conference_id`` with the clock, and the meeting
         (None: no such meeting), once."""
-        kept, self._meeting = self._meeting, None
-        if kept is not None and kept[1] == conference_id and kept[0] is asyncio.current_task():
-            return True, kept[2]
-        return False, None
+        kept = self._current()
+        if kept is None or kept.prefetch != conference_id:
+            return False, None
+        _READINGS.set(kept._replace(prefetch=None, meeting=None))
+        return True, kept.meeting
+
+    def _current(self) -> "_Readings | None":
+        kept = _READINGS.get()
+        if kept is None or kept.owner is not self or kept.generation != self._generation:
+            return None
+        return kept
+
+
+class _Readings(NamedTuple):
+    owner: RequestReads  # a process may run several stores (tests do)
+    generation: int
+    marker: int | None
+    epoch: int | None
+    prefetch: str | None
+    meeting: Conference | None
+
+
+_READINGS: ContextVar[_Readings | None] = ContextVar("dingconf_request_readings", default=None)
