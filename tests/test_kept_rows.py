@@ -8,9 +8,9 @@ which the store answered from.
 
 import asyncio
 import sqlite3
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from dingconf.app import open_store
 from dingconf.clock import ClockState
@@ -20,14 +20,6 @@ from test_store_contract import conference
 
 T = TypeVar("T")
 A, B = "a" * 24, "b" * 24
-
-
-def _run(coro: Coroutine[Any, Any, T]) -> T:
-    loop = asyncio.new_event_loop()
-    try:
-        return loop.run_until_complete(coro)
-    finally:
-        loop.close()
 
 
 async def _request(store: Store, work: Callable[[], Awaitable[T]]) -> T:
@@ -46,139 +38,126 @@ async def _read(store: Store, cid: str) -> Conference | None:
     return await _request(store, lambda: store.get_conference("dinga", cid))
 
 
-async def _two(path: Path) -> tuple[Store, Store]:
-    ours, theirs = open_store(f"sqlite:///{path}"), open_store(f"sqlite:///{path}")
-    await ours.open()
-    await theirs.open()
-    async with ours.write() as tx:
-        await tx.upsert_org(Org("dinga", "A"))
-        await tx.upsert_user(User("dinga", "ua", "User A"))
-        await tx.insert_conference(conference(A), [], "ua")
-        await tx.insert_conference(conference(B, room="10000000002"), [], "ua")
-    return ours, theirs
+def _two_processes(path: Path, scenario: Callable[[Store, Store], Awaitable[None]]) -> None:
+    """Run ``scenario(ours, theirs)``: two stores on one SQLite file holding
+    meetings A and B, as two server processes see it."""
+
+    async def run() -> None:
+        ours, theirs = open_store(f"sqlite:///{path}"), open_store(f"sqlite:///{path}")
+        await ours.open()
+        await theirs.open()
+        try:
+            async with ours.write() as tx:
+                await tx.upsert_org(Org("dinga", "A"))
+                await tx.upsert_user(User("dinga", "ua", "User A"))
+                await tx.insert_conference(conference(A), [], "ua")
+                await tx.insert_conference(conference(B, room="10000000002"), [], "ua")
+            await scenario(ours, theirs)
+        finally:
+            await ours.close()
+            await theirs.close()
+
+    loop = asyncio.new_event_loop()
+    try:
+        loop.run_until_complete(run())
+    finally:
+        loop.close()
 
 
 def test_another_process_changing_one_meeting_voids_only_that_one(tmp_path: Path):
-    async def scenario() -> None:
-        ours, theirs = await _two(tmp_path / "db.sqlite3")
-        try:
-            a, b = await _read(ours, A), await _read(ours, B)
-            assert a is not None and b is not None
-            assert await _read(ours, A) is a  # kept while nothing commits
-            for n in range(1, 4):
-                async with theirs.write() as tx:
-                    await tx.record_join(A, f"u{n}", "N", 1_000 + n, first_time=True)
-                fresh = await _read(ours, A)
-                assert fresh is not None and fresh.active_num == n
-                assert await _read(ours, B) is b  # untouched: still kept
+    async def scenario(ours: Store, theirs: Store) -> None:
+        a, b = await _read(ours, A), await _read(ours, B)
+        assert a is not None and b is not None
+        assert await _read(ours, A) is a  # kept while nothing commits
+        for n in range(1, 4):
             async with theirs.write() as tx:
-                await tx.end_conference(B, 9_000)
-            ended = await _read(ours, B)
-            assert ended is not None and ended is not b and ended.end_time_ms == 9_000
-            # Our own commits void what they change, whatever the marker says.
-            async with ours.write() as tx:
-                await tx.record_leave(A, "u1", 9_500)
-            mine = await _read(ours, A)
-            assert mine is not None and mine.active_num == 2
-        finally:
-            await ours.close()
-            await theirs.close()
+                await tx.record_join(A, f"u{n}", "N", 1_000 + n, first_time=True)
+            fresh = await _read(ours, A)
+            assert fresh is not None and fresh.active_num == n
+            assert await _read(ours, B) is b  # untouched: still kept
+        async with theirs.write() as tx:
+            await tx.end_conference(B, 9_000)
+        ended = await _read(ours, B)
+        assert ended is not None and ended is not b and ended.end_time_ms == 9_000
+        # Our own commits void what they change, whatever the marker says.
+        async with ours.write() as tx:
+            await tx.record_leave(A, "u1", 9_500)
+        mine = await _read(ours, A)
+        assert mine is not None and mine.active_num == 2
 
-    _run(scenario())
+    _two_processes(tmp_path / "db.sqlite3", scenario)
 
 
 def test_a_deleted_meeting_is_not_answered_from_what_was_kept(tmp_path: Path):
-    async def scenario() -> None:
-        ours, theirs = await _two(tmp_path / "db.sqlite3")
-        try:
-            assert await _read(ours, A) is not None
-            async with theirs.write() as tx:
-                await tx.delete_orgs(None)
-            assert await _read(ours, A) is None
-        finally:
-            await ours.close()
-            await theirs.close()
+    async def scenario(ours: Store, theirs: Store) -> None:
+        assert await _read(ours, A) is not None
+        async with theirs.write() as tx:
+            await tx.delete_orgs(None)
+        assert await _read(ours, A) is None
 
-    _run(scenario())
+    _two_processes(tmp_path / "db.sqlite3", scenario)
 
 
 def test_the_clock_and_the_auth_epoch_are_kept_until_they_change(tmp_path: Path):
-    async def scenario() -> None:
-        ours, theirs = await _two(tmp_path / "db.sqlite3")
-        try:
-            epoch = await _request(ours, ours.auth_epoch)
-            clock = await _request(ours, ours.clock_state)
-            async with theirs.write() as tx:  # a meeting changes: neither moves
-                await tx.record_join(A, "u1", "N", 1_000, first_time=True)
-            assert await _request(ours, ours.clock_state) is clock
-            async with theirs.write() as tx:
-                await tx.set_clock(ClockState(5_000, None))
-            assert (await _request(ours, ours.clock_state)).offset_ms == 5_000
-            async with theirs.write() as tx:
-                await tx.upsert_app(App("key", "dinga", "hash", frozenset({"x"})))
-            assert await _request(ours, ours.auth_epoch) == epoch + 1
-        finally:
-            await ours.close()
-            await theirs.close()
+    async def scenario(ours: Store, theirs: Store) -> None:
+        epoch = await _request(ours, ours.auth_epoch)
+        clock = await _request(ours, ours.clock_state)
+        async with theirs.write() as tx:  # a meeting changes: neither moves
+            await tx.record_join(A, "u1", "N", 1_000, first_time=True)
+        assert await _request(ours, ours.clock_state) is clock
+        async with theirs.write() as tx:
+            await tx.set_clock(ClockState(5_000, None))
+        assert (await _request(ours, ours.clock_state)).offset_ms == 5_000
+        async with theirs.write() as tx:
+            await tx.upsert_app(App("key", "dinga", "hash", frozenset({"x"})))
+        assert await _request(ours, ours.auth_epoch) == epoch + 1
 
-    _run(scenario())
+    _two_processes(tmp_path / "db.sqlite3", scenario)
 
 
 def test_a_log_pruned_past_the_last_look_voids_everything(tmp_path: Path):
     path = tmp_path / "db.sqlite3"
 
-    async def scenario() -> None:
-        ours, theirs = await _two(path)
-        try:
-            b = await _read(ours, B)
-            async with theirs.write() as tx:
-                await tx.record_join(A, "u1", "N", 1_000, first_time=True)
-            assert await _read(ours, B) is b
-            # Changes to B that the log no longer holds (pruned) must not be
-            # missed: everything kept is dropped.
-            async with theirs.write() as tx:
-                await tx.record_join(B, "u1", "N", 2_000, first_time=True)
-                await tx.record_join(A, "u2", "N", 2_000, first_time=True)
-            with sqlite3.connect(path) as raw:
-                raw.execute(
-                    "DELETE FROM cache_changes WHERE seq < (SELECT MAX(seq) FROM cache_changes)"
-                )
-            seen = await _read(ours, B)
-            assert seen is not None and seen is not b and seen.active_num == 1
-        finally:
-            await ours.close()
-            await theirs.close()
+    async def scenario(ours: Store, theirs: Store) -> None:
+        b = await _read(ours, B)
+        async with theirs.write() as tx:
+            await tx.record_join(A, "u1", "N", 1_000, first_time=True)
+        assert await _read(ours, B) is b
+        # Changes to B that the log no longer holds (pruned) must not be
+        # missed: everything kept is dropped.
+        async with theirs.write() as tx:
+            await tx.record_join(B, "u1", "N", 2_000, first_time=True)
+            await tx.record_join(A, "u2", "N", 2_000, first_time=True)
+        with sqlite3.connect(path) as raw:
+            raw.execute(
+                "DELETE FROM cache_changes WHERE seq < (SELECT MAX(seq) FROM cache_changes)"
+            )
+        seen = await _read(ours, B)
+        assert seen is not None and seen is not b and seen.active_num == 1
 
-    _run(scenario())
+    _two_processes(path, scenario)
 
 
 def test_more_changes_than_worth_reading_void_everything(tmp_path: Path):
-    async def scenario() -> None:
-        ours, theirs = await _two(tmp_path / "db.sqlite3")
-        try:
-            b = await _read(ours, B)
-            async with theirs.write() as tx:
-                for n in range(5_000):  # each join moves A's counts: one log row each
-                    await tx.record_join(A, f"u{n}", "N", 1_000 + n, first_time=True)
-            assert await _read(ours, B) is not b
-            a = await _read(ours, A)
-            assert a is not None and a.active_num == 5_000
-        finally:
-            await ours.close()
-            await theirs.close()
+    async def scenario(ours: Store, theirs: Store) -> None:
+        b = await _read(ours, B)
+        async with theirs.write() as tx:
+            for n in range(5_000):  # each join moves A's counts: one log row each
+                await tx.record_join(A, f"u{n}", "N", 1_000 + n, first_time=True)
+        assert await _read(ours, B) is not b
+        a = await _read(ours, A)
+        assert a is not None and a.active_num == 5_000
 
-    _run(scenario())
+    _two_processes(tmp_path / "db.sqlite3", scenario)
 
 
 def test_the_log_keeps_its_newest_rows_only(tmp_path: Path):
     path = tmp_path / "db.sqlite3"
 
-    async def scenario() -> None:
-        ours, theirs = await _two(path)
-        await ours.close()
-        await theirs.close()
+    async def nothing(_ours: Store, _theirs: Store) -> None:
+        pass
 
-    _run(scenario())
+    _two_processes(path, nothing)
     with sqlite3.connect(path) as raw:
         raw.execute("INSERT INTO cache_changes (seq, key) VALUES (500, 'w'), (100998, 'x')")
         raw.execute("INSERT INTO cache_changes (key) VALUES ('y')")  # seq 100999: no prune
