@@ -59,6 +59,9 @@ class RequestReads:
     A context variable, not a map keyed by the asyncio task: every task
     (request) has a context of its own, and reading a context variable costs
     no system call, where ``asyncio.current_task()`` costs a ``getpid()``.
+    A task that a request starts copies its context, so it shares the
+    request's readings (it is part of the request); the background tasks
+    start from the lifespan's context, where nothing reads the clock.
     """
 
     __slots__ = ("_generation",)

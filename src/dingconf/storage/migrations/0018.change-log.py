@@ -6,7 +6,7 @@ load with any writes re-read every meeting; with this log a moved commit
 marker voids only the rows named since it was last read (storage/sql_changes.py).
 Triggers fill it, so no write path can forget to. PostgreSQL keeps nothing
 between requests (it has no commit marker), so it needs no log, and its
-trigger syntax differs: this migration is a Python one to apply only there.
+trigger syntax differs: a Python migration, so that it applies to SQLite only.
 """
 
 from typing import Any
