@@ -2,6 +2,7 @@
 
 import tempfile
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +83,31 @@ def pg_cluster() -> Iterator[PostgresCluster]:
 def backend(request: pytest.FixtureRequest) -> str:
     """Each backend in turn: every test that uses a server runs against both."""
     return str(request.param)
+
+
+@contextmanager
+def processes_on(
+    database_url: str, workdir: Path, count: int, extra_args: tuple[str, ...] = ()
+) -> Iterator[list[DingconfServer]]:
+    """``count`` server processes sharing one database, the first loading SEED;
+    every one started is stopped afterwards."""
+    servers: list[DingconfServer] = []
+    try:
+        for i in range(count):
+            (workdir / f"s{i}").mkdir()
+            servers.append(
+                DingconfServer(
+                    workdir / f"s{i}",
+                    seed=SEED if i == 0 else None,
+                    database=database_url,
+                    extra_args=extra_args,
+                )
+            )
+            servers[-1].start()
+        yield servers
+    finally:
+        for server in servers:
+            server.stop()
 
 
 def new_database_url(backend: str, directory: Path, request: pytest.FixtureRequest) -> str:

@@ -11,7 +11,7 @@ from dingconf.pytest_plugin import DingconfServer
 from lifecycle import book, join_room, sdk
 from stream_listener import StreamListener
 
-from conftest import SEED, sdk_config
+from conftest import processes_on, sdk_config
 
 
 def create(server: DingconfServer, title: str = "Delivery") -> str:
@@ -105,14 +105,7 @@ def test_an_event_committed_before_a_crash_arrives_after_restart(fresh_server: D
 
 
 def test_two_processes_deliver_every_event_exactly_once(database_url: str, tmp_path: Path):
-    servers = [
-        DingconfServer(tmp_path / f"s{i}", seed=SEED if i == 0 else None, database=database_url)
-        for i in range(2)
-    ]
-    for i, server in enumerate(servers):
-        (tmp_path / f"s{i}").mkdir()
-        server.start()
-    try:
+    with processes_on(database_url, tmp_path, 2) as servers:
         # One client on each process; the meeting is driven through the second.
         with (
             StreamListener(servers[0], "acme-app", "acme-secret") as on_first,
@@ -135,9 +128,6 @@ def test_two_processes_deliver_every_event_exactly_once(database_url: str, tmp_p
             assert seqs == list(range(2, 12))
         states = {e["state"] for e in servers[0].events("acme-app")}
         assert states == {"delivered"}
-    finally:
-        for server in servers:
-            server.stop()
 
 
 def test_a_booked_instance_is_created_at_its_first_join_and_targets_the_booking_app(

@@ -22,7 +22,7 @@ from alibabacloud_dingtalk.conference_1_0.client import Client as ConferenceClie
 from dingconf.pytest_plugin import DingconfServer
 from lifecycle import info, member_map, sdk, users
 
-from conftest import SEED, new_database_url, sdk_config
+from conftest import SEED, new_database_url, processes_on, sdk_config
 
 TIMEOUT_S = 3
 GUEST = re.compile(r"guest-[0-9a-f]{16}")
@@ -435,18 +435,7 @@ def test_an_auto_login_url_lands_on_the_join_page_naming_its_person(meeting: Mee
 def test_processes_sharing_a_database_make_each_silent_person_leave_once(
     database_url: str, tmp_path: Path
 ):
-    servers = []
-    for i in range(3):
-        (tmp_path / f"s{i}").mkdir()
-        servers.append(
-            DingconfServer(
-                tmp_path / f"s{i}",
-                seed=SEED if i == 0 else None,
-                database=database_url,
-                extra_args=("--presence-timeout", "1"),
-            ).start()
-        )
-    try:
+    with processes_on(database_url, tmp_path, 3, ("--presence-timeout", "1")) as servers:
         conf = ConferenceClient(sdk_config(servers[0]))
         token = servers[0].token("acme-app", "acme-secret")
         meeting = Meeting(servers[0], conf, token)
@@ -459,9 +448,6 @@ def test_processes_sharing_a_database_make_each_silent_person_leave_once(
         meeting.wait_active(0, within_s=5)
         leaves = meeting.member_events("user_leave")
         assert len(leaves) == len(people)
-    finally:
-        for server in servers:
-            server.stop()
 
 
 def test_the_page_calls_are_described_in_the_openapi_document(join_server: DingconfServer):

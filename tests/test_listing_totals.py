@@ -14,14 +14,14 @@ import pytest
 from alibabacloud_dingtalk.conference_1_0 import models as m
 
 from dingconf.app import open_store
-from dingconf.model import ConferenceStatus, Org, User
+from dingconf.model import ConferenceStatus, Org
 from dingconf.pytest_plugin import DingconfServer
-from dingconf.storage.base import ConferenceFilter, Store, WriteTx
+from dingconf.storage.base import ConferenceFilter, WriteTx
 from lifecycle import members, sdk
 from over_http import TOKEN_HEADER, new_meeting
-from test_store_contract import Runner, conference
+from test_store_contract import Runner, conference, seed_orgs
 
-from conftest import SEED
+from conftest import processes_on
 from sdk_errors import assert_sdk_error
 
 CID, OTHER = "a" * 24, "b" * 24
@@ -35,20 +35,13 @@ def two(database_url: str) -> Iterator[tuple[Runner, Runner]]:
     runners = [Runner(open_store(database_url)) for _ in range(2)]
     for runner in runners:
         runner(runner.store.open())
-    runners[0](_seed(runners[0].store))
+    runners[0](seed_orgs(runners[0].store))
     try:
         yield runners[0], runners[1]
     finally:
         for runner in runners:
             runner(runner.store.close())
             runner.loop.close()
-
-
-async def _seed(store: Store) -> None:
-    async with store.write() as tx:
-        await tx.upsert_org(Org("dinga", "A"))
-        await tx.upsert_org(Org("dingb", "B"))
-        await tx.upsert_user(User("dinga", "ua", "User A"))
 
 
 def raw_sql(database_url: str, *statements: str) -> Any:
@@ -314,14 +307,8 @@ def _members(server: DingconfServer, token: str, cid: str) -> int:
 def test_totals_across_two_processes_right_after_joins_invites_and_closes(
     database_url: str, tmp_path: Path
 ):
-    writer, reader = servers = [
-        DingconfServer(tmp_path / f"s{i}", seed=SEED if i == 0 else None, database=database_url)
-        for i in range(2)
-    ]
-    for i, server in enumerate(servers):
-        (tmp_path / f"s{i}").mkdir()
-        server.start()
-    try:
+    with processes_on(database_url, tmp_path, 2) as servers:
+        writer, reader = servers
         token = writer.token("acme-app", "acme-secret")
         first = new_meeting(writer, token, "one")
         running = _org_list(reader, token)["totalCount"]
@@ -356,9 +343,6 @@ def test_totals_across_two_processes_right_after_joins_invites_and_closes(
                 break
         assert len(listed) == len(set(listed)) == running and second in listed
         assert first not in listed
-    finally:
-        for server in servers:
-            server.stop()
 
 
 def test_the_migration_counts_the_members_already_there(database_url: str):

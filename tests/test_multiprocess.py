@@ -7,18 +7,11 @@ from pathlib import Path
 from dingconf.pytest_plugin import DingconfServer
 from over_http import TOKEN_HEADER, conf_info, new_meeting
 
-from conftest import SEED
+from conftest import SEED, processes_on
 
 
 def test_three_processes_racing_on_one_meeting_keep_exact_counts(database_url: str, tmp_path: Path):
-    servers = [
-        DingconfServer(tmp_path / f"s{i}", seed=SEED if i == 0 else None, database=database_url)
-        for i in range(3)
-    ]
-    for i, server in enumerate(servers):
-        (tmp_path / f"s{i}").mkdir()
-        server.start()
-    try:
+    with processes_on(database_url, tmp_path, 3) as servers:
         token = servers[0].token("acme-app", "acme-secret")
         cid = new_meeting(servers[1], token, "race")
         barrier = threading.Barrier(12)
@@ -57,9 +50,6 @@ def test_three_processes_racing_on_one_meeting_keep_exact_counts(database_url: s
         members = body["participants"]
         assert len(members) == 70
         assert sum(1 for m in members if m["attendStatus"] == 3) == 40
-    finally:
-        for server in servers:
-            server.stop()
 
 
 def test_a_polling_process_sees_every_change_another_process_makes(

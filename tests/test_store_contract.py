@@ -42,7 +42,7 @@ class Runner:
 def db(database_url: str) -> Iterator[Runner]:
     runner = Runner(open_store(database_url))
     runner(runner.store.open())
-    runner(_seed(runner.store))
+    runner(seed_orgs(runner.store))
     try:
         yield runner
     finally:
@@ -50,7 +50,8 @@ def db(database_url: str) -> Iterator[Runner]:
         runner.loop.close()
 
 
-async def _seed(store: Store) -> None:
+async def seed_orgs(store: Store) -> None:
+    """Organisations dinga and dingb, user ua of dinga, app app-a of dinga."""
     async with store.write() as tx:
         await tx.upsert_org(Org("dinga", "A"))
         await tx.upsert_org(Org("dingb", "B"))

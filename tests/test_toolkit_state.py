@@ -18,7 +18,7 @@ from dingconf.storage.sql_state import EXCLUDED_TABLES, ORG_TABLES
 from over_http import TOKEN_HEADER, conf_info, new_meeting
 
 from backends import PostgresCluster
-from conftest import SEED
+from conftest import SEED, processes_on
 
 DAY = 24 * 3600 * 1000
 
@@ -300,14 +300,7 @@ def test_a_random_seed_repeats_every_id(tmp_path: Path):
 
 
 def test_one_clock_and_one_reset_for_every_process(database_url: str, tmp_path: Path):
-    servers = []
-    for i in range(2):
-        (tmp_path / f"s{i}").mkdir()
-        servers.append(
-            DingconfServer(tmp_path / f"s{i}", seed=SEED if i == 0 else None, database=database_url)
-        )
-        servers[-1].start()
-    try:
+    with processes_on(database_url, tmp_path, 2) as servers:
         first, second = servers
         token = first.token("acme-app", "acme-secret")
         cid = new_meeting(first, token)
@@ -343,9 +336,6 @@ def test_one_clock_and_one_reset_for_every_process(database_url: str, tmp_path: 
             "GET", f"/v1.0/conference/videoConferences/{cid}", headers={TOKEN_HEADER: token}
         )
         assert status == 404, body
-    finally:
-        for server in servers:
-            server.stop()
 
 
 def test_export_on_exit_and_import_at_start_then_reset_returns_to_the_import(tmp_path: Path):
