@@ -21,9 +21,7 @@ import json
 import os
 import pstats
 import random
-import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,40 +30,18 @@ from typing import Any
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
-from run import APP_KEY, APP_SECRET, SEED, meeting_rows  # noqa: E402
+from run import APP_KEY, APP_SECRET, load  # noqa: E402
 
 from asgi_scope import http_scope  # noqa: E402 (tests/, on the path run.py sets)
 from dingconf.app import create_app  # noqa: E402
 from dingconf.config import Settings  # noqa: E402
 
-BIN = Path(sys.executable).parent
 DEVNULL = open(os.devnull, "w")  # noqa: SIM115 (for the life of the process)
 
 
 def seed(url: str, meetings: int, workdir: Path) -> list[str]:
-    """Seed ``url`` with the bench organisation and ``meetings`` live meetings."""
-    path = workdir / "seed.json"
-    path.write_text(json.dumps(SEED))
-    subprocess.run(
-        [str(BIN / "dingconf"), "seed", str(path), "--database", url],
-        check=True,
-        capture_output=True,
-    )
-    rows = meeting_rows(meetings, int(time.time() * 1000))
-    insert = (
-        "INSERT INTO conferences (conference_id, corp_id, title, biz_type, status, "
-        "room_code, external_link_url, creator_id, creator_nick, host_id, start_time) "
-        "VALUES ({})"
-    )
-    if url.startswith("sqlite:///"):
-        with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
-            conn.executemany(insert.format(", ".join("?" * 11)), rows)
-    else:
-        import psycopg
-
-        with psycopg.connect(url) as conn, conn.cursor() as cur:
-            cur.executemany(insert.format(", ".join(["%s"] * 11)), rows)
-    return [str(row[0]) for row in rows]
+    """Seed ``url`` with the bench organisation and ``meetings`` live meetings; their ids."""
+    return [str(row[0]) for row in load(url, meetings, workdir)]
 
 
 class Caller:

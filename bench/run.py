@@ -283,8 +283,9 @@ def meeting_rows(count: int, now_ms: int) -> list[tuple[object, ...]]:
     return rows
 
 
-def build(url: str, meetings: int, workdir: Path, sample: int = SAMPLE) -> Dataset:
-    """Seed a database through dingconf, then bulk-load live meetings into it."""
+def load(url: str, meetings: int, workdir: Path) -> list[tuple[object, ...]]:
+    """Seed ``url`` through dingconf, then bulk-load ``meetings`` live meetings into
+    it; the meetings' rows."""
     seed = workdir / "seed.json"
     seed.write_text(json.dumps(SEED))
     subprocess.run(
@@ -292,13 +293,12 @@ def build(url: str, meetings: int, workdir: Path, sample: int = SAMPLE) -> Datas
         check=True,
         capture_output=True,
     )
-    now = int(time.time() * 1000)
     insert = (
         "INSERT INTO conferences (conference_id, corp_id, title, biz_type, status, "
         "room_code, external_link_url, creator_id, creator_nick, host_id, start_time) "
         "VALUES ({})"
     )
-    rows = meeting_rows(meetings, now)
+    rows = meeting_rows(meetings, int(time.time() * 1000))
     if url.startswith("sqlite:///"):
         with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
             conn.executemany(insert.format(", ".join("?" * 11)), rows)
@@ -307,6 +307,12 @@ def build(url: str, meetings: int, workdir: Path, sample: int = SAMPLE) -> Datas
     else:
         with psycopg.connect(url) as conn, conn.cursor() as cur:
             cur.executemany(insert.format(", ".join(["%s"] * 11)), rows)
+    return rows
+
+
+def build(url: str, meetings: int, workdir: Path, sample: int = SAMPLE) -> Dataset:
+    """Seed a database through dingconf, then bulk-load live meetings into it."""
+    rows = load(url, meetings, workdir)
     ids = sample_ids(rows, sample, workdir / f"ids-{abs(hash(url))}.txt")
     server = dingconf(Dataset(url, "", ids), workdir)
     try:
