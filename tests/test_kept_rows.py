@@ -167,3 +167,20 @@ def test_the_log_keeps_its_newest_rows_only(tmp_path: Path):
         updated = raw.execute("UPDATE conferences SET title = 't' WHERE conference_id = ?", (A,))
         assert updated.rowcount == 1
         assert raw.execute("SELECT key FROM cache_changes ORDER BY seq DESC").fetchone() == (A,)
+
+
+def test_a_change_just_past_the_read_limit_is_not_missed(tmp_path: Path):
+    async def scenario(ours: Store, theirs: Store) -> None:
+        async with theirs.write() as tx:  # the last look is at a row, not an empty log
+            await tx.record_join(A, "u-first", "N", 500, first_time=True)
+        b = await _read(ours, B)
+        assert b is not None and b.active_num == 0
+        # 4,096 changes to A and then one to B: one more than a look reads.
+        async with theirs.write() as tx:
+            for n in range(4_096):
+                await tx.record_join(A, f"u{n}", "N", 1_000 + n, first_time=True)
+            await tx.record_join(B, "u-last", "N", 9_000, first_time=True)
+        seen = await _read(ours, B)
+        assert seen is not None and seen.active_num == 1
+
+    _two_processes(tmp_path / "db.sqlite3", scenario)

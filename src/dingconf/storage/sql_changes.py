@@ -57,9 +57,10 @@ class KeptRows:
             self._drop_all()
             self._seq = int(newest[0]) if newest and newest[0] is not None else 0
         else:
-            rows = await conn.fetchall(_SINCE, (self._seq, _MOST_CHANGES + 1))
-            # The row applied last must still be there (none applied: the log's first).
+            # The row applied last must still be there (none applied: the log's
+            # first); one row more than the changes worth reading tells there are more.
             start = 1 if self._seq else 0
+            rows = await conn.fetchall(_SINCE, (self._seq, start + _MOST_CHANGES + 1))
             if rows and rows[0][0] == (self._seq or 1) and len(rows) - start <= _MOST_CHANGES:
                 for _, key in rows[start:]:
                     self._drop(key)
