@@ -1,0 +1,88 @@
+"""PostgreSQL reads keep connections of the pool instead of checking one out each time.
+
+Through the driver (PostgresDatabase) on a real server: which backend answers
+a read says which connection it ran on.
+"""
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+import psycopg
+import pytest
+
+from dingconf.storage.base import StorageUnavailable
+from dingconf.storage.postgres import PostgresDatabase
+
+from backends import PostgresCluster
+
+PID = "SELECT pg_backend_pid()"
+SLOW_PID = "SELECT pg_backend_pid() FROM pg_sleep(0.05)"
+
+
+def run_on(
+    url: str, scenario: Callable[[PostgresDatabase], Awaitable[None]], min_size: int = 4
+) -> None:
+    """Run ``scenario`` on a pool of 4 connections (2 of them at most kept for reads),
+    ``min_size`` of them opened at the start."""
+
+    async def main() -> None:
+        database = PostgresDatabase(url, min_size=min_size, max_size=4, timeout_s=1.0)
+        await database.connect()
+        try:
+            await scenario(database)
+        finally:
+            await database.disconnect()
+
+    asyncio.run(main())
+
+
+async def pid(database: PostgresDatabase, sql: str = PID) -> int:
+    row = await database.reader.fetchone(sql)
+    assert row is not None
+    return int(row[0])
+
+
+def test_reads_one_after_another_stay_on_one_kept_connection(pg_cluster: PostgresCluster):
+    async def scenario(database: PostgresDatabase) -> None:
+        # The pool itself hands its 4 connections out in turn.
+        assert len({await pid(database) for _ in range(50)}) == 1
+
+    run_on(pg_cluster.new_database(), scenario)
+
+
+def test_reads_beyond_the_kept_connections_succeed_and_leave_half_the_pool(
+    pg_cluster: PostgresCluster,
+):
+    async def scenario(database: PostgresDatabase) -> None:
+        # The pool opens connections while these wait: many ask for one at once.
+        answered = await asyncio.gather(*(pid(database, SLOW_PID) for _ in range(24)))
+        assert len(answered) == 24
+        # Reads kept 2 connections at most: two transactions at once still get
+        # theirs (within the 1 s pool timeout), while reads go on.
+        async with database.transaction() as first, database.transaction() as second:
+            assert await first.fetchone("SELECT 1") == (1,)
+            assert await second.fetchone("SELECT 2") == (2,)
+            assert await pid(database) > 0
+
+    run_on(pg_cluster.new_database(), scenario, min_size=1)
+
+
+def test_a_dropped_kept_connection_fails_one_read_and_the_next_reads_succeed(
+    pg_cluster: PostgresCluster,
+):
+    url = pg_cluster.new_database()
+
+    async def scenario(database: PostgresDatabase) -> None:
+        kept = set(await asyncio.gather(pid(database, SLOW_PID), pid(database, SLOW_PID)))
+        assert len(kept) == 2
+        async with await psycopg.AsyncConnection.connect(url, autocommit=True) as admin:
+            for backend in kept:
+                await admin.execute("SELECT pg_terminate_backend(%s)", (backend,))
+        with pytest.raises(StorageUnavailable):
+            await pid(database)
+        # The other kept connection, dead too, was dropped with the first: no
+        # second failure; later reads run on live connections of the pool.
+        after = {await pid(database) for _ in range(5)}
+        assert not after & kept
+
+    run_on(url, scenario)
