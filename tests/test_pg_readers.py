@@ -5,6 +5,7 @@ a read says which connection it ran on.
 """
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 
 import psycopg
@@ -86,3 +87,25 @@ def test_a_dropped_kept_connection_fails_one_read_and_the_next_reads_succeed(
         assert not after & kept
 
     run_on(url, scenario)
+
+
+def test_a_read_waits_for_a_kept_connection_and_fails_within_the_timeout(
+    pg_cluster: PostgresCluster,
+):
+    async def scenario(database: PostgresDatabase) -> None:
+        slow = [
+            asyncio.create_task(pid(database, "SELECT pg_backend_pid() FROM pg_sleep(2.5)"))
+            for _ in range(2)
+        ]
+        await asyncio.sleep(0.3)
+        # Both kept connections are busy: the read waits for one, not for the
+        # pool's other two (the writes'), and gives up after the 1 s timeout.
+        started = time.monotonic()
+        with pytest.raises(StorageUnavailable):
+            await pid(database)
+        assert 0.9 < time.monotonic() - started < 2.0
+        kept = set(await asyncio.gather(*slow))
+        # Once they are back, reads run on them again.
+        assert {await pid(database) for _ in range(5)} <= kept
+
+    run_on(pg_cluster.new_database(), scenario)

@@ -12,6 +12,7 @@ answers as ``systemError``; broken connections are dropped from the pool, so
 service resumes by itself when the database returns.
 """
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import TypeVar
@@ -88,17 +89,19 @@ class _Readers(Connection):
 
     A checkout from the pool costs 30-40 us of CPU under concurrency (its lock,
     condition, checks and statistics), as much as the statement itself: the
-    query's hot path is one statement. So reads keep up to ``size`` of the
-    pool's connections and hand them out from a list; when all are busy a read
-    checks one out of the pool as before. A statement that fails or is
-    interrupted gives its connection back to the pool, which closes it if it
-    is broken or mid-statement.
+    query's hot path is one statement. So reads take up to ``size`` of the
+    pool's connections, keep them, and hand them out from a queue; when all
+    are busy a read waits for one (first come, first served, at most the pool's
+    timeout), and the rest of the pool stays free for write transactions (a
+    pool of one keeps none). A
+    statement that fails or is interrupted gives its connection back to the
+    pool, which closes it if it is broken or mid-statement.
     """
 
     def __init__(self, database: "PostgresDatabase", size: int) -> None:
         self._db = database
         self._size = size
-        self._idle: list[_PgConnection] = []
+        self._idle: asyncio.LifoQueue[_PgConnection] = asyncio.LifoQueue()
         self._held = 0  # connections taken from the pool for reads, idle or busy
 
     async def execute(self, sql: str, params: Params = ()) -> int:
@@ -117,8 +120,8 @@ class _Readers(Connection):
         params: Params,
     ) -> T:
         idle = self._idle
-        if idle:
-            conn = idle.pop()
+        if not idle.empty():
+            conn = idle.get_nowait()
         elif self._held < self._size:
             self._held += 1  # before waiting: others must not take one more meanwhile
             try:
@@ -126,9 +129,11 @@ class _Readers(Connection):
             except BaseException:
                 self._held -= 1
                 raise
-        else:
-            async with self._db.checkout() as busy:
-                return await statement(busy, sql, params)
+        elif self._size:
+            conn = await self._next_free()
+        else:  # a pool too small to keep one: the pool's, each time
+            async with self._db.checkout() as only:
+                return await statement(only, sql, params)
         try:
             result = await statement(conn, sql, params)
         except BaseException:
@@ -141,13 +146,21 @@ class _Readers(Connection):
                 # this read fails instead of one per kept connection.
                 await self.release(close=True)
             raise
-        idle.append(conn)
+        idle.put_nowait(conn)
         return result
+
+    async def _next_free(self) -> "_PgConnection":
+        timeout_s = self._db.timeout_s
+        try:
+            async with asyncio.timeout(timeout_s):
+                return await self._idle.get()
+        except TimeoutError as exc:
+            raise StorageUnavailable(f"no database connection within {timeout_s}s") from exc
 
     async def release(self, close: bool = False) -> None:
         """Give every idle connection back to the pool (``close``: closed first)."""
-        while self._idle:
-            raw = self._idle.pop().raw
+        while not self._idle.empty():
+            raw = self._idle.get_nowait().raw
             self._held -= 1
             if close:
                 await raw.close()
@@ -161,7 +174,7 @@ class PostgresDatabase(Database):
         self, url: str, min_size: int = 2, max_size: int = 16, timeout_s: float = 2.0
     ) -> None:
         self._url = url
-        self._timeout_s = timeout_s
+        self.timeout_s = timeout_s
         self._pool = AsyncConnectionPool(
             url,
             min_size=min_size,
@@ -209,7 +222,7 @@ class PostgresDatabase(Database):
         try:
             return await self._pool.getconn()
         except PoolTimeout as exc:
-            raise StorageUnavailable(f"no database connection within {self._timeout_s}s") from exc
+            raise StorageUnavailable(f"no database connection within {self.timeout_s}s") from exc
 
     async def give_back(self, conn: psycopg.AsyncConnection[Row]) -> None:
         """Return a connection :meth:`take` took (the pool closes it if it is broken)."""
@@ -222,7 +235,7 @@ class PostgresDatabase(Database):
             async with self._pool.connection() as conn:
                 yield _PgConnection(conn, self)
         except PoolTimeout as exc:
-            raise StorageUnavailable(f"no database connection within {self._timeout_s}s") from exc
+            raise StorageUnavailable(f"no database connection within {self.timeout_s}s") from exc
         except psycopg.Error as exc:
             raise _translate(exc) from exc
 
@@ -233,6 +246,6 @@ class PostgresDatabase(Database):
             async with self._pool.connection() as conn, conn.transaction():
                 yield _PgConnection(conn, self)
         except PoolTimeout as exc:
-            raise StorageUnavailable(f"no database connection within {self._timeout_s}s") from exc
+            raise StorageUnavailable(f"no database connection within {self.timeout_s}s") from exc
         except psycopg.Error as exc:
             raise _translate(exc) from exc
