@@ -21,13 +21,18 @@ SLOW_PID = "SELECT pg_backend_pid() FROM pg_sleep(0.05)"
 
 
 def run_on(
-    url: str, scenario: Callable[[PostgresDatabase], Awaitable[None]], min_size: int = 4
+    url: str,
+    scenario: Callable[[PostgresDatabase], Awaitable[None]],
+    min_size: int = 4,
+    max_lifetime_s: float = 3600.0,
 ) -> None:
     """Run ``scenario`` on a pool of 4 connections (2 of them at most kept for reads),
     ``min_size`` of them opened at the start."""
 
     async def main() -> None:
-        database = PostgresDatabase(url, min_size=min_size, max_size=4, timeout_s=1.0)
+        database = PostgresDatabase(
+            url, min_size=min_size, max_size=4, timeout_s=1.0, max_lifetime_s=max_lifetime_s
+        )
         await database.connect()
         try:
             await scenario(database)
@@ -109,3 +114,30 @@ def test_a_read_waits_for_a_kept_connection_and_fails_within_the_timeout(
         assert {await pid(database) for _ in range(5)} <= kept
 
     run_on(pg_cluster.new_database(), scenario)
+
+
+def test_a_kept_connection_goes_back_to_the_pool_after_its_lifetime(pg_cluster: PostgresCluster):
+    async def scenario(database: PostgresDatabase) -> None:
+        first = await pid(database)
+        assert await pid(database) == first
+        await asyncio.sleep(0.8)
+        await pid(database)  # its last read on the kept connection, then back to the pool
+        assert await pid(database) != first  # the pool replaced it
+
+    run_on(pg_cluster.new_database(), scenario, max_lifetime_s=0.5)
+
+
+def test_reads_waiting_when_every_kept_connection_expires_get_fresh_ones(
+    pg_cluster: PostgresCluster,
+):
+    async def scenario(database: PostgresDatabase) -> None:
+        slow = "SELECT pg_backend_pid() FROM pg_sleep(0.7)"
+        busy = [asyncio.create_task(pid(database, slow)) for _ in range(2)]
+        await asyncio.sleep(0.1)
+        # Both kept connections outlive their 0.5 s while these wait in the
+        # queue: each goes back to the pool with a fresh one in its place.
+        waiting = await asyncio.gather(pid(database), pid(database))
+        expired = set(await asyncio.gather(*busy))
+        assert not set(waiting) & expired
+
+    run_on(pg_cluster.new_database(), scenario, max_lifetime_s=0.5)

@@ -13,6 +13,7 @@ service resumes by itself when the database returns.
 """
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import TypeVar
@@ -48,11 +49,15 @@ def _translate(exc: Exception) -> Exception:
 
 
 class _PgConnection(Connection):
-    """Statements on one held connection (inside a transaction)."""
+    """Statements on one connection: a transaction's, or one kept for reads."""
 
-    def __init__(self, conn: psycopg.AsyncConnection[Row], db: "PostgresDatabase") -> None:
+    def __init__(
+        self, conn: psycopg.AsyncConnection[Row], db: "PostgresDatabase", kept_until: float = 0.0
+    ) -> None:
         self._conn = conn
         self._db = db
+        #: When a connection kept for reads goes back to the pool (monotonic seconds).
+        self.kept_until = kept_until
 
     @property
     def raw(self) -> psycopg.AsyncConnection[Row]:
@@ -93,9 +98,10 @@ class _Readers(Connection):
     pool's connections, keep them, and hand them out from a queue; when all
     are busy a read waits for one (first come, first served, at most the pool's
     timeout), and the rest of the pool stays free for write transactions (a
-    pool of one keeps none). A
-    statement that fails or is interrupted gives its connection back to the
-    pool, which closes it if it is broken or mid-statement.
+    pool of one keeps none). A statement that fails or is interrupted gives its
+    connection back to the pool, which closes it if it is broken or
+    mid-statement; so does one kept as long as the pool's ``max_lifetime``,
+    which the pool then renews.
     """
 
     def __init__(self, database: "PostgresDatabase", size: int) -> None:
@@ -124,11 +130,7 @@ class _Readers(Connection):
             conn = idle.get_nowait()
         elif self._held < self._size:
             self._held += 1  # before waiting: others must not take one more meanwhile
-            try:
-                conn = _PgConnection(await self._db.take(), self._db)
-            except BaseException:
-                self._held -= 1
-                raise
+            conn = await self._take()
         elif self._size:
             conn = await self._next_free()
         else:  # a pool too small to keep one: the pool's, each time
@@ -146,8 +148,25 @@ class _Readers(Connection):
                 # this read fails instead of one per kept connection.
                 await self.release(close=True)
             raise
+        if conn.kept_until <= time.monotonic():
+            # Kept as long as the pool keeps one: back to it (which renews it),
+            # and a fresh one in its place, for whoever waits in the queue.
+            await self._db.give_back(conn.raw)
+            try:
+                conn = await self._take()
+            except StorageUnavailable:
+                return result  # none kept in its place until a read takes one again
         idle.put_nowait(conn)
         return result
+
+    async def _take(self) -> "_PgConnection":
+        """One more connection of the pool to keep (counted in ``_held`` already)."""
+        try:
+            raw = await self._db.take()
+        except BaseException:
+            self._held -= 1
+            raise
+        return _PgConnection(raw, self._db, time.monotonic() + self._db.max_lifetime_s)
 
     async def _next_free(self) -> "_PgConnection":
         timeout_s = self._db.timeout_s
@@ -171,7 +190,12 @@ class PostgresDatabase(Database):
     """A PostgreSQL database reached through a per-process connection pool."""
 
     def __init__(
-        self, url: str, min_size: int = 2, max_size: int = 16, timeout_s: float = 2.0
+        self,
+        url: str,
+        min_size: int = 2,
+        max_size: int = 16,
+        timeout_s: float = 2.0,
+        max_lifetime_s: float = 3600.0,
     ) -> None:
         self._url = url
         self.timeout_s = timeout_s
@@ -180,6 +204,7 @@ class PostgresDatabase(Database):
             min_size=min_size,
             max_size=max_size,
             timeout=timeout_s,
+            max_lifetime=max_lifetime_s,
             open=False,
             kwargs={"autocommit": True, "connect_timeout": max(1, round(timeout_s))},
         )
@@ -216,6 +241,11 @@ class PostgresDatabase(Database):
     @property
     def reader(self) -> Connection:
         return self._reader
+
+    @property
+    def max_lifetime_s(self) -> float:
+        """How long the pool uses a connection before it opens a new one instead."""
+        return self._pool.max_lifetime
 
     async def take(self) -> psycopg.AsyncConnection[Row]:
         """A connection of the pool, in autocommit mode, until :meth:`give_back`."""
