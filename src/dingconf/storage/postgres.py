@@ -55,6 +55,11 @@ class _PgConnection(Connection):
         self, conn: psycopg.AsyncConnection[Row], db: "PostgresDatabase", kept_until: float = 0.0
     ) -> None:
         self._conn = conn
+        # One cursor for its single-row statements (they run one at a time): a
+        # new one per statement, as ``conn.execute`` makes, costs CPU on the
+        # hot path. A cursor holds its last result until the next statement, so
+        # results of many rows get a cursor of their own, freed at once.
+        self._cursor = conn.cursor()
         self._db = db
         #: When a connection kept for reads goes back to the pool (monotonic seconds).
         self.kept_until = kept_until
@@ -66,16 +71,18 @@ class _PgConnection(Connection):
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         self._db.round_trips += 1
+        cursor = self._cursor
         try:
-            cursor = await self._conn.execute(_pg_sql(sql), params)
+            await cursor.execute(_pg_sql(sql), params)
         except psycopg.Error as exc:
             raise _translate(exc) from exc
         return cursor.rowcount
 
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
         self._db.round_trips += 1
+        cursor = self._cursor
         try:
-            cursor = await self._conn.execute(_pg_sql(sql), params)
+            await cursor.execute(_pg_sql(sql), params)
             return await cursor.fetchone()
         except psycopg.Error as exc:
             raise _translate(exc) from exc
