@@ -176,12 +176,11 @@ class _Readers(Connection):
         return _PgConnection(raw, self._db, time.monotonic() + self._db.max_lifetime_s)
 
     async def _next_free(self) -> "_PgConnection":
-        timeout_s = self._db.timeout_s
         try:
-            async with asyncio.timeout(timeout_s):
+            async with asyncio.timeout(self._db.timeout_s):
                 return await self._idle.get()
         except TimeoutError as exc:
-            raise StorageUnavailable(f"no database connection within {timeout_s}s") from exc
+            raise self._db.no_connection() from exc
 
     async def release(self, close: bool = False) -> None:
         """Give every idle connection back to the pool (``close``: closed first)."""
@@ -249,6 +248,10 @@ class PostgresDatabase(Database):
     def reader(self) -> Connection:
         return self._reader
 
+    def no_connection(self) -> StorageUnavailable:
+        """What a call gets when no connection came within the timeout."""
+        return StorageUnavailable(f"no database connection within {self.timeout_s}s")
+
     @property
     def max_lifetime_s(self) -> float:
         """How long the pool uses a connection before it opens a new one instead."""
@@ -259,7 +262,7 @@ class PostgresDatabase(Database):
         try:
             return await self._pool.getconn()
         except PoolTimeout as exc:
-            raise StorageUnavailable(f"no database connection within {self.timeout_s}s") from exc
+            raise self.no_connection() from exc
 
     async def give_back(self, conn: psycopg.AsyncConnection[Row]) -> None:
         """Return a connection :meth:`take` took (the pool closes it if it is broken)."""
@@ -272,7 +275,7 @@ class PostgresDatabase(Database):
             async with self._pool.connection() as conn:
                 yield _PgConnection(conn, self)
         except PoolTimeout as exc:
-            raise StorageUnavailable(f"no database connection within {self.timeout_s}s") from exc
+            raise self.no_connection() from exc
         except psycopg.Error as exc:
             raise _translate(exc) from exc
 
@@ -283,6 +286,6 @@ class PostgresDatabase(Database):
             async with self._pool.connection() as conn, conn.transaction():
                 yield _PgConnection(conn, self)
         except PoolTimeout as exc:
-            raise StorageUnavailable(f"no database connection within {self.timeout_s}s") from exc
+            raise self.no_connection() from exc
         except psycopg.Error as exc:
             raise _translate(exc) from exc
