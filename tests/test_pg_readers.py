@@ -5,6 +5,8 @@ a read says which connection it ran on.
 """
 
 import asyncio
+import contextlib
+import random
 import time
 from collections.abc import Awaitable, Callable
 
@@ -141,3 +143,50 @@ def test_reads_waiting_when_every_kept_connection_expires_get_fresh_ones(
         assert not set(waiting) & expired
 
     run_on(pg_cluster.new_database(), scenario, max_lifetime_s=0.5)
+
+
+def test_reads_waiting_their_turn_are_served_in_order_under_load(pg_cluster: PostgresCluster):
+    async def scenario(database: PostgresDatabase) -> None:
+        # 20 readers at once on 2 kept connections, each reading again at once:
+        # a connection coming back must go to the read that waited longest,
+        # not to a read arriving meanwhile, or some wait for the whole run.
+        waits: list[float] = []
+        until = time.monotonic() + 1.5
+
+        async def reader() -> None:
+            while time.monotonic() < until:
+                started = time.monotonic()
+                await pid(database)
+                waits.append(time.monotonic() - started)
+
+        await asyncio.gather(*(reader() for _ in range(20)))
+        assert len(waits) > 200
+        assert max(waits) < 0.5  # ~10 ms here; starved readers waited 1.5 s
+
+    run_on(pg_cluster.new_database(), scenario)
+
+
+def test_reads_given_up_midway_lose_no_kept_connection(pg_cluster: PostgresCluster):
+    async def scenario(database: PostgresDatabase) -> None:
+        # Clients going away: reads cancelled while waiting their turn, just
+        # as a connection is handed to them, or in the middle of a statement.
+        rng = random.Random(7)
+        until = time.monotonic() + 1.0
+
+        async def impatient() -> None:
+            while time.monotonic() < until:
+                with contextlib.suppress(TimeoutError, StorageUnavailable):
+                    await asyncio.wait_for(pid(database), rng.uniform(0.0002, 0.004))
+
+        await asyncio.gather(*(impatient() for _ in range(30)))
+        # Both places are still there: two slow reads run side by side...
+        slower = "SELECT pg_backend_pid() FROM pg_sleep(0.3)"
+        started = time.monotonic()
+        both = await asyncio.gather(*(pid(database, slower) for _ in range(2)))
+        assert len(set(both)) == 2 and time.monotonic() - started < 0.55  # not one by one
+        # ... and no more than two are kept: two transactions still get theirs.
+        async with database.transaction() as first, database.transaction() as second:
+            assert await first.fetchone("SELECT 1") == (1,)
+            assert await second.fetchone("SELECT 2") == (2,)
+
+    run_on(pg_cluster.new_database(), scenario)

@@ -14,6 +14,7 @@ service resumes by itself when the database returns.
 
 import asyncio
 import time
+from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import TypeVar
@@ -102,20 +103,25 @@ class _Readers(Connection):
     A checkout from the pool costs 30-40 us of CPU under concurrency (its lock,
     condition, checks and statistics), as much as the statement itself: the
     query's hot path is one statement. So reads take up to ``size`` of the
-    pool's connections, keep them, and hand them out from a queue; when all
-    are busy a read waits for one (first come, first served, at most the pool's
-    timeout), and the rest of the pool stays free for write transactions (a
-    pool of one keeps none). A statement that fails or is interrupted gives its
-    connection back to the pool, which closes it if it is broken or
-    mid-statement; so does one kept as long as the pool's ``max_lifetime``,
-    which the pool then renews.
+    pool's connections and keep them; the rest of the pool stays free for
+    write transactions (a pool of one keeps none). When all are busy a read
+    waits its turn: a connection coming back goes to the read that has waited
+    longest, never to one arriving meanwhile (which would leave some waiting
+    for ever), and a read gives up after the pool's timeout. A statement that
+    fails or is interrupted gives its connection back to the pool, which
+    closes it if it is broken or mid-statement; so does one kept as long as
+    the pool's ``max_lifetime``, which the pool then renews. The first read
+    waiting takes the place of one given back.
     """
 
     def __init__(self, database: "PostgresDatabase", size: int) -> None:
         self._db = database
         self._size = size
-        self._idle: asyncio.LifoQueue[_PgConnection] = asyncio.LifoQueue()
-        self._held = 0  # connections taken from the pool for reads, idle or busy
+        self._idle: list[_PgConnection] = []
+        # Reads waiting, oldest first; each is handed a connection, or None: the
+        # place of one given back, to take from the pool.
+        self._waiting: deque[asyncio.Future[_PgConnection | None]] = deque()
+        self._held = 0  # connections kept (idle or busy) and places handed on
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         return await self._run(_PgConnection.execute, sql, params)
@@ -133,22 +139,21 @@ class _Readers(Connection):
         params: Params,
     ) -> T:
         idle = self._idle
-        if not idle.empty():
-            conn = idle.get_nowait()
+        if idle:
+            conn = idle.pop()
         elif self._held < self._size:
             self._held += 1  # before waiting: others must not take one more meanwhile
             conn = await self._take()
         elif self._size:
-            conn = await self._next_free()
+            conn = await self._turn()
         else:  # a pool too small to keep one: the pool's, each time
             async with self._db.checkout() as only:
                 return await statement(only, sql, params)
         try:
             result = await statement(conn, sql, params)
         except BaseException:
-            self._held -= 1
             broken = conn.raw.broken  # before the pool closes it
-            await self._db.give_back(conn.raw)
+            await self._give_back(conn)
             if broken:
                 # The server went away (or restarted): the idle ones are most
                 # likely dead too; closed, the pool replaces them, and only
@@ -156,18 +161,13 @@ class _Readers(Connection):
                 await self.release(close=True)
             raise
         if conn.kept_until <= time.monotonic():
-            # Kept as long as the pool keeps one: back to it (which renews it),
-            # and a fresh one in its place, for whoever waits in the queue.
-            await self._db.give_back(conn.raw)
-            try:
-                conn = await self._take()
-            except StorageUnavailable:
-                return result  # none kept in its place until a read takes one again
-        idle.put_nowait(conn)
+            await self._give_back(conn)  # kept as long as the pool keeps one: renewed
+        else:
+            self._hand_on(conn)
         return result
 
     async def _take(self) -> "_PgConnection":
-        """One more connection of the pool to keep (counted in ``_held`` already)."""
+        """One more connection of the pool to keep (its place counted already)."""
         try:
             raw = await self._db.take()
         except BaseException:
@@ -175,17 +175,45 @@ class _Readers(Connection):
             raise
         return _PgConnection(raw, self._db, time.monotonic() + self._db.max_lifetime_s)
 
-    async def _next_free(self) -> "_PgConnection":
+    async def _turn(self) -> "_PgConnection":
+        """A kept connection once every read that waited longer has had one."""
+        waiter: asyncio.Future[_PgConnection | None] = asyncio.get_running_loop().create_future()
+        self._waiting.append(waiter)
         try:
             async with asyncio.timeout(self._db.timeout_s):
-                return await self._idle.get()
-        except TimeoutError as exc:
-            raise self._db.no_connection() from exc
+                conn = await waiter
+        except BaseException as exc:
+            if waiter.done() and not waiter.cancelled():
+                self._hand_on(waiter.result())  # handed over as this read gave up
+            else:
+                waiter.cancel()  # skipped by whoever hands on next
+            if isinstance(exc, TimeoutError):
+                raise self._db.no_connection() from exc
+            raise
+        return conn if conn is not None else await self._take()
+
+    def _hand_on(self, conn: "_PgConnection | None") -> None:
+        """Pass a connection (None: the place of one given back) to the read that has
+        waited longest; with none waiting, keep it idle (or the place free)."""
+        waiting = self._waiting
+        while waiting:
+            waiter = waiting.popleft()
+            if not waiter.done():
+                waiter.set_result(conn)
+                return
+        if conn is None:
+            self._held -= 1
+        else:
+            self._idle.append(conn)
+
+    async def _give_back(self, conn: "_PgConnection") -> None:
+        self._hand_on(None)
+        await self._db.give_back(conn.raw)
 
     async def release(self, close: bool = False) -> None:
         """Give every idle connection back to the pool (``close``: closed first)."""
-        while not self._idle.empty():
-            raw = self._idle.get_nowait().raw
+        while self._idle:
+            raw = self._idle.pop().raw
             self._held -= 1
             if close:
                 await raw.close()
