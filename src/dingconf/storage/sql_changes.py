@@ -93,7 +93,7 @@ class KeptRows:
 
     def keep_meeting(self, marker: int | None, conference: Conference) -> None:
         """Keep a meeting read after the marker said ``marker``."""
-        if marker is None or marker != self._marker:
+        if not self._read_at_current(marker):
             return
         meetings = self._meetings
         if len(meetings) >= self._limit and conference.conference_id not in meetings:
@@ -102,13 +102,19 @@ class KeptRows:
 
     def keep_clock(self, marker: int | None, clock: ClockState) -> None:
         """Keep the clock read after the marker said ``marker``."""
-        if marker is not None and marker == self._marker:
+        if self._read_at_current(marker):
             self._clock = clock
 
     def keep_epoch(self, marker: int | None, epoch: int) -> None:
         """Keep the auth epoch read after the marker said ``marker``."""
-        if marker is not None and marker == self._marker:
+        if self._read_at_current(marker):
             self._epoch = epoch
+
+    def _read_at_current(self, marker: int | None) -> bool:
+        # A row read at an older marker (or after our own commit, which voids
+        # the marker) may already be stale: keep only what was read at the one
+        # the kept rows are current at.
+        return marker is not None and marker == self._marker
 
     def _drop(self, key: str) -> None:
         if key == _CLOCK:
