@@ -50,6 +50,15 @@ async def pid(database: PostgresDatabase, sql: str = PID) -> int:
     return int(row[0])
 
 
+async def two_transactions_at_once(database: PostgresDatabase) -> None:
+    """Reads keep 2 of the 4 connections at most: two transactions still get theirs
+    (within the 1 s pool timeout), while reads go on."""
+    async with database.transaction() as first, database.transaction() as second:
+        assert await first.fetchone("SELECT 1") == (1,)
+        assert await second.fetchone("SELECT 2") == (2,)
+        assert await pid(database) > 0
+
+
 def test_reads_one_after_another_stay_on_one_kept_connection(pg_cluster: PostgresCluster):
     async def scenario(database: PostgresDatabase) -> None:
         # The pool itself hands its 4 connections out in turn.
@@ -65,12 +74,7 @@ def test_reads_beyond_the_kept_connections_succeed_and_leave_half_the_pool(
         # The pool opens connections while these wait: many ask for one at once.
         answered = await asyncio.gather(*(pid(database, SLOW_PID) for _ in range(12)))
         assert len(answered) == 12
-        # Reads kept 2 connections at most: two transactions at once still get
-        # theirs (within the 1 s pool timeout), while reads go on.
-        async with database.transaction() as first, database.transaction() as second:
-            assert await first.fetchone("SELECT 1") == (1,)
-            assert await second.fetchone("SELECT 2") == (2,)
-            assert await pid(database) > 0
+        await two_transactions_at_once(database)
 
     run_on(pg_cluster.new_database(), scenario, min_size=1)
 
@@ -184,9 +188,7 @@ def test_reads_given_up_midway_lose_no_kept_connection(pg_cluster: PostgresClust
         started = time.monotonic()
         both = await asyncio.gather(*(pid(database, slower) for _ in range(2)))
         assert len(set(both)) == 2 and time.monotonic() - started < 0.55  # not one by one
-        # ... and no more than two are kept: two transactions still get theirs.
-        async with database.transaction() as first, database.transaction() as second:
-            assert await first.fetchone("SELECT 1") == (1,)
-            assert await second.fetchone("SELECT 2") == (2,)
+        # ... and no more than two are kept.
+        await two_transactions_at_once(database)
 
     run_on(pg_cluster.new_database(), scenario)
