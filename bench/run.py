@@ -223,7 +223,17 @@ class Server:
             self.proc.kill()
 
 
-def dingconf(data: Dataset, workdir: Path, workers: int = 1, pinned: bool = True) -> Server:
+#: dingconf with its per-request records off: what the access log and the journal cost.
+UNRECORDED = ("--access-log", "off", "--journal-size", "0")
+
+
+def dingconf(
+    data: Dataset,
+    workdir: Path,
+    workers: int = 1,
+    pinned: bool = True,
+    options: tuple[str, ...] = (),
+) -> Server:
     return Server(
         [
             str(BIN / "dingconf"),
@@ -236,6 +246,7 @@ def dingconf(data: Dataset, workdir: Path, workers: int = 1, pinned: bool = True
             str(workers),
             "--log-level",
             "warning",
+            *options,
         ],
         {},
         workdir,
@@ -429,13 +440,14 @@ def main() -> None:
         script: str = "query.lua",
         note: str = "",
         baseline: Callable[[], Server] | None = None,
+        options: tuple[str, ...] = (),
     ) -> Result:
         base_runs, ours_runs = [], []
         start_baseline = baseline or (lambda: raw(data))
         for _ in range(args.rounds):
             base_runs.append(measure(start_baseline, "query.lua", data, args.duration)[0])
             result, memory[name] = measure(
-                lambda: dingconf(data, work), script, data, args.duration
+                lambda: dingconf(data, work, options=options), script, data, args.duration
             )
             ours_runs.append(result)
         # Each round runs the baseline and dingconf back to back; the median of
@@ -539,6 +551,13 @@ def main() -> None:
         print("2. data size", flush=True)
         middle = every_meeting(build(f"sqlite:///{work / 'middle.sqlite3'}", 20_000, work), work)
         pair("query, 20,000 meetings at random", middle, work)
+        pair(
+            "query, 20,000 meetings at random, access log and journal off",
+            middle,
+            work,
+            note="what the two per-request records cost",
+            options=UNRECORDED,
+        )
         pair(f"query, {args.large:,} meetings", large, work)
         pair(
             f"query, {args.large:,} meetings at random",
