@@ -15,7 +15,9 @@ from alibabacloud_dingtalk.oauth2_1_0 import models as om
 from alibabacloud_dingtalk.oauth2_1_0.client import Client as OAuthClient
 
 from dingconf.pytest_plugin import DingconfServer
-from dingconf.wire.journal import MAX_BODY_BYTES, Journal, journaled, redact
+from dingconf.wire.journal import MAX_BODY_BYTES, Journal, redact
+from dingconf.wire.metrics import Metrics
+from dingconf.wire.observe import observe
 
 from conftest import RUNTIME, sdk_config
 from sdk_errors import assert_sdk_error, sdk_error
@@ -239,8 +241,8 @@ def test_the_journal_keeps_its_bound_and_can_be_off(tmp_path: Path):
 
 
 def test_the_journal_stays_within_its_bound_under_100k_calls():
-    """Driven in-process through the journal's own middleware (fast and bounded in time)."""
-    journal = Journal(1000)
+    """Driven in-process through the layer that keeps calls (fast and bounded in time)."""
+    journal = Journal(1000, lambda: 0)
     reply = b'{"accessToken":"tok-%d","expireIn":7200}'
 
     async def app(scope, receive, send):
@@ -249,7 +251,7 @@ def test_the_journal_stays_within_its_bound_under_100k_calls():
         await send({"type": "http.response.start", "status": 200, "headers": []})
         await send({"type": "http.response.body", "body": reply})
 
-    wrapped = journaled(app, journal, lambda: 0)
+    wrapped = observe(app, Metrics(), "off", journal)
     body = b'{"appKey":"acme-app","appSecret":"acme-secret"}'
 
     async def receive():
@@ -296,7 +298,7 @@ def test_redaction_and_long_bodies():
 
 
 def test_a_long_body_is_kept_cut():
-    journal = Journal(1)
+    journal = Journal(1, lambda: 0)
     body = b'{"confTitle":"' + b"x" * (2 * MAX_BODY_BYTES) + b'"}'
 
     async def app(scope, receive, send):
@@ -311,7 +313,7 @@ def test_a_long_body_is_kept_cut():
         return None
 
     scope = {"type": "http", "method": "POST", "path": "/v1.0/x", "query_string": b""}
-    asyncio.run(journaled(app, journal, lambda: 0)(scope, receive, send))
+    asyncio.run(observe(app, Metrics(), "off", journal)(scope, receive, send))
     (entry,) = journal
     kept = json.loads(entry.request)
     assert isinstance(kept, str) and kept.endswith("…(cut)")

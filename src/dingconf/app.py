@@ -61,7 +61,7 @@ from dingconf.wire.gateway import gateway_routes, stream_routes
 from dingconf.wire.guards import guards, page_guard
 from dingconf.wire.http import wire_errors
 from dingconf.wire.join_page import join_page_operations, join_page_routes
-from dingconf.wire.journal import Journal, journaled
+from dingconf.wire.journal import Journal
 from dingconf.wire.listing import listing_routes
 from dingconf.wire.media import media_routes
 from dingconf.wire.members import member_routes
@@ -169,7 +169,7 @@ def api_operations(services: Services, toolkit: Toolkit | None = None) -> list[O
     """Every operation the server declares, in matching order, ``GET /openapi.json``
     describing them last (``toolkit``: this process's journal and faults; empty ones
     by default)."""
-    toolkit = toolkit or Toolkit(Journal(0), Faults(services.clock.now_ms))
+    toolkit = toolkit or Toolkit(Journal(0, services.clock.now_ms), Faults(services.clock.now_ms))
     operations = [
         # Listing first: its literal paths (``videoConferences/query``) must win
         # over ``videoConferences/{conferenceId}`` (build_router tries
@@ -268,10 +268,9 @@ def create_app(
     ]
     router = build_router(routes, lifespan, raw=raw)
     app = wire_errors(_shared_clock(router, services.shared_clock))
-    # No journal, no wrapper: the hot path pays nothing for it when it is off.
-    if settings.journal_size:
-        app = journaled(app, toolkit.journal, services.clock.now_ms)
-    return observe(app, metrics, settings.access_log)
+    # Off, the journal is not handed over: no bodies are collected for it.
+    journal = toolkit.journal if settings.journal_size else None
+    return observe(app, metrics, settings.access_log, journal)
 
 
 _MEETING_PATH = "/v1.0/conference/videoConferences/"

@@ -9,35 +9,37 @@ The journal lives in this process's memory (design.md, "Toolkit state"): with
 calls, the oldest dropped first, and each body at most :data:`MAX_BODY_BYTES`.
 Secrets and tokens never enter it: the token header is not kept, and the
 values of :data:`REDACTED_KEYS` in bodies and query strings are replaced by
-:data:`REDACTED` before a call is stored. A capacity of 0 turns it off, and
-then :func:`journaled` is not installed at all.
+:data:`REDACTED` before a call is read. The request's outermost layer
+(:func:`dingconf.wire.observe.observe`) collects each call's bodies and hands
+them to :meth:`Journal.keep`; with a capacity of 0 it collects nothing.
 """
 
 import re
-import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, urlencode
 
 import msgspec
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 from dingconf.model import Principal
-from dingconf.wire.errors import DropConnection
 from dingconf.wire.http import REQUEST_ID
 from dingconf.wire.operations import ACTION, PRINCIPAL
 
 __all__ = [
+    "JOURNALED_PREFIX",
     "MAX_BODY_BYTES",
     "REDACTED",
     "REDACTED_KEYS",
     "Entry",
     "Journal",
     "JournalFilter",
-    "journaled",
     "redact",
 ]
+
+#: The calls kept: DingTalk's API (the control API's own calls are not).
+JOURNALED_PREFIX = "/v1.0/"
 
 #: What a secret or token is replaced with.
 REDACTED = "***"
@@ -182,17 +184,50 @@ class Journal:
     bodies) costs the reader, not the hot path.
     """
 
-    def __init__(self, capacity: int) -> None:
+    def __init__(self, capacity: int, now_ms: Callable[[], int]) -> None:
         self.capacity = capacity
+        self._now_ms = now_ms
         self._entries: deque[_Raw | Entry] = deque(maxlen=capacity or None)
 
     def __len__(self) -> int:
         return len(self._entries)
 
-    def record(self, entry: "_Raw | Entry") -> None:
-        """Keep ``entry``, dropping the oldest one when full."""
-        if self.capacity:
-            self._entries.append(entry)
+    def keep(
+        self,
+        scope: Scope,
+        status: int,
+        latency_ms: float,
+        dropped: bool,
+        request: bytes,
+        response: bytes,
+    ) -> None:
+        """Keep the call ``scope`` describes as it was answered, dropping the oldest when full.
+
+        ``status`` is the one sent (0: none), ``dropped`` whether the
+        connection was cut instead of answered.
+        """
+        if not self.capacity:
+            return
+        # Read now, when the request has brought the shared clock up to date.
+        at_ms = self._now_ms() - int(latency_ms)
+        raw = _Raw(  # positional: measurably cheaper on this per-call path
+            at_ms,
+            scope.get(REQUEST_ID, ""),
+            scope["method"],
+            scope["path"],
+            scope["query_string"],
+            scope.get(ACTION),
+            scope.get(PRINCIPAL),
+            0 if dropped else status,
+            round(latency_ms, 3),
+            dropped,
+            request,
+            response,
+        )
+        # A body too long to keep whole is cut now (after its redaction):
+        # what the journal holds stays bounded.
+        too_long = len(request) > MAX_BODY_BYTES or len(response) > MAX_BODY_BYTES
+        self._entries.append(_render(raw) if too_long else raw)
 
     def select(self, which: JournalFilter, limit: int | None = None) -> list[Entry]:
         """The entries ``which`` matches, newest first, at most ``limit``."""
@@ -228,65 +263,3 @@ def _caller(principal: Principal | None, request: Any) -> tuple[str | None, str 
         key = request.get("appKey") or request.get("suiteKey") or request.get("clientId")
         return (corp if isinstance(corp, str) else None), (key if isinstance(key, str) else None)
     return None, None
-
-
-def journaled(app: ASGIApp, journal: Journal, now_ms: Callable[[], int]) -> ASGIApp:
-    """``app``, keeping every call under ``/v1.0`` in ``journal`` (timed by ``now_ms``).
-
-    Wraps the whole app (error bodies included), so what is kept is exactly
-    what the client received.
-    """
-
-    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith("/v1.0/"):
-            await app(scope, receive, send)
-            return
-        received: list[bytes] = []
-        sent: list[bytes] = []
-        status = 0
-
-        async def receive_kept() -> Message:
-            message = await receive()
-            if message["type"] == "http.request":
-                received.append(message.get("body", b""))
-            return message
-
-        async def send_kept(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            elif message["type"] == "http.response.body":
-                sent.append(message.get("body", b""))
-            await send(message)
-
-        started = time.perf_counter()
-        dropped = False
-        try:
-            await app(scope, receive_kept, send_kept)
-        except DropConnection:
-            dropped = True
-            raise
-        finally:
-            latency_ms = (time.perf_counter() - started) * 1000
-            # Read now, when the request has brought the shared clock up to date.
-            at_ms = now_ms() - int(latency_ms)
-            raw = _Raw(  # positional: measurably cheaper on this per-call path
-                at_ms,
-                scope.get(REQUEST_ID, ""),
-                scope["method"],
-                scope["path"],
-                scope["query_string"],
-                scope.get(ACTION),
-                scope.get(PRINCIPAL),
-                0 if dropped else status,
-                round(latency_ms, 3),
-                dropped,
-                received[0] if len(received) == 1 else b"".join(received),
-                sent[0] if len(sent) == 1 else b"".join(sent),
-            )
-            # A body too long to keep whole is cut now (after its redaction):
-            # what the journal holds stays bounded.
-            too_long = len(raw.request) > MAX_BODY_BYTES or len(raw.response) > MAX_BODY_BYTES
-            journal.record(_render(raw) if too_long else raw)
-
-    return middleware

@@ -45,7 +45,7 @@ class Toolkit:
     @classmethod
     def of(cls, settings: Settings, now_ms: Callable[[], int]) -> "Toolkit":
         """The toolkit as ``settings`` configure it, timed by ``now_ms``."""
-        return cls(Journal(settings.journal_size), Faults(now_ms, settings.qps_limit))
+        return cls(Journal(settings.journal_size, now_ms), Faults(now_ms, settings.qps_limit))
 
     def forget(self) -> None:
         """Clear the journal and the fault rules."""
