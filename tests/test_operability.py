@@ -492,3 +492,20 @@ def test_link_credentials_in_paths_are_hidden_from_the_log():
     params = {"conferenceId": "6323d7568777190142ab9d10"}
     assert loggable_path({"path": conference, "path_params": params}) == conference
     assert loggable_path({"path": "/v1.0/nowhere"}) == "/v1.0/nowhere"
+    # A public parameter beside a credential: only the credential is hidden.
+    mixed = {"conferenceId": "6323d7568777190142ab9d10", "token": "1e31dc3cf898"}
+    path = "/x/6323d7568777190142ab9d10/1e31dc3cf898"
+    assert loggable_path({"path": path, "path_params": mixed}) == "/x/6323d7568777190142ab9d10/***"
+
+
+def test_log_times_follow_the_clock_to_the_millisecond():
+    """Times are formatted once per millisecond; each call still reads its own."""
+    from dingconf.wire.observe import _utc
+
+    start = 1795817116.9985  # 2026-11-27T22:05:16.998Z
+    assert _utc(start) == "2026-11-27T22:05:16.998Z"
+    assert _utc(start + 0.0003) == "2026-11-27T22:05:16.998Z"
+    assert _utc(start + 0.001) == "2026-11-27T22:05:16.999Z"
+    assert _utc(start + 0.002) == "2026-11-27T22:05:17.000Z"
+    assert _utc(start + 61.0) == "2026-11-27T22:06:17.998Z"
+    assert _utc(start) == "2026-11-27T22:05:16.998Z"  # back again: no stale text

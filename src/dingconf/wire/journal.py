@@ -169,7 +169,7 @@ def _render(raw: "_Raw | Entry") -> Entry:
         corp_id,
         app_key,
         raw.status,
-        raw.latency_ms,
+        round(raw.latency_ms, 3),
         raw.dropped,
         _cut(request),
         b"" if raw.dropped else _cut(response),
@@ -219,7 +219,7 @@ class Journal:
             scope.get(ACTION),
             scope.get(PRINCIPAL),
             0 if dropped else status,
-            round(latency_ms, 3),
+            latency_ms,  # rounded when read
             dropped,
             request,
             response,

@@ -47,13 +47,18 @@ _BARE = re.compile(r"[^\s\"=\\]+")
 
 
 _second: list[Any] = [None, ""]  # the last whole second formatted, and its text
+_millisecond: list[Any] = [None, ""]  # the same for the last millisecond
 
 
 def _utc(seconds: float) -> str:
-    whole = int(seconds)
-    if _second[0] != whole:  # strftime once a second, not once a request
-        _second[:] = [whole, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole))]
-    return f"{_second[1]}.{int(seconds * 1000) % 1000:03d}Z"
+    ms = int(seconds * 1000)
+    if _millisecond[0] != ms:  # under load, requests share their millisecond
+        whole = ms // 1000
+        if _second[0] != whole:  # strftime once a second, not once a request
+            _second[:] = [whole, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole))]
+        _millisecond[:] = [ms, f"{_second[1]}.{ms % 1000:03d}Z"]
+    text: str = _millisecond[1]
+    return text
 
 
 def access_line(fields: dict[str, Any], fmt: str) -> str:
@@ -247,9 +252,9 @@ def loggable_path(scope: MutableMapping[str, Any]) -> str:
     """The request's path with every segment holding a non-public path parameter hidden."""
     path = str(scope["path"])
     params = scope.get("path_params") or {}
-    hidden = {str(v) for k, v in params.items() if k not in _PUBLIC_PARAMS}
-    if not hidden:
+    if params.keys() <= _PUBLIC_PARAMS:  # the usual case, checked without a loop
         return path
+    hidden = {str(v) for k, v in params.items() if k not in _PUBLIC_PARAMS}
     return "/".join("***" if segment in hidden else segment for segment in path.split("/"))
 
 
