@@ -15,15 +15,9 @@ import statistics
 import tempfile
 from pathlib import Path
 
-from run import BIN, Server, build, ensure_wrk, measure
+from run import build, dingconf, ensure_wrk, measure
 
-
-def served(url: str, workdir: Path, journal_size: int) -> Server:
-    """dingconf on core 0 with the given journal size."""
-    args = ["serve", "--port", "{port}", "--database", url, "--log-level", "warning"]
-    return Server(
-        [str(BIN / "dingconf"), *args, "--journal-size", str(journal_size)], {}, workdir, True
-    )
+OFF = ("--journal-size", "0")
 
 
 def main() -> None:
@@ -37,10 +31,10 @@ def main() -> None:
         data = build(f"sqlite:///{work / 'small.sqlite3'}", 10_000, work)
         on, off = [], []
         for _ in range(args.rounds):
-            off.append(measure(lambda: served(data.url, work, 0), "query.lua", data, args.duration))
-            on.append(
-                measure(lambda: served(data.url, work, 1000), "query.lua", data, args.duration)
+            off.append(
+                measure(lambda: dingconf(data, work, options=OFF), "query.lua", data, args.duration)
             )
+            on.append(measure(lambda: dingconf(data, work), "query.lua", data, args.duration))
         ratios = [a[0].rps / b[0].rps for a, b in zip(on, off, strict=True)]
         print(
             f"query req/s, journal off: {statistics.median(r[0].rps for r in off):,.0f} "
