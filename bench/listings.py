@@ -32,7 +32,7 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
-from run import BENCH, CORP, Dataset, Result, Server, build, dingconf, run_wrk
+from run import BENCH, CORP, Dataset, Result, Server, build, dingconf, run_wrk, sampled
 
 #: Joins a second the background writer makes.
 JOIN_RATE = 50
@@ -120,7 +120,7 @@ def _load(
         writer.start()
     try:
         run_wrk(server.port, script, data, 2, True, env)  # warm-up
-        return run_wrk(server.port, script, data, seconds, True, env)
+        return sampled(server, lambda: run_wrk(server.port, script, data, seconds, True, env))
     finally:
         if writer:
             writer.stop()
@@ -201,7 +201,9 @@ def query_p99_beside_pages(
             )
             try:
                 time.sleep(1)
-                beside[size] = run_wrk(server.port, "query.lua", data, seconds, True)
+                beside[size] = sampled(
+                    server, lambda: run_wrk(server.port, "query.lua", data, seconds, True)
+                )
             finally:
                 pages.wait()
                 writer.stop()

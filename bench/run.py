@@ -389,12 +389,17 @@ def measure(
     server = start()
     try:
         run_wrk(server.port, script, data, 2, pinned)  # warm-up
-        cpu, started = server.cpu_seconds(), time.monotonic()
-        result = run_wrk(server.port, script, data, seconds, pinned)
-        cores = (server.cpu_seconds() - cpu) / (time.monotonic() - started)
-        return replace(result, server_cores=cores), server.peak_rss_mb()
+        result = sampled(server, lambda: run_wrk(server.port, script, data, seconds, pinned))
+        return result, server.peak_rss_mb()
     finally:
         server.stop()
+
+
+def sampled(server: Server, load: Callable[[], Result]) -> Result:
+    """``load``'s result with the server cores it used while it ran."""
+    cpu, started = server.cpu_seconds(), time.monotonic()
+    result = load()
+    return replace(result, server_cores=(server.cpu_seconds() - cpu) / (time.monotonic() - started))
 
 
 def same_bytes(data: Dataset, workdir: Path) -> bool:

@@ -498,6 +498,28 @@ def test_link_credentials_in_paths_are_hidden_from_the_log():
     assert loggable_path({"path": path, "path_params": mixed}) == "/x/6323d7568777190142ab9d10/***"
 
 
+@pytest.mark.parametrize(
+    ("path", "bare"),
+    [
+        ("/v1.0/conference/videoConferences/6323d7568777190142ab9d10", True),
+        ("/v1.0/caf\u00e9", True),  # printable beyond ASCII: still one field
+        ("/a b", False),
+        ('/a"b', False),
+        ("/a=b", False),
+        ("/a\\b", False),
+        ("/a\nb", False),
+        ("/a\u2028b", False),  # whitespace beyond ASCII
+        ("/a\x1cb", False),  # a separator the regex counts as whitespace
+        ("", False),
+    ],
+)
+def test_a_path_is_written_bare_only_when_it_cannot_read_as_more_fields(path: str, bare: bool):
+    """The fast check for printable ASCII paths agrees with the quoting rule's regex."""
+    from dingconf.wire.observe import _plain
+
+    assert _plain(path) is bare
+
+
 def test_log_times_follow_the_clock_to_the_millisecond():
     """Times are formatted once per millisecond; each call still reads its own."""
     from dingconf.wire.observe import _utc

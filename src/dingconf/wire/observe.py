@@ -119,9 +119,17 @@ def _text_line(
         # Request ids are ours (hex and dashes): nothing to quote.
         f"{'' if request_id is None else ' requestId=' + request_id} "
         f"method={_rendered((scope['method'],), _bare)} "
-        f"path={path if _BARE.fullmatch(path) else json.dumps(path)}"
-        f"{after} latencyMs={round(seconds * 1000, 3)}"
+        f"path={path if _plain(path) else json.dumps(path)}"
+        f"{after} latencyMs={seconds * 1000:.3f}"
     )
+
+
+def _plain(path: str) -> bool:
+    """Whether ``path`` can be written bare: :data:`_BARE`'s test, without the regex
+    for the usual printable ASCII path (the regex cost ~0.4 µs a request)."""
+    if path and path.isascii() and path.isprintable():
+        return not (" " in path or '"' in path or "=" in path or "\\" in path)
+    return _BARE.fullmatch(path) is not None
 
 
 class _Buffered:
