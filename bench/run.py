@@ -6,9 +6,10 @@ Every dingconf figure is compared with a baseline measured in the same run on
 the same server software (granian) and the same database: ``raw_app.py``, a
 minimal ASGI app doing the same token and meeting lookups and returning the
 same bytes. The server gets core 0 and wrk core 1, so they do not compete.
-Each round runs the baseline and dingconf back to back; req/s and latencies
-are the median of the rounds', ratios the median of the rounds' ratios,
-because these machines are noisy.
+In each round both servers run at once and take turns under load in short
+slices (``interleaved``), so that a drift of the machine's speed weighs on
+both alike; req/s and latencies are the median of the rounds', ratios the
+median of the rounds' ratios, because these machines are noisy.
 """
 
 import argparse
@@ -27,7 +28,9 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 import psycopg
@@ -395,6 +398,55 @@ def measure(
         server.stop()
 
 
+#: Turns each side of a pair takes per round (in the order ABBA ABBA ...).
+SLICES = 4
+
+
+def interleaved(
+    start_base: Callable[[], Server],
+    start_ours: Callable[[], Server],
+    base_script: str,
+    script: str,
+    data: Dataset,
+    seconds: int,
+) -> tuple[Result, Result, list[float]]:
+    """One round of a pair: the baseline and dingconf both up, each warmed, then
+    loaded in turn for about ``seconds`` each, in :data:`SLICES` slices, in ABBA
+    order so that a drift of this shared machine's speed over the round weighs on
+    both alike (back-to-back runs of the whole duration let one side meet a
+    slower machine than the other). Each side's req/s is the mean of its slices
+    (all the same length), its p50 and p99 the mean of its slices' (a pause in
+    one slice still shows), its cores and errors over all of them. Also returns
+    dingconf's peak memory."""
+    slice_s = max(1, round(seconds / SLICES))
+    with ExitStack() as running:
+        servers: list[Server] = []
+        for start, load in ((start_base, base_script), (start_ours, script)):
+            servers.append(start())
+            running.callback(servers[-1].stop)
+            run_wrk(servers[-1].port, load, data, 2, True)  # warm-up
+        slices: tuple[list[Result], list[Result]] = ([], [])
+        for turn in range(2 * SLICES):
+            side = 1 if turn % 4 in (1, 2) else 0
+            load = (base_script, script)[side]
+            wrk = partial(run_wrk, servers[side].port, load, data, slice_s, True)
+            slices[side].append(sampled(servers[side], wrk))
+        base, ours = (_merged(runs) for runs in slices)
+        return base, ours, servers[1].peak_rss_mb()
+
+
+def _merged(runs: list[Result]) -> Result:
+    """One side's slices of a round as one load (see :func:`interleaved`)."""
+    return Result(
+        statistics.mean(r.rps for r in runs),
+        statistics.mean(r.p50_ms for r in runs),
+        statistics.mean(r.p99_ms for r in runs),
+        sum(r.errors for r in runs),
+        statistics.mean(r.server_cores for r in runs),
+        statistics.mean(r.wrk_cores for r in runs),
+    )
+
+
 def sampled(server: Server, load: Callable[[], Result]) -> Result:
     """``load``'s result with the server cores it used while it ran."""
     cpu, started = server.cpu_seconds(), time.monotonic()
@@ -450,14 +502,18 @@ def main() -> None:
         base_runs, ours_runs = [], []
         start_baseline = baseline or (lambda: raw(data))
         for _ in range(args.rounds):
-            base_runs.append(measure(start_baseline, "query.lua", data, args.duration)[0])
-            result, memory[name] = measure(
-                lambda: dingconf(data, work, options=options), script, data, args.duration
+            base_run, ours_run, memory[name] = interleaved(
+                start_baseline,
+                lambda: dingconf(data, work, options=options),
+                "query.lua",
+                script,
+                data,
+                args.duration,
             )
-            ours_runs.append(result)
-        # Each round runs the baseline and dingconf back to back; the median of
-        # the rounds' ratios cancels this shared machine's drifts better than
-        # comparing the medians of each.
+            base_runs.append(base_run)
+            ours_runs.append(ours_run)
+        # The median of the rounds' ratios, each from interleaved slices, cancels
+        # this shared machine's drifts better than comparing the medians of each.
         ratios = [o.rps / b.rps for o, b in zip(ours_runs, base_runs, strict=True)]
         base, ours = typical(base_runs), typical(ours_runs)
         rows.append((name, ours, base, statistics.median(ratios), note))
