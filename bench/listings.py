@@ -212,14 +212,14 @@ def query_p99_beside_pages(
         server.stop()
 
 
-async def _cpu_figures(url: str, cid: str) -> dict[str, float]:
-    """Median CPU µs of one page of each kind, with a write committed before each page."""
-    from dingconf.app import open_store
+Kinds = dict[str, tuple[Callable[[], Coroutine[Any, Any, None]], Any]]
+
+
+async def _page_kinds(store: Any, url: str, cid: str) -> Kinds:
+    """Each kind of page on ``store``'s data, with the write committed before it."""
     from dingconf.model import ConferenceStatus
     from dingconf.storage.base import ConferenceFilter
 
-    store = open_store(url)
-    await store.open()
     running = ConferenceFilter(status=ConferenceStatus.STARTED)
     path = url.removeprefix("sqlite:///")
     with sqlite3.connect(path) as conn:
@@ -250,7 +250,7 @@ async def _cpu_figures(url: str, cid: str) -> dict[str, float]:
         # As a client holding the previous page's token asks for it.
         return store.page_participants(CORP, cid, total - 128, 128, (key[0], key[1]))
 
-    kinds: dict[str, tuple[Callable[[], Coroutine[Any, Any, None]], Any]] = {
+    return {
         "members page 1 (128), a join between pages": (
             join,
             lambda: store.page_participants(CORP, cid, 0, 128),
@@ -265,24 +265,42 @@ async def _cpu_figures(url: str, cid: str) -> dict[str, float]:
             lambda: store.page_conferences(CORP, running, 0, 20),
         ),
     }
-    figures = {}
+
+
+async def _cpu_figures(sets: dict[int, tuple[Dataset, str]]) -> dict[int, dict[str, float]]:
+    """Median CPU µs of one page of each kind at each size, with a write committed
+    before each page. The sizes take turns page by page, so that a drift of this
+    shared machine's speed weighs on both alike."""
+    from dingconf.app import open_store
+
+    stores = {size: open_store(data.url) for size, (data, _) in sets.items()}
     try:
-        for name, (write, page) in kinds.items():
-            spent = []
+        kinds = {}
+        for size, (data, cid) in sets.items():
+            await stores[size].open()
+            kinds[size] = await _page_kinds(stores[size], data.url, cid)
+        spent: dict[int, dict[str, list[float]]] = {size: {} for size in sets}
+        for name in kinds[next(iter(sets))]:
             for _ in range(CPU_PAGES):
-                await write()
-                started = time.process_time_ns()
-                await page()
-                spent.append((time.process_time_ns() - started) / 1000)
-            figures[name] = statistics.median(spent)
+                for size in sets:
+                    write, page = kinds[size][name]
+                    await write()
+                    started = time.process_time_ns()
+                    await page()
+                    elapsed = (time.process_time_ns() - started) / 1000
+                    spent[size].setdefault(name, []).append(elapsed)
+        return {
+            size: {name: statistics.median(times) for name, times in by_name.items()}
+            for size, by_name in spent.items()
+        }
     finally:
-        await store.close()
-    return figures
+        for store in stores.values():
+            await store.close()
 
 
 def cpu_per_page(sets: dict[int, tuple[Dataset, str]]) -> list[tuple[str, float, float]]:
     """(page, µs at 100 rows, µs at 100,000 rows), measured in this process."""
-    at = {size: asyncio.run(_cpu_figures(data.url, cid)) for size, (data, cid) in sets.items()}
+    at = asyncio.run(_cpu_figures(sets))
     return [(name, at[100][name], at[100_000][name]) for name in at[100]]
 
 
