@@ -71,16 +71,19 @@ class Result:
     wrk_cores: float = 0.0  # the same for the load generator
 
 
-def typical(runs: list[Result]) -> Result:
-    """Each figure's median over the rounds (errors: their sum), so one lucky or
-    unlucky round moves none of them."""
+def typical(
+    runs: list[Result], average: Callable[[list[float]], float] = statistics.median
+) -> Result:
+    """Each figure's ``average`` over ``runs`` (errors: their sum): over rounds the
+    median, so one lucky or unlucky round moves none of them; over one round's
+    slices the mean (:func:`interleaved`)."""
     return Result(
-        statistics.median(r.rps for r in runs),
-        statistics.median(r.p50_ms for r in runs),
-        statistics.median(r.p99_ms for r in runs),
+        average([r.rps for r in runs]),
+        average([r.p50_ms for r in runs]),
+        average([r.p99_ms for r in runs]),
         sum(r.errors for r in runs),
-        statistics.median(r.server_cores for r in runs),
-        statistics.median(r.wrk_cores for r in runs),
+        average([r.server_cores for r in runs]),
+        average([r.wrk_cores for r in runs]),
     )
 
 
@@ -431,20 +434,8 @@ def interleaved(
             load = (base_script, script)[side]
             wrk = partial(run_wrk, servers[side].port, load, data, slice_s, True)
             slices[side].append(sampled(servers[side], wrk))
-        base, ours = (_merged(runs) for runs in slices)
+        base, ours = (typical(runs, statistics.mean) for runs in slices)
         return base, ours, servers[1].peak_rss_mb()
-
-
-def _merged(runs: list[Result]) -> Result:
-    """One side's slices of a round as one load (see :func:`interleaved`)."""
-    return Result(
-        statistics.mean(r.rps for r in runs),
-        statistics.mean(r.p50_ms for r in runs),
-        statistics.mean(r.p99_ms for r in runs),
-        sum(r.errors for r in runs),
-        statistics.mean(r.server_cores for r in runs),
-        statistics.mean(r.wrk_cores for r in runs),
-    )
 
 
 def sampled(server: Server, load: Callable[[], Result]) -> Result:
