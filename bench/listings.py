@@ -30,9 +30,12 @@ import time
 import urllib.request
 from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from run import BENCH, CORP, Dataset, Result, Server, build, dingconf, run_wrk, sampled
+
+if TYPE_CHECKING:
+    from dingconf.storage.base import Store
 
 #: Joins a second the background writer makes.
 JOIN_RATE = 50
@@ -215,7 +218,7 @@ def query_p99_beside_pages(
 Kinds = dict[str, tuple[Callable[[], Coroutine[Any, Any, None]], Any]]
 
 
-async def _page_kinds(store: Any, url: str, cid: str) -> Kinds:
+async def _page_kinds(store: "Store", url: str, cid: str) -> Kinds:
     """Each kind of page on ``store``'s data, with the write committed before it."""
     from dingconf.model import ConferenceStatus
     from dingconf.storage.base import ConferenceFilter
