@@ -38,7 +38,7 @@ test: lint postgres chromium
 
 # The suite without PostgreSQL: every test on SQLite (browser tests included).
 test-sqlite: lint chromium
-	$(VENV)/bin/pytest -k "not postgres"
+	$(VENV)/bin/pytest -m "not postgres"
 
 # Everything measured, each against a reference from the same run.
 bench: setup postgres

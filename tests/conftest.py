@@ -242,6 +242,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         callspec = getattr(item, "callspec", None)
         backend = callspec.params.get("backend") if callspec else None
         _BACKEND_OF[item.nodeid] = str(backend) if backend else "no database server"
+        # ``-m "not postgres"`` (make test-sqlite) leaves out every test that
+        # needs a PostgreSQL server, whether through the backend or a cluster.
+        if backend == "postgres" or "pg_cluster" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.postgres)
 
 
 def pytest_runtest_logstart(nodeid: str, location: tuple[str, int | None, str]) -> None:

@@ -114,7 +114,10 @@ def test_a_read_waits_for_a_kept_connection_and_fails_within_the_timeout(
         started = time.monotonic()
         with pytest.raises(StorageUnavailable):
             await pid(database)
-        assert 0.9 < time.monotonic() - started < 2.0
+        # It waited the timeout and gave up while both slow reads still ran
+        # (an order, not a window: a loaded machine may add any delay).
+        assert time.monotonic() - started > 0.9
+        assert not any(task.done() for task in slow)
         kept = set(await asyncio.gather(*slow))
         # Once they are back, reads run on them again.
         assert {await pid(database) for _ in range(5)} <= kept
@@ -154,18 +157,20 @@ def test_reads_waiting_their_turn_are_served_in_order_under_load(pg_cluster: Pos
         # 20 readers at once on 2 kept connections, each reading again at once:
         # a connection coming back must go to the read that waited longest,
         # not to a read arriving meanwhile, or some wait for the whole run.
-        waits: list[float] = []
-        until = time.monotonic() + 1.5
+        # Served in order, every reader gets about its share of 400 reads,
+        # however fast the machine; a starved one got a handful or none.
+        left = [400]
 
-        async def reader() -> None:
-            while time.monotonic() < until:
-                started = time.monotonic()
+        async def reader() -> int:
+            reads = 0
+            while left[0] > 0:
+                left[0] -= 1
                 await pid(database)
-                waits.append(time.monotonic() - started)
+                reads += 1
+            return reads
 
-        await asyncio.gather(*(reader() for _ in range(20)))
-        assert len(waits) > 200
-        assert max(waits) < 0.5  # ~10 ms here; starved readers waited 1.5 s
+        shares = await asyncio.gather(*(reader() for _ in range(20)))
+        assert min(shares) >= max(shares) / 2, shares
 
     run_on(pg_cluster.new_database(), scenario)
 
@@ -184,10 +189,10 @@ def test_reads_given_up_midway_lose_no_kept_connection(pg_cluster: PostgresClust
 
         await asyncio.gather(*(impatient() for _ in range(30)))
         # Both places are still there: two slow reads run side by side...
+        # (side by side: two connections at once, not one after the other on one)
         slower = "SELECT pg_backend_pid() FROM pg_sleep(0.3)"
-        started = time.monotonic()
         both = await asyncio.gather(*(pid(database, slower) for _ in range(2)))
-        assert len(set(both)) == 2 and time.monotonic() - started < 0.55  # not one by one
+        assert len(set(both)) == 2
         # ... and no more than two are kept.
         await two_transactions_at_once(database)
 

@@ -168,14 +168,11 @@ def test_a_probability_is_repeatable_with_its_seed(server, oauth, conf, cid):
 
 def test_added_latency(server, oauth, conf, cid):
     token = _token(oauth)
-    started = time.monotonic()
-    _query(conf, token, cid)
-    plain = time.monotonic() - started
     with server.fault("QueryConferenceInfo", latency_ms=400):
         started = time.monotonic()
         assert _query(conf, token, cid).status_code == 200
-        slow = time.monotonic() - started
-    assert slow >= 0.4 > plain
+        # Only a lower bound: a loaded machine may add any delay of its own.
+        assert time.monotonic() - started >= 0.4
     assert server.faults() == []
 
 
@@ -235,21 +232,22 @@ def test_dingtalks_qps_limit_refuses_the_21st_call_in_a_second(server, oauth, co
     reader = _token(oauth, "acme-reader", "reader-secret")
     assert _burst(server, token, cid, 25) == [200] * 25  # off by default
     assert server.set_qps_limit() == 20
-    # DingTalk counts each second: start early in one of the server clock's.
-    into_second = server.advance_clock(0) % 1000
-    if into_second > 300:
-        time.sleep((1000 - into_second) / 1000 + 0.01)
-    started = time.monotonic()
-    assert _burst(server, token, cid, 20) == [200] * 20
-    error = assert_sdk_error(lambda: _query(conf, token, cid), 403, QPS_CODE)
-    assert time.monotonic() - started < 1.0
-    assert error.data["message"] == QPS_MESSAGE == QPS_TEXT
-    assert QPS_CODE == "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi"
-    # Per app and per API: another app, and another API of the same app, still pass.
-    assert _query(conf, reader, cid).status_code == 200
-    assert sdk_error(lambda: _query(conf, token, "f" * 24)).code == QPS_CODE
-    server.advance_clock(1000)  # a second later the app may call again
-    assert _query(conf, token, cid).status_code == 200
+    # DingTalk counts each second of the server clock: stand it still at the
+    # start of one, so the 21 calls fall in it however slow the machine is.
+    now = server.move_clock(freeze=True)
+    server.move_clock(set_ms=now - now % 1000 + 1000)
+    try:
+        assert _burst(server, token, cid, 20) == [200] * 20
+        error = assert_sdk_error(lambda: _query(conf, token, cid), 403, QPS_CODE)
+        assert error.data["message"] == QPS_MESSAGE == QPS_TEXT
+        assert QPS_CODE == "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi"
+        # Per app and per API: another app still passes; the same API does not.
+        assert _query(conf, reader, cid).status_code == 200
+        assert sdk_error(lambda: _query(conf, token, "f" * 24)).code == QPS_CODE
+        server.advance_clock(1000)  # a second later the app may call again
+        assert _query(conf, token, cid).status_code == 200
+    finally:
+        server.move_clock(freeze=False)
     assert server.set_qps_limit(0) == 0
     assert _burst(server, token, cid, 25) == [200] * 25
 
