@@ -6,7 +6,7 @@ UV := .tools/bin/uv
 VENV := .venv
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: setup serve test test-sqlite lint bench bench-slow bench-state bench-journal postgres chromium clean
+.PHONY: setup serve test test-sqlite lint bench bench-slow bench-state bench-journal postgres chromium node-deps clean
 
 # The project's Python dependencies, exactly as uv.lock pins them.
 setup: $(VENV)/.synced
@@ -33,11 +33,15 @@ postgres:
 chromium:
 	scripts/ensure-chromium
 
-test: lint postgres chromium
+# The Node.js SDK tests (tests/test_node_*.py) run the npm packages tests/node pins.
+node-deps:
+	scripts/ensure-node-deps
+
+test: lint postgres chromium node-deps
 	$(VENV)/bin/pytest
 
-# The suite without PostgreSQL: every test on SQLite (browser tests included).
-test-sqlite: lint chromium
+# The suite without PostgreSQL: every test on SQLite (browser and Node.js tests included).
+test-sqlite: lint chromium node-deps
 	$(VENV)/bin/pytest -m "not postgres"
 
 # Everything measured, each against a reference from the same run.
@@ -59,4 +63,4 @@ bench-journal: setup
 	$(VENV)/bin/python bench/journal.py $(ARGS)
 
 clean:
-	rm -rf .tools $(VENV)
+	rm -rf .tools $(VENV) tests/node/node_modules

@@ -4,6 +4,11 @@ Server → client: ``{"specVersion", "type": EVENT|SYSTEM|CALLBACK, "headers",
 "data"}`` where every header value is a string and ``data`` is a JSON
 string. Client → server: the ack ``{"code", "headers": {"messageId", ...},
 "message", "data"}``.
+
+An event's ack says "send it again" in one of two ways: the Python SDK by a
+code other than 200, the Node.js and Go SDKs by code 200 with
+``{"status": "LATER"}`` in ``data`` (``SUCCESS`` when processed; the Go SDK's
+``clientV2`` writes the statuses as the numbers 1 and 2).
 """
 
 import json
@@ -15,8 +20,12 @@ __all__ = ["ACK_OK", "Ack", "event_frame", "parse_ack", "system_frame"]
 
 SPEC_VERSION = "1.0"
 CONTENT_TYPE = "application/json"
-#: The ack code meaning "processed": anything else asks for the event again.
+#: The ack code meaning "processed" (unless ``data`` says LATER): anything else
+#: asks for the event again.
 ACK_OK = 200
+#: ``data.status`` values asking for the event again under code 200: the Node.js
+#: and Go SDKs' ``LATER``, and the number the Go SDK's ``clientV2`` sends for it.
+_LATER: frozenset[object] = frozenset({"LATER", 2})
 
 
 class Ack(NamedTuple):
@@ -25,6 +34,8 @@ class Ack(NamedTuple):
     message_id: str
     code: int
     message: str
+    #: ``data`` asked for the event again (``{"status": "LATER"}``).
+    later: bool = False
 
 
 def _frame(kind: str, headers: dict[str, str], data: str) -> str:
@@ -81,4 +92,19 @@ def parse_ack(text: str) -> Ack | None:
         code = int(frame["code"])
     except (TypeError, ValueError):
         return None
-    return Ack(headers["messageId"], code, str(frame.get("message", "")))
+    later = _status(frame.get("data")) in _LATER
+    return Ack(headers["messageId"], code, str(frame.get("message", "")), later)
+
+
+def _status(data: object) -> object:
+    """``status`` of an ack's ``data``: a JSON string as the SDKs send it, or an object."""
+    if isinstance(data, str):
+        try:
+            data = json.loads(data)
+        except ValueError:
+            return None
+    if not isinstance(data, dict):
+        return None
+    status = data.get("status")
+    # A bool is an int in Python, and True == 1: it is no status of the SDKs.
+    return None if isinstance(status, bool) else status

@@ -103,7 +103,11 @@ class StreamHub:
     async def send_event(
         self, session: StreamSession, delivery: Delivery, timeout_s: float
     ) -> tuple[bool, str]:
-        """Send an event and wait for its ack: (acknowledged with 200, what went wrong)."""
+        """Send an event and wait for its ack: (processed, what went wrong).
+
+        Processed is code 200 without a LATER in the ack's data (see
+        :mod:`dingconf.delivery.frames`); anything else is a failed attempt.
+        """
         message_id = random_hex(16)
         waiter: asyncio.Future[Ack] = asyncio.get_running_loop().create_future()
         session.pending[message_id] = waiter
@@ -128,8 +132,9 @@ class StreamHub:
             return False, f"send failed: {exc}"
         finally:
             session.pending.pop(message_id, None)
-        if ack.code != ACK_OK:
-            return False, f"ack {ack.code} {ack.message}".strip()
+        if ack.code != ACK_OK or ack.later:
+            later = " LATER" if ack.later else ""
+            return False, f"ack {ack.code}{later} {ack.message}".strip()
         return True, ""
 
     def sessions(self) -> Iterator[StreamSession]:

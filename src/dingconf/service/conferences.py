@@ -8,6 +8,7 @@ from dingconf.model import (
     AttendStatus,
     Conference,
     ConferenceStatus,
+    Device,
     Participant,
     Principal,
 )
@@ -226,9 +227,17 @@ class ConferenceService:
                 await emit_meeting(tx, ended, CLOSED, now)
 
     async def join(
-        self, tx: WriteTx, locked: Conference | None, union_id: str, nick: str | None
+        self,
+        tx: WriteTx,
+        locked: Conference | None,
+        union_id: str,
+        nick: str | None,
+        device: Device | None = None,
     ) -> Participant:
         """A person enters the meeting the caller locked; the member as the join left them.
+
+        ``device``: the client the join declared (None: the default one), which
+        the ``user_join`` event reports; the caller records it with the stay.
 
         Joining while inside changes nothing. A meeting that had not started (a
         booking's instance) starts now; an invitee being rung (attendStatus 2) is
@@ -273,7 +282,8 @@ class ConferenceService:
         if conference.status == ConferenceStatus.INITIALISED:
             # A booking's instance comes to life with its first joiner.
             await emit_meeting(tx, joined, CREATED, now)
-        await emit_members(tx, joined, [joined_member], JOINED, now)
+        client = {union_id: (device or Device()).device_type}
+        await emit_members(tx, joined, [joined_member], JOINED, now, client)
         return joined_member
 
     async def leave(self, tx: WriteTx, locked: Conference | None, union_id: str) -> None:

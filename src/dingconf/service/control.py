@@ -80,7 +80,7 @@ class ControlService:
                 if corp_id
                 else tx.lock_any_conference(conference_id)
             )
-            member = await self._conferences.join(tx, locked, union_id, nick)
+            member = await self._conferences.join(tx, locked, union_id, nick, device)
             joined = member.last_join_ms if member.last_join_ms is not None else 0
             if device is not None:  # a new stay starts with the default client
                 await tx.set_session_device(conference_id, union_id, device)

@@ -10,7 +10,7 @@ module's business: storage keeps them, the delivery adapters send them.
 import json
 from collections.abc import Mapping
 
-from dingconf.model import Conference, ConferenceStatus, OutboxEvent, Participant
+from dingconf.model import Conference, ConferenceStatus, Device, OutboxEvent, Participant
 from dingconf.service.rng import random_hex
 from dingconf.storage.base import WriteTx
 
@@ -42,8 +42,6 @@ _MEDIA_LANE = ":media"
 TARGET_PUSH = "_target_push"
 CREATED, CLOSED = "conference_created", "conference_closed"
 JOINED, LEFT, INVITED, KICKED = "user_join", "user_leave", "user_invited", "user_kicked"
-#: The device a join reports by default (model.analytics.Device); events do not look it up.
-_DEVICE = "Win"
 
 
 def conf_model(conference: Conference, now_ms: int, *, targeted: bool) -> dict[str, object]:
@@ -78,8 +76,13 @@ def conf_model(conference: Conference, now_ms: int, *, targeted: bool) -> dict[s
     return model
 
 
-def member_model(conference: Conference, member: Participant) -> dict[str, object]:
-    """One ``openMemberModels`` item; times not yet reached are 0."""
+def member_model(
+    conference: Conference, member: Participant, device_type: str
+) -> dict[str, object]:
+    """One ``openMemberModels`` item; times not yet reached are 0.
+
+    ``device_type``: the client the person's latest join declared.
+    """
     return {
         "conferenceId": conference.conference_id,
         # Members from outside the organisation have no unionId in its eyes.
@@ -92,7 +95,7 @@ def member_model(conference: Conference, member: Participant) -> dict[str, objec
         "host": member.union_id == conference.host_id,
         "coHost": member.union_id in conference.cohost_ids,
         "pstnJoin": False,
-        "deviceType": _DEVICE,
+        "deviceType": device_type,
     }
 
 
@@ -150,13 +153,28 @@ async def emit_meeting(tx: WriteTx, conference: Conference, scene: str, now_ms: 
 
 
 async def emit_members(
-    tx: WriteTx, conference: Conference, members: list[Participant], scene: str, now_ms: int
+    tx: WriteTx,
+    conference: Conference,
+    members: list[Participant],
+    scene: str,
+    now_ms: int,
+    devices: Mapping[str, str] | None = None,
 ) -> None:
-    """``meeting_member_status_change`` (and ``_target_push``) for members as they are now."""
+    """``meeting_member_status_change`` (and ``_target_push``) for members as they are now.
+
+    Each member's ``deviceType`` is the client of their latest stay, from
+    ``devices`` (unionId → deviceType) when the caller knows it, else as
+    stored; someone who never joined gets the default client.
+    """
     if not members:
         return
+    if devices is None:
+        devices = await tx.stay_devices(conference.conference_id, [m.union_id for m in members])
+    default = Device().device_type
     body = {
-        "openMemberModels": [member_model(conference, m) for m in members],
+        "openMemberModels": [
+            member_model(conference, m, devices.get(m.union_id, default)) for m in members
+        ],
         "changeScene": scene,
     }
     await _emit(tx, conference, MEMBER_STATUS, now_ms, (body, body))

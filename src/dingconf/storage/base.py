@@ -189,6 +189,9 @@ class WriteTx(Protocol):
     async def set_session_device(self, conference_id: str, union_id: str, device: Device) -> None:
         """Record the client of a person's latest stay in a meeting."""
 
+    async def stay_devices(self, conference_id: str, union_ids: list[str]) -> dict[str, str]:
+        """The deviceType of each person's latest stay (nobody who never joined)."""
+
     async def add_samples(self, conference_id: str, samples: list[NetworkSample]) -> None:
         """Append network samples reported by people's clients."""
 

@@ -11,6 +11,7 @@ __all__ = [
     "insert_samples",
     "select_samples",
     "select_sessions",
+    "select_stay_devices",
     "update_session_device",
 ]
 
@@ -37,6 +38,22 @@ async def update_session_device(
             union_id,
         ),
     )
+
+
+async def select_stay_devices(
+    conn: Connection, conference_id: str, union_ids: Sequence[str]
+) -> dict[str, str]:
+    """The deviceType of each person's latest stay (nobody who never joined)."""
+    if not union_ids:
+        return {}
+    rows = await conn.fetchall(
+        "SELECT s.union_id, s.device_type FROM participant_sessions s "
+        "JOIN participants p ON p.conference_id = s.conference_id "
+        "AND p.union_id = s.union_id AND p.sessions = s.seq "
+        f"WHERE s.conference_id = ? AND s.union_id IN ({', '.join('?' * len(union_ids))})",
+        (conference_id, *union_ids),
+    )
+    return {str(r[0]): str(r[1]) for r in rows}
 
 
 async def insert_samples(
@@ -120,6 +137,9 @@ class AnalyticsWrites:
 
     async def set_session_device(self, conference_id: str, union_id: str, device: Device) -> None:
         await update_session_device(self._conn, conference_id, union_id, device)
+
+    async def stay_devices(self, conference_id: str, union_ids: list[str]) -> dict[str, str]:
+        return await select_stay_devices(self._conn, conference_id, union_ids)
 
     async def add_samples(self, conference_id: str, samples: list[NetworkSample]) -> None:
         await insert_samples(self._conn, conference_id, samples)
