@@ -232,3 +232,41 @@ def test_max_results_above_2000_serves_2000(http, token, create_meeting):
         path, params={"maxResults": 3000, "nextToken": page["nextToken"]}, headers=auth(token)
     ).json()
     assert len(rest["memberModels"]) == page["totalCount"] - 2000 > 0
+
+
+def test_claims_the_fidelity_doc_now_makes(server, http, token, conf, create_meeting):
+    cid = create_meeting("Claims").conference_id
+    for who in ("u-host", "u-alice", "u-bob"):
+        server.join(cid, who)
+    # MuteMembers mutes every user named, though its page allows one for now.
+    two = m.MuteMembersRequest(
+        action="mute",
+        user_list=[m.MuteMembersRequestUserList(union_id=u) for u in ("u-alice", "u-bob")],
+    )
+    assert sdk(conf, token, "MuteMembers", cid, two).success is True
+    batch = sdk(
+        conf,
+        token,
+        "QueryConferenceInfoBatch",
+        m.QueryConferenceInfoBatchRequest(conference_id_list=[cid]),
+    )
+    mics = {u.user_id: u.mic_status for u in batch.infos[0].user_list}
+    assert (mics["u-alice"], mics["u-bob"], mics["u-host"]) == (1, 1, 2)
+    # QueryUserOnGoingConference: a blank unionId counts as missing.
+    blank = http.get("/v1.0/conference/users/lists", params={"unionId": " "}, headers=auth(token))
+    assert (blank.status_code, blank.json()["code"], blank.json()["message"]) == (
+        400,
+        "param.error",
+        "missing.user.info",
+    )
+    # GetHistoryConfDataList: startTime and endTime are required as realData is.
+    history = ONE.format("histories/dataLists")
+    for missing, params in (("startTime", {"endTime": 1}), ("endTime", {"startTime": 0})):
+        resp = http.get(history, params={**params, "realData": "true"}, headers=auth(token))
+        assert (resp.status_code, resp.json()["code"]) == (400, f"Missing{missing}")
+    # OptRecordWhiteAccount: settingRangeList is not required (an empty one).
+    body = m.OptRecordWhiteAccountRequestRequestBody(
+        biz_type="cloud_record", operation=1, union_id="u-host"
+    )
+    done = sdk(conf, token, "OptRecordWhiteAccount", m.OptRecordWhiteAccountRequest(body))
+    assert done.code == "200"
