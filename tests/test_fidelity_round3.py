@@ -1,7 +1,8 @@
 """Behaviour corrected against DingTalk's pages and the official SDK (issue 23, items 2, 6-8, 10).
 
 Pages: ``fuxun2008/dingtalk-docs`` (``zh/open/development/<slug>.mdx``); the two
-stream-out pages are in ``apolloyyu/kb-dingtalk-open-platform``. Operations
+stream-out pages are in ``apolloyyu/kb-dingtalk-open-platform`` (see
+docs/fidelity.md, "Sources"). Operations
 with no page follow the SDK's "This parameter is required." marks.
 """
 
@@ -140,7 +141,7 @@ def test_document_url_expire_time_is_an_instant(mins: Minutes):
         mins.server.move_clock(freeze=False)
 
 
-# --- Item 10: maxResults above 2000, listing by listing --------------------------------
+# --- Item 10: the fidelity doc's claims, checked against the server --------------------
 
 
 def _listings(server, http, token, conf, create_meeting) -> dict[str, tuple[str, dict]]:
