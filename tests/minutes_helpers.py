@@ -15,6 +15,13 @@ from lifecycle import sdk
 from conftest import SEED, new_database_url, sdk_config
 
 
+def minutes_state(server: DingconfServer, cid: str) -> tuple[int, str | None]:
+    """``(minutesStatus, owner)`` of a meeting, read from the console's meeting page."""
+    status, _, body = server.request("GET", f"/_dingconf/conferences/{cid}")
+    assert status == 200, body
+    return body["minutes"]["status"], body["minutes"].get("owner")
+
+
 class Minutes:
     """One private server (its clock is the tests' to move) with Acme's SDK client and token."""
 
@@ -50,9 +57,12 @@ class Minutes:
         self.server.advance_clock(1000)
         assert self.call("StopMinutes", cid, m.StopMinutesRequest(union_id=union_id)).code == "200"
 
-    def status(self, cid: str) -> tuple[int | None, str | None]:
-        info = self.call("QueryConferenceInfo", cid).conf_info
-        return info.minutes_status, info.minutes_owner_union_id
+    def status(self, cid: str) -> tuple[int, str | None]:
+        """The minutes' status and owner, as the console shows them.
+
+        QueryConferenceInfo no longer returns them (querying-video-conference-information).
+        """
+        return minutes_state(self.server, cid)
 
     def get(self, path: str, **params: Any) -> httpx.Response:
         """A plain-HTTP GET with Acme's token."""

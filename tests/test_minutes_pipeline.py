@@ -10,7 +10,8 @@ from alibabacloud_dingtalk.conference_1_0 import models as m
 from alibabacloud_dingtalk.conference_1_0.client import Client as ConferenceClient
 from alibabacloud_dingtalk.oauth2_1_0.client import Client as OAuthClient
 
-from lifecycle import info, sdk, token_of
+from lifecycle import sdk, token_of
+from minutes_helpers import minutes_state
 
 from conftest import sdk_config
 
@@ -35,13 +36,7 @@ def test_minutes_pipeline(fresh_server):
 
     advance(SECOND)
     sdk(conf, token, "StartMinutes", cid, m.StartMinutesRequest(union_id="u-host"))
-    assert (
-        info(conf, token, cid).minutes_status,
-        info(conf, token, cid).minutes_owner_union_id,
-    ) == (
-        1,
-        "u-host",
-    )
+    assert minutes_state(server, cid) == (1, "u-host")
     advance(2 * SECOND)
     server.say(cid, "u-host", "Roadmap review: the mobile roadmap first.")
     advance(4 * SECOND)
@@ -52,7 +47,7 @@ def test_minutes_pipeline(fresh_server):
     server.say(cid, "u-alice", "TODO: Bob will share the release checklist.")
     advance(2 * SECOND)
     sdk(conf, token, "StopMinutes", cid, m.StopMinutesRequest(union_id="u-host"))
-    assert info(conf, token, cid).minutes_status == 2
+    assert minutes_state(server, cid)[0] == 2
     server.say(cid, "u-bob", "This is after the minutes stopped.")
 
     # The text: only what was said while the minutes ran, speaker by speaker.
@@ -124,4 +119,4 @@ def test_minutes_pipeline(fresh_server):
 
     # The meeting ends: the minutes end with it.
     sdk(conf, token, "CloseVideoConference", cid, m.CloseVideoConferenceRequest(union_id="u-host"))
-    assert info(conf, token, cid).minutes_status == 3
+    assert minutes_state(server, cid)[0] == 3

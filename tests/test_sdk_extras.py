@@ -161,9 +161,7 @@ def test_stream_out_errors(conf, oauth, acme_token, meeting, create_meeting):
         ended,
         m.CloseVideoConferenceRequest(union_id="u-host"),
     )
-    assert_sdk_error(
-        lambda: sdk(conf, acme_token, "StartStreamOut", ended, ok), 400, "resourceClose"
-    )
+    assert_sdk_error(lambda: sdk(conf, acme_token, "StartStreamOut", ended, ok), 400, "paramsError")
 
 
 def test_stream_out_json_types(http, token, meeting):

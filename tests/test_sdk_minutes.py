@@ -22,20 +22,18 @@ def said_texts(body) -> list[str]:
     return [s.sentence for p in body.paragraph_list for s in p.sentence_list]
 
 
-# --- StartMinutes / StopMinutes and confInfo ------------------------------------------
+# --- StartMinutes / StopMinutes and their state ---------------------------------------
 
 
-def test_start_and_stop_move_conf_info(mins: Minutes):
+def test_start_and_stop_move_the_minutes_state(mins: Minutes):
     cid = mins.meeting()
-    assert mins.status(cid) == (None, None)  # never started: absent
+    assert mins.status(cid) == (0, None)  # never started
     mins.start(cid, owner="u-alice")
     assert mins.status(cid) == (1, "u-alice")
     mins.stop(cid)
     assert mins.status(cid) == (2, "u-alice")
     mins.start(cid)  # again: a new take, owned by the starter
     assert mins.status(cid) == (1, "u-host")
-    raw = mins.get(ONE.format(cid)).json()["confInfo"]
-    assert type(raw["minutesStatus"]) is int and raw["minutesOwnerUnionId"] == "u-host"
     mins.call("CloseVideoConference", cid, m.CloseVideoConferenceRequest(union_id="u-host"))
     assert mins.status(cid) == (3, "u-host")
 
@@ -47,9 +45,6 @@ def test_start_errors(mins: Minutes, oauth_of):
         lambda: mins.call("StartMinutes", cid, m.StartMinutesRequest(union_id="u-bob")),
         404,
         "minutesStartPermissionError",
-    )
-    assert_sdk_error(
-        lambda: mins.call("StartMinutes", cid, m.StartMinutesRequest()), 400, "paramError"
     )
     globex = oauth_of("globex-app", "globex-secret")
     assert_sdk_error(
@@ -177,9 +172,6 @@ def test_read_errors(mins: Minutes, oauth_of):
     globex = oauth_of("globex-app", "globex-secret")
     assert_sdk_error(
         lambda: mins.call("QueryMinutesText", cid, request, token=globex), 403, "noPermission"
-    )
-    assert_sdk_error(
-        lambda: mins.call("QueryMinutesText", cid, m.QueryMinutesTextRequest()), 400, "paramError"
     )
     # Neither the owner (u-alice), the host, nor shared with: refused.
     bob = m.QueryMinutesTextRequest(union_id="u-bob")

@@ -4,6 +4,7 @@ Each is stored per meeting (:mod:`dingconf.model.extras`); none of DingTalk's
 queries returns it, so the control API shows it (:meth:`ExtrasService.view`).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from dingconf.clock import Clock
@@ -50,6 +51,12 @@ def _unknown_user() -> InvalidRequest:
 
 def _ended() -> InvalidRequest:
     return InvalidRequest("resourceClose", "The meeting has ended")
+
+
+def _stream_ended() -> InvalidRequest:
+    # The stream-out pages' tables list no code for an ended meeting (no
+    # resourceClose): their parameter error is the one that fits.
+    return _params("the meeting has ended")
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,12 +115,21 @@ class ExtrasService:
         self._store = store
         self._clock = clock
 
-    async def _open(self, tx: WriteTx, principal: Principal, conference_id: str) -> Conference:
-        """Lock the caller's meeting that has not ended (the in-meeting write rules)."""
+    async def _open(
+        self,
+        tx: WriteTx,
+        principal: Principal,
+        conference_id: str,
+        ended: Callable[[], InvalidRequest] = _ended,
+    ) -> Conference:
+        """Lock the caller's meeting that has not ended (the in-meeting write rules).
+
+        Raises ``ended()`` for an ended meeting (``resourceClose`` by default).
+        """
         require_scope(principal, WRITE)
         conference = await lock_own_conference(tx, principal, conference_id)
         if conference.status == ConferenceStatus.ENDED:
-            raise _ended()
+            raise ended()
         return conference
 
     async def _user(self, tx: WriteTx, principal: Principal, union_id: str) -> None:
@@ -131,8 +147,8 @@ class ExtrasService:
 
         Raises:
             InvalidRequest: ``paramsError`` (bad id, no or over 10 addresses, empty
-                name, unknown mode or window position), ``orgAccessForbidden``,
-                ``unknownUserError``, ``resourceClose``.
+                name, unknown mode or window position, an ended meeting),
+                ``orgAccessForbidden``, ``unknownUserError``.
         """
         require_scope(principal, WRITE)
         mode = _MODE_ALIASES.get(request.mode, request.mode)
@@ -145,7 +161,7 @@ class ExtrasService:
         if not request.name.strip():
             raise _params("streamName is empty")
         async with self._store.write() as tx:
-            conference = await self._open(tx, principal, conference_id)
+            conference = await self._open(tx, principal, conference_id, _stream_ended)
             await self._user(tx, principal, request.union_id)
             running = [
                 s for s in await tx.list_stream_outs(conference_id) if s.stopped_at_ms is None
@@ -190,12 +206,12 @@ class ExtrasService:
         """StopStreamOut: stop one running stream, or all of them (``stopAllStream``).
 
         Raises:
-            InvalidRequest: ``paramsError`` (bad id, or ``streamId`` missing or not
-                a running stream of this meeting), ``orgAccessForbidden``, ``unknownUserError``,
-                ``resourceClose``.
+            InvalidRequest: ``paramsError`` (bad id, ``streamId`` missing or not
+                a running stream of this meeting, an ended meeting),
+                ``orgAccessForbidden``, ``unknownUserError``.
         """
         async with self._store.write() as tx:
-            await self._open(tx, principal, conference_id)
+            await self._open(tx, principal, conference_id, _stream_ended)
             await self._user(tx, principal, union_id)
             now = self._clock.now_ms()
             if stop_all:

@@ -4,8 +4,9 @@
 ``/minutes/pause``: stopped minutes can start again), 3 ended with the meeting.
 Every start opens a new take (a MINUTES span); a stop closes it; the meeting's
 end closes a running one (storage ``end_conference``). The host and co-hosts
-start and stop the minutes; the owner (``ownerUnionId``, else the starter)
-may stop them too, and shares them (AddRecordPermission).
+start and stop the minutes (an app may start them without naming anyone); the
+owner (``ownerUnionId``, else the starter, else the host) may stop them too,
+and shares them (AddRecordPermission).
 """
 
 import json
@@ -73,19 +74,22 @@ class MinutesService:
     ) -> None:
         """StartMinutes: the host or a co-host starts the minutes (0 or 2 → 1), a new take.
 
+        The SDK marks no field required: without ``unionId`` the app starts
+        them on its own authority (as it mutes or kicks), and the owner is
+        ``ownerUnionId``, else the starter, else the meeting's host.
+
         Raises:
-            InvalidRequest: ``paramError`` without ``unionId``; ``paramsError`` /
-                ``orgAccessForbidden`` (see :func:`lock_own_conference`);
-                ``roomClosed`` when the meeting ended.
-            NotFound: ``minutesStartPermissionError`` for anyone but the host
-                or a co-host, ``minutesStartError`` when the minutes already run.
+            InvalidRequest: ``paramsError`` / ``orgAccessForbidden`` (see
+                :func:`lock_own_conference`); ``roomClosed`` when the meeting ended.
+            NotFound: ``minutesStartPermissionError`` when ``unionId`` is neither
+                the host nor a co-host, ``minutesStartError`` when the minutes already run.
         """
         require_scope(principal, WRITE)
-        operator = _required(union_id, "unionId")
-        owner = (owner_union_id or "").strip() or operator
+        operator = (union_id or "").strip()
         async with self._store.write() as tx:
             conference = await self._lock_running_meeting(tx, principal, conference_id)
-            if not _may_control(conference, operator):
+            owner = (owner_union_id or "").strip() or operator or conference.host_id
+            if operator and not _may_control(conference, operator):
                 raise NotFound(
                     "minutesStartPermissionError",
                     "permissionError:only the host or a co-host can start the minutes",

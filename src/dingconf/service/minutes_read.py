@@ -41,6 +41,10 @@ SUMMARY_TYPES = (
     "questionsAnsweringSummary",
 )
 _LINK_TTL_MS = 3_600_000
+#: The longest a document link lives, however late ``expireTime`` asks.
+_MAX_LINK_TTL_MS = 30 * 24 * 3_600_000
+#: From here up ``expireTime`` is an epoch-ms instant (1973-03-03 on); below, seconds.
+_INSTANT_FROM = 10**11
 _MAX_PAGE, _DEFAULT_PAGE = 100, 20
 
 
@@ -103,6 +107,23 @@ def _required(value: str | None, name: str) -> str:
     return value.strip()
 
 
+def _link_expiry(expire_time: int, now_ms: int) -> int:
+    """When a document link asked to expire at ``expire_time`` expires (epoch ms).
+
+    The SDK's example is an epoch-ms instant (``1727185971000``); a value too
+    small to be one (below 10^11) is read as seconds from now, as earlier
+    dingconf did. Either way the link lives at most :data:`_MAX_LINK_TTL_MS`.
+
+    Raises:
+        InvalidRequest: ``paramError`` for an instant not in the future or
+            seconds below 1.
+    """
+    expires = expire_time if expire_time >= _INSTANT_FROM else now_ms + expire_time * 1000
+    if expire_time <= 0 or expires <= now_ms:
+        raise InvalidRequest("paramError", "expireTime must lie in the future")
+    return min(expires, now_ms + _MAX_LINK_TTL_MS)
+
+
 def _chapter(i: int, raw: dict[str, Any]) -> derive.Chapter:
     return derive.Chapter(
         i + 1,
@@ -128,11 +149,12 @@ class MinutesReader:
         grants = await self._store.list_minutes_grants(conference.corp_id, conference.conference_id)
         return {conference.host_id, *(s.owner for s in spans), *(g.union_id for g in grants)}
 
-    async def _state(self, conference: Conference, reader: str) -> _State:
+    async def _state(self, conference: Conference, reader: str | None) -> _State:
+        """The minutes' state; ``reader`` None reads with the app's own authority."""
         spans = await self._store.list_spans(conference.corp_id, conference.conference_id, MINUTES)
         if not spans:
             raise NotFound("minutesNotFound", "the meeting has no minutes")
-        if reader not in await self._readers(conference, spans):
+        if reader is not None and reader not in await self._readers(conference, spans):
             raise AccessDenied("noPermission", "NO PERMISSION")
         said = await self._store.list_utterances(conference.corp_id, conference.conference_id)
         explicit = await self._store.get_minutes_summary(
@@ -143,18 +165,23 @@ class MinutesReader:
         )
 
     async def _read(
-        self, principal: Principal, conference_id: str, reader: str | None, name: str
+        self, principal: Principal, conference_id: str, reader: str | None, name: str | None
     ) -> _State:
         """The minutes of the caller's meeting, for a reader who may see them.
 
+        ``name`` is the reader's field when the SDK marks it required; None
+        makes it optional, and a call without it reads with the app's authority.
+
         Raises:
             InvalidRequest: ``missingRoomId`` / ``paramError`` (see
-                :meth:`ConferenceService.get`); ``paramError`` without the reader.
+                :meth:`ConferenceService.get`); ``paramError`` without a required reader.
             AccessDenied: ``noPermission`` for another organisation's meeting or
                 a reader who may not see the minutes.
             NotFound: ``roomNotFound``; ``minutesNotFound`` when they never ran.
         """
         conference = await self._conferences.get(principal, conference_id)
+        if name is None:
+            return await self._state(conference, (reader or "").strip() or None)
         return await self._state(conference, _required(reader, name))
 
     async def text(
@@ -169,7 +196,9 @@ class MinutesReader:
         """QueryMinutesText: the paragraphs (speaker turns), paged.
 
         ``direction`` "0" (default) pages from the start, "1" from the end;
-        ``nextToken`` is the offset where the next page starts.
+        ``nextToken`` is the offset where the next page starts. ``unionId`` is
+        optional (the SDK marks only ``direction`` required): without it the
+        app reads on its own authority, as QueryCloudRecordText does.
         """
         size = _DEFAULT_PAGE if max_results is None else max_results
         if not 1 <= size <= _MAX_PAGE:
@@ -178,7 +207,7 @@ class MinutesReader:
             raise InvalidRequest("paramError", "direction must be 0 or 1")
         if next_token not in (None, "") and not str(next_token).isdigit():
             raise InvalidRequest("paramError", "invalid nextToken")
-        state = await self._read(principal, conference_id, union_id, "unionId")
+        state = await self._read(principal, conference_id, union_id, None)
         turns = derive.paragraphs(state.sentences)
         if direction == "1":
             turns.reverse()
@@ -245,20 +274,18 @@ class MinutesReader:
         principal: Principal,
         conference_id: str,
         union_id: str | None,
-        expire_s: int | None,
+        expire_time: int | None,
     ) -> str:
         """GenerateFlashMinutesDocumentUrl: a link to the whole minutes' document.
 
-        ``expireTime`` is the link's validity in seconds (default one hour).
+        ``expireTime`` is when the link expires (see :func:`_link_expiry`);
+        without it the link lives one hour.
         """
-        if expire_s is not None and expire_s <= 0:
-            raise InvalidRequest("paramError", "expireTime must be positive")
+        now = self._clock.now_ms()
+        expires = now + _LINK_TTL_MS if expire_time is None else _link_expiry(expire_time, now)
         await self._read(principal, conference_id, union_id, "unionId")
-        ttl = _LINK_TTL_MS if expire_s is None else expire_s * 1000
         return await self._signer.url(
-            document_path(conference_id),
-            {"unionId": (union_id or "").strip()},
-            self._clock.now_ms() + ttl,
+            document_path(conference_id), {"unionId": (union_id or "").strip()}, expires
         )
 
     async def _media_conference(self, conference_id: str) -> Conference:

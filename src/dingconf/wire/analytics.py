@@ -156,7 +156,14 @@ def analytics_routes(analytics: AnalyticsService) -> list[Operation]:
 
     one = "/v1.0/conference/videoConferences/{conferenceId}"
     return [
-        op(f"GET {one}/infos", "GetConfDataByConferenceId", conf_data, _conf_data),
+        # The reads answer a malformed id as QueryConferenceInfo does: paramError.
+        op(
+            f"GET {one}/infos",
+            "GetConfDataByConferenceId",
+            conf_data,
+            _conf_data,
+            param_error=_PARAM_ERROR,
+        ),
         op(
             f"GET {one}/details",
             "GetConfDetailData",
@@ -164,8 +171,15 @@ def analytics_routes(analytics: AnalyticsService) -> list[Operation]:
                 c.principal, c.conference_id, c.optional("nick"), *c.paging(_PARAM_ERROR)
             ),
             _details,
+            param_error=_PARAM_ERROR,
         ),
-        op(f"GET {one}/metricDatas", "GetUserMetricData", user_metrics, _metrics),
+        op(
+            f"GET {one}/metricDatas",
+            "GetUserMetricData",
+            user_metrics,
+            _metrics,
+            param_error=_PARAM_ERROR,
+        ),
         op(
             f"POST {one}/lastMetricDatas/query",
             "GetUserLastMetric",

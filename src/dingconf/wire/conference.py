@@ -4,7 +4,6 @@ from collections import OrderedDict
 from collections.abc import Awaitable
 
 from dingconf.model import Conference, ConferenceStatus
-from dingconf.model.minutes import MINUTES_IDLE
 from dingconf.service.conferences import ConferenceService, CreatedConference
 from dingconf.wire.http import Reply, ok
 from dingconf.wire.operations import Call, Operation, op
@@ -20,6 +19,8 @@ from dingconf.wire.schemas import (
 __all__ = ["conf_info", "conference_routes"]
 
 _CLOSED = CloseReply(code=200, cause="success")
+#: QueryConferenceInfo's parameter error (querying-video-conference-information).
+_PARAM_ERROR = "paramError"
 # As many as the store keeps meetings (storage.sql): ~0.4 KB each.
 _RENDERED_LIMIT = 50_000
 
@@ -28,12 +29,11 @@ def conf_info(c: Conference) -> ConfInfo:
     """Derive ``confInfo`` from a stored meeting (spec §4.1 emission rules).
 
     ``endTime`` and ``confDuration`` appear only once the meeting has ended;
-    ``scheduleConferenceId`` only for booked meetings; ``minutesStatus`` and
-    ``minutesOwnerUnionId`` once the minutes have been started (never-started
-    minutes leave them out, as DingTalk's page says it no longer returns them).
+    ``scheduleConferenceId`` only for booked meetings. ``minutesStatus`` and
+    ``minutesOwnerUnionId`` are never sent: DingTalk's page says they are no
+    longer returned (the console and the minutes' own reads still show the minutes).
     """
     ended = c.status == ConferenceStatus.ENDED and c.end_time_ms is not None
-    minuted = c.minutes_status != MINUTES_IDLE
     return ConfInfo(
         conference_id=c.conference_id,
         title=c.title,
@@ -56,8 +56,6 @@ def conf_info(c: Conference) -> ConfInfo:
         conf_duration=c.end_time_ms - c.start_time_ms if ended and c.end_time_ms else None,
         schedule_conference_id=c.schedule_conference_id,
         cloud_record_owner_union_id=c.cloud_record_owner,
-        minutes_status=c.minutes_status if minuted else None,
-        minutes_owner_union_id=c.minutes_owner if minuted else None,
     )
 
 
@@ -98,7 +96,14 @@ def conference_routes(conferences: ConferenceService) -> list[Operation]:
 
     return [
         # The hottest call first: Starlette tries paths in order.
-        op(f"GET {one}", "QueryConferenceInfo", query, render, returns=ConfInfoReply),
+        op(
+            f"GET {one}",
+            "QueryConferenceInfo",
+            query,
+            render,
+            returns=ConfInfoReply,
+            param_error=_PARAM_ERROR,
+        ),
         op(
             f"DELETE {one}",
             "CloseVideoConference",
@@ -111,6 +116,7 @@ def conference_routes(conferences: ConferenceService) -> list[Operation]:
             query,
             render,
             returns=ConfInfoReply,
+            param_error=_PARAM_ERROR,
         ),
         op(
             "POST /v1.0/conference/videoConferences",

@@ -200,18 +200,21 @@ def minutes_routes(minutes: MinutesService, reader: MinutesReader) -> list[Opera
                 c.optional("direction"),
             ),
             _text,
+            param_error=_PARAM_ERROR,
         ),
         op(
             f"GET {one}/minutes/audioInfos",
             "QueryMinutesAudio",
             lambda c: reader.audio(c.principal, c.conference_id, c.optional("unionId")),
             _audio,
+            param_error=_PARAM_ERROR,
         ),
         op(
             f"POST {one}/minutes/summaries/query",
             "QueryMinutesSummary",
             summary,
             body=MinutesSummaryBody,
+            param_error=_PARAM_ERROR,
         ),
         op(
             f"GET {one}/minutes/meetingResult",
@@ -219,6 +222,7 @@ def minutes_routes(minutes: MinutesService, reader: MinutesReader) -> list[Opera
             lambda c: reader.summary(c.principal, c.conference_id, c.optional("unionId")),
             lambda s: MeetingResultReply(s.full, [a.text for a in s.actions]),
             returns=MeetingResultReply,
+            param_error=_PARAM_ERROR,
         ),
         op(
             f"GET {one}/flashMinutes/summaries",
@@ -228,6 +232,7 @@ def minutes_routes(minutes: MinutesService, reader: MinutesReader) -> list[Opera
             ),
             lambda s: FlashSummaryReply(FlashMinutesSummary(s.status, _chapters(s))),
             returns=FlashSummaryReply,
+            param_error=_PARAM_ERROR,
         ),
         op(
             f"GET {one}/flashMinutes/recordUrls",
@@ -237,6 +242,7 @@ def minutes_routes(minutes: MinutesService, reader: MinutesReader) -> list[Opera
             ),
             lambda urls: RecordUrlsReply([RecordUrlView(u, t) for u, t in urls]),
             returns=RecordUrlsReply,
+            param_error=_PARAM_ERROR,
         ),
         op(
             f"GET {one}/flashMinutes/document/generate",
@@ -248,6 +254,7 @@ def minutes_routes(minutes: MinutesService, reader: MinutesReader) -> list[Opera
                 c.int_query("expireTime", _PARAM_ERROR),
             ),
             DocumentUrlReply,
+            param_error=_PARAM_ERROR,
         ),
         op(
             f"POST {one}/flashMinutes/recordPermissions",

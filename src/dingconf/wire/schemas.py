@@ -115,8 +115,6 @@ class ConfInfo(_Body):
     conf_duration: int | None = None
     schedule_conference_id: str | None = None
     cloud_record_owner_union_id: str | None = None
-    minutes_status: int | None = None
-    minutes_owner_union_id: str | None = None
 
 
 class ConfInfoReply(_Body):
