@@ -10,24 +10,26 @@ bad parameters), ``orgAccessForbidden`` (another organisation's meeting),
 ``cloudRecordNotFound`` (the meeting never recorded, or no such file).
 """
 
+import asyncio
 from dataclasses import dataclass
 
 from dingconf.clock import Clock
 from dingconf.errors import InvalidRequest
-from dingconf.model import RECORD, Conference, Principal
+from dingconf.model import RECORD, Conference, Principal, Span, Utterance
 from dingconf.service.auth import READ, require_scope
 from dingconf.service.ids import CONFERENCE_ID
 from dingconf.service.media import M3U8, MP4, MediaFile, MediaSigner
-from dingconf.service.paging import Page, paginate
+from dingconf.service.paging import Page, page_of, window
 from dingconf.service.record_files import READY_AFTER_MS, REGION_ID, Take, record_id, takes
 from dingconf.service.recording import RECORDING
-from dingconf.service.transcript import Paragraph, paragraphs
+from dingconf.service.transcript import Paragraph, Turn, origin_of, paragraph, turns
 from dingconf.storage.base import Store
 
 __all__ = [
     "ASCENDING",
     "DESCENDING",
     "MAX_TEXT_PAGE",
+    "PAGE_CHARS",
     "PROCESSING",
     "READY",
     "CloudRecordService",
@@ -43,6 +45,10 @@ PROCESSING, READY = 0, 1
 ASCENDING, DESCENDING = "0", "1"
 #: The doc's largest ``maxResults``; the default page.
 MAX_TEXT_PAGE, _DEFAULT_TEXT_PAGE = 2000, 100
+#: A page ends before the paragraph that would take it past this many characters
+#: of speech (it always holds one): the page's size stays bounded, whatever
+#: ``maxResults`` asks, and ``hasMore`` and the tokens continue the walk.
+PAGE_CHARS = 10_000
 _PARAMS = "paramsError"
 
 
@@ -181,22 +187,45 @@ class CloudRecordService:
         if not spans:
             raise _not_recorded()
         said = await self._store.list_utterances(conference.corp_id, conference.conference_id)
-        found = paragraphs(said, spans)
-        if direction == DESCENDING:
-            found.reverse()
-        start = query.start_time
-        if start is not None:
-            found = [
-                p
-                for p in found
-                if (p.start_ms >= start if direction == ASCENDING else p.start_ms <= start)
-            ]
-        token = None if query.next_token is None else str(query.next_token)
-        page = paginate(
-            found,
-            token,
+        offset, size = window(
+            None if query.next_token is None else str(query.next_token),
             query.max_results,
             default_size=_DEFAULT_TEXT_PAGE,
             error_code=_PARAMS,
         )
-        return TextPage(record_id(conference.conference_id), query.next_token or 0, page)
+        # Its cost grows with the transcript: in a worker thread, off the event loop.
+        page = await asyncio.to_thread(
+            _text_page, said, spans, direction, query.start_time, offset, size
+        )
+        return TextPage(record_id(conference.conference_id), offset, page)
+
+
+def _starts_in(at_ms: int, start: int, ascending: bool) -> bool:
+    return at_ms >= start if ascending else at_ms <= start
+
+
+def _text_page(
+    said: list[Utterance],
+    spans: list[Span],
+    direction: str,
+    start: int | None,
+    offset: int,
+    size: int,
+) -> Page[Paragraph]:
+    """One page of the transcript: at most ``size`` paragraphs and :data:`PAGE_CHARS`
+    characters; only its own paragraphs' words are derived."""
+    origin = origin_of(spans)
+    found = turns(said, spans)
+    if direction == DESCENDING:
+        found.reverse()
+    if start is not None:
+        ascending = direction == ASCENDING
+        found = [t for t in found if _starts_in(t.utterances[0].at_ms - origin, start, ascending)]
+    chosen: list[Turn] = []
+    chars = 0
+    for turn in found[offset : offset + size]:
+        if chosen and chars + turn.chars > PAGE_CHARS:
+            break
+        chosen.append(turn)
+        chars += turn.chars
+    return page_of([paragraph(t, origin) for t in chosen], offset, len(found))

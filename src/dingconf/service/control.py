@@ -1,5 +1,7 @@
 """The emulator's control plane: what real DingTalk clients and time would do."""
 
+from dataclasses import replace
+
 from dingconf.clock import Clock
 from dingconf.errors import InvalidRequest, NotFound
 from dingconf.model import (
@@ -13,10 +15,14 @@ from dingconf.model import (
 from dingconf.service.bookings import BookingService
 from dingconf.service.conferences import ConferenceService
 from dingconf.service.content import ContentService
+from dingconf.service.paging import Page, page_of, resume_at, seek, window
 from dingconf.service.recording import RecordingService
 from dingconf.storage.base import ConferenceFilter, Store
 
-__all__ = ["ControlService"]
+__all__ = ["PARTICIPANTS_PAGE", "ControlService"]
+
+#: The control API's participants page by default.
+PARTICIPANTS_PAGE = 500
 
 
 class ControlService:
@@ -171,15 +177,28 @@ class ControlService:
             locked = await tx.lock_any_conference(conference_id)
             await self._conferences.leave(tx, locked, union_id)
 
-    async def participants(self, conference_id: str) -> list[Participant]:
-        """Everyone who ever joined the meeting, with their current state.
+    async def participants(
+        self, conference_id: str, next_token: str | None, max_results: int | None
+    ) -> Page[Participant]:
+        """One page of everyone who ever joined the meeting, with their current state.
 
-        Invited people who never joined are members (QueryConferenceMembers
-        lists them as rung) but not participants.
+        Pages follow QueryConferenceMembers' order and tokens (at most
+        :data:`~dingconf.service.paging.MAX_PAGE` members read per page, default
+        :data:`PARTICIPANTS_PAGE`). Invited people who never joined are members
+        (QueryConferenceMembers lists them as rung) but not participants: they
+        are read and left out, so a page may hold fewer than asked.
+
+        Raises:
+            InvalidRequest: ``paramError`` for a bad token or size.
         """
+        offset_token, after = seek(next_token, error_code="paramError", valid_id=bool)
+        offset, size = window(
+            offset_token, max_results, default_size=PARTICIPANTS_PAGE, error_code="paramError"
+        )
         corp_id = await self._corp_of(conference_id)
-        members = await self._store.list_participants(corp_id, conference_id)
-        return [m for m in members if m.first_join_ms is not None]
+        found = await self._store.page_participants(corp_id, conference_id, offset, size, after)
+        page = resume_at(page_of(found.members, offset, found.total), found.last)
+        return replace(page, items=[m for m in page.items if m.first_join_ms is not None])
 
     def now_ms(self) -> int:
         """The server's current time."""

@@ -18,10 +18,13 @@ from dingconf.service.members import with_live_duration
 from dingconf.service.paging import Page, page_of, paginate, resume_at, seek, window
 from dingconf.storage.base import ConferenceFilter, Store
 
-__all__ = ["FREE_TYPE", "SCENE", "HistoryFilter", "ListingService"]
+__all__ = ["BATCH_MEETINGS", "BATCH_USERS", "FREE_TYPE", "SCENE", "HistoryFilter", "ListingService"]
 
 _LIST_PAGE = 20  # the docs' example page size; DingTalk documents no default
 _PARAM_ERROR = "paramError"
+#: QueryConferenceInfoBatch's bounds (DingTalk documents none): the meetings one
+#: call may name, and the members of each it lists, in listing order.
+BATCH_MEETINGS, BATCH_USERS = 20, 500
 _UNION_ID_MAX = 64  # DingTalk's unionIds are about 30 characters
 #: What GetHistoryConfDataList reports for every meeting: dingconf has no
 #: billing plans or client scenes (spec §4.5.9 examples).
@@ -53,13 +56,15 @@ class ListingService:
     ) -> list[tuple[Conference, list[Participant], frozenset[str]]]:
         """QueryConferenceInfoBatch: the meetings in progress among ``conference_ids``.
 
-        Each with its members and the unionIds of those inside with their
-        camera on. Meetings not in progress, unknown or of another organisation
-        are left out, unless no asked meeting is in progress and one of them
-        has ended: "only meetings in progress can be queried" (the doc).
+        Each with its first :data:`BATCH_USERS` members (in the order they
+        became members) and the unionIds of those inside with their camera
+        on. Meetings not in progress, unknown or of another organisation are
+        left out, unless no asked meeting is in progress and one of them has
+        ended: "only meetings in progress can be queried" (the doc).
 
         Raises:
-            InvalidRequest: ``paramsError`` for an empty list or a malformed id;
+            InvalidRequest: ``paramsError`` for an empty list, a malformed id or
+                more than :data:`BATCH_MEETINGS` meetings;
                 ``resourceClose`` when the asked meetings of the organisation ended.
         """
         require_scope(principal, READ)
@@ -67,16 +72,25 @@ class ListingService:
             raise InvalidRequest("paramsError", "error:conferenceIdList is empty")
         if not all(CONFERENCE_ID.fullmatch(i) for i in conference_ids):
             raise InvalidRequest("paramsError", "error:invalid conferenceId")
+        if len(set(conference_ids)) > BATCH_MEETINGS:
+            raise InvalidRequest(
+                "paramsError", f"error:conferenceIdList names more than {BATCH_MEETINGS} meetings"
+            )
         found = []
         ended = False
         for conference_id in dict.fromkeys(conference_ids):
             c = await self._store.get_conference(principal.corp_id, conference_id)
             if c is not None and c.status == ConferenceStatus.STARTED:
-                members = await self._store.list_participants(principal.corp_id, conference_id)
-                sessions = await self._store.list_sessions(principal.corp_id, conference_id)
-                cameras = frozenset(
-                    s.union_id for s in sessions if s.leave_ms is None and s.device.camera_on
+                # The first members only, read by the listing's index: the
+                # whole list is QueryConferenceMembers' to page through.
+                listed = await self._store.page_participants(
+                    principal.corp_id, conference_id, 0, BATCH_USERS
                 )
+                members = listed.members
+                stays = await self._store.current_stays(
+                    principal.corp_id, conference_id, [m.union_id for m in members]
+                )
+                cameras = frozenset(s.union_id for s in stays if s.device.camera_on)
                 found.append((c, members, cameras))
             ended = ended or (c is not None and c.status == ConferenceStatus.ENDED)
         if not found and ended:
@@ -173,15 +187,11 @@ class ListingService:
         for member in inside:
             c = await self._store.get_conference(principal.corp_id, member.conference_id)
             if c is not None:
-                sessions = await self._store.list_sessions(principal.corp_id, c.conference_id)
-                device = next(
-                    (
-                        s.device.device_type
-                        for s in reversed(sessions)
-                        if s.union_id == union_id and s.leave_ms is None
-                    ),
-                    Device().device_type,
+                # The person's stay in progress, by key (not the meeting's every stay).
+                stays = await self._store.current_stays(
+                    principal.corp_id, c.conference_id, [union_id]
                 )
+                device = stays[0].device.device_type if stays else Device().device_type
                 found.append((c, with_live_duration(member, now), device))
         return found
 

@@ -4,8 +4,14 @@ Every answer is derived from the meeting's state (:mod:`.minutes_derive`):
 only what was said while the minutes ran counts. Who may read: the minutes'
 owners (of any take), the host, and whoever an owner shared them with
 (AddRecordPermission); anyone else gets ``noPermission``.
+
+The derivations run in a worker thread: their cost grows with the
+transcript, and the event loop must go on serving other requests meanwhile.
+Summaries are bounded: at most :data:`SUMMARY_ITEMS` items per list and
+:data:`SUMMARY_TEXT` characters per text.
 """
 
+import asyncio
 import json
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -22,6 +28,8 @@ from dingconf.service.minutes_media import audio_path, document_path, wav_bytes,
 from dingconf.storage.base import Store
 
 __all__ = [
+    "SUMMARY_ITEMS",
+    "SUMMARY_TEXT",
     "SUMMARY_TYPES",
     "ActionItem",
     "AudioTake",
@@ -40,6 +48,8 @@ SUMMARY_TYPES = (
     "paragraphSummary",
     "questionsAnsweringSummary",
 )
+#: A summary's bounds (DingTalk documents none): items per list, characters per text.
+SUMMARY_ITEMS, SUMMARY_TEXT = 100, 500
 _LINK_TTL_MS = 3_600_000
 #: The longest a document link lives, however late ``expireTime`` asks.
 _MAX_LINK_TTL_MS = 30 * 24 * 3_600_000
@@ -160,9 +170,8 @@ class MinutesReader:
         explicit = await self._store.get_minutes_summary(
             conference.corp_id, conference.conference_id
         )
-        return _State(
-            conference, spans, derive.sentences(said, spans), json.loads(explicit or "{}")
-        )
+        sentences = await asyncio.to_thread(derive.sentences, said, spans)
+        return _State(conference, spans, sentences, json.loads(explicit or "{}"))
 
     async def _read(
         self, principal: Principal, conference_id: str, reader: str | None, name: str | None
@@ -208,7 +217,7 @@ class MinutesReader:
         if next_token not in (None, "") and not str(next_token).isdigit():
             raise InvalidRequest("paramError", "invalid nextToken")
         state = await self._read(principal, conference_id, union_id, None)
-        turns = derive.paragraphs(state.sentences)
+        turns = await asyncio.to_thread(derive.paragraphs, state.sentences)
         if direction == "1":
             turns.reverse()
         start = int(next_token or 0)
@@ -249,7 +258,7 @@ class MinutesReader:
     ) -> MinutesSummary:
         """Every part of the summary (QueryMinutesSummary, MeetingResult, FlashMinutesSummary)."""
         state = await self._read(principal, conference_id, union_id, name)
-        return _summarise(state, state.sentences)
+        return await asyncio.to_thread(_summarise, state, state.sentences)
 
     async def record_urls(
         self, principal: Principal, conference_id: str, recorder: str | None
@@ -336,7 +345,15 @@ class MinutesReader:
             raise NotFound("notFound", "no such media") from error
         take = params.get("take")
         said = [s for s in state.sentences if take is None or str(s.take) == take]
-        return _markdown(conference, _summarise(state, said), said)
+        return await asyncio.to_thread(_document, conference, state, said)
+
+
+def _document(conference: Conference, state: _State, said: list[derive.Sentence]) -> str:
+    return _markdown(conference, _summarise(state, said), said)
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= SUMMARY_TEXT else text[: SUMMARY_TEXT - 1] + "…"
 
 
 def _summarise(state: _State, said: list[derive.Sentence]) -> MinutesSummary:
@@ -351,22 +368,31 @@ def _summarise(state: _State, said: list[derive.Sentence]) -> MinutesSummary:
     chapters = derive.chapters(derive.paragraphs(said))
     if "chapters" in explicit:
         chapters = [_chapter(i, c) for i, c in enumerate(explicit["chapters"])]
-    paragraph = str(explicit.get("paragraphSummary", derive.summary_text(said)))
-    keywords = explicit.get("keywords", derive.keywords(s.text for s in said))
+    derived = derive.keywords(s.text for s in said)
+    paragraph = str(explicit.get("paragraphSummary", derive.summary_text(said, derived)))
+    keywords = explicit.get("keywords", derived)
     running = state.conference.minutes_status == MINUTES_RUNNING
+    top = SUMMARY_ITEMS
     return MinutesSummary(
         status=int(explicit.get("status", 1 if running else 2)),
-        paragraph=paragraph,
-        full=str(explicit.get("fullSummary", paragraph)),
-        keywords=[str(k) for k in keywords],
-        actions=actions,
-        chapters=chapters,
-        key_sentences=derive.key_sentences(said),
-        conversational=[
-            (uid, nick, f"{nick}: " + " ".join(s.text for s in lines))
-            for uid, nick, lines in derive.speakers(said)
+        paragraph=_clip(paragraph),
+        full=_clip(str(explicit.get("fullSummary", paragraph))),
+        keywords=[_clip(str(k)) for k in keywords[:top]],
+        actions=[a._replace(text=_clip(a.text)) for a in actions[:top]],
+        chapters=[
+            c._replace(headline=_clip(c.headline), summary=_clip(c.summary)) for c in chapters[:top]
         ],
-        questions=derive.questions(said),
+        key_sentences=[
+            s._replace(text=_clip(s.text)) for s in derive.key_sentences(said, top_terms=derived)
+        ],
+        conversational=[
+            (uid, nick, _clip(f"{nick}: " + " ".join(s.text for s in lines)))
+            for uid, nick, lines in derive.speakers(said)[:top]
+        ],
+        questions=[
+            (q._replace(text=_clip(q.text)), a._replace(text=_clip(a.text)))
+            for q, a in derive.questions(said)[:top]
+        ],
     )
 
 

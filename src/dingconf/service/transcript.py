@@ -11,7 +11,12 @@ speaker's turn (consecutive utterances of one person), made of sentences
 (one utterance split at sentence-ending punctuation), made of words (runs of
 letters or digits; each CJK character is a word of its own). Speech has no
 duration of its own here, so every word lasts :data:`WORD_MS` from the moment
-the utterance was said. Times are relative to ``origin_ms``.
+the utterance was said. Times are relative to ``origin_ms``. A turn longer
+than :data:`PARAGRAPH_CHARS` continues in a new paragraph, so that a page of
+paragraphs can be bounded (QueryCloudRecordText).
+
+Cutting turns (:func:`turns`) reads no words; a paragraph's sentences and
+words are derived only when it is shown (:func:`paragraph`).
 """
 
 import re
@@ -21,18 +26,26 @@ from typing import NamedTuple
 from dingconf.model import Span, Utterance
 
 __all__ = [
+    "PARAGRAPH_CHARS",
     "WORD_MS",
     "Paragraph",
     "Sentence",
+    "Turn",
     "Word",
     "inside",
+    "origin_of",
+    "paragraph",
     "paragraphs",
     "sentences_of",
+    "turns",
     "words_of",
 ]
 
 #: How long one word takes to say.
 WORD_MS = 300
+#: A turn's paragraph takes utterances up to this many characters (always at
+#: least one); the turn goes on in the next paragraph.
+PARAGRAPH_CHARS = 2000
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af"
 # One CJK character, or a run of other letters/digits (apostrophes and hyphens inside).
@@ -120,6 +133,41 @@ def _join(texts: Iterable[str]) -> str:
     return joined
 
 
+class Turn(NamedTuple):
+    """The utterances of one paragraph, before any word is derived."""
+
+    union_id: str
+    utterances: tuple[Utterance, ...]
+
+    @property
+    def chars(self) -> int:
+        """How much text the paragraph holds."""
+        return sum(len(u.text) for u in self.utterances)
+
+
+def turns(utterances: Iterable[Utterance], spans: Sequence[Span]) -> list[Turn]:
+    """The paragraphs of what was said inside ``spans``: speaker turns, each cut
+    after :data:`PARAGRAPH_CHARS` characters."""
+    result: list[Turn] = []
+    current: list[Utterance] = []
+    size = 0
+    for u in inside(utterances, spans):
+        if current and (current[0].union_id != u.union_id or size >= PARAGRAPH_CHARS):
+            result.append(Turn(current[0].union_id, tuple(current)))
+            current, size = [], 0
+        if u.text.strip():  # blank speech makes no sentence, but still ends a turn
+            current.append(u)
+            size += len(u.text)
+    if current:
+        result.append(Turn(current[0].union_id, tuple(current)))
+    return result
+
+
+def origin_of(spans: Sequence[Span]) -> int:
+    """Where a transcript's times count from: the first span's start."""
+    return min(s.start_ms for s in spans)
+
+
 def paragraphs(
     utterances: Iterable[Utterance], spans: Sequence[Span], origin_ms: int | None = None
 ) -> list[Paragraph]:
@@ -133,28 +181,17 @@ def paragraphs(
     """
     if not spans:
         return []
-    origin = min(s.start_ms for s in spans) if origin_ms is None else origin_ms
-    turns: list[tuple[Utterance, list[Sentence]]] = []
-    result: list[Paragraph] = []
-    for u in inside(utterances, spans):
-        if turns and turns[-1][0].union_id != u.union_id:
-            result.append(_paragraph(turns))
-            turns = []
-        sentences = _sentences(u, origin)
-        if sentences:
-            turns.append((u, sentences))
-    if turns:
-        result.append(_paragraph(turns))
-    return result
+    origin = origin_of(spans) if origin_ms is None else origin_ms
+    return [paragraph(t, origin) for t in turns(utterances, spans)]
 
 
-def _paragraph(turns: list[tuple[Utterance, list[Sentence]]]) -> Paragraph:
-    first = turns[0][0]
-    sentences = tuple(s for _u, ss in turns for s in ss)
+def paragraph(turn: Turn, origin_ms: int) -> Paragraph:
+    """A turn's paragraph, its sentences and words timed from ``origin_ms``."""
+    sentences = tuple(s for u in turn.utterances for s in _sentences(u, origin_ms))
     return Paragraph(
-        union_id=first.union_id,
+        union_id=turn.union_id,
         # The nick of the turn's last utterance: the name shown when it ended.
-        nick=turns[-1][0].nick,
+        nick=turn.utterances[-1].nick,
         text=_join(s.text for s in sentences),
         start_ms=sentences[0].start_ms,
         end_ms=max(s.end_ms for s in sentences),

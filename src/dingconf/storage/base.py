@@ -451,6 +451,14 @@ class Store(Protocol):
     async def list_sessions(self, corp_id: str, conference_id: str) -> list[SessionRecord]:
         """Every stay in a meeting of ``corp_id``, by join time."""
 
+    async def current_stays(
+        self, corp_id: str, conference_id: str, union_ids: Sequence[str]
+    ) -> list[SessionRecord]:
+        """The stays in progress of ``union_ids`` in a meeting of ``corp_id`` (any order).
+
+        Read by key: the cost follows ``union_ids``, not the meeting's size.
+        """
+
     async def list_samples(
         self, corp_id: str, conference_id: str, union_ids: list[str] | None = None
     ) -> list[NetworkSample]:

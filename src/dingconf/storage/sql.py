@@ -5,7 +5,7 @@ module (reads), :mod:`.sql_tx` (writes) and :mod:`.sql_rows` (row mapping), so
 both backends behave the same.
 """
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 from dingconf.clock import ClockState
@@ -37,7 +37,11 @@ from dingconf.model.minutes import MinutesGrant
 from dingconf.model.presence import Presence
 from dingconf.storage.base import ConferenceFilter, Store, WriteTx
 from dingconf.storage.driver import Connection, Database
-from dingconf.storage.sql_analytics import select_samples, select_sessions
+from dingconf.storage.sql_analytics import (
+    select_current_stays,
+    select_samples,
+    select_sessions,
+)
 from dingconf.storage.sql_changes import KeptRows
 from dingconf.storage.sql_console import select_latest_conferences
 from dingconf.storage.sql_content import select_spans, select_utterances
@@ -53,7 +57,12 @@ from dingconf.storage.sql_extras import (
     select_stream_outs,
     select_whitelist,
 )
-from dingconf.storage.sql_listing import ListingTotals, select_member_page, select_member_total
+from dingconf.storage.sql_listing import (
+    SELECT_MEMBERSHIPS,
+    ListingTotals,
+    select_member_page,
+    select_member_total,
+)
 from dingconf.storage.sql_minutes import select_minutes_grants, select_minutes_summary
 from dingconf.storage.sql_ops import select_live_counts
 from dingconf.storage.sql_presence import select_presence, select_stale_presences
@@ -274,6 +283,11 @@ class SqlStore(Store):
     async def list_sessions(self, corp_id: str, conference_id: str) -> list[SessionRecord]:
         return await select_sessions(self._read, corp_id, conference_id)
 
+    async def current_stays(
+        self, corp_id: str, conference_id: str, union_ids: Sequence[str]
+    ) -> list[SessionRecord]:
+        return await select_current_stays(self._read, corp_id, conference_id, union_ids)
+
     async def list_samples(
         self, corp_id: str, conference_id: str, union_ids: list[str] | None = None
     ) -> list[NetworkSample]:
@@ -340,11 +354,7 @@ class SqlStore(Store):
         self, corp_id: str, union_id: str, status: AttendStatus
     ) -> list[Participant]:
         rows = await self._read.fetchall(
-            f"SELECT {', '.join('p.' + c for c in PARTICIPANT_COLUMNS.split(', '))} "
-            "FROM participants p JOIN conferences c ON c.conference_id = p.conference_id "
-            "WHERE c.corp_id = ? AND c.status = ? AND p.union_id = ? AND p.attend_status = ? "
-            "ORDER BY c.start_time, c.conference_id",
-            (corp_id, int(ConferenceStatus.STARTED), union_id, int(status)),
+            SELECT_MEMBERSHIPS, (corp_id, int(ConferenceStatus.STARTED), union_id, int(status))
         )
         return [participant_of(row) for row in rows]
 

@@ -3,21 +3,31 @@
 from collections.abc import Sequence
 
 from dingconf.model import AttendStatus, Device, NetworkSample, SessionRecord
-from dingconf.storage.driver import Connection
+from dingconf.storage.driver import Connection, Row
 
 __all__ = [
     "AnalyticsWrites",
+    "current_stays_sql",
     "decline_call",
     "insert_samples",
+    "select_current_stays",
     "select_samples",
     "select_sessions",
     "select_stay_devices",
     "update_session_device",
 ]
 
+# Ids bound per IN list: well below SQLite's and PostgreSQL's parameter limits.
+_IN_CHUNK = 500
 _SAMPLE_COLUMNS = (
     "n.union_id, n.at_ms, n.rtt, n.loss_rate, n.jitter, n.send_bit_rate, n.recv_bit_rate"
 )
+
+
+def _session_of(r: Row) -> SessionRecord:
+    return SessionRecord(
+        r[0], r[1], r[2], r[3], r[4], r[5], Device(r[6], r[7], bool(r[8])), bool(r[9])
+    )
 
 
 async def update_session_device(
@@ -100,12 +110,38 @@ async def select_sessions(
         "WHERE s.conference_id = ? ORDER BY s.join_time, s.union_id, s.seq",
         (corp_id, conference_id),
     )
-    return [
-        SessionRecord(
-            r[0], r[1], r[2], r[3], r[4], r[5], Device(r[6], r[7], bool(r[8])), bool(r[9])
-        )
-        for r in rows
-    ]
+    return [_session_of(r) for r in rows]
+
+
+async def select_current_stays(
+    conn: Connection, corp_id: str, conference_id: str, union_ids: Sequence[str]
+) -> list[SessionRecord]:
+    """The stays in progress of ``union_ids`` in a meeting of ``corp_id``.
+
+    Each person's latest stay is found by primary key (``seq`` = their stay
+    count), so the cost follows the people asked about, not the meeting's size.
+    """
+    found: list[SessionRecord] = []
+    for start in range(0, len(union_ids), _IN_CHUNK):
+        chunk = union_ids[start : start + _IN_CHUNK]
+        rows = await conn.fetchall(current_stays_sql(len(chunk)), (corp_id, conference_id, *chunk))
+        found += [_session_of(r) for r in rows]
+    return found
+
+
+def current_stays_sql(count: int) -> str:
+    """The statement of :func:`select_current_stays` for ``count`` unionIds
+    (parameters: corpId, conferenceId, the unionIds)."""
+    return (
+        "SELECT s.conference_id, s.union_id, s.seq, p.nick, s.join_time, s.leave_time, "
+        "s.device_type, s.client_version, s.camera_on, p.outer_org "
+        "FROM participants p "
+        "JOIN conferences c ON c.conference_id = p.conference_id AND c.corp_id = ? "
+        "JOIN participant_sessions s ON s.conference_id = p.conference_id "
+        "AND s.union_id = p.union_id AND s.seq = p.sessions "
+        f"WHERE p.conference_id = ? AND p.union_id IN ({', '.join('?' * count)}) "
+        "AND s.leave_time IS NULL"
+    )
 
 
 async def select_samples(

@@ -25,6 +25,7 @@ from dingconf.storage.sql_rows import PARTICIPANT_COLUMNS, count_conferences, pa
 
 __all__ = [
     "MEMBER_COUNT_RESET",
+    "SELECT_MEMBERSHIPS",
     "ListingTotals",
     "count_new_member",
     "note_created",
@@ -43,6 +44,19 @@ __all__ = [
 MEMBER_COUNT_RESET = (
     "member_counts",
     "conference_id IN (SELECT conference_id FROM conferences WHERE corp_id = ?)",
+)
+
+#: A person's member rows in one status across the running meetings of an
+#: organisation (parameters: corpId, the running status, unionId, attendStatus).
+#: From the person's rows (participants_by_person), then each meeting by key:
+#: SQLite keeps a CROSS JOIN's order, and would otherwise start from every
+#: running meeting of the organisation, to sort by.
+SELECT_MEMBERSHIPS = (
+    f"SELECT {', '.join('p.' + c for c in PARTICIPANT_COLUMNS.split(', '))} "
+    "FROM participants p CROSS JOIN conferences c "
+    "WHERE c.conference_id = p.conference_id "
+    "AND c.corp_id = ? AND c.status = ? AND p.union_id = ? AND p.attend_status = ? "
+    "ORDER BY c.start_time, c.conference_id"
 )
 
 # The status counts a meeting adds to its organisation's row, in the order of

@@ -5,6 +5,7 @@ Guarded by ``admin`` (see :mod:`dingconf.wire.guards`), health aside.
 
 from dingconf.model import Participant, Utterance
 from dingconf.service.control import ControlService
+from dingconf.service.paging import Page
 from dingconf.wire.analytics import device_of, samples_of
 from dingconf.wire.operations import Call, Operation, op
 from dingconf.wire.record_schemas import SayBody, UtteranceView
@@ -16,8 +17,9 @@ _SUCCESS = {"success": True}
 _PARAM_ERROR = "paramError"
 
 
-def _participants(members: list[Participant]) -> dict[str, list[ParticipantView]]:
+def _participants(page: Page[Participant]) -> dict[str, list[ParticipantView] | str]:
     return {
+        "nextToken": page.next_token,
         "participants": [
             ParticipantView(
                 union_id=p.union_id,
@@ -27,8 +29,8 @@ def _participants(members: list[Participant]) -> dict[str, list[ParticipantView]
                 join_time=p.last_join_ms,
                 leave_time=p.leave_ms,
             )
-            for p in members
-        ]
+            for p in page.items
+        ],
     }
 
 
@@ -107,8 +109,9 @@ def control_routes(control: ControlService) -> list[Operation]:
         op(
             f"GET {conf}/participants",
             "Participants",
-            lambda c: control.participants(c.conference_id),
+            lambda c: control.participants(c.conference_id, *c.paging(_PARAM_ERROR)),
             _participants,
+            param_error=_PARAM_ERROR,
             guard="admin",
         ),
         op(
