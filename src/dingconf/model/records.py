@@ -103,10 +103,15 @@ class Principal(NamedTuple):
 
 
 class ExtensionApp(NamedTuple):
-    """A meeting-level extension ("cool") app setting (spec §6)."""
+    """A meeting-level extension ("cool") app setting (spec §6).
+
+    ``client_id`` is the key of the app that set it (QueryScheduleConfSettings'
+    ``clientId``); QueryConferenceInfo's ``appId`` is that app's AgentId
+    (:func:`dingconf.service.ids.agent_id`).
+    """
 
     app_code: str
-    app_id: str
+    client_id: str
     auto_open_mode: int
     biz_data: str
 

@@ -33,10 +33,10 @@ def spaced_room_code(code: str) -> str:
     return f"{code[:3]} {code[3:6]} {code[6:]}"
 
 
-def booking_settings(model: ScheduleSettingModel | None, app_id: str) -> BookingSettings:
+def booking_settings(model: ScheduleSettingModel | None, client_id: str) -> BookingSettings:
     """The domain's settings from ``scheduleConfSettingModel``.
 
-    Extension apps belong to the calling app (their ``appId``); an empty list
+    Extension apps belong to the calling app (``client_id``); an empty list
     is what the SDK sends for "not set" (spec §1.1), so it changes nothing.
     """
     if model is None:
@@ -58,7 +58,7 @@ def booking_settings(model: ScheduleSettingModel | None, app_id: str) -> Booking
         lock_media_status_mic_mute=extra.lock_media_status_mic_mute if extra else None,
         enable_web_anonymous_join=extra.enable_web_anonymous_join if extra else None,
         extension_apps=tuple(
-            ExtensionApp(a.cool_app_code, app_id, a.auto_open_mode, a.extension_app_biz_data)
+            ExtensionApp(a.cool_app_code, client_id, a.auto_open_mode, a.extension_app_biz_data)
             for a in apps
         )
         or None,
@@ -79,7 +79,7 @@ def _settings_out(b: Booking) -> ScheduleSettingsOut:
         mute_on_join=s.mute_on_join,
         mozi_conf_virtual_extra_setting=VirtualExtraOut(
             mozi_conf_extension_app_settings=[
-                ExtensionAppOut(a.app_code, str(a.auto_open_mode), a.biz_data, a.app_id)
+                ExtensionAppOut(a.app_code, str(a.auto_open_mode), a.biz_data, a.client_id)
                 for a in s.extension_apps or ()
             ],
             waiting_room=s.waiting_room,
