@@ -8,9 +8,68 @@ from alibabacloud_dingtalk.conference_1_0 import models as m
 
 from lifecycle import book, info, instances, sdk
 
+from sdk_errors import assert_sdk_error
+
 SM = m.CreateScheduleConferenceRequestScheduleConfSettingModel
+USM = m.UpdateScheduleConfSettingsRequestScheduleConfSettingModel
 EXTRA = m.CreateScheduleConferenceRequestScheduleConfSettingModelMoziConfVirtualExtraSetting
 APP = m.CreateScheduleConferenceRequestScheduleConfSettingModelMoziConfVirtualExtraSettingMoziConfExtensionAppSettings  # noqa: E501
+REC = m.CreateScheduleConferenceRequestScheduleConfSettingModelMoziConfOpenRecordSetting
+
+
+def _update(conf, token, sid, model, creator="u-host"):
+    request = m.UpdateScheduleConfSettingsRequest(
+        creator_union_id=creator,
+        schedule_conference_id=sid,
+        schedule_conf_setting_model=None if model is None else USM().from_map(model),
+    )
+    return sdk(conf, token, "UpdateScheduleConfSettings", request)
+
+
+def _auto_recorded_owner(server, conf, token, settings, joiner):
+    sid = book(conf, token, settings=settings).schedule_conference_id
+    cid = instances(conf, token, sid).conference_list[0].conference_id
+    server.join(cid, joiner)
+    i = info(conf, token, cid)
+    assert i.cloud_record_status == 1
+    return i.cloud_record_owner_union_id
+
+
+def test_record_owner_defaults_to_the_organiser_not_the_host(server, conf, acme_token):
+    # create-appointment-meeting / api-updatescheduleconfsettings: cloudRecordOwnerUnionId
+    # "云录制归属人，默认归属到预约会议组织者" -- the organiser is the creator, not hostUnionId.
+    anyone = REC(record_auto_start=1, record_auto_start_type=2)
+    hosted_by_alice = SM(host_union_id="u-alice", mozi_conf_open_record_setting=anyone)
+    owner = _auto_recorded_owner(server, conf, acme_token, hosted_by_alice, "u-bob")
+    assert owner == "u-host"
+    named = SM(
+        host_union_id="u-alice",
+        mozi_conf_open_record_setting=anyone,
+        mozi_conf_virtual_extra_setting=EXTRA(cloud_record_owner_union_id="u-carol"),
+    )
+    assert _auto_recorded_owner(server, conf, acme_token, named, "u-bob") == "u-carol"
+
+
+def test_settings_of_a_cancelled_booking_answer_from_the_table(conf, acme_token):
+    # api-updatescheduleconfsettings' table has no resourceCancel; a cancelled booking
+    # is a wrong scheduleConferenceId, as CreateCustomShortLink already answers.
+    sid = book(conf, acme_token).schedule_conference_id
+    cancel = m.CancelScheduleConferenceRequest(
+        creator_union_id="u-host", schedule_conference_id=sid
+    )
+    sdk(conf, acme_token, "CancelScheduleConference", cancel)
+    assert_sdk_error(
+        lambda: _update(conf, acme_token, sid, {"lockRoom": 1}), 400, "scheduleConferenceIdError"
+    )
+    assert_sdk_error(lambda: _update(conf, acme_token, sid, None), 400, "scheduleConferenceIdError")
+    link = m.CreateCustomShortLinkRequest(
+        creator_union_id="u-host", schedule_conference_id=sid, cool_app_code="COOLAPP-1"
+    )
+    assert_sdk_error(
+        lambda: sdk(conf, acme_token, "CreateCustomShortLink", link),
+        400,
+        "scheduleConferenceIdError",
+    )
 
 
 def test_extension_app_id_is_the_apps_agent_id(server, conf):

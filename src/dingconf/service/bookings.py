@@ -33,6 +33,11 @@ def _params(detail: str) -> InvalidRequest:
     return InvalidRequest(_PARAMS, f"error:{detail}")
 
 
+def _gone() -> InvalidRequest:
+    """A cancelled booking, to the settings API: its table has no ``resourceCancel``."""
+    return InvalidRequest("scheduleConferenceIdError", "scheduleConferenceIdError")
+
+
 def _instance_fields(booking: Booking) -> dict[str, Any]:
     """What a booking's settings decide about its meeting instance (spec §4.4.1)."""
     s = booking.settings
@@ -227,22 +232,27 @@ class BookingService:
         """UpdateScheduleConfSettings: the given settings replace the old ones.
 
         Without settings (``scheduleConfSettingModel`` is optional) nothing changes.
+        Every code is one of the page's table (``api-updatescheduleconfsettings``).
 
         Raises:
-            InvalidRequest: ``scheduleConferenceIdError`` (unknown booking),
-                ``creatorUidError`` (not its creator), ``userNotInOrg`` (a person
-                named outside the organisation), ``paramError`` (a bad value),
-                ``resourceCancel``.
+            InvalidRequest: ``scheduleConferenceIdError`` (unknown or cancelled
+                booking), ``creatorUidError`` (not its creator), ``userNotInOrg``
+                (a person named outside the organisation), ``paramError`` (a
+                bad value).
             AccessDenied: ``noPermission`` for another organisation's booking.
         """
         require_scope(principal, WRITE)
         booking = await self._own_booking(principal, schedule_id)
+        if booking.cancelled:
+            raise _gone()
         if booking.creator_id != creator_id:
             raise InvalidRequest("creatorUidError", "creatorUidError")
         await self._check_people(principal, patch, ("userNotInOrg", "paramError"))
         async with self._store.write() as tx:
-            booking = await self._lock_for_change(tx, principal, schedule_id, creator_id)
-            changed = replace(booking, settings=merge_settings(booking.settings, patch))
+            locked = await tx.lock_booking(principal.corp_id, booking.schedule_conference_id)
+            if locked is None or locked.cancelled:
+                raise _gone()
+            changed = replace(locked, settings=merge_settings(locked.settings, patch))
             await self._save(tx, changed, start_changed=False)
 
     async def cancel(self, principal: Principal, creator_id: str, schedule_id: str) -> None:

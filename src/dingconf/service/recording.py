@@ -57,7 +57,9 @@ def auto_started_recording(conference: Conference, joiner: str) -> Conference | 
     )
     if not triggered:
         return None
-    owner = conference.auto_record_owner or conference.host_id
+    # cloudRecordOwnerUnionId, else the booking's organiser ("默认归属到预约会议
+    # 组织者"): only booked meetings start on their own, and their creator is the booking's.
+    owner = conference.auto_record_owner or conference.creator_id
     return conference._replace(cloud_record_status=ON, cloud_record_owner=owner)
 
 
