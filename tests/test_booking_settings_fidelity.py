@@ -17,6 +17,15 @@ APP = m.CreateScheduleConferenceRequestScheduleConfSettingModelMoziConfVirtualEx
 REC = m.CreateScheduleConferenceRequestScheduleConfSettingModelMoziConfOpenRecordSetting
 
 
+#: Booked in the past: a pending instance that starts in the future would lead the
+#: shared server's newest-first meeting lists (the console overview's test relies on them).
+PAST = 1_600_000_000_000
+
+
+def _book(conf, token, **kwargs):
+    return book(conf, token, start=PAST, **kwargs)
+
+
 def _update(conf, token, sid, model, creator="u-host"):
     request = m.UpdateScheduleConfSettingsRequest(
         creator_union_id=creator,
@@ -27,7 +36,7 @@ def _update(conf, token, sid, model, creator="u-host"):
 
 
 def _auto_recorded_owner(server, conf, token, settings, joiner):
-    sid = book(conf, token, settings=settings).schedule_conference_id
+    sid = _book(conf, token, settings=settings).schedule_conference_id
     cid = instances(conf, token, sid).conference_list[0].conference_id
     server.join(cid, joiner)
     i = info(conf, token, cid)
@@ -53,7 +62,7 @@ def test_record_owner_defaults_to_the_organiser_not_the_host(server, conf, acme_
 def test_settings_of_a_cancelled_booking_answer_from_the_table(conf, acme_token):
     # api-updatescheduleconfsettings' table has no resourceCancel; a cancelled booking
     # is a wrong scheduleConferenceId, as CreateCustomShortLink already answers.
-    sid = book(conf, acme_token).schedule_conference_id
+    sid = _book(conf, acme_token).schedule_conference_id
     cancel = m.CancelScheduleConferenceRequest(
         creator_union_id="u-host", schedule_conference_id=sid
     )
@@ -72,13 +81,30 @@ def test_settings_of_a_cancelled_booking_answer_from_the_table(conf, acme_token)
     )
 
 
+def test_start_cloud_record_checks_its_layout(conf, acme_token, create_meeting):
+    # video-conference-open-cloud-recording: mode grid/speech/full_screen, smallWindowPosition
+    # relative_right/float_right/float_bottom; its table's parameter error is paramsError.
+    cid = create_meeting().conference_id
+
+    def start(**layout):
+        request = m.StartCloudRecordRequest(union_id="u-host", **layout)
+        return lambda: sdk(conf, acme_token, "StartCloudRecord", cid, request)
+
+    assert_sdk_error(start(mode="grip"), 400, "paramsError")
+    assert_sdk_error(start(small_window_position="right"), 400, "paramsError")
+    assert_sdk_error(start(mode="speech", small_window_position=""), 400, "paramsError")
+    assert info(conf, acme_token, cid).cloud_record_status == 0
+    assert start(mode="speech", small_window_position="relative_right")().code == "200"
+    assert info(conf, acme_token, cid).cloud_record_status == 1
+
+
 def test_extension_app_id_is_the_apps_agent_id(server, conf):
     # querying-video-conference-information: appId "会议酷应用所属微应用AgentId";
     # api-queryscheduleconfsettings: clientId "钉钉开放应用 clientId" (the app's key).
     org = server.create_org()
     apps = [APP(cool_app_code="COOLAPP-1", auto_open_mode=1, extension_app_biz_data="biz")]
     settings = SM(mozi_conf_virtual_extra_setting=EXTRA(mozi_conf_extension_app_settings=apps))
-    sid = book(conf, org.token, settings=settings).schedule_conference_id
+    sid = _book(conf, org.token, settings=settings).schedule_conference_id
     cid = instances(conf, org.token, sid).conference_list[0].conference_id
     (app,) = info(conf, org.token, cid).extension_app_settings
     # A number like the page's example ("29****"), not the app's key.
