@@ -4,6 +4,9 @@ Issue 23 (fidelity round 3), items 1, 3, 4, 5 and 9. Each test names the page
 (``fuxun2008/dingtalk-docs``, ``zh/open/development/<slug>.mdx``) it follows.
 """
 
+import json
+
+import pytest
 from alibabacloud_dingtalk.conference_1_0 import models as m
 
 from lifecycle import book, info, instances, sdk
@@ -15,6 +18,33 @@ USM = m.UpdateScheduleConfSettingsRequestScheduleConfSettingModel
 EXTRA = m.CreateScheduleConferenceRequestScheduleConfSettingModelMoziConfVirtualExtraSetting
 APP = m.CreateScheduleConferenceRequestScheduleConfSettingModelMoziConfVirtualExtraSettingMoziConfExtensionAppSettings  # noqa: E501
 REC = m.CreateScheduleConferenceRequestScheduleConfSettingModelMoziConfOpenRecordSetting
+
+#: One value outside each list the booking pages give (create-appointment-meeting,
+#: api-updatescheduleconfsettings), as a ``scheduleConfSettingModel``.
+OUTSIDE_THE_LISTS = [
+    {"lockRoom": 2},
+    {"screenShareForbidden": -1},
+    {"muteOnJoin": 5},
+    {"moziConfVirtualExtraSetting": {"waitingRoom": 3}},
+    {"moziConfVirtualExtraSetting": {"joinBeforeHost": 2}},
+    {"moziConfVirtualExtraSetting": {"enableChat": 2}},
+    {"moziConfVirtualExtraSetting": {"lockNick": 2}},
+    {"moziConfVirtualExtraSetting": {"lockMediaStatusMicMute": 2}},
+    {"moziConfVirtualExtraSetting": {"minutesSummaryTemplateType": "2"}},
+    {
+        "moziConfVirtualExtraSetting": {
+            "moziConfExtensionAppSettings": [{"coolAppCode": "COOLAPP-1", "autoOpenMode": 3}]
+        }
+    },
+    {"moziConfOpenRecordSetting": {"recordAutoStart": 2}},
+    {"moziConfOpenRecordSetting": {"recordAutoStartType": 3}},
+    {"moziConfOpenRecordSetting": {"mode": "tiles"}},
+    {"moziConfOpenRecordSetting": {"restrictShareMinutesSummaryOnly": 2}},
+    {"aiAgentSummarySetting": {"value": "on"}},
+    {"aiAgentSummarySetting": {"receiverType": 2}},
+    {"aiAgentSummarySetting": {"allowAllParticipantsStart": 2}},
+    {"aiAgentSummarySetting": {"restrictShareMinutesSummaryOnly": 2}},
+]
 
 
 #: Booked in the past: a pending instance that starts in the future would lead the
@@ -33,6 +63,13 @@ def _update(conf, token, sid, model, creator="u-host"):
         schedule_conf_setting_model=None if model is None else USM().from_map(model),
     )
     return sdk(conf, token, "UpdateScheduleConfSettings", request)
+
+
+def _stored_settings(server, sid):
+    """The booking's settings as the store keeps them (control API state export)."""
+    (org,) = server.export_state("dingacme")["orgs"]
+    (row,) = [b for b in org["bookings"] if b["schedule_conference_id"] == sid]
+    return json.loads(row["settings"])
 
 
 def _auto_recorded_owner(server, conf, token, settings, joiner):
@@ -78,6 +115,92 @@ def test_settings_of_a_cancelled_booking_answer_from_the_table(conf, acme_token)
         lambda: sdk(conf, acme_token, "CreateCustomShortLink", link),
         400,
         "scheduleConferenceIdError",
+    )
+
+
+def test_minutes_owner_is_read_stored_and_checked(server, conf, acme_token):
+    # Both booking pages: minutesOwnerUnionId "闪记归属人" beside cloudRecordOwnerUnionId.
+    outsider = EXTRA(minutes_owner_union_id="g-host")
+    assert_sdk_error(
+        lambda: _book(conf, acme_token, settings=SM(mozi_conf_virtual_extra_setting=outsider)),
+        400,
+        "paramsError",
+    )
+    inside = EXTRA(minutes_owner_union_id="u-alice")
+    sid = _book(
+        conf, acme_token, settings=SM(mozi_conf_virtual_extra_setting=inside)
+    ).schedule_conference_id
+    assert _stored_settings(server, sid)["minutes_owner"] == "u-alice"
+
+    outside = {"moziConfVirtualExtraSetting": {"minutesOwnerUnionId": "g-host"}}
+    assert_sdk_error(lambda: _update(conf, acme_token, sid, outside), 400, "userNotInOrg")
+    assert _stored_settings(server, sid)["minutes_owner"] == "u-alice"
+    bob = {"moziConfVirtualExtraSetting": {"minutesOwnerUnionId": "u-bob"}}
+    assert _update(conf, acme_token, sid, bob).success is True
+    assert _update(conf, acme_token, sid, {"lockRoom": 1}).success is True  # merged
+    assert _stored_settings(server, sid)["minutes_owner"] == "u-bob"
+
+
+@pytest.mark.parametrize("model", OUTSIDE_THE_LISTS, ids=lambda d: json.dumps(d)[:60])
+def test_a_value_outside_its_list_is_refused(server, conf, acme_token, model):
+    # Create answers its page's paramsError, Update its page's paramError; nothing is stored.
+    assert_sdk_error(
+        lambda: _book(conf, acme_token, settings=SM().from_map(model)), 400, "paramsError"
+    )
+    sid = _book(conf, acme_token).schedule_conference_id
+    before = _stored_settings(server, sid)
+    assert_sdk_error(lambda: _update(conf, acme_token, sid, model), 400, "paramError")
+    assert _stored_settings(server, sid) == before
+
+
+def test_the_pages_own_examples_are_accepted(server, conf, acme_token):
+    # The request examples of create-appointment-meeting (waitingRoom 0 although its table
+    # lists 1/2) and api-updatescheduleconfsettings, with this organisation's people.
+    people = {"hostUnionId": "u-alice", "cohostUnionIds": ["u-carol"]}
+    owners = {"minutesOwnerUnionId": "u-bob", "cloudRecordOwnerUnionId": "u-bob"}
+    example = {
+        **people,
+        "lockRoom": 0,
+        "screenShareForbidden": 0,
+        "muteOnJoin": -1,
+        "moziConfVirtualExtraSetting": {
+            "waitingRoom": 0,
+            "joinBeforeHost": 0,
+            "enableChat": 0,
+            "lockNick": 0,
+            "lockMediaStatusMicMute": 0,
+            "moziConfExtensionAppSettings": [{"coolAppCode": "COOLAPP-1", "autoOpenMode": 0}],
+            "minutesSummaryTemplateType": "0",
+            **owners,
+        },
+        "moziConfOpenRecordSetting": {
+            "recordAutoStart": 0,
+            "recordAutoStartType": 0,
+            "mode": "grid",
+            "restrictShareMinutesSummaryOnly": 0,
+        },
+        "aiAgentSummarySetting": {
+            "value": "disable",
+            "receiverType": 1,
+            "allowAllParticipantsStart": 0,
+            "restrictShareMinutesSummaryOnly": 0,
+        },
+    }
+    sid = _book(conf, acme_token, settings=SM().from_map(example)).schedule_conference_id
+    update = {
+        "lockRoom": 1,
+        "screenShareForbidden": 1,
+        "muteOnJoin": 6,
+        "moziConfVirtualExtraSetting": {"waitingRoom": 1, "minutesSummaryTemplateType": "1"},
+        "moziConfOpenRecordSetting": {"recordAutoStart": 1, "mode": "full_screen_and_speaker"},
+        "aiAgentSummarySetting": {"value": "enable", "receiverType": 0},
+    }
+    assert _update(conf, acme_token, sid, update).success is True
+    stored = _stored_settings(server, sid)
+    assert (stored["mute_on_join"], stored["record_mode"], stored["ai_summary"]) == (
+        6,
+        "full_screen_and_speaker",
+        "enable",
     )
 
 

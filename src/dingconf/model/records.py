@@ -191,8 +191,18 @@ class BookingSettings:
     enable_web_anonymous_join: bool | None = None
     extension_apps: tuple[ExtensionApp, ...] | None = None
     cloud_record_owner: str | None = None
+    minutes_owner: str | None = None
+    minutes_summary_template_type: str | None = None
     record_auto_start: int | None = None
     record_auto_start_type: int | None = None
+    record_mode: str | None = None
+    record_restrict_share_summary: int | None = None
+    #: ``aiAgentSummarySetting``: ``value``, ``receiverType``,
+    #: ``allowAllParticipantsStart``, ``restrictShareMinutesSummaryOnly``.
+    ai_summary: str | None = None
+    ai_receiver_type: int | None = None
+    ai_allow_all_start: int | None = None
+    ai_restrict_share_summary: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
