@@ -2,6 +2,7 @@
 
 from alibabacloud_dingtalk.conference_1_0 import models as m
 
+from dingconf.service.ids import agent_id
 from lifecycle import book, info, instances, join_room, member_map, sdk, users
 
 
@@ -31,7 +32,7 @@ def test_booked_meeting_walkthrough(server, conf, acme_token):
     assert [
         (a.app_code, a.app_id, a.auto_open_mode, a.extension_app_biz_data)
         for a in i.extension_app_settings
-    ] == [("COOLAPP-1", "acme-app", 1, "{}")]
+    ] == [("COOLAPP-1", agent_id("acme-app"), 1, "{}")]
 
     # First join: 0 -> 2, and startTime becomes the moment it started.
     server.join(cid, "u-host")

@@ -191,7 +191,8 @@ def test_settings_query_update_and_record_auto_start(server, conf, oauth, acme_t
     assert (status, body["code"]) == (400, "conferenceLocked")  # lockRoom now 1
     server.join(cid, "u-bob")  # a co-host gets in and starts the recording (type 1)
     i = info(conf, acme_token, cid)
-    assert (i.status, i.cloud_record_status, i.cloud_record_owner_union_id) == (2, 1, "u-alice")
+    # Owned by the organiser (the creator), not the host.
+    assert (i.status, i.cloud_record_status, i.cloud_record_owner_union_id) == (2, 1, "u-host")
 
 
 def test_instances_paging_and_roomcode_query(server, conf, oauth, acme_token):

@@ -350,6 +350,7 @@ class DingconfServer(ToolkitHelpers):
             corp_id=made["corpId"],
             app_key=made["appKey"],
             app_secret=made["appSecret"],
+            agent_id=made["agentId"],
             users=[u["unionId"] for u in made["users"]],
             token=self.token(made["appKey"], made["appSecret"]),
         )
@@ -363,6 +364,8 @@ class DingconfOrg:
     corp_id: str
     app_key: str
     app_secret: str
+    #: The app's AgentId (``appId`` of the extension apps it sets on meetings).
+    agent_id: str
     #: unionIds of its users (``u-host``, ``u-alice``, ``u-bob``, ``u-carol`` by default).
     users: list[str]
     #: An access token of its app (Read and Write).

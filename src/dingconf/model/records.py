@@ -103,10 +103,15 @@ class Principal(NamedTuple):
 
 
 class ExtensionApp(NamedTuple):
-    """A meeting-level extension ("cool") app setting (spec §6)."""
+    """A meeting-level extension ("cool") app setting (spec §6).
+
+    ``client_id`` is the key of the app that set it (QueryScheduleConfSettings'
+    ``clientId``); QueryConferenceInfo's ``appId`` is that app's AgentId
+    (:func:`dingconf.service.ids.agent_id`).
+    """
 
     app_code: str
-    app_id: str
+    client_id: str
     auto_open_mode: int
     biz_data: str
 
@@ -186,8 +191,18 @@ class BookingSettings:
     enable_web_anonymous_join: bool | None = None
     extension_apps: tuple[ExtensionApp, ...] | None = None
     cloud_record_owner: str | None = None
+    minutes_owner: str | None = None
+    minutes_summary_template_type: str | None = None
     record_auto_start: int | None = None
     record_auto_start_type: int | None = None
+    record_mode: str | None = None
+    record_restrict_share_summary: int | None = None
+    #: ``aiAgentSummarySetting``: ``value``, ``receiverType``,
+    #: ``allowAllParticipantsStart``, ``restrictShareMinutesSummaryOnly``.
+    ai_summary: str | None = None
+    ai_receiver_type: int | None = None
+    ai_allow_all_start: int | None = None
+    ai_restrict_share_summary: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

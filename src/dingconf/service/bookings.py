@@ -13,6 +13,7 @@ from dingconf.clock import Clock
 from dingconf.errors import AccessDenied, InternalError, InvalidRequest
 from dingconf.model import Booking, BookingSettings, Conference, ConferenceStatus, Principal
 from dingconf.service.auth import READ, WRITE, require_scope
+from dingconf.service.booking_values import bad_setting
 from dingconf.service.conferences import validate_title
 from dingconf.service.ids import new_conference_id, new_link_token, new_room_code
 from dingconf.service.members import MUTE_OFF, MUTE_ON
@@ -31,6 +32,11 @@ _INSTANCES_PAGE = 20
 
 def _params(detail: str) -> InvalidRequest:
     return InvalidRequest(_PARAMS, f"error:{detail}")
+
+
+def _gone() -> InvalidRequest:
+    """A cancelled booking, to the settings API: its table has no ``resourceCancel``."""
+    return InvalidRequest("scheduleConferenceIdError", "scheduleConferenceIdError")
 
 
 def _instance_fields(booking: Booking) -> dict[str, Any]:
@@ -68,7 +74,7 @@ class BookingService:
     async def _check_people(
         self, principal: Principal, settings: BookingSettings, codes: tuple[str, str] | None = None
     ) -> None:
-        """Everyone named must be a user of the organisation; the enums must be known.
+        """Everyone named must be a user of the organisation; each value on its page's list.
 
         ``codes`` are the API's (unknown person, bad value) error codes, each its
         own message; by default ``paramsError`` with a detail.
@@ -77,15 +83,18 @@ class BookingService:
         def refuse(which: int, detail: str) -> InvalidRequest:
             return InvalidRequest(codes[which], codes[which]) if codes else _params(detail)
 
-        people = [settings.host_id, settings.cloud_record_owner, *(settings.cohost_ids or ())]
+        people = [
+            settings.host_id,
+            settings.cloud_record_owner,
+            settings.minutes_owner,
+            *(settings.cohost_ids or ()),
+        ]
         for union_id in people:
             if union_id and await self._store.get_user(principal.corp_id, union_id) is None:
                 raise refuse(0, f"unknown user {union_id}")
-        for app in settings.extension_apps or ():
-            if app.auto_open_mode not in (0, 1, 2):
-                raise refuse(1, "autoOpenMode must be 0, 1 or 2")
-        if settings.record_auto_start_type not in (None, 0, 1, 2):
-            raise refuse(1, "recordAutoStartType must be 0, 1 or 2")
+        problem = bad_setting(settings)
+        if problem is not None:
+            raise refuse(1, problem)
 
     def _new_instance(self, booking: Booking, creator_nick: str, now: int) -> Conference:
         link = f"{self._base_url}/app?roomCode={booking.room_code}&token={new_link_token()}"
@@ -122,8 +131,9 @@ class BookingService:
         """CreateScheduleConference: a booking and its first, not yet started, instance.
 
         Raises:
-            InvalidRequest: ``paramsError`` for an unknown creator, host, co-host
-                or record owner, a bad title or a time range that ends before it starts.
+            InvalidRequest: ``paramsError`` for an unknown creator, host, co-host,
+                record or minutes owner, a setting outside its page's list, a bad
+                title or a time range that ends before it starts.
         """
         require_scope(principal, WRITE)
         creator = await self._store.get_user(principal.corp_id, creator_id)
@@ -227,22 +237,27 @@ class BookingService:
         """UpdateScheduleConfSettings: the given settings replace the old ones.
 
         Without settings (``scheduleConfSettingModel`` is optional) nothing changes.
+        Every code is one of the page's table (``api-updatescheduleconfsettings``).
 
         Raises:
-            InvalidRequest: ``scheduleConferenceIdError`` (unknown booking),
-                ``creatorUidError`` (not its creator), ``userNotInOrg`` (a person
-                named outside the organisation), ``paramError`` (a bad value),
-                ``resourceCancel``.
+            InvalidRequest: ``scheduleConferenceIdError`` (unknown or cancelled
+                booking), ``creatorUidError`` (not its creator), ``userNotInOrg``
+                (a person named outside the organisation), ``paramError`` (a
+                value outside its list).
             AccessDenied: ``noPermission`` for another organisation's booking.
         """
         require_scope(principal, WRITE)
         booking = await self._own_booking(principal, schedule_id)
+        if booking.cancelled:
+            raise _gone()
         if booking.creator_id != creator_id:
             raise InvalidRequest("creatorUidError", "creatorUidError")
         await self._check_people(principal, patch, ("userNotInOrg", "paramError"))
         async with self._store.write() as tx:
-            booking = await self._lock_for_change(tx, principal, schedule_id, creator_id)
-            changed = replace(booking, settings=merge_settings(booking.settings, patch))
+            locked = await tx.lock_booking(principal.corp_id, booking.schedule_conference_id)
+            if locked is None or locked.cancelled:
+                raise _gone()
+            changed = replace(locked, settings=merge_settings(locked.settings, patch))
             await self._save(tx, changed, start_changed=False)
 
     async def cancel(self, principal: Principal, creator_id: str, schedule_id: str) -> None:

@@ -1,11 +1,13 @@
 """Identifier formats (spec §6)."""
 
+import hashlib
 import re
 
 from dingconf.service.rng import random_below, random_hex, random_uuid
 
 __all__ = [
     "CONFERENCE_ID",
+    "agent_id",
     "new_conference_id",
     "new_link_token",
     "new_password",
@@ -34,3 +36,13 @@ def new_password() -> str:
 def new_link_token() -> str:
     """The ``token`` parameter of a join link: ``1_`` and a UUID."""
     return f"1_{random_uuid()}"
+
+
+def agent_id(client_key: str) -> str:
+    """The AgentId of the app with this key (appKey, or suiteKey): 10 digits, no leading zero.
+
+    Derived, not stored: every app has one from its creation on, the same in
+    every process and backend, and meetings stored before it existed show it too.
+    """
+    digest = hashlib.sha256(client_key.encode()).digest()
+    return str(10**9 + int.from_bytes(digest[:8], "big") % (9 * 10**9))

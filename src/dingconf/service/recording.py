@@ -39,6 +39,9 @@ RECORDING = frozenset({ON, PAUSED})
 # recordAutoStartType (spec §4.4.1): when the host joins, when the host or a
 # co-host joins, when anyone joins.
 _WHEN_HOST, _WHEN_COHOST, _WHEN_ANYONE = 0, 1, 2
+# StartCloudRecord's layouts (video-conference-open-cloud-recording).
+_MODES = frozenset({"grid", "speech", "full_screen"})
+_POSITIONS = frozenset({"relative_right", "float_right", "float_bottom"})
 
 
 def auto_started_recording(conference: Conference, joiner: str) -> Conference | None:
@@ -57,7 +60,9 @@ def auto_started_recording(conference: Conference, joiner: str) -> Conference | 
     )
     if not triggered:
         return None
-    owner = conference.auto_record_owner or conference.host_id
+    # cloudRecordOwnerUnionId, else the booking's organiser ("默认归属到预约会议
+    # 组织者"): only booked meetings start on their own, and their creator is the booking's.
+    owner = conference.auto_record_owner or conference.creator_id
     return conference._replace(cloud_record_status=ON, cloud_record_owner=owner)
 
 
@@ -115,17 +120,35 @@ class RecordingService:
         self._store = store
         self._clock = clock
 
-    async def start(self, principal: Principal, conference_id: str, union_id: str) -> None:
+    async def start(
+        self,
+        principal: Principal,
+        conference_id: str,
+        union_id: str,
+        mode: str | None = None,
+        window_position: str | None = None,
+    ) -> None:
         """StartCloudRecord: the host (or a whitelisted account) records (0 or 3 → 1); they own it.
 
+        The layout (``mode``, ``smallWindowPosition``), optional, is checked
+        against the page's lists and not kept: no video is rendered.
+
         Raises:
-            InvalidRequest: ``paramsError`` / ``orgAccessForbidden`` (see
+            InvalidRequest: ``paramsError`` for a layout value outside its list,
+                ``paramsError`` / ``orgAccessForbidden`` (see
                 :func:`lock_own_conference`), ``roomClosed`` when the meeting ended.
             NotFound: ``recordStartPermissionError`` for anyone but the host and the
                 accounts on the cloud-recording whitelist,
                 ``recordStartError`` when a recording is already running or paused.
         """
         require_scope(principal, WRITE)
+        if mode is not None and mode not in _MODES:
+            raise InvalidRequest("paramsError", "error:mode must be grid, speech or full_screen")
+        if window_position is not None and window_position not in _POSITIONS:
+            raise InvalidRequest(
+                "paramsError",
+                "error:smallWindowPosition must be relative_right, float_right or float_bottom",
+            )
         async with self._store.write() as tx:
             conference = await lock_own_conference(tx, principal, conference_id)
             if conference.status == ConferenceStatus.ENDED:

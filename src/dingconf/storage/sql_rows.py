@@ -167,7 +167,8 @@ def extension_apps_json(apps: tuple[ExtensionApp, ...]) -> str:
         [
             {
                 "appCode": a.app_code,
-                "appId": a.app_id,
+                # Stored rows name the app's key "appId"; the key stays for them.
+                "appId": a.client_id,
                 "autoOpenMode": a.auto_open_mode,
                 "bizData": a.biz_data,
             }

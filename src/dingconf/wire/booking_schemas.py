@@ -6,6 +6,7 @@ Every settings field is optional; absent fields leave a setting unchanged.
 import msgspec
 
 __all__ = [
+    "AiSummarySetting",
     "CancelScheduleBody",
     "CreateScheduleBody",
     "CreateScheduleReply",
@@ -48,14 +49,27 @@ class VirtualExtraSetting(_Body):
     lock_media_status_mic_mute: int | None = None
     enable_web_anonymous_join: bool | None = None
     cloud_record_owner_union_id: str | None = None
+    minutes_owner_union_id: str | None = None
+    minutes_summary_template_type: str | None = None
     mozi_conf_extension_app_settings: list[ExtensionAppIn] = msgspec.field(default_factory=list)
 
 
 class OpenRecordSetting(_Body):
-    """``moziConfOpenRecordSetting``: recording auto-start."""
+    """``moziConfOpenRecordSetting``: recording auto-start and layout."""
 
     record_auto_start: int | None = None
     record_auto_start_type: int | None = None
+    mode: str | None = None
+    restrict_share_minutes_summary_only: int | None = None
+
+
+class AiSummarySetting(_Body):
+    """``aiAgentSummarySetting``: the AI minutes' summary."""
+
+    value: str | None = None
+    receiver_type: int | None = None
+    allow_all_participants_start: int | None = None
+    restrict_share_minutes_summary_only: int | None = None
 
 
 class ScheduleSettingModel(_Body):
@@ -69,6 +83,7 @@ class ScheduleSettingModel(_Body):
     mute_on_join: int | None = None
     mozi_conf_virtual_extra_setting: VirtualExtraSetting | None = None
     mozi_conf_open_record_setting: OpenRecordSetting | None = None
+    ai_agent_summary_setting: AiSummarySetting | None = None
 
 
 class CreateScheduleBody(_Body):

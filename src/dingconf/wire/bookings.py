@@ -4,10 +4,12 @@ from dingconf.model import Booking, BookingSettings, Conference, ExtensionApp
 from dingconf.service.bookings import BookingService
 from dingconf.service.paging import Page
 from dingconf.wire.booking_schemas import (
+    AiSummarySetting,
     CancelScheduleBody,
     CreateScheduleBody,
     CreateScheduleReply,
     ExtensionAppOut,
+    OpenRecordSetting,
     ScheduleInfoReply,
     ScheduleInstance,
     ScheduleInstancesReply,
@@ -18,6 +20,7 @@ from dingconf.wire.booking_schemas import (
     UpdateScheduleBody,
     UpdateScheduleSettingsBody,
     VirtualExtraOut,
+    VirtualExtraSetting,
 )
 from dingconf.wire.http import REQUEST_ID
 from dingconf.wire.operations import Call, Operation, op
@@ -33,17 +36,18 @@ def spaced_room_code(code: str) -> str:
     return f"{code[:3]} {code[3:6]} {code[6:]}"
 
 
-def booking_settings(model: ScheduleSettingModel | None, app_id: str) -> BookingSettings:
+def booking_settings(model: ScheduleSettingModel | None, client_id: str) -> BookingSettings:
     """The domain's settings from ``scheduleConfSettingModel``.
 
-    Extension apps belong to the calling app (their ``appId``); an empty list
+    Extension apps belong to the calling app (``client_id``); an empty list
     is what the SDK sends for "not set" (spec §1.1), so it changes nothing.
     """
     if model is None:
         return BookingSettings()
-    extra = model.mozi_conf_virtual_extra_setting
-    record = model.mozi_conf_open_record_setting
-    apps = extra.mozi_conf_extension_app_settings if extra else []
+    extra = model.mozi_conf_virtual_extra_setting or VirtualExtraSetting()
+    record = model.mozi_conf_open_record_setting or OpenRecordSetting()
+    ai = model.ai_agent_summary_setting or AiSummarySetting()
+    apps = extra.mozi_conf_extension_app_settings
     return BookingSettings(
         host_id=model.host_union_id,
         cohost_ids=None if model.cohost_union_ids is None else tuple(model.cohost_union_ids),
@@ -51,20 +55,28 @@ def booking_settings(model: ScheduleSettingModel | None, app_id: str) -> Booking
         lock_room=model.lock_room,
         mute_on_join=model.mute_on_join,
         screen_share_forbidden=model.screen_share_forbidden,
-        waiting_room=extra.waiting_room if extra else None,
-        join_before_host=extra.join_before_host if extra else None,
-        enable_chat=extra.enable_chat if extra else None,
-        lock_nick=extra.lock_nick if extra else None,
-        lock_media_status_mic_mute=extra.lock_media_status_mic_mute if extra else None,
-        enable_web_anonymous_join=extra.enable_web_anonymous_join if extra else None,
+        waiting_room=extra.waiting_room,
+        join_before_host=extra.join_before_host,
+        enable_chat=extra.enable_chat,
+        lock_nick=extra.lock_nick,
+        lock_media_status_mic_mute=extra.lock_media_status_mic_mute,
+        enable_web_anonymous_join=extra.enable_web_anonymous_join,
         extension_apps=tuple(
-            ExtensionApp(a.cool_app_code, app_id, a.auto_open_mode, a.extension_app_biz_data)
+            ExtensionApp(a.cool_app_code, client_id, a.auto_open_mode, a.extension_app_biz_data)
             for a in apps
         )
         or None,
-        cloud_record_owner=extra.cloud_record_owner_union_id if extra else None,
-        record_auto_start=record.record_auto_start if record else None,
-        record_auto_start_type=record.record_auto_start_type if record else None,
+        cloud_record_owner=extra.cloud_record_owner_union_id,
+        minutes_owner=extra.minutes_owner_union_id,
+        minutes_summary_template_type=extra.minutes_summary_template_type,
+        record_auto_start=record.record_auto_start,
+        record_auto_start_type=record.record_auto_start_type,
+        record_mode=record.mode,
+        record_restrict_share_summary=record.restrict_share_minutes_summary_only,
+        ai_summary=ai.value,
+        ai_receiver_type=ai.receiver_type,
+        ai_allow_all_start=ai.allow_all_participants_start,
+        ai_restrict_share_summary=ai.restrict_share_minutes_summary_only,
     )
 
 
@@ -79,7 +91,7 @@ def _settings_out(b: Booking) -> ScheduleSettingsOut:
         mute_on_join=s.mute_on_join,
         mozi_conf_virtual_extra_setting=VirtualExtraOut(
             mozi_conf_extension_app_settings=[
-                ExtensionAppOut(a.app_code, str(a.auto_open_mode), a.biz_data, a.app_id)
+                ExtensionAppOut(a.app_code, str(a.auto_open_mode), a.biz_data, a.client_id)
                 for a in s.extension_apps or ()
             ],
             waiting_room=s.waiting_room,

@@ -5,6 +5,7 @@ from collections.abc import Awaitable
 
 from dingconf.model import Conference, ConferenceStatus
 from dingconf.service.conferences import ConferenceService, CreatedConference
+from dingconf.service.ids import agent_id
 from dingconf.wire.http import Reply, ok
 from dingconf.wire.operations import Call, Operation, op
 from dingconf.wire.schemas import (
@@ -49,7 +50,7 @@ def conf_info(c: Conference) -> ConfInfo:
         invited_num=c.invited_num,
         cloud_record_status=c.cloud_record_status,
         extension_app_settings=[
-            ExtensionAppSetting(a.app_id, a.app_code, a.auto_open_mode, a.biz_data)
+            ExtensionAppSetting(agent_id(a.client_id), a.app_code, a.auto_open_mode, a.biz_data)
             for a in c.extension_apps
         ],
         end_time=c.end_time_ms if ended else None,

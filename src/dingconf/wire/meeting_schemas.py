@@ -130,7 +130,7 @@ class SettingReply(_Body):
 
 
 class RecordBody(_Body):
-    """StartCloudRecord / StopCloudRecord request (layout fields are accepted, not kept)."""
+    """StartCloudRecord / StopCloudRecord request (Start's layout is checked, not kept)."""
 
     union_id: str
     mode: str | None = None

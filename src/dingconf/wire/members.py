@@ -150,7 +150,13 @@ def member_routes(members: MemberService, recording: RecordingService) -> list[O
         op(
             f"POST {one}/cloudRecords/start",
             "StartCloudRecord",
-            lambda c: recording.start(c.principal, c.conference_id, c.body.union_id),
+            lambda c: recording.start(
+                c.principal,
+                c.conference_id,
+                c.body.union_id,
+                c.body.mode,
+                c.body.small_window_position,
+            ),
             _CODE_200,
             body=RecordBody,
         ),

@@ -8,6 +8,7 @@ from typing import Any
 
 import msgspec
 
+from dingconf.service.ids import agent_id
 from dingconf.service.shared_clock import SharedClock
 from dingconf.service.state import NewOrg, StateService
 from dingconf.wire.operations import Call, Operation, op
@@ -25,6 +26,7 @@ def _new_org(org: NewOrg) -> NewOrgReply:
         name=org.name,
         app_key=org.app_key,
         app_secret=org.app_secret,
+        agent_id=agent_id(org.app_key),
         scopes=sorted(org.scopes),
         users=[NewOrgUser(union_id=u, nick=n) for u, n in org.users],
     )

@@ -41,6 +41,8 @@ class NewOrgReply(_Body):
     name: str
     app_key: str
     app_secret: str
+    #: The app's AgentId: ``appId`` of the extension apps it sets on meetings.
+    agent_id: str
     scopes: list[str]
     users: list[NewOrgUser]
 
