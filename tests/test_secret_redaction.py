@@ -235,3 +235,34 @@ def test_no_secret_reaches_the_journal_the_console_or_the_log(logged: DingconfSe
     for secret in seen:
         for where, text in (("journal", views[0]), ("console", views[1]), ("log", log)):
             assert secret not in text, f"{secret!r} in the {where}"
+
+
+def test_a_failed_request_logs_its_path_without_the_credential(caplog):
+    """The error log names a failed request by the same loggable path (in process:
+    no served link fails on purpose)."""
+    import asyncio
+    import logging
+
+    from dingconf.wire.http import wire_errors
+
+    async def failing(scope, receive, send):
+        raise RuntimeError("boom")
+
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(_message):
+        return None
+
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": "/autoLogin/1e31dc3cf898",
+        "path_params": {"token": "1e31dc3cf898"},
+        "query_string": b"",
+        "headers": [],
+    }
+    with caplog.at_level(logging.ERROR, logger="dingconf.wire"):
+        asyncio.run(wire_errors(failing)(scope, receive, send))
+    assert "GET /autoLogin/*** failed" in caplog.text
+    assert "1e31dc3cf898" not in caplog.text
