@@ -81,35 +81,33 @@ def _check_text(value: str, key: str, limits: InputLimits, code: str) -> None:
         raise InvalidRequest(code, f"error:{key or 'value'} contains a NUL character")
 
 
-def _check(document: Any, limits: InputLimits, code: str) -> None:
+def _check(value: Any, key: str, limits: InputLimits, code: str, depth: int = 0) -> None:
     """Walk a decoded document, refusing what no field of any API accepts.
 
-    A loop, not recursion: a document nested as deep as the decoder allows
-    must not exhaust Python's stack here.
+    Nesting is refused past :data:`MAX_DEPTH`, before the walk goes deeper: a
+    document nested as deep as the decoder allows never exhausts the stack here.
     """
-    pending: list[tuple[Any, str, int]] = [(document, "", 0)]
-    while pending:
-        value, key, depth = pending.pop()
-        if isinstance(value, str):
-            _check_text(value, key, limits, code)
-        elif isinstance(value, bool):
-            continue
-        elif isinstance(value, int | float):
-            if not INT64[0] <= value <= INT64[1]:
-                raise InvalidRequest(code, f"error:{key or 'value'} is out of range")
-        elif isinstance(value, list | dict):
-            if depth >= MAX_DEPTH:
-                raise InvalidRequest(code, f"error:{key or 'value'} is nested too deeply")
-            if isinstance(value, list):
-                if len(value) > limits.max_list:
-                    raise InvalidRequest(
-                        code, f"error:{key or 'list'} has more than {limits.max_list} items"
-                    )
-                pending.extend((item, key, depth + 1) for item in value)
-            else:
-                for name, item in value.items():
-                    _check_text(name, "", limits, code)
-                    pending.append((item, name, depth + 1))
+    if isinstance(value, str):
+        _check_text(value, key, limits, code)
+    elif isinstance(value, bool):
+        return
+    elif isinstance(value, int | float):
+        if not INT64[0] <= value <= INT64[1]:
+            raise InvalidRequest(code, f"error:{key or 'value'} is out of range")
+    elif isinstance(value, list | dict):
+        if depth >= MAX_DEPTH:
+            raise InvalidRequest(code, f"error:{key or 'value'} is nested too deeply")
+        if isinstance(value, list):
+            if len(value) > limits.max_list:
+                raise InvalidRequest(
+                    code, f"error:{key or 'list'} has more than {limits.max_list} items"
+                )
+            for item in value:
+                _check(item, key, limits, code, depth + 1)
+        else:
+            for name, item in value.items():
+                _check_text(name, "", limits, code)
+                _check(item, name, limits, code, depth + 1)
 
 
 def _parse(raw: bytes | str) -> Any:
@@ -161,7 +159,7 @@ async def decode_body(request: Request, schema: type[T], code: str, limits: Inpu
         raise _body_unreadable(f"the body is {exc}") from None
     if not isinstance(document, dict):
         raise _body_unreadable("the body is not a JSON object")
-    _check(document, limits, code)
+    _check(document, "", limits, code)
     return _convert(document, schema, code)
 
 
@@ -186,7 +184,7 @@ def decode_json(raw: bytes | str, schema: type[T], code: str, limits: InputLimit
         document = _parse(raw)
     except _Unreadable as exc:
         raise InvalidRequest(code, f"error:{exc}") from None
-    _check(document, limits, code)
+    _check(document, "", limits, code)
     return _convert(document, schema, code)
 
 
