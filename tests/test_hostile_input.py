@@ -137,3 +137,18 @@ def test_the_journal_stays_readable_after_a_hostile_body(server, http, token):
     status, _, document = server.request("GET", "/_dingconf/journal?limit=5")
     assert status == 200
     assert any(e["action"] == "KickMembers" for e in document["requests"])
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "roomCode=%00&token=x",
+        "roomCode=1%00&token=x",
+        "roomCode=%C2%B2&token=x",
+        "roomCode=1&token=%00",
+    ],
+)
+def test_a_join_link_with_a_nul_or_no_room_code_is_the_invalid_link_page(http, query):
+    resp = http.get(f"/app?{query}")
+    assert resp.status_code == 404, resp.text[:300]
+    assert resp.headers["content-type"].startswith("text/html")
