@@ -132,6 +132,8 @@ def target(backend, request, tmp_path_factory):
             yield client, token, cid
     finally:
         srv.stop()
+    # Nothing failed out of sight either (a background task, a cut connection).
+    assert "Traceback" not in srv.log_path.read_text()
 
 
 def _with_nuls(document: Any) -> Any:
