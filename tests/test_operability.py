@@ -484,7 +484,7 @@ def test_every_flag_shows_its_environment_variable_and_h_works():
 
 
 def test_link_credentials_in_paths_are_hidden_from_the_log():
-    from dingconf.wire.observe import loggable_path
+    from dingconf.wire.redaction import loggable_path
 
     login = {"path": "/autoLogin/1e31dc3cf898", "path_params": {"token": "1e31dc3cf898"}}
     assert loggable_path(login) == "/autoLogin/***"

@@ -15,9 +15,10 @@ from alibabacloud_dingtalk.oauth2_1_0 import models as om
 from alibabacloud_dingtalk.oauth2_1_0.client import Client as OAuthClient
 
 from dingconf.pytest_plugin import DingconfServer
-from dingconf.wire.journal import MAX_BODY_BYTES, Journal, redact
+from dingconf.wire.journal import MAX_BODY_BYTES, Journal
 from dingconf.wire.metrics import Metrics
 from dingconf.wire.observe import observe
+from dingconf.wire.redaction import redact_body
 
 from conftest import RUNTIME, sdk_config
 from sdk_errors import assert_sdk_error, sdk_error
@@ -290,11 +291,11 @@ def test_the_journal_stays_within_its_bound_under_100k_calls():
 
 def test_redaction_and_long_bodies():
     plain = b'{"conferenceId":"abc"}'
-    assert redact(plain) == (plain, None)
-    kept, document = redact(b'{"list":[{"accessToken":"t","x":1}],"token":"u"}')
+    assert redact_body(plain) == (plain, None)
+    kept, document = redact_body(b'{"list":[{"accessToken":"t","x":1}],"token":"u"}')
     assert json.loads(kept) == {"list": [{"accessToken": "***", "x": 1}], "token": "***"}
     assert document == {"list": [{"accessToken": "t", "x": 1}], "token": "u"}
-    assert b"s3cret" not in redact(b'{"appSecret":"s3cret"')[0]
+    assert b"s3cret" not in redact_body(b'{"appSecret":"s3cret"')[0]
 
 
 def test_a_long_body_is_kept_cut():

@@ -19,6 +19,7 @@ from dingconf.model import (
 )
 from dingconf.service.access import lock_own_conference
 from dingconf.service.auth import WRITE, require_scope
+from dingconf.service.digits import ascii_digits
 from dingconf.service.rng import random_hex
 from dingconf.storage.base import ConferenceFilter, Store, WriteTx
 
@@ -293,7 +294,7 @@ class ExtrasService:
         """
         require_scope(principal, WRITE)
         room_code = room_code.replace(" ", "")
-        if not room_code.isdigit() or not mcu_room_code.isdigit():
+        if not ascii_digits(room_code) or not ascii_digits(mcu_room_code):
             raise _params("roomCode and mcuRoomCode must be digits")
         device = _MCU_PREFIX + mcu_room_code
         async with self._store.write() as tx:

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from urllib.parse import urlencode
 
 from dingconf.errors import AccessDenied
+from dingconf.service.digits import digits_value
 from dingconf.storage.base import Store
 
 __all__ = ["LinkSigner", "SigningKey"]
@@ -76,9 +77,10 @@ class LinkSigner:
             AccessDenied: ``invalidSignature`` for a tampered or unsigned link,
                 ``urlExpired`` once the expiry has passed.
         """
-        if not expires.isdigit() or not await self._key.matches(
-            self._message(path, params, int(expires)), sig
+        expires_ms = digits_value(expires)
+        if expires_ms is None or not await self._key.matches(
+            self._message(path, params, expires_ms), sig
         ):
             raise AccessDenied("invalidSignature", "the link's signature does not match")
-        if now_ms >= int(expires):
+        if now_ms >= expires_ms:
             raise AccessDenied("urlExpired", "the link has expired")

@@ -13,6 +13,7 @@ from dingconf.model import (
     Principal,
 )
 from dingconf.service.auth import READ, require_scope
+from dingconf.service.digits import ascii_digits
 from dingconf.service.ids import CONFERENCE_ID
 from dingconf.service.members import with_live_duration
 from dingconf.service.paging import Page, page_of, paginate, resume_at, seek, window
@@ -114,7 +115,7 @@ class ListingService:
         code = room_code.replace(" ", "")
         if not code:
             raise InvalidRequest("missingRoomCode", "missingRoomCode")
-        if not code.isdigit():
+        if not ascii_digits(code):
             raise InvalidRequest("invalidRoomCode", "invalidRoomCode")
         where = ConferenceFilter(room_code=code)
         found = await self._store.list_conferences(principal.corp_id, where)

@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 
 from dingconf.clock import Clock
 from dingconf.errors import AccessDenied
+from dingconf.service.digits import digits_value
 from dingconf.service.link_sign import SigningKey
 from dingconf.service.record_files import HEADER_BYTES
 from dingconf.storage.base import Store
@@ -77,12 +78,13 @@ class MediaSigner:
                 URL, ``AccessDenied`` once it expired (object storage's codes).
         """
         media_id, _, kind = name.rpartition(".")
-        try:
-            file = MediaFile(media_id, kind, int(params["size"]), int(params["duration"]))
-            expires = int(params["Expires"])
-            given = params["Signature"]
-        except (KeyError, ValueError):
-            raise _bad_signature() from None
+        size, duration, expires = (
+            digits_value(params.get(k, "")) for k in ("size", "duration", "Expires")
+        )
+        given = params.get("Signature")
+        if size is None or duration is None or expires is None or given is None:
+            raise _bad_signature()
+        file = MediaFile(media_id, kind, size, duration)
         if kind not in (MP4, M3U8) or file.size < HEADER_BYTES:
             raise _bad_signature()
         if not await self._key.matches(self._message(file, expires), given.lower()):

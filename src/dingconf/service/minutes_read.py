@@ -22,6 +22,7 @@ from dingconf.model import MINUTES, Conference, Principal, Span
 from dingconf.model.minutes import MINUTES_RUNNING
 from dingconf.service import minutes_derive as derive
 from dingconf.service.conferences import ConferenceService
+from dingconf.service.digits import digits_value
 from dingconf.service.link_sign import LinkSigner
 from dingconf.service.minutes import task_uuid
 from dingconf.service.minutes_media import audio_path, document_path, wav_bytes, wav_size
@@ -214,13 +215,13 @@ class MinutesReader:
             raise InvalidRequest("paramError", f"maxResults must be 1..{_MAX_PAGE}")
         if direction not in (None, "", "0", "1"):
             raise InvalidRequest("paramError", "direction must be 0 or 1")
-        if next_token not in (None, "") and not str(next_token).isdigit():
+        start = digits_value(next_token or "0")
+        if start is None:
             raise InvalidRequest("paramError", "invalid nextToken")
         state = await self._read(principal, conference_id, union_id, None)
         turns = await asyncio.to_thread(derive.paragraphs, state.sentences)
         if direction == "1":
             turns.reverse()
-        start = int(next_token or 0)
         page = turns[start : start + size]
         more = start + size < len(turns)
         return TextPage(page, str(start + size) if more else None, more)
@@ -311,8 +312,9 @@ class MinutesReader:
             AccessDenied: ``invalidSignature`` / ``urlExpired``.
             NotFound: ``notFound`` for a take without finished audio.
         """
+        number = digits_value(take)
         await self._signer.check(
-            audio_path(conference_id, int(take) if take.isdigit() else -1),
+            audio_path(conference_id, -1 if number is None else number),
             {},
             expires,
             sig,

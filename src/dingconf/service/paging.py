@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from typing import Generic, TypeVar
 
 from dingconf.errors import InvalidRequest
+from dingconf.service.digits import digits_value
 
 __all__ = ["MAX_PAGE", "Page", "page_of", "paginate", "resume_at", "seek", "window"]
 
@@ -52,15 +53,13 @@ def window(
         InvalidRequest: ``error_code`` for a token that is not an offset or a
             page size below 1.
     """
-    token = (next_token or "0").strip()
-    # ASCII digits of a plausible offset: isdigit() alone admits "²", and int()
-    # refuses numbers past 4,300 digits.
-    if not (token.isascii() and token.isdigit() and len(token) <= 18):
+    offset = digits_value((next_token or "0").strip())
+    if offset is None:
         raise InvalidRequest(error_code, f"error:invalid nextToken {next_token!r}")
     size = default_size if max_results is None else max_results
     if size < 1:
         raise InvalidRequest(error_code, "error:maxResults must be at least 1")
-    return int(token), min(size, MAX_PAGE)
+    return offset, min(size, MAX_PAGE)
 
 
 def page_of(items: list[T], offset: int, total: int) -> Page[T]:
@@ -101,9 +100,10 @@ def seek(
     if not position:
         return offset or None, None
     ms, _, key_id = position.partition(".")
-    if not (ms.isascii() and ms.isdigit() and len(ms) <= 18) or not valid_id(key_id):
+    at_ms = digits_value(ms)
+    if at_ms is None or not valid_id(key_id):
         raise InvalidRequest(error_code, f"error:invalid nextToken {next_token!r}")
-    return offset, (int(ms), key_id)
+    return offset, (at_ms, key_id)
 
 
 def resume_at(page: Page[T], key: tuple[int, str] | None) -> Page[T]:

@@ -5,9 +5,10 @@ Also the two links dingconf serves itself (``/autoLogin/{token}``,
 what these operations keep.
 """
 
+from typing import Any
+
 import msgspec
 
-from dingconf.errors import InvalidRequest
 from dingconf.service.extras import ExtrasService, StreamRequest, StreamStart, stream_status
 from dingconf.service.extras import ExtrasView as Extras
 from dingconf.service.links import CLOUD_RECORD, LinkService, WhitelistChange
@@ -71,24 +72,13 @@ def _view(v: Extras) -> ExtrasView:
 
 async def _ext_info(c: Call[None]) -> str | None:
     """The optional JSON object body of UpdateVideoConferenceExtInfo (the SDK sends none)."""
-    raw = await c.request.body()
-    if not raw.strip():
-        return None
-    try:
-        document = msgspec.json.decode(raw)
-    except msgspec.DecodeError:
-        raise InvalidRequest("paramsError", "error:the ext info must be a JSON object") from None
-    if not isinstance(document, dict):
-        raise InvalidRequest("paramsError", "error:the ext info must be a JSON object")
-    return msgspec.json.encode(document).decode()
+    document = await c.json_body(dict[str, Any], "paramsError")
+    return None if document is None else msgspec.json.encode(document).decode()
 
 
 def _whitelist_change(c: Call[None]) -> WhitelistChange:
     """OptRecordWhiteAccount's ``requestBody`` query parameter (JSON, as the SDK sends it)."""
-    try:
-        body = msgspec.json.decode(c.query("requestBody"), type=WhitelistBody)
-    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-        raise InvalidRequest("paramError", f"paramError:requestBody {exc}") from None
+    body = c.json_query("requestBody", WhitelistBody, "paramError")
     return WhitelistChange(
         union_id=body.union_id,
         biz_type=body.biz_type,

@@ -22,6 +22,7 @@ from dingconf.wire.errors import (
     status_of,
     system_error,
 )
+from dingconf.wire.redaction import loggable_path
 
 __all__ = [
     "ERROR_CODE",
@@ -137,7 +138,10 @@ def wire_errors(app: ASGIApp) -> ASGIApp:
         except Exception as exc:
             # The traceback goes to the log only; the client sees systemError.
             log.exception(
-                "request %s %s failed (requestid %s)", scope["method"], scope["path"], request_id
+                "request %s %s failed (requestid %s)",
+                scope["method"],
+                loggable_path(scope),
+                request_id,
             )
             failure = system_error()
             scope[ERROR_CODE] = failure.code

@@ -17,6 +17,7 @@ from starlette.routing import BaseRoute, Route
 
 from dingconf.errors import NotFound
 from dingconf.model import Conference
+from dingconf.service.digits import ascii_digits
 from dingconf.service.presence import PresenceService
 from dingconf.wire.join_schemas import (
     JoinPageBody,
@@ -135,8 +136,12 @@ def join_page_routes(presence: PresenceService, admit: Authenticate) -> list[Bas
         room_code = request.query_params.get("roomCode", "")
         token = request.query_params.get("token", "")
         try:
-            if len(room_code) > _MAX_LINK_PART or len(token) > _MAX_LINK_PART:
-                raise NotFound("linkNotFound", "too long for a join link")
+            # Room codes are ASCII digits: anything else (a NUL PostgreSQL would
+            # refuse) is no join link, and neither is a token too long for one.
+            if not ascii_digits(room_code) or len(room_code) > _MAX_LINK_PART:
+                raise NotFound("linkNotFound", "not a join link's room code")
+            if len(token) > _MAX_LINK_PART or "\x00" in token:
+                raise NotFound("linkNotFound", "not a join link's token")
             conference = await presence.meeting(room_code, token)
         except NotFound:
             return Response(_INVALID, 404, _HEADERS, _HTML_TYPE)

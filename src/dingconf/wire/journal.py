@@ -7,18 +7,16 @@ journal, moto's recorder). The control API's own calls are not kept.
 The journal lives in this process's memory (design.md, "Toolkit state"): with
 ``--workers N`` each worker keeps its own. It holds at most ``capacity``
 calls, the oldest dropped first, and each body at most :data:`MAX_BODY_BYTES`.
-Secrets and tokens never enter it: the token header is not kept, and the
-values of :data:`REDACTED_KEYS` in bodies and query strings are replaced by
-:data:`REDACTED` before a call is read. The request's outermost layer
+Secrets and tokens never leave it: the token header is not kept, and every
+secret in a path, body or query string is hidden
+(:mod:`dingconf.wire.redaction`) before a call is read. The request's outermost layer
 (:func:`dingconf.wire.observe.observe`) collects each call's bodies and hands
 them to :meth:`Journal.keep`; with a capacity of 0 it collects nothing.
 """
 
-import re
 from collections import deque
 from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
-from urllib.parse import parse_qsl, urlencode
 
 import msgspec
 from starlette.types import Scope
@@ -26,42 +24,21 @@ from starlette.types import Scope
 from dingconf.model import Principal
 from dingconf.wire.http import REQUEST_ID
 from dingconf.wire.operations import ACTION, PRINCIPAL
+from dingconf.wire.redaction import loggable_path, redact_body, redact_query
 
 __all__ = [
     "JOURNALED_PREFIX",
     "MAX_BODY_BYTES",
-    "REDACTED",
-    "REDACTED_KEYS",
     "Entry",
     "Journal",
     "JournalFilter",
-    "redact",
 ]
 
 #: The calls kept: DingTalk's API (the control API's own calls are not).
 JOURNALED_PREFIX = "/v1.0/"
 
-#: What a secret or token is replaced with.
-REDACTED = "***"
-#: Keys whose values are secrets or tokens, wherever they appear in a body or query.
-REDACTED_KEYS = frozenset(
-    {
-        "appSecret",
-        "suiteSecret",
-        "suiteTicket",
-        "clientSecret",  # Stream mode's open-connection request
-        "ticket",  # and the ticket it answers
-        "accessToken",
-        "access_token",
-        "token",
-    }
-)
-# A body holds a redacted key only if it holds one of these (a key spelled with
-# escapes holds ``\u``); the others skip decoding.
-_MARKERS = re.compile(rb'Secret|Ticket|"ticket"|ccessToken|access_token|"token"|\\u')
 #: Bytes of a body kept; a longer one is kept cut, as a string.
 MAX_BODY_BYTES = 64 * 1024
-_OPAQUE = f'"{REDACTED} (an unreadable body that may hold a secret)"'.encode()
 
 
 class Entry(NamedTuple):
@@ -102,33 +79,6 @@ class JournalFilter(NamedTuple):
         )
 
 
-def _scrub(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: REDACTED if k in REDACTED_KEYS else _scrub(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_scrub(v) for v in value]
-    return value
-
-
-def redact(body: bytes) -> tuple[bytes, Any]:
-    """``body`` with every secret and token replaced, and its decoded JSON when it had to
-    be read (None otherwise). A body that may hold one but is not JSON is replaced whole."""
-    if _MARKERS.search(body) is None:
-        return body, None
-    try:
-        document = msgspec.json.decode(body)
-    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
-        return _OPAQUE, None
-    return msgspec.json.encode(_scrub(document)), document
-
-
-def _redact_query(query: str) -> str:
-    if not query or not any(key in query for key in REDACTED_KEYS):
-        return query
-    pairs = parse_qsl(query, keep_blank_values=True)
-    return urlencode([(k, REDACTED if k in REDACTED_KEYS else v) for k, v in pairs])
-
-
 def _cut(body: bytes) -> bytes:
     if len(body) <= MAX_BODY_BYTES:
         return body
@@ -146,6 +96,7 @@ class _Raw(NamedTuple):
     request_id: str
     method: str
     path: str
+    path_params: dict[str, Any] | None
     query: bytes
     action: str | None
     principal: Principal | None
@@ -162,15 +113,15 @@ def _render(kept: tuple[Any, ...]) -> Entry:
     if isinstance(kept, Entry):
         return kept
     raw = _Raw(*kept)
-    request, document = redact(raw.request)
-    response, _ = redact(raw.response)
+    request, document = redact_body(raw.request)
+    response, _ = redact_body(raw.response)
     corp_id, app_key = _caller(raw.principal, document)
     return Entry(
         raw.at_ms,
         raw.request_id,
         raw.method,
-        raw.path,
-        _redact_query(raw.query.decode("latin-1")),
+        loggable_path({"path": raw.path, "path_params": raw.path_params}),
+        redact_query(raw.query.decode("latin-1")),
         raw.action,
         corp_id,
         app_key,
@@ -221,6 +172,7 @@ class Journal:
             scope.get(REQUEST_ID, ""),
             scope["method"],
             scope["path"],
+            scope.get("path_params"),
             scope["query_string"],
             scope.get(ACTION),
             scope.get(PRINCIPAL),

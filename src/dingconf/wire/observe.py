@@ -10,7 +10,8 @@ and closures (the journal's own layer cost about half its 3 µs per call).
 It logs the method and path but never the query string, headers or body:
 tokens, secrets and signed URLs' signatures never reach the log. A path
 parameter that is not a plain identifier (the credential in
-``/autoLogin/{token}``, a short link's code) is logged as ``***``.
+``/autoLogin/{token}``, a short link's code) is logged as ``***``
+(:func:`~dingconf.wire.redaction.loggable_path`, which the journal reads too).
 """
 
 import asyncio
@@ -31,16 +32,13 @@ from dingconf.wire.http import ERROR_CODE, FAILURE, REQUEST_ID
 from dingconf.wire.journal import JOURNALED_PREFIX, Journal
 from dingconf.wire.metrics import Metrics
 from dingconf.wire.operations import ACTION, PRINCIPAL
+from dingconf.wire.redaction import loggable_path
 
-__all__ = ["ACCESS_LOG_FORMATS", "access_line", "loggable_path", "observe"]
+__all__ = ["ACCESS_LOG_FORMATS", "access_line", "observe"]
 
 ACCESS_LOG_FORMATS = ("text", "json", "off")
 #: The action label of requests no route matched (kept to one label value).
 _UNROUTED = "unknown"
-#: Path parameters that only name things; any other (a link's token) is hidden.
-_PUBLIC_PARAMS = frozenset(
-    {"conferenceId", "scheduleConferenceId", "roomCode", "corpId", "unionId", "take"}
-)
 # A text value is written bare only when it cannot be mistaken for more fields
 # (a path may carry any decoded character, newlines included).
 _BARE = re.compile(r"[^\s\"=\\]+")
@@ -252,16 +250,6 @@ def observe(
                 )
 
     return middleware
-
-
-def loggable_path(scope: MutableMapping[str, Any]) -> str:
-    """The request's path with every segment holding a non-public path parameter hidden."""
-    path = str(scope["path"])
-    params = scope.get("path_params") or {}
-    if params.keys() <= _PUBLIC_PARAMS:  # the usual case, checked without a loop
-        return path
-    hidden = {str(v) for k, v in params.items() if k not in _PUBLIC_PARAMS}
-    return "/".join("***" if segment in hidden else segment for segment in path.split("/"))
 
 
 def _fields(

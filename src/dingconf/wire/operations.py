@@ -21,12 +21,13 @@ from dingconf.model import Principal
 from dingconf.wire.http import Handler, Reply, ok, query_param
 from dingconf.wire.params import int_query, optional_query
 from dingconf.wire.routing import ApiRoute
-from dingconf.wire.untrusted import check_parameters, decode_body
+from dingconf.wire.untrusted import check_parameters, decode_body, decode_json, read_body
 
 __all__ = ["ACTION", "PRINCIPAL", "Authenticate", "Call", "Gate", "Operation", "bind", "op"]
 
 B = TypeVar("B")
 R = TypeVar("R")
+T = TypeVar("T")
 
 #: The scope key holding the action name of the request being served.
 ACTION = "dingconf.action"
@@ -54,16 +55,22 @@ class Gate(Protocol):
 class Call(Generic[B]):
     """What a service call sees of one request: the caller, the body, the parameters."""
 
-    __slots__ = ("_principal", "body", "param_error", "request")
+    __slots__ = ("_limits", "_principal", "body", "param_error", "request")
 
     def __init__(
-        self, principal: Principal | None, request: Request, body: B, param_error: str
+        self,
+        principal: Principal | None,
+        request: Request,
+        body: B,
+        param_error: str,
+        limits: InputLimits,
     ) -> None:
         self._principal = principal
         self.request = request
         self.body = body
         #: The operation's code for a malformed parameter.
         self.param_error = param_error
+        self._limits = limits
 
     @property
     def principal(self) -> Principal:
@@ -93,6 +100,19 @@ class Call(Generic[B]):
         """An optional integer query parameter; ``code`` (default: the operation's
         parameter error) when it is not an integer."""
         return int_query(self.request, name, code or self.param_error)
+
+    def json_query(self, name: str, schema: type[T], code: str | None = None) -> T:
+        """A required query parameter holding JSON, decoded and checked as bodies are;
+        ``code`` (default: the operation's parameter error) when it is malformed."""
+        return decode_json(self.query(name), schema, code or self.param_error, self._limits)
+
+    async def json_body(self, schema: type[T], code: str | None = None) -> T | None:
+        """The body of an operation that declares none, decoded and checked as
+        declared bodies are (None when empty); ``code`` as :meth:`json_query`."""
+        raw = await read_body(self.request, self._limits)
+        if not raw.strip():
+            return None
+        return decode_json(raw, schema, code or self.param_error, self._limits)
 
     def paging(self, code: str | None = None) -> tuple[str | None, int | None]:
         """``nextToken`` and ``maxResults``; ``code`` when ``maxResults`` is not an integer."""
@@ -205,7 +225,7 @@ def _handler(
             await gate.check(request, action, principal)
         check_parameters(request, limits, param_error)
         decoded = None if body is None else await decode_body(request, body, param_error, limits)
-        return respond(await call(Call(principal, request, decoded, param_error)))
+        return respond(await call(Call(principal, request, decoded, param_error, limits)))
 
     return handle
 

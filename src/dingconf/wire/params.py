@@ -7,6 +7,7 @@ and other SDKs send ``true``/``false``: both are accepted.
 from starlette.requests import Request
 
 from dingconf.errors import InvalidRequest
+from dingconf.service.digits import ascii_digits
 from dingconf.wire.http import query_param
 from dingconf.wire.untrusted import INT64
 
@@ -19,10 +20,10 @@ def optional_query(request: Request, name: str) -> str | None:
 
 
 def _int(value: str, name: str, code: str) -> int:
-    # ASCII digits only, and few enough to be a 64-bit integer: ``int()`` also
-    # takes other scripts' digits and raises past 4,300 digits.
+    # ASCII digits only (dingconf.service.digits), and few enough to be a
+    # 64-bit integer: ``int()`` raises past 4,300 digits.
     digits = value.strip().removeprefix("-")
-    if not (digits.isascii() and digits.isdigit()):
+    if not ascii_digits(digits):
         raise InvalidRequest(code, f"error:{name} must be an integer")
     if len(digits) > 19 or not INT64[0] <= int(value) <= INT64[1]:
         raise InvalidRequest(code, f"error:{name} is out of range")

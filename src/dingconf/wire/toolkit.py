@@ -58,7 +58,8 @@ def _body(raw: bytes) -> Any:
         return None
     try:
         return msgspec.json.decode(raw)
-    except (msgspec.DecodeError, UnicodeDecodeError):
+    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
+        # Kept as the client sent it (a hostile body too): shown as text.
         return raw.decode("utf-8", "replace")
 
 
