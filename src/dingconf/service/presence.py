@@ -204,40 +204,42 @@ class PresenceService:
         """
         conference = await self.meeting(room_code, token)
         presence = await self._presence(conference, presence_id)
-        if presence is not None:
-            async with self._store.write() as tx:
-                dropped = await tx.drop_presence(presence.presence_hash)
-            if dropped:
-                await self._leave(presence)
-                # Re-read: the leave moved the counters.
-                fresh = await self._store.get_conference(
-                    conference.corp_id, conference.conference_id
-                )
-                return fresh or conference
+        if presence is not None and await self._leave(presence):
+            # Re-read: the leave moved the counters.
+            fresh = await self._store.get_conference(conference.corp_id, conference.conference_id)
+            return fresh or conference
         return conference
 
-    async def _leave(self, presence: Presence) -> None:
-        """Make the person leave unless they already did (kicked, left, meeting ended)."""
-        try:
-            await self._control.leave(presence.conference_id, presence.union_id)
-        except (InvalidRequest, NotFound) as gone:
-            log.debug("presence of %s ended without a leave: %s", presence.union_id, gone.code)
+    async def _leave(self, presence: Presence, beat_before_ms: int | None = None) -> bool:
+        """End the presence and make its person leave, unless they already did (kicked,
+        left, meeting ended); False when the presence was gone (or beat since
+        ``beat_before_ms``).
+
+        One transaction: a crash, or a failure of the leave, keeps the presence,
+        so a later sweep makes the person leave; they are never left inside
+        without one.
+        """
+        async with self._store.write() as tx:
+            if not await tx.drop_presence(presence.presence_hash, beat_before_ms):
+                return False
+            try:
+                await self._control.leave_in(tx, presence.conference_id, presence.union_id)
+            except (InvalidRequest, NotFound) as gone:  # refused before writing anything
+                log.debug("presence of %s ended without a leave: %s", presence.union_id, gone.code)
+        return True
 
     async def sweep(self) -> int:
         """Make everyone whose page stopped beating leave; return how many this process did.
 
         Each stale presence is claimed by a DELETE conditional on its last beat
-        still being stale: of several processes sweeping at once, one wins it,
-        and a beat that arrived meanwhile keeps the person inside.
+        still being stale, in the transaction of the leave: of several processes
+        sweeping at once, one wins it, and a beat that arrived meanwhile keeps
+        the person inside.
         """
         cutoff = self._clock.now_ms() - self.timeout_ms
         done = 0
         for presence in await self._store.stale_presences(cutoff, _SWEEP_BATCH):
-            async with self._store.write() as tx:
-                claimed = await tx.drop_presence(presence.presence_hash, cutoff)
-            if claimed:
-                await self._leave(presence)
-                done += 1
+            done += await self._leave(presence, cutoff)
         return done
 
     async def sweep_forever(self, refresh: Callable[[], Awaitable[None]]) -> None:
