@@ -2,12 +2,14 @@
 
 A meeting's ``externalLinkUrl`` (``/app?roomCode=…&token=…``) is a join page.
 Holding the link is what authorises it: the room code and the link's token
-must be those of a meeting. The page joins as a user of the meeting's
-organisation or as a guest with a name, through the control API's join (so
-counters move and events fire as for any client), and is handed a presence id,
-a secret whose hash alone is stored. The page then beats; a person whose page
-stopped beating for the presence timeout is made to leave by a sweep that any
-process may run: a conditional DELETE decides which process performs each leave.
+must be those of a meeting. The page joins as a guest with a name, or as a
+user of the meeting's organisation with that user's own member pass
+(:mod:`dingconf.service.member_pass`, from an auto-login URL), through the
+control API's join (so counters move and events fire as for any client), and
+is handed a presence id, a secret whose hash alone is stored. The page then
+beats; a person whose page stopped beating for the presence timeout is made to
+leave by a sweep that any process may run: a conditional DELETE decides which
+process performs each leave.
 """
 
 import asyncio
@@ -20,10 +22,11 @@ from typing import NamedTuple
 from urllib.parse import parse_qs, urlsplit
 
 from dingconf.clock import Clock
-from dingconf.errors import InvalidRequest, NotFound
+from dingconf.errors import AccessDenied, InvalidRequest, NotFound
 from dingconf.model import AttendStatus, Conference, ConferenceStatus, Device, User
 from dingconf.model.presence import Presence
 from dingconf.service.control import ControlService
+from dingconf.service.member_pass import MemberPasses
 from dingconf.service.rng import random_hex
 from dingconf.service.secrets import hash_token, new_token
 from dingconf.storage.base import ConferenceFilter, Store
@@ -96,6 +99,7 @@ class PresenceService:
         self._store = store
         self._clock = clock
         self._control = control
+        self._passes = MemberPasses(store)
         self.timeout_ms = timeout_ms
         #: How often a page beats: well within the timeout.
         self.heartbeat_ms = min(_HEARTBEAT_MS, timeout_ms // 3)
@@ -114,18 +118,36 @@ class PresenceService:
                 return conference
         raise _invalid_link()
 
-    async def people(self, conference: Conference) -> list[User]:
-        """The users of the meeting's organisation, whom the page offers to join as."""
-        return await self._store.list_users(conference.corp_id)
+    async def member(
+        self, conference: Conference, union_id: str | None, member_pass: str | None
+    ) -> User | None:
+        """The user of the meeting's organisation whose own pass this is (None if it is
+        not one: then the page offers a guest's join alone)."""
+        if union_id is None:
+            return None
+        user = await self._store.get_user(conference.corp_id, union_id)
+        if user is None or not await self._passes.admits(
+            conference.corp_id, conference.room_code, union_id, member_pass, self._clock.now_ms()
+        ):
+            return None
+        return user
 
     async def join(
-        self, room_code: str, token: str, union_id: str | None, nick: str | None
+        self,
+        room_code: str,
+        token: str,
+        union_id: str | None,
+        nick: str | None,
+        member_pass: str | None = None,
     ) -> Joined:
-        """Join as a user of the meeting's organisation (``union_id``), or as a guest:
-        ``nick`` with the guest id the page kept (``union_id``) or none yet (a new one).
+        """Join as a user of the meeting's organisation (``union_id``, with their own
+        ``member_pass``), or as a guest: ``nick`` with the guest id the page kept
+        (``union_id``) or none yet (a new one).
 
         Raises:
             NotFound: ``linkNotFound``.
+            AccessDenied: ``memberPassRequired`` for a user without their pass
+                (holding the link lets anyone in as a guest, as nobody else).
             InvalidRequest: ``paramError`` (neither a user nor a guest id; a guest
                 without a name), and the join's own refusals: ``resourceClose``,
                 ``conferenceLocked``, ``forbiddenRejoin``, ``internalOnly``.
@@ -139,6 +161,11 @@ class PresenceService:
                     "paramError", "unionId is neither a user of the organisation nor a guest id"
                 )
         if user is not None:
+            if await self.member(conference, user.union_id, member_pass) is None:
+                raise AccessDenied(
+                    "memberPassRequired",
+                    "joining as a user of the organisation needs their own auto-login link",
+                )
             person, name = user.union_id, user.nick
         else:
             person, name = union_id or f"guest-{random_hex(8)}", _guest_nick(nick)
