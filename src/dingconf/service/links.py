@@ -126,8 +126,8 @@ class LinkService:
             raise InvalidRequest("resourceClose", "The meeting has ended")
 
     async def open_login(self, token: str) -> str:
-        """Where an auto-login URL leads (once, before it expires): the meeting's join
-        link naming its person, with their member pass.
+        """Where an auto-login URL leads (once, before it expires): the join link naming
+        its person, with their member pass when it is a meeting's.
 
         Raises:
             NotFound: ``loginUrlNotFound`` for an unknown, used or expired URL.
@@ -141,8 +141,11 @@ class LinkService:
                 raise gone
             if not await tx.use_login_link(token_hash, now):
                 raise gone
-        # The join page admits the person only with their pass (service.member_pass).
-        codes = parse_qs(urlsplit(link.target).query).get("roomCode", [""])
+        # The join page admits the person only with their pass (service.member_pass),
+        # bound to the meeting's room code (a booking's link names none).
+        codes = parse_qs(urlsplit(link.target).query).get("roomCode")
+        if not codes:
+            return link.target
         member_pass = await self._passes.issue(link.corp_id, codes[0], link.union_id, now)
         return f"{link.target}&memberPass={quote(member_pass, safe='')}"
 

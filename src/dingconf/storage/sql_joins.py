@@ -1,8 +1,9 @@
-"""SQL for joins and leaves: one statement per row they change, each returning the row.
+"""SQL for joins and leaves: statements that each change one row and return it.
 
-A join is the hottest write. Each statement here changes one row and hands
-back what the caller would otherwise read again (``RETURNING``, SQLite 3.35+
-and PostgreSQL), and the meeting's counters move without naming a column
+A join is the hottest write. Each statement here changes one row (a rejoin's
+insert, none) and hands back what the caller would otherwise read again
+(``RETURNING``, SQLite 3.35+ and PostgreSQL), and the meeting's counters move
+by what those statements changed, without naming a column
 that an index of ``conferences`` covers, unless the meeting starts: naming
 ``status`` or ``start_time`` would rewrite those indexes' pages at every join.
 """
