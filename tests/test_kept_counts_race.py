@@ -6,21 +6,28 @@ meeting). Many requests of the in-process app race joins, leaves, kicks,
 invites and declines on one meeting, each in a task of its own as under an
 HTTP server (on PostgreSQL each write holds a connection of its own, so they
 truly overlap); then every kept count is compared with a count of the rows.
+Two server processes on one database do the same for the member total over
+HTTP, which on SQLite is the only way another writer commits mid-request.
 """
 
 import asyncio
 import json
 import random
 import sqlite3
+import threading
 from collections.abc import Coroutine
+from pathlib import Path
 from typing import Any, TypeVar
 
+import httpx
 import psycopg
 from starlette.types import Message
 
 from asgi_scope import http_scope
 from dingconf.app import Services, create_app
 from dingconf.config import Settings
+
+from conftest import processes_on
 
 T = TypeVar("T")
 CORP = "dingrace"
@@ -217,3 +224,49 @@ def test_kept_counts_equal_the_rows_under_racing_writes(database_url: str):
     assert {name: kept for name, (kept, _) in counted.items()} == {
         name: rows for name, (_, rows) in counted.items()
     }
+
+
+def test_two_processes_agree_on_the_total_and_the_rows(database_url: str, tmp_path: Path):
+    """Joins through one process while another lists the members: on SQLite too, where
+    only another process can commit between two statements of a reply."""
+    with processes_on(database_url, tmp_path, 2) as (writer, reader):
+        token = writer.token("acme-app", "acme-secret")
+        headers = {"x-acs-dingtalk-access-token": token}
+        created = httpx.post(
+            f"{writer.url}/v1.0/conference/videoConferences",
+            json={"userId": "u-host", "confTitle": "race"},
+            headers=headers,
+        ).json()
+        cid = created["conferenceId"]
+        joined = threading.Event()
+        pages: list[tuple[int, int]] = []
+
+        def join(k: int) -> None:
+            with httpx.Client(base_url=writer.url) as client:
+                for i in range(50):
+                    path = f"/_dingconf/conferences/{cid}/join"
+                    assert client.post(path, json={"unionId": f"g-{k}-{i}"}).status_code == 200
+
+        def read() -> None:
+            path = f"/v1.0/conference/videoConferences/{cid}/members?maxResults={PAGE}"
+            with httpx.Client(base_url=reader.url, headers=headers) as client:
+                for _ in range(500):  # bounded; the joins end it sooner
+                    page = client.get(path).json()
+                    pages.append((page["totalCount"], len(page["memberModels"])))
+                    if joined.is_set():
+                        return
+
+        joiners = [threading.Thread(target=join, args=(k,)) for k in range(3)]
+        readers = [threading.Thread(target=read) for _ in range(2)]
+        for thread in joiners + readers:
+            thread.start()
+        for thread in joiners:
+            thread.join()
+        joined.set()
+        for thread in readers:
+            thread.join()
+    assert len(pages) > 10
+    assert [total for total, _ in pages] == [listed for _, listed in pages]
+    counted = _counted(database_url, cid)
+    assert counted["totalCount"] == (151, 151)  # the host, rung, and 150 joiners
+    assert counted["activeNum"] == (150, 150)
