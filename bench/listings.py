@@ -241,7 +241,7 @@ async def _page_kinds(store: "Store", url: str, cid: str) -> Kinds:
     async def join() -> None:
         n = next(seq)
         async with store.write() as tx:
-            await tx.record_join(cid, f"cpu-{n}", "x", int(time.time() * 1000), first_time=True)
+            await tx.record_join(cid, f"cpu-{n}", "x", int(time.time() * 1000))
 
     async def create() -> None:
         n = next(seq)

@@ -1,8 +1,11 @@
 """The control API: participants joining and leaving, the clock, and its protection."""
 
+from pathlib import Path
+
 import httpx
 import pytest
 
+from dingconf.config import Settings
 from dingconf.pytest_plugin import DingconfServer
 from over_http import conf_info, new_meeting
 
@@ -120,9 +123,40 @@ def test_admin_token_protects_the_control_api(tmp_path, database_url):
             assert ok.status_code == 200 and isinstance(ok.json()["now"], int)
             # Health stays open for load balancers.
             assert http.get("/_dingconf/health").json() == {"status": "ok"}
+        # The plugin hands the token over in the environment, not as an argument.
+        assert not command_lines_holding("s3cret-admin")
     finally:
         server.stop()
     assert "s3cret-admin" not in server.log()
+
+
+def command_lines_holding(text: str) -> list[str]:
+    """The command lines in the process list (``ps``'s source) that hold ``text``."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            line = cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:  # ended meanwhile
+            continue
+        if text in line:
+            found.append(line)
+    return found
+
+
+def test_the_admin_token_can_come_from_a_file(tmp_path):
+    secret = tmp_path / "admin-token"
+    secret.write_text("from-a-file-4u\n", encoding="utf-8")
+    server = DingconfServer(
+        tmp_path, seed={}, extra_args=("--admin-token-file", str(secret))
+    ).start()
+    try:
+        with httpx.Client(base_url=server.url) as http:
+            assert http.get("/_dingconf/clock").status_code == 400
+            given = {"x-dingconf-admin-token": "from-a-file-4u"}
+            assert http.get("/_dingconf/clock", headers=given).status_code == 200
+        assert not command_lines_holding("from-a-file-4u")
+    finally:
+        server.stop()
 
 
 def test_participants_are_those_who_joined_not_those_only_invited(server, token):
@@ -138,3 +172,22 @@ def test_participants_are_those_who_joined_not_those_only_invited(server, token)
     _, _, body = server.request("GET", f"/_dingconf/conferences/{cid}/participants")
     assert [p["unionId"] for p in body["participants"]] == ["u-bob"]
     assert conf_info(server, token, cid)["invitedNum"] == 1
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        ("127.0.0.1", True),
+        # All of 127.0.0.0/8 and ::1: the kernel never routes them off the machine.
+        ("127.0.0.2", True),
+        ("::1", True),
+        ("localhost", True),
+        # Names that merely look like loopback resolve wherever their owner likes.
+        ("127.0.0.1.nip.io", False),
+        ("127.example.com", False),
+        ("0.0.0.0", False),
+        ("10.1.2.3", False),
+    ],
+)
+def test_which_binds_open_the_control_api_without_a_token(host, loopback):
+    assert Settings(host=host).is_loopback is loopback

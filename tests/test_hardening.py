@@ -4,6 +4,7 @@ Every case checks the answer is DingTalk's JSON with a 4xx status and that
 nothing stored changed.
 """
 
+import json
 import socket
 import time
 
@@ -287,3 +288,25 @@ def test_clock_moves_are_bounded(fresh_server, advance):
     assert fresh_server.advance_clock(0) - before < 60_000
     # Tokens still work: the clock was not broken.
     assert fresh_server.token("acme-app", "acme-secret")
+
+
+@pytest.mark.parametrize(
+    "hosts",
+    [["127.0.0.1"], ["127.0.0.1", "127.0.0.1"], ["127.0.0.1", "evil.example"], []],
+    ids=["one", "two alike", "two apart", "none"],
+)
+def test_a_request_carries_exactly_one_host(server, hosts):
+    """RFC 9112 §3.2: two Host headers (or none in HTTP/1.1) get a 400."""
+    lines = "".join(f"Host: {h}:{server.port}\r\n" for h in hosts)
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(f"GET /_dingconf/health HTTP/1.1\r\n{lines}Connection: close\r\n\r\n".encode())
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    status = int(answer.split(b" ", 2)[1])
+    if len(hosts) == 1:
+        assert status == 200, answer
+        return
+    assert status == 400, answer
+    body = json.loads(answer.split(b"\r\n\r\n", 1)[1] or b"{}")
+    assert body["code"] == "InvalidHost" and set(body) >= {"code", "message", "requestid"}

@@ -25,6 +25,8 @@ from lifecycle import info, member_map, sdk, users
 from conftest import SEED, new_database_url, processes_on, sdk_config
 
 TIMEOUT_S = 3
+ACME_USERS_SEEN = SEED["orgs"][0]["users"]
+ACME_USERS = {u["unionId"] for u in ACME_USERS_SEEN}
 GUEST = re.compile(r"guest-[0-9a-f]{16}")
 
 
@@ -80,8 +82,27 @@ class Meeting:
         self.url: str = body.external_link_url
         query = parse_qs(urlsplit(self.url).query)
         self.link = {"roomCode": query["roomCode"][0], "token": query["token"][0]}
+        self._passes: dict[str, str] = {}
+
+    def member_pass(self, union_id: str) -> str:
+        """``union_id``'s own member pass, from an auto-login URL made for them (kept)."""
+        if union_id not in self._passes:
+            landed = httpx.get(self.login_url(union_id), follow_redirects=True)
+            assert landed.status_code == 200, landed.text
+            self._passes[union_id] = parse_qs(urlsplit(str(landed.url)).query)["memberPass"][0]
+        return self._passes[union_id]
+
+    def login_url(self, union_id: str) -> str:
+        """CreateAutoLoginUrl for ``union_id`` into this meeting."""
+        request = m.CreateAutoLoginUrlRequest(meeting_url=self.url, union_id=union_id)
+        return str(sdk(self.conf, self.token, "CreateAutoLoginUrl", request).login_info.login_url)
 
     def call(self, path: str, headers: dict[str, str] | None = None, **body: Any) -> httpx.Response:
+        """A page call; a user of the organisation joins with their own pass unless
+        ``memberPass`` is given (None: without one)."""
+        if path == "join" and body.get("unionId") in ACME_USERS and "memberPass" not in body:
+            body["memberPass"] = self.member_pass(body["unionId"])
+        body = {k: v for k, v in body.items() if v is not None}
         return httpx.post(
             f"{self.server.url}/app/api/{path}", json={**self.link, **body}, headers=headers
         )
@@ -141,18 +162,16 @@ def test_the_link_serves_the_join_page(meeting: Meeting):
             "status": 2,
             "locked": False,
             "activeNum": 0,
+            "recording": False,
         },
-        # Names only: the organisation's users, never a token or a secret.
-        "people": [
-            {"unionId": u["unionId"], "nick": u["nick"]}
-            for u in sorted(SEED["orgs"][0]["users"], key=lambda u: u["unionId"])
-        ],
         "heartbeatMs": 1000,
         "timeoutMs": TIMEOUT_S * 1000,
     }
-    # The title is data, never markup; the link's token is not repeated.
+    # The title is data, never markup; the link's token is not repeated; nobody
+    # of the organisation is named (the page shows the meeting alone).
     assert "<test>" not in resp.text
     assert meeting.link["token"] not in resp.text and "secret" not in resp.text
+    assert not any(u["unionId"] in resp.text or u["nick"] in resp.text for u in ACME_USERS_SEEN)
     for name, media_type in [("join.js", "text/javascript"), ("join.css", "text/css")]:
         asset = httpx.get(f"{meeting.server.url}/app/static/{name}")
         assert asset.status_code == 200
@@ -204,7 +223,13 @@ def test_join_makes_a_user_active_and_heartbeats_keep_them_inside(
         "nick": "Bob",
         "guest": False,
         "heartbeatMs": 1000,
-        "meeting": {"title": "Join page <test> & co", "status": 2, "locked": False, "activeNum": 1},
+        "meeting": {
+            "title": "Join page <test> & co",
+            "status": 2,
+            "locked": False,
+            "activeNum": 1,
+            "recording": False,
+        },
     }
     assert meeting.counts() == (1, 1)
     bob = member_map(meeting.conf, meeting.token, meeting.id)["u-bob"]
@@ -222,6 +247,7 @@ def test_join_makes_a_user_active_and_heartbeats_keep_them_inside(
                 "status": 2,
                 "locked": False,
                 "activeNum": 1,
+                "recording": False,
             },
         }
     assert meeting.counts() == (1, 1)
@@ -321,6 +347,7 @@ def test_a_locked_meeting_refuses_the_join_with_the_reason(meeting: Meeting):
 
 def test_a_closed_meeting_ends_every_presence(meeting: Meeting):
     presence_id = meeting.join(unionId="u-bob")["presenceId"]
+    meeting.member_pass("u-alice")  # no auto-login URL into an ended meeting
     close = m.CloseVideoConferenceRequest(union_id="u-host")
     sdk(meeting.conf, meeting.token, "CloseVideoConference", meeting.id, close)
     beat = meeting.beat(presence_id)
@@ -420,16 +447,52 @@ def test_the_log_never_shows_the_link_token_or_the_presence_id(
 
 
 def test_an_auto_login_url_lands_on_the_join_page_naming_its_person(meeting: Meeting):
-    url = sdk(
-        meeting.conf,
-        meeting.token,
-        "CreateAutoLoginUrl",
-        m.CreateAutoLoginUrlRequest(meeting_url=meeting.url, union_id="u-alice"),
-    ).login_info.login_url
-    resp = httpx.get(url, follow_redirects=True)
+    resp = httpx.get(meeting.login_url("u-alice"), follow_redirects=True)
     assert resp.status_code == 200
-    assert str(resp.url).endswith("&unionId=u-alice")
-    assert _page_data(resp.text)["meeting"]["title"] == "Join page <test> & co"
+    query = parse_qs(urlsplit(str(resp.url)).query)
+    assert query["unionId"] == ["u-alice"] and query["memberPass"]
+    data = _page_data(resp.text)
+    assert data["meeting"]["title"] == "Join page <test> & co"
+    # The page knows its own person, and nobody else.
+    assert data["member"] == {"unionId": "u-alice", "nick": "Alice"}
+    assert "u-bob" not in resp.text and "Hana Host" not in resp.text
+    joined = meeting.join(unionId="u-alice", memberPass=query["memberPass"][0])
+    assert (joined["unionId"], joined["nick"], joined["guest"]) == ("u-alice", "Alice", False)
+
+
+@pytest.mark.parametrize(
+    "forged",
+    ["none", "another person's", "another meeting's", "tampered"],
+)
+def test_joining_as_a_member_takes_their_own_pass(
+    meeting: Meeting,
+    join_server: DingconfServer,
+    jconf: ConferenceClient,
+    jtoken: str,
+    forged: str,
+):
+    """Holding the link lets anyone in as a guest; as a user, only with that user's pass."""
+    bob = meeting.member_pass("u-bob")
+    member_pass = {
+        "none": None,
+        "another person's": meeting.member_pass("u-alice"),
+        "another meeting's": Meeting(join_server, jconf, jtoken).member_pass("u-bob"),
+        "tampered": bob[:-1] + ("0" if bob[-1] != "0" else "1"),
+    }[forged]
+    resp = meeting.call("join", unionId="u-bob", memberPass=member_pass)
+    assert (resp.status_code, resp.json()["code"]) == (403, "memberPassRequired"), resp.text
+    query = f"&unionId=u-bob&memberPass={member_pass}" if member_pass else "&unionId=u-bob"
+    page = httpx.get(meeting.url + query)
+    assert page.status_code == 200 and "member" not in _page_data(page.text)
+    assert meeting.counts() == (0, 0)
+
+
+def test_the_page_says_when_the_meeting_is_recorded(meeting: Meeting):
+    presence_id = meeting.join(nick="Gina")["presenceId"]
+    start = m.StartCloudRecordRequest(union_id="u-host")
+    sdk(meeting.conf, meeting.token, "StartCloudRecord", meeting.id, start)
+    assert meeting.beat(presence_id)["meeting"]["recording"] is True
+    assert _page_data(httpx.get(meeting.url).text)["meeting"]["recording"] is True
 
 
 def test_processes_sharing_a_database_make_each_silent_person_leave_once(

@@ -85,10 +85,10 @@ def test_member_totals_follow_invites_and_joins_made_by_another_store(two):
     assert member_total(b) == 2
     write(
         a,
-        lambda tx: tx.record_join(CID, "ua", "A", 2_000, first_time=True),  # was invited
-        lambda tx: tx.record_join(CID, "uc", "C", 2_000, first_time=True),  # new
+        lambda tx: tx.record_join(CID, "ua", "A", 2_000),  # was invited
+        lambda tx: tx.record_join(CID, "uc", "C", 2_000),  # new
         lambda tx: tx.record_leave(CID, "uc", 2_200),
-        lambda tx: tx.record_join(CID, "uc", "C", 2_500, first_time=False),  # again
+        lambda tx: tx.record_join(CID, "uc", "C", 2_500),  # again
         lambda tx: tx.add_invitations(CID, [("ub", "B"), ("ud", "D")], "ua", 3_000),
     )
     assert member_total(b) == member_total(a) == 4
@@ -107,7 +107,7 @@ def test_org_totals_seen_by_another_store_at_once_and_joins_do_not_recount(two, 
     before = generation(database_url, "dinga")
     write(
         a,
-        lambda tx: tx.record_join(CID, "uz", "Z", 2_000, first_time=True),
+        lambda tx: tx.record_join(CID, "uz", "Z", 2_000),
         lambda tx: tx.record_leave(CID, "uz", 2_500),
     )
     assert generation(database_url, "dinga") == before  # nothing listed changed
@@ -127,7 +127,7 @@ def test_a_booked_instance_starting_and_a_retitle_move_the_listings(two, databas
     before = generation(database_url, "dinga")
     write(a, lambda tx: tx.update_conference(booked._replace(host_id="ub", locked=True)))
     assert generation(database_url, "dinga") == before  # no listed column changed
-    write(a, lambda tx: tx.record_join(CID, "ua", "A", 5_000, first_time=True))
+    write(a, lambda tx: tx.record_join(CID, "ua", "A", 5_000))
     assert org_total(b) == 1  # 0 -> 2: now running
     started = b(b.store.get_conference("dinga", CID))
     assert started is not None
@@ -140,7 +140,7 @@ def test_loading_and_deleting_state_recount_members_and_move_totals(two):
     write(
         a,
         lambda tx: tx.insert_conference(conference(CID), [("ua", "A")], "ua"),
-        lambda tx: tx.record_join(CID, "uc", "C", 2_000, first_time=True),
+        lambda tx: tx.record_join(CID, "uc", "C", 2_000),
     )
     assert (member_total(b), org_total(b)) == (2, 1)
     dump = a(a.store.dump_state("dinga"))
@@ -172,7 +172,7 @@ def test_kept_status_counts_agree_with_counting_through_every_kind_of_write(two)
         made = conference(cid, room=f"2000000000{i}", status=status, start_time_ms=1_000 * i)
         write(a, lambda tx, made=made: tx.insert_conference(made, [], "ua"))
         agree()
-    write(a, lambda tx: tx.record_join(ids[1], "ua", "A", 2_000, first_time=True))  # 0 -> 2
+    write(a, lambda tx: tx.record_join(ids[1], "ua", "A", 2_000))  # 0 -> 2
     agree()
     write(
         a, lambda tx: tx.end_conference(ids[0], 3_000), lambda tx: tx.end_conference(ids[3], 3_000)
@@ -197,10 +197,7 @@ def test_member_pages_seek_from_the_last_key_and_offsets_still_work(two):
         a,
         lambda tx: tx.insert_conference(conference(CID), [], "ua"),
         # Two members per millisecond: the unionId breaks the tie.
-        *(
-            lambda tx, i=i: tx.record_join(CID, f"u{i}", f"U{i}", 1_000 + i // 2, first_time=True)
-            for i in range(7)
-        ),
+        *(lambda tx, i=i: tx.record_join(CID, f"u{i}", f"U{i}", 1_000 + i // 2) for i in range(7)),
     )
     first = b(b.store.page_participants("dinga", CID, 0, 3))
     assert [p.union_id for p in first.members] == ["u0", "u1", "u2"]

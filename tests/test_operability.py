@@ -14,6 +14,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from dingconf.pytest_plugin import DingconfServer, free_port
+from dingconf.runtime import describe_failure
 
 from backends import drop_meeting_tables
 from conftest import SEED, auth
@@ -531,3 +532,21 @@ def test_log_times_follow_the_clock_to_the_millisecond():
     assert _utc(start + 0.002) == "2026-11-27T22:05:17.000Z"
     assert _utc(start + 61.0) == "2026-11-27T22:06:17.998Z"
     assert _utc(start) == "2026-11-27T22:05:16.998Z"  # back again: no stale text
+
+
+@pytest.mark.parametrize(
+    ("password", "said", "shown"),
+    [
+        # A short password is masked where it stands alone, not inside words.
+        ("e", "connection failed for password e", "connection failed for password ***"),
+        ("e", "user=me password=e", "user=me password=***"),
+        # A long one wherever it is, as in the URL or decoded.
+        ("hunter2-long", "bad conninfo xhunter2-longx", "bad conninfo x***x"),
+        ("p%40ssw0rd-long", "p@ssw0rd-long refused", "*** refused"),
+    ],
+)
+def test_a_database_password_is_masked_without_garbling_the_message(password, said, shown):
+    url = f"postgresql://me:{password}@127.0.0.1:1/db"
+    assert describe_failure(OSError(said), url) == (
+        f"cannot use the database postgresql://me:***@127.0.0.1:1/db: {shown}"
+    )

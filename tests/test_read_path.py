@@ -73,7 +73,7 @@ def test_what_a_request_read_first_never_outlives_a_commit(database_url: str):
             # after that sees it, however much this one read or kept before.
             for n in range(1, 4):
                 async with theirs.write() as tx:
-                    await tx.record_join(CID, f"u{n}", "N", 1_000 + n, first_time=True)
+                    await tx.record_join(CID, f"u{n}", "N", 1_000 + n)
                 seen = await _request(ours, "dinga", CID)
                 assert seen is not None and (seen.active_num, seen.attend_num) == (n, n)
             # Another organisation's meeting stays invisible, prefetched or not.
@@ -198,9 +198,7 @@ def test_a_query_on_postgresql_is_one_round_trip(database_url: str):
             await other.open()
             try:
                 async with other.write() as tx:
-                    await tx.record_join(
-                        created["conferenceId"], "u-alice", "Alice", 5_000, first_time=True
-                    )
+                    await tx.record_join(created["conferenceId"], "u-alice", "Alice", 5_000)
             finally:
                 await other.close()
             before = db.round_trips

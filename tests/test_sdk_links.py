@@ -1,6 +1,7 @@
 """Recording whitelist, auto-login URLs and custom short links through the official SDK."""
 
 import json
+import re
 
 import httpx
 import pytest
@@ -114,7 +115,10 @@ def test_auto_login_url_lands_the_person_in_the_meeting_once(fresh_server, own):
     with httpx.Client(follow_redirects=False) as client:
         landed = client.get(login_url)
         assert landed.status_code == 302
-        assert landed.headers["location"] == created.external_link_url + "&unionId=u-alice"
+        # The person's own member pass comes along: the join page admits them by it.
+        person, member_pass = landed.headers["location"].split("&memberPass=")
+        assert person == created.external_link_url + "&unionId=u-alice"
+        assert re.fullmatch(r"[0-9]+\.[0-9a-f]{64}", member_pass)
         again = client.get(login_url)
         assert (again.status_code, again.json()["code"]) == (404, "loginUrlNotFound")
         # Valid for ten minutes on the server clock.

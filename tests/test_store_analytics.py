@@ -78,13 +78,13 @@ def test_stays_keep_their_device_and_samples_their_order(store):
 
     async def scenario() -> None:
         async with s.write() as tx:
-            await tx.record_join(CID, "ua", "A", 2_000, first_time=True)
+            await tx.record_join(CID, "ua", "A", 2_000)
             await tx.set_session_device(CID, "ua", mac)
-            await tx.record_join(CID, "ud", "D", 2_500, first_time=True, outer_org=True)
+            await tx.record_join(CID, "ud", "D", 2_500, outer_org=True)
             await tx.add_samples(CID, [NetworkSample("ua", 2_000, rtt=40)])
         async with s.write() as tx:
             await tx.record_leave(CID, "ua", 3_000)
-            await tx.record_join(CID, "ua", "A", 4_000, first_time=False)
+            await tx.record_join(CID, "ua", "A", 4_000)
             await tx.set_session_device(CID, "ua", phone)
             await tx.add_samples(
                 CID, [NetworkSample("ua", 4_000), NetworkSample("ud", 1_000, loss_rate=9)]
@@ -112,7 +112,7 @@ def test_only_someone_being_rung_can_decline(store):
 
     async def scenario() -> None:
         async with s.write() as tx:
-            await tx.record_join(CID, "ua", "A", 2_000, first_time=True)
+            await tx.record_join(CID, "ua", "A", 2_000)
             assert await tx.decline_call(CID, "uc", "busy") is True
             assert await tx.decline_call(CID, "uc", "again") is False  # no longer rung
             assert await tx.decline_call(CID, "ua", None) is False  # inside

@@ -196,8 +196,8 @@ def test_join_leave_and_end_move_counters_and_history(db: Runner):
             await tx.insert_conference(
                 conference(CID, status=ConferenceStatus.INITIALISED), [], "ua"
             )
-            await tx.record_join(CID, "ua", "A", 1_000, first_time=True)
-            await tx.record_join(CID, "ub", "B", 1_500, first_time=True)
+            await tx.record_join(CID, "ua", "A", 1_000)
+            await tx.record_join(CID, "ub", "B", 1_500)
         c = await s.get_conference("dinga", CID)
         assert c is not None and (c.status, c.active_num, c.attend_num) == (
             ConferenceStatus.STARTED,
@@ -206,7 +206,7 @@ def test_join_leave_and_end_move_counters_and_history(db: Runner):
         )
         async with s.write() as tx:
             await tx.record_leave(CID, "ua", 3_000)
-            await tx.record_join(CID, "ua", "A", 4_000, first_time=False)
+            await tx.record_join(CID, "ua", "A", 4_000)
         c = await s.get_conference("dinga", CID)
         assert c is not None and (c.active_num, c.attend_num) == (2, 2)
         async with s.write() as tx:
@@ -249,7 +249,7 @@ def test_a_meeting_read_again_shows_every_commit_since(db: Runner, database_url:
             assert await counts() == (0, 0)
             for n in range(1, 6):
                 async with other.write() as tx:
-                    await tx.record_join(CID, f"u{n}", "N", 1_000 + n, first_time=True)
+                    await tx.record_join(CID, f"u{n}", "N", 1_000 + n)
                 assert await counts() == (n, n)
                 assert await counts() == (n, n)
             async with s.write() as tx:
@@ -400,7 +400,7 @@ def test_update_conference_writes_settings_and_state_but_never_counters(db: Runn
     async def scenario() -> None:
         async with s.write() as tx:
             await tx.insert_conference(conference(CID, invited_num=1), [("ub", "B")], "ua")
-            await tx.record_join(CID, "ua", "A", 1_000, first_time=True)
+            await tx.record_join(CID, "ua", "A", 1_000)
         before = await s.get_conference("dinga", CID)
         assert before is not None and (before.active_num, before.attend_num) == (1, 1)
         changed = before._replace(
@@ -466,7 +466,7 @@ def test_invitations_ring_once_and_turn_into_members(db: Runner):
             await tx.insert_conference(conference(CID, invited_num=1), [("ub", "B")], "ua")
         assert await s.list_participants("dinga", CID) == [member(CID, "ub", "B", calling)]
         async with s.write() as tx:
-            await tx.record_join(CID, "uc", "C", 1_500, first_time=True)
+            await tx.record_join(CID, "uc", "C", 1_500)
             added = await tx.add_invitations(CID, [("ub", "B"), ("ud", "D")], "ua", 2_000)
             assert added == 1  # ub was invited before
             # Someone inside stays inside when invited.
@@ -480,7 +480,7 @@ def test_invitations_ring_once_and_turn_into_members(db: Runner):
         ]
         assert await s.list_participants("dingb", CID) == []
         async with s.write() as tx:  # the invitee answers: the same member, now inside
-            await tx.record_join(CID, "ub", "Bee", 3_000, first_time=True)
+            await tx.record_join(CID, "ub", "Bee", 3_000)
             assert await tx.get_participant(CID, "ub") == member(
                 CID, "ub", "Bee", AttendStatus.ACTIVE, first_join_ms=3_000, last_join_ms=3_000
             )
@@ -512,8 +512,8 @@ def test_kick_member_closes_the_stay_and_forbids_rejoining(db: Runner):
     async def scenario() -> None:
         async with s.write() as tx:
             await tx.insert_conference(conference(CID, invited_num=1), [("ud", "D")], "ua")
-            await tx.record_join(CID, "ub", "B", 1_000, first_time=True)
-            await tx.record_join(CID, "uc", "C", 1_000, first_time=True)
+            await tx.record_join(CID, "ub", "B", 1_000)
+            await tx.record_join(CID, "uc", "C", 1_000)
         async with s.write() as tx:
             await tx.kick_member(CID, "ub", 4_000, forbid_rejoin=True)
             await tx.kick_member(CID, "ud", 4_000, forbid_rejoin=False)  # never got in
@@ -554,8 +554,8 @@ def test_update_member_and_mute_everyone_touch_one_meeting(db: Runner):
             await tx.insert_conference(conference(CID), [], "ua")
             await tx.insert_conference(conference(other, room="10000000002"), [], "ua")
             for cid in (CID, other):
-                await tx.record_join(cid, "ub", "B", 1_000, first_time=True)
-                await tx.record_join(cid, "uc", "C", 1_000, first_time=True, muted=True)
+                await tx.record_join(cid, "ub", "B", 1_000)
+                await tx.record_join(cid, "uc", "C", 1_000, muted=True)
         async with s.write() as tx:
             ub = await tx.get_participant(CID, "ub")
             assert ub is not None
@@ -712,8 +712,8 @@ def test_list_memberships_of_running_meetings_in_one_org(db: Runner):
                 "ua",
             )
             for cid in (running, ended, other):
-                await tx.record_join(cid, "ub", "B", 3_000, first_time=True)
-            await tx.record_join(running, "uc", "C", 3_000, first_time=True)
+                await tx.record_join(cid, "ub", "B", 3_000)
+            await tx.record_join(running, "uc", "C", 3_000)
             await tx.end_conference(ended, 4_000)
         inside = member(
             running, "ub", "B", AttendStatus.ACTIVE, first_join_ms=3_000, last_join_ms=3_000
@@ -734,3 +734,28 @@ def test_list_memberships_of_running_meetings_in_one_org(db: Runner):
         ]
 
     db(scenario())
+
+
+def test_a_join_moves_the_counts_by_what_its_rows_did(db: Runner):
+    """Not by what the caller read before: a join of someone inside changes nothing,
+    a first stay counts in attendNum, a row new to the meeting in the member total."""
+
+    async def scenario() -> tuple[Any, ...]:
+        store = db.store
+        async with store.write() as tx:
+            await tx.insert_conference(conference(CID, invited_num=1), [("ub", "B")], "ua")
+        async with store.write() as tx:
+            first = await tx.record_join(CID, "ub", "B", 2_000)  # was rung
+            again = await tx.record_join(CID, "ub", "B", 2_100)  # inside already
+            await tx.record_leave(CID, "ub", 2_200)
+            await tx.record_join(CID, "ub", "B", 2_300)  # a second stay
+            await tx.record_join(CID, "uc", "C", 2_400)  # new to the meeting
+        meeting = await store.get_conference("dinga", CID)
+        assert meeting is not None
+        page = await store.page_participants("dinga", CID, 0, 10)
+        stays = await store.list_sessions("dinga", CID)
+        return first is not None, again, meeting, page.total, len(stays)
+
+    joined, again, meeting, total, stays = db(scenario())
+    assert joined and again is None
+    assert (meeting.active_num, meeting.attend_num, total, stays) == (2, 2, 2, 3)

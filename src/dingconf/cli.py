@@ -191,7 +191,17 @@ _DATABASE_HELP = "sqlite:///PATH or postgresql://USER:PASSWORD@HOST:PORT/DB."
     help="Base of join links (default: the server's own address).",
     **env("PUBLIC_URL"),
 )
-@click.option("--admin-token", help="Protects /_dingconf.", **env("ADMIN_TOKEN"))
+@click.option(
+    "--admin-token",
+    help="Protects /_dingconf. Visible in the process list: prefer the variable or the file.",
+    **env("ADMIN_TOKEN"),
+)
+@click.option(
+    "--admin-token-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A file whose first line is the admin token (kept out of the process list).",
+    **env("ADMIN_TOKEN_FILE"),
+)
 @click.option("--workers", default=1, type=click.IntRange(1, 64), **env("WORKERS"))
 @click.option(
     "--log-level",
@@ -283,6 +293,7 @@ def serve(
     seed: Path | None,
     public_url: str | None,
     admin_token: str | None,
+    admin_token_file: Path | None,
     workers: int,
     log_level: str,
     access_log: str,
@@ -305,6 +316,13 @@ def serve(
     from granian.http import HTTP1Settings
     from granian.log import LogLevels
 
+    if admin_token_file is not None:
+        if admin_token:
+            raise click.UsageError("give --admin-token or --admin-token-file, not both")
+        lines = admin_token_file.read_text(encoding="utf-8").splitlines()
+        admin_token = lines[0].strip() if lines else ""
+        if not admin_token:
+            raise click.UsageError(f"{admin_token_file} holds no admin token on its first line")
     settings = Settings(
         host=host,
         port=port,

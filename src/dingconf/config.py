@@ -1,5 +1,6 @@
 """Typed settings, read once by an entry point and passed down."""
 
+import ipaddress
 import os
 import sys
 from dataclasses import dataclass
@@ -108,5 +109,16 @@ class Settings:
 
     @property
     def is_loopback(self) -> bool:
-        """Whether the server listens on a loopback address only."""
-        return self.host in {"localhost", "::1"} or self.host.startswith("127.")
+        """Whether the server listens on a loopback address only.
+
+        Any address of 127.0.0.0/8 (127.0.0.2 too) or ::1 is: the kernel never
+        routes them off the machine. A host *name* is not, however it starts
+        (``127.0.0.1.example.com`` resolves wherever its owner likes), except
+        ``localhost``.
+        """
+        if self.host == "localhost":
+            return True
+        try:
+            return ipaddress.ip_address(self.host).is_loopback
+        except ValueError:
+            return False

@@ -115,8 +115,7 @@ class DingconfServer(ToolkitHelpers):
         """Start the process and wait until it answers."""
         args = [sys.executable, "-m", "dingconf", "serve", "--port", str(self.port)]
         args += ["--database", self.database, *self._extra_args]
-        if self.admin_token:
-            args += ["--admin-token", self.admin_token]
+        secret = {"DINGCONF_ADMIN_TOKEN": self.admin_token} if self.admin_token else {}
         if self._seed is not None:
             seed_path = self.workdir / "seed.json"
             seed_path.write_text(json.dumps(self._seed), encoding="utf-8")
@@ -127,7 +126,8 @@ class DingconfServer(ToolkitHelpers):
             cwd=self.workdir,
             stdout=log,
             stderr=subprocess.STDOUT,
-            env={**os.environ, **(self._env or {})},
+            # The token goes in the environment: arguments show in the process list.
+            env={**os.environ, **secret, **(self._env or {})},
         )
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:

@@ -7,6 +7,7 @@ once the server answers. Nothing here is on a request's path.
 
 import copy
 import errno
+import re
 import socket
 import sys
 import threading
@@ -15,7 +16,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Sequence
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import click
 
@@ -56,6 +57,21 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+# Shorter passwords may be bits of words ("e" of "connection failed"): they
+# are masked only where they stand apart from letters and digits.
+_WORD_SIZED = 8
+
+
+def _masked(text: str, password: str) -> str:
+    """``text`` with the password (as in the URL, or decoded) replaced by ``***``."""
+    for secret in sorted({password, unquote(password)}, key=len, reverse=True):
+        if len(secret) >= _WORD_SIZED:
+            text = text.replace(secret, "***")
+        else:
+            text = re.sub(rf"(?<![^\W_]){re.escape(secret)}(?![^\W_])", "***", text)
+    return text
+
+
 def describe_failure(exc: BaseException, database: str) -> str:
     """One line saying why the store at ``database`` could not be used.
 
@@ -65,7 +81,7 @@ def describe_failure(exc: BaseException, database: str) -> str:
     reason = _one_line(str(exc)) or type(exc).__name__
     password = urlsplit(database).password if "://" in database else None
     if password:
-        reason = reason.replace(password, "***")
+        reason = _masked(reason, password)
     if isinstance(exc, ValueError) and "database URL" in reason:
         return reason
     return f"cannot use the database {redact(database)}: {reason}"

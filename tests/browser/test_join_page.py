@@ -32,6 +32,14 @@ def wait_until(check: Callable[[], bool], within_s: float, what: str) -> float:
     return time.monotonic() - started
 
 
+def own_link(
+    conf: ConferenceClient, token: str, meeting: m.CreateVideoConferenceResponseBody, who: str
+) -> str:
+    """An auto-login URL made for ``who``: the page it lands on may join as them."""
+    request = m.CreateAutoLoginUrlRequest(meeting_url=meeting.external_link_url, union_id=who)
+    return str(sdk(conf, token, "CreateAutoLoginUrl", request).login_info.login_url)
+
+
 def join_as(page: Page, nick: str) -> None:
     page.get_by_label("Join as").select_option(label=nick)
     page.get_by_role("button", name="Join", exact=True).click()
@@ -42,7 +50,7 @@ def test_a_user_joins_and_leaves_when_the_page_closes(
     page: Page, meeting: m.CreateVideoConferenceResponseBody, conf: ConferenceClient, token: str
 ):
     cid = meeting.conference_id
-    page.goto(meeting.external_link_url)
+    page.goto(own_link(conf, token, meeting, "u-alice"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Design review")
     expect(page.locator("#status")).to_have_text("In progress")
     assert_accessible(page)  # before joining
@@ -67,7 +75,7 @@ def test_a_user_joins_and_leaves_when_the_page_closes(
 def test_leaving_the_page_takes_the_person_out_at_once(
     page: Page, meeting: m.CreateVideoConferenceResponseBody, conf: ConferenceClient, token: str
 ):
-    page.goto(meeting.external_link_url)
+    page.goto(own_link(conf, token, meeting, "u-bob"))
     join_as(page, "Bob")
     page.goto("about:blank")  # pagehide: the beacon says so, no timeout needed
     took = wait_until(
@@ -82,7 +90,10 @@ def test_a_guest_joins_with_a_name(
     page: Page, meeting: m.CreateVideoConferenceResponseBody, conf: ConferenceClient, token: str
 ):
     page.goto(meeting.external_link_url)
-    page.get_by_label("Join as").select_option(label="A guest (enter your name below)")
+    # The link alone names nobody of the organisation: a guest's join is all it offers.
+    expect(page.get_by_label("Join as")).to_be_hidden()
+    for user in ("Alice", "Bob", "Hana Host", "u-alice"):
+        assert user not in page.content()
     page.get_by_role("button", name="Join", exact=True).click()
     expect(page.get_by_role("alert")).to_have_text("Enter your name to join as a guest.")
     expect(page.get_by_label("Your name")).to_be_focused()
@@ -107,7 +118,7 @@ def test_a_guest_joins_with_a_name(
 def test_a_kicked_person_is_told_so(
     page: Page, meeting: m.CreateVideoConferenceResponseBody, conf: ConferenceClient, token: str
 ):
-    page.goto(meeting.external_link_url)
+    page.goto(own_link(conf, token, meeting, "u-carol"))
     join_as(page, "Carol")
     kick = m.KickMembersRequest(user_list=users("u-carol"))
     sdk(conf, token, "KickMembers", meeting.conference_id, kick)
@@ -121,7 +132,7 @@ def test_a_locked_meeting_says_so_and_refuses_the_join(
 ):
     lock = m.LockConferenceRequest(action="lock")
     sdk(conf, token, "LockConference", meeting.conference_id, lock)
-    page.goto(meeting.external_link_url)
+    page.goto(own_link(conf, token, meeting, "u-dave"))
     expect(page.locator("#locked")).to_have_text(
         "The meeting is locked: only the host and co-hosts can join."
     )
@@ -137,7 +148,7 @@ def test_a_locked_meeting_says_so_and_refuses_the_join(
 def test_a_closed_meeting_ends_the_stay(
     page: Page, meeting: m.CreateVideoConferenceResponseBody, conf: ConferenceClient, token: str
 ):
-    page.goto(meeting.external_link_url)
+    page.goto(own_link(conf, token, meeting, "u-host"))
     join_as(page, "Hana Host")
     close = m.CloseVideoConferenceRequest(union_id="u-host")
     sdk(conf, token, "CloseVideoConference", meeting.conference_id, close)
@@ -155,11 +166,10 @@ def test_the_page_works_by_keyboard_on_a_phone_sized_screen(
     context = chromium.new_context(viewport={"width": 375, "height": 740}, is_mobile=True)
     try:
         page = context.new_page()
-        page.goto(meeting.external_link_url)
+        page.goto(own_link(conf, token, meeting, "u-alice"))
         assert page.evaluate("document.documentElement.scrollWidth") <= 375
         page.keyboard.press("Tab")
         expect(page.get_by_label("Join as")).to_be_focused()
-        page.keyboard.press("ArrowDown")  # the first user after "A guest"
         expect(page.get_by_label("Join as")).to_have_value("u-alice")
         page.keyboard.press("Tab")
         join = page.get_by_role("button", name="Join", exact=True)
@@ -180,10 +190,25 @@ def test_the_page_works_by_keyboard_on_a_phone_sized_screen(
 def test_an_auto_login_url_opens_the_page_with_its_person_picked(
     page: Page, meeting: m.CreateVideoConferenceResponseBody, conf: ConferenceClient, token: str
 ):
-    request = m.CreateAutoLoginUrlRequest(meeting_url=meeting.external_link_url, union_id="u-dave")
-    login_url = sdk(conf, token, "CreateAutoLoginUrl", request).login_info.login_url
-    page.goto(login_url)
+    page.goto(own_link(conf, token, meeting, "u-dave"))
     expect(page.get_by_label("Join as")).to_have_value("u-dave")
+    # Dave, or a guest: nobody else.
+    options = page.get_by_label("Join as").locator("option").all_text_contents()
+    assert options == ["Dave", "A guest (enter your name below)"]
+
+
+def test_the_page_says_when_the_meeting_is_recorded(
+    page: Page, meeting: m.CreateVideoConferenceResponseBody, conf: ConferenceClient, token: str
+):
+    page.goto(meeting.external_link_url)
+    expect(page.locator("#recording")).to_be_hidden()
+    page.get_by_label("Your name").fill("Gina Guest")
+    page.get_by_role("button", name="Join", exact=True).click()
+    start = m.StartCloudRecordRequest(union_id="u-host")
+    sdk(conf, token, "StartCloudRecord", meeting.conference_id, start)
+    # The next heartbeat brings the news.
+    expect(page.locator("#recording")).to_have_text("This meeting is being recorded.")
+    assert_accessible(page)
 
 
 def test_a_link_that_is_not_valid_says_so(page: Page, web_server: DingconfServer):

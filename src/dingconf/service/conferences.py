@@ -263,17 +263,21 @@ class ConferenceService:
             nick = user.nick if user else member.nick if member else union_id
         now = self._clock.now_ms()
         # The join returns what it moved (status, startTime, counters): no re-read.
-        joined_member, joined = await tx.record_join(
+        recorded = await tx.record_join(
             conference_id,
             union_id,
             nick,
             now,
-            first_time=member is None or member.first_join_ms is None,
             muted=conference.mute_all != 0,
             outer_org=user is None,
             # Read under the meeting's lock: a started meeting skips a statement.
             maybe_starting=conference.status == ConferenceStatus.INITIALISED,
         )
+        if recorded is None:
+            # The store found them inside, which the read above, under the
+            # meeting's lock, ruled out.
+            raise InternalError("systemError", f"systemError:{union_id} is inside already")
+        joined_member, joined = recorded
         recording = auto_started_recording(joined, union_id)
         if recording:
             await tx.update_conference(recording)

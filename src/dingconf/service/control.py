@@ -17,7 +17,7 @@ from dingconf.service.conferences import ConferenceService
 from dingconf.service.content import ContentService
 from dingconf.service.paging import Page, page_of, resume_at, seek, window
 from dingconf.service.recording import RecordingService
-from dingconf.storage.base import ConferenceFilter, Store
+from dingconf.storage.base import ConferenceFilter, Store, WriteTx
 
 __all__ = ["PARTICIPANTS_PAGE", "ControlService"]
 
@@ -174,8 +174,18 @@ class ControlService:
     async def leave(self, conference_id: str, union_id: str) -> None:
         """A person's client leaves the meeting."""
         async with self._store.write() as tx:
-            locked = await tx.lock_any_conference(conference_id)
-            await self._conferences.leave(tx, locked, union_id)
+            await self.leave_in(tx, conference_id, union_id)
+
+    async def leave_in(self, tx: WriteTx, conference_id: str, union_id: str) -> None:
+        """:meth:`leave` inside the caller's transaction, with what else it commits.
+
+        Raises:
+            NotFound: ``roomNotFound``.
+            InvalidRequest: ``resourceClose`` (ended) or ``notInConference``,
+                before anything was written.
+        """
+        locked = await tx.lock_any_conference(conference_id)
+        await self._conferences.leave(tx, locked, union_id)
 
     async def participants(
         self, conference_id: str, next_token: str | None, max_results: int | None

@@ -321,7 +321,6 @@ class ExtrasService:
                 device,
                 f"MCU {mcu_room_code}",
                 self._clock.now_ms(),
-                first_time=member is None or member.first_join_ms is None,
                 muted=conference.mute_all != 0,
                 # Read under the meeting's lock: a started meeting skips a statement.
                 maybe_starting=conference.status == ConferenceStatus.INITIALISED,

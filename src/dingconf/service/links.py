@@ -15,6 +15,7 @@ from dingconf.clock import Clock
 from dingconf.errors import AccessDenied, InvalidRequest, NotFound
 from dingconf.model import ConferenceStatus, LoginLink, Principal, ShortLink
 from dingconf.service.auth import WRITE, require_scope
+from dingconf.service.member_pass import MemberPasses
 from dingconf.service.rng import random_below
 from dingconf.service.secrets import hash_token, new_token
 from dingconf.storage.base import ConferenceFilter, Store
@@ -67,6 +68,7 @@ class LinkService:
         self._store = store
         self._clock = clock
         self._base_url = base_url
+        self._passes = MemberPasses(store)
 
     async def create_login_url(self, principal: Principal, meeting_url: str, union_id: str) -> str:
         """CreateAutoLoginUrl: a one-time URL landing ``union_id`` in the meeting.
@@ -124,7 +126,8 @@ class LinkService:
             raise InvalidRequest("resourceClose", "The meeting has ended")
 
     async def open_login(self, token: str) -> str:
-        """Where an auto-login URL leads (once, before it expires).
+        """Where an auto-login URL leads (once, before it expires): the join link naming
+        its person, with their member pass when it is a meeting's.
 
         Raises:
             NotFound: ``loginUrlNotFound`` for an unknown, used or expired URL.
@@ -138,7 +141,13 @@ class LinkService:
                 raise gone
             if not await tx.use_login_link(token_hash, now):
                 raise gone
-        return link.target
+        # The join page admits the person only with their pass (service.member_pass),
+        # bound to the meeting's room code (a booking's link names none).
+        codes = parse_qs(urlsplit(link.target).query).get("roomCode")
+        if not codes:
+            return link.target
+        member_pass = await self._passes.issue(link.corp_id, codes[0], link.union_id, now)
+        return f"{link.target}&memberPass={quote(member_pass, safe='')}"
 
     async def create_short_link(
         self,

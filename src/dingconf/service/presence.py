@@ -2,12 +2,14 @@
 
 A meeting's ``externalLinkUrl`` (``/app?roomCode=…&token=…``) is a join page.
 Holding the link is what authorises it: the room code and the link's token
-must be those of a meeting. The page joins as a user of the meeting's
-organisation or as a guest with a name, through the control API's join (so
-counters move and events fire as for any client), and is handed a presence id,
-a secret whose hash alone is stored. The page then beats; a person whose page
-stopped beating for the presence timeout is made to leave by a sweep that any
-process may run: a conditional DELETE decides which process performs each leave.
+must be those of a meeting. The page joins as a guest with a name, or as a
+user of the meeting's organisation with that user's own member pass
+(:mod:`dingconf.service.member_pass`, from an auto-login URL), through the
+control API's join (so counters move and events fire as for any client), and
+is handed a presence id, a secret whose hash alone is stored. The page then
+beats; a person whose page stopped beating for the presence timeout is made to
+leave by a sweep that any process may run: a conditional DELETE decides which
+process performs each leave.
 """
 
 import asyncio
@@ -20,10 +22,11 @@ from typing import NamedTuple
 from urllib.parse import parse_qs, urlsplit
 
 from dingconf.clock import Clock
-from dingconf.errors import InvalidRequest, NotFound
+from dingconf.errors import AccessDenied, InvalidRequest, NotFound
 from dingconf.model import AttendStatus, Conference, ConferenceStatus, Device, User
 from dingconf.model.presence import Presence
 from dingconf.service.control import ControlService
+from dingconf.service.member_pass import MemberPasses
 from dingconf.service.rng import random_hex
 from dingconf.service.secrets import hash_token, new_token
 from dingconf.storage.base import ConferenceFilter, Store
@@ -96,6 +99,7 @@ class PresenceService:
         self._store = store
         self._clock = clock
         self._control = control
+        self._passes = MemberPasses(store)
         self.timeout_ms = timeout_ms
         #: How often a page beats: well within the timeout.
         self.heartbeat_ms = min(_HEARTBEAT_MS, timeout_ms // 3)
@@ -114,18 +118,36 @@ class PresenceService:
                 return conference
         raise _invalid_link()
 
-    async def people(self, conference: Conference) -> list[User]:
-        """The users of the meeting's organisation, whom the page offers to join as."""
-        return await self._store.list_users(conference.corp_id)
+    async def member(
+        self, conference: Conference, union_id: str | None, member_pass: str | None
+    ) -> User | None:
+        """The user of the meeting's organisation whose own pass this is (None if it is
+        not one: then the page offers a guest's join alone)."""
+        if union_id is None:
+            return None
+        user = await self._store.get_user(conference.corp_id, union_id)
+        if user is None or not await self._passes.admits(
+            conference.corp_id, conference.room_code, union_id, member_pass, self._clock.now_ms()
+        ):
+            return None
+        return user
 
     async def join(
-        self, room_code: str, token: str, union_id: str | None, nick: str | None
+        self,
+        room_code: str,
+        token: str,
+        union_id: str | None,
+        nick: str | None,
+        member_pass: str | None = None,
     ) -> Joined:
-        """Join as a user of the meeting's organisation (``union_id``), or as a guest:
-        ``nick`` with the guest id the page kept (``union_id``) or none yet (a new one).
+        """Join as a user of the meeting's organisation (``union_id``, with their own
+        ``member_pass``), or as a guest: ``nick`` with the guest id the page kept
+        (``union_id``) or none yet (a new one).
 
         Raises:
             NotFound: ``linkNotFound``.
+            AccessDenied: ``memberPassRequired`` for a user without their pass
+                (holding the link lets anyone in as a guest, as nobody else).
             InvalidRequest: ``paramError`` (neither a user nor a guest id; a guest
                 without a name), and the join's own refusals: ``resourceClose``,
                 ``conferenceLocked``, ``forbiddenRejoin``, ``internalOnly``.
@@ -139,6 +161,11 @@ class PresenceService:
                     "paramError", "unionId is neither a user of the organisation nor a guest id"
                 )
         if user is not None:
+            if await self.member(conference, user.union_id, member_pass) is None:
+                raise AccessDenied(
+                    "memberPassRequired",
+                    "joining as a user of the organisation needs their own auto-login link",
+                )
             person, name = user.union_id, user.nick
         else:
             person, name = union_id or f"guest-{random_hex(8)}", _guest_nick(nick)
@@ -204,40 +231,42 @@ class PresenceService:
         """
         conference = await self.meeting(room_code, token)
         presence = await self._presence(conference, presence_id)
-        if presence is not None:
-            async with self._store.write() as tx:
-                dropped = await tx.drop_presence(presence.presence_hash)
-            if dropped:
-                await self._leave(presence)
-                # Re-read: the leave moved the counters.
-                fresh = await self._store.get_conference(
-                    conference.corp_id, conference.conference_id
-                )
-                return fresh or conference
+        if presence is not None and await self._leave(presence):
+            # Re-read: the leave moved the counters.
+            fresh = await self._store.get_conference(conference.corp_id, conference.conference_id)
+            return fresh or conference
         return conference
 
-    async def _leave(self, presence: Presence) -> None:
-        """Make the person leave unless they already did (kicked, left, meeting ended)."""
-        try:
-            await self._control.leave(presence.conference_id, presence.union_id)
-        except (InvalidRequest, NotFound) as gone:
-            log.debug("presence of %s ended without a leave: %s", presence.union_id, gone.code)
+    async def _leave(self, presence: Presence, beat_before_ms: int | None = None) -> bool:
+        """End the presence and make its person leave, unless they already did (kicked,
+        left, meeting ended); False when the presence was gone (or beat since
+        ``beat_before_ms``).
+
+        One transaction: a crash, or a failure of the leave, keeps the presence,
+        so a later sweep makes the person leave; they are never left inside
+        without one.
+        """
+        async with self._store.write() as tx:
+            if not await tx.drop_presence(presence.presence_hash, beat_before_ms):
+                return False
+            try:
+                await self._control.leave_in(tx, presence.conference_id, presence.union_id)
+            except (InvalidRequest, NotFound) as gone:  # refused before writing anything
+                log.debug("presence of %s ended without a leave: %s", presence.union_id, gone.code)
+        return True
 
     async def sweep(self) -> int:
         """Make everyone whose page stopped beating leave; return how many this process did.
 
         Each stale presence is claimed by a DELETE conditional on its last beat
-        still being stale: of several processes sweeping at once, one wins it,
-        and a beat that arrived meanwhile keeps the person inside.
+        still being stale, in the transaction of the leave: of several processes
+        sweeping at once, one wins it, and a beat that arrived meanwhile keeps
+        the person inside.
         """
         cutoff = self._clock.now_ms() - self.timeout_ms
         done = 0
         for presence in await self._store.stale_presences(cutoff, _SWEEP_BATCH):
-            async with self._store.write() as tx:
-                claimed = await tx.drop_presence(presence.presence_hash, cutoff)
-            if claimed:
-                await self._leave(presence)
-                done += 1
+            done += await self._leave(presence, cutoff)
         return done
 
     async def sweep_forever(self, refresh: Callable[[], Awaitable[None]]) -> None:

@@ -164,17 +164,19 @@ class WriteTx(Protocol):
         nick: str,
         at_ms: int,
         *,
-        first_time: bool,
         muted: bool = False,
         outer_org: bool = False,
         maybe_starting: bool = True,
-    ) -> tuple[Participant, Conference]:
+    ) -> tuple[Participant, Conference] | None:
         """Mark a person inside the meeting, open a session and move the counters.
 
-        A meeting that had not started (status 0) starts now. Returns the member
-        and the meeting as the join left them. ``maybe_starting=False`` (the
-        caller holds the meeting and read a status other than 0) skips
-        looking for a start.
+        The counters move by what the rows did: ``activeNum`` by one,
+        ``attendNum`` at the person's first stay, the member total for a row new
+        to the meeting. A meeting that had not started (status 0) starts now.
+        Returns the member and the meeting as the join left them; None (and
+        nothing changed) when the person is inside already.
+        ``maybe_starting=False`` (the caller holds the meeting and read a status
+        other than 0) skips looking for a start.
         """
 
     async def record_leave(

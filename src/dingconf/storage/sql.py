@@ -57,12 +57,7 @@ from dingconf.storage.sql_extras import (
     select_stream_outs,
     select_whitelist,
 )
-from dingconf.storage.sql_listing import (
-    SELECT_MEMBERSHIPS,
-    ListingTotals,
-    select_member_page,
-    select_member_total,
-)
+from dingconf.storage.sql_listing import SELECT_MEMBERSHIPS, ListingTotals, select_member_page
 from dingconf.storage.sql_minutes import select_minutes_grants, select_minutes_summary
 from dingconf.storage.sql_ops import select_live_counts
 from dingconf.storage.sql_presence import select_presence, select_stale_presences
@@ -273,12 +268,11 @@ class SqlStore(Store):
         limit: int,
         after: MemberKey | None = None,
     ) -> MemberPage:
-        members, last = await select_member_page(
-            self._read, corp_id, conference_id, offset, limit, after
+        # The total is kept by the write transactions: read with the page, in
+        # the same statement, with one primary-key lookup, never a COUNT.
+        return MemberPage(
+            *await select_member_page(self._read, corp_id, conference_id, offset, limit, after)
         )
-        # Kept by the write transactions: one primary-key read, never a COUNT.
-        total = await select_member_total(self._read, corp_id, conference_id)
-        return MemberPage(members, total, last)
 
     async def list_sessions(self, corp_id: str, conference_id: str) -> list[SessionRecord]:
         return await select_sessions(self._read, corp_id, conference_id)

@@ -1,8 +1,9 @@
-"""SQL for joins and leaves: one statement per row they change, each returning the row.
+"""SQL for joins and leaves: statements that each change one row and return it.
 
-A join is the hottest write. Each statement here changes one row and hands
-back what the caller would otherwise read again (``RETURNING``, SQLite 3.35+
-and PostgreSQL), and the meeting's counters move without naming a column
+A join is the hottest write. Each statement here changes one row (a rejoin's
+insert, none) and hands back what the caller would otherwise read again
+(``RETURNING``, SQLite 3.35+ and PostgreSQL), and the meeting's counters move
+by what those statements changed, without naming a column
 that an index of ``conferences`` covers, unless the meeting starts: naming
 ``status`` or ``start_time`` would rewrite those indexes' pages at every join.
 """
@@ -16,19 +17,24 @@ from dingconf.storage.sql_rows import (
     participant_of,
 )
 
-__all__ = ["insert_join", "select_any_conference", "update_leave"]
+__all__ = ["count_members", "insert_join", "select_any_conference", "update_leave"]
 
 _ANY_CONFERENCE = f"SELECT {CONFERENCE_COLUMNS} FROM conferences WHERE conference_id = ?"
 
-_JOIN_MEMBER = (
+# A join inserts the member row, or, when there is one, moves it inside. Each
+# statement's own result says what changed (a row new to the meeting, a first
+# stay), so the counts follow the rows and never a read made before them.
+_NEW_MEMBER = (
     "INSERT INTO participants (conference_id, union_id, nick, attend_status, "
     "first_join, last_join, sessions, muted, outer_org, listed_at) "
-    "VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?) "
-    "ON CONFLICT (conference_id, union_id) DO UPDATE SET nick = excluded.nick, "
-    "attend_status = excluded.attend_status, last_join = excluded.last_join, "
-    "first_join = COALESCE(participants.first_join, excluded.first_join), "
-    "leave_time = NULL, sessions = participants.sessions + 1, "
-    "muted = excluded.muted, outer_org = excluded.outer_org "
+    "VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?) ON CONFLICT (conference_id, union_id) DO NOTHING "
+    f"RETURNING {PARTICIPANT_COLUMNS}, sessions"
+)
+# ... someone inside already matches nothing (and nothing moves).
+_REJOIN = (
+    "UPDATE participants SET nick = ?, attend_status = ?, last_join = ?, "
+    "first_join = COALESCE(first_join, ?), leave_time = NULL, sessions = sessions + 1, "
+    "muted = ?, outer_org = ? WHERE conference_id = ? AND union_id = ? AND attend_status <> ? "
     f"RETURNING {PARTICIPANT_COLUMNS}, sessions"
 )
 _OPEN_SESSION = (
@@ -44,6 +50,10 @@ _JOIN_COUNTS = (
 _JOIN_STARTS = (
     "UPDATE conferences SET active_num = active_num + 1, attend_num = attend_num + ?, "
     f"status = ?, start_time = ? WHERE conference_id = ? RETURNING {CONFERENCE_COLUMNS}"
+)
+_COUNT_MEMBERS = (
+    "INSERT INTO member_counts (conference_id, members) VALUES (?, ?) "
+    "ON CONFLICT (conference_id) DO UPDATE SET members = member_counts.members + excluded.members"
 )
 _CLOSE_SESSION = (
     "UPDATE participant_sessions SET leave_time = ? "
@@ -69,6 +79,12 @@ async def select_any_conference(
     return conference_of(row) if row else None
 
 
+async def count_members(conn: Connection, conference_id: str, added: int) -> None:
+    """Count ``added`` member rows the caller's statements just inserted (QueryConferenceMembers'
+    total)."""
+    await conn.execute(_COUNT_MEMBERS, (conference_id, added))
+
+
 async def insert_join(
     conn: Connection,
     conference_id: str,
@@ -76,33 +92,43 @@ async def insert_join(
     nick: str,
     at_ms: int,
     *,
-    first_time: bool,
     muted: bool,
     outer_org: bool,
-) -> tuple[Participant, Conference]:
+) -> tuple[Participant, Conference] | None:
     """Mark a person inside, open their stay, move the counters; both rows as left.
 
-    The caller holds the meeting's lock, and the meeting exists.
+    None, and nothing changed, when the person is inside already. The caller
+    holds the meeting's lock, and the meeting exists.
     """
-    member = (
-        await conn.fetchall(
-            _JOIN_MEMBER,
+    inside = int(AttendStatus.ACTIVE)
+    new = await conn.fetchall(
+        _NEW_MEMBER,
+        (conference_id, union_id, nick, inside, at_ms, at_ms, int(muted), int(outer_org), at_ms),
+    )
+    if new:
+        await count_members(conn, conference_id, 1)
+    else:
+        new = await conn.fetchall(
+            _REJOIN,
             (
-                conference_id,
-                union_id,
                 nick,
-                int(AttendStatus.ACTIVE),
+                inside,
                 at_ms,
                 at_ms,
                 int(muted),
                 int(outer_org),
-                at_ms,
+                conference_id,
+                union_id,
+                inside,
             ),
         )
-    )[0]
-    # The stay's number is the member's session count the upsert returned.
+        if not new:
+            return None
+    member = new[0]
+    # The stay's number is the member's session count the statement returned;
+    # the first stay is what makes them count in attendNum.
     await conn.execute(_OPEN_SESSION, (conference_id, union_id, member[-1], at_ms))
-    attended = 1 if first_time else 0
+    attended = 1 if member[-1] == 1 else 0
     rows = await conn.fetchall(
         _JOIN_COUNTS, (attended, conference_id, int(ConferenceStatus.INITIALISED))
     )

@@ -27,16 +27,14 @@ __all__ = [
     "MEMBER_COUNT_RESET",
     "SELECT_MEMBERSHIPS",
     "ListingTotals",
-    "count_new_member",
     "note_created",
     "note_ended",
-    "note_join",
     "note_retitle",
+    "note_start",
     "recount_listing",
     "recount_members",
     "reset_listings",
     "select_member_page",
-    "select_member_total",
 ]
 
 #: Deletes an organisation's (``?``) meeting counts, before its meetings go
@@ -138,33 +136,9 @@ async def note_retitle(
     )
 
 
-async def count_new_member(conn: Connection, conference_id: str, union_id: str) -> None:
-    """Before a member row is upserted: count it when it is not there yet.
-
-    The caller holds the meeting (SQLite's write lock, PostgreSQL's row lock
-    through ``lock_conference`` or a meeting it just inserted), so no other
-    transaction adds the same row in between.
-    """
-    await conn.execute(
-        "INSERT INTO member_counts (conference_id, members) SELECT ?, 1 WHERE NOT EXISTS "
-        "(SELECT 1 FROM participants WHERE conference_id = ? AND union_id = ?) "
-        "ON CONFLICT (conference_id) DO UPDATE SET members = member_counts.members + 1",
-        (conference_id, conference_id, union_id),
-    )
-
-
-async def note_join(
-    conn: Connection, conference_id: str, union_id: str, maybe_starting: bool = True
-) -> None:
-    """Before a join is recorded: count a new member; a booked instance's first join
-    starts it (0 -> 2), which moves it into the organisation's running list.
-
-    ``maybe_starting=False``: the caller holds the meeting and saw it started,
-    so the move (a statement that would change nothing) is left out.
-    """
-    await count_new_member(conn, conference_id, union_id)
-    if not maybe_starting:
-        return
+async def note_start(conn: Connection, conference_id: str) -> None:
+    """Before a join is recorded: a booked instance's first join starts it (0 -> 2),
+    which moves it into the organisation's running list (nothing moves otherwise)."""
     await conn.execute(
         _MOVE.format(condition=" AND status = ?"),
         (*_one_hot(ConferenceStatus.STARTED), conference_id, int(ConferenceStatus.INITIALISED)),
@@ -201,17 +175,6 @@ async def _select_listing(conn: Connection, corp_id: str) -> _Listing:
     return _Listing(values[0], dict(zip(_STATUSES, values[1:], strict=True)))
 
 
-async def select_member_total(conn: Connection, corp_id: str, conference_id: str) -> int:
-    """How many member rows a meeting of ``corp_id`` has (0 for none or another org's)."""
-    row = await conn.fetchone(
-        "SELECT m.members FROM member_counts m "
-        "JOIN conferences c ON c.conference_id = m.conference_id "
-        "WHERE m.conference_id = ? AND c.corp_id = ?",
-        (conference_id, corp_id),
-    )
-    return int(row[0]) if row else 0
-
-
 async def select_member_page(
     conn: Connection,
     corp_id: str,
@@ -219,31 +182,41 @@ async def select_member_page(
     offset: int,
     limit: int,
     after: tuple[int, str] | None,
-) -> tuple[list[Participant], tuple[int, str] | None]:
-    """One page of a meeting's members by ``(listed_at, union_id)``, and the last row's key.
+) -> tuple[list[Participant], int, tuple[int, str] | None]:
+    """One page of a meeting's members by ``(listed_at, union_id)``, how many members
+    there are, and the page's last row's key.
 
+    One statement, so the total and the rows are of one moment: read apart,
+    joins committed in between made the total exceed the rows listed. The
+    total is a meeting of ``corp_id``'s kept count (0 for none or another
+    organisation's); a page past the end is one row with the total alone.
     With ``after`` (the key the previous page ended with) the page is read
     from there off the ``participants_listing`` index and ``offset`` is not
     skipped; without it, ``offset`` rows are.
     """
-    seek, params = "", [conference_id, corp_id]
-    bound: list[object] = []
+    seek, bound = "", []
     if after is not None:
         seek = " AND (p.listed_at, p.union_id) > (?, ?)"
         bound = [after[0], after[1]]
         offset = 0
+    columns = ", ".join("p." + c for c in PARTICIPANT_COLUMNS.split(", "))
     rows = await conn.fetchall(
-        f"SELECT {', '.join('p.' + c for c in PARTICIPANT_COLUMNS.split(', '))}, "
-        "u.job_number, p.listed_at "
+        f"WITH page AS (SELECT {columns}, u.job_number, p.listed_at "
         "FROM participants p JOIN conferences c ON c.conference_id = p.conference_id "
         "LEFT JOIN users u ON u.corp_id = c.corp_id AND u.union_id = p.union_id "
         f"WHERE p.conference_id = ? AND c.corp_id = ?{seek} "
-        "ORDER BY p.listed_at, p.union_id LIMIT ? OFFSET ?",
-        [*params, *bound, limit, offset],
+        "ORDER BY p.listed_at, p.union_id LIMIT ? OFFSET ?) "
+        "SELECT kept.members, page.* FROM (SELECT COALESCE((SELECT m.members "
+        "FROM member_counts m JOIN conferences c ON c.conference_id = m.conference_id "
+        "WHERE m.conference_id = ? AND c.corp_id = ?), 0) AS members) kept "
+        "LEFT JOIN page ON 1 = 1 ORDER BY page.listed_at, page.union_id",
+        [conference_id, corp_id, *bound, limit, offset, conference_id, corp_id],
     )
-    members = [participant_of(row[:-2])._replace(job_number=row[-2]) for row in rows]
-    last = (int(rows[-1][-1]), str(rows[-1][1])) if rows else None
-    return members, last
+    total = int(rows[0][0])
+    listed = [row[1:] for row in rows if row[1] is not None]
+    members = [participant_of(row[:-2])._replace(job_number=row[-2]) for row in listed]
+    last = (int(listed[-1][-1]), str(listed[-1][1])) if listed else None
+    return members, total, last
 
 
 class ListingTotals:

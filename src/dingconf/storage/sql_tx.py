@@ -21,14 +21,13 @@ from dingconf.storage.sql_extras import (
     ExtrasWrites,
 )
 from dingconf.storage.sql_invites import insert_phone_invitations
-from dingconf.storage.sql_joins import insert_join, select_any_conference, update_leave
-from dingconf.storage.sql_listing import (
-    count_new_member,
-    note_created,
-    note_ended,
-    note_join,
-    note_retitle,
+from dingconf.storage.sql_joins import (
+    count_members,
+    insert_join,
+    select_any_conference,
+    update_leave,
 )
+from dingconf.storage.sql_listing import note_created, note_ended, note_retitle, note_start
 from dingconf.storage.sql_media import keep_media_key
 from dingconf.storage.sql_minutes import MinutesWrites, end_minutes
 from dingconf.storage.sql_presence import PresenceWrites
@@ -267,23 +266,27 @@ class SqlWriteTx(
                 "VALUES (?, ?, ?, ?, ?) ON CONFLICT (conference_id, union_id) DO NOTHING",
                 (conference_id, union_id, nick, invited_by, at_ms),
             )
-            # Being rung: a new member, or one who left or was kicked is called again
-            # (someone inside stays inside).
-            await count_new_member(self._conn, conference_id, union_id)
-            await self._conn.execute(
+            # Being rung: a new member, or one who left or was kicked is called
+            # again (someone inside stays inside); a new row counts as a member.
+            new = await self._conn.execute(
                 "INSERT INTO participants (conference_id, union_id, nick, attend_status, "
                 "listed_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (conference_id, union_id) "
-                "DO UPDATE SET attend_status = excluded.attend_status "
-                "WHERE participants.attend_status <> ?",
-                (
-                    conference_id,
-                    union_id,
-                    nick,
-                    int(AttendStatus.CALLING),
-                    at_ms,
-                    int(AttendStatus.ACTIVE),
-                ),
+                "DO NOTHING",
+                (conference_id, union_id, nick, int(AttendStatus.CALLING), at_ms),
             )
+            if new:
+                await count_members(self._conn, conference_id, new)
+            else:
+                await self._conn.execute(
+                    "UPDATE participants SET attend_status = ? "
+                    "WHERE conference_id = ? AND union_id = ? AND attend_status <> ?",
+                    (
+                        int(AttendStatus.CALLING),
+                        conference_id,
+                        union_id,
+                        int(AttendStatus.ACTIVE),
+                    ),
+                )
         return added
 
     async def lock_conference(self, corp_id: str, conference_id: str) -> Conference | None:
@@ -312,19 +315,18 @@ class SqlWriteTx(
         nick: str,
         at_ms: int,
         *,
-        first_time: bool,
         muted: bool = False,
         outer_org: bool = False,
         maybe_starting: bool = True,
-    ) -> tuple[Participant, Conference]:
-        await note_join(self._conn, conference_id, union_id, maybe_starting)
+    ) -> tuple[Participant, Conference] | None:
+        if maybe_starting:
+            await note_start(self._conn, conference_id)
         return await insert_join(
             self._conn,
             conference_id,
             union_id,
             nick,
             at_ms,
-            first_time=first_time,
             muted=muted,
             outer_org=outer_org,
         )

@@ -4,6 +4,9 @@
   const data = JSON.parse(document.getElementById("page-data").textContent);
   const params = new URLSearchParams(location.search);
   const link = { roomCode: params.get("roomCode") || "", token: params.get("token") || "" };
+  // An auto-login link names its person and carries their pass; the server
+  // embedded the person only if the pass is theirs.
+  const memberPass = params.get("memberPass") || "";
   // A guest keeps the unionId the server gave it while this tab lives.
   const guestKey = "dingconf-guest:" + link.roomCode;
   const $ = (id) => document.getElementById(id);
@@ -14,6 +17,8 @@
     forbiddenRejoin: "The host removed you from this meeting, and you may not join it again.",
     resourceClose: "The meeting has ended.",
     internalOnly: "Only members of the meeting's organisation may join this meeting.",
+    memberPassRequired: "Joining as a member of the organisation needs your own link " +
+      "(an auto-login link); anyone else joins as a guest.",
     linkNotFound: "This link is not valid any more.",
     roomNotFound: "This meeting no longer exists.",
   };
@@ -35,6 +40,7 @@
     document.title = m.title + " · join · dingconf";
     $("status").textContent = STATUS[m.status] || String(m.status);
     $("active").textContent = String(m.activeNum || 0);
+    $("recording").hidden = !m.recording || m.status === 1;
     const locked = $("locked");
     locked.hidden = !m.locked || m.status === 1;
     locked.textContent = presence
@@ -66,11 +72,14 @@
 
   function fillPeople() {
     const select = $("person");
-    const guest = new Option("A guest (enter your name below)", "");
-    select.add(guest);
-    for (const p of data.people) select.add(new Option(p.nick, p.unionId));
-    const wanted = params.get("unionId"); // an auto-login link names its person
-    if (wanted && data.people.some((p) => p.unionId === wanted)) select.value = wanted;
+    if (data.member) {
+      select.add(new Option(data.member.nick, data.member.unionId));
+      select.add(new Option("A guest (enter your name below)", ""));
+      select.value = data.member.unionId;
+      $("person-field").hidden = false;
+    } else {
+      select.add(new Option("A guest", ""));
+    }
     syncNick();
   }
 
@@ -93,6 +102,7 @@
     const picked = $("person").value;
     if (picked) {
       body.unionId = picked;
+      body.memberPass = memberPass;
     } else {
       const nick = $("nick").value.trim();
       if (!nick) return formError("Enter your name to join as a guest.", "nick");
@@ -179,7 +189,7 @@
     formError("");
     view("form");
     say("");
-    $("person").focus();
+    ($("person-field").hidden ? $("nick") : $("person")).focus();
   }
 
   showMeeting(data.meeting);

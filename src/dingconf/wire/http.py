@@ -106,6 +106,18 @@ class MethodDispatch:
         await _send(send, reply.status, reply.body, scope[REQUEST_ID], reply.location)
 
 
+def _check_host(scope: Scope) -> None:
+    """One ``Host`` per request (RFC 9112 §3.2: answer 400 to two, or to none in HTTP/1.1).
+
+    Checked here, where every request enters: the guards read the first Host,
+    and a proxy in front may have routed by another. granian hands a request
+    without one an empty Host, which names no server either.
+    """
+    hosts = [value for key, value in scope["headers"] if key == b"host"]
+    if len(hosts) > 1 or (scope.get("http_version") == "1.1" and not any(hosts)):
+        raise InvalidRequest("InvalidHost", "a request carries exactly one Host header")
+
+
 def wire_errors(app: ASGIApp) -> ASGIApp:
     """Give every request an id and every failure a DingTalk-style JSON body.
 
@@ -123,6 +135,7 @@ def wire_errors(app: ASGIApp) -> ASGIApp:
         # Handlers return a Reply that is sent after they finish, so a failure
         # always happens before any byte of the response went out.
         try:
+            _check_host(scope)
             await app(scope, receive, send)
         except DingError as error:
             scope[ERROR_CODE] = error.code

@@ -19,6 +19,7 @@ from dingconf.errors import NotFound
 from dingconf.model import Conference
 from dingconf.service.digits import ascii_digits
 from dingconf.service.presence import PresenceService
+from dingconf.service.recording import RECORDING
 from dingconf.wire.join_schemas import (
     JoinPageBody,
     JoinPageData,
@@ -66,6 +67,7 @@ def _meeting(conference: Conference) -> JoinPageMeeting:
         status=int(conference.status),
         locked=conference.locked,
         active_num=conference.active_num,
+        recording=conference.cloud_record_status in RECORDING,
     )
 
 
@@ -80,7 +82,7 @@ def join_page_operations(presence: PresenceService) -> list[Operation]:
 
     async def join(c: Call[JoinPageBody]) -> JoinPageJoined:
         b = c.body
-        joined = await presence.join(b.room_code, b.token, b.union_id, b.nick)
+        joined = await presence.join(b.room_code, b.token, b.union_id, b.nick, b.member_pass)
         return JoinPageJoined(
             presence_id=joined.presence_id,
             union_id=joined.union_id,
@@ -145,14 +147,16 @@ def join_page_routes(presence: PresenceService, admit: Authenticate) -> list[Bas
             conference = await presence.meeting(room_code, token)
         except NotFound:
             return Response(_INVALID, 404, _HEADERS, _HTML_TYPE)
+        member = await presence.member(
+            conference,
+            request.query_params.get("unionId"),
+            request.query_params.get("memberPass"),
+        )
         data = JoinPageData(
             meeting=_meeting(conference),
-            people=[
-                JoinPagePerson(union_id=u.union_id, nick=u.nick)
-                for u in await presence.people(conference)
-            ],
             heartbeat_ms=presence.heartbeat_ms,
             timeout_ms=presence.timeout_ms,
+            member=JoinPagePerson(union_id=member.union_id, nick=member.nick) if member else None,
         )
         return Response(
             _PAGE.replace(_DATA_SLOT, _embedded(data)).encode(), 200, _HEADERS, _HTML_TYPE

@@ -18,12 +18,14 @@ class _Body(msgspec.Struct, rename="camel", omit_defaults=True):
 
 
 class JoinPageBody(_Body):
-    """Join: the link, and a user's unionId, or a guest's name (with the guest id kept)."""
+    """Join: the link, and a user's unionId with their own member pass, or a guest's
+    name (with the guest id kept)."""
 
     room_code: str
     token: str
     union_id: str | None = None
     nick: str | None = None
+    member_pass: str | None = None
 
 
 class PresenceBody(_Body):
@@ -42,22 +44,25 @@ class JoinPageMeeting(_Body):
     status: int
     locked: bool
     active_num: int
+    #: The meeting is being recorded (a cloud recording running or paused).
+    recording: bool
 
 
 class JoinPagePerson(_Body):
-    """Someone the page offers to join as: a user of the meeting's organisation."""
+    """The user of the meeting's organisation whose own pass the page was opened with."""
 
     union_id: str
     nick: str
 
 
 class JoinPageData(_Body):
-    """Embedded in the page: the meeting, who may be picked, and the page's timings."""
+    """Embedded in the page: the meeting, the page's timings, and the person its member
+    pass names (none: a guest's join alone). Nothing about anyone else."""
 
     meeting: JoinPageMeeting
-    people: list[JoinPagePerson]
     heartbeat_ms: int
     timeout_ms: int
+    member: JoinPagePerson | None = None
 
 
 class JoinPageJoined(_Body):
