@@ -40,7 +40,9 @@ async def _same_calls(database_url: str, days_ahead: int) -> tuple[list[Any], in
         assert status == 200
         answers.append(org)
         cid = answers[1]["conferenceId"]
-        status, info = await app.call("GET", f"/v1.0/conference/videoConferences/{cid}", None, token)
+        status, info = await app.call(
+            "GET", f"/v1.0/conference/videoConferences/{cid}", None, token
+        )
         assert status == 200
         return answers, at, info["confInfo"]["startTime"]
 

@@ -103,6 +103,26 @@ class ProvisioningService:
                 await tx.delete_tokens("app", app_key)
         return app
 
+    async def provision_org(
+        self,
+        corp_id: str,
+        name: str,
+        users: Iterable[tuple[str, str]],
+        app_key: str,
+        secret: str,
+        scopes: Iterable[str],
+    ) -> Org:
+        """An organisation (created or renamed), its users ``(unionId, nick)`` and a new
+        internal app, in one transaction: interrupted, none of it is stored."""
+        org = Org(corp_id, name)
+        app = App(app_key, corp_id, hash_secret(secret), frozenset(scopes))
+        async with self._store.write() as tx:
+            await tx.upsert_org(org)
+            for union_id, nick in users:
+                await tx.upsert_user(User(corp_id, union_id, nick))
+            await tx.upsert_app(app)
+        return org
+
     async def _seed_push(self, app: Mapping[str, Any], where: str) -> None:
         """A seed app's ``push`` entry (``url``, ``token``, ``aesKey``), stored unchecked:
         the receiver need not be up when the seed loads."""
