@@ -28,7 +28,7 @@ from dingconf.runtime import (
     redact,
     when_ready,
 )
-from dingconf.service.provisioning import DEFAULT_SCOPES
+from dingconf.service.provisioning import DEFAULT_SCOPES, AppChange
 from dingconf.wire.observe import ACCESS_LOG_FORMATS
 
 __all__ = ["app_factory", "main"]
@@ -469,23 +469,44 @@ def apps() -> None:
 @apps.command("add")
 @click.argument("corp_id")
 @click.argument("app_key")
-@click.option("--secret", help="The appSecret (default: generated and printed once).")
 @click.option(
-    "--scope", "scopes", multiple=True, help="Grant a scope (repeatable; default Read and Write)."
+    "--secret",
+    help="The appSecret (a new app's default: generated and printed once; "
+    "an existing app's: kept). Another secret revokes the app's tokens.",
+)
+@click.option(
+    "--scope",
+    "scopes",
+    multiple=True,
+    help="Grant a scope (repeatable; a new app's default Read and Write, an existing app's kept).",
 )
 @_database_option
 def apps_add(
     corp_id: str, app_key: str, secret: str | None, scopes: tuple[str, ...], database: str
 ) -> None:
-    """Create or update an internal app."""
-    app_secret = secret or secrets.token_urlsafe(18)
-    granted = scopes or DEFAULT_SCOPES
-    _run(
-        _settings(database), lambda s: s.provisioning.add_app(corp_id, app_key, app_secret, granted)
-    )
-    click.echo(f"app {app_key} in {corp_id}, scopes {' '.join(sorted(granted))}")
-    if secret is None:
-        click.echo(f"appSecret={app_secret}   (shown once: only its hash is stored)")
+    """Create or update an internal app; say what changed."""
+
+    async def work(s: Services) -> tuple[AppChange, str | None]:
+        # A new app without --secret gets one; an existing app keeps its own.
+        exists = await s.store.get_app(app_key) is not None
+        generated = None if secret is not None or exists else secrets.token_urlsafe(18)
+        change = await s.provisioning.add_app(corp_id, app_key, secret or generated, scopes or None)
+        return change, generated
+
+    change, generated = _run(_settings(database), work)
+    granted = " ".join(sorted(change.app.scopes))
+    before = change.before
+    if before is None:
+        click.echo(f"app {app_key} in {corp_id}, scopes {granted}")
+    else:
+        moved = f", moved from {before.corp_id}" if before.corp_id != corp_id else ""
+        click.echo(f"app {app_key} in {corp_id} updated{moved}, scopes {granted}")
+        kept = "secret replaced" if change.secret_changed else "secret kept"
+        revoked = change.secret_changed or moved
+        tokens = f"its {change.revoked} tokens revoked" if revoked else "its tokens stay valid"
+        click.echo(f"{kept}; {tokens}")
+    if generated is not None:
+        click.echo(f"appSecret={generated}   (shown once: only its hash is stored)")
 
 
 @apps.command("list")

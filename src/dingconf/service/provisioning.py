@@ -15,7 +15,7 @@ from dingconf.service.push import checked_subscription
 from dingconf.service.secrets import hash_secret, verify_secret
 from dingconf.storage.base import Store
 
-__all__ = ["DEFAULT_SCOPES", "ProvisioningService", "SeedSummary"]
+__all__ = ["DEFAULT_SCOPES", "AppChange", "ProvisioningService", "SeedSummary"]
 
 DEFAULT_SCOPES = (READ, WRITE)
 
@@ -57,6 +57,22 @@ def _scopes(item: Mapping[str, Any], where: str) -> frozenset[str]:
     return frozenset(scopes)
 
 
+@dataclass(frozen=True, slots=True)
+class AppChange:
+    """What :meth:`ProvisioningService.add_app` did."""
+
+    app: App
+    #: The app as it was (None: created).
+    before: App | None
+    #: How many of its tokens a changed secret or organisation revoked.
+    revoked: int
+
+    @property
+    def secret_changed(self) -> bool:
+        """Whether an existing app got another secret."""
+        return self.before is not None and self.before.secret_hash != self.app.secret_hash
+
+
 class ProvisioningService:
     """Create and update the accounts that tokens and meetings belong to."""
 
@@ -90,18 +106,41 @@ class ProvisioningService:
             await tx.upsert_user(user)
         return user
 
-    async def add_app(self, corp_id: str, app_key: str, secret: str, scopes: Iterable[str]) -> App:
-        """Create or update an internal app; a changed secret revokes its tokens."""
+    async def add_app(
+        self,
+        corp_id: str,
+        app_key: str,
+        secret: str | None,
+        scopes: Iterable[str] | None = None,
+    ) -> AppChange:
+        """Create or update an internal app, and say what changed.
+
+        ``secret`` None keeps an existing app's secret, ``scopes`` None its
+        scopes (a new app's default: Read and Write). A changed secret or
+        organisation revokes the app's tokens.
+
+        Raises:
+            InvalidRequest: ``unknownOrg``; ``paramError`` for a new app without a secret.
+        """
         await self._require_org(corp_id)
         existing = await self._store.get_app(app_key)
-        same_secret = existing is not None and await verify_secret(secret, existing.secret_hash)
-        secret_hash = existing.secret_hash if existing and same_secret else hash_secret(secret)
-        app = App(app_key, corp_id, secret_hash, frozenset(scopes))
+        same_secret = existing is not None and (
+            secret is None or await verify_secret(secret, existing.secret_hash)
+        )
+        if existing is not None and same_secret:
+            secret_hash = existing.secret_hash
+        elif secret is not None:
+            secret_hash = hash_secret(secret)
+        else:
+            raise InvalidRequest("paramError", f"a new app ({app_key!r}) needs a secret")
+        granted = existing.scopes if scopes is None and existing else scopes or DEFAULT_SCOPES
+        app = App(app_key, corp_id, secret_hash, frozenset(granted))
+        revoked = 0
         async with self._store.write() as tx:
             await tx.upsert_app(app)
             if existing is not None and (not same_secret or existing.corp_id != corp_id):
-                await tx.delete_tokens("app", app_key)
-        return app
+                revoked = await tx.delete_tokens("app", app_key)
+        return AppChange(app, existing, revoked)
 
     async def provision_org(
         self,
@@ -165,7 +204,7 @@ class ProvisioningService:
         existing = await self._store.get_app(app_key)
         if existing is None:
             raise InvalidRequest("unknownApp", f"no app {app_key!r}")
-        return await self.add_app(existing.corp_id, app_key, secret, existing.scopes)
+        return (await self.add_app(existing.corp_id, app_key, secret, existing.scopes)).app
 
     async def revoke_tokens(self, app_key: str) -> int:
         """Revoke every token of an internal app; return how many there were.
