@@ -11,10 +11,11 @@ from dingconf.model import (
     Utterance,
 )
 from dingconf.service.bookings import BookingService
+from dingconf.service.closest import closest
 from dingconf.service.conferences import ConferenceService
 from dingconf.service.content import ContentService
 from dingconf.service.recording import RecordingService
-from dingconf.storage.base import ConferenceFilter, Store
+from dingconf.storage.base import ConferenceFilter, Store, WriteTx
 
 __all__ = ["ControlService"]
 
@@ -51,14 +52,17 @@ class ControlService:
         nick: str | None,
         device: Device | None = None,
         samples: list[NetworkSample] | None = None,
+        *,
+        typo_check: bool = False,
     ) -> None:
         """A person's client joins the meeting (rejoining after leaving is allowed).
 
         ``device`` is the client of this stay (defaults: see :class:`Device`);
         ``samples`` what it reported about the network, each ``at_ms`` counted
-        from the join (None: one default sample at the join).
+        from the join (None: one default sample at the join). With
+        ``typo_check``, see :meth:`_refuse_typo`.
         """
-        await self._join(None, conference_id, union_id, nick, device, samples)
+        await self._join(None, conference_id, union_id, nick, device, samples, typo_check)
 
     async def _join(
         self,
@@ -68,6 +72,7 @@ class ControlService:
         nick: str | None,
         device: Device | None,
         samples: list[NetworkSample] | None,
+        typo_check: bool,
     ) -> None:
         """The join and the client of the stay and its samples (timed from the join).
 
@@ -80,6 +85,8 @@ class ControlService:
                 if corp_id
                 else tx.lock_any_conference(conference_id)
             )
+            if typo_check and locked is not None:
+                await self._refuse_typo(tx, locked.corp_id, conference_id, union_id)
             member = await self._conferences.join(tx, locked, union_id, nick)
             joined = member.last_join_ms if member.last_join_ms is not None else 0
             if device is not None:  # a new stay starts with the default client
@@ -88,6 +95,28 @@ class ControlService:
                 samples = [NetworkSample(union_id, 0)]
             await tx.add_samples(
                 conference_id, [s._replace(at_ms=joined + s.at_ms) for s in samples]
+            )
+
+    async def _refuse_typo(
+        self, tx: WriteTx, corp_id: str, conference_id: str, union_id: str
+    ) -> None:
+        """Refuse a unionId that is neither a user nor in the meeting but is close to
+        a user's: a typo, most likely (an outsider with such an id says so).
+
+        Raises:
+            InvalidRequest: ``unknownUserError`` naming the closest user.
+        """
+        if await tx.get_user(corp_id, union_id) or await tx.get_participant(
+            conference_id, union_id
+        ):
+            return
+        users = [u.union_id for u in await self._store.list_users(corp_id)]
+        near = closest(union_id, users)
+        if near is not None:
+            raise InvalidRequest(
+                "unknownUserError",
+                f"no user {union_id!r} in {corp_id} (did you mean {near!r}?); "
+                'an outsider with this id joins with "outsider": true',
             )
 
     async def report_network(self, conference_id: str, samples: list[NetworkSample]) -> None:
@@ -129,8 +158,11 @@ class ControlService:
         nick: str | None,
         device: Device | None = None,
         samples: list[NetworkSample] | None = None,
+        *,
+        typo_check: bool = False,
     ) -> str:
-        """A person dials a roomCode; return the meeting they are now in.
+        """A person dials a roomCode; return the meeting they are now in (``typo_check``:
+        see :meth:`_refuse_typo`).
 
         The meeting using the code now, if any; otherwise, for a booking (not
         cancelled) whose last instance ended, its next instance (spec §6: a new
@@ -150,7 +182,7 @@ class ControlService:
                 raise NotFound("roomNotFound", "ROOM NOT FOUND")
             conference_id = await self._bookings.open_session(booking)
             corp_id = booking.corp_id
-        await self._join(corp_id, conference_id, union_id, nick, device, samples)
+        await self._join(corp_id, conference_id, union_id, nick, device, samples, typo_check)
         return conference_id
 
     async def set_record_paused(self, conference_id: str, paused: bool) -> int:

@@ -11,13 +11,40 @@ from typing import Any
 from dingconf.errors import InvalidRequest, NotFound
 from dingconf.model import App, Org, Suite, User
 from dingconf.service.auth import READ, WRITE
+from dingconf.service.closest import did_you_mean
 from dingconf.service.push import checked_subscription
 from dingconf.service.secrets import hash_secret, verify_secret
 from dingconf.storage.base import Store
 
-__all__ = ["DEFAULT_SCOPES", "AppChange", "ProvisioningService", "SeedSummary"]
+__all__ = [
+    "DEFAULT_SCOPES",
+    "SCOPES",
+    "AppChange",
+    "ProvisioningService",
+    "SeedSummary",
+    "known_scopes",
+]
 
 DEFAULT_SCOPES = (READ, WRITE)
+#: The scopes an app or suite can hold: those the API checks.
+SCOPES = frozenset(DEFAULT_SCOPES)
+#: The keys each entry of a seed document may have.
+_SEED_KEYS = {
+    "seed": ("orgs", "suites"),
+    "org": ("corpId", "name", "users", "apps"),
+    "user": ("unionId", "nick", "userId", "jobNumber", "deptName"),
+    "app": ("appKey", "appSecret", "scopes", "push"),
+    "push": ("url", "token", "aesKey"),
+    "suite": ("suiteKey", "suiteSecret", "authorizedCorps", "scopes"),
+}
+#: The entries of each kind that hold entries of another.
+_SEED_NESTED = {
+    ("seed", "orgs"): "org",
+    ("seed", "suites"): "suite",
+    ("org", "users"): "user",
+    ("org", "apps"): "app",
+    ("app", "push"): "push",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,11 +77,47 @@ def _mapping(item: object, where: str) -> Mapping[str, Any]:
     return item
 
 
+def _check_keys(item: object, kind: str = "seed", where: str = "") -> None:
+    """Refuse an unknown key anywhere in a seed, before any of it is applied (the
+    shapes are checked as it is applied)."""
+    if not isinstance(item, Mapping):
+        return
+    known = _SEED_KEYS[kind]
+    for key, value in item.items():
+        path = f"{where}.{key}" if where else str(key)
+        if key not in known:
+            hint = did_you_mean(str(key), known)
+            raise InvalidRequest("invalidSeed", f"{where or 'seed'}: unknown key {key!r}{hint}")
+        inner = _SEED_NESTED.get((kind, key))
+        if inner == "push":
+            _check_keys(value, inner, path)
+        elif inner is not None and isinstance(value, list):
+            for i, entry in enumerate(value):
+                _check_keys(entry, inner, f"{path}[{i}]")
+
+
+def known_scopes(scopes: Iterable[str]) -> frozenset[str]:
+    """``scopes``, each one the API checks.
+
+    Raises:
+        InvalidRequest: ``paramError`` naming an unknown scope and the closest known one.
+    """
+    granted = frozenset(scopes)
+    unknown = sorted(granted - SCOPES)
+    if unknown:
+        hint = did_you_mean(unknown[0], SCOPES)
+        raise InvalidRequest("paramError", f"unknown scope {unknown[0]!r}{hint}")
+    return granted
+
+
 def _scopes(item: Mapping[str, Any], where: str) -> frozenset[str]:
     scopes = item.get("scopes", list(DEFAULT_SCOPES))
     if not isinstance(scopes, list) or not all(isinstance(s, str) for s in scopes):
         raise InvalidRequest("invalidSeed", f"{where}: 'scopes' must be a list of strings")
-    return frozenset(scopes)
+    try:
+        return known_scopes(scopes)
+    except InvalidRequest as bad:
+        raise InvalidRequest("invalidSeed", f"{where}: {bad.message}") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +197,7 @@ class ProvisioningService:
         else:
             raise InvalidRequest("paramError", f"a new app ({app_key!r}) needs a secret")
         granted = existing.scopes if scopes is None and existing else scopes or DEFAULT_SCOPES
-        app = App(app_key, corp_id, secret_hash, frozenset(granted))
+        app = App(app_key, corp_id, secret_hash, known_scopes(granted))
         revoked = 0
         async with self._store.write() as tx:
             await tx.upsert_app(app)
@@ -154,7 +217,7 @@ class ProvisioningService:
         """An organisation (created or renamed), its users ``(unionId, nick)`` and a new
         internal app, in one transaction: interrupted, none of it is stored."""
         org = Org(corp_id, name)
-        app = App(app_key, corp_id, hash_secret(secret), frozenset(scopes))
+        app = App(app_key, corp_id, hash_secret(secret), known_scopes(scopes))
         async with self._store.write() as tx:
             await tx.upsert_org(org)
             for union_id, nick in users:
@@ -188,7 +251,7 @@ class ProvisioningService:
         existing = await self._store.get_suite(suite_key)
         same_secret = existing is not None and await verify_secret(secret, existing.secret_hash)
         secret_hash = existing.secret_hash if existing and same_secret else hash_secret(secret)
-        suite = Suite(suite_key, secret_hash, frozenset(scopes), corps)
+        suite = Suite(suite_key, secret_hash, known_scopes(scopes), corps)
         async with self._store.write() as tx:
             await tx.upsert_suite(suite)
             if existing is not None and not same_secret:
@@ -223,6 +286,7 @@ class ProvisioningService:
         Raises:
             InvalidRequest: ``invalidSeed`` naming the first malformed entry.
         """
+        _check_keys(document)
         seed = _mapping(document, "seed")
         orgs = users = apps = suites = 0
         for i, raw_org in enumerate(_list(seed, "orgs", "seed")):

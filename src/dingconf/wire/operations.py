@@ -114,6 +114,11 @@ class Operation:
     #: The reply's type, for the OpenAPI document, where annotations do not say it.
     returns: Any = None
 
+    @property
+    def gated(self) -> bool:
+        """Whether fault rules and the QPS limit apply (DingTalk's operations, not control)."""
+        return self.path.startswith("/v1.0/")
+
 
 @overload
 def op(
@@ -225,7 +230,7 @@ def bind(
             o.method,
             o.path,
             o.action,
-            _handler(o, guards[o.guard], limits, gate if o.path.startswith("/v1.0/") else None),
+            _handler(o, guards[o.guard], limits, gate if o.gated else None),
         )
         for o in operations
     ]
