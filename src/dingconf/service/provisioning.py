@@ -331,7 +331,3 @@ class ProvisioningService:
             )
             suites += 1
         return SeedSummary(orgs, users, apps, suites)
-
-    async def is_empty(self) -> bool:
-        """Whether no organisation exists yet."""
-        return not await self._store.list_orgs()
