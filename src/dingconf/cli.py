@@ -128,16 +128,11 @@ async def _demo(services: Services) -> list[str]:
     It is made in one transaction, so an interrupted start leaves none of it;
     one that an earlier version left without its app (and users) is completed.
     """
-    orgs = await services.store.list_orgs()
-    broken = any(o.corp_id == _DEMO_CORP for o in orgs) and not await services.store.list_apps(
-        _DEMO_CORP
-    )
-    if orgs and not broken:
-        return []
     secret = secrets.token_urlsafe(18)
-    await services.provisioning.provision_org(
+    if not await services.provisioning.provision_first_org(
         _DEMO_CORP, "Demo Org", _DEMO_USERS, "demo-app", secret, DEFAULT_SCOPES
-    )
+    ):
+        return []
     return [
         f"created demo organisation {_DEMO_CORP} with users demo-alice, demo-bob, demo-carol",
         f"appKey=demo-app appSecret={secret}",

@@ -14,7 +14,7 @@ from dingconf.service.auth import READ, WRITE
 from dingconf.service.closest import did_you_mean
 from dingconf.service.push import checked_subscription
 from dingconf.service.secrets import hash_secret, verify_secret
-from dingconf.storage.base import Store
+from dingconf.storage.base import Store, WriteTx
 
 __all__ = [
     "DEFAULT_SCOPES",
@@ -136,6 +136,13 @@ class AppChange:
         return self.before is not None and self.before.secret_hash != self.app.secret_hash
 
 
+async def _write_org(tx: WriteTx, org: Org, users: Iterable[tuple[str, str]], app: App) -> None:
+    await tx.upsert_org(org)
+    for union_id, nick in users:
+        await tx.upsert_user(User(org.corp_id, union_id, nick))
+    await tx.upsert_app(app)
+
+
 class ProvisioningService:
     """Create and update the accounts that tokens and meetings belong to."""
 
@@ -219,11 +226,34 @@ class ProvisioningService:
         org = Org(corp_id, name)
         app = App(app_key, corp_id, hash_secret(secret), known_scopes(scopes))
         async with self._store.write() as tx:
-            await tx.upsert_org(org)
-            for union_id, nick in users:
-                await tx.upsert_user(User(corp_id, union_id, nick))
-            await tx.upsert_app(app)
+            await _write_org(tx, org, users, app)
         return org
+
+    async def provision_first_org(
+        self,
+        corp_id: str,
+        name: str,
+        users: Iterable[tuple[str, str]],
+        app_key: str,
+        secret: str,
+        scopes: Iterable[str],
+    ) -> bool:
+        """As :meth:`provision_org`, only on a database with no organisation, or
+        whose ``corp_id`` has no app (as an interrupted start of an earlier
+        version left it); whether it did.
+
+        Decided inside the transaction, under the clock row's lock: of servers
+        starting together on one database, exactly one provisions it.
+        """
+        org = Org(corp_id, name)
+        app = App(app_key, corp_id, hash_secret(secret), known_scopes(scopes))
+        async with self._store.write() as tx:
+            await tx.lock_clock()
+            orgs = await tx.org_ids()
+            if orgs and (corp_id not in orgs or await tx.app_keys(corp_id)):
+                return False
+            await _write_org(tx, org, users, app)
+        return True
 
     async def _seed_push(self, app: Mapping[str, Any], where: str) -> None:
         """A seed app's ``push`` entry (``url``, ``token``, ``aesKey``), stored unchecked:
