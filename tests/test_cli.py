@@ -1,5 +1,6 @@
 """The dingconf command: provisioning sub-commands, seeds, and the demo on first start."""
 
+import json
 import re
 import subprocess
 import sys
@@ -83,7 +84,9 @@ def test_provisioning_commands(database_url: str, tmp_path: Path):
         )
         assert (status, body["code"]) == (403, "Forbidden.AccessDenied.AccessTokenPermissionDenied")
         # Granting Write takes effect on the live token at once.
-        dingconf("apps", "add", "dingnew", "new-app", "--secret", secret, *url, cwd=tmp_path)
+        grant = ("--scope", "VideoConference.Conference.Read")
+        grant += ("--scope", "VideoConference.Conference.Write")
+        dingconf("apps", "add", "dingnew", "new-app", *grant, *url, cwd=tmp_path)
         status, _, body = server.request(
             "POST",
             "/v1.0/conference/videoConferences",
@@ -142,3 +145,48 @@ def test_first_start_creates_a_demo_org_and_prints_its_credentials(
     again = DingconfServer(tmp_path, database=server.database).start()
     again.stop()
     assert again.log().count("appSecret=") == 1
+
+
+def test_apps_add_on_an_existing_app_keeps_its_secret_and_says_what_changed(tmp_path: Path):
+    url = ("--database", f"sqlite:///{tmp_path / 'db'}")
+    dingconf("orgs", "add", "dingnew", *url, cwd=tmp_path)
+    created = dingconf("apps", "add", "dingnew", "new-app", *url, cwd=tmp_path)
+    secret = re.search(r"appSecret=(\S+)", created).group(1)
+    server = DingconfServer(tmp_path, database=url[1]).start()
+    try:
+        token = server.token("new-app", secret)
+        read = "VideoConference.Conference.Read"
+        out = dingconf("apps", "add", "dingnew", "new-app", "--scope", read, *url, cwd=tmp_path)
+        assert out.splitlines() == [
+            f"app new-app in dingnew updated, scopes {read}",
+            "secret kept; its tokens stay valid",
+        ]
+        assert server.token("new-app", secret)  # the secret still works
+        status, _, body = server.request(
+            "GET",
+            "/v1.0/conference/videoConferences/" + "0" * 24,
+            headers={"x-acs-dingtalk-access-token": token},
+        )
+        assert (status, body["code"]) != (400, "InvalidAuthentication")  # the token still works
+        # Another secret, said out loud: the app's tokens are revoked.
+        out = dingconf("apps", "add", "dingnew", "new-app", "--secret", "s2", *url, cwd=tmp_path)
+        assert out.splitlines()[1] == "secret replaced; its 1 tokens revoked"
+    finally:
+        server.stop()
+
+
+def test_serve_import_on_a_fresh_database_makes_no_demo(tmp_path: Path):
+    document = tmp_path / "state.json"
+    document.write_text(
+        json.dumps({"format": "dingconf-state", "version": 1, "orgs": [], "suites": []})
+    )
+    database = f"sqlite:///{tmp_path / 'db'}"
+    server = DingconfServer(tmp_path, database=database, extra_args=("--import", str(document)))
+    server.start()
+    deadline = time.monotonic() + 15
+    while "is ready at" not in server.log() and time.monotonic() < deadline:
+        time.sleep(0.05)  # the notice, which would carry a demo secret, comes last
+    server.stop()
+    assert "is ready at" in server.log()
+    assert "appSecret=" not in server.log()
+    assert dingconf("orgs", "list", "--database", database, cwd=tmp_path) == ""

@@ -107,7 +107,7 @@ def test_what_a_request_read_first_never_outlives_a_commit(database_url: str):
 class _App:
     """The ASGI app called in this process, as an HTTP server would call it."""
 
-    def __init__(self, database_url: str, access_log: str = "off") -> None:
+    def __init__(self, database_url: str, access_log: str = "off", **settings: Any) -> None:
         self.services: Services | None = None
 
         async def started(services: Services) -> None:
@@ -115,7 +115,7 @@ class _App:
             self.services = services
 
         self.app = create_app(
-            Settings(database=database_url, access_log=access_log), on_startup=started
+            Settings(database=database_url, access_log=access_log, **settings), on_startup=started
         )
         self._life: asyncio.Queue[Message] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None

@@ -40,7 +40,7 @@ def test_the_wheel_carries_migrations_and_entry_points(wheel: Path):
     assert MIGRATIONS
     for migration in MIGRATIONS:
         assert f"dingconf/storage/migrations/{migration}" in names
-    assert "dingconf = dingconf.cli:main" in declared
+    assert "dingconf = dingconf.__main__:main" in declared
     assert "dingconf = dingconf.pytest_plugin" in declared
     assert not [n for n in names if n.startswith(("tests/", "bench/"))]
 

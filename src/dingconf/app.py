@@ -201,8 +201,10 @@ def api_routes(
     """Every route the server answers, in matching order (``toolkit``: this process's
     journal and faults; by default fresh ones as ``settings`` configure them)."""
     toolkit = toolkit or Toolkit.of(settings, services.clock.now_ms)
+    operations = api_operations(services, toolkit)
+    toolkit.faults.know_actions(o.action for o in operations if o.gated)
     return bind(
-        api_operations(services, toolkit),
+        operations,
         {
             **guards(services.tokens, settings.admin_token, settings.is_loopback),
             "page": page_guard(settings.base_url),

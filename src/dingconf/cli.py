@@ -5,6 +5,7 @@ import dataclasses
 import json
 import os
 import secrets
+import threading
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -21,12 +22,13 @@ from dingconf.runtime import (
     check_public_url,
     describe_failure,
     env,
+    granian_server,
     log_config,
     ready_notice,
     redact,
     when_ready,
 )
-from dingconf.service.provisioning import DEFAULT_SCOPES
+from dingconf.service.provisioning import DEFAULT_SCOPES, AppChange
 from dingconf.wire.observe import ACCESS_LOG_FORMATS
 
 __all__ = ["app_factory", "main"]
@@ -36,12 +38,17 @@ T = TypeVar("T")
 #: How ``serve`` hands its settings to granian's worker processes.
 _SETTINGS_ENV = "DINGCONF_SERVE_SETTINGS"
 _DEMO_CORP = "dingdemo"
+_DEMO_USERS = (("demo-alice", "Alice"), ("demo-bob", "Bob"), ("demo-carol", "Carol"))
 #: Slow-client defences (README "Running it exposed to a network"): a slow
 #: client is cut after these, and thousands of open connections still leave
 #: slots for everyone else (an asyncio request slot costs a few KB).
 _HEADER_TIMEOUT_S = 5.0
 _MAX_REQUESTS = 4096
 _LIMITS = InputLimits()
+#: Seconds a worker has to stop before it is killed: a graceful stop takes
+#: well under one; a worker that missed the request to stop would hold the
+#: main process for ever.
+_WORKER_STOP_TIMEOUT_S = 5
 
 
 def _settings_to_env(settings: Settings) -> str:
@@ -106,23 +113,26 @@ def _read_seed(path: Path) -> object:
         raise click.ClickException(f"seed {path}: {detail}") from None
 
 
-async def _prepare(services: Services, seed: Path | None) -> list[str]:
-    """Load the seed, or create the demo organisation on first start; return lines to print."""
-    if seed is not None:
-        summary = await services.provisioning.load_seed(_read_seed(seed))
-        return [
-            f"seed {seed}: {summary.orgs} orgs, {summary.users} users, "
-            f"{summary.apps} apps, {summary.suites} suites"
-        ]
-    if not await services.provisioning.is_empty():
-        return []
+async def _load_seed(services: Services, seed: Path) -> list[str]:
+    """Load a seed file; return the line to print."""
+    summary = await services.provisioning.load_seed(_read_seed(seed))
+    return [
+        f"seed {seed}: {summary.orgs} orgs, {summary.users} users, "
+        f"{summary.apps} apps, {summary.suites} suites"
+    ]
+
+
+async def _demo(services: Services) -> list[str]:
+    """Create the demo organisation on a first start; return lines to print.
+
+    It is made in one transaction, so an interrupted start leaves none of it;
+    one that an earlier version left without its app (and users) is completed.
+    """
     secret = secrets.token_urlsafe(18)
-    p = services.provisioning
-    await p.add_org(_DEMO_CORP, "Demo Org")
-    await p.add_user(_DEMO_CORP, "demo-alice", "Alice")
-    await p.add_user(_DEMO_CORP, "demo-bob", "Bob")
-    await p.add_user(_DEMO_CORP, "demo-carol", "Carol")
-    await p.add_app(_DEMO_CORP, "demo-app", secret, DEFAULT_SCOPES)
+    if not await services.provisioning.provision_first_org(
+        _DEMO_CORP, "Demo Org", _DEMO_USERS, "demo-app", secret, DEFAULT_SCOPES
+    ):
+        return []
     return [
         f"created demo organisation {_DEMO_CORP} with users demo-alice, demo-bob, demo-carol",
         f"appKey=demo-app appSecret={secret}",
@@ -132,14 +142,18 @@ async def _prepare(services: Services, seed: Path | None) -> list[str]:
 async def _start_state(services: Services, seed: Path | None, state_file: Path | None) -> list[str]:
     """Seed, import, and store the baseline a reset goes back to; return lines to print.
 
-    The baseline is taken when a seed or a document is given, or when none is
-    stored yet (a server joining a database others serve keeps theirs).
+    The demo organisation is made only when neither a seed nor a document is
+    given (a document's organisations would replace it, and its secret with it).
+    The baseline is taken when a seed, a document or the demo is loaded, or
+    when none is stored yet (a server joining a database others serve keeps theirs).
     """
-    lines = await _prepare(services, seed)
+    lines = await _load_seed(services, seed) if seed is not None else []
+    if seed is None and state_file is None:
+        lines = await _demo(services)
     if state_file is not None:
         count = await services.state.import_state(_read_json(state_file))
         lines.append(f"imported {count} organisations from {state_file}")
-    if seed is not None or state_file is not None or await services.store.baseline() is None:
+    if lines or await services.store.baseline() is None:
         await services.state.capture_baseline(with_meetings=state_file is not None)
     return lines
 
@@ -311,7 +325,6 @@ def serve(
     """Serve the API (and the /_dingconf control API) over HTTP."""
     if random_seed is not None and workers > 1:
         raise click.UsageError("--random-seed needs --workers 1: workers would repeat each other")
-    from granian import Granian
     from granian.constants import Interfaces, Loops
     from granian.http import HTTP1Settings
     from granian.log import LogLevels
@@ -347,9 +360,15 @@ def serve(
     if admin_token is None and not settings.is_loopback:
         click.echo("note: no --admin-token, so the /_dingconf control API is disabled")
     notice = ready_notice(settings, prepared)
-    when_ready(host, port, lambda: click.echo(notice))
+    ready = threading.Event()
+
+    def announce() -> None:
+        ready.set()
+        click.echo(notice)
+
+    when_ready(host, port, announce)
     os.environ[_SETTINGS_ENV] = _settings_to_env(settings)
-    Granian(
+    granian_server(
         "dingconf.cli:app_factory",
         factory=True,
         address=host,
@@ -362,11 +381,15 @@ def serve(
         log_access=False,
         backlog=max_requests,
         backpressure=max_requests,
+        workers_kill_timeout=_WORKER_STOP_TIMEOUT_S,
         http1_settings=HTTP1Settings(header_read_timeout=int(header_timeout * 1000)),
     ).serve()
     if export_on_exit is not None:
         _write_state(_run(settings, lambda s: s.state.export()), export_on_exit)
         click.echo(f"state written to {export_on_exit}", err=True)
+    if not ready.is_set():
+        # Stopped (Ctrl-C, SIGTERM) before it ever answered: say so, as earlier in start-up.
+        raise click.Abort()
 
 
 _database_option = click.option(
@@ -383,7 +406,7 @@ def _settings(database: str) -> Settings:
 @_database_option
 def seed(seed_file: Path, database: str) -> None:
     """Load a YAML or JSON seed file (idempotent)."""
-    for line in _run(_settings(database), lambda s: _prepare(s, seed_file)):
+    for line in _run(_settings(database), lambda s: _load_seed(s, seed_file)):
         click.echo(line)
 
 
@@ -459,23 +482,44 @@ def apps() -> None:
 @apps.command("add")
 @click.argument("corp_id")
 @click.argument("app_key")
-@click.option("--secret", help="The appSecret (default: generated and printed once).")
 @click.option(
-    "--scope", "scopes", multiple=True, help="Grant a scope (repeatable; default Read and Write)."
+    "--secret",
+    help="The appSecret (a new app's default: generated and printed once; "
+    "an existing app's: kept). Another secret revokes the app's tokens.",
+)
+@click.option(
+    "--scope",
+    "scopes",
+    multiple=True,
+    help="Grant a scope (repeatable; a new app's default Read and Write, an existing app's kept).",
 )
 @_database_option
 def apps_add(
     corp_id: str, app_key: str, secret: str | None, scopes: tuple[str, ...], database: str
 ) -> None:
-    """Create or update an internal app."""
-    app_secret = secret or secrets.token_urlsafe(18)
-    granted = scopes or DEFAULT_SCOPES
-    _run(
-        _settings(database), lambda s: s.provisioning.add_app(corp_id, app_key, app_secret, granted)
-    )
-    click.echo(f"app {app_key} in {corp_id}, scopes {' '.join(sorted(granted))}")
-    if secret is None:
-        click.echo(f"appSecret={app_secret}   (shown once: only its hash is stored)")
+    """Create or update an internal app; say what changed."""
+
+    async def work(s: Services) -> tuple[AppChange, str | None]:
+        # A new app without --secret gets one; an existing app keeps its own.
+        exists = await s.store.get_app(app_key) is not None
+        generated = None if secret is not None or exists else secrets.token_urlsafe(18)
+        change = await s.provisioning.add_app(corp_id, app_key, secret or generated, scopes or None)
+        return change, generated
+
+    change, generated = _run(_settings(database), work)
+    granted = " ".join(sorted(change.app.scopes))
+    before = change.before
+    if before is None:
+        click.echo(f"app {app_key} in {corp_id}, scopes {granted}")
+    else:
+        moved = f", moved from {before.corp_id}" if before.corp_id != corp_id else ""
+        click.echo(f"app {app_key} in {corp_id} updated{moved}, scopes {granted}")
+        kept = "secret replaced" if change.secret_changed else "secret kept"
+        revoked = change.secret_changed or moved
+        tokens = f"its {change.revoked} tokens revoked" if revoked else "its tokens stay valid"
+        click.echo(f"{kept}; {tokens}")
+    if generated is not None:
+        click.echo(f"appSecret={generated}   (shown once: only its hash is stored)")
 
 
 @apps.command("list")
@@ -565,7 +609,7 @@ def reset(corp_id: str | None, seed_file: Path | None, database: str) -> None:
         await s.state.reset(corp_id)
         lines = [f"reset {corp_id or 'every organisation'}"]
         if seed_file is not None:
-            lines += await _prepare(s, seed_file)
+            lines += await _load_seed(s, seed_file)
             if corp_id is None:
                 await s.state.capture_baseline()
         return lines

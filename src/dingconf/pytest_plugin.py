@@ -222,14 +222,19 @@ class DingconfServer(ToolkitHelpers):
         version: str | None = None,
         camera_on: bool | None = None,
         samples: list[dict[str, int]] | None = None,
+        outsider: bool = False,
     ) -> None:
         """A participant joins a meeting, from a client when any client field is given.
 
         ``samples`` are network samples (``atMs`` or ``offsetMs``, ``rtt``,
         ``lossRate``, ``jitter``, ``sendBitRate``, ``recvBitRate``); the server
         fills in what is left out, and records one default sample when None.
+        An unknown unionId close to a user's is refused as a typo unless
+        ``outsider`` says it is someone from outside the organisation.
         """
         body: dict[str, Any] = {"unionId": union_id} | ({"nick": nick} if nick else {})
+        if outsider:
+            body["outsider"] = True
         given = {"deviceType": device_type, "version": version, "cameraOn": camera_on}
         device: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
         if samples is not None:

@@ -7,7 +7,9 @@ once the server answers. Nothing here is on a request's path.
 
 import copy
 import errno
+import os
 import re
+import signal
 import socket
 import sys
 import threading
@@ -30,6 +32,7 @@ __all__ = [
     "check_public_url",
     "describe_failure",
     "env",
+    "granian_server",
     "log_config",
     "ready_notice",
     "redact",
@@ -154,6 +157,31 @@ def log_config(level: str) -> dict[str, Any]:
         "propagate": False,
     }
     return config
+
+
+def granian_server(target: str, **options: Any) -> Any:
+    """granian's server for ``target``, whose workers obey a stop from their first moment.
+
+    A worker is forked with the main process's signal handlers, which only
+    set a flag of the main server's copy, until granian installs the
+    worker's own: a SIGTERM (the main process stopping its workers, as on
+    Ctrl-C) arriving in between was lost, and the main process waited for
+    that worker for ever. In a worker, they now end it by SIGTERM's default
+    action, and ignore SIGINT (the main process acts on a Ctrl-C).
+    """
+    from granian import Granian
+
+    main_pid = os.getpid()
+
+    class Server(Granian):  # type: ignore[misc, valid-type]  # granian names its class by a variable
+        def signal_handler_interrupt(self, *args: Any, **kwargs: Any) -> None:
+            if os.getpid() == main_pid:
+                super().signal_handler_interrupt(*args, **kwargs)
+            elif args and args[0] == signal.SIGTERM:
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                os.kill(os.getpid(), signal.SIGTERM)
+
+    return Server(target, **options)
 
 
 def box(lines: Sequence[str]) -> str:

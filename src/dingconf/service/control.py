@@ -13,6 +13,7 @@ from dingconf.model import (
     Utterance,
 )
 from dingconf.service.bookings import BookingService
+from dingconf.service.closest import closest
 from dingconf.service.conferences import ConferenceService
 from dingconf.service.content import ContentService
 from dingconf.service.paging import Page, page_of, resume_at, seek, window
@@ -57,14 +58,19 @@ class ControlService:
         nick: str | None,
         device: Device | None = None,
         samples: list[NetworkSample] | None = None,
+        *,
+        typo_check: bool = False,
     ) -> None:
         """A person's client joins the meeting (rejoining after leaving is allowed).
 
         ``device`` is the client of this stay (defaults: see :class:`Device`);
         ``samples`` what it reported about the network, each ``at_ms`` counted
-        from the join (None: one default sample at the join).
+        from the join (None: one default sample at the join). With
+        ``typo_check``, see :meth:`_typo`.
         """
-        await self._join(None, conference_id, union_id, nick, device, samples)
+        corp_id = await self._store.conference_corp(conference_id) if typo_check else None
+        typo = await self._typo(corp_id, union_id) if corp_id else None
+        await self._join(None, conference_id, union_id, nick, device, samples, typo)
 
     async def _join(
         self,
@@ -74,11 +80,13 @@ class ControlService:
         nick: str | None,
         device: Device | None,
         samples: list[NetworkSample] | None,
+        typo: InvalidRequest | None,
     ) -> None:
         """The join and the client of the stay and its samples (timed from the join).
 
         One transaction: one commit, and nobody sees the stay without its client.
         Without ``corp_id`` the meeting is found by id alone (the operator's view).
+        ``typo`` is raised unless the person is in the meeting already.
         """
         async with self._store.write() as tx:
             locked = await (
@@ -86,6 +94,8 @@ class ControlService:
                 if corp_id
                 else tx.lock_any_conference(conference_id)
             )
+            if typo is not None and await tx.get_participant(conference_id, union_id) is None:
+                raise typo
             member = await self._conferences.join(tx, locked, union_id, nick, device)
             joined = member.last_join_ms if member.last_join_ms is not None else 0
             if device is not None:  # a new stay starts with the default client
@@ -95,6 +105,23 @@ class ControlService:
             await tx.add_samples(
                 conference_id, [s._replace(at_ms=joined + s.at_ms) for s in samples]
             )
+
+    async def _typo(self, corp_id: str, union_id: str) -> InvalidRequest | None:
+        """The error for a ``union_id`` that is no user of the organisation but close
+        to a user's: a typo, most likely (an outsider with such an id says so).
+
+        Read before the join's transaction, which holds the only connection it may.
+        """
+        if await self._store.get_user(corp_id, union_id) is not None:
+            return None
+        near = closest(union_id, [u.union_id for u in await self._store.list_users(corp_id)])
+        if near is None:
+            return None
+        return InvalidRequest(
+            "unknownUserError",
+            f"no user {union_id!r} in {corp_id} (did you mean {near!r}?); "
+            'an outsider with this id joins with "outsider": true',
+        )
 
     async def report_network(self, conference_id: str, samples: list[NetworkSample]) -> None:
         """Clients report network samples; each person must have joined the meeting.
@@ -135,8 +162,11 @@ class ControlService:
         nick: str | None,
         device: Device | None = None,
         samples: list[NetworkSample] | None = None,
+        *,
+        typo_check: bool = False,
     ) -> str:
-        """A person dials a roomCode; return the meeting they are now in.
+        """A person dials a roomCode; return the meeting they are now in (``typo_check``:
+        see :meth:`_typo`).
 
         The meeting using the code now, if any; otherwise, for a booking (not
         cancelled) whose last instance ended, its next instance (spec §6: a new
@@ -156,7 +186,8 @@ class ControlService:
                 raise NotFound("roomNotFound", "ROOM NOT FOUND")
             conference_id = await self._bookings.open_session(booking)
             corp_id = booking.corp_id
-        await self._join(corp_id, conference_id, union_id, nick, device, samples)
+        typo = await self._typo(corp_id, union_id) if typo_check else None
+        await self._join(corp_id, conference_id, union_id, nick, device, samples, typo)
         return conference_id
 
     async def set_record_paused(self, conference_id: str, paused: bool) -> int:

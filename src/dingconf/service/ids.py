@@ -3,7 +3,7 @@
 import hashlib
 import re
 
-from dingconf.service.rng import random_below, random_hex, random_uuid
+from dingconf.service.rng import id_second, random_below, random_hex, random_uuid
 
 __all__ = [
     "CONFERENCE_ID",
@@ -14,13 +14,14 @@ __all__ = [
     "new_room_code",
 ]
 
-#: 24 lowercase hex digits, the first 8 being the creation time in seconds.
+#: 24 lowercase hex digits, the first 8 being the creation time in seconds
+#: (under ``--random-seed``, a fixed sequence instead: see ``rng.id_second``).
 CONFERENCE_ID = re.compile(r"[0-9a-f]{24}")
 
 
 def new_conference_id(now_ms: int) -> str:
     """A MongoDB-ObjectId-like id whose first 8 hex digits are the creation second."""
-    return f"{(now_ms // 1000) & 0xFFFFFFFF:08x}{random_hex(8)}"
+    return f"{id_second(now_ms) & 0xFFFFFFFF:08x}{random_hex(8)}"
 
 
 def new_room_code() -> str:

@@ -11,13 +11,40 @@ from typing import Any
 from dingconf.errors import InvalidRequest, NotFound
 from dingconf.model import App, Org, Suite, User
 from dingconf.service.auth import READ, WRITE
+from dingconf.service.closest import did_you_mean
 from dingconf.service.push import checked_subscription
 from dingconf.service.secrets import hash_secret, verify_secret
-from dingconf.storage.base import Store
+from dingconf.storage.base import Store, WriteTx
 
-__all__ = ["DEFAULT_SCOPES", "ProvisioningService", "SeedSummary"]
+__all__ = [
+    "DEFAULT_SCOPES",
+    "SCOPES",
+    "AppChange",
+    "ProvisioningService",
+    "SeedSummary",
+    "known_scopes",
+]
 
 DEFAULT_SCOPES = (READ, WRITE)
+#: The scopes an app or suite can hold: those the API checks.
+SCOPES = frozenset(DEFAULT_SCOPES)
+#: The keys each entry of a seed document may have.
+_SEED_KEYS = {
+    "seed": ("orgs", "suites"),
+    "org": ("corpId", "name", "users", "apps"),
+    "user": ("unionId", "nick", "userId", "jobNumber", "deptName"),
+    "app": ("appKey", "appSecret", "scopes", "push"),
+    "push": ("url", "token", "aesKey"),
+    "suite": ("suiteKey", "suiteSecret", "authorizedCorps", "scopes"),
+}
+#: The entries of each kind that hold entries of another.
+_SEED_NESTED = {
+    ("seed", "orgs"): "org",
+    ("seed", "suites"): "suite",
+    ("org", "users"): "user",
+    ("org", "apps"): "app",
+    ("app", "push"): "push",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,11 +77,70 @@ def _mapping(item: object, where: str) -> Mapping[str, Any]:
     return item
 
 
+def _check_keys(item: object, kind: str = "seed", where: str = "") -> None:
+    """Refuse an unknown key anywhere in a seed, before any of it is applied (the
+    shapes are checked as it is applied)."""
+    if not isinstance(item, Mapping):
+        return
+    known = _SEED_KEYS[kind]
+    for key, value in item.items():
+        path = f"{where}.{key}" if where else str(key)
+        if key not in known:
+            hint = did_you_mean(str(key), known)
+            raise InvalidRequest("invalidSeed", f"{where or 'seed'}: unknown key {key!r}{hint}")
+        inner = _SEED_NESTED.get((kind, key))
+        if inner == "push":
+            _check_keys(value, inner, path)
+        elif inner is not None and isinstance(value, list):
+            for i, entry in enumerate(value):
+                _check_keys(entry, inner, f"{path}[{i}]")
+
+
+def known_scopes(scopes: Iterable[str]) -> frozenset[str]:
+    """``scopes``, each one the API checks.
+
+    Raises:
+        InvalidRequest: ``paramError`` naming an unknown scope and the closest known one.
+    """
+    granted = frozenset(scopes)
+    unknown = sorted(granted - SCOPES)
+    if unknown:
+        hint = did_you_mean(unknown[0], SCOPES)
+        raise InvalidRequest("paramError", f"unknown scope {unknown[0]!r}{hint}")
+    return granted
+
+
 def _scopes(item: Mapping[str, Any], where: str) -> frozenset[str]:
     scopes = item.get("scopes", list(DEFAULT_SCOPES))
     if not isinstance(scopes, list) or not all(isinstance(s, str) for s in scopes):
         raise InvalidRequest("invalidSeed", f"{where}: 'scopes' must be a list of strings")
-    return frozenset(scopes)
+    try:
+        return known_scopes(scopes)
+    except InvalidRequest as bad:
+        raise InvalidRequest("invalidSeed", f"{where}: {bad.message}") from None
+
+
+@dataclass(frozen=True, slots=True)
+class AppChange:
+    """What :meth:`ProvisioningService.add_app` did."""
+
+    app: App
+    #: The app as it was (None: created).
+    before: App | None
+    #: How many of its tokens a changed secret or organisation revoked.
+    revoked: int
+
+    @property
+    def secret_changed(self) -> bool:
+        """Whether an existing app got another secret."""
+        return self.before is not None and self.before.secret_hash != self.app.secret_hash
+
+
+async def _write_org(tx: WriteTx, org: Org, users: Iterable[tuple[str, str]], app: App) -> None:
+    await tx.upsert_org(org)
+    for union_id, nick in users:
+        await tx.upsert_user(User(org.corp_id, union_id, nick))
+    await tx.upsert_app(app)
 
 
 class ProvisioningService:
@@ -90,18 +176,84 @@ class ProvisioningService:
             await tx.upsert_user(user)
         return user
 
-    async def add_app(self, corp_id: str, app_key: str, secret: str, scopes: Iterable[str]) -> App:
-        """Create or update an internal app; a changed secret revokes its tokens."""
+    async def add_app(
+        self,
+        corp_id: str,
+        app_key: str,
+        secret: str | None,
+        scopes: Iterable[str] | None = None,
+    ) -> AppChange:
+        """Create or update an internal app, and say what changed.
+
+        ``secret`` None keeps an existing app's secret, ``scopes`` None its
+        scopes (a new app's default: Read and Write). A changed secret or
+        organisation revokes the app's tokens.
+
+        Raises:
+            InvalidRequest: ``unknownOrg``; ``paramError`` for a new app without a secret.
+        """
         await self._require_org(corp_id)
         existing = await self._store.get_app(app_key)
-        same_secret = existing is not None and await verify_secret(secret, existing.secret_hash)
-        secret_hash = existing.secret_hash if existing and same_secret else hash_secret(secret)
-        app = App(app_key, corp_id, secret_hash, frozenset(scopes))
+        same_secret = existing is not None and (
+            secret is None or await verify_secret(secret, existing.secret_hash)
+        )
+        if existing is not None and same_secret:
+            secret_hash = existing.secret_hash
+        elif secret is not None:
+            secret_hash = hash_secret(secret)
+        else:
+            raise InvalidRequest("paramError", f"a new app ({app_key!r}) needs a secret")
+        granted = existing.scopes if scopes is None and existing else scopes or DEFAULT_SCOPES
+        app = App(app_key, corp_id, secret_hash, known_scopes(granted))
+        revoked = 0
         async with self._store.write() as tx:
             await tx.upsert_app(app)
             if existing is not None and (not same_secret or existing.corp_id != corp_id):
-                await tx.delete_tokens("app", app_key)
-        return app
+                revoked = await tx.delete_tokens("app", app_key)
+        return AppChange(app, existing, revoked)
+
+    async def provision_org(
+        self,
+        corp_id: str,
+        name: str,
+        users: Iterable[tuple[str, str]],
+        app_key: str,
+        secret: str,
+        scopes: Iterable[str],
+    ) -> Org:
+        """An organisation (created or renamed), its users ``(unionId, nick)`` and a new
+        internal app, in one transaction: interrupted, none of it is stored."""
+        org = Org(corp_id, name)
+        app = App(app_key, corp_id, hash_secret(secret), known_scopes(scopes))
+        async with self._store.write() as tx:
+            await _write_org(tx, org, users, app)
+        return org
+
+    async def provision_first_org(
+        self,
+        corp_id: str,
+        name: str,
+        users: Iterable[tuple[str, str]],
+        app_key: str,
+        secret: str,
+        scopes: Iterable[str],
+    ) -> bool:
+        """As :meth:`provision_org`, only on a database with no organisation, or
+        whose ``corp_id`` has no app (as an interrupted start of an earlier
+        version left it); whether it did.
+
+        Decided inside the transaction, under the clock row's lock: of servers
+        starting together on one database, exactly one provisions it.
+        """
+        org = Org(corp_id, name)
+        app = App(app_key, corp_id, hash_secret(secret), known_scopes(scopes))
+        async with self._store.write() as tx:
+            await tx.lock_clock()
+            orgs = await tx.org_ids()
+            if orgs and (corp_id not in orgs or await tx.app_keys(corp_id)):
+                return False
+            await _write_org(tx, org, users, app)
+        return True
 
     async def _seed_push(self, app: Mapping[str, Any], where: str) -> None:
         """A seed app's ``push`` entry (``url``, ``token``, ``aesKey``), stored unchecked:
@@ -129,7 +281,7 @@ class ProvisioningService:
         existing = await self._store.get_suite(suite_key)
         same_secret = existing is not None and await verify_secret(secret, existing.secret_hash)
         secret_hash = existing.secret_hash if existing and same_secret else hash_secret(secret)
-        suite = Suite(suite_key, secret_hash, frozenset(scopes), corps)
+        suite = Suite(suite_key, secret_hash, known_scopes(scopes), corps)
         async with self._store.write() as tx:
             await tx.upsert_suite(suite)
             if existing is not None and not same_secret:
@@ -145,7 +297,7 @@ class ProvisioningService:
         existing = await self._store.get_app(app_key)
         if existing is None:
             raise InvalidRequest("unknownApp", f"no app {app_key!r}")
-        return await self.add_app(existing.corp_id, app_key, secret, existing.scopes)
+        return (await self.add_app(existing.corp_id, app_key, secret, existing.scopes)).app
 
     async def revoke_tokens(self, app_key: str) -> int:
         """Revoke every token of an internal app; return how many there were.
@@ -164,6 +316,7 @@ class ProvisioningService:
         Raises:
             InvalidRequest: ``invalidSeed`` naming the first malformed entry.
         """
+        _check_keys(document)
         seed = _mapping(document, "seed")
         orgs = users = apps = suites = 0
         for i, raw_org in enumerate(_list(seed, "orgs", "seed")):
@@ -208,7 +361,3 @@ class ProvisioningService:
             )
             suites += 1
         return SeedSummary(orgs, users, apps, suites)
-
-    async def is_empty(self) -> bool:
-        """Whether no organisation exists yet."""
-        return not await self._store.list_orgs()

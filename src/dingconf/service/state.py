@@ -209,8 +209,7 @@ class StateService:
         people = tuple(users) if users is not None else _DEFAULT_USERS
         granted = tuple(scopes) if scopes is not None else DEFAULT_SCOPES
         secret = random_urlsafe(18)
-        org = await self._provisioning.add_org(corp, name or corp)
-        for union_id, nick in people:
-            await self._provisioning.add_user(corp, union_id, nick)
-        await self._provisioning.add_app(corp, key, secret, granted)
+        org = await self._provisioning.provision_org(
+            corp, name or corp, people, key, secret, granted
+        )
         return NewOrg(corp, org.name, key, secret, granted, people)

@@ -88,6 +88,12 @@ class WriteTx(Protocol):
     async def get_user(self, corp_id: str, union_id: str) -> User | None:
         """Read a user of an organisation."""
 
+    async def org_ids(self) -> list[str]:
+        """Every organisation's corpId."""
+
+    async def app_keys(self, corp_id: str) -> list[str]:
+        """The appKeys of an organisation's internal apps."""
+
     async def conference_corp(self, conference_id: str) -> str | None:
         """The organisation owning a meeting, if it exists."""
 

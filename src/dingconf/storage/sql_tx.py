@@ -73,6 +73,13 @@ class SqlWriteTx(
     async def get_user(self, corp_id: str, union_id: str) -> User | None:
         return await select_user(self._conn, corp_id, union_id)
 
+    async def org_ids(self) -> list[str]:
+        return [row[0] for row in await self._conn.fetchall("SELECT corp_id FROM orgs")]
+
+    async def app_keys(self, corp_id: str) -> list[str]:
+        rows = await self._conn.fetchall("SELECT app_key FROM apps WHERE corp_id = ?", (corp_id,))
+        return [row[0] for row in rows]
+
     async def conference_corp(self, conference_id: str) -> str | None:
         return await select_conference_corp(self._conn, conference_id)
 

@@ -66,13 +66,25 @@ def control_routes(control: ControlService) -> list[Operation]:
     async def join(c: Call[JoinBody]) -> None:
         b = c.body
         samples = samples_of(b.union_id, b.device.samples if b.device else None, None)
-        await control.join(c.conference_id, b.union_id, b.nick, device_of(b.device), samples)
+        await control.join(
+            c.conference_id,
+            b.union_id,
+            b.nick,
+            device_of(b.device),
+            samples,
+            typo_check=not b.outsider,
+        )
 
     async def join_room(c: Call[JoinBody]) -> dict[str, str]:
         b = c.body
         samples = samples_of(b.union_id, b.device.samples if b.device else None, None)
         conference_id = await control.join_room(
-            c.path("roomCode"), b.union_id, b.nick, device_of(b.device), samples
+            c.path("roomCode"),
+            b.union_id,
+            b.nick,
+            device_of(b.device),
+            samples,
+            typo_check=not b.outsider,
         )
         return {"conferenceId": conference_id}
 

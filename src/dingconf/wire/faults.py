@@ -21,13 +21,14 @@ state"): with ``--workers N`` each worker has its own.
 import asyncio
 import itertools
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from starlette.requests import Request
 
-from dingconf.errors import AccessDenied
+from dingconf.errors import AccessDenied, InvalidRequest
 from dingconf.model import Principal
+from dingconf.service.closest import did_you_mean
 from dingconf.wire.errors import DropConnection, InjectedError
 
 __all__ = ["QPS_CODE", "QPS_MESSAGE", "FaultRule", "Faults"]
@@ -95,6 +96,12 @@ class Faults:
         #: The current second and the calls admitted in it, per (org, app, action).
         self._calls: dict[tuple[str, str, str], list[int]] = {}
         self.armed = qps > 0
+        #: The actions a rule may name (empty: any).
+        self._actions: frozenset[str] = frozenset()
+
+    def know_actions(self, actions: Iterable[str]) -> None:
+        """The actions rules may name: the operations this gate checks."""
+        self._actions = frozenset(actions)
 
     @property
     def qps(self) -> int:
@@ -108,7 +115,16 @@ class Faults:
         self._rearm()
 
     def add(self, rule: FaultRule) -> FaultRule:
-        """Add ``rule`` under a fresh id (its ``id`` is replaced); return it."""
+        """Add ``rule`` under a fresh id (its ``id`` is replaced); return it.
+
+        Raises:
+            InvalidRequest: ``paramError`` for an action no operation has.
+        """
+        action = rule.action
+        if action is not None and self._actions and action not in self._actions:
+            # A rule for no operation would never fire: a typo, surely.
+            hint = did_you_mean(action, self._actions)
+            raise InvalidRequest("paramError", f"error:unknown action {action!r}{hint}")
         rule.id = f"fault-{next(self._ids)}"
         self._rules[rule.id] = rule
         self._rearm()

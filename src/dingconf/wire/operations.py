@@ -134,6 +134,11 @@ class Operation:
     #: The reply's type, for the OpenAPI document, where annotations do not say it.
     returns: Any = None
 
+    @property
+    def gated(self) -> bool:
+        """Whether fault rules and the QPS limit apply (DingTalk's operations, not control)."""
+        return self.path.startswith("/v1.0/")
+
 
 @overload
 def op(
@@ -245,7 +250,7 @@ def bind(
             o.method,
             o.path,
             o.action,
-            _handler(o, guards[o.guard], limits, gate if o.path.startswith("/v1.0/") else None),
+            _handler(o, guards[o.guard], limits, gate if o.gated else None),
         )
         for o in operations
     ]

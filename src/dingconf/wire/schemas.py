@@ -129,6 +129,8 @@ class JoinBody(_Body):
     union_id: str
     nick: str | None = None
     device: DeviceBody | None = None
+    #: Joins as an outsider even when the unionId is close to a user's (not a typo).
+    outsider: bool = False
 
 
 class LeaveBody(_Body):

@@ -1,0 +1,199 @@
+"""An interrupted first start: the demo organisation is whole or absent, and a
+Ctrl-C at any moment of start-up is one line and a prompt exit."""
+
+import asyncio
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dingconf.app import build_services, open_store
+from dingconf.cli import _start_state
+from dingconf.config import Settings
+from dingconf.model import App
+from dingconf.pytest_plugin import free_port
+from dingconf.storage.base import Store
+
+#: How long an interrupted start may take to exit. Measured: 0.05-0.35 s on an
+#: idle 2-core machine; the bound leaves room for a machine busy with other
+#: test processes, whose start-up alone then takes several seconds.
+EXIT_BOUND_S = 30.0
+
+
+class _CutAtTheApp:
+    """The real store, except that a write transaction storing an app is
+    interrupted there (as a Ctrl-C would interrupt it)."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[Any]:
+        async with self._store.write() as tx:
+            yield _CutTx(tx)
+
+
+class _CutTx:
+    def __init__(self, tx: Any) -> None:
+        self._tx = tx
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._tx, name)
+
+    async def upsert_app(self, app: App) -> None:
+        raise KeyboardInterrupt
+
+
+async def _first_start(database_url: str, store: Store) -> list[str]:
+    services = build_services(Settings(database=database_url), store)
+    await services.store.open()
+    try:
+        return await _start_state(services, None, None)
+    finally:
+        await services.store.close()
+
+
+async def _demo_org(database_url: str) -> tuple[list[str], list[str]]:
+    store = open_store(database_url)
+    await store.open()
+    try:
+        users = [u.union_id for u in await store.list_users("dingdemo")]
+        apps = [a.app_key for a in await store.list_apps("dingdemo")]
+        return users, apps
+    finally:
+        await store.close()
+
+
+def test_a_start_interrupted_while_provisioning_leaves_the_next_one_the_whole_demo(
+    database_url: str,
+):
+    with pytest.raises(KeyboardInterrupt):
+        asyncio.run(_first_start(database_url, _CutAtTheApp(open_store(database_url))))
+    lines = asyncio.run(_first_start(database_url, open_store(database_url)))
+    assert any("appKey=demo-app appSecret=" in line for line in lines)
+    assert asyncio.run(_demo_org(database_url)) == (
+        ["demo-alice", "demo-bob", "demo-carol"],
+        ["demo-app"],
+    )
+
+
+def test_a_demo_organisation_an_earlier_start_left_without_its_app_is_completed(
+    database_url: str,
+):
+    async def left_broken() -> None:
+        services = build_services(Settings(database=database_url), open_store(database_url))
+        await services.store.open()
+        try:
+            await services.provisioning.add_org("dingdemo", "Demo Org")
+        finally:
+            await services.store.close()
+
+    async def reset() -> None:
+        services = build_services(Settings(database=database_url), open_store(database_url))
+        await services.store.open()
+        try:
+            await services.state.reset()
+        finally:
+            await services.store.close()
+
+    asyncio.run(left_broken())
+    lines = asyncio.run(_first_start(database_url, open_store(database_url)))
+    assert any("appKey=demo-app appSecret=" in line for line in lines)
+    whole = (["demo-alice", "demo-bob", "demo-carol"], ["demo-app"])
+    assert asyncio.run(_demo_org(database_url)) == whole
+    # The baseline a reset goes back to is the whole demo too.
+    asyncio.run(reset())
+    assert asyncio.run(_demo_org(database_url)) == whole
+
+
+@pytest.fixture
+def first_start(tmp_path: Path) -> Iterator[Any]:
+    """Start ``dingconf serve`` on a fresh database in a process group of its own
+    (a terminal's Ctrl-C reaches the whole group: granian's workers too)."""
+    started: list[subprocess.Popen[str]] = []
+
+    def start() -> tuple[subprocess.Popen[str], queue.Queue[str]]:
+        data = tmp_path / str(len(started))
+        data.mkdir()
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "dingconf", "serve", "--port", str(free_port())],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+            env={**os.environ, "DINGCONF_DATA_DIR": str(data)},
+        )
+        started.append(proc)
+        lines: queue.Queue[str] = queue.Queue()
+        assert proc.stdout is not None
+        out = proc.stdout
+        threading.Thread(
+            target=lambda: [lines.put(x.rstrip("\n")) for x in out], daemon=True
+        ).start()
+        return proc, lines
+
+    yield start
+    for proc in started:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def _until(lines: "queue.Queue[str]", marker: str | None, seen: list[str]) -> None:
+    """Read lines into ``seen`` until one contains ``marker`` (None: return at once)."""
+    while marker is not None and not any(marker in line for line in seen):
+        seen.append(lines.get(timeout=120))
+
+
+def _importing(pid: int) -> None:
+    """Return once the process runs dingconf's imports (it has loaded msgspec's
+    extension): before that, Python itself is starting, and a Ctrl-C there is
+    Python's own affair."""
+    maps = Path(f"/proc/{pid}/maps")
+    deadline = time.monotonic() + 120
+    while "msgspec/_core" not in maps.read_text():
+        assert time.monotonic() < deadline
+        time.sleep(0.005)
+
+
+#: The lines a start prints by itself before it is ready (granian's log among them).
+_START_LINES = ("database ", "created demo organisation", "[INFO] ")
+
+
+@pytest.mark.parametrize(
+    "marker",
+    [None, "database ", "[INFO] Starting granian", "[INFO] Spawning worker"],
+    ids=["importing", "provisioned", "granian starting", "worker starting"],
+)
+def test_a_ctrl_c_during_start_is_one_line_and_a_prompt_exit(first_start: Any, marker: str | None):
+    proc, lines = first_start()
+    seen: list[str] = []
+    if marker is None:
+        _importing(proc.pid)
+    _until(lines, marker, seen)
+    os.killpg(proc.pid, signal.SIGINT)
+    sent = time.monotonic()
+    proc.wait(timeout=EXIT_BOUND_S)
+    took = time.monotonic() - sent
+    time.sleep(0.1)  # the reader thread drains the pipe
+    while not lines.empty():
+        seen.append(lines.get())
+    said = [line for line in seen if line.strip()]
+    assert "Traceback" not in "\n".join(seen) and "KeyboardInterrupt" not in "\n".join(seen)
+    assert proc.returncode == 1, said
+    # One line about the interrupt; the rest is what any start prints by itself.
+    assert said.count("Aborted.") == 1, said
+    assert all(line.startswith(_START_LINES) for line in said if line != "Aborted."), said
+    assert took < EXIT_BOUND_S
