@@ -125,8 +125,26 @@ def report(label: str, server: DingconfServer, probe: Probe, started: float) -> 
     return counts
 
 
+def slowest_health(server: DingconfServer, stop: threading.Event) -> list[float]:
+    """Seconds of each ``GET /_dingconf/health`` until ``stop``: another client's wait."""
+    waits: list[float] = []
+
+    def probe() -> None:
+        while not stop.is_set():
+            t0 = time.perf_counter()
+            with urllib.request.urlopen(f"{server.url}/_dingconf/health", timeout=60) as reply:
+                reply.read()
+            waits.append(time.perf_counter() - t0)
+            time.sleep(0.01)
+
+    threading.Thread(target=probe, daemon=True).start()
+    return waits
+
+
 def listing(server: DingconfServer, app: str) -> None:
-    """The events listing of an app: the first page, then every page."""
+    """The events listing of an app: the first page, then every page, and another client's wait."""
+    stop = threading.Event()
+    waits = slowest_health(server, stop)
     walked, pages, started, token = 0, 0, time.perf_counter(), ""
     first: tuple[int, float] | None = None
     while True:
@@ -141,9 +159,11 @@ def listing(server: DingconfServer, app: str) -> None:
         token = re.search(rb'"nextToken":"([^"]*)"', raw).group(1).decode()  # type: ignore[union-attr]
         if not token:
             break
+    stop.set()
     print(
         f"listing {app}: first page {first[0] / 1e3:.0f} kB in {first[1] * 1000:.0f} ms; "
-        f"all {pages} pages {walked / 1e6:.1f} MB in {time.perf_counter() - started:.1f} s",
+        f"all {pages} pages {walked / 1e6:.1f} MB in {time.perf_counter() - started:.1f} s; "
+        f"a health check meanwhile took at most {max(waits, default=0) * 1000:.0f} ms",
         flush=True,
     )
 

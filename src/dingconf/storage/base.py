@@ -295,8 +295,11 @@ class WriteTx(Protocol):
     async def put_stream_ticket(self, ticket_hash: str, ticket: StreamTicket) -> None:
         """Store a Stream-mode connection ticket by its hash."""
 
-    async def claim_delivery(self, event_id: str, app_key: str, now_ms: int, until_ms: int) -> bool:
-        """Hold a due delivery for this process until ``until_ms``; False if another holds it."""
+    async def claim_deliveries(
+        self, keys: Sequence[tuple[str, str]], now_ms: int, until_ms: int
+    ) -> set[tuple[str, str]]:
+        """Hold due deliveries (event, app) for this process until ``until_ms``: those won
+        (another process holds the others)."""
 
     async def settle_delivery(
         self,

@@ -16,7 +16,7 @@ from dingconf.storage.driver import Connection, Row
 
 __all__ = [
     "EventWrites",
-    "claim_delivery",
+    "claim_deliveries",
     "delete_push_subscription",
     "insert_event",
     "insert_events",
@@ -195,21 +195,26 @@ async def select_deliveries(
     return [_delivery_of(row) for row in rows]
 
 
-async def claim_delivery(
-    conn: Connection, event_id: str, app_key: str, now_ms: int, until_ms: int
-) -> bool:
-    """Take a pending delivery for this process until ``until_ms``; False if another has it.
+async def claim_deliveries(
+    conn: Connection, keys: Sequence[tuple[str, str]], now_ms: int, until_ms: int
+) -> set[tuple[str, str]]:
+    """Take pending deliveries (event, app) for this process until ``until_ms``: those won.
 
-    One conditional UPDATE: on PostgreSQL a second claimer waits for the
-    first's row lock and then finds the condition false; SQLite serialises
-    writers. Either way exactly one process wins.
+    One conditional UPDATE for a whole batch (a claim each cost a transaction
+    of its own, three round trips on PostgreSQL): on PostgreSQL a second
+    claimer waits for the first's row locks and then finds the condition
+    false; SQLite serialises writers. Either way exactly one process wins each.
     """
-    won = await conn.execute(
-        "UPDATE event_deliveries SET claimed_until = ? WHERE event_id = ? AND app_key = ? "
-        "AND state = ? AND claimed_until <= ?",
-        (until_ms, event_id, app_key, PENDING, now_ms),
+    if not keys:
+        return set()
+    pairs = ", ".join(["(?, ?)"] * len(keys))
+    rows = await conn.fetchall(
+        "UPDATE event_deliveries SET claimed_until = ? "
+        f"WHERE (event_id, app_key) IN (VALUES {pairs}) AND state = ? AND claimed_until <= ? "
+        "RETURNING event_id, app_key",
+        (until_ms, *(v for key in keys for v in key), PENDING, now_ms),
     )
-    return won == 1
+    return {(str(row[0]), str(row[1])) for row in rows}
 
 
 async def settle_delivery(
@@ -321,8 +326,10 @@ class EventWrites:
     async def put_stream_ticket(self, ticket_hash: str, ticket: StreamTicket) -> None:
         await insert_stream_ticket(self._conn, ticket_hash, ticket)
 
-    async def claim_delivery(self, event_id: str, app_key: str, now_ms: int, until_ms: int) -> bool:
-        return await claim_delivery(self._conn, event_id, app_key, now_ms, until_ms)
+    async def claim_deliveries(
+        self, keys: Sequence[tuple[str, str]], now_ms: int, until_ms: int
+    ) -> set[tuple[str, str]]:
+        return await claim_deliveries(self._conn, keys, now_ms, until_ms)
 
     async def settle_delivery(
         self,

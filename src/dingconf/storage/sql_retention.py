@@ -49,7 +49,8 @@ async def bound_backlog(conn: Connection, app_key: str, bound: int, now_ms: int)
     """Dead-letter an app's oldest pending rows beyond its newest ``bound``; how many.
 
     Rows claimed by a sender are left to it. Ties at the cut go too, so at
-    most ``bound`` stay pending.
+    most ``bound`` stay pending. ``next_at`` becomes now, so a dead letter
+    stays listed (and redeliverable) for the whole retention window.
     """
     row = await conn.fetchone(
         "SELECT next_at FROM event_deliveries WHERE app_key = ? AND state = ? "
@@ -59,9 +60,17 @@ async def bound_backlog(conn: Connection, app_key: str, bound: int, now_ms: int)
     if row is None:
         return 0
     return await conn.execute(
-        "UPDATE event_deliveries SET state = ?, claimed_until = 0, last_error = ? "
+        "UPDATE event_deliveries SET state = ?, next_at = ?, claimed_until = 0, last_error = ? "
         "WHERE app_key = ? AND state = ? AND next_at <= ? AND claimed_until <= ?",
-        (DEAD, f"backlog over {bound} pending events", app_key, PENDING, int(row[0]), now_ms),
+        (
+            DEAD,
+            now_ms,
+            f"backlog over {bound} pending events",
+            app_key,
+            PENDING,
+            int(row[0]),
+            now_ms,
+        ),
     )
 
 
