@@ -11,7 +11,8 @@ control API (four threads, round robin over ``--meetings`` meetings, 50
 people each), then ``--after`` seconds of quiet. Printed as it goes: rows of
 ``events`` and ``event_deliveries``, the WAL's size (SQLite), the resident
 memory of the server's processes, the push backlog; at the end the events
-listing (first page, then every page) in bytes and seconds. The server runs
+listing (first page, then every page) in bytes and seconds. ``--kill``
+kills the server (-9) as the churn ends and times its restart. The server runs
 with ``--event-retention`` (default 60 s here, a day by default) so that
 pruning shows within the run. Bounded: the churn stops at ``--max-seconds``.
 """
@@ -102,21 +103,21 @@ class Probe:
         return wal.stat().st_size / 1e6 if wal.exists() else 0.0
 
 
-def rss_mb(server: DingconfServer) -> float:
-    """Resident memory of the server's processes (the granian parent and its worker)."""
-    total = 0
+def rss_mb(server: DingconfServer) -> str:
+    """Resident memory of each of the server's processes (the granian parent, its worker)."""
+    each = []
     for pid in server.process_tree():
         with contextlib.suppress(FileNotFoundError):
             found = re.search(r"VmRSS:\s+(\d+)", Path(f"/proc/{pid}/status").read_text())
-            total += int(found.group(1)) if found else 0
-    return total / 1024
+            each.append(f"{int(found.group(1)) / 1024:.0f}" if found else "?")
+    return "+".join(each)
 
 
 def report(label: str, server: DingconfServer, probe: Probe, started: float) -> dict[str, int]:
     counts = probe.counts()
     wal = probe.wal_mb()
     print(
-        f"[{time.monotonic() - started:7.1f} s] {label}: rss {rss_mb(server):.0f} MB"
+        f"[{time.monotonic() - started:7.1f} s] {label}: rss {rss_mb(server)} MB"
         + (f", wal {wal:.1f} MB" if wal is not None else "")
         + ", "
         + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())),
@@ -203,6 +204,7 @@ def main() -> None:
     parser.add_argument("--after", type=float, default=120.0)
     parser.add_argument("--retention", type=float, default=60.0)
     parser.add_argument("--max-seconds", type=float, default=3600.0)
+    parser.add_argument("--kill", action="store_true", help="kill -9 and restart after the churn")
     args = parser.parse_args()
     with (
         tempfile.TemporaryDirectory(prefix="dingconf-bench-growth-") as tmp,
@@ -238,6 +240,17 @@ def main() -> None:
             sampler.join()
             print(f"churn: {ran} joins/leaves in {churn_s:.0f} s ({ran / churn_s:.0f}/s)")
             at_end = report("churn over", server, probe, started)
+            if args.kill:
+                # kill -9 mid-load: the restart replays whatever the WAL holds.
+                wal = probe.wal_mb()
+                server.kill()
+                t0 = time.monotonic()
+                server.start(timeout_s=120)
+                print(
+                    f"kill -9 and restart: answering again after {time.monotonic() - t0:.1f} s"
+                    + (f" (WAL {wal:.1f} MB at the kill)" if wal is not None else ""),
+                    flush=True,
+                )
             listing(server, SILENT_APP)
             listing(server, PUSH_APP)
             quiet_started = time.monotonic()
