@@ -104,20 +104,23 @@ class Probe:
 
 
 def rss_mb(server: DingconfServer) -> str:
-    """Resident memory of each of the server's processes (the granian parent, its worker)."""
-    each = []
+    """Resident memory of each of the server's processes (the granian parent, its worker),
+    and of it the heap (anonymous memory; the rest is mapped files, SQLite's among them)."""
+    total, heap = [], []
     for pid in server.process_tree():
         with contextlib.suppress(FileNotFoundError):
-            found = re.search(r"VmRSS:\s+(\d+)", Path(f"/proc/{pid}/status").read_text())
-            each.append(f"{int(found.group(1)) / 1024:.0f}" if found else "?")
-    return "+".join(each)
+            status = Path(f"/proc/{pid}/status").read_text()
+            for field, into in (("VmRSS", total), ("RssAnon", heap)):
+                found = re.search(rf"{field}:\s+(\d+)", status)
+                into.append(f"{int(found.group(1)) / 1024:.0f}" if found else "?")
+    return f"{'+'.join(total)} MB (heap {'+'.join(heap)} MB)"
 
 
 def report(label: str, server: DingconfServer, probe: Probe, started: float) -> dict[str, int]:
     counts = probe.counts()
     wal = probe.wal_mb()
     print(
-        f"[{time.monotonic() - started:7.1f} s] {label}: rss {rss_mb(server)} MB"
+        f"[{time.monotonic() - started:7.1f} s] {label}: rss {rss_mb(server)}"
         + (f", wal {wal:.1f} MB" if wal is not None else "")
         + ", "
         + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())),
