@@ -348,6 +348,13 @@ class SQLiteDatabase(Database):
         self._start_checkpoint("PASSIVE")
 
     def _start_checkpoint(self, mode: str) -> None:
+        """Run a checkpoint in a thread.
+
+        A truncating one holds the writer lock while it copies and waits for
+        readers of old frames; this process's new write transactions wait for
+        it in :meth:`transaction`, off the event loop, rather than in
+        ``BEGIN IMMEDIATE``'s busy handler, which would block the loop.
+        """
         loop = asyncio.get_running_loop()
         self._checkpointing = loop.run_in_executor(None, self._checkpoint, mode)
         self._checkpointing.add_done_callback(self._checkpointed)
