@@ -47,7 +47,7 @@ class EventLogService:
 
         Raises:
             InvalidRequest: ``paramError`` without an app, for an unknown state, a
-                token this listing did not give or a page size below 1.
+                malformed token or a page size below 1.
         """
         if not app_key:
             raise InvalidRequest("paramError", "appKey is required")
