@@ -25,6 +25,7 @@ from dingconf.service.console import ConsoleService
 from dingconf.service.content import ContentService
 from dingconf.service.control import ControlService
 from dingconf.service.event_log import EventLogService
+from dingconf.service.event_retention import EventRetention
 from dingconf.service.extras import ExtrasService
 from dingconf.service.gateway import GatewayService
 from dingconf.service.ids import CONFERENCE_ID
@@ -232,6 +233,12 @@ def create_app(
         PushSender(services.clock),
         on_settled=metrics.count_event_delivery,
     )
+    retention = EventRetention(
+        services.store,
+        services.clock,
+        int(settings.event_retention_s * 1000),
+        settings.event_backlog,
+    )
 
     @asynccontextmanager
     async def lifespan(_app: object) -> AsyncIterator[None]:
@@ -243,15 +250,17 @@ def create_app(
         # otherwise dominates the p99 latency.
         gc.freeze()
         dispatcher.start()
-        sweeper = asyncio.create_task(
-            services.presence.sweep_forever(services.shared_clock.refresh)
-        )
+        sweepers = [
+            asyncio.create_task(services.presence.sweep_forever(services.shared_clock.refresh)),
+            asyncio.create_task(retention.sweep_forever(services.shared_clock.refresh)),
+        ]
         try:
             yield
         finally:
-            sweeper.cancel()
-            with suppress(asyncio.CancelledError):
-                await sweeper
+            for sweeper in sweepers:
+                sweeper.cancel()
+                with suppress(asyncio.CancelledError):
+                    await sweeper
             await dispatcher.stop()
             await hub.disconnect_all()
             await services.store.close()

@@ -45,6 +45,7 @@ _DEMO_USERS = (("demo-alice", "Alice"), ("demo-bob", "Bob"), ("demo-carol", "Car
 _HEADER_TIMEOUT_S = 5.0
 _MAX_REQUESTS = 4096
 _LIMITS = InputLimits()
+_DEFAULTS = Settings()
 #: Seconds a worker has to stop before it is killed: a graceful stop takes
 #: well under one; a worker that missed the request to stop would hold the
 #: main process for ever.
@@ -66,6 +67,8 @@ def _settings_to_env(settings: Settings) -> str:
             "journal_size": settings.journal_size,
             "qps_limit": settings.qps_limit,
             "presence_timeout_s": settings.presence_timeout_s,
+            "event_retention_s": settings.event_retention_s,
+            "event_backlog": settings.event_backlog,
         }
     )
 
@@ -300,6 +303,20 @@ _DATABASE_HELP = "sqlite:///PATH or postgresql://USER:PASSWORD@HOST:PORT/DB."
     help="Seconds a person on a meeting's join page stays inside without a heartbeat.",
     **env("PRESENCE_TIMEOUT"),
 )
+@click.option(
+    "--event-retention",
+    default=_DEFAULTS.event_retention_s,
+    type=click.FloatRange(1),
+    help="Seconds (server clock) delivered and dead events stay listed after their last attempt.",
+    **env("EVENT_RETENTION"),
+)
+@click.option(
+    "--event-backlog",
+    default=_DEFAULTS.event_backlog,
+    type=click.IntRange(1),
+    help="Pending events an app may be owed; older ones beyond it are dead-lettered.",
+    **env("EVENT_BACKLOG"),
+)
 def serve(
     host: str,
     port: int,
@@ -321,6 +338,8 @@ def serve(
     journal_size: int,
     qps_limit: int,
     presence_timeout: float,
+    event_retention: float,
+    event_backlog: int,
 ) -> None:
     """Serve the API (and the /_dingconf control API) over HTTP."""
     if random_seed is not None and workers > 1:
@@ -349,6 +368,8 @@ def serve(
         journal_size=journal_size,
         qps_limit=qps_limit,
         presence_timeout_s=presence_timeout,
+        event_retention_s=event_retention,
+        event_backlog=event_backlog,
     )
     check_public_url(public_url)
     check_port(host, port)
@@ -585,12 +606,21 @@ def apps_push_off(app_key: str, database: str) -> None:
 @_database_option
 def events(app_key: str, state: str | None, database: str) -> None:
     """List an app's events: id, type, meeting, statusSeqNum, state, attempts, last error."""
-    for d in _run(_settings(database), lambda s: s.event_log.deliveries(app_key, state)):
-        e = d.event
-        click.echo(
-            f"{e.event_id}\t{e.event_type}\t{e.conference_id}\t{e.seq}\t{d.state}\t"
-            f"{d.attempts}\t{d.last_error}"
-        )
+
+    async def every_page(s: Services) -> None:
+        token: str | None = None
+        while True:
+            found, token = await s.event_log.deliveries(app_key, state, token)
+            for d in found:
+                e = d.event
+                click.echo(
+                    f"{e.event_id}\t{e.event_type}\t{e.conference_id}\t{e.seq}\t{d.state}\t"
+                    f"{d.attempts}\t{d.last_error}"
+                )
+            if not token:
+                return
+
+    _run(_settings(database), every_page)
 
 
 @main.command()

@@ -98,6 +98,10 @@ class Settings:
     qps_limit: int = 0
     #: Seconds a join page's person stays inside without a heartbeat.
     presence_timeout_s: float = 15.0
+    #: Seconds (server clock) delivered and dead events stay listed after their last attempt.
+    event_retention_s: float = 86_400.0
+    #: Pending events an app may be owed; older ones beyond it are dead-lettered.
+    event_backlog: int = 10_000
 
     @property
     def base_url(self) -> str:

@@ -293,10 +293,16 @@ class DingconfServer(ToolkitHelpers):
         return now
 
     def events(self, app_key: str, state: str | None = None) -> list[dict[str, Any]]:
-        """An app's events with their delivery state and attempts (the control API)."""
-        query = urllib.parse.urlencode({"appKey": app_key} | ({"state": state} if state else {}))
-        found: list[dict[str, Any]] = self._ok("GET", f"/_dingconf/events?{query}")["events"]
-        return found
+        """An app's events with their delivery state and attempts (the control API, every page)."""
+        found: list[dict[str, Any]] = []
+        token = ""
+        while True:
+            params = {"appKey": app_key, "nextToken": token} | ({"state": state} if state else {})
+            page = self._ok("GET", f"/_dingconf/events?{urllib.parse.urlencode(params)}")
+            found += page["events"]
+            token = page["nextToken"]
+            if not token:
+                return found
 
     def wait_for_event(
         self,

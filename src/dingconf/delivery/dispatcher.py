@@ -117,6 +117,7 @@ class Dispatcher:
         if not keys:
             return
         now = self._clock.now_ms()
+        routed: dict[tuple[str, str], tuple[Delivery, PushSubscription | StreamSession]] = {}
         for delivery in await self._store.due_deliveries(keys, now, _BATCH):
             key = (delivery.event.event_id, delivery.app_key)
             if key in self._inflight:
@@ -124,11 +125,16 @@ class Dispatcher:
             route: PushSubscription | StreamSession | None = pushed.get(delivery.app_key)
             if route is None:
                 route = self._hub.pick(delivery.app_key, delivery.event.event_type)
-            if route is None:
-                continue
-            async with self._store.write() as tx:
-                won = await tx.claim_delivery(key[0], key[1], now, now + _LEASE_MS)
-            if not won:
+            if route is not None:
+                routed[key] = (delivery, route)
+        if not routed:
+            return
+        # One claim for the tick's batch: a transaction per delivery was most
+        # of what delivery cost on PostgreSQL, which then fell behind the churn.
+        async with self._store.write() as tx:
+            won = await tx.claim_deliveries(list(routed), now, now + _LEASE_MS)
+        for key, (delivery, route) in routed.items():
+            if key not in won:
                 continue
             self._inflight.add(key)
             task = asyncio.create_task(self._deliver(delivery, route))

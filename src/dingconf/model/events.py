@@ -7,6 +7,7 @@ __all__ = [
     "DELIVERED",
     "PENDING",
     "Delivery",
+    "DeliveryPosition",
     "OutboxEvent",
     "PushSubscription",
     "StreamChannel",
@@ -45,6 +46,14 @@ class Delivery(NamedTuple):
     attempts: int
     next_at_ms: int
     last_error: str
+
+
+class DeliveryPosition(NamedTuple):
+    """Where a delivery sits in an app's listing order: a page of it resumes past this."""
+
+    conference_id: str
+    seq: int
+    event_type: str
 
 
 class PushSubscription(NamedTuple):

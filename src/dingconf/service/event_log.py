@@ -3,12 +3,29 @@
 from dingconf.clock import Clock
 from dingconf.errors import InvalidRequest, NotFound
 from dingconf.model import Delivery
-from dingconf.model.events import DEAD, DELIVERED, PENDING
+from dingconf.model.events import DEAD, DELIVERED, PENDING, DeliveryPosition
+from dingconf.service.paging import MAX_PAGE
 from dingconf.storage.base import Store
 
-__all__ = ["EventLogService"]
+__all__ = ["DEFAULT_EVENTS_PAGE", "EventLogService", "next_token_of"]
 
 _STATES = frozenset({PENDING, DELIVERED, DEAD})
+#: Events in a page when ``maxResults`` is not given (at most :data:`MAX_PAGE`).
+DEFAULT_EVENTS_PAGE = 500
+
+
+def next_token_of(last: Delivery) -> str:
+    """The token of the page after ``last``: its position, ``seq.eventType.conferenceId``."""
+    e = last.event
+    return f"{e.seq}.{e.event_type}.{e.conference_id}"
+
+
+def _position(token: str) -> DeliveryPosition:
+    seq, _, rest = token.partition(".")
+    event_type, _, conference_id = rest.partition(".")
+    if not (seq.isascii() and seq.isdigit() and len(seq) <= 18 and event_type and conference_id):
+        raise InvalidRequest("paramError", f"invalid nextToken {token!r}")
+    return DeliveryPosition(conference_id, int(seq), event_type)
 
 
 class EventLogService:
@@ -18,17 +35,34 @@ class EventLogService:
         self._store = store
         self._clock = clock
 
-    async def deliveries(self, app_key: str, state: str | None) -> list[Delivery]:
-        """An app's events (optionally only ``pending``, ``delivered`` or ``dead``).
+    async def deliveries(
+        self,
+        app_key: str,
+        state: str | None,
+        next_token: str | None = None,
+        max_results: int | None = None,
+    ) -> tuple[list[Delivery], str]:
+        """A page of an app's events (optionally only ``pending``, ``delivered`` or
+        ``dead``) and the next page's token ("" after the last page).
 
         Raises:
-            InvalidRequest: ``paramError`` without an app or for an unknown state.
+            InvalidRequest: ``paramError`` without an app, for an unknown state, a
+                malformed token or a page size below 1.
         """
         if not app_key:
             raise InvalidRequest("paramError", "appKey is required")
         if state is not None and state not in _STATES:
             raise InvalidRequest("paramError", f"state must be one of {sorted(_STATES)}")
-        return await self._store.list_deliveries(app_key, state)
+        size = DEFAULT_EVENTS_PAGE if max_results is None else max_results
+        if size < 1:
+            raise InvalidRequest("paramError", "maxResults must be at least 1")
+        size = min(size, MAX_PAGE)
+        after = _position(next_token) if next_token else None
+        # One row more than the page tells whether another page follows.
+        found = await self._store.list_deliveries(app_key, state, after, size + 1)
+        if len(found) <= size:
+            return found, ""
+        return found[:size], next_token_of(found[size - 1])
 
     async def redeliver(self, event_id: str, app_key: str) -> None:
         """Send an event to an app again, whatever became of it, with fresh attempts.

@@ -39,6 +39,7 @@ from dingconf.model import (
     User,
     Utterance,
 )
+from dingconf.model.events import DeliveryPosition
 from dingconf.model.listing import MemberKey, MemberPage
 from dingconf.model.minutes import MinutesGrant
 from dingconf.model.presence import Presence
@@ -305,8 +306,11 @@ class WriteTx(Protocol):
     async def put_stream_ticket(self, ticket_hash: str, ticket: StreamTicket) -> None:
         """Store a Stream-mode connection ticket by its hash."""
 
-    async def claim_delivery(self, event_id: str, app_key: str, now_ms: int, until_ms: int) -> bool:
-        """Hold a due delivery for this process until ``until_ms``; False if another holds it."""
+    async def claim_deliveries(
+        self, keys: Sequence[tuple[str, str]], now_ms: int, until_ms: int
+    ) -> set[tuple[str, str]]:
+        """Hold due deliveries (event, app) for this process until ``until_ms``: those won
+        (another process holds the others)."""
 
     async def settle_delivery(
         self,
@@ -325,6 +329,15 @@ class WriteTx(Protocol):
 
     async def put_push_subscription(self, subscription: PushSubscription) -> None:
         """Set or replace an app's HTTP push subscription."""
+
+    async def prune_settled_deliveries(self, app_key: str, before_ms: int, limit: int) -> int:
+        """Delete up to ``limit`` settled rows of an app last due before ``before_ms``."""
+
+    async def prune_events(self, before_ms: int, limit: int) -> int:
+        """Delete up to ``limit`` old events without rows left, each meeting's newest kept."""
+
+    async def bound_backlog(self, app_key: str, bound: int, now_ms: int) -> int:
+        """Dead-letter an app's oldest pending rows beyond its newest ``bound``; how many."""
 
     async def delete_push_subscription(self, app_key: str) -> bool:
         """Drop an app's HTTP push subscription; False if it had none."""
@@ -426,8 +439,17 @@ class Store(Protocol):
     async def due_deliveries(self, app_keys: list[str], now_ms: int, limit: int) -> list[Delivery]:
         """Deliveries of these apps to attempt now, the first undelivered one per meeting."""
 
-    async def list_deliveries(self, app_key: str, state: str | None) -> list[Delivery]:
-        """An app's deliveries, optionally in one state, by meeting and statusSeqNum."""
+    async def list_deliveries(
+        self,
+        app_key: str,
+        state: str | None,
+        after: DeliveryPosition | None = None,
+        limit: int | None = None,
+    ) -> list[Delivery]:
+        """An app's deliveries, optionally in one state, by meeting and statusSeqNum.
+
+        ``after`` starts past that row's position; ``limit`` caps the rows.
+        """
 
     async def push_subscriptions(self) -> list[PushSubscription]:
         """Every app's HTTP push subscription."""

@@ -32,6 +32,7 @@ from dingconf.model import (
     User,
     Utterance,
 )
+from dingconf.model.events import DeliveryPosition
 from dingconf.model.listing import MemberKey, MemberPage
 from dingconf.model.minutes import MinutesGrant
 from dingconf.model.presence import Presence
@@ -202,8 +203,14 @@ class SqlStore(Store):
     async def due_deliveries(self, app_keys: list[str], now_ms: int, limit: int) -> list[Delivery]:
         return await select_due_deliveries(self._read, app_keys, now_ms, limit)
 
-    async def list_deliveries(self, app_key: str, state: str | None) -> list[Delivery]:
-        return await select_deliveries(self._read, app_key, state)
+    async def list_deliveries(
+        self,
+        app_key: str,
+        state: str | None,
+        after: DeliveryPosition | None = None,
+        limit: int | None = None,
+    ) -> list[Delivery]:
+        return await select_deliveries(self._read, app_key, state, after, limit)
 
     async def push_subscriptions(self) -> list[PushSubscription]:
         return await select_push_subscriptions(self._read)

@@ -7,6 +7,7 @@ from dingconf.model.events import (
     DELIVERED,
     PENDING,
     Delivery,
+    DeliveryPosition,
     OutboxEvent,
     PushSubscription,
     StreamTicket,
@@ -15,7 +16,7 @@ from dingconf.storage.driver import Connection, Row
 
 __all__ = [
     "EventWrites",
-    "claim_delivery",
+    "claim_deliveries",
     "delete_push_subscription",
     "insert_event",
     "insert_events",
@@ -148,47 +149,72 @@ async def select_due_deliveries(
     """Deliveries to send now: for each (app, meeting), only the first undelivered one.
 
     Sending one event of a meeting at a time keeps statusSeqNum order even
-    when an earlier event is waiting for a retry.
+    when an earlier event is waiting for a retry. One statement per app, each
+    walking the app's pending rows in the index by state (migration 0020) in
+    its order and stopping after ``limit`` rows. The unary ``+`` keeps SQLite
+    from the index on ``next_at`` instead, which would leave every due row to
+    sort.
     """
-    if not app_keys:
-        return []
-    marks = ", ".join("?" * len(app_keys))
-    rows = await conn.fetchall(
-        f"SELECT {_COLUMNS} {_FROM} WHERE d.app_key IN ({marks}) AND d.state = ? "
-        "AND d.next_at <= ? AND d.claimed_until <= ? AND NOT EXISTS ("
-        "SELECT 1 FROM event_deliveries p WHERE p.app_key = d.app_key "
-        "AND p.conference_id = d.conference_id AND p.state = ? AND (p.seq < d.seq "
-        "OR (p.seq = d.seq AND p.event_type < d.event_type))) "
-        f"{_ORDER} LIMIT ?",
-        (*app_keys, PENDING, now_ms, now_ms, PENDING, limit),
-    )
-    return [_delivery_of(row) for row in rows]
+    found: list[Delivery] = []
+    for app_key in app_keys:
+        rows = await conn.fetchall(
+            f"SELECT {_COLUMNS} {_FROM} WHERE d.app_key = ? AND d.state = ? "
+            "AND +d.next_at <= ? AND d.claimed_until <= ? AND NOT EXISTS ("
+            "SELECT 1 FROM event_deliveries p WHERE p.app_key = d.app_key AND p.state = ? "
+            "AND p.conference_id = d.conference_id "
+            "AND (p.seq, p.event_type) < (d.seq, d.event_type)) "
+            f"{_ORDER} LIMIT ?",
+            (app_key, PENDING, now_ms, now_ms, PENDING, limit),
+        )
+        found += [_delivery_of(row) for row in rows]
+    return found
 
 
-async def select_deliveries(conn: Connection, app_key: str, state: str | None) -> list[Delivery]:
-    """An app's deliveries (optionally in one state), by meeting and order."""
-    where, params = "d.app_key = ?", [app_key]
+async def select_deliveries(
+    conn: Connection,
+    app_key: str,
+    state: str | None,
+    after: DeliveryPosition | None = None,
+    limit: int | None = None,
+) -> list[Delivery]:
+    """An app's deliveries (optionally in one state), by meeting and order.
+
+    ``after`` resumes past a row's position: an index seek (migration 0020),
+    however deep the page.
+    """
+    where, params = "d.app_key = ?", list[object]([app_key])
     if state is not None:
-        where, params = where + " AND d.state = ?", [app_key, state]
-    rows = await conn.fetchall(f"SELECT {_COLUMNS} {_FROM} WHERE {where} {_ORDER}", params)
+        where, params = where + " AND d.state = ?", [*params, state]
+    if after is not None:
+        where += " AND (d.conference_id, d.seq, d.event_type) > (?, ?, ?)"
+        params += after
+    cut = ""
+    if limit is not None:
+        cut, params = " LIMIT ?", [*params, limit]
+    rows = await conn.fetchall(f"SELECT {_COLUMNS} {_FROM} WHERE {where} {_ORDER}{cut}", params)
     return [_delivery_of(row) for row in rows]
 
 
-async def claim_delivery(
-    conn: Connection, event_id: str, app_key: str, now_ms: int, until_ms: int
-) -> bool:
-    """Take a pending delivery for this process until ``until_ms``; False if another has it.
+async def claim_deliveries(
+    conn: Connection, keys: Sequence[tuple[str, str]], now_ms: int, until_ms: int
+) -> set[tuple[str, str]]:
+    """Take pending deliveries (event, app) for this process until ``until_ms``: those won.
 
-    One conditional UPDATE: on PostgreSQL a second claimer waits for the
-    first's row lock and then finds the condition false; SQLite serialises
-    writers. Either way exactly one process wins.
+    One conditional UPDATE for a whole batch (a claim each cost a transaction
+    of its own, three round trips on PostgreSQL): on PostgreSQL a second
+    claimer waits for the first's row locks and then finds the condition
+    false; SQLite serialises writers. Either way exactly one process wins each.
     """
-    won = await conn.execute(
-        "UPDATE event_deliveries SET claimed_until = ? WHERE event_id = ? AND app_key = ? "
-        "AND state = ? AND claimed_until <= ?",
-        (until_ms, event_id, app_key, PENDING, now_ms),
+    if not keys:
+        return set()
+    pairs = ", ".join(["(?, ?)"] * len(keys))
+    rows = await conn.fetchall(
+        "UPDATE event_deliveries SET claimed_until = ? "
+        f"WHERE (event_id, app_key) IN (VALUES {pairs}) AND state = ? AND claimed_until <= ? "
+        "RETURNING event_id, app_key",
+        (until_ms, *(v for key in keys for v in key), PENDING, now_ms),
     )
-    return won == 1
+    return {(str(row[0]), str(row[1])) for row in rows}
 
 
 async def settle_delivery(
@@ -300,8 +326,10 @@ class EventWrites:
     async def put_stream_ticket(self, ticket_hash: str, ticket: StreamTicket) -> None:
         await insert_stream_ticket(self._conn, ticket_hash, ticket)
 
-    async def claim_delivery(self, event_id: str, app_key: str, now_ms: int, until_ms: int) -> bool:
-        return await claim_delivery(self._conn, event_id, app_key, now_ms, until_ms)
+    async def claim_deliveries(
+        self, keys: Sequence[tuple[str, str]], now_ms: int, until_ms: int
+    ) -> set[tuple[str, str]]:
+        return await claim_deliveries(self._conn, keys, now_ms, until_ms)
 
     async def settle_delivery(
         self,

@@ -31,6 +31,7 @@ from dingconf.storage.sql_listing import note_created, note_ended, note_retitle,
 from dingconf.storage.sql_media import keep_media_key
 from dingconf.storage.sql_minutes import MinutesWrites, end_minutes
 from dingconf.storage.sql_presence import PresenceWrites
+from dingconf.storage.sql_retention import RetentionWrites
 from dingconf.storage.sql_rows import (
     BOOKING_COLUMNS,
     CONFERENCE_COLUMNS,
@@ -58,6 +59,7 @@ class SqlWriteTx(
     AnalyticsWrites,
     ExtrasWrites,
     EventWrites,
+    RetentionWrites,
     ContentWrites,
     MinutesWrites,
     StateWrites,

@@ -22,6 +22,14 @@ once the WAL holds :data:`_CHECKPOINT_FRAMES` frames a thread runs a passive
 checkpoint on a connection of its own, while requests go on. Durability is
 unchanged: a commit is in the WAL before it is acknowledged either way.
 
+A passive checkpoint never catches up with steady writes, and the WAL starts
+over only once one has: under a long load it grew to gigabytes, and a restart
+after a crash replayed all of it. So past :data:`WAL_BOUND_FRAMES` the
+checkpoint is a TRUNCATE one, which holds new writers back (for the copy of
+the frames the passive ones left) until the WAL is empty; and once writes
+pause for :data:`_IDLE_S` the WAL is truncated too. ``journal_size_limit``
+caps what a WAL that starts over keeps on disk.
+
 None of these coroutines suspends inside a transaction's body, so two bodies
 on the write connection cannot interleave.
 """
@@ -49,6 +57,12 @@ _SHM_FRAMES_AT = 16
 # WAL frames (4 KiB pages) that start a checkpoint: four times SQLite's own
 # threshold, so that pages changed again and again are copied back once.
 _CHECKPOINT_FRAMES = 4000
+#: WAL frames past which the next checkpoint truncates it (64 MiB of 4 KiB pages).
+WAL_BOUND_FRAMES = 16_384
+#: Seconds without a commit after which the WAL is truncated.
+_IDLE_S = 1.0
+#: How long a truncating checkpoint waits for the writer lock and old readers.
+_TRUNCATE_WAIT_MS = 5_000
 
 
 def sqlite_path(url: str) -> Path:
@@ -99,8 +113,15 @@ class _Batch:
 class SQLiteDatabase(Database):
     """One SQLite file shared by every worker process."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(
+        self, path: Path, wal_bound_frames: int = WAL_BOUND_FRAMES, idle_s: float = _IDLE_S
+    ) -> None:
         self._path = path
+        self._wal_bound_frames = wal_bound_frames
+        self._idle_s = idle_s
+        # Commits so far, and whether a look for a pause in them is scheduled.
+        self._commits = 0
+        self._idle_watch: asyncio.TimerHandle | None = None
         self._conn: sqlite3.Connection | None = None
         self._wrapped: _SQLiteConnection | None = None
         self._writer: sqlite3.Connection | None = None
@@ -109,6 +130,8 @@ class SQLiteDatabase(Database):
         self._in_body = False
         self._shm_fd: int | None = None
         self._checkpointing: asyncio.Future[None] | None = None
+        # The running checkpoint when it is a truncating one.
+        self._truncating: asyncio.Future[None] | None = None
         # The WAL's length when the last checkpoint started.
         self._checkpointed_at = 0
 
@@ -127,6 +150,8 @@ class SQLiteDatabase(Database):
         # Reads through a memory map skip a read() call per page, which keeps a
         # lookup in a million meetings close to one in ten thousand.
         conn.execute(f"PRAGMA mmap_size = {_MMAP_BYTES}")
+        # A WAL that starts over is cut back to this size rather than kept as long as it grew.
+        conn.execute(f"PRAGMA journal_size_limit = {self._wal_bound_frames * 4096}")
         return conn
 
     async def connect(self) -> None:
@@ -152,6 +177,9 @@ class SQLiteDatabase(Database):
             self._shm_fd = None
 
     async def disconnect(self) -> None:
+        if self._idle_watch is not None:
+            self._idle_watch.cancel()
+            self._idle_watch = None
         if self._checkpointing is not None:
             with contextlib.suppress(Exception):
                 await self._checkpointing
@@ -197,6 +225,12 @@ class SQLiteDatabase(Database):
         if self._in_body:
             # A body that suspended: another would nest inside it.
             raise StorageUnavailable("a write transaction is already running")
+        while self._truncating is not None and self._batch is None:
+            # Back-to-back transactions would hold the writer lock the truncating
+            # checkpoint waits for (it polls between sleeps) for as long as they
+            # come: new ones wait for it instead, off the event loop.
+            with contextlib.suppress(Exception):
+                await asyncio.shield(self._truncating)
         batch = self._join_batch(conn)
         self._in_body = True
         try:
@@ -265,16 +299,43 @@ class SQLiteDatabase(Database):
             batch.done.set_exception(StorageUnavailable(str(exc)))
         else:
             batch.done.set_result(None)
+            self._commits += 1
+            if self._idle_watch is None:
+                self._watch_for_pause()
             self._checkpoint_when_due()
+
+    def _watch_for_pause(self) -> None:
+        """Truncate the WAL once no commit came for ``idle_s`` (one timer, not one per commit)."""
+        seen = self._commits
+
+        def look() -> None:
+            self._idle_watch = None
+            if self._commits != seen:
+                self._watch_for_pause()
+            elif self._checkpointing is None and self._wal_frames() > 0:
+                self._start_checkpoint("TRUNCATE")
+            elif self._checkpointing is not None:
+                # A checkpoint is running; look again once it is likely done.
+                self._watch_for_pause()
+
+        self._idle_watch = asyncio.get_running_loop().call_later(self._idle_s, look)
+
+    def _wal_frames(self) -> int:
+        """mxFrame: the frames in the WAL now (0 when unknown)."""
+        if self._shm_fd is None:
+            return 0
+        header = os.pread(self._shm_fd, 4, _SHM_FRAMES_AT)
+        return int.from_bytes(header, "little") if len(header) == 4 else 0
 
     def _checkpoint_when_due(self) -> None:
         """Start a checkpoint in a thread once the WAL is long enough (one at a time)."""
         if self._checkpointing is not None or self._shm_fd is None:
             return
-        header = os.pread(self._shm_fd, 4, _SHM_FRAMES_AT)
-        if len(header) < 4:
+        frames = self._wal_frames()
+        if frames >= self._wal_bound_frames:
+            self._checkpointed_at = 0
+            self._start_checkpoint("TRUNCATE")
             return
-        frames = int.from_bytes(header, "little")
         if frames < self._checkpointed_at:
             self._checkpointed_at = 0  # the WAL started over
         # Under steady writes a checkpoint never catches up with the last
@@ -284,20 +345,37 @@ class SQLiteDatabase(Database):
         if frames < max(_CHECKPOINT_FRAMES, self._checkpointed_at + _CHECKPOINT_FRAMES):
             return
         self._checkpointed_at = frames
-        loop = asyncio.get_running_loop()
-        self._checkpointing = loop.run_in_executor(None, self._checkpoint)
-        self._checkpointing.add_done_callback(self._checkpointed)
+        self._start_checkpoint("PASSIVE")
 
-    def _checkpoint(self) -> None:
-        """A passive checkpoint on a connection of this thread: it never waits for writers."""
-        conn = sqlite3.connect(self._path, isolation_level=None, timeout=0)
+    def _start_checkpoint(self, mode: str) -> None:
+        """Run a checkpoint in a thread.
+
+        A truncating one holds the writer lock while it copies and waits for
+        readers of old frames; this process's new write transactions wait for
+        it in :meth:`transaction`, off the event loop, rather than in
+        ``BEGIN IMMEDIATE``'s busy handler, which would block the loop.
+        """
+        loop = asyncio.get_running_loop()
+        self._checkpointing = loop.run_in_executor(None, self._checkpoint, mode)
+        self._checkpointing.add_done_callback(self._checkpointed)
+        if mode == "TRUNCATE":
+            self._truncating = self._checkpointing
+
+    def _checkpoint(self, mode: str) -> None:
+        """A checkpoint on a connection of this thread.
+
+        PASSIVE never waits for writers; TRUNCATE waits (a bounded time) for the
+        writer lock and for readers of old frames, then empties the WAL.
+        """
+        wait_s = 0 if mode == "PASSIVE" else _TRUNCATE_WAIT_MS / 1000
+        conn = sqlite3.connect(self._path, isolation_level=None, timeout=wait_s)
         try:
-            conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            conn.execute(f"PRAGMA wal_checkpoint({mode})").fetchall()
         finally:
             conn.close()
 
     def _checkpointed(self, done: "asyncio.Future[None]") -> None:
-        self._checkpointing = None
+        self._checkpointing = self._truncating = None
         if not done.cancelled():
             # A failure (another process checkpointing, say) is retried by the
             # next commit that finds the WAL long; retrieving it keeps it quiet.

@@ -54,8 +54,11 @@ def event_log_routes(log: EventLogService, push: PushService) -> list[Operation]
     async def unsubscribe(c: Call[None]) -> None:
         await push.unsubscribe(c.path("appKey"))
 
-    async def events(c: Call[None]) -> list[Delivery]:
-        return await log.deliveries(c.optional("appKey") or "", c.optional("state"))
+    async def events(c: Call[None]) -> tuple[list[Delivery], str]:
+        next_token, max_results = c.paging("paramError")
+        return await log.deliveries(
+            c.optional("appKey") or "", c.optional("state"), next_token, max_results
+        )
 
     async def redeliver(c: Call[RedeliverBody]) -> None:
         await log.redeliver(c.path("eventId"), c.body.app_key)
@@ -65,7 +68,7 @@ def event_log_routes(log: EventLogService, push: PushService) -> list[Operation]
             "GET /_dingconf/events",
             "ListEvents",
             events,
-            lambda found: {"events": [_view(d) for d in found]},
+            lambda page: {"events": [_view(d) for d in page[0]], "nextToken": page[1]},
             guard="admin",
         ),
         op(

@@ -1,0 +1,115 @@
+"""Event retention: settled events pruned after the window (by the server's clock),
+each app's backlog bounded with dead letters, the events listing paged."""
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from dingconf.pytest_plugin import DingconfServer
+from push_receiver import PushReceiver
+from test_events_push import create, subscribe
+
+from conftest import SEED
+
+DAY_MS = 86_400_000
+ACME_APPS = ("acme-app", "acme-reader", "acme-writer")
+
+
+def eventually(condition: Callable[[], bool], timeout_s: float = 30) -> None:
+    """Poll a condition the server reaches on its own (a sweep, a delivery)."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
+def page(server: DingconfServer, query: str) -> tuple[int, Any]:
+    status, _, body = server.request("GET", f"/_dingconf/events?{query}")
+    return status, body
+
+
+def test_settled_events_go_after_the_window_and_statusseqnum_carries_on(
+    fresh_server: DingconfServer,
+):
+    receivers = [PushReceiver(app) for app in ACME_APPS]
+    for receiver, app in zip(receivers, ACME_APPS, strict=True):
+        receiver.__enter__()
+        assert subscribe(fresh_server, app, receiver.url)[0] == 200
+    try:
+        cid = create(fresh_server)
+        fresh_server.join(cid, "u-alice")
+        fresh_server.leave(cid, "u-alice")
+        eventually(
+            lambda: [e["state"] for e in fresh_server.events("acme-app")] == ["delivered"] * 6
+        )
+        eventually(lambda: not fresh_server.events("acme-reader", "pending"))
+        before = fresh_server.events("acme-app")
+        assert [e["statusSeqNum"] for e in before] == [1, 1, 2, 2, 3, 3]
+
+        # A day later by the server's clock (no real wait), the sweep drops them.
+        fresh_server.advance_clock(DAY_MS + 60_000)
+        eventually(lambda: fresh_server.events("acme-app") == [])
+        assert fresh_server.events("acme-reader") == []
+
+        # The meeting's next event follows the last statusSeqNum, pruned or not.
+        fresh_server.join(cid, "u-bob")
+        joined = fresh_server.wait_for_event("acme-app", "meeting_member_status_change")
+        assert joined["statusSeqNum"] == 4
+    finally:
+        for receiver in receivers:
+            receiver.__exit__(None, None, None)
+
+
+def test_an_app_that_never_connects_keeps_a_bounded_backlog_of_dead_letters(
+    database_url: str, tmp_path: Path
+):
+    server = DingconfServer(
+        tmp_path, seed=SEED, database=database_url, extra_args=("--event-backlog", "3")
+    ).start()
+    try:
+        cid = create(server)
+        for who in ("u-alice", "u-bob", "u-carol"):
+            server.join(cid, who)
+        server.leave(cid, "u-alice")  # acme-reader is owed statusSeqNum 1..5
+        server.advance_clock(60_000)  # the sweep runs by the server's clock
+        eventually(lambda: len(server.events("acme-reader", "dead")) == 2)
+        pending = server.events("acme-reader", "pending")
+        assert [e["statusSeqNum"] for e in pending] == [3, 4, 5]
+        dead = server.events("acme-reader", "dead")
+        assert [(e["statusSeqNum"], e["attempts"]) for e in dead] == [(1, 0), (2, 0)]
+        assert dead[0]["lastError"] == "backlog over 3 pending events"
+
+        # Dead letters stay redeliverable for the window, then go; the backlog stays.
+        server.advance_clock(DAY_MS + 60_000)
+        eventually(lambda: server.events("acme-reader", "dead") == [])
+        assert [e["statusSeqNum"] for e in server.events("acme-reader")] == [3, 4, 5]
+    finally:
+        server.stop()
+
+
+def test_the_events_listing_comes_in_bounded_pages_with_a_cursor(fresh_server: DingconfServer):
+    cid = create(fresh_server)
+    for i in range(250):
+        fresh_server.join(cid, f"guest-{i}")
+    # acme-app is owed each fact twice (org-wide and _target_push): 502 rows.
+    status, first = page(fresh_server, "appKey=acme-app")
+    assert status == 200 and len(first["events"]) == 500 and first["nextToken"]
+    status, rest = page(fresh_server, f"appKey=acme-app&nextToken={first['nextToken']}")
+    assert status == 200 and len(rest["events"]) == 2 and rest["nextToken"] == ""
+    assert [e["statusSeqNum"] for e in rest["events"]] == [251, 251]
+
+    seen: list[str] = []
+    token = ""
+    while True:
+        status, body = page(fresh_server, f"appKey=acme-app&maxResults=7&nextToken={token}")
+        assert status == 200 and len(body["events"]) <= 7
+        seen += [e["eventId"] for e in body["events"]]
+        token = body["nextToken"]
+        if not token:
+            break
+    assert seen == [e["eventId"] for e in first["events"] + rest["events"]]
+
+    for bad in ("maxResults=0", "maxResults=x", "nextToken=nope", "nextToken=1.x"):
+        status, body = page(fresh_server, f"appKey=acme-app&{bad}")
+        assert (status, body["code"]) == (400, "paramError"), bad
