@@ -109,7 +109,7 @@ async def _seed(url: str, talk: str, crowd: str, now_ms: int, args: argparse.Nam
         for first in range(0, args.participants, CHUNK):
             async with store.write() as tx:
                 for i in range(first, min(first + CHUNK, args.participants)):
-                    await tx.record_join(crowd, f"p{i:06d}", f"P {i}", now_ms, first_time=True)
+                    await tx.record_join(crowd, f"p{i:06d}", f"P {i}", now_ms)
     finally:
         await store.close()
 

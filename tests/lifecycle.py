@@ -35,6 +35,12 @@ def info(conf: ConferenceClient, token: str, cid: str) -> m.QueryConferenceInfoR
     return sdk(conf, token, "QueryConferenceInfo", cid).conf_info
 
 
+def own_link(conf: ConferenceClient, token: str, meeting_url: str, who: str) -> str:
+    """An auto-login URL made for ``who``: the join page it lands on may join as them."""
+    request = m.CreateAutoLoginUrlRequest(meeting_url=meeting_url, union_id=who)
+    return str(sdk(conf, token, "CreateAutoLoginUrl", request).login_info.login_url)
+
+
 def book(
     conf: ConferenceClient,
     token: str,

@@ -42,3 +42,19 @@ def suite_token(server: DingconfServer) -> str:
     )
     assert status == 200, body
     return str(body["accessToken"])
+
+
+def participants(server: DingconfServer, cid: str) -> list[dict[str, Any]]:
+    """Everyone who joined a meeting (the control API's listing, every page walked)."""
+    found: list[dict[str, Any]] = []
+    token = ""
+    while True:
+        status, _, body = server.request(
+            "GET",
+            f"/_dingconf/conferences/{cid}/participants?maxResults=2000&nextToken={token}",
+        )
+        assert status == 200, body
+        found += body["participants"]
+        token = body["nextToken"]
+        if not token:
+            return found

@@ -161,7 +161,7 @@ async def _big_meeting(runner: Runner, people: int) -> None:
     async with store.write() as tx:
         await tx.insert_conference(conference(CID, status=ConferenceStatus.STARTED), [], "ua")
         for n in range(people):
-            await tx.record_join(CID, f"p{n:05d}", "P", 2_000, first_time=True)
+            await tx.record_join(CID, f"p{n:05d}", "P", 2_000)
     assert isinstance(store, SqlStore)
     if not isinstance(store.database, SQLiteDatabase):  # PostgreSQL plans from statistics
         await store.database.reader.execute("ANALYZE")

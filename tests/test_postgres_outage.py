@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from dingconf.pytest_plugin import DingconfServer
+from over_http import participants
 
 from backends import PostgresCluster, throwaway_cluster
 from conftest import SEED
@@ -82,9 +83,8 @@ def test_restart_under_load_loses_no_acknowledged_write(
         assert len(resumed) > 50
 
         # No acknowledged write was lost, and the counters agree with the rows.
-        _, _, body = server.request("GET", f"/_dingconf/conferences/{cid}/participants")
         # Those who joined; the host was only rung at creation (inviteCaller).
-        stored = {p["unionId"] for p in body["participants"] if p["attendStatus"] == 3}
+        stored = {p["unionId"] for p in participants(server, cid) if p["attendStatus"] == 3}
         assert acknowledged <= stored
         _, _, info = server.request(
             "GET", f"/v1.0/conference/videoConferences/{cid}", headers={TOKEN_HEADER: token}

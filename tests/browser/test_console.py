@@ -10,7 +10,7 @@ from alibabacloud_dingtalk.conference_1_0.client import Client as ConferenceClie
 from playwright.sync_api import Browser, Page, expect
 
 from dingconf.pytest_plugin import DingconfServer
-from lifecycle import info, member_map, sdk
+from lifecycle import info, member_map, own_link, sdk
 
 from browser.accessibility import assert_accessible
 from browser.conftest import PRESENCE_TIMEOUT_S
@@ -208,8 +208,9 @@ def test_a_person_joining_on_the_join_page_shows_in_the_console_and_the_api(
         expect(row.locator('[data-field="activeNum"]')).to_have_text("0")
 
         joiner = context.new_page()
-        joiner.goto(created.external_link_url)
-        joiner.get_by_label("Join as").select_option("u-carol")
+        # Carol's own link: the meeting's link alone admits guests only.
+        joiner.goto(own_link(sdk_client, token, created.external_link_url, "u-carol"))
+        expect(joiner.get_by_label("Join as")).to_have_value("u-carol")
         joiner.get_by_role("button", name="Join").click()
         expect(joiner.get_by_role("heading", name="You are in the meeting")).to_be_visible()
         expect(row.locator('[data-field="activeNum"]')).to_have_text("1")

@@ -10,7 +10,7 @@ from alibabacloud_dingtalk.conference_1_0.client import Client as ConferenceClie
 from playwright.sync_api import Browser, Page, expect
 
 from dingconf.pytest_plugin import DingconfServer
-from lifecycle import info, member_map, sdk, users
+from lifecycle import info, member_map, own_link, sdk, users
 
 from browser.accessibility import assert_accessible
 from browser.conftest import PRESENCE_TIMEOUT_S
@@ -32,14 +32,6 @@ def wait_until(check: Callable[[], bool], within_s: float, what: str) -> float:
     return time.monotonic() - started
 
 
-def own_link(
-    conf: ConferenceClient, token: str, meeting: m.CreateVideoConferenceResponseBody, who: str
-) -> str:
-    """An auto-login URL made for ``who``: the page it lands on may join as them."""
-    request = m.CreateAutoLoginUrlRequest(meeting_url=meeting.external_link_url, union_id=who)
-    return str(sdk(conf, token, "CreateAutoLoginUrl", request).login_info.login_url)
-
-
 def join_as(page: Page, nick: str) -> None:
     page.get_by_label("Join as").select_option(label=nick)
     page.get_by_role("button", name="Join", exact=True).click()
@@ -50,7 +42,7 @@ def test_a_user_joins_and_leaves_when_the_page_closes(
     page: Page, meeting: m.CreateVideoConferenceResponseBody, conf: ConferenceClient, token: str
 ):
     cid = meeting.conference_id
-    page.goto(own_link(conf, token, meeting, "u-alice"))
+    page.goto(own_link(conf, token, meeting.external_link_url, "u-alice"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Design review")
     expect(page.locator("#status")).to_have_text("In progress")
     assert_accessible(page)  # before joining
@@ -75,7 +67,7 @@ def test_a_user_joins_and_leaves_when_the_page_closes(
 def test_leaving_the_page_takes_the_person_out_at_once(
     page: Page, meeting: m.CreateVideoConferenceResponseBody, conf: ConferenceClient, token: str
 ):
-    page.goto(own_link(conf, token, meeting, "u-bob"))
+    page.goto(own_link(conf, token, meeting.external_link_url, "u-bob"))
     join_as(page, "Bob")
     page.goto("about:blank")  # pagehide: the beacon says so, no timeout needed
     took = wait_until(
@@ -118,7 +110,7 @@ def test_a_guest_joins_with_a_name(
 def test_a_kicked_person_is_told_so(
     page: Page, meeting: m.CreateVideoConferenceResponseBody, conf: ConferenceClient, token: str
 ):
-    page.goto(own_link(conf, token, meeting, "u-carol"))
+    page.goto(own_link(conf, token, meeting.external_link_url, "u-carol"))
     join_as(page, "Carol")
     kick = m.KickMembersRequest(user_list=users("u-carol"))
     sdk(conf, token, "KickMembers", meeting.conference_id, kick)
@@ -132,7 +124,7 @@ def test_a_locked_meeting_says_so_and_refuses_the_join(
 ):
     lock = m.LockConferenceRequest(action="lock")
     sdk(conf, token, "LockConference", meeting.conference_id, lock)
-    page.goto(own_link(conf, token, meeting, "u-dave"))
+    page.goto(own_link(conf, token, meeting.external_link_url, "u-dave"))
     expect(page.locator("#locked")).to_have_text(
         "The meeting is locked: only the host and co-hosts can join."
     )
@@ -148,7 +140,7 @@ def test_a_locked_meeting_says_so_and_refuses_the_join(
 def test_a_closed_meeting_ends_the_stay(
     page: Page, meeting: m.CreateVideoConferenceResponseBody, conf: ConferenceClient, token: str
 ):
-    page.goto(own_link(conf, token, meeting, "u-host"))
+    page.goto(own_link(conf, token, meeting.external_link_url, "u-host"))
     join_as(page, "Hana Host")
     close = m.CloseVideoConferenceRequest(union_id="u-host")
     sdk(conf, token, "CloseVideoConference", meeting.conference_id, close)
@@ -166,7 +158,7 @@ def test_the_page_works_by_keyboard_on_a_phone_sized_screen(
     context = chromium.new_context(viewport={"width": 375, "height": 740}, is_mobile=True)
     try:
         page = context.new_page()
-        page.goto(own_link(conf, token, meeting, "u-alice"))
+        page.goto(own_link(conf, token, meeting.external_link_url, "u-alice"))
         assert page.evaluate("document.documentElement.scrollWidth") <= 375
         page.keyboard.press("Tab")
         expect(page.get_by_label("Join as")).to_be_focused()
@@ -190,7 +182,7 @@ def test_the_page_works_by_keyboard_on_a_phone_sized_screen(
 def test_an_auto_login_url_opens_the_page_with_its_person_picked(
     page: Page, meeting: m.CreateVideoConferenceResponseBody, conf: ConferenceClient, token: str
 ):
-    page.goto(own_link(conf, token, meeting, "u-dave"))
+    page.goto(own_link(conf, token, meeting.external_link_url, "u-dave"))
     expect(page.get_by_label("Join as")).to_have_value("u-dave")
     # Dave, or a guest: nobody else.
     options = page.get_by_label("Join as").locator("option").all_text_contents()
