@@ -7,51 +7,25 @@ the small request could not be answered until the hold timed out.
 """
 
 import asyncio
-import json
 import threading
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from starlette.types import Message
 
-from asgi_scope import http_scope
 from dingconf.service import cloud_records, minutes_derive
-from test_read_path import _App
+from in_process import InProcessApp
 
 BASE = "/v1.0/conference/videoConferences"
 #: How long a held derivation waits for the small request (only a failing run waits it out).
 HOLD_S = 10
 
 
-async def _call(
-    app: _App, method: str, target: str, body: Any = None, token: str = ""
-) -> tuple[int, Any]:
-    """One request through the app, in a task of its own as under an HTTP server."""
-    sent: list[Message] = []
-    path, _, query = target.partition("?")
-    content = b"" if body is None else json.dumps(body).encode()
-    headers = [(b"host", b"127.0.0.1"), (b"content-type", b"application/json")]
-    if token:
-        headers.append((b"x-acs-dingtalk-access-token", token.encode()))
-
-    async def receive() -> Message:
-        return {"type": "http.request", "body": content, "more_body": False}
-
-    async def send(message: Message) -> None:
-        sent.append(message)
-
-    scope = http_scope(method, path, headers) | {"query_string": query.encode()}
-    await asyncio.create_task(app.app(scope, receive, send))
-    status = next(m["status"] for m in sent if m["type"] == "http.response.start")
-    payload = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
-    is_json = payload[:1] in (b"{", b"[")
-    return status, json.loads(payload) if is_json else payload
-
-
-async def _ok(app: _App, method: str, target: str, body: Any = None, token: str = "") -> Any:
-    status, payload = await _call(app, method, target, body, token)
+async def _ok(
+    app: InProcessApp, method: str, target: str, body: Any = None, token: str = ""
+) -> Any:
+    status, payload = await app.call(method, target, body, token)
     assert status == 200, payload
     return payload
 
@@ -75,7 +49,7 @@ class Hold:
         self._released.set()
 
 
-async def _talk(app: _App, token: str) -> str:
+async def _talk(app: InProcessApp, token: str) -> str:
     """A meeting with a recording and the minutes running, and a few things said."""
     cid: str = (await _ok(app, "POST", BASE, {"userId": "u-host", "confTitle": "t"}, token))[
         "conferenceId"
@@ -90,7 +64,7 @@ async def _talk(app: _App, token: str) -> str:
     return cid
 
 
-async def _document_target(app: _App, token: str, cid: str) -> str:
+async def _document_target(app: InProcessApp, token: str, cid: str) -> str:
     query = f"{BASE}/{cid}/flashMinutes/document/generate?unionId=u-host"
     url = urlsplit((await _ok(app, "GET", query, token=token))["minutesDocUrl"])
     return f"{url.path}?{url.query}"
@@ -117,7 +91,7 @@ def test_a_heavy_derivation_lets_other_requests_through(
     case: str, database_url: str, monkeypatch: pytest.MonkeyPatch
 ):
     async def scenario() -> None:
-        async with _App(database_url) as app:
+        async with InProcessApp(database_url) as app:
             issued = {"appKey": "acme-app", "appSecret": "acme-secret"}
             token = (await _ok(app, "POST", "/v1.0/oauth2/accessToken", issued))["accessToken"]
             cid = await _talk(app, token)
@@ -127,10 +101,10 @@ def test_a_heavy_derivation_lets_other_requests_through(
             hold = Hold(getattr(module, name))
             monkeypatch.setattr(module, name, hold)
 
-            answer = asyncio.create_task(_call(app, method, target, body, token))
+            answer = asyncio.create_task(app.call(method, target, body, token))
             assert await asyncio.to_thread(hold.started.wait, HOLD_S)
             # The derivation is under way; a small request is answered meanwhile.
-            status, info = await _call(app, "GET", one, token=token)
+            status, info = await app.call("GET", one, token=token)
             hold.release()
             assert status == 200 and info["confInfo"]["conferenceId"] == cid
             status, payload = await answer

@@ -5,7 +5,7 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-from test_read_path import _App
+from in_process import InProcessApp
 
 DAY = 24 * 3600 * 1000
 
@@ -13,7 +13,7 @@ DAY = 24 * 3600 * 1000
 async def _same_calls(database_url: str, days_ahead: int) -> tuple[list[Any], int, int]:
     """The ids of a fixed series of calls made with the clock ``days_ahead`` days on;
     also the time the clock was set to and the meeting's startTime."""
-    async with _App(database_url, random_seed=42) as app:
+    async with InProcessApp(database_url, random_seed=42) as app:
         status, clock = await app.call("GET", "/_dingconf/clock")
         assert status == 200
         at = (clock["now"] // DAY + days_ahead) * DAY

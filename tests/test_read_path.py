@@ -8,17 +8,13 @@ one database round trip, counted by the real driver.
 """
 
 import asyncio
-import json
-from collections.abc import Coroutine
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 from starlette.requests import Request
 from starlette.types import Message
 
-from asgi_scope import http_scope
-from dingconf.app import Services, create_app, open_store
-from dingconf.config import Settings
+from dingconf.app import open_store
 from dingconf.model import Conference, ConferenceStatus, Org, User
 from dingconf.storage.base import Store
 from dingconf.storage.postgres import PostgresDatabase
@@ -27,21 +23,11 @@ from dingconf.wire import observe as observe_module
 from dingconf.wire.errors import RouteNotFound
 from dingconf.wire.http import REQUEST_ID, Reply
 from dingconf.wire.routing import ApiRoute, build_router
+from in_process import InProcessApp, run
 from test_store_contract import conference
 
-from conftest import SEED
-
-T = TypeVar("T")
 CID = "b" * 24
 OTHER_CID = "c" * 24
-
-
-def _run(coro: Coroutine[Any, Any, T]) -> T:
-    loop = asyncio.new_event_loop()
-    try:
-        return loop.run_until_complete(coro)
-    finally:
-        loop.close()
 
 
 async def _request(store: Store, corp: str, cid: str) -> Conference | None:
@@ -101,71 +87,13 @@ def test_what_a_request_read_first_never_outlives_a_commit(database_url: str):
             await ours.close()
             await theirs.close()
 
-    _run(scenario())
-
-
-class _App:
-    """The ASGI app called in this process, as an HTTP server would call it."""
-
-    def __init__(self, database_url: str, access_log: str = "off", **settings: Any) -> None:
-        self.services: Services | None = None
-
-        async def started(services: Services) -> None:
-            await services.provisioning.load_seed(SEED)
-            self.services = services
-
-        self.app = create_app(
-            Settings(database=database_url, access_log=access_log, **settings), on_startup=started
-        )
-        self._life: asyncio.Queue[Message] = asyncio.Queue()
-        self._task: asyncio.Task[None] | None = None
-
-    async def __aenter__(self) -> "_App":
-        up = asyncio.Event()
-
-        async def send(message: Message) -> None:
-            if message["type"] == "lifespan.startup.complete":
-                up.set()
-            assert not message["type"].endswith("failed"), message
-
-        await self._life.put({"type": "lifespan.startup"})
-        scope = {"type": "lifespan", "asgi": {"version": "3.0"}}
-        self._task = asyncio.create_task(self.app(scope, self._life.get, send))
-        await asyncio.wait_for(up.wait(), 30)
-        return self
-
-    async def __aexit__(self, *_exc: object) -> None:
-        await self._life.put({"type": "lifespan.shutdown"})
-        assert self._task is not None
-        await self._task
-
-    async def call(
-        self, method: str, path: str, body: Any = None, token: str = ""
-    ) -> tuple[int, Any]:
-        sent: list[Message] = []
-        content = b"" if body is None else json.dumps(body).encode()
-        headers = [(b"host", b"127.0.0.1"), (b"content-type", b"application/json")]
-        if token:
-            headers.append((b"x-acs-dingtalk-access-token", token.encode()))
-
-        async def receive() -> Message:
-            return {"type": "http.request", "body": content, "more_body": False}
-
-        async def send(message: Message) -> None:
-            sent.append(message)
-
-        scope = http_scope(method, path, headers)
-        # Each request is a task of its own, as under an HTTP server.
-        await asyncio.create_task(self.app(scope, receive, send))
-        status = next(m["status"] for m in sent if m["type"] == "http.response.start")
-        payload = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
-        return status, json.loads(payload) if payload else None
+    run(scenario())
 
 
 @pytest.mark.parametrize("backend", ["postgres"], indirect=True)
 def test_a_query_on_postgresql_is_one_round_trip(database_url: str):
     async def scenario() -> None:
-        async with _App(database_url) as app:
+        async with InProcessApp(database_url) as app:
             assert app.services is not None and isinstance(app.services.store, SqlStore)
             db = app.services.store.database
             assert isinstance(db, PostgresDatabase)
@@ -219,7 +147,7 @@ def test_a_query_on_postgresql_is_one_round_trip(database_url: str):
             )
             assert (status, missing["code"]) == (404, "roomNotFound")
 
-    _run(scenario())
+    run(scenario())
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
@@ -232,7 +160,7 @@ def test_access_lines_wait_for_the_timer_but_are_all_out_at_shutdown(
 
     async def scenario() -> list[str]:
         ids = []
-        async with _App(database_url, access_log="text") as app:
+        async with InProcessApp(database_url, access_log="text") as app:
             for _ in range(3):
                 status, body = await app.call("GET", "/v1.0/conference/videoConferences/x")
                 assert status == 400
@@ -240,7 +168,7 @@ def test_access_lines_wait_for_the_timer_but_are_all_out_at_shutdown(
             assert not any(i in capsys.readouterr().err for i in ids)  # still waiting
         return ids
 
-    ids = _run(scenario())
+    ids = run(scenario())
     log = capsys.readouterr().err
     assert all(f"requestId={i} " in log for i in ids), log
 
@@ -303,4 +231,4 @@ def test_ids_found_by_lookup_route_exactly_as_the_router_would():
             assert await route(fast, path) == await route(slow, path), path
         assert await route(fast, prefix + good) == ("One", {"conferenceId": good})
 
-    _run(compare())
+    run(compare())
