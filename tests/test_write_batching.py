@@ -184,9 +184,9 @@ def test_sqlite_checkpoints_wait_for_as_many_new_frames(
     started: list[int] = []
     real = sqlite_module.SQLiteDatabase._checkpoint
 
-    def counted(self: sqlite_module.SQLiteDatabase) -> None:
+    def counted(self: sqlite_module.SQLiteDatabase, mode: str) -> None:
         started.append(1)
-        real(self)
+        real(self, mode)
 
     monkeypatch.setattr(sqlite_module.SQLiteDatabase, "_checkpoint", counted)
     s, loop = sqlite_store
