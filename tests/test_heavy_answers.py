@@ -16,7 +16,7 @@ from dingconf.pytest_plugin import DingconfServer
 from dingconf.service.cloud_records import PAGE_CHARS
 from dingconf.service.control import PARTICIPANTS_PAGE
 from dingconf.service.listing import BATCH_MEETINGS, BATCH_USERS
-from dingconf.service.minutes_read import SUMMARY_ITEMS, SUMMARY_TEXT
+from dingconf.service.minutes_summary import SUMMARY_ITEMS, SUMMARY_TEXT
 from dingconf.storage.sql import SqlStore
 from dingconf.storage.sql_analytics import current_stays_sql
 from dingconf.storage.sql_listing import SELECT_MEMBERSHIPS

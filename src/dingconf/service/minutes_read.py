@@ -7,8 +7,7 @@ owners (of any take), the host, and whoever an owner shared them with
 
 The derivations run in a worker thread: their cost grows with the
 transcript, and the event loop must go on serving other requests meanwhile.
-Summaries are bounded: at most :data:`SUMMARY_ITEMS` items per list and
-:data:`SUMMARY_TEXT` characters per text.
+Summaries and the document come from :mod:`.minutes_summary`.
 """
 
 import asyncio
@@ -19,38 +18,21 @@ from typing import Any, NamedTuple
 from dingconf.clock import Clock
 from dingconf.errors import AccessDenied, InvalidRequest, NotFound
 from dingconf.model import MINUTES, Conference, Principal, Span
-from dingconf.model.minutes import MINUTES_RUNNING
 from dingconf.service import minutes_derive as derive
 from dingconf.service.conferences import ConferenceService
 from dingconf.service.digits import digits_value
 from dingconf.service.link_sign import LinkSigner
 from dingconf.service.minutes import task_uuid
 from dingconf.service.minutes_media import audio_path, document_path, wav_bytes, wav_size
+from dingconf.service.minutes_summary import MinutesSummary, document, summarise
 from dingconf.storage.base import Store
 
 __all__ = [
-    "SUMMARY_ITEMS",
-    "SUMMARY_TEXT",
-    "SUMMARY_TYPES",
-    "ActionItem",
     "AudioTake",
     "MinutesReader",
-    "MinutesSummary",
     "TextPage",
 ]
 
-#: ``summaryTypeList`` values (QueryMinutesSummary), named after the answer's parts.
-SUMMARY_TYPES = (
-    "actions",
-    "autoChapters",
-    "conversationalSummary",
-    "keySentences",
-    "keywords",
-    "paragraphSummary",
-    "questionsAnsweringSummary",
-)
-#: A summary's bounds (DingTalk documents none): items per list, characters per text.
-SUMMARY_ITEMS, SUMMARY_TEXT = 100, 500
 _LINK_TTL_MS = 3_600_000
 #: The longest a document link lives, however late ``expireTime`` asks.
 _MAX_LINK_TTL_MS = 30 * 24 * 3_600_000
@@ -77,31 +59,6 @@ class AudioTake(NamedTuple):
     duration_ms: int
     file_size: int
     play_url: str
-
-
-class ActionItem(NamedTuple):
-    """A todo of the minutes; explicit ones (control API) point at no sentence (0)."""
-
-    action_id: int
-    text: str
-    sentence_id: int
-    start_ms: int
-    end_ms: int
-
-
-@dataclass(frozen=True, slots=True)
-class MinutesSummary:
-    """Every part of the minutes' summary, explicit parts already applied."""
-
-    status: int
-    paragraph: str
-    full: str
-    keywords: list[str]
-    actions: list[ActionItem]
-    chapters: list[derive.Chapter]
-    key_sentences: list[derive.Sentence]
-    conversational: list[tuple[str, str, str]]
-    questions: list[tuple[derive.Sentence, derive.Sentence]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,16 +90,6 @@ def _link_expiry(expire_time: int, now_ms: int) -> int:
     if expire_time <= 0 or expires <= now_ms:
         raise InvalidRequest("paramError", "expireTime must lie in the future")
     return min(expires, now_ms + _MAX_LINK_TTL_MS)
-
-
-def _chapter(i: int, raw: dict[str, Any]) -> derive.Chapter:
-    return derive.Chapter(
-        i + 1,
-        str(raw.get("headline", "")),
-        str(raw.get("summary", "")),
-        int(raw.get("start", 0)),
-        int(raw.get("end", 0)),
-    )
 
 
 class MinutesReader:
@@ -259,7 +206,7 @@ class MinutesReader:
     ) -> MinutesSummary:
         """Every part of the summary (QueryMinutesSummary, MeetingResult, FlashMinutesSummary)."""
         state = await self._read(principal, conference_id, union_id, name)
-        return await asyncio.to_thread(_summarise, state, state.sentences)
+        return await asyncio.to_thread(summarise, state.conference, state.explicit, state.sentences)
 
     async def record_urls(
         self, principal: Principal, conference_id: str, recorder: str | None
@@ -347,71 +294,4 @@ class MinutesReader:
             raise NotFound("notFound", "no such media") from error
         take = params.get("take")
         said = [s for s in state.sentences if take is None or str(s.take) == take]
-        return await asyncio.to_thread(_document, conference, state, said)
-
-
-def _document(conference: Conference, state: _State, said: list[derive.Sentence]) -> str:
-    return _markdown(conference, _summarise(state, said), said)
-
-
-def _clip(text: str) -> str:
-    return text if len(text) <= SUMMARY_TEXT else text[: SUMMARY_TEXT - 1] + "…"
-
-
-def _summarise(state: _State, said: list[derive.Sentence]) -> MinutesSummary:
-    """The summary of ``said``; the parts set explicitly win."""
-    explicit = state.explicit
-    actions = [
-        ActionItem(i + 1, s.text, s.sentence_id, s.start_ms, s.end_ms)
-        for i, s in enumerate(derive.actions(said))
-    ]
-    if "actions" in explicit:
-        actions = [ActionItem(i + 1, str(t), 0, 0, 0) for i, t in enumerate(explicit["actions"])]
-    chapters = derive.chapters(derive.paragraphs(said))
-    if "chapters" in explicit:
-        chapters = [_chapter(i, c) for i, c in enumerate(explicit["chapters"])]
-    derived = derive.keywords(s.text for s in said)
-    paragraph = str(explicit.get("paragraphSummary", derive.summary_text(said, derived)))
-    keywords = explicit.get("keywords", derived)
-    running = state.conference.minutes_status == MINUTES_RUNNING
-    top = SUMMARY_ITEMS
-    return MinutesSummary(
-        status=int(explicit.get("status", 1 if running else 2)),
-        paragraph=_clip(paragraph),
-        full=_clip(str(explicit.get("fullSummary", paragraph))),
-        keywords=[_clip(str(k)) for k in keywords[:top]],
-        actions=[a._replace(text=_clip(a.text)) for a in actions[:top]],
-        chapters=[
-            c._replace(headline=_clip(c.headline), summary=_clip(c.summary)) for c in chapters[:top]
-        ],
-        key_sentences=[
-            s._replace(text=_clip(s.text)) for s in derive.key_sentences(said, top_terms=derived)
-        ],
-        conversational=[
-            (uid, nick, _clip(f"{nick}: " + " ".join(s.text for s in lines)))
-            for uid, nick, lines in derive.speakers(said)[:top]
-        ],
-        questions=[
-            (q._replace(text=_clip(q.text)), a._replace(text=_clip(a.text)))
-            for q, a in derive.questions(said)[:top]
-        ],
-    )
-
-
-def _clock_text(offset_ms: int) -> str:
-    seconds = max(0, offset_ms) // 1000
-    return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
-
-
-def _markdown(conference: Conference, summary: MinutesSummary, said: list[derive.Sentence]) -> str:
-    """The minutes as a Markdown document: summary, chapters, actions, transcript."""
-    origin = said[0].start_ms if said else 0
-    lines = [f"# {conference.title}: minutes", "", "## Summary", "", summary.full]
-    lines += ["", "## Keywords", "", ", ".join(summary.keywords) or "-"]
-    lines += ["", "## Chapters", ""]
-    lines += [f"- **{c.headline}**: {c.summary}" for c in summary.chapters] or ["- none"]
-    lines += ["", "## Actions", ""]
-    lines += [f"- [ ] {a.text}" for a in summary.actions] or ["- none"]
-    lines += ["", "## Transcript", ""]
-    lines += [f"**{s.nick}** ({_clock_text(s.start_ms - origin)}): {s.text}" for s in said]
-    return "\n".join(lines) + "\n"
+        return await asyncio.to_thread(document, conference, state.explicit, said)

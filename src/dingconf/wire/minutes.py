@@ -11,13 +11,8 @@ from dingconf.errors import InvalidRequest
 from dingconf.service import minutes_derive as derive
 from dingconf.service.minutes import MinutesService
 from dingconf.service.minutes_media import audio_path, document_path
-from dingconf.service.minutes_read import (
-    SUMMARY_TYPES,
-    AudioTake,
-    MinutesReader,
-    MinutesSummary,
-    TextPage,
-)
+from dingconf.service.minutes_read import AudioTake, MinutesReader, TextPage
+from dingconf.service.minutes_summary import SUMMARY_TYPES, MinutesSummary
 from dingconf.wire.minutes_schemas import (
     ActionView,
     AudioView,
