@@ -20,6 +20,7 @@ from dingconf.model import (
 from dingconf.service.access import lock_own_conference
 from dingconf.service.auth import WRITE, require_scope
 from dingconf.service.digits import ascii_digits
+from dingconf.service.layouts import check_layout
 from dingconf.service.rng import random_hex
 from dingconf.storage.base import ConferenceFilter, Store, WriteTx
 
@@ -34,10 +35,8 @@ __all__ = [
 
 #: At most this many streams run at once per meeting (spec: "最多10个").
 MAX_STREAMS = 10
-_MODES = frozenset({"grid", "speech", "full_screen"})
 #: DingTalk's own request example sends "grip"; it is taken as the grid it names.
 _MODE_ALIASES = {"grip": "grid"}
-_POSITIONS = frozenset({"relative_right", "float_right", "float_bottom"})
 _SCHEMES = ("rtmp://", "rtmps://")
 _MCU_PREFIX = "mcu-"
 
@@ -153,10 +152,7 @@ class ExtrasService:
         """
         require_scope(principal, WRITE)
         mode = _MODE_ALIASES.get(request.mode, request.mode)
-        if mode not in _MODES:
-            raise _params("mode must be grid, speech or full_screen")
-        if request.window_position not in _POSITIONS:
-            raise _params("smallWindowPosition must be relative_right, float_right or float_bottom")
+        check_layout(mode, request.window_position)
         if not request.urls or len(request.urls) > MAX_STREAMS:
             raise _params(f"streamUrlList must hold 1 to {MAX_STREAMS} addresses")
         if not request.name.strip():

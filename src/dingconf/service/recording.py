@@ -17,6 +17,7 @@ from dingconf.model import RECORD, Conference, ConferenceStatus, Principal
 from dingconf.service.access import lock_own_conference
 from dingconf.service.auth import WRITE, require_scope
 from dingconf.service.events import emit_video_ready
+from dingconf.service.layouts import check_layout
 from dingconf.service.links import CLOUD_RECORD
 from dingconf.service.record_files import READY_AFTER_MS, media_id
 from dingconf.storage.base import Store, WriteTx
@@ -39,9 +40,6 @@ RECORDING = frozenset({ON, PAUSED})
 # recordAutoStartType (spec §4.4.1): when the host joins, when the host or a
 # co-host joins, when anyone joins.
 _WHEN_HOST, _WHEN_COHOST, _WHEN_ANYONE = 0, 1, 2
-# StartCloudRecord's layouts (video-conference-open-cloud-recording).
-_MODES = frozenset({"grid", "speech", "full_screen"})
-_POSITIONS = frozenset({"relative_right", "float_right", "float_bottom"})
 
 
 def auto_started_recording(conference: Conference, joiner: str) -> Conference | None:
@@ -142,13 +140,7 @@ class RecordingService:
                 ``recordStartError`` when a recording is already running or paused.
         """
         require_scope(principal, WRITE)
-        if mode is not None and mode not in _MODES:
-            raise InvalidRequest("paramsError", "error:mode must be grid, speech or full_screen")
-        if window_position is not None and window_position not in _POSITIONS:
-            raise InvalidRequest(
-                "paramsError",
-                "error:smallWindowPosition must be relative_right, float_right or float_bottom",
-            )
+        check_layout(mode, window_position)
         async with self._store.write() as tx:
             conference = await lock_own_conference(tx, principal, conference_id)
             if conference.status == ConferenceStatus.ENDED:
