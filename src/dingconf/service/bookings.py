@@ -34,8 +34,8 @@ def _params(detail: str) -> InvalidRequest:
     return InvalidRequest(_PARAMS, f"error:{detail}")
 
 
-def _gone() -> InvalidRequest:
-    """A cancelled booking, to the settings API: its table has no ``resourceCancel``."""
+def _no_such_booking() -> InvalidRequest:
+    """An unknown or cancelled booking, to the settings APIs (their tables lack resourceCancel)."""
     return InvalidRequest("scheduleConferenceIdError", "scheduleConferenceIdError")
 
 
@@ -249,14 +249,14 @@ class BookingService:
         require_scope(principal, WRITE)
         booking = await self._own_booking(principal, schedule_id)
         if booking.cancelled:
-            raise _gone()
+            raise _no_such_booking()
         if booking.creator_id != creator_id:
             raise InvalidRequest("creatorUidError", "creatorUidError")
         await self._check_people(principal, patch, ("userNotInOrg", "paramError"))
         async with self._store.write() as tx:
             locked = await tx.lock_booking(principal.corp_id, booking.schedule_conference_id)
             if locked is None or locked.cancelled:
-                raise _gone()
+                raise _no_such_booking()
             changed = replace(locked, settings=merge_settings(locked.settings, patch))
             await self._save(tx, changed, start_changed=False)
 
@@ -291,7 +291,7 @@ class BookingService:
             return booking
         if schedule_id and await self._store.booking_corp(schedule_id) is not None:
             raise AccessDenied("noPermission", "noPermission")
-        raise InvalidRequest("scheduleConferenceIdError", "scheduleConferenceIdError")
+        raise _no_such_booking()
 
     async def _own(self, principal: Principal, schedule_id: str, code: str) -> Booking:
         require_scope(principal, READ)
