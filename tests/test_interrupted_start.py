@@ -124,7 +124,7 @@ def first_start(tmp_path: Path) -> Iterator[Any]:
     (a terminal's Ctrl-C reaches the whole group: granian's workers too)."""
     started: list[subprocess.Popen[str]] = []
 
-    def start() -> tuple[subprocess.Popen[str], queue.Queue[str]]:
+    def start() -> tuple[subprocess.Popen[str], queue.Queue[str], threading.Thread]:
         data = tmp_path / str(len(started))
         data.mkdir()
         proc = subprocess.Popen(
@@ -139,10 +139,11 @@ def first_start(tmp_path: Path) -> Iterator[Any]:
         lines: queue.Queue[str] = queue.Queue()
         assert proc.stdout is not None
         out = proc.stdout
-        threading.Thread(
+        reader = threading.Thread(
             target=lambda: [lines.put(x.rstrip("\n")) for x in out], daemon=True
-        ).start()
-        return proc, lines
+        )
+        reader.start()
+        return proc, lines, reader
 
     yield start
     for proc in started:
@@ -178,7 +179,7 @@ _START_LINES = ("database ", "created demo organisation", "[INFO] ")
     ids=["importing", "provisioned", "granian starting", "worker starting"],
 )
 def test_a_ctrl_c_during_start_is_one_line_and_a_prompt_exit(first_start: Any, marker: str | None):
-    proc, lines = first_start()
+    proc, lines, reader = first_start()
     seen: list[str] = []
     if marker is None:
         _importing(proc.pid)
@@ -187,7 +188,8 @@ def test_a_ctrl_c_during_start_is_one_line_and_a_prompt_exit(first_start: Any, m
     sent = time.monotonic()
     proc.wait(timeout=EXIT_BOUND_S)
     took = time.monotonic() - sent
-    time.sleep(0.1)  # the reader thread drains the pipe
+    reader.join(timeout=EXIT_BOUND_S)  # it ends at the pipe's end: every line is read
+    assert not reader.is_alive()
     while not lines.empty():
         seen.append(lines.get())
     said = [line for line in seen if line.strip()]
