@@ -21,6 +21,7 @@ from dingconf.cli import _start_state
 from dingconf.config import Settings
 from dingconf.model import App
 from dingconf.pytest_plugin import free_port
+from dingconf.service import provisioning
 from dingconf.storage.base import Store
 
 #: How long an interrupted start may take to exit. Measured: 0.05-0.35 s on an
@@ -199,3 +200,15 @@ def test_a_ctrl_c_during_start_is_one_line_and_a_prompt_exit(first_start: Any, m
     assert said.count("Aborted.") == 1, said
     assert all(line.startswith(_START_LINES) for line in said if line != "Aborted."), said
     assert took < EXIT_BOUND_S
+
+
+def test_a_start_on_a_provisioned_database_hashes_no_secret(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+):
+    asyncio.run(_first_start(database_url, open_store(database_url)))
+    hashed: list[str] = []
+    real = provisioning.hash_secret
+    monkeypatch.setattr(provisioning, "hash_secret", lambda s: hashed.append(s) or real(s))
+    assert asyncio.run(_first_start(database_url, open_store(database_url))) == []
+    # The demo's secret is hashed (a deliberately slow hash) only when it is made.
+    assert hashed == []
