@@ -190,3 +190,19 @@ def test_serve_import_on_a_fresh_database_makes_no_demo(tmp_path: Path):
     assert "is ready at" in server.log()
     assert "appSecret=" not in server.log()
     assert dingconf("orgs", "list", "--database", database, cwd=tmp_path) == ""
+
+
+def test_an_admin_token_file_that_is_not_text_is_one_line(tmp_path: Path):
+    token_file = tmp_path / "admin-token"
+    token_file.write_bytes(b"\xff\xfe-not-utf-8\n")
+    result = run_cli(
+        "serve",
+        "--admin-token-file",
+        str(token_file),
+        "--database",
+        f"sqlite:///{tmp_path / 'db'}",
+    )
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"Error: {token_file} holds no UTF-8 text (see ")

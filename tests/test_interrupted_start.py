@@ -21,6 +21,7 @@ from dingconf.cli import _start_state
 from dingconf.config import Settings
 from dingconf.model import App
 from dingconf.pytest_plugin import free_port
+from dingconf.service import provisioning
 from dingconf.storage.base import Store
 
 #: How long an interrupted start may take to exit. Measured: 0.05-0.35 s on an
@@ -124,7 +125,7 @@ def first_start(tmp_path: Path) -> Iterator[Any]:
     (a terminal's Ctrl-C reaches the whole group: granian's workers too)."""
     started: list[subprocess.Popen[str]] = []
 
-    def start() -> tuple[subprocess.Popen[str], queue.Queue[str]]:
+    def start() -> tuple[subprocess.Popen[str], queue.Queue[str], threading.Thread]:
         data = tmp_path / str(len(started))
         data.mkdir()
         proc = subprocess.Popen(
@@ -139,10 +140,11 @@ def first_start(tmp_path: Path) -> Iterator[Any]:
         lines: queue.Queue[str] = queue.Queue()
         assert proc.stdout is not None
         out = proc.stdout
-        threading.Thread(
+        reader = threading.Thread(
             target=lambda: [lines.put(x.rstrip("\n")) for x in out], daemon=True
-        ).start()
-        return proc, lines
+        )
+        reader.start()
+        return proc, lines, reader
 
     yield start
     for proc in started:
@@ -178,7 +180,7 @@ _START_LINES = ("database ", "created demo organisation", "[INFO] ")
     ids=["importing", "provisioned", "granian starting", "worker starting"],
 )
 def test_a_ctrl_c_during_start_is_one_line_and_a_prompt_exit(first_start: Any, marker: str | None):
-    proc, lines = first_start()
+    proc, lines, reader = first_start()
     seen: list[str] = []
     if marker is None:
         _importing(proc.pid)
@@ -187,7 +189,8 @@ def test_a_ctrl_c_during_start_is_one_line_and_a_prompt_exit(first_start: Any, m
     sent = time.monotonic()
     proc.wait(timeout=EXIT_BOUND_S)
     took = time.monotonic() - sent
-    time.sleep(0.1)  # the reader thread drains the pipe
+    reader.join(timeout=EXIT_BOUND_S)  # it ends at the pipe's end: every line is read
+    assert not reader.is_alive()
     while not lines.empty():
         seen.append(lines.get())
     said = [line for line in seen if line.strip()]
@@ -197,3 +200,15 @@ def test_a_ctrl_c_during_start_is_one_line_and_a_prompt_exit(first_start: Any, m
     assert said.count("Aborted.") == 1, said
     assert all(line.startswith(_START_LINES) for line in said if line != "Aborted."), said
     assert took < EXIT_BOUND_S
+
+
+def test_a_start_on_a_provisioned_database_hashes_no_secret(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+):
+    asyncio.run(_first_start(database_url, open_store(database_url)))
+    hashed: list[str] = []
+    real = provisioning.hash_secret
+    monkeypatch.setattr(provisioning, "hash_secret", lambda s: hashed.append(s) or real(s))
+    assert asyncio.run(_first_start(database_url, open_store(database_url))) == []
+    # The demo's secret is hashed (a deliberately slow hash) only when it is made.
+    assert hashed == []

@@ -351,7 +351,11 @@ def serve(
     if admin_token_file is not None:
         if admin_token:
             raise click.UsageError("give --admin-token or --admin-token-file, not both")
-        lines = admin_token_file.read_text(encoding="utf-8").splitlines()
+        try:
+            lines = admin_token_file.read_text(encoding="utf-8").splitlines()
+        except UnicodeDecodeError:
+            # Not the decoder's message: it quotes a byte of the file.
+            raise click.UsageError(f"{admin_token_file} holds no UTF-8 text") from None
         admin_token = lines[0].strip() if lines else ""
         if not admin_token:
             raise click.UsageError(f"{admin_token_file} holds no admin token on its first line")

@@ -243,16 +243,17 @@ class ProvisioningService:
         version left it); whether it did.
 
         Decided inside the transaction, under the clock row's lock: of servers
-        starting together on one database, exactly one provisions it.
+        starting together on one database, exactly one provisions it. The
+        secret is hashed (slow on purpose) only then, not on every start.
         """
-        org = Org(corp_id, name)
-        app = App(app_key, corp_id, hash_secret(secret), known_scopes(scopes))
+        granted = known_scopes(scopes)
         async with self._store.write() as tx:
             await tx.lock_clock()
             orgs = await tx.org_ids()
             if orgs and (corp_id not in orgs or await tx.app_keys(corp_id)):
                 return False
-            await _write_org(tx, org, users, app)
+            app = App(app_key, corp_id, hash_secret(secret), granted)
+            await _write_org(tx, Org(corp_id, name), users, app)
         return True
 
     async def _seed_push(self, app: Mapping[str, Any], where: str) -> None:
