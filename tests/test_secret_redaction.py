@@ -275,8 +275,10 @@ def test_a_failed_request_logs_its_path_without_the_credential(caplog):
         (b"appKey=acme-app&appSecret=form-posted-secret", ""),
         # A query parameter's name spelled with an escape is still that parameter.
         (b"", "%74oken=escaped-query-credential"),
+        # A join page's member pass (a person's credential) sent where it is not read.
+        (b'{"appKey": "acme-app", "memberPass": "4102444800000.form-posted-secret"}', ""),
     ],
-    ids=["form-body", "escaped-query-name"],
+    ids=["form-body", "escaped-query-name", "member-pass"],
 )
 def test_a_secret_spelled_otherwise_than_json_is_not_kept(
     server: DingconfServer, http: httpx.Client, content: bytes, query: str

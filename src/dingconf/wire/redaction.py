@@ -45,6 +45,7 @@ SECRET_FIELDS = frozenset(
         "token",
         "ticket",  # Stream mode's connection ticket
         "presenceId",  # a join page's presence in a meeting
+        "memberPass",  # a join page's proof of who its person is
         # A meeting's passwords (CreateVideoConference).
         "conferencePassword",
         "hostPassword",
