@@ -126,11 +126,16 @@ class PresenceService:
         if union_id is None:
             return None
         user = await self._store.get_user(conference.corp_id, union_id)
-        if user is None or not await self._passes.admits(
-            conference.corp_id, conference.room_code, union_id, member_pass, self._clock.now_ms()
-        ):
+        if user is None or not await self._holds_pass(conference, union_id, member_pass):
             return None
         return user
+
+    async def _holds_pass(
+        self, conference: Conference, union_id: str, member_pass: str | None
+    ) -> bool:
+        return await self._passes.admits(
+            conference.corp_id, conference.room_code, union_id, member_pass, self._clock.now_ms()
+        )
 
     async def join(
         self,
@@ -161,7 +166,7 @@ class PresenceService:
                     "paramError", "unionId is neither a user of the organisation nor a guest id"
                 )
         if user is not None:
-            if await self.member(conference, user.union_id, member_pass) is None:
+            if not await self._holds_pass(conference, user.union_id, member_pass):
                 raise AccessDenied(
                     "memberPassRequired",
                     "joining as a user of the organisation needs their own auto-login link",
