@@ -539,3 +539,10 @@ def test_the_page_calls_are_described_in_the_openapi_document(join_server: Dingc
         )
         schema = entry["requestBody"]["content"]["application/json"]["schema"]
         assert schema == {"$ref": f"#/components/schemas/{body}"}
+
+
+def test_a_page_naming_no_possible_person_is_a_guests_page(meeting: Meeting):
+    """A unionId no user can have (a NUL, which PostgreSQL's text refuses) is nobody."""
+    query = urlencode({"unionId": "u-b\x00ob", "memberPass": meeting.member_pass("u-bob")})
+    page = httpx.get(f"{meeting.url}&{query}")
+    assert page.status_code == 200 and "member" not in _page_data(page.text)

@@ -123,12 +123,11 @@ class PresenceService:
     ) -> User | None:
         """The user of the meeting's organisation whose own pass this is (None if it is
         not one: then the page offers a guest's join alone)."""
-        if union_id is None:
+        # The pass first: a unionId is looked up only once it is one dingconf
+        # issued a pass for (the page's query is not checked as API input is).
+        if union_id is None or not await self._holds_pass(conference, union_id, member_pass):
             return None
-        user = await self._store.get_user(conference.corp_id, union_id)
-        if user is None or not await self._holds_pass(conference, union_id, member_pass):
-            return None
-        return user
+        return await self._store.get_user(conference.corp_id, union_id)
 
     async def _holds_pass(
         self, conference: Conference, union_id: str, member_pass: str | None
