@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 import msgspec
@@ -462,7 +462,7 @@ def test_an_auto_login_url_lands_on_the_join_page_naming_its_person(meeting: Mee
 
 @pytest.mark.parametrize(
     "forged",
-    ["none", "another person's", "another meeting's", "tampered"],
+    ["none", "another person's", "another meeting's", "tampered", "expiry in other digits"],
 )
 def test_joining_as_a_member_takes_their_own_pass(
     meeting: Meeting,
@@ -478,6 +478,8 @@ def test_joining_as_a_member_takes_their_own_pass(
         "another person's": meeting.member_pass("u-alice"),
         "another meeting's": Meeting(join_server, jconf, jtoken).member_pass("u-bob"),
         "tampered": bob[:-1] + ("0" if bob[-1] != "0" else "1"),
+        # str.isdigit() admits these; int() does not.
+        "expiry in other digits": "\u00b2\u0661." + bob.partition(".")[2],
     }[forged]
     resp = meeting.call("join", unionId="u-bob", memberPass=member_pass)
     assert (resp.status_code, resp.json()["code"]) == (403, "memberPassRequired"), resp.text
@@ -485,6 +487,15 @@ def test_joining_as_a_member_takes_their_own_pass(
     page = httpx.get(meeting.url + query)
     assert page.status_code == 200 and "member" not in _page_data(page.text)
     assert meeting.counts() == (0, 0)
+
+
+@pytest.mark.parametrize("expiry", ["\u00b2", "9" * 5000])
+def test_a_pass_whose_expiry_is_no_number_leaves_the_page_a_guests(meeting: Meeting, expiry: str):
+    """An expiry int() cannot read (other scripts' digits, past 4,300 digits) is no pass."""
+    signature = meeting.member_pass("u-bob").partition(".")[2]
+    query = urlencode({"unionId": "u-bob", "memberPass": f"{expiry}.{signature}"})
+    page = httpx.get(f"{meeting.url}&{query}")
+    assert page.status_code == 200 and "member" not in _page_data(page.text)
 
 
 def test_the_page_says_when_the_meeting_is_recorded(meeting: Meeting):
@@ -528,3 +539,10 @@ def test_the_page_calls_are_described_in_the_openapi_document(join_server: Dingc
         )
         schema = entry["requestBody"]["content"]["application/json"]["schema"]
         assert schema == {"$ref": f"#/components/schemas/{body}"}
+
+
+def test_a_page_naming_no_possible_person_is_a_guests_page(meeting: Meeting):
+    """A unionId no user can have (a NUL, which PostgreSQL's text refuses) is nobody."""
+    query = urlencode({"unionId": "u-b\x00ob", "memberPass": meeting.member_pass("u-bob")})
+    page = httpx.get(f"{meeting.url}&{query}")
+    assert page.status_code == 200 and "member" not in _page_data(page.text)

@@ -7,10 +7,9 @@ leave's write fails once (as a database outage would, mid-way), and the next
 sweep or leave must still take the person out.
 """
 
-import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -22,20 +21,12 @@ from dingconf.model import AttendStatus, Principal
 from dingconf.service.auth import READ, WRITE
 from dingconf.storage.base import StorageUnavailable
 from dingconf.storage.sql_tx import SqlWriteTx
+from in_process import run
 
 from conftest import SEED
 
-T = TypeVar("T")
 TIMEOUT_MS = 3_000
 ACME = Principal("dingacme", "acme-app", frozenset({READ, WRITE}))
-
-
-def _run(coro: Coroutine[Any, Any, T]) -> T:
-    loop = asyncio.new_event_loop()
-    try:
-        return loop.run_until_complete(coro)
-    finally:
-        loop.close()
 
 
 @pytest.fixture
@@ -98,5 +89,5 @@ def test_a_failed_leave_keeps_the_presence_so_the_person_is_taken_out_later(
         finally:
             await services.store.close()
 
-    assert _run(scenario()) == [AttendStatus.ACTIVE, AttendStatus.LEFT]
+    assert run(scenario()) == [AttendStatus.ACTIVE, AttendStatus.LEFT]
     assert fail_one_leave == [1]

@@ -266,3 +266,32 @@ def test_a_failed_request_logs_its_path_without_the_credential(caplog):
         asyncio.run(wire_errors(failing)(scope, receive, send))
     assert "GET /autoLogin/*** failed" in caplog.text
     assert "1e31dc3cf898" not in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("content", "query"),
+    [
+        # A form post: DingTalk's gateway refuses it, yet the journal keeps the body.
+        (b"appKey=acme-app&appSecret=form-posted-secret", ""),
+        # A query parameter's name spelled with an escape is still that parameter.
+        (b"", "%74oken=escaped-query-credential"),
+        # A join page's member pass (a person's credential) sent where it is not read.
+        (b'{"appKey": "acme-app", "memberPass": "4102444800000.form-posted-secret"}', ""),
+    ],
+    ids=["form-body", "escaped-query-name", "member-pass"],
+)
+def test_a_secret_spelled_otherwise_than_json_is_not_kept(
+    server: DingconfServer, http: httpx.Client, content: bytes, query: str
+):
+    """The journal hides a secret however the client wrote it, not only as a JSON key."""
+    reply = http.post(
+        f"/v1.0/oauth2/accessToken?{query}",
+        content=content,
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert reply.status_code == 400, reply.text
+    status, _, document = server.request("GET", "/_dingconf/journal?action=GetAccessToken")
+    assert status == 200
+    (entry,) = [e for e in document["requests"] if e["requestId"] == reply.json()["requestid"]]
+    kept = json.dumps(entry)
+    assert "form-posted-secret" not in kept and "escaped-query-credential" not in kept

@@ -10,6 +10,7 @@ the unionId and the expiry, so it cannot be moved to another person, meeting
 or time.
 """
 
+from dingconf.service.digits import digits_value
 from dingconf.service.link_sign import SigningKey
 from dingconf.storage.base import Store
 
@@ -40,6 +41,7 @@ class MemberPasses:
     ) -> bool:
         """Whether ``member_pass`` is a live pass of this person for this meeting."""
         expires, _, sig = (member_pass or "").partition(".")
-        if not expires.isdigit() or now_ms >= int(expires):
+        expires_ms = digits_value(expires)
+        if expires_ms is None or now_ms >= expires_ms:
             return False
-        return await self._key.matches(_message(corp_id, room_code, union_id, int(expires)), sig)
+        return await self._key.matches(_message(corp_id, room_code, union_id, expires_ms), sig)

@@ -123,14 +123,18 @@ class PresenceService:
     ) -> User | None:
         """The user of the meeting's organisation whose own pass this is (None if it is
         not one: then the page offers a guest's join alone)."""
-        if union_id is None:
+        # The pass first: a unionId is looked up only once it is one dingconf
+        # issued a pass for (the page's query is not checked as API input is).
+        if union_id is None or not await self._holds_pass(conference, union_id, member_pass):
             return None
-        user = await self._store.get_user(conference.corp_id, union_id)
-        if user is None or not await self._passes.admits(
+        return await self._store.get_user(conference.corp_id, union_id)
+
+    async def _holds_pass(
+        self, conference: Conference, union_id: str, member_pass: str | None
+    ) -> bool:
+        return await self._passes.admits(
             conference.corp_id, conference.room_code, union_id, member_pass, self._clock.now_ms()
-        ):
-            return None
-        return user
+        )
 
     async def join(
         self,
@@ -161,7 +165,7 @@ class PresenceService:
                     "paramError", "unionId is neither a user of the organisation nor a guest id"
                 )
         if user is not None:
-            if await self.member(conference, user.union_id, member_pass) is None:
+            if not await self._holds_pass(conference, user.union_id, member_pass):
                 raise AccessDenied(
                     "memberPassRequired",
                     "joining as a user of the organisation needs their own auto-login link",

@@ -15,7 +15,7 @@ redacts when it is read and the access log writes no body or query.
 import re
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, unquote_plus, urlencode
 
 import msgspec
 
@@ -45,6 +45,7 @@ SECRET_FIELDS = frozenset(
         "token",
         "ticket",  # Stream mode's connection ticket
         "presenceId",  # a join page's presence in a meeting
+        "memberPass",  # a join page's proof of who its person is
         # A meeting's passwords (CreateVideoConference).
         "conferencePassword",
         "hostPassword",
@@ -64,10 +65,12 @@ PUBLIC_PATH_PARAMS = frozenset(
     {"conferenceId", "scheduleConferenceId", "roomCode", "corpId", "unionId", "take"}
 )
 
-# A body holds a secret field only if it holds one of these names in quotes
-# (or an escape, which may spell one); the others are kept without decoding.
+# A body holds a secret field only if it holds one of these names (or an
+# escape, which may spell one); the others are kept without decoding. Names
+# are looked for bare, not only as JSON keys: a body that is no JSON (a form
+# post) may carry a secret too, and is then replaced whole.
 _MARKERS = re.compile(
-    b"|".join(re.escape(f'"{name}"'.encode()) for name in sorted(SECRET_FIELDS)) + rb"|\\u"
+    b"|".join(re.escape(name.encode()) for name in sorted(SECRET_FIELDS)) + rb"|\\u"
 )
 _OPAQUE = f'"{REDACTED} (an unreadable body that may hold a secret)"'.encode()
 
@@ -94,7 +97,9 @@ def redact_body(body: bytes) -> tuple[bytes, Any]:
 
 def redact_query(query: str) -> str:
     """A query string with the value of every secret parameter replaced."""
-    if not query or not any(name in query for name in SECRET_FIELDS):
+    # A name may be spelled with escapes (``%74oken``): look for it unescaped.
+    plain = unquote_plus(query) if "%" in query else query
+    if not any(name in plain for name in SECRET_FIELDS):
         return query
     pairs = parse_qsl(query, keep_blank_values=True)
     return urlencode([(k, REDACTED if k in SECRET_FIELDS else v) for k, v in pairs])
