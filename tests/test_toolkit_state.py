@@ -374,3 +374,38 @@ def test_cli_reset_deletes_meetings_and_keeps_the_seed(tmp_path: Path):
     )
     acme = json.loads(out.stdout)["orgs"][0]
     assert acme["conferences"] == [] and len(acme["apps"]) == 3
+
+
+def test_an_imported_meeting_of_an_odd_biz_type_still_sends_its_events(server: DingconfServer):
+    # bizType is a string in the state document: one that is no ASCII number
+    # ("²" passes str.isdigit) must not break the events built from the meeting.
+    org = server.create_org()
+    host = org.users[0]
+    status, _, created = server.request(
+        "POST",
+        "/v1.0/conference/videoConferences",
+        {"userId": host, "confTitle": "odd"},
+        {TOKEN_HEADER: org.token},
+    )
+    assert status == 200, created
+    cid = created["conferenceId"]
+    document = server.export_state(org.corp_id)
+    (meeting,) = document["orgs"][0]["conferences"]
+    assert meeting["conference_id"] == cid
+    meeting["biz_type"] = "²"
+    server.import_state(document)  # an import leaves no token of the org's alive
+    token = server.token(org.app_key, org.app_secret)
+    # Closing it sends the targeted status event, whose bizType is a number.
+    status, _, body = server.request(
+        "DELETE",
+        f"/v1.0/conference/videoConferences/{cid}?unionId={host}",
+        None,
+        {TOKEN_HEADER: token},
+    )
+    assert status == 200, body
+    ended = [
+        e["data"]
+        for e in server.events(org.app_key)
+        if e["eventType"] == "meeting_status_change_target_push" and e["conferenceId"] == cid
+    ]
+    assert ended[-1]["openConfModel"]["bizType"] == 0, ended[-1]

@@ -11,6 +11,7 @@ import json
 from collections.abc import Mapping
 
 from dingconf.model import Conference, ConferenceStatus, Device, OutboxEvent, Participant
+from dingconf.service.digits import digits_value
 from dingconf.service.rng import random_hex
 from dingconf.storage.base import WriteTx
 
@@ -68,7 +69,7 @@ def conf_model(conference: Conference, now_ms: int, *, targeted: bool) -> dict[s
     if c.schedule_conference_id:
         model["scheduleConferenceId"] = c.schedule_conference_id
     if targeted:
-        model["bizType"] = int(c.biz_type) if c.biz_type.isdigit() else 0
+        model["bizType"] = digits_value(c.biz_type) or 0
         if c.status == ConferenceStatus.ENDED and c.end_time_ms:
             model["endTime"] = c.end_time_ms
         model["roomCode"] = c.room_code
