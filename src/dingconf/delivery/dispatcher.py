@@ -1,13 +1,15 @@
 """The outbox reader: due deliveries, sent one by one over Stream or HTTP push.
 
 Every process runs one :class:`Dispatcher`. It looks for due deliveries of
-the apps it can reach: those with an HTTP push subscription (any process
-can POST) and, for the others, those with a Stream session in this process.
-It claims each in the
-store (so that one process sends it, whichever committed it), sends it and
-records the outcome: delivered on a 200 ack, else retried with exponential
-backoff and dead after :data:`MAX_ATTEMPTS`. A crash leaves the claim to
-expire and another process (or this one, restarted) sends the event again.
+the apps it can reach: those with an HTTP push subscription (any process can
+POST) and, for the others, those with a Stream session in this process. It
+claims a tick's batch in the store (so that one process sends each, whichever
+committed it), sends them and records each outcome: delivered on an ack that
+says processed (code 200 without a LATER, see
+:mod:`dingconf.delivery.frames`) or a push answered with the encrypted
+``success``, else retried with exponential backoff and dead after
+:data:`MAX_ATTEMPTS`. A crash leaves the claim to expire and another process
+(or this one, restarted) sends the event again.
 """
 
 import asyncio

@@ -196,7 +196,11 @@ async def select_deliveries(
 
 
 async def claim_deliveries(
-    conn: Connection, keys: Sequence[tuple[str, str]], now_ms: int, until_ms: int
+    conn: Connection,
+    keys: Sequence[tuple[str, str]],
+    now_ms: int,
+    until_ms: int,
+    row_lock: str,
 ) -> set[tuple[str, str]]:
     """Take pending deliveries (event, app) for this process until ``until_ms``: those won.
 
@@ -204,15 +208,20 @@ async def claim_deliveries(
     of its own, three round trips on PostgreSQL): on PostgreSQL a second
     claimer waits for the first's row locks and then finds the condition
     false; SQLite serialises writers. Either way exactly one process wins each.
+    The rows are locked first in key order (``row_lock``, the driver's
+    clause): PostgreSQL otherwise locked them in the order of a hash of the
+    batch, and two processes claiming overlapping batches deadlocked.
     """
     if not keys:
         return set()
     pairs = ", ".join(["(?, ?)"] * len(keys))
     rows = await conn.fetchall(
-        "UPDATE event_deliveries SET claimed_until = ? "
+        "UPDATE event_deliveries SET claimed_until = ? WHERE (event_id, app_key) IN ("
+        "SELECT event_id, app_key FROM event_deliveries "
         f"WHERE (event_id, app_key) IN (VALUES {pairs}) AND state = ? AND claimed_until <= ? "
+        f"ORDER BY event_id, app_key{row_lock}) AND state = ? AND claimed_until <= ? "
         "RETURNING event_id, app_key",
-        (until_ms, *(v for key in keys for v in key), PENDING, now_ms),
+        (until_ms, *(v for key in keys for v in key), PENDING, now_ms, PENDING, now_ms),
     )
     return {(str(row[0]), str(row[1])) for row in rows}
 
@@ -305,6 +314,7 @@ class EventWrites:
     """
 
     _conn: Connection
+    _row_lock: str
 
     async def set_event_origin(self, subject_id: str, app_key: str) -> None:
         await set_origin(self._conn, subject_id, app_key)
@@ -329,7 +339,7 @@ class EventWrites:
     async def claim_deliveries(
         self, keys: Sequence[tuple[str, str]], now_ms: int, until_ms: int
     ) -> set[tuple[str, str]]:
-        return await claim_deliveries(self._conn, keys, now_ms, until_ms)
+        return await claim_deliveries(self._conn, keys, now_ms, until_ms, self._row_lock)
 
     async def settle_delivery(
         self,

@@ -14,15 +14,18 @@ async def prune_settled(conn: Connection, app_key: str, before_ms: int, limit: i
     """Delete up to ``limit`` of an app's delivered and dead rows last due before ``before_ms``.
 
     ``next_at`` of a settled row is when its last attempt was due: the
-    event's birth for one delivered at once, later after retries.
+    event's birth for one delivered at once, later after retries. The outer
+    statement tests the row again: on PostgreSQL a redelivery may requeue it
+    between the subquery's pick and the delete, which then sees it pending.
     """
     pruned = 0
     for state in (DELIVERED, DEAD):
         pruned += await conn.execute(
             "DELETE FROM event_deliveries WHERE (event_id, app_key) IN ("
             "SELECT event_id, app_key FROM event_deliveries "
-            "WHERE app_key = ? AND state = ? AND next_at < ? LIMIT ?)",
-            (app_key, state, before_ms, limit),
+            "WHERE app_key = ? AND state = ? AND next_at < ? LIMIT ?) "
+            "AND state = ? AND next_at < ?",
+            (app_key, state, before_ms, limit, state, before_ms),
         )
     return pruned
 

@@ -26,9 +26,9 @@ A passive checkpoint never catches up with steady writes, and the WAL starts
 over only once one has: under a long load it grew to gigabytes, and a restart
 after a crash replayed all of it. So past :data:`WAL_BOUND_FRAMES` the
 checkpoint is a TRUNCATE one, which holds new writers back (for the copy of
-the frames the passive ones left) until the WAL is empty; and once writes
-pause for :data:`_IDLE_S` the WAL is truncated too. ``journal_size_limit``
-caps what a WAL that starts over keeps on disk.
+the frames the passive ones left) until the WAL is empty; and once every
+process's writes pause for :data:`_IDLE_S` the WAL is truncated too.
+``journal_size_limit`` caps what a WAL that starts over keeps on disk.
 
 None of these coroutines suspends inside a transaction's body, so two bodies
 on the write connection cannot interleave.
@@ -119,8 +119,7 @@ class SQLiteDatabase(Database):
         self._path = path
         self._wal_bound_frames = wal_bound_frames
         self._idle_s = idle_s
-        # Commits so far, and whether a look for a pause in them is scheduled.
-        self._commits = 0
+        # The scheduled look for a pause in the database's commits.
         self._idle_watch: asyncio.TimerHandle | None = None
         self._conn: sqlite3.Connection | None = None
         self._wrapped: _SQLiteConnection | None = None
@@ -200,12 +199,18 @@ class SQLiteDatabase(Database):
         # bumps on every commit by any connection (iChange, bytes 8-11, see
         # sqlite.org/walformat.html). Reading it with pread costs ~0.7 us;
         # PRAGMA data_version says the same for ~3.5 us, so it is the fallback.
-        if self._shm_fd is not None:
-            header = os.pread(self._shm_fd, _SHM_MARKER_LEN, _SHM_MARKER_AT)
-            if len(header) == _SHM_MARKER_LEN:
-                return int.from_bytes(header, "little")
+        marker = self._shm_marker()
+        if marker is not None:
+            return marker
         row = await self.reader.fetchone("PRAGMA data_version")
         return int(row[0]) if row else None
+
+    def _shm_marker(self) -> int | None:
+        """The WAL-index header's commit counter and frame count (None when unreadable)."""
+        if self._shm_fd is None:
+            return None
+        header = os.pread(self._shm_fd, _SHM_MARKER_LEN, _SHM_MARKER_AT)
+        return int.from_bytes(header, "little") if len(header) == _SHM_MARKER_LEN else None
 
     @property
     def row_lock(self) -> str:
@@ -299,24 +304,26 @@ class SQLiteDatabase(Database):
             batch.done.set_exception(StorageUnavailable(str(exc)))
         else:
             batch.done.set_result(None)
-            self._commits += 1
             if self._idle_watch is None:
                 self._watch_for_pause()
             self._checkpoint_when_due()
 
     def _watch_for_pause(self) -> None:
-        """Truncate the WAL once no commit came for ``idle_s`` (one timer, not one per commit)."""
-        seen = self._commits
+        """Truncate the WAL once no commit came for ``idle_s`` (one timer, not one per commit).
+
+        The commits are every process's (the WAL-index header's marker): a
+        process gone quiet must not truncate, holding every writer back,
+        while another one writes.
+        """
+        seen = self._shm_marker()
 
         def look() -> None:
             self._idle_watch = None
-            if self._commits != seen:
+            if self._shm_marker() != seen or self._checkpointing is not None:
+                # Still writing, or a checkpoint is running: look again later.
                 self._watch_for_pause()
-            elif self._checkpointing is None and self._wal_frames() > 0:
+            elif self._wal_frames() > 0:
                 self._start_checkpoint("TRUNCATE")
-            elif self._checkpointing is not None:
-                # A checkpoint is running; look again once it is likely done.
-                self._watch_for_pause()
 
         self._idle_watch = asyncio.get_running_loop().call_later(self._idle_s, look)
 
