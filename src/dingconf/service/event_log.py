@@ -4,6 +4,7 @@ from dingconf.clock import Clock
 from dingconf.errors import InvalidRequest, NotFound
 from dingconf.model import Delivery
 from dingconf.model.events import DEAD, DELIVERED, PENDING, DeliveryPosition
+from dingconf.service.digits import digits_value
 from dingconf.service.paging import MAX_PAGE
 from dingconf.storage.base import Store
 
@@ -23,9 +24,10 @@ def next_token_of(last: Delivery) -> str:
 def _position(token: str) -> DeliveryPosition:
     seq, _, rest = token.partition(".")
     event_type, _, conference_id = rest.partition(".")
-    if not (seq.isascii() and seq.isdigit() and len(seq) <= 18 and event_type and conference_id):
+    number = digits_value(seq)
+    if number is None or not (event_type and conference_id):
         raise InvalidRequest("paramError", f"invalid nextToken {token!r}")
-    return DeliveryPosition(conference_id, int(seq), event_type)
+    return DeliveryPosition(conference_id, number, event_type)
 
 
 class EventLogService:
