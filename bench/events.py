@@ -17,7 +17,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from dingconf.pytest_plugin import DingconfServer
+from dingconf.testing.plugin import DingconfServer
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from over_http import new_meeting

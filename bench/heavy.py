@@ -32,7 +32,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from dingconf.app import open_store
-from dingconf.pytest_plugin import DingconfServer
+from dingconf.testing.plugin import DingconfServer
 
 CORP = "dingheavy"
 SEED: dict[str, Any] = {

@@ -34,7 +34,7 @@ from run import APP_KEY, APP_SECRET, load  # noqa: E402
 
 from asgi_scope import http_scope  # noqa: E402 (tests/, on the path run.py sets)
 from dingconf.app import create_app  # noqa: E402
-from dingconf.config import Settings  # noqa: E402
+from dingconf.core.config import Settings  # noqa: E402
 
 DEVNULL = open(os.devnull, "w")  # noqa: SIM115 (for the life of the process)
 

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 from run import BENCH, CORP, Dataset, Result, Server, build, dingconf, run_wrk, sampled
 
 if TYPE_CHECKING:
-    from dingconf.storage.base import Store
+    from dingconf.db.store import Store
 
 #: Joins a second the background writer makes.
 JOIN_RATE = 50
@@ -220,8 +220,8 @@ Kinds = dict[str, tuple[Callable[[], Coroutine[Any, Any, None]], Any]]
 
 async def _page_kinds(store: "Store", url: str, cid: str) -> Kinds:
     """Each kind of page on ``store``'s data, with the write committed before it."""
-    from dingconf.model import ConferenceStatus
-    from dingconf.storage.base import ConferenceFilter
+    from dingconf.core.records import ConferenceStatus
+    from dingconf.db.store import ConferenceFilter
 
     running = ConferenceFilter(status=ConferenceStatus.STARTED)
     path = url.removeprefix("sqlite:///")

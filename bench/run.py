@@ -35,7 +35,7 @@ from pathlib import Path
 
 import psycopg
 
-from dingconf.pytest_plugin import free_port
+from dingconf.testing.plugin import free_port
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent / "tests"))

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import httpx
 
-from dingconf.pytest_plugin import DingconfServer
+from dingconf.testing.plugin import DingconfServer
 
 SEED = {
     "orgs": [

@@ -21,7 +21,7 @@ from typing import Any
 import psycopg
 
 from dingconf.app import Services, build_services, open_store
-from dingconf.config import Settings
+from dingconf.core.config import Settings
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))

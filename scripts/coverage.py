@@ -15,7 +15,7 @@ from pathlib import Path
 from alibabacloud_dingtalk.conference_1_0.client import Client
 
 from dingconf.app import api_routes, build_services, open_store
-from dingconf.config import Settings
+from dingconf.core.config import Settings
 
 OUTPUT = Path(__file__).resolve().parent.parent / "docs" / "coverage.md"
 _PARAM = re.compile(r"\{(\w+)\}")

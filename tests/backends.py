@@ -13,7 +13,7 @@ from pathlib import Path
 
 import psycopg
 
-from dingconf.pytest_plugin import free_port
+from dingconf.testing.plugin import free_port
 
 BACKENDS = ("sqlite", "postgres")
 

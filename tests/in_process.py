@@ -10,7 +10,7 @@ from starlette.types import Message
 
 from asgi_scope import http_scope
 from dingconf.app import Services, create_app
-from dingconf.config import Settings
+from dingconf.core.config import Settings
 
 from conftest import SEED
 

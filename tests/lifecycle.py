@@ -9,7 +9,7 @@ from alibabacloud_dingtalk.conference_1_0.client import Client as ConferenceClie
 from alibabacloud_dingtalk.oauth2_1_0 import models as om
 from alibabacloud_dingtalk.oauth2_1_0.client import Client as OAuthClient
 
-from dingconf.pytest_plugin import DingconfServer
+from dingconf.testing.plugin import DingconfServer
 
 from conftest import RUNTIME
 

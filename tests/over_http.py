@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from dingconf.pytest_plugin import DingconfServer
+from dingconf.testing.plugin import DingconfServer
 
 TOKEN_HEADER = "x-acs-dingtalk-access-token"
 

@@ -16,7 +16,7 @@ from typing import Any
 import dingtalk_stream
 from dingtalk_stream import AckMessage, EventMessage
 
-from dingconf.pytest_plugin import DingconfServer
+from dingconf.testing.plugin import DingconfServer
 
 
 @dataclass

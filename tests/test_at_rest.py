@@ -1,6 +1,6 @@
 """Secrets and tokens never reach the database in plain text."""
 
-from dingconf.pytest_plugin import DingconfServer
+from dingconf.testing.plugin import DingconfServer
 from over_http import suite_token
 
 from backends import table_rows

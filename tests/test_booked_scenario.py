@@ -2,7 +2,7 @@
 
 from alibabacloud_dingtalk.conference_1_0 import models as m
 
-from dingconf.service.ids import agent_id
+from dingconf.core.ids import agent_id
 from lifecycle import book, info, instances, join_room, member_map, sdk, users
 
 

@@ -12,9 +12,10 @@ import asyncio
 import random
 
 from dingconf.app import open_store
-from dingconf.model import App, Org, OutboxEvent
-from dingconf.storage.base import Store
-from dingconf.storage.sql import SqlStore
+from dingconf.core.records import App, Org
+from dingconf.db.sql_store import SqlStore
+from dingconf.db.store import Store
+from dingconf.events.records import OutboxEvent
 
 from backends import PostgresCluster
 

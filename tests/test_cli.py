@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from dingconf.pytest_plugin import DingconfServer
+from dingconf.testing.plugin import DingconfServer
 
 from backends import table_rows
 from conftest import SEED

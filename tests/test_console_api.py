@@ -7,7 +7,7 @@ import httpx
 import pytest
 from alibabacloud_dingtalk.conference_1_0 import models as m
 
-from dingconf.pytest_plugin import DingconfServer
+from dingconf.testing.plugin import DingconfServer
 from lifecycle import info, member_map, sdk
 from over_http import TOKEN_HEADER
 

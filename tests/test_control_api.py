@@ -5,8 +5,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from dingconf.config import Settings
-from dingconf.pytest_plugin import DingconfServer
+from dingconf.core.config import Settings
+from dingconf.testing.plugin import DingconfServer
 from over_http import conf_info, new_meeting
 
 

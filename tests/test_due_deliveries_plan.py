@@ -9,10 +9,11 @@ many settled rows beside a few pending ones (as retention leaves them).
 import asyncio
 
 from dingconf.app import open_store
-from dingconf.model import App, Org, OutboxEvent
-from dingconf.storage.driver import Connection, Params, Row
-from dingconf.storage.sql import SqlStore
-from dingconf.storage.sql_events import select_due_deliveries
+from dingconf.core.records import App, Org
+from dingconf.db.driver import Connection, Params, Row
+from dingconf.db.sql_store import SqlStore
+from dingconf.events.records import OutboxEvent
+from dingconf.events.tables import select_due_deliveries
 
 _SETTLED, _PENDING = 3000, 30
 

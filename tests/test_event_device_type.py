@@ -7,7 +7,7 @@ event log (what Stream and HTTP push send is the same payload).
 
 from alibabacloud_dingtalk.conference_1_0 import models as m
 
-from dingconf.pytest_plugin import DingconfServer
+from dingconf.testing.plugin import DingconfServer
 from lifecycle import sdk, users
 
 PEOPLE = [("u-host", "Host"), ("u-alice", "Alice"), ("u-bob", "Bob")]

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from dingconf.pytest_plugin import DingconfServer
+from dingconf.testing.plugin import DingconfServer
 from push_receiver import PushReceiver
 from test_events_push import create, subscribe
 

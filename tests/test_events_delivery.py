@@ -7,7 +7,7 @@ from alibabacloud_dingtalk.conference_1_0 import models as m
 from alibabacloud_dingtalk.conference_1_0.client import Client as ConferenceClient
 from dingtalk_stream import AckMessage
 
-from dingconf.pytest_plugin import DingconfServer
+from dingconf.testing.plugin import DingconfServer
 from lifecycle import book, join_room, sdk
 from stream_listener import StreamListener
 

@@ -7,7 +7,7 @@ from typing import Any
 from alibabacloud_dingtalk.conference_1_0 import models as m
 from alibabacloud_dingtalk.conference_1_0.client import Client as ConferenceClient
 
-from dingconf.pytest_plugin import DingconfServer
+from dingconf.testing.plugin import DingconfServer
 from lifecycle import sdk
 from push_receiver import AES_KEY, TOKEN, PushReceiver
 

@@ -10,7 +10,7 @@ from alibabacloud_dingtalk.conference_1_0.client import Client as ConferenceClie
 from dingtalk_stream import AckMessage
 from prometheus_client.parser import text_string_to_metric_families
 
-from dingconf.pytest_plugin import DingconfServer
+from dingconf.testing.plugin import DingconfServer
 from lifecycle import sdk, users
 from stream_listener import Received, StreamListener
 

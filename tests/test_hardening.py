@@ -11,7 +11,7 @@ import time
 import httpx
 import pytest
 
-from dingconf.pytest_plugin import DingconfServer
+from dingconf.testing.plugin import DingconfServer
 from over_http import TOKEN_HEADER, conf_info, new_meeting
 
 VIDEO = "/v1.0/conference/videoConferences"

@@ -11,16 +11,16 @@ import re
 import httpx
 import pytest
 
-from dingconf.model import AttendStatus, ConferenceStatus
-from dingconf.pytest_plugin import DingconfServer
-from dingconf.service.cloud_records import PAGE_CHARS
-from dingconf.service.control import PARTICIPANTS_PAGE
-from dingconf.service.listing import BATCH_MEETINGS, BATCH_USERS
-from dingconf.service.minutes_summary import SUMMARY_ITEMS, SUMMARY_TEXT
-from dingconf.storage.sql import SqlStore
-from dingconf.storage.sql_analytics import current_stays_sql
-from dingconf.storage.sql_listing import SELECT_MEMBERSHIPS
-from dingconf.storage.sqlite import SQLiteDatabase
+from dingconf.analytics.tables import current_stays_sql
+from dingconf.control.service import PARTICIPANTS_PAGE
+from dingconf.core.records import AttendStatus, ConferenceStatus
+from dingconf.db.sql_store import SqlStore
+from dingconf.db.sqlite import SQLiteDatabase
+from dingconf.listing.service import BATCH_MEETINGS, BATCH_USERS
+from dingconf.listing.tables import SELECT_MEMBERSHIPS
+from dingconf.minutes.summary import SUMMARY_ITEMS, SUMMARY_TEXT
+from dingconf.recording.files_service import PAGE_CHARS
+from dingconf.testing.plugin import DingconfServer
 from test_store_contract import CID, Runner, conference, db  # noqa: F401 (the fixture)
 
 from conftest import auth

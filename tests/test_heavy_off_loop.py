@@ -14,7 +14,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from dingconf.service import cloud_records, minutes_derive
+from dingconf.minutes import derive as minutes_derive
+from dingconf.recording import files_service as cloud_records
 from in_process import InProcessApp
 
 BASE = "/v1.0/conference/videoConferences"

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from dingconf.pytest_plugin import DingconfServer
+from dingconf.testing.plugin import DingconfServer
 
 from conftest import auth
 

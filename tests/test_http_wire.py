@@ -5,7 +5,7 @@ import re
 import httpx
 import pytest
 
-from dingconf.pytest_plugin import DingconfServer
+from dingconf.testing.plugin import DingconfServer
 
 from backends import drop_meeting_tables
 from conftest import auth

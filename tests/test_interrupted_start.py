@@ -17,12 +17,12 @@ from typing import Any
 import pytest
 
 from dingconf.app import build_services, open_store
+from dingconf.auth import provisioning
 from dingconf.cli import _start_state
-from dingconf.config import Settings
-from dingconf.model import App
-from dingconf.pytest_plugin import free_port
-from dingconf.service import provisioning
-from dingconf.storage.base import Store
+from dingconf.core.config import Settings
+from dingconf.core.records import App
+from dingconf.db.store import Store
+from dingconf.testing.plugin import free_port
 
 #: How long an interrupted start may take to exit. Measured: 0.05-0.35 s on an
 #: idle 2-core machine; the bound leaves room for a machine busy with other

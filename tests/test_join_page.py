@@ -19,7 +19,7 @@ import pytest
 from alibabacloud_dingtalk.conference_1_0 import models as m
 from alibabacloud_dingtalk.conference_1_0.client import Client as ConferenceClient
 
-from dingconf.pytest_plugin import DingconfServer
+from dingconf.testing.plugin import DingconfServer
 from lifecycle import info, member_map, sdk, users
 
 from conftest import SEED, new_database_url, processes_on, sdk_config

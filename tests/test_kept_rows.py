@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import TypeVar
 
 from dingconf.app import open_store
-from dingconf.clock import ClockState
-from dingconf.model import App, Conference, Org, User
-from dingconf.storage.base import Store
+from dingconf.core.clock import ClockState
+from dingconf.core.records import App, Conference, Org, User
+from dingconf.db.store import Store
 from test_store_contract import conference
 
 T = TypeVar("T")

@@ -14,9 +14,9 @@ import pytest
 from alibabacloud_dingtalk.conference_1_0 import models as m
 
 from dingconf.app import open_store
-from dingconf.model import ConferenceStatus, Org
-from dingconf.pytest_plugin import DingconfServer
-from dingconf.storage.base import ConferenceFilter, WriteTx
+from dingconf.core.records import ConferenceStatus, Org
+from dingconf.db.store import ConferenceFilter, WriteTx
+from dingconf.testing.plugin import DingconfServer
 from lifecycle import members, sdk
 from over_http import TOKEN_HEADER, new_meeting
 from test_store_contract import Runner, conference, seed_orgs
@@ -345,7 +345,7 @@ def test_totals_across_two_processes_right_after_joins_invites_and_closes(
 def test_the_migration_counts_the_members_already_there(database_url: str):
     from yoyo import get_backend, read_migrations
 
-    from dingconf.storage.migrate import MIGRATIONS_DIR
+    from dingconf.db.migrate import MIGRATIONS_DIR
 
     uri = database_url
     if not uri.startswith("sqlite:"):

@@ -4,7 +4,7 @@ import asyncio
 from pathlib import Path
 
 from dingconf.app import open_store
-from dingconf.service.member_pass import PASS_TTL_MS, MemberPasses
+from dingconf.members.member_pass import PASS_TTL_MS, MemberPasses
 
 
 def test_a_member_pass_admits_its_person_in_its_meeting_until_it_expires(tmp_path: Path):

@@ -1,7 +1,7 @@
 """The minutes' derivations (service.minutes_derive): pure functions over the transcript."""
 
-from dingconf.model import MINUTES, Span, Utterance
-from dingconf.service import minutes_derive as d
+from dingconf.content.records import MINUTES, Span, Utterance
+from dingconf.minutes import derive as d
 
 CID = "c" * 24
 

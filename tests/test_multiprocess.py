@@ -4,7 +4,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from dingconf.pytest_plugin import DingconfServer
+from dingconf.testing.plugin import DingconfServer
 from over_http import TOKEN_HEADER, conf_info, new_meeting
 
 from conftest import SEED, processes_on

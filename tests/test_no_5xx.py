@@ -27,9 +27,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dingconf.app import api_operations, build_services, open_store
-from dingconf.config import Settings
-from dingconf.pytest_plugin import DingconfServer
-from dingconf.wire.operations import Operation
+from dingconf.core.config import Settings
+from dingconf.http.operations import Operation
+from dingconf.testing.plugin import DingconfServer
 from over_http import TOKEN_HEADER, new_meeting
 
 from conftest import SEED

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from dingconf.pytest_plugin import DingconfServer
+from dingconf.testing.plugin import DingconfServer
 from node_sdk import run_script
 
 from conftest import SEED

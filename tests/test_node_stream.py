@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from dingconf.pytest_plugin import DingconfServer
+from dingconf.testing.plugin import DingconfServer
 from node_sdk import NodeProcess
 
 from conftest import SEED, auth

@@ -9,11 +9,11 @@ read inside them goes through the transaction.
 import asyncio
 
 from dingconf.app import Services, build_services
-from dingconf.config import Settings
-from dingconf.model import BookingSettings, Principal
-from dingconf.service.members import MeetingSettings
-from dingconf.storage.postgres import PostgresDatabase
-from dingconf.storage.sql import SqlStore
+from dingconf.core.config import Settings
+from dingconf.core.records import BookingSettings, Principal
+from dingconf.db.postgres import PostgresDatabase
+from dingconf.db.sql_store import SqlStore
+from dingconf.members.service import MeetingSettings
 
 from backends import PostgresCluster
 from conftest import SEED

@@ -13,8 +13,8 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from dingconf.pytest_plugin import DingconfServer, free_port
 from dingconf.runtime import describe_failure
+from dingconf.testing.plugin import DingconfServer, free_port
 
 from backends import drop_meeting_tables
 from conftest import SEED, auth
@@ -485,7 +485,7 @@ def test_every_flag_shows_its_environment_variable_and_h_works():
 
 
 def test_link_credentials_in_paths_are_hidden_from_the_log():
-    from dingconf.wire.redaction import loggable_path
+    from dingconf.http.redaction import loggable_path
 
     login = {"path": "/autoLogin/1e31dc3cf898", "path_params": {"token": "1e31dc3cf898"}}
     assert loggable_path(login) == "/autoLogin/***"
@@ -516,14 +516,14 @@ def test_link_credentials_in_paths_are_hidden_from_the_log():
 )
 def test_a_path_is_written_bare_only_when_it_cannot_read_as_more_fields(path: str, bare: bool):
     """The fast check for printable ASCII paths agrees with the quoting rule's regex."""
-    from dingconf.wire.observe import _plain
+    from dingconf.http.observe import _plain
 
     assert _plain(path) is bare
 
 
 def test_log_times_follow_the_clock_to_the_millisecond():
     """Times are formatted once per millisecond; each call still reads its own."""
-    from dingconf.wire.observe import _utc
+    from dingconf.http.observe import _utc
 
     start = 1795817116.9985  # 2026-11-27T22:05:16.998Z
     assert _utc(start) == "2026-11-27T22:05:16.998Z"

@@ -13,8 +13,8 @@ from collections.abc import Awaitable, Callable
 import psycopg
 import pytest
 
-from dingconf.storage.base import StorageUnavailable
-from dingconf.storage.postgres import PostgresDatabase
+from dingconf.db.postgres import PostgresDatabase
+from dingconf.db.store import StorageUnavailable
 
 from backends import PostgresCluster
 

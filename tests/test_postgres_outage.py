@@ -7,7 +7,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from dingconf.pytest_plugin import DingconfServer
+from dingconf.testing.plugin import DingconfServer
 from over_http import participants
 
 from backends import PostgresCluster, throwaway_cluster

@@ -15,12 +15,12 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from dingconf.app import Services, build_services, open_store
-from dingconf.clock import ClockState
-from dingconf.config import Settings
-from dingconf.model import AttendStatus, Principal
-from dingconf.service.auth import READ, WRITE
-from dingconf.storage.base import StorageUnavailable
-from dingconf.storage.sql_tx import SqlWriteTx
+from dingconf.auth.service import READ, WRITE
+from dingconf.core.clock import ClockState
+from dingconf.core.config import Settings
+from dingconf.core.records import AttendStatus, Principal
+from dingconf.db.store import StorageUnavailable
+from dingconf.db.write_tx import SqlWriteTx
 from in_process import run
 
 from conftest import SEED

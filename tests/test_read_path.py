@@ -15,14 +15,14 @@ from starlette.requests import Request
 from starlette.types import Message
 
 from dingconf.app import open_store
-from dingconf.model import Conference, ConferenceStatus, Org, User
-from dingconf.storage.base import Store
-from dingconf.storage.postgres import PostgresDatabase
-from dingconf.storage.sql import SqlStore
-from dingconf.wire import observe as observe_module
-from dingconf.wire.errors import RouteNotFound
-from dingconf.wire.http import REQUEST_ID, Reply
-from dingconf.wire.routing import ApiRoute, build_router
+from dingconf.core.records import Conference, ConferenceStatus, Org, User
+from dingconf.db.postgres import PostgresDatabase
+from dingconf.db.sql_store import SqlStore
+from dingconf.db.store import Store
+from dingconf.http import observe as observe_module
+from dingconf.http.asgi import REQUEST_ID, Reply
+from dingconf.http.errors import RouteNotFound
+from dingconf.http.routing import ApiRoute, build_router
 from in_process import InProcessApp, run
 from test_store_contract import conference
 

@@ -9,8 +9,9 @@ writers, so only PostgreSQL can interleave them.
 import asyncio
 
 from dingconf.app import open_store
-from dingconf.model import App, Org, OutboxEvent
-from dingconf.storage.sql import SqlStore
+from dingconf.core.records import App, Org
+from dingconf.db.sql_store import SqlStore
+from dingconf.events.records import OutboxEvent
 
 from backends import PostgresCluster
 

@@ -11,7 +11,7 @@ import pytest
 from alibabacloud_dingtalk.conference_1_0 import models as m
 from alibabacloud_dingtalk.conference_1_0.client import Client as ConferenceClient
 
-from dingconf.pytest_plugin import DingconfServer
+from dingconf.testing.plugin import DingconfServer
 from lifecycle import sdk, token_of
 
 from conftest import auth, sdk_config

@@ -18,8 +18,8 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx
 import pytest
 
-from dingconf.pytest_plugin import DingconfServer
-from dingconf.service.record_files import READY_AFTER_MS
+from dingconf.recording.files import READY_AFTER_MS
+from dingconf.testing.plugin import DingconfServer
 from over_http import TOKEN_HEADER
 
 from conftest import SEED, new_database_url
@@ -243,7 +243,7 @@ def test_a_failed_request_logs_its_path_without_the_credential(caplog):
     import asyncio
     import logging
 
-    from dingconf.wire.http import wire_errors
+    from dingconf.http.asgi import wire_errors
 
     async def failing(scope, receive, send):
         raise RuntimeError("boom")
@@ -262,7 +262,7 @@ def test_a_failed_request_logs_its_path_without_the_credential(caplog):
         "query_string": b"",
         "headers": [],
     }
-    with caplog.at_level(logging.ERROR, logger="dingconf.wire"):
+    with caplog.at_level(logging.ERROR, logger="dingconf.http"):
         asyncio.run(wire_errors(failing)(scope, receive, send))
     assert "GET /autoLogin/*** failed" in caplog.text
     assert "1e31dc3cf898" not in caplog.text

@@ -1,6 +1,6 @@
 """The per-process read cache keeps values only while the database is unchanged."""
 
-from dingconf.storage.snapshot import SnapshotCache
+from dingconf.db.snapshot import SnapshotCache
 
 
 def test_a_value_is_kept_until_the_marker_moves():

@@ -11,18 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from dingconf.analytics.records import Device, NetworkSample, SessionRecord
 from dingconf.app import open_store
-from dingconf.model import (
-    AttendStatus,
-    Conference,
-    ConferenceStatus,
-    Device,
-    NetworkSample,
-    Org,
-    SessionRecord,
-    User,
-)
-from dingconf.storage.base import Store
+from dingconf.core.records import AttendStatus, Conference, ConferenceStatus, Org, User
+from dingconf.db.store import Store
 
 CID = "b" * 24
 

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 import pytest
 
 from dingconf.app import open_store
-from dingconf.model import (
+from dingconf.core.records import (
     App,
     AttendStatus,
     Booking,
@@ -22,7 +22,7 @@ from dingconf.model import (
     TokenRecord,
     User,
 )
-from dingconf.storage.base import ConferenceFilter, RoomCodeTaken, Store
+from dingconf.db.store import ConferenceFilter, RoomCodeTaken, Store
 
 T = TypeVar("T")
 

@@ -7,17 +7,9 @@ from typing import Any, TypeVar
 import pytest
 
 from dingconf.app import open_store
-from dingconf.model import (
-    Conference,
-    ConferenceExtras,
-    ConferenceStatus,
-    LoginLink,
-    Org,
-    ShortLink,
-    StreamOut,
-    User,
-)
-from dingconf.storage.base import Store
+from dingconf.core.records import Conference, ConferenceStatus, Org, User
+from dingconf.db.store import Store
+from dingconf.streams.records import ConferenceExtras, LoginLink, ShortLink, StreamOut
 
 T = TypeVar("T")
 CID = "65000000aaaaaaaaaaaaaaaa"

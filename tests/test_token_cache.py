@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from dingconf.pytest_plugin import DingconfServer
+from dingconf.testing.plugin import DingconfServer
 from over_http import new_meeting, suite_token
 
 from conftest import SEED

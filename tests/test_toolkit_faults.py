@@ -13,8 +13,8 @@ from alibabacloud_dingtalk.oauth2_1_0 import models as om
 from alibabacloud_dingtalk.oauth2_1_0.client import Client as OAuthClient
 from Tea.exceptions import TeaException
 
-from dingconf.pytest_plugin import DingconfServer
-from dingconf.wire.faults import QPS_CODE, QPS_MESSAGE
+from dingconf.control.faults import QPS_CODE, QPS_MESSAGE
+from dingconf.testing.plugin import DingconfServer
 
 from conftest import RUNTIME, sdk_config
 from sdk_errors import assert_sdk_error, sdk_error

@@ -14,11 +14,11 @@ from alibabacloud_dingtalk.conference_1_0.client import Client as ConferenceClie
 from alibabacloud_dingtalk.oauth2_1_0 import models as om
 from alibabacloud_dingtalk.oauth2_1_0.client import Client as OAuthClient
 
-from dingconf.pytest_plugin import DingconfServer
-from dingconf.wire.journal import MAX_BODY_BYTES, Journal
-from dingconf.wire.metrics import Metrics
-from dingconf.wire.observe import observe
-from dingconf.wire.redaction import redact_body
+from dingconf.http.journal import MAX_BODY_BYTES, Journal
+from dingconf.http.metrics import Metrics
+from dingconf.http.observe import observe
+from dingconf.http.redaction import redact_body
+from dingconf.testing.plugin import DingconfServer
 
 from conftest import RUNTIME, sdk_config
 from sdk_errors import assert_sdk_error, sdk_error

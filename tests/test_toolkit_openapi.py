@@ -10,8 +10,8 @@ from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 
 from dingconf.app import api_routes, build_services, open_store
-from dingconf.config import Settings
-from dingconf.pytest_plugin import DingconfServer
+from dingconf.core.config import Settings
+from dingconf.testing.plugin import DingconfServer
 
 
 @pytest.fixture(scope="module")

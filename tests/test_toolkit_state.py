@@ -13,8 +13,8 @@ from alibabacloud_dingtalk.conference_1_0 import models as conf_models
 from alibabacloud_dingtalk.conference_1_0.client import Client as ConferenceClient
 from alibabacloud_tea_util.models import RuntimeOptions
 
-from dingconf.pytest_plugin import DingconfServer
-from dingconf.storage.sql_state import EXCLUDED_TABLES, ORG_TABLES
+from dingconf.control.state_tables import EXCLUDED_TABLES, ORG_TABLES
+from dingconf.testing.plugin import DingconfServer
 from over_http import TOKEN_HEADER, conf_info, new_meeting
 
 from backends import PostgresCluster

@@ -3,11 +3,11 @@
 import asyncio
 
 from dingconf.app import open_store
-from dingconf.clock import Clock
-from dingconf.model import RECORD, Span, Utterance
-from dingconf.service.media import MP4, MediaFile, MediaSigner, media_bytes
-from dingconf.service.record_files import file_size, media_id, record_id, takes
-from dingconf.service.transcript import WORD_MS, inside, paragraphs, sentences_of, words_of
+from dingconf.content.records import RECORD, Span, Utterance
+from dingconf.content.transcript import WORD_MS, inside, paragraphs, sentences_of, words_of
+from dingconf.core.clock import Clock
+from dingconf.recording.files import file_size, media_id, record_id, takes
+from dingconf.recording.media import MP4, MediaFile, MediaSigner, media_bytes
 
 CID = "65f0c0de0123456789abcdef"
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import yaml
 
-from dingconf.pytest_plugin import DingconfServer
+from dingconf.testing.plugin import DingconfServer
 from test_cli import dingconf_fails
 
 READ = "VideoConference.Conference.Read"

@@ -9,7 +9,7 @@ import asyncio
 import os
 from pathlib import Path
 
-from dingconf.storage.sqlite import SQLiteDatabase
+from dingconf.db.sqlite import SQLiteDatabase
 
 _BOUND_FRAMES = 300
 _PAGE = 4096

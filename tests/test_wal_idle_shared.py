@@ -11,7 +11,7 @@ no real wait decides the outcome.
 import asyncio
 from pathlib import Path
 
-from dingconf.storage.sqlite import SQLiteDatabase
+from dingconf.db.sqlite import SQLiteDatabase
 
 _IDLE_S = 1000.0
 

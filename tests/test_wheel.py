@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from dingconf.pytest_plugin import free_port
+from dingconf.testing.plugin import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 UV = ROOT / ".tools" / "bin" / "uv"
-MIGRATIONS = sorted(p.name for p in (ROOT / "src/dingconf/storage/migrations").glob("*.sql"))
+MIGRATIONS = sorted(p.name for p in (ROOT / "src/dingconf/db/migrations").glob("*.sql"))
 
 pytestmark = pytest.mark.skipif(not UV.exists(), reason="needs the pinned uv of `make setup`")
 
@@ -39,9 +39,9 @@ def test_the_wheel_carries_migrations_and_entry_points(wheel: Path):
         declared = archive.read(entry_points).decode()
     assert MIGRATIONS
     for migration in MIGRATIONS:
-        assert f"dingconf/storage/migrations/{migration}" in names
+        assert f"dingconf/db/migrations/{migration}" in names
     assert "dingconf = dingconf.__main__:main" in declared
-    assert "dingconf = dingconf.pytest_plugin" in declared
+    assert "dingconf = dingconf.testing.plugin" in declared
     assert not [n for n in names if n.startswith(("tests/", "bench/"))]
 
 

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from dingconf.app import open_store
-from dingconf.model import Org
-from dingconf.storage import sqlite as sqlite_module
-from dingconf.storage.base import Store
-from dingconf.storage.sqlite import sqlite_path
+from dingconf.core.records import Org
+from dingconf.db import sqlite as sqlite_module
+from dingconf.db.sqlite import sqlite_path
+from dingconf.db.store import Store
 
 
 def _running(url: str) -> Iterator[tuple[Store, asyncio.AbstractEventLoop]]:

@@ -11,71 +11,71 @@ from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from dingconf.clock import Clock
-from dingconf.config import Settings
+from dingconf.analytics.routes import analytics_routes
+from dingconf.analytics.service import AnalyticsService
+from dingconf.auth.guards import guards, page_guard
+from dingconf.auth.provisioning import ProvisioningService
+from dingconf.auth.routes import oauth_routes
+from dingconf.auth.service import TokenService
+from dingconf.bookings.routes import booking_routes
+from dingconf.bookings.service import BookingService
+from dingconf.content.service import ContentService
+from dingconf.control.console.join_page import join_page_operations, join_page_routes
+from dingconf.control.console.pages import console_pages
+from dingconf.control.console.presence import PresenceService
+from dingconf.control.console.routes import console_routes
+from dingconf.control.console.service import ConsoleService
+from dingconf.control.faults import Faults
+from dingconf.control.routes import analytics_control_routes, control_routes
+from dingconf.control.service import ControlService
+from dingconf.control.shared_clock import SharedClock
+from dingconf.control.state import StateService
+from dingconf.control.state_routes import state_routes
+from dingconf.control.toolkit import Toolkit, toolkit_routes
+from dingconf.core.clock import Clock
+from dingconf.core.config import Settings
+from dingconf.core.ids import CONFERENCE_ID
+from dingconf.core.rng import seed_ids
+from dingconf.db.postgres import PostgresDatabase
+from dingconf.db.sql_store import SqlStore
+from dingconf.db.sqlite import SQLiteDatabase, sqlite_path
+from dingconf.db.store import Store
 from dingconf.delivery.dispatcher import Dispatcher
 from dingconf.delivery.push import PushSender
 from dingconf.delivery.stream import StreamHub
-from dingconf.service.analytics import AnalyticsService
-from dingconf.service.auth import TokenService
-from dingconf.service.bookings import BookingService
-from dingconf.service.cloud_records import CloudRecordService
-from dingconf.service.conferences import ConferenceService
-from dingconf.service.console import ConsoleService
-from dingconf.service.content import ContentService
-from dingconf.service.control import ControlService
-from dingconf.service.event_log import EventLogService
-from dingconf.service.event_retention import EventRetention
-from dingconf.service.extras import ExtrasService
-from dingconf.service.gateway import GatewayService
-from dingconf.service.ids import CONFERENCE_ID
-from dingconf.service.link_sign import LinkSigner
-from dingconf.service.links import LinkService
-from dingconf.service.listing import ListingService
-from dingconf.service.media import MediaSigner
-from dingconf.service.members import MemberService
-from dingconf.service.minutes import MinutesService
-from dingconf.service.minutes_read import MinutesReader
-from dingconf.service.presence import PresenceService
-from dingconf.service.provisioning import ProvisioningService
-from dingconf.service.push import PushService
-from dingconf.service.recording import RecordingService
-from dingconf.service.rng import seed_ids
-from dingconf.service.shared_clock import SharedClock
-from dingconf.service.state import StateService
-from dingconf.service.stats import StatsService
-from dingconf.storage.base import Store
-from dingconf.storage.postgres import PostgresDatabase
-from dingconf.storage.sql import SqlStore
-from dingconf.storage.sqlite import SQLiteDatabase, sqlite_path
-from dingconf.wire.analytics import analytics_control_routes, analytics_routes
-from dingconf.wire.bookings import booking_routes
-from dingconf.wire.conference import conference_routes
-from dingconf.wire.console import console_routes
-from dingconf.wire.console_pages import console_pages
-from dingconf.wire.control import control_routes
-from dingconf.wire.errors import restart_request_ids
-from dingconf.wire.event_log import event_log_routes
-from dingconf.wire.extras import extras_routes
-from dingconf.wire.faults import Faults
-from dingconf.wire.gateway import gateway_routes, stream_routes
-from dingconf.wire.guards import guards, page_guard
-from dingconf.wire.http import wire_errors
-from dingconf.wire.join_page import join_page_operations, join_page_routes
-from dingconf.wire.journal import Journal
-from dingconf.wire.listing import listing_routes
-from dingconf.wire.media import media_routes
-from dingconf.wire.members import member_routes
-from dingconf.wire.metrics import Metrics, metrics_routes
-from dingconf.wire.minutes import minutes_media_routes, minutes_routes
-from dingconf.wire.oauth import oauth_routes
-from dingconf.wire.observe import observe
-from dingconf.wire.openapi import docs_routes, openapi_routes
-from dingconf.wire.operations import Operation, bind
-from dingconf.wire.records import record_routes
-from dingconf.wire.routing import ApiRoute, build_router
-from dingconf.wire.state import state_routes
-from dingconf.wire.toolkit import Toolkit, toolkit_routes
+from dingconf.events.gateway import GatewayService
+from dingconf.events.gateway_routes import gateway_routes, stream_routes
+from dingconf.events.log import EventLogService
+from dingconf.events.push import PushService
+from dingconf.events.retention import EventRetention
+from dingconf.events.routes import event_log_routes
+from dingconf.http.asgi import wire_errors
+from dingconf.http.errors import restart_request_ids
+from dingconf.http.journal import Journal
+from dingconf.http.metrics import Metrics, metrics_routes
+from dingconf.http.observe import observe
+from dingconf.http.openapi import docs_routes, openapi_routes
+from dingconf.http.operations import Operation, bind
+from dingconf.http.routing import ApiRoute, build_router
+from dingconf.http.stats import StatsService
+from dingconf.links.service import LinkService
+from dingconf.links.signing import LinkSigner
+from dingconf.listing.routes import listing_routes
+from dingconf.listing.service import ListingService
+from dingconf.meetings.routes import conference_routes
+from dingconf.meetings.service import ConferenceService
+from dingconf.members.routes import member_routes
+from dingconf.members.service import MemberService
+from dingconf.minutes.reader import MinutesReader
+from dingconf.minutes.routes import minutes_media_routes, minutes_routes
+from dingconf.minutes.service import MinutesService
+from dingconf.recording.files_routes import record_routes
+from dingconf.recording.files_service import CloudRecordService
+from dingconf.recording.media import MediaSigner
+from dingconf.recording.media_routes import media_routes
+from dingconf.recording.service import RecordingService
+from dingconf.streams.routes import extras_routes
+from dingconf.streams.service import ExtrasService
 
 __all__ = ["Services", "api_operations", "api_routes", "build_services", "create_app", "open_store"]
 

@@ -14,8 +14,10 @@ import click
 import yaml
 
 from dingconf.app import Services, build_services, create_app, open_store
-from dingconf.config import DEFAULT_DATABASE, InputLimits, Secret, Settings
-from dingconf.errors import DingError
+from dingconf.auth.provisioning import DEFAULT_SCOPES, AppChange
+from dingconf.core.config import DEFAULT_DATABASE, InputLimits, Secret, Settings
+from dingconf.core.errors import DingError
+from dingconf.http.observe import ACCESS_LOG_FORMATS
 from dingconf.runtime import (
     OneLineErrors,
     check_port,
@@ -28,8 +30,6 @@ from dingconf.runtime import (
     redact,
     when_ready,
 )
-from dingconf.service.provisioning import DEFAULT_SCOPES, AppChange
-from dingconf.wire.observe import ACCESS_LOG_FORMATS
 
 __all__ = ["app_factory", "main"]
 

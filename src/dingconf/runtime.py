@@ -22,7 +22,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 import click
 
-from dingconf.config import DEFAULT_DATABASE, Settings
+from dingconf.core.config import DEFAULT_DATABASE, Settings
 
 __all__ = [
     "OneLineErrors",
@@ -137,7 +137,7 @@ def log_config(level: str) -> dict[str, Any]:
     """granian's logging configuration plus dingconf's logger, for every process.
 
     ``dingconf`` (errors with their tracebacks, at ``level``) writes to stderr,
-    where the access log goes too (:mod:`dingconf.wire.observe`).
+    where the access log goes too (:mod:`dingconf.http.observe`).
     """
     from granian.log import LOGGING_CONFIG
 

@@ -16,7 +16,7 @@ import pytest
 from alibabacloud_dingtalk.conference_1_0.client import Client as ConferenceClient
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
-from dingconf.pytest_plugin import DingconfServer
+from dingconf.testing.plugin import DingconfServer
 
 from conftest import SEED, sdk_config
 

@@ -5,7 +5,7 @@ import subprocess
 import pytest
 from playwright.sync_api import Browser, Page, Route
 
-from dingconf.pytest_plugin import DingconfServer
+from dingconf.testing.plugin import DingconfServer
 
 from browser.accessibility import assert_accessible, serious_violations
 from browser.conftest import CHROMIUM

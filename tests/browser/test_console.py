@@ -9,7 +9,7 @@ from alibabacloud_dingtalk.conference_1_0 import models as m
 from alibabacloud_dingtalk.conference_1_0.client import Client as ConferenceClient
 from playwright.sync_api import Browser, Page, expect
 
-from dingconf.pytest_plugin import DingconfServer
+from dingconf.testing.plugin import DingconfServer
 from lifecycle import info, member_map, own_link, sdk
 
 from browser.accessibility import assert_accessible

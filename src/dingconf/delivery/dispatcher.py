@@ -17,11 +17,11 @@ import contextlib
 import logging
 from collections.abc import Callable
 
-from dingconf.clock import Clock
+from dingconf.core.clock import Clock
+from dingconf.db.store import Store
 from dingconf.delivery.push import PushSender
 from dingconf.delivery.stream import StreamHub, StreamSession
-from dingconf.model import Delivery, PushSubscription
-from dingconf.storage.base import Store
+from dingconf.events.records import Delivery, PushSubscription
 
 __all__ = ["MAX_ATTEMPTS", "Dispatcher", "backoff_ms"]
 

@@ -14,7 +14,7 @@ code other than 200, the Node.js and Go SDKs by code 200 with
 import json
 from typing import NamedTuple
 
-from dingconf.model import OutboxEvent
+from dingconf.events.records import OutboxEvent
 
 __all__ = ["ACK_OK", "Ack", "event_frame", "parse_ack", "system_frame"]
 

@@ -13,9 +13,9 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-from dingconf.clock import Clock
+from dingconf.core.clock import Clock
 from dingconf.delivery.crypto import CallbackCrypto, CryptoError
-from dingconf.model import Delivery, PushSubscription
+from dingconf.events.records import Delivery, PushSubscription
 
 __all__ = ["PushSender", "push_body"]
 

@@ -7,10 +7,10 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from dingconf.clock import Clock
+from dingconf.core.clock import Clock
+from dingconf.core.rng import random_hex
 from dingconf.delivery.frames import ACK_OK, Ack, event_frame, parse_ack, system_frame
-from dingconf.model import Delivery, StreamChannel, StreamTicket
-from dingconf.service.rng import random_hex
+from dingconf.events.records import Delivery, StreamChannel, StreamTicket
 
 __all__ = ["StreamHub", "StreamSession"]
 

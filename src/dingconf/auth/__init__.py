@@ -1,0 +1,1 @@
+"""Organisations, apps and access tokens (oauth2_1.0)."""

@@ -1,0 +1,140 @@
+"""Access tokens (spec §3) and the permission checks of every call (spec §2.3, §7)."""
+
+from dingconf.core.clock import Clock
+from dingconf.core.errors import AuthenticationError, InvalidRequest, ScopeDenied
+from dingconf.core.records import Principal, TokenRecord
+from dingconf.core.rng import random_hex
+from dingconf.core.secrets import derive_token, hash_token, new_token, verify_secret
+from dingconf.db.store import Store
+
+__all__ = ["READ", "WRITE", "IssuedToken", "TokenService", "require_scope"]
+
+READ = "VideoConference.Conference.Read"
+WRITE = "VideoConference.Conference.Write"
+
+
+def require_scope(principal: Principal, scope: str) -> None:
+    """Refuse the call unless the caller's app currently holds ``scope``.
+
+    Raises:
+        ScopeDenied: with ``requiredScopes`` for the error detail.
+    """
+    if scope not in principal.scopes:
+        raise ScopeDenied([scope])
+
+
+class IssuedToken:
+    """An access token as handed to the client, with its lifetime in seconds."""
+
+    __slots__ = ("expires_in_s", "token")
+
+    def __init__(self, token: str, expires_in_s: int) -> None:
+        self.token = token
+        self.expires_in_s = expires_in_s
+
+
+def _invalid_client() -> InvalidRequest:
+    return InvalidRequest("invalidClientIdOrSecret", "无效的clientId或者clientSecret")
+
+
+_CACHE_LIMIT = 10_000
+
+
+class TokenService:
+    """Issues tokens to apps and suites, and turns a presented token into a caller.
+
+    Every API call authenticates, so successful lookups are cached in the
+    process. The cache is emptied whenever the store's auth epoch moves (scope
+    or secret changes, revocations, in any process), and a cached expiry is
+    re-checked against the clock on every use, so nothing cached outlives
+    what it describes.
+    """
+
+    def __init__(self, store: Store, clock: Clock, ttl_s: int) -> None:
+        self._store = store
+        self._clock = clock
+        self._ttl_s = ttl_s
+        self._cache: dict[str, tuple[Principal, int]] = {}
+        self._cache_epoch = -1
+
+    async def issue_app_token(self, app_key: str, app_secret: str) -> IssuedToken:
+        """GetAccessToken: the same token again while it is valid, its expiry renewed.
+
+        Raises:
+            InvalidRequest: ``invalidClientIdOrSecret`` for an unknown key or wrong secret.
+        """
+        app = await self._store.get_app(app_key)
+        if not await verify_secret(app_secret, app.secret_hash if app else None) or app is None:
+            raise _invalid_client()
+        now = self._clock.now_ms()
+        expires = now + self._ttl_s * 1000
+        async with self._store.write() as tx:
+            # Expired tokens answer like unknown ones, so nothing needs them.
+            await tx.purge_tokens(now)
+            live = await tx.find_live_token("app", app_key, app.corp_id, now)
+            if live is not None:
+                token = derive_token(app_secret, app_key, app.corp_id, live.nonce)
+                await tx.extend_token(live.token_hash, expires)
+            else:
+                nonce = random_hex(16)
+                token = derive_token(app_secret, app_key, app.corp_id, nonce)
+                await tx.put_token(
+                    TokenRecord(hash_token(token), "app", app_key, app.corp_id, expires, nonce)
+                )
+        return IssuedToken(token, self._ttl_s)
+
+    async def issue_corp_token(
+        self, suite_key: str, suite_secret: str, corp_id: str
+    ) -> IssuedToken:
+        """GetCorpAccessToken: a new token on every call (spec §3.2).
+
+        Raises:
+            InvalidRequest: ``invalidSuiteKey`` for an unknown suite or wrong secret,
+                ``invalidAuthInfo`` when the corp has not authorised the suite.
+        """
+        suite = await self._store.get_suite(suite_key)
+        if not await verify_secret(suite_secret, suite.secret_hash if suite else None) or (
+            suite is None
+        ):
+            raise InvalidRequest("invalidSuiteKey", "suitekey不合法")
+        if corp_id not in suite.authorized_corps:
+            raise InvalidRequest("invalidAuthInfo", "授权关系不存在")
+        token = new_token()
+        now = self._clock.now_ms()
+        expires = now + self._ttl_s * 1000
+        async with self._store.write() as tx:
+            await tx.purge_tokens(now)
+            await tx.put_token(
+                TokenRecord(hash_token(token), "suite", suite_key, corp_id, expires, "")
+            )
+        return IssuedToken(token, self._ttl_s)
+
+    async def authenticate(self, token: str | None) -> Principal:
+        """The caller a token stands for, with its app's current scopes.
+
+        Raises:
+            AuthenticationError: ``AuthenticationFailed.MissingParameter`` without a
+                token, ``InvalidAuthentication`` for an unknown or expired one.
+        """
+        if not token:
+            raise AuthenticationError(
+                "AuthenticationFailed.MissingParameter",
+                "缺少参数：x-acs-dingtalk-access-token",
+            )
+        # The lookup is by SHA-256, so no comparison ever runs on the token itself.
+        token_hash = hash_token(token)
+        epoch = await self._store.auth_epoch()
+        if epoch != self._cache_epoch:
+            self._cache.clear()
+            self._cache_epoch = epoch
+        now = self._clock.now_ms()
+        found = self._cache.get(token_hash)
+        if found is None or found[1] <= now:
+            # A miss, or a cached expiry that a renewal may since have moved.
+            found = await self._store.resolve_token(token_hash)
+            if found is None or found[1] <= now:
+                raise AuthenticationError("InvalidAuthentication", "不合法的access_token")
+            if len(self._cache) >= _CACHE_LIMIT:
+                self._cache.clear()
+            self._cache[token_hash] = found
+        return found[0]

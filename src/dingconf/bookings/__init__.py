@@ -1,0 +1,1 @@
+"""Booked (scheduled) meetings and their settings."""

@@ -1,0 +1,1 @@
+"""What is said in a meeting: utterances and the spans that record it."""

@@ -1,0 +1,1 @@
+"""The /_dingconf control plane: participants, clock, state, faults, journal."""

@@ -1,0 +1,1 @@
+"""The web console's API, the join page and presence."""

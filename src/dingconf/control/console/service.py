@@ -1,0 +1,128 @@
+"""The web console's reads and actions: an operator looking at every organisation.
+
+Reads cross organisations (the control API is an operator's view). Actions on
+a meeting act with its host's authority through the very services the
+DingTalk operations use (kick, recording, close), so the rules applied and
+the events sent are the same as when an app asks.
+"""
+
+from dingconf.auth.service import READ, WRITE
+from dingconf.content.records import MINUTES, RECORD
+from dingconf.control.console.records import AppSummary, MeetingDetail, OrgSummary
+from dingconf.control.console.timeline import timeline
+from dingconf.core.errors import NotFound
+from dingconf.core.records import Conference, Principal
+from dingconf.db.store import Store
+from dingconf.meetings.service import ConferenceService
+from dingconf.members.service import MemberService
+from dingconf.recording.service import RecordingService
+
+__all__ = ["CONSOLE_CLIENT", "MEETINGS_SHOWN", "ConsoleService"]
+
+#: The client key the console's actions are taken under (no app of any organisation).
+CONSOLE_CLIENT = "dingconf-console"
+#: How many meetings the overview lists, the latest started first.
+MEETINGS_SHOWN = 200
+
+
+class ConsoleService:
+    """What the web console reads and does."""
+
+    def __init__(
+        self,
+        store: Store,
+        conferences: ConferenceService,
+        members: MemberService,
+        recording: RecordingService,
+    ) -> None:
+        self._store = store
+        self._conferences = conferences
+        self._members = members
+        self._recording = recording
+
+    async def organisations(self) -> list[OrgSummary]:
+        """Every organisation with its apps (appKey and scopes only) and users."""
+        found = []
+        for org in await self._store.list_orgs():
+            apps = await self._store.list_apps(org.corp_id)
+            users = await self._store.list_users(org.corp_id)
+            summaries = tuple(AppSummary(a.app_key, tuple(sorted(a.scopes))) for a in apps)
+            found.append(OrgSummary(org, summaries, tuple(users)))
+        return found
+
+    async def meetings(self) -> list[Conference]:
+        """The latest :data:`MEETINGS_SHOWN` meetings of every organisation, newest first."""
+        return await self._store.latest_conferences(MEETINGS_SHOWN)
+
+    async def _as_host(self, conference_id: str) -> tuple[Principal, Conference]:
+        """The authority of a meeting's host (a caller of its organisation holding the
+        read and write scopes), and the meeting as QueryConferenceInfo reads it.
+
+        Raises:
+            NotFound: ``roomNotFound`` for an unknown meeting.
+        """
+        corp_id = await self._store.conference_corp(conference_id)
+        if corp_id is None:
+            raise NotFound("roomNotFound", "ROOM NOT FOUND")
+        principal = Principal(corp_id, CONSOLE_CLIENT, frozenset({READ, WRITE}))
+        return principal, await self._conferences.get(principal, conference_id)
+
+    async def meeting(self, conference_id: str) -> MeetingDetail:
+        """Everything about one meeting; its ``conference`` read as QueryConferenceInfo does.
+
+        Raises:
+            NotFound: ``roomNotFound``.
+        """
+        principal, conference = await self._as_host(conference_id)
+        corp_id = principal.corp_id
+        members = await self._store.list_participants(corp_id, conference_id)
+        sessions = await self._store.list_sessions(corp_id, conference_id)
+        record_spans = await self._store.list_spans(corp_id, conference_id, RECORD)
+        minutes_spans = await self._store.list_spans(corp_id, conference_id, MINUTES)
+        utterances = await self._store.list_utterances(corp_id, conference_id)
+        deliveries = [
+            d
+            for app in await self._store.list_apps(corp_id)
+            for d in await self._store.list_deliveries(app.app_key, None)
+            if d.event.conference_id == conference_id
+        ]
+        deliveries.sort(key=lambda d: (d.event.seq, d.app_key))
+        return MeetingDetail(
+            conference=conference,
+            members=tuple(members),
+            sessions=tuple(sessions),
+            record_spans=tuple(record_spans),
+            minutes_spans=tuple(minutes_spans),
+            utterances=tuple(utterances),
+            deliveries=tuple(deliveries),
+            users=tuple(await self._store.list_users(corp_id)),
+            timeline=timeline(
+                conference,
+                members,
+                sessions,
+                record_spans,
+                minutes_spans,
+                utterances,
+                deliveries,
+            ),
+        )
+
+    async def kick(self, conference_id: str, union_ids: list[str], forbid_rejoin: bool) -> None:
+        """The host removes members (KickMembers' rules and events)."""
+        principal, _ = await self._as_host(conference_id)
+        await self._members.kick(principal, conference_id, union_ids, forbid_rejoin)
+
+    async def start_recording(self, conference_id: str) -> None:
+        """The host starts the cloud recording (StartCloudRecord's rules)."""
+        principal, meeting = await self._as_host(conference_id)
+        await self._recording.start(principal, conference_id, meeting.host_id)
+
+    async def stop_recording(self, conference_id: str) -> None:
+        """The host stops the cloud recording (StopCloudRecord's rules)."""
+        principal, meeting = await self._as_host(conference_id)
+        await self._recording.stop(principal, conference_id, meeting.host_id)
+
+    async def close(self, conference_id: str) -> None:
+        """The host closes the meeting (CloseVideoConference's rules and events)."""
+        principal, meeting = await self._as_host(conference_id)
+        await self._conferences.close(principal, conference_id, meeting.host_id)

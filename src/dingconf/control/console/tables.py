@@ -1,0 +1,17 @@
+"""SQL for the web console's reads (:mod:`dingconf.control.console.service`)."""
+
+from dingconf.core.records import Conference
+from dingconf.db.driver import Connection
+from dingconf.db.rows import CONFERENCE_COLUMNS, conference_of
+
+__all__ = ["select_latest_conferences"]
+
+
+async def select_latest_conferences(conn: Connection, limit: int) -> list[Conference]:
+    """The ``limit`` meetings of every organisation started last, newest first."""
+    rows = await conn.fetchall(
+        f"SELECT {CONFERENCE_COLUMNS} FROM conferences "
+        "ORDER BY start_time DESC, conference_id DESC LIMIT ?",
+        (limit,),
+    )
+    return [conference_of(row) for row in rows]

@@ -1,0 +1,1 @@
+"""The database: drivers (SQLite, PostgreSQL), migrations, transactions and caches."""

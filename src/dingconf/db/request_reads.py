@@ -1,0 +1,125 @@
+"""What a request reads once at its start and its later lookups reuse.
+
+A request reads the shared clock first (``Store.clock_state``). Where that is
+a change-marker read (SQLite), the request's later cache lookups reuse the
+marker instead of reading it again; where it is a query (PostgreSQL), the
+same statement also reads the auth epoch and the meeting a read request
+names, so QueryConferenceInfo costs one round trip. Each reading is kept in
+the context of the request (the asyncio task) that made it and is forgotten
+when this process commits, so it never serves another request or outlives a
+commit the request could have seen.
+"""
+
+from contextvars import ContextVar
+from typing import NamedTuple
+
+from dingconf.core.clock import ClockState
+from dingconf.core.records import Conference
+from dingconf.db.driver import Connection
+from dingconf.db.rows import CONFERENCE_COLUMNS, conference_of
+
+__all__ = ["RequestReads", "read_clock_epoch_meeting"]
+
+_CLOCK_AND_EPOCH = (
+    "SELECT c.offset_ms, c.frozen_ms, a.epoch FROM clock_state c, auth_epoch a "
+    "WHERE c.id = 1 AND a.id = 1"
+)
+# The same and the meeting a read request names, in one round trip: the
+# meeting's columns follow the clock's and the epoch's (all NULL when there is
+# no such meeting).
+_CLOCK_EPOCH_AND_MEETING = (
+    "SELECT c.offset_ms, c.frozen_ms, a.epoch, "
+    + ", ".join("m." + column for column in CONFERENCE_COLUMNS.split(", "))
+    + " FROM clock_state c JOIN auth_epoch a ON a.id = 1 "
+    "LEFT JOIN conferences m ON m.conference_id = ? WHERE c.id = 1"
+)
+_CORP_AT = 1  # corp_id's place in CONFERENCE_COLUMNS
+
+
+async def read_clock_epoch_meeting(
+    conn: Connection, prefetch: str | None
+) -> tuple[ClockState, int | None, Conference | None]:
+    """The clock, the auth epoch and (``prefetch``) a meeting of any organisation, in one
+    statement; the epoch is None when the rows are missing."""
+    if prefetch is None:
+        row = await conn.fetchone(_CLOCK_AND_EPOCH)
+    else:
+        row = await conn.fetchone(_CLOCK_EPOCH_AND_MEETING, (prefetch,))
+    if row is None:
+        return ClockState(), None, None
+    clock = ClockState(int(row[0]), None if row[1] is None else int(row[1]))
+    meeting = row[3:]
+    found = conference_of(meeting) if meeting and meeting[_CORP_AT] is not None else None
+    return clock, int(row[2]), found
+
+
+class RequestReads:
+    """The readings of the request running now, each in that request's context.
+
+    A context variable, not a map keyed by the asyncio task: every task
+    (request) has a context of its own, and reading a context variable costs
+    no system call, where ``asyncio.current_task()`` costs a ``getpid()``.
+    A task that a request starts copies its context, so it shares the
+    request's readings (it is part of the request); the background tasks
+    start from the lifespan's context, where nothing reads the clock.
+    """
+
+    __slots__ = ("_generation",)
+
+    def __init__(self) -> None:
+        # Moved by forget(): readings of an older generation are void.
+        self._generation = 0
+
+    def forget(self) -> None:
+        """Drop every request's readings (this process committed)."""
+        self._generation += 1
+
+    def started(
+        self,
+        marker: int | None,
+        epoch: int | None = None,
+        prefetch: str | None = None,
+        meeting: Conference | None = None,
+    ) -> None:
+        """A request's first readings: the marker, or the epoch and the meeting it named."""
+        _READINGS.set(_Readings(self, self._generation, marker, epoch, prefetch, meeting))
+
+    def marker(self) -> tuple[bool, int | None]:
+        """Whether this request read the change marker, and what it read."""
+        kept = self._current()
+        return (False, None) if kept is None else (True, kept.marker)
+
+    def take_epoch(self) -> int | None:
+        """The auth epoch this request read with the clock, once."""
+        kept = self._current()
+        if kept is None or kept.epoch is None:
+            return None
+        _READINGS.set(kept._replace(epoch=None))
+        return kept.epoch
+
+    def take_meeting(self, conference_id: str) -> tuple[bool, Conference | None]:
+        """Whether this request read ``conference_id`` with the clock, and the meeting
+        (None: no such meeting), once."""
+        kept = self._current()
+        if kept is None or kept.prefetch != conference_id:
+            return False, None
+        _READINGS.set(kept._replace(prefetch=None, meeting=None))
+        return True, kept.meeting
+
+    def _current(self) -> "_Readings | None":
+        kept = _READINGS.get()
+        if kept is None or kept.owner is not self or kept.generation != self._generation:
+            return None
+        return kept
+
+
+class _Readings(NamedTuple):
+    owner: RequestReads  # a process may run several stores (tests do)
+    generation: int
+    marker: int | None
+    epoch: int | None
+    prefetch: str | None
+    meeting: Conference | None
+
+
+_READINGS: ContextVar[_Readings | None] = ContextVar("dingconf_request_readings", default=None)

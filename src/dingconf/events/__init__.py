@@ -1,0 +1,1 @@
+"""Events: the outbox, Stream-mode gateway, push subscriptions and retention."""

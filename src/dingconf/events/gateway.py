@@ -1,0 +1,70 @@
+"""Stream mode's gateway (spec §5): an app trades its credentials for a connection ticket.
+
+``POST /v1.0/gateway/connections/open`` checks ``clientId``/``clientSecret``
+(appKey and secret) and answers a ticket; the WebSocket presents it. Tickets
+live in the store so that any process can accept the WebSocket.
+"""
+
+import json
+from dataclasses import dataclass
+
+from dingconf.core.clock import Clock
+from dingconf.core.errors import InvalidRequest
+from dingconf.core.secrets import hash_token, new_token, verify_secret
+from dingconf.db.store import Store
+from dingconf.events.records import StreamTicket
+
+__all__ = ["TICKET_TTL_MS", "GatewayService", "Subscription"]
+
+#: How long a ticket may wait before its WebSocket connects.
+TICKET_TTL_MS = 5 * 60_000
+_TYPES = frozenset({"EVENT", "CALLBACK", "SYSTEM"})
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    """One ``subscriptions`` item: a frame type and a topic (``*`` for every event)."""
+
+    type: str
+    topic: str
+
+
+class GatewayService:
+    """Issues and checks Stream-mode connection tickets."""
+
+    def __init__(self, store: Store, clock: Clock) -> None:
+        self._store = store
+        self._clock = clock
+
+    async def open_connection(
+        self, client_id: str, client_secret: str, subscriptions: list[Subscription]
+    ) -> str:
+        """A ticket for the app's WebSocket.
+
+        Raises:
+            InvalidRequest: ``invalidClientIdOrSecret`` for an unknown key or wrong
+                secret, ``invalidParameter`` for a subscription of an unknown type.
+        """
+        app = await self._store.get_app(client_id)
+        if app is None or not await verify_secret(client_secret, app.secret_hash):
+            raise InvalidRequest("invalidClientIdOrSecret", "无效的clientId或者clientSecret")
+        for sub in subscriptions:
+            if sub.type not in _TYPES or not sub.topic:
+                raise InvalidRequest(
+                    "invalidParameter", f"subscriptions: unknown type {sub.type!r} or empty topic"
+                )
+        ticket = new_token()
+        topics = json.dumps([[s.type, s.topic] for s in subscriptions])
+        record = StreamTicket(
+            app.app_key, app.corp_id, topics, self._clock.now_ms() + TICKET_TTL_MS
+        )
+        async with self._store.write() as tx:
+            await tx.put_stream_ticket(hash_token(ticket), record)
+        return ticket
+
+    async def redeem(self, ticket: str) -> StreamTicket | None:
+        """What a presented ticket stands for; None when unknown or expired."""
+        record = await self._store.get_stream_ticket(hash_token(ticket))
+        if record is None or record.expires_at_ms <= self._clock.now_ms():
+            return None
+        return record

@@ -1,0 +1,193 @@
+"""Turning ASGI requests into handler calls and handler replies into responses.
+
+Handlers are three steps: parse the request, make one service call, encode
+the reply. They return a :class:`Reply`; errors are raised as
+:class:`~dingconf.core.errors.DingError` and turned into bodies by :func:`wire_errors`.
+"""
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, NamedTuple
+
+import msgspec
+from starlette.requests import Request
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from dingconf.core.errors import DingError, InvalidRequest
+from dingconf.http.errors import (
+    DropConnection,
+    RouteNotFound,
+    error_body,
+    new_request_id,
+    status_of,
+    system_error,
+)
+from dingconf.http.redaction import loggable_path
+
+__all__ = [
+    "ERROR_CODE",
+    "FAILURE",
+    "REQUEST_ID",
+    "Handler",
+    "MethodDispatch",
+    "Reply",
+    "header",
+    "missing_parameter",
+    "ok",
+    "query_param",
+    "redirect",
+    "wire_errors",
+]
+
+log = logging.getLogger("dingconf.http")
+
+REQUEST_ID = "dingconf.request_id"
+#: Scope keys telling outer layers (the access log, metrics) how a request
+#: failed: DingTalk's error code, and the unexpected exception behind a 500.
+ERROR_CODE = "dingconf.error_code"
+FAILURE = "dingconf.failure"
+_JSON = b"application/json;charset=utf-8"
+
+
+class Reply(NamedTuple):
+    """A handler's answer: an HTTP status and a JSON body (or a redirect's location)."""
+
+    status: int
+    body: bytes
+    location: str | None = None
+
+
+Handler = Callable[[Request], Awaitable[Reply]]
+
+_encode = msgspec.json.Encoder().encode
+
+
+def ok(payload: Any) -> Reply:
+    """A 200 reply carrying ``payload`` (a Struct or plain data) as JSON."""
+    return Reply(200, _encode(payload))
+
+
+def redirect(location: str) -> Reply:
+    """A 302 reply sending the client on to ``location`` (links dingconf serves)."""
+    return Reply(302, b"", location)
+
+
+async def _send(
+    send: Send, status: int, body: bytes, request_id: str, location: str | None = None
+) -> None:
+    headers = [
+        (b"content-type", _JSON),
+        (b"content-length", str(len(body)).encode()),
+        (b"x-acs-request-id", request_id.encode()),
+    ]
+    if location is not None:
+        headers.append((b"location", location.encode()))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+class MethodDispatch:
+    """An ASGI app serving one path, dispatching on the HTTP method.
+
+    A class, not a closure: Starlette wraps plain functions as
+    request/response handlers, and this is already an ASGI app.
+    """
+
+    __slots__ = ("_handlers",)
+
+    def __init__(self, handlers: Mapping[str, Handler]) -> None:
+        self._handlers = dict(handlers)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        handler = self._handlers.get(scope["method"])
+        if handler is None:
+            raise RouteNotFound()
+        reply = await handler(Request(scope, receive))
+        await _send(send, reply.status, reply.body, scope[REQUEST_ID], reply.location)
+
+
+def _check_host(scope: Scope) -> None:
+    """One ``Host`` per request (RFC 9112 §3.2: answer 400 to two, or to none in HTTP/1.1).
+
+    Checked here, where every request enters: the guards read the first Host,
+    and a proxy in front may have routed by another. granian hands a request
+    without one an empty Host, which names no server either.
+    """
+    hosts = [value for key, value in scope["headers"] if key == b"host"]
+    if len(hosts) > 1 or (scope.get("http_version") == "1.1" and not any(hosts)):
+        raise InvalidRequest("InvalidHost", "a request carries exactly one Host header")
+
+
+def wire_errors(app: ASGIApp) -> ASGIApp:
+    """Give every request an id and every failure a DingTalk-style JSON body.
+
+    The request id is echoed in ``x-acs-request-id`` on every response and in
+    the body's ``requestid`` on errors. Unexpected exceptions are logged with
+    that id and answered ``systemError``; no stack trace reaches the client.
+    """
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        request_id = new_request_id()
+        scope[REQUEST_ID] = request_id
+        # Handlers return a Reply that is sent after they finish, so a failure
+        # always happens before any byte of the response went out.
+        try:
+            _check_host(scope)
+            await app(scope, receive, send)
+        except DingError as error:
+            scope[ERROR_CODE] = error.code
+            await _send(send, status_of(error), error_body(error, request_id), request_id)
+        except DropConnection:
+            # ASGI has no "close now": promise a body, send part of it and fail,
+            # so the server cuts the connection and the client reads a broken
+            # reply (granian holds back a start without body and answers 500).
+            start = {"type": "http.response.start", "status": 200}
+            await send({**start, "headers": [(b"content-length", b"2")]})
+            await send({"type": "http.response.body", "body": b"{", "more_body": True})
+            raise
+        except Exception as exc:
+            # The traceback goes to the log only; the client sees systemError.
+            log.exception(
+                "request %s %s failed (requestid %s)",
+                scope["method"],
+                loggable_path(scope),
+                request_id,
+            )
+            failure = system_error()
+            scope[ERROR_CODE] = failure.code
+            scope[FAILURE] = exc
+            await _send(send, status_of(failure), error_body(failure, request_id), request_id)
+
+    return middleware
+
+
+def missing_parameter(name: str) -> InvalidRequest:
+    """DingTalk's gateway error for a missing parameter (spec §2.3, ``Missingbody``)."""
+    return InvalidRequest(f"Missing{name}", f"{name} is mandatory for this action")
+
+
+def header(request: Request, name: bytes) -> str | None:
+    """One request header by its lowercase name.
+
+    Scans the raw ASGI headers (lowercase by the ASGI spec) instead of building
+    Starlette's ``Headers`` view: this runs on every call.
+    """
+    for key, value in request.scope["headers"]:
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+def query_param(request: Request, name: str) -> str:
+    """A required query parameter.
+
+    Raises:
+        InvalidRequest: ``Missing<name>`` when absent or empty.
+    """
+    value = request.query_params.get(name)
+    if not value:
+        raise missing_parameter(name)
+    return value

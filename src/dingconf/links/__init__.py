@@ -1,0 +1,1 @@
+"""Auto-login and short links."""

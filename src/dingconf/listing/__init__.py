@@ -1,0 +1,1 @@
+"""Listings: meetings by room code, an organisation's meetings, history."""

@@ -1,0 +1,1 @@
+"""Instant meetings: create, close and QueryConferenceInfo."""

@@ -1,0 +1,301 @@
+"""Instant meetings: create, close, read, and the people who join and leave (spec §4.1–§4.3)."""
+
+from dataclasses import dataclass
+
+from dingconf.analytics.records import Device
+from dingconf.auth.service import READ, WRITE, require_scope
+from dingconf.core.clock import Clock
+from dingconf.core.errors import AccessDenied, InternalError, InvalidRequest, NotFound
+from dingconf.core.ids import (
+    CONFERENCE_ID,
+    new_conference_id,
+    new_link_token,
+    new_password,
+    new_room_code,
+)
+from dingconf.core.records import AttendStatus, Conference, ConferenceStatus, Participant, Principal
+from dingconf.db.store import Invitation, RoomCodeTaken, Store, WriteTx
+from dingconf.events.payloads import CLOSED, CREATED, JOINED, LEFT, emit_meeting, emit_members
+from dingconf.meetings.access import lock_own_conference
+from dingconf.recording.service import (
+    FINISHED,
+    RECORDING,
+    auto_started_recording,
+    finish_take,
+    open_take,
+)
+
+__all__ = ["BIZ_INSTANT", "ConferenceService", "CreatedConference", "validate_title"]
+
+BIZ_INSTANT = "0"
+TITLE_KEPT = 50  # longer titles are truncated (spec §4.2)
+TITLE_MAX = 256  # longer titles are refused
+_ROOM_CODE_ATTEMPTS = 20
+
+
+@dataclass(frozen=True, slots=True)
+class CreatedConference:
+    """What CreateVideoConference returns."""
+
+    conference: Conference
+    conference_password: str
+    host_password: str
+
+
+def _ended() -> InvalidRequest:
+    return InvalidRequest("resourceClose", "The meeting has ended")
+
+
+def _not_ended(conference: Conference | None) -> Conference:
+    """The locked meeting a person's client acts in (the control API: any organisation's).
+
+    Raises:
+        NotFound: ``roomNotFound``.
+        InvalidRequest: ``resourceClose`` when the meeting has ended.
+    """
+    if conference is None:
+        raise NotFound("roomNotFound", "ROOM NOT FOUND")
+    if conference.status == ConferenceStatus.ENDED:
+        raise _ended()
+    return conference
+
+
+def _admit(conference: Conference, member: Participant | None, union_id: str) -> None:
+    """Refuse a joiner the meeting's state keeps out (spec §4.5.3 forbiddenRejoin, lock)."""
+    if (
+        member is not None
+        and member.attend_status == AttendStatus.KICKED
+        and member.rejoin_forbidden
+    ):
+        raise InvalidRequest("forbiddenRejoin", f"{union_id} was removed and may not rejoin")
+    if (
+        conference.locked
+        and union_id != conference.host_id
+        and union_id not in conference.cohost_ids
+    ):
+        raise InvalidRequest("conferenceLocked", "the meeting is locked")
+
+
+def validate_title(title: str, field: str = "confTitle", code: str = "paramsTitleError") -> str:
+    """A meeting title: over 50 characters truncated, over 256 refused (spec §4.2, §4.4.1).
+
+    Raises:
+        InvalidRequest: ``code`` for an empty or too long title.
+    """
+    if not title.strip():
+        raise InvalidRequest(code, f"error:{field} is empty")
+    if len(title) > TITLE_MAX:
+        raise InvalidRequest(code, f"error:{field} is longer than {TITLE_MAX}")
+    return title[:TITLE_KEPT]
+
+
+class ConferenceService:
+    """The rules of an instant meeting's life."""
+
+    def __init__(self, store: Store, clock: Clock, base_url: str) -> None:
+        self._store = store
+        self._clock = clock
+        self._base_url = base_url
+
+    async def get(self, principal: Principal, conference_id: str) -> Conference:
+        """QueryConferenceInfo: a meeting of the caller's organisation.
+
+        Raises:
+            InvalidRequest: ``missingRoomId`` (empty id), ``paramError`` (malformed id).
+            AccessDenied: ``noPermission`` for another organisation's meeting.
+            NotFound: ``roomNotFound``.
+        """
+        require_scope(principal, READ)
+        conference_id = conference_id.strip()
+        if not conference_id:
+            raise InvalidRequest("missingRoomId", "MISSING ROOM ID")
+        if not CONFERENCE_ID.fullmatch(conference_id):
+            raise InvalidRequest("paramError", "PARAM ERROR")
+        conference = await self._store.get_conference(principal.corp_id, conference_id)
+        if conference is not None:
+            return conference
+        if await self._store.conference_corp(conference_id) is not None:
+            raise AccessDenied("noPermission", "NO PERMISSION")
+        raise NotFound("roomNotFound", "ROOM NOT FOUND")
+
+    async def create(
+        self,
+        principal: Principal,
+        creator_union_id: str,
+        title: str,
+        invitee_ids: list[str],
+        invite_caller: bool = True,
+    ) -> CreatedConference:
+        """CreateVideoConference: an instant meeting, live at once, the creator its host.
+
+        The creator is rung (a member at attendStatus 2) when ``invite_caller``
+        (``inviteCaller``, default true), else not a member until they join; either
+        way nobody is inside, so the counters start at zero. ``invitedNum``
+        counts the distinct invitees other than the creator.
+
+        Raises:
+            InvalidRequest: ``unknownUserError`` when the creator or an invitee is
+                not in the caller's organisation, ``paramsTitleError`` for a bad title.
+        """
+        require_scope(principal, WRITE)
+        title = validate_title(title)
+        creator = await self._store.get_user(principal.corp_id, creator_union_id)
+        if creator is None:
+            raise InvalidRequest("unknownUserError", "unknownUserError")
+        invitations: list[Invitation] = []
+        for union_id in dict.fromkeys(invitee_ids):
+            if union_id == creator_union_id:
+                continue
+            invitee = await self._store.get_user(principal.corp_id, union_id)
+            if invitee is None:
+                raise InvalidRequest("unknownUserError", "unknownUserError")
+            invitations.append((invitee.union_id, invitee.nick))
+        invited_num = len(invitations)
+        if invite_caller:
+            # Rung first, so listed first; the row's invitedNum leaves them out.
+            invitations.insert(0, (creator.union_id, creator.nick))
+
+        for _ in range(_ROOM_CODE_ATTEMPTS):
+            now = self._clock.now_ms()
+            room_code = new_room_code()
+            conference = Conference(
+                conference_id=new_conference_id(now),
+                corp_id=principal.corp_id,
+                title=title,
+                biz_type=BIZ_INSTANT,
+                status=ConferenceStatus.STARTED,
+                room_code=room_code,
+                external_link_url=(
+                    f"{self._base_url}/app?roomCode={room_code}&token={new_link_token()}"
+                ),
+                creator_id=creator.union_id,
+                creator_nick=creator.nick,
+                host_id=creator.union_id,
+                start_time_ms=now,
+                end_time_ms=None,
+                schedule_conference_id=None,
+                active_num=0,
+                attend_num=0,
+                invited_num=invited_num,
+                cloud_record_status=0,
+                cloud_record_owner=None,
+                extension_apps=(),
+            )
+            try:
+                async with self._store.write() as tx:
+                    await tx.insert_conference(conference, invitations, creator.union_id)
+                    await tx.set_event_origin(conference.conference_id, principal.client_key)
+                    await emit_meeting(tx, conference, CREATED, now)
+            except RoomCodeTaken:
+                continue
+            # The passwords are shown once, to the creator, and nothing checks
+            # them later, so they are not kept.
+            return CreatedConference(conference, new_password(), new_password())
+        raise InternalError("systemError", "systemError:no free roomCode")
+
+    async def close(self, principal: Principal, conference_id: str, union_id: str) -> None:
+        """CloseVideoConference: only the host; everyone inside leaves at the end time.
+
+        Raises:
+            InvalidRequest: ``paramsError`` (bad or unknown id), ``orgAccessForbidden``
+                (another organisation's meeting), ``resourceClose`` (already ended).
+            NotFound: ``permissionError`` when the caller is not the host.
+        """
+        require_scope(principal, WRITE)
+        async with self._store.write() as tx:
+            conference = await lock_own_conference(tx, principal, conference_id)
+            if conference.host_id != union_id:
+                raise NotFound(
+                    "permissionError", "permissionError:only the host can close the meeting"
+                )
+            if conference.status == ConferenceStatus.ENDED:
+                raise _ended()
+            now = self._clock.now_ms()
+            # A recording still running or paused finishes with the meeting.
+            if conference.cloud_record_status in RECORDING:
+                await tx.update_conference(conference._replace(cloud_record_status=FINISHED))
+                await finish_take(tx, conference, now)
+            await tx.end_conference(conference.conference_id, now)
+            ended = await tx.lock_conference(principal.corp_id, conference.conference_id)
+            if ended is not None:
+                await emit_meeting(tx, ended, CLOSED, now)
+
+    async def join(
+        self,
+        tx: WriteTx,
+        locked: Conference | None,
+        union_id: str,
+        nick: str | None,
+        device: Device | None = None,
+    ) -> Participant:
+        """A person enters the meeting the caller locked; the member as the join left them.
+
+        ``device``: the client the join declared (None: the default one), which
+        the ``user_join`` event reports; the caller records it with the stay.
+
+        Joining while inside changes nothing. A meeting that had not started (a
+        booking's instance) starts now; an invitee being rung (attendStatus 2) is
+        now inside (3).
+
+        Raises:
+            NotFound: ``roomNotFound``.
+            InvalidRequest: ``resourceClose`` when the meeting has ended,
+                ``forbiddenRejoin`` for someone kicked out for good,
+                ``conferenceLocked`` in a locked meeting (host and co-hosts excepted),
+                ``internalOnly`` for an outsider when only the organisation may join.
+        """
+        conference = _not_ended(locked)
+        corp_id, conference_id = conference.corp_id, conference.conference_id
+        member = await tx.get_participant(conference_id, union_id)
+        if member is not None and member.attend_status == AttendStatus.ACTIVE:
+            return member
+        _admit(conference, member, union_id)
+        user = await tx.get_user(corp_id, union_id)
+        if user is None and conference.internal_only:
+            raise InvalidRequest("internalOnly", "only the organisation's members may join")
+        if nick is None:
+            nick = user.nick if user else member.nick if member else union_id
+        now = self._clock.now_ms()
+        # The join returns what it moved (status, startTime, counters): no re-read.
+        recorded = await tx.record_join(
+            conference_id,
+            union_id,
+            nick,
+            now,
+            muted=conference.mute_all != 0,
+            outer_org=user is None,
+            # Read under the meeting's lock: a started meeting skips a statement.
+            maybe_starting=conference.status == ConferenceStatus.INITIALISED,
+        )
+        if recorded is None:
+            # The store found them inside, which the read above, under the
+            # meeting's lock, ruled out.
+            raise InternalError("systemError", f"systemError:{union_id} is inside already")
+        joined_member, joined = recorded
+        recording = auto_started_recording(joined, union_id)
+        if recording:
+            await tx.update_conference(recording)
+            await open_take(tx, conference_id, recording.cloud_record_owner or union_id, now)
+            joined = recording
+        if conference.status == ConferenceStatus.INITIALISED:
+            # A booking's instance comes to life with its first joiner.
+            await emit_meeting(tx, joined, CREATED, now)
+        client = {union_id: (device or Device()).device_type}
+        await emit_members(tx, joined, [joined_member], JOINED, now, client)
+        return joined_member
+
+    async def leave(self, tx: WriteTx, locked: Conference | None, union_id: str) -> None:
+        """A person inside the meeting the caller locked leaves it.
+
+        Raises:
+            NotFound: ``roomNotFound``.
+            InvalidRequest: ``resourceClose`` (ended) or ``notInConference``.
+        """
+        conference_id = _not_ended(locked).conference_id
+        now = self._clock.now_ms()
+        # The leave itself finds whether the person is inside (None when not),
+        # instead of a read before it; raising rolls back what it ran.
+        left = await tx.record_leave(conference_id, union_id, now)
+        if left is None:
+            raise InvalidRequest("notInConference", f"{union_id} is not in the meeting")
+        await emit_members(tx, left[1], [left[0]], LEFT, now)

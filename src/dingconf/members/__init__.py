@@ -1,0 +1,1 @@
+"""Who is in a meeting: invitations, joins, leaves and in-meeting controls."""

@@ -1,0 +1,1 @@
+"""Meeting minutes (AI minutes): takes, text, audio, summaries."""

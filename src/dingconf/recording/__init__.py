@@ -1,0 +1,1 @@
+"""Cloud recording and its files."""

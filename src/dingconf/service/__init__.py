@@ -1,1 +1,0 @@
-"""The domain: tokens and scopes, provisioning, meetings and participants. No HTTP, no SQL."""

@@ -1,1 +1,0 @@
-"""Storage: one async interface (:mod:`.base`), with SQLite and PostgreSQL behind it."""

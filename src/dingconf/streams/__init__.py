@@ -1,0 +1,1 @@
+"""Streams out (live) and per-meeting in-meeting settings."""

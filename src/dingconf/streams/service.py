@@ -1,0 +1,340 @@
+"""In-meeting features beyond the members: streams out, focus, MCU devices, ext info, subtitles.
+
+Each is stored per meeting (:mod:`dingconf.streams.records`); none of DingTalk's
+queries returns it, so the control API shows it (:meth:`ExtrasService.view`).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from dingconf.auth.service import WRITE, require_scope
+from dingconf.core.clock import Clock
+from dingconf.core.digits import ascii_digits
+from dingconf.core.errors import InvalidRequest, NotFound
+from dingconf.core.layouts import check_layout
+from dingconf.core.records import AttendStatus, Conference, ConferenceStatus, Principal
+from dingconf.core.rng import random_hex
+from dingconf.db.store import ConferenceFilter, Store, WriteTx
+from dingconf.meetings.access import lock_own_conference
+from dingconf.streams.records import ConferenceExtras, StreamOut
+
+__all__ = [
+    "MAX_STREAMS",
+    "ExtrasService",
+    "ExtrasView",
+    "StreamRequest",
+    "StreamStart",
+    "stream_status",
+]
+
+#: At most this many streams run at once per meeting (spec: "最多10个").
+MAX_STREAMS = 10
+#: DingTalk's own request example sends "grip"; it is taken as the grid it names.
+_MODE_ALIASES = {"grip": "grid"}
+_SCHEMES = ("rtmp://", "rtmps://")
+_MCU_PREFIX = "mcu-"
+
+
+def _params(detail: str) -> InvalidRequest:
+    return InvalidRequest("paramsError", f"error:{detail}")
+
+
+def _unknown_user() -> InvalidRequest:
+    return InvalidRequest("unknownUserError", "unknownUserError")
+
+
+def _ended() -> InvalidRequest:
+    return InvalidRequest("resourceClose", "The meeting has ended")
+
+
+def _stream_ended() -> InvalidRequest:
+    # The stream-out pages' tables list no code for an ended meeting (no
+    # resourceClose): their parameter error is the one that fits.
+    return _params("the meeting has ended")
+
+
+@dataclass(frozen=True, slots=True)
+class StreamRequest:
+    """StartStreamOut's body, as the service needs it."""
+
+    union_id: str
+    urls: list[str]
+    name: str
+    mode: str
+    window_position: str
+    need_host_join: bool
+
+
+@dataclass(frozen=True, slots=True)
+class StreamStart:
+    """StartStreamOut's answer: started URL → liveId, refused URL → reason."""
+
+    started: dict[str, str]
+    failed: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class ExtrasView:
+    """Everything stored for a meeting here, for the control API."""
+
+    conference: Conference
+    extras: ConferenceExtras
+    streams: list[StreamOut]
+    host_inside: bool
+
+
+def stream_status(stream: StreamOut, conference: Conference, host_inside: bool) -> str:
+    """``stopped`` (stopped or meeting ended), ``waiting`` (for the host), or ``pushing``."""
+    if stream.stopped_at_ms is not None or conference.status == ConferenceStatus.ENDED:
+        return "stopped"
+    if stream.need_host_join and not host_inside:
+        return "waiting"
+    return "pushing"
+
+
+def _url_problem(url: str) -> str | None:
+    """Why an address cannot take a stream, or None."""
+    if not url.startswith(_SCHEMES):
+        return "invalid stream url: must start with rtmp:// or rtmps://"
+    rest = url.split("://", 1)[1]
+    if not rest.split("/", 1)[0]:
+        return "invalid stream url: no host"
+    return None
+
+
+class ExtrasService:
+    """Streams out, focus, MCU invitations, ext info and subtitle subscriptions."""
+
+    def __init__(self, store: Store, clock: Clock) -> None:
+        self._store = store
+        self._clock = clock
+
+    async def _open(
+        self,
+        tx: WriteTx,
+        principal: Principal,
+        conference_id: str,
+        ended: Callable[[], InvalidRequest] = _ended,
+    ) -> Conference:
+        """Lock the caller's meeting that has not ended (the in-meeting write rules).
+
+        Raises ``ended()`` for an ended meeting (``resourceClose`` by default).
+        """
+        require_scope(principal, WRITE)
+        conference = await lock_own_conference(tx, principal, conference_id)
+        if conference.status == ConferenceStatus.ENDED:
+            raise ended()
+        return conference
+
+    async def _user(self, tx: WriteTx, principal: Principal, union_id: str) -> None:
+        if not union_id or await tx.get_user(principal.corp_id, union_id) is None:
+            raise _unknown_user()
+
+    async def start_streams(
+        self, principal: Principal, conference_id: str, request: StreamRequest
+    ) -> StreamStart:
+        """StartStreamOut: push the meeting to each RTMP address.
+
+        Each address starts (→ its new liveId) or is refused with a reason: a
+        malformed address, one already pushing, or one over the limit of
+        :data:`MAX_STREAMS` running streams.
+
+        Raises:
+            InvalidRequest: ``paramsError`` (bad id, no or over 10 addresses, empty
+                name, unknown mode or window position, an ended meeting),
+                ``orgAccessForbidden``, ``unknownUserError``.
+        """
+        require_scope(principal, WRITE)
+        mode = _MODE_ALIASES.get(request.mode, request.mode)
+        check_layout(mode, request.window_position)
+        if not request.urls or len(request.urls) > MAX_STREAMS:
+            raise _params(f"streamUrlList must hold 1 to {MAX_STREAMS} addresses")
+        if not request.name.strip():
+            raise _params("streamName is empty")
+        async with self._store.write() as tx:
+            conference = await self._open(tx, principal, conference_id, _stream_ended)
+            await self._user(tx, principal, request.union_id)
+            running = [
+                s for s in await tx.list_stream_outs(conference_id) if s.stopped_at_ms is None
+            ]
+            busy = {s.url for s in running}
+            now = self._clock.now_ms()
+            result = StreamStart({}, {})
+            for url in dict.fromkeys(request.urls):
+                problem = _url_problem(url)
+                if problem is None and url in busy:
+                    problem = "stream url is already pushing"
+                if problem is None and len(busy) >= MAX_STREAMS:
+                    problem = f"at most {MAX_STREAMS} streams may run at once"
+                if problem is not None:
+                    result.failed[url] = problem
+                    continue
+                stream = StreamOut(
+                    stream_id=random_hex(16),
+                    conference_id=conference.conference_id,
+                    url=url,
+                    name=request.name,
+                    mode=mode,
+                    window_position=request.window_position,
+                    need_host_join=request.need_host_join,
+                    started_by=request.union_id,
+                    started_at_ms=now,
+                    stopped_at_ms=None,
+                )
+                await tx.insert_stream_out(stream)
+                busy.add(url)
+                result.started[url] = stream.stream_id
+            return result
+
+    async def stop_streams(
+        self,
+        principal: Principal,
+        conference_id: str,
+        union_id: str,
+        stream_id: str,
+        stop_all: bool,
+    ) -> None:
+        """StopStreamOut: stop one running stream, or all of them (``stopAllStream``).
+
+        Raises:
+            InvalidRequest: ``paramsError`` (bad id, ``streamId`` missing or not
+                a running stream of this meeting, an ended meeting),
+                ``orgAccessForbidden``, ``unknownUserError``.
+        """
+        async with self._store.write() as tx:
+            await self._open(tx, principal, conference_id, _stream_ended)
+            await self._user(tx, principal, union_id)
+            now = self._clock.now_ms()
+            if stop_all:
+                await tx.stop_stream_outs(conference_id, None, now)
+            elif not stream_id:
+                raise _params("streamId is required unless stopAllStream is true")
+            elif not await tx.stop_stream_outs(conference_id, [stream_id], now):
+                raise _params(f"streamId {stream_id!r} is not a running stream of the meeting")
+
+    async def _extras(self, tx: WriteTx, conference_id: str) -> ConferenceExtras:
+        return await tx.get_conference_extras(conference_id) or ConferenceExtras(conference_id)
+
+    async def focus(
+        self, principal: Principal, conference_id: str, action: str, union_id: str
+    ) -> None:
+        """Focus: everyone watches ``union_id`` (``focus``), or no one (``un_focus``).
+
+        Raises:
+            InvalidRequest: ``paramsError`` (bad id or action, no unionId to focus),
+                ``orgAccessForbidden``,
+                ``resourceClose``, ``unknownUserError`` when the person is not inside.
+        """
+        require_scope(principal, WRITE)
+        if action not in ("focus", "un_focus"):
+            raise _params("action must be focus or un_focus")
+        async with self._store.write() as tx:
+            await self._open(tx, principal, conference_id)
+            extras = await self._extras(tx, conference_id)
+            if action == "un_focus":
+                await tx.put_conference_extras(extras._replace(focus_union_id=None))
+                return
+            if not union_id:
+                raise _params("unionId is required to focus")
+            member = await tx.get_participant(conference_id, union_id)
+            if member is None or member.attend_status != AttendStatus.ACTIVE:
+                raise _unknown_user()
+            await tx.put_conference_extras(extras._replace(focus_union_id=union_id))
+
+    async def set_ext_info(
+        self, principal: Principal, conference_id: str, ext_info: str | None
+    ) -> None:
+        """UpdateVideoConferenceExtInfo: keep the ext info object (None keeps the old one).
+
+        Raises:
+            InvalidRequest: ``paramsError``, ``orgAccessForbidden``, ``resourceClose``.
+        """
+        async with self._store.write() as tx:
+            await self._open(tx, principal, conference_id)
+            if ext_info is not None:
+                extras = await self._extras(tx, conference_id)
+                await tx.put_conference_extras(extras._replace(ext_info=ext_info))
+
+    async def set_subtitle_events(
+        self, principal: Principal, conference_id: str, enable: bool
+    ) -> None:
+        """SetSubtitleEvent: subscribe to (or drop) the meeting's subtitle events.
+
+        Raises:
+            InvalidRequest: ``paramsError``, ``orgAccessForbidden``, ``resourceClose``.
+        """
+        async with self._store.write() as tx:
+            await self._open(tx, principal, conference_id)
+            extras = await self._extras(tx, conference_id)
+            await tx.put_conference_extras(extras._replace(subtitle_events=enable))
+
+    async def invite_mcu(
+        self, principal: Principal, room_code: str, mcu_room_code: str, union_id: str
+    ) -> None:
+        """InviteMcu: a meeting-room device (MCU) joins the meeting with ``roomCode``.
+
+        The device is a member of its own (``mcu-<mcuRoomCode>``, nick ``MCU
+        <mcuRoomCode>``) and counts in ``activeNum``/``attendNum`` like any
+        joiner; a device already inside stays inside.
+
+        Raises:
+            InvalidRequest: ``paramsError`` (non-numeric codes, no running meeting
+                with that code), ``orgAccessForbidden`` (another organisation's
+                meeting), ``unknownUserError`` (the inviter).
+        """
+        require_scope(principal, WRITE)
+        room_code = room_code.replace(" ", "")
+        if not ascii_digits(room_code) or not ascii_digits(mcu_room_code):
+            raise _params("roomCode and mcuRoomCode must be digits")
+        device = _MCU_PREFIX + mcu_room_code
+        async with self._store.write() as tx:
+            await self._user(tx, principal, union_id)
+            where = ConferenceFilter(room_code=room_code)
+            live = [
+                c
+                for c in await tx.list_conferences(None, where)
+                if c.status != ConferenceStatus.ENDED
+            ]
+            own = [c for c in live if c.corp_id == principal.corp_id]
+            if not own:
+                if live:
+                    raise InvalidRequest("orgAccessForbidden", "orgAccessForbidden")
+                raise _params(f"no meeting in progress with roomCode {room_code}")
+            conference = await tx.lock_conference(principal.corp_id, own[-1].conference_id)
+            if conference is None:
+                raise NotFound("roomNotFound", "ROOM NOT FOUND")
+            member = await tx.get_participant(conference.conference_id, device)
+            if member is not None and member.attend_status == AttendStatus.ACTIVE:
+                return
+            await tx.record_join(
+                conference.conference_id,
+                device,
+                f"MCU {mcu_room_code}",
+                self._clock.now_ms(),
+                muted=conference.mute_all != 0,
+                # Read under the meeting's lock: a started meeting skips a statement.
+                maybe_starting=conference.status == ConferenceStatus.INITIALISED,
+            )
+
+    async def view(self, conference_id: str) -> ExtrasView:
+        """Control API: a meeting's streams, focus, ext info and subtitle flag.
+
+        Raises:
+            NotFound: ``roomNotFound``.
+        """
+        corp_id = await self._store.conference_corp(conference_id)
+        conference = corp_id and await self._store.get_conference(corp_id, conference_id)
+        if not conference:
+            raise NotFound("roomNotFound", "ROOM NOT FOUND")
+        extras = await self._store.get_conference_extras(conference.corp_id, conference_id)
+        members = await self._store.list_participants(conference.corp_id, conference_id)
+        host_inside = any(
+            p.union_id == conference.host_id and p.attend_status == AttendStatus.ACTIVE
+            for p in members
+        )
+        return ExtrasView(
+            conference,
+            extras or ConferenceExtras(conference_id),
+            await self._store.list_stream_outs(conference.corp_id, conference_id),
+            host_inside,
+        )

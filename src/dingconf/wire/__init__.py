@@ -1,1 +1,0 @@
-"""The wire layer: DingTalk's HTTP surface (routes, request parsing, error mapping)."""
