@@ -110,6 +110,10 @@ class SqlStore(Store):
     async def close(self) -> None:
         await self._db.disconnect()
 
+    @property
+    def reader(self) -> Connection:
+        return self._read
+
     @asynccontextmanager
     async def write(self) -> AsyncIterator[WriteTx]:
         async with self._db.transaction() as conn:

@@ -29,6 +29,7 @@ from dingconf.core.records import (
     TokenRecord,
     User,
 )
+from dingconf.db.driver import Connection
 from dingconf.events.records import (
     Delivery,
     DeliveryPosition,
@@ -81,6 +82,14 @@ class WriteTx(Protocol):
     Reads needed while deciding go through the transaction too: a pooled
     backend must never wait for a second connection while holding one.
     """
+
+    @property
+    def conn(self) -> Connection:
+        """The connection holding this transaction, for a feature's tables."""
+
+    @property
+    def row_lock(self) -> str:
+        """The clause appended to a SELECT to lock its rows for this transaction."""
 
     async def get_user(self, corp_id: str, union_id: str) -> User | None:
         """Read a user of an organisation."""
@@ -407,6 +416,10 @@ class Store(Protocol):
 
     def write(self) -> AbstractAsyncContextManager[WriteTx]:
         """Begin a write transaction, committed when the block exits normally."""
+
+    @property
+    def reader(self) -> Connection:
+        """The connection for reads outside a transaction, for a feature's tables."""
 
     async def get_org(self, corp_id: str) -> Org | None:
         """Read an organisation."""

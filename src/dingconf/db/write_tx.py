@@ -72,6 +72,14 @@ class SqlWriteTx(
         self._conn = conn
         self._row_lock = row_lock
 
+    @property
+    def conn(self) -> Connection:
+        return self._conn
+
+    @property
+    def row_lock(self) -> str:
+        return self._row_lock
+
     async def get_user(self, corp_id: str, union_id: str) -> User | None:
         return await select_user(self._conn, corp_id, union_id)
 
