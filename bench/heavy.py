@@ -32,6 +32,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from dingconf.app import open_store
+from dingconf.content.tables import ContentTables
 from dingconf.testing.plugin import DingconfServer
 
 CORP = "dingheavy"
@@ -103,9 +104,11 @@ async def _seed(url: str, talk: str, crowd: str, now_ms: int, args: argparse.Nam
     try:
         for first in range(0, args.utterances, CHUNK):
             async with store.write() as tx:
+                content = ContentTables(tx.conn)
                 for i in range(first, min(first + CHUNK, args.utterances)):
                     who = SPEAKERS[i % 2]
-                    await tx.add_utterance(talk, who, who, _text(i, args.chars), now_ms + i * 100)
+                    at_ms = now_ms + i * 100
+                    await content.add_utterance(talk, who, who, _text(i, args.chars), at_ms)
         for first in range(0, args.participants, CHUNK):
             async with store.write() as tx:
                 for i in range(first, min(first + CHUNK, args.participants)):

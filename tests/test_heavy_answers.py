@@ -11,7 +11,7 @@ import re
 import httpx
 import pytest
 
-from dingconf.analytics.tables import current_stays_sql
+from dingconf.analytics.tables import AnalyticsTables, current_stays_sql
 from dingconf.control.service import PARTICIPANTS_PAGE
 from dingconf.core.records import AttendStatus, ConferenceStatus
 from dingconf.db.sql_store import SqlStore
@@ -179,5 +179,5 @@ def test_a_persons_meetings_and_stay_are_looked_up_by_index(db: Runner):  # noqa
     assert "SCAN s" not in stays and "Seq Scan on participant_sessions" not in stays, stays
     found = db(db.store.list_memberships("dinga", "p01234", AttendStatus.ACTIVE))
     assert [m.union_id for m in found] == ["p01234"]
-    (stay,) = db(db.store.current_stays("dinga", CID, ["p01234", "nobody"]))
+    (stay,) = db(AnalyticsTables(db.store.reader).current_stays("dinga", CID, ["p01234", "nobody"]))
     assert (stay.union_id, stay.leave_ms) == ("p01234", None)

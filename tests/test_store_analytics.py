@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from dingconf.analytics.records import Device, NetworkSample, SessionRecord
+from dingconf.analytics.tables import AnalyticsTables
 from dingconf.app import open_store
 from dingconf.core.records import AttendStatus, Conference, ConferenceStatus, Org, User
 from dingconf.db.store import Store
@@ -70,31 +71,45 @@ def test_stays_keep_their_device_and_samples_their_order(store):
 
     async def scenario() -> None:
         async with s.write() as tx:
+            analytics = AnalyticsTables(tx.conn)
             await tx.record_join(CID, "ua", "A", 2_000)
-            await tx.set_session_device(CID, "ua", mac)
+            await analytics.set_session_device(CID, "ua", mac)
             await tx.record_join(CID, "ud", "D", 2_500, outer_org=True)
-            await tx.add_samples(CID, [NetworkSample("ua", 2_000, rtt=40)])
+            await analytics.add_samples(CID, [NetworkSample("ua", 2_000, rtt=40)])
         async with s.write() as tx:
+            analytics = AnalyticsTables(tx.conn)
             await tx.record_leave(CID, "ua", 3_000)
             await tx.record_join(CID, "ua", "A", 4_000)
-            await tx.set_session_device(CID, "ua", phone)
-            await tx.add_samples(
+            await analytics.set_session_device(CID, "ua", phone)
+            await analytics.add_samples(
                 CID, [NetworkSample("ua", 4_000), NetworkSample("ud", 1_000, loss_rate=9)]
             )
-        assert await s.list_sessions("dinga", CID) == [
+            assert await analytics.stay_devices(CID, ["ua", "ud", "uc"]) == {
+                "ua": "iOS",
+                "ud": "Win",
+            }
+            assert await analytics.stay_devices(CID, []) == {}
+        reader = AnalyticsTables(s.reader)
+        stays = await reader.current_stays("dinga", CID, ["ua", "ud", "uc"])  # any order
+        assert sorted(stays, key=lambda stay: stay.union_id) == [
+            SessionRecord(CID, "ua", 2, "A", 4_000, None, phone, False),
+            SessionRecord(CID, "ud", 1, "D", 2_500, None, Device(), True),
+        ]
+        assert await reader.current_stays("dingb", CID, ["ua"]) == []
+        assert await reader.list_sessions("dinga", CID) == [
             SessionRecord(CID, "ua", 1, "A", 2_000, 3_000, mac, False),
             SessionRecord(CID, "ud", 1, "D", 2_500, None, Device(), True),
             SessionRecord(CID, "ua", 2, "A", 4_000, None, phone, False),
         ]
-        assert await s.list_sessions("dingb", CID) == []
-        assert await s.list_samples("dinga", CID) == [
+        assert await reader.list_sessions("dingb", CID) == []
+        assert await reader.list_samples("dinga", CID) == [
             NetworkSample("ud", 1_000, loss_rate=9),
             NetworkSample("ua", 2_000, rtt=40),
             NetworkSample("ua", 4_000),
         ]
-        assert [x.at_ms for x in await s.list_samples("dinga", CID, ["ua"])] == [2_000, 4_000]
-        assert await s.list_samples("dinga", CID, []) == []
-        assert await s.list_samples("dingb", CID) == []
+        assert [x.at_ms for x in await reader.list_samples("dinga", CID, ["ua"])] == [2_000, 4_000]
+        assert await reader.list_samples("dinga", CID, []) == []
+        assert await reader.list_samples("dingb", CID) == []
 
     loop.run_until_complete(scenario())
 
@@ -105,9 +120,10 @@ def test_only_someone_being_rung_can_decline(store):
     async def scenario() -> None:
         async with s.write() as tx:
             await tx.record_join(CID, "ua", "A", 2_000)
-            assert await tx.decline_call(CID, "uc", "busy") is True
-            assert await tx.decline_call(CID, "uc", "again") is False  # no longer rung
-            assert await tx.decline_call(CID, "ua", None) is False  # inside
+            calls = AnalyticsTables(tx.conn)
+            assert await calls.decline_call(CID, "uc", "busy") is True
+            assert await calls.decline_call(CID, "uc", "again") is False  # no longer rung
+            assert await calls.decline_call(CID, "ua", None) is False  # inside
         members = {p.union_id: p for p in await s.list_participants("dinga", CID)}
         assert (members["uc"].attend_status, members["uc"].reject_description) == (
             AttendStatus.JOIN_FAILED,

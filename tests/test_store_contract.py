@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 import pytest
 
+from dingconf.analytics.tables import AnalyticsTables
 from dingconf.app import open_store
 from dingconf.core.records import (
     App,
@@ -753,7 +754,7 @@ def test_a_join_moves_the_counts_by_what_its_rows_did(db: Runner):
         meeting = await store.get_conference("dinga", CID)
         assert meeting is not None
         page = await store.page_participants("dinga", CID, 0, 10)
-        stays = await store.list_sessions("dinga", CID)
+        stays = await AnalyticsTables(store.reader).list_sessions("dinga", CID)
         return first is not None, again, meeting, page.total, len(stays)
 
     joined, again, meeting, total, stays = db(scenario())

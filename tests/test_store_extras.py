@@ -1,4 +1,4 @@
-"""Storage contract of streams out, meeting extras, the whitelist and links (every backend)."""
+"""Storage contract of streams out, meeting settings, the whitelist and links (every backend)."""
 
 import asyncio
 from collections.abc import Coroutine, Iterator
@@ -9,7 +9,9 @@ import pytest
 from dingconf.app import open_store
 from dingconf.core.records import Conference, ConferenceStatus, Org, User
 from dingconf.db.store import Store
-from dingconf.streams.records import ConferenceExtras, LoginLink, ShortLink, StreamOut
+from dingconf.links.tables import LinkTables
+from dingconf.streams.records import LoginLink, MeetingSettings, ShortLink, StreamOut
+from dingconf.streams.tables import StreamTables
 
 T = TypeVar("T")
 CID = "65000000aaaaaaaaaaaaaaaa"
@@ -78,12 +80,13 @@ def test_streams_keep_their_order_and_stop_once(db: Runner) -> None:
     async def run() -> tuple[list[StreamOut], int, int, int]:
         async with db.store.write() as tx:
             for sid, url in [("z", "rtmp://a/1"), ("a", "rtmp://a/2"), ("m", "rtmp://a/3")]:
-                await tx.insert_stream_out(stream(sid, url))
+                await StreamTables(tx.conn).insert_stream_out(stream(sid, url))
         async with db.store.write() as tx:
-            one = await tx.stop_stream_outs(CID, ["a"], 9)
-            again = await tx.stop_stream_outs(CID, ["a"], 10)
-            rest = await tx.stop_stream_outs(CID, None, 11)
-        return await db.store.list_stream_outs("dinga", CID), one, again, rest
+            streams = StreamTables(tx.conn)
+            one = await streams.stop_stream_outs(CID, ["a"], 9)
+            again = await streams.stop_stream_outs(CID, ["a"], 10)
+            rest = await streams.stop_stream_outs(CID, None, 11)
+        return await StreamTables(db.store.reader).list_stream_outs(CID, "dinga"), one, again, rest
 
     streams, one, again, rest = db(run())
     assert [(s.stream_id, s.stopped_at_ms, s.need_host_join) for s in streams] == [
@@ -92,38 +95,42 @@ def test_streams_keep_their_order_and_stop_once(db: Runner) -> None:
         ("m", 11, True),
     ]
     assert (one, again, rest) == (1, 0, 2)
-    assert db(db.store.list_stream_outs("dingb", CID)) == []
+    assert db(StreamTables(db.store.reader).list_stream_outs(CID, "dingb")) == []
 
 
-def test_extras_are_written_whole_and_read_per_organisation(db: Runner) -> None:
+def test_meeting_settings_are_written_whole_and_read_per_organisation(db: Runner) -> None:
     async def run() -> None:
         async with db.store.write() as tx:
-            assert await tx.get_conference_extras(CID) is None
-            await tx.put_conference_extras(ConferenceExtras(CID, "ua", '{"a":1}', True))
-            await tx.put_conference_extras(ConferenceExtras(CID, None, '{"a":1}', False))
+            settings = StreamTables(tx.conn)
+            assert await settings.get_meeting_settings(CID) is None
+            await settings.put_meeting_settings(MeetingSettings(CID, "ua", '{"a":1}', True))
+            await settings.put_meeting_settings(MeetingSettings(CID, None, '{"a":1}', False))
 
     db(run())
-    assert db(db.store.get_conference_extras("dinga", CID)) == ConferenceExtras(
+    reader = StreamTables(db.store.reader)
+    assert db(reader.get_meeting_settings(CID, "dinga")) == MeetingSettings(
         CID, None, '{"a":1}', False
     )
-    assert db(db.store.get_conference_extras("dingb", CID)) is None
+    assert db(reader.get_meeting_settings(CID, "dingb")) is None
 
 
 def test_whitelist_adds_once_and_keeps_business_types_apart(db: Runner) -> None:
     async def run() -> tuple[bool, bool]:
         async with db.store.write() as tx:
-            await tx.add_to_record_whitelist("dinga", "cloud_record", ["ub", "ua"], "ua", 1)
-            await tx.add_to_record_whitelist("dinga", "cloud_record", ["ua"], "ua", 2)
-            await tx.add_to_record_whitelist("dinga", "local_record", ["uc"], "ua", 3)
-            await tx.remove_from_record_whitelist("dinga", "cloud_record", ["ub", "nobody"])
+            whitelist = LinkTables(tx.conn)
+            await whitelist.add_to_record_whitelist("dinga", "cloud_record", ["ub", "ua"], "ua", 1)
+            await whitelist.add_to_record_whitelist("dinga", "cloud_record", ["ua"], "ua", 2)
+            await whitelist.add_to_record_whitelist("dinga", "local_record", ["uc"], "ua", 3)
+            await whitelist.remove_from_record_whitelist("dinga", "cloud_record", ["ub", "nobody"])
             return (
-                await tx.on_record_whitelist("dinga", "cloud_record", "ua"),
-                await tx.on_record_whitelist("dingb", "cloud_record", "ua"),
+                await whitelist.on_record_whitelist("dinga", "cloud_record", "ua"),
+                await whitelist.on_record_whitelist("dingb", "cloud_record", "ua"),
             )
 
     assert db(run()) == (True, False)
-    assert db(db.store.record_whitelist("dinga", "cloud_record")) == ["ua"]
-    assert db(db.store.record_whitelist("dinga", "local_record")) == ["uc"]
+    reader = LinkTables(db.store.reader)
+    assert db(reader.record_whitelist("dinga", "cloud_record")) == ["ua"]
+    assert db(reader.record_whitelist("dinga", "local_record")) == ["uc"]
 
 
 def test_login_links_open_once_and_short_links_round_trip(db: Runner) -> None:
@@ -132,12 +139,14 @@ def test_login_links_open_once_and_short_links_round_trip(db: Runner) -> None:
 
     async def run() -> tuple[bool, bool, LoginLink | None]:
         async with db.store.write() as tx:
-            await tx.insert_login_link(link)
-            await tx.insert_short_link(short)
-            first = await tx.use_login_link(link.token_hash, 50)
-            second = await tx.use_login_link(link.token_hash, 60)
-            return first, second, await tx.get_login_link(link.token_hash)
+            links = LinkTables(tx.conn)
+            await links.insert_login_link(link)
+            await links.insert_short_link(short)
+            first = await links.use_login_link(link.token_hash, 50)
+            second = await links.use_login_link(link.token_hash, 60)
+            return first, second, await links.get_login_link(link.token_hash)
 
     assert db(run()) == (True, False, link._replace(used_at_ms=50))
-    assert db(db.store.get_short_link("Abc123xyz90")) == short
-    assert db(db.store.get_short_link("nope")) is None
+    reader = LinkTables(db.store.reader)
+    assert db(reader.get_short_link("Abc123xyz90")) == short
+    assert db(reader.get_short_link("nope")) is None

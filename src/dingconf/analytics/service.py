@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from dingconf.analytics.records import NetworkSample, SessionRecord
+from dingconf.analytics.tables import AnalyticsTables
 from dingconf.core.clock import Clock
 from dingconf.core.errors import InvalidRequest
 from dingconf.core.paging import Page, paginate
@@ -65,6 +66,11 @@ class AnalyticsService:
         self._clock = clock
         self._conferences = conferences
 
+    @property
+    def _tables(self) -> AnalyticsTables:
+        """The stays and samples, read outside a transaction."""
+        return AnalyticsTables(self._store.reader)
+
     async def department(self, principal: Principal, conference: Conference) -> str | None:
         """The department of the meeting's creator, when the organisation knows one."""
         user = await self._store.get_user(principal.corp_id, conference.creator_id)
@@ -98,13 +104,13 @@ class AnalyticsService:
             InvalidRequest: ``paramError`` (paging); the errors of QueryConferenceInfo.
         """
         conference = await self._conferences.get(principal, conference_id)
-        sessions = await self._store.list_sessions(principal.corp_id, conference.conference_id)
+        sessions = await self._tables.list_sessions(principal.corp_id, conference.conference_id)
         if nick:
             sessions = [s for s in sessions if nick in s.nick]
         page = paginate(
             sessions, next_token, max_results, default_size=_DETAIL_PAGE, error_code=_PARAM_ERROR
         )
-        samples = await self._store.list_samples(
+        samples = await self._tables.list_samples(
             principal.corp_id, conference.conference_id, sorted({s.union_id for s in page.items})
         )
         now = self._clock.now_ms()
@@ -127,7 +133,7 @@ class AnalyticsService:
         conference = await self._conferences.get(principal, conference_id)
         if begin_ms > end_ms:
             raise InvalidRequest(_PARAM_ERROR, "error:beginTime is after endTime")
-        samples = await self._store.list_samples(
+        samples = await self._tables.list_samples(
             principal.corp_id, conference.conference_id, [union_id]
         )
         return [s for s in samples if begin_ms <= s.at_ms <= end_ms]
@@ -145,7 +151,7 @@ class AnalyticsService:
         wanted = [u for u in dict.fromkeys(union_ids) if u]
         if not wanted:
             raise InvalidRequest(_PARAM_ERROR, "error:unionIdList is empty")
-        samples = await self._store.list_samples(
+        samples = await self._tables.list_samples(
             principal.corp_id, conference.conference_id, wanted
         )
         found = {}

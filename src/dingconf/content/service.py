@@ -7,6 +7,7 @@ that a test can place speech exactly without moving the clock.
 """
 
 from dingconf.content.records import Utterance
+from dingconf.content.tables import ContentTables
 from dingconf.core.clock import Clock
 from dingconf.core.errors import InvalidRequest, NotFound
 from dingconf.core.records import AttendStatus, ConferenceStatus
@@ -57,4 +58,6 @@ class ContentService:
                     raise InvalidRequest(
                         _PARAM, "offsetMs must lie between the meeting's start and now"
                     )
-            return await tx.add_utterance(conference_id, union_id, member.nick, text, at)
+            return await ContentTables(tx.conn).add_utterance(
+                conference_id, union_id, member.nick, text, at
+            )

@@ -3,6 +3,7 @@
 from dataclasses import replace
 
 from dingconf.analytics.records import Device, NetworkSample
+from dingconf.analytics.tables import AnalyticsTables
 from dingconf.bookings.service import BookingService
 from dingconf.content.records import Utterance
 from dingconf.content.service import ContentService
@@ -94,10 +95,10 @@ class ControlService:
             member = await self._conferences.join(tx, locked, union_id, nick, device)
             joined = member.last_join_ms if member.last_join_ms is not None else 0
             if device is not None:  # a new stay starts with the default client
-                await tx.set_session_device(conference_id, union_id, device)
+                await AnalyticsTables(tx.conn).set_session_device(conference_id, union_id, device)
             if samples is None:
                 samples = [NetworkSample(union_id, 0)]
-            await tx.add_samples(
+            await AnalyticsTables(tx.conn).add_samples(
                 conference_id, [s._replace(at_ms=joined + s.at_ms) for s in samples]
             )
 
@@ -132,7 +133,7 @@ class ControlService:
                 member = await tx.get_participant(conference_id, union_id)
                 if member is None or member.first_join_ms is None:
                     raise InvalidRequest("paramError", f"{union_id} never joined the meeting")
-            await tx.add_samples(conference_id, samples)
+            await AnalyticsTables(tx.conn).add_samples(conference_id, samples)
 
     async def decline(self, conference_id: str, union_id: str, reason: str | None) -> None:
         """An invitee declines the call ringing them (attendStatus 2 → 4).
@@ -144,7 +145,7 @@ class ControlService:
         corp_id = await self._corp_of(conference_id)
         async with self._store.write() as tx:
             await tx.lock_conference(corp_id, conference_id)
-            if not await tx.decline_call(conference_id, union_id, reason):
+            if not await AnalyticsTables(tx.conn).decline_call(conference_id, union_id, reason):
                 raise InvalidRequest(
                     "paramError",
                     f"{union_id} is not being called (attendStatus {int(AttendStatus.CALLING)})",

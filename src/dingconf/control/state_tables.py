@@ -6,18 +6,24 @@ between SQLite and PostgreSQL: a dump taken from one loads into the other
 and dumps again to the same document.
 """
 
-from typing import Any, NamedTuple
+from typing import Any
 
+from dingconf.analytics.tables import NETWORK_SAMPLES
+from dingconf.content.tables import SPANS, UTTERANCES
 from dingconf.control.state_records import StateDump
 from dingconf.core.clock import ClockState
 from dingconf.db.driver import Connection, Row
 from dingconf.db.rows import bump_auth_epoch
+from dingconf.db.table import Table
+from dingconf.links.tables import RECORD_WHITELIST, SHORT_LINKS
 from dingconf.listing.tables import (
     MEMBER_COUNT_RESET,
     recount_listing,
     recount_members,
     reset_listings,
 )
+from dingconf.minutes.tables import MINUTES_GRANTS, MINUTES_SUMMARIES
+from dingconf.streams.tables import MEETING_SETTINGS, STREAM_OUTS
 
 __all__ = [
     "DISCARDED_TABLES",
@@ -34,18 +40,6 @@ __all__ = [
     "update_baseline",
     "update_clock",
 ]
-
-
-class Table(NamedTuple):
-    """A table whose rows belong to one organisation."""
-
-    name: str
-    #: Its key in an organisation of the document.
-    key: str
-    columns: tuple[str, ...]
-    primary_key: tuple[str, ...]
-    #: True: rows hang off a meeting (``conference_id``); False: carry ``corp_id``.
-    by_conference: bool
 
 
 #: In insertion order (parents first); deleted in the reverse order.
@@ -156,37 +150,9 @@ ORG_TABLES = (
         ("conference_id", "union_id"),
         True,
     ),
-    Table(
-        "utterances",
-        "utterances",
-        ("conference_id", "seq", "union_id", "nick", "text", "at_ms"),
-        ("conference_id", "seq"),
-        True,
-    ),
-    Table(
-        "spans",
-        "spans",
-        ("conference_id", "kind", "seq", "take", "owner", "start_ms", "end_ms"),
-        ("conference_id", "kind", "seq"),
-        True,
-    ),
-    Table(
-        "network_samples",
-        "networkSamples",
-        (
-            "conference_id",
-            "union_id",
-            "seq",
-            "at_ms",
-            "rtt",
-            "loss_rate",
-            "jitter",
-            "send_bit_rate",
-            "recv_bit_rate",
-        ),
-        ("conference_id", "union_id", "seq"),
-        True,
-    ),
+    UTTERANCES,
+    SPANS,
+    NETWORK_SAMPLES,
     Table(
         "phone_invitations",
         "phoneInvitations",
@@ -194,70 +160,12 @@ ORG_TABLES = (
         ("conference_id", "phone_number"),
         True,
     ),
-    Table(
-        "stream_outs",
-        "streamOuts",
-        (
-            "stream_id",
-            "conference_id",
-            "seq",
-            "url",
-            "name",
-            "mode",
-            "window_position",
-            "need_host_join",
-            "started_by",
-            "started_at",
-            "stopped_at",
-        ),
-        ("stream_id",),
-        True,
-    ),
-    Table(
-        "conference_extras",
-        "conferenceExtras",
-        ("conference_id", "focus_union_id", "ext_info", "subtitle_events"),
-        ("conference_id",),
-        True,
-    ),
-    Table(
-        "minutes_summaries",
-        "minutesSummaries",
-        ("conference_id", "summary"),
-        ("conference_id",),
-        True,
-    ),
-    Table(
-        "minutes_grants",
-        "minutesGrants",
-        ("conference_id", "union_id", "share_scope", "task_uuid", "granted_ms"),
-        ("conference_id", "union_id"),
-        True,
-    ),
-    Table(
-        "record_whitelist",
-        "recordWhitelist",
-        ("corp_id", "biz_type", "union_id", "added_by", "added_at"),
-        ("biz_type", "union_id"),
-        False,
-    ),
-    Table(
-        "short_links",
-        "shortLinks",
-        (
-            "code",
-            "corp_id",
-            "schedule_conference_id",
-            "creator_id",
-            "cool_app_code",
-            "biz_data",
-            "use_extension_app",
-            "target",
-            "created_at",
-        ),
-        ("code",),
-        False,
-    ),
+    STREAM_OUTS,
+    MEETING_SETTINGS,
+    MINUTES_SUMMARIES,
+    MINUTES_GRANTS,
+    RECORD_WHITELIST,
+    SHORT_LINKS,
 )
 
 #: An organisation's rows a state document leaves out but deleting the

@@ -5,17 +5,9 @@ module (reads), :mod:`.sql_tx` (writes) and :mod:`.sql_rows` (row mapping), so
 both backends behave the same.
 """
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from dingconf.analytics.records import NetworkSample, SessionRecord
-from dingconf.analytics.tables import (
-    select_current_stays,
-    select_samples,
-    select_sessions,
-)
-from dingconf.content.records import Span, Utterance
-from dingconf.content.tables import select_spans, select_utterances
 from dingconf.control.console.presence_records import Presence
 from dingconf.control.console.presence_tables import select_presence, select_stale_presences
 from dingconf.control.console.tables import select_latest_conferences
@@ -65,15 +57,6 @@ from dingconf.events.tables import (
 )
 from dingconf.listing.records import MemberKey, MemberPage
 from dingconf.listing.tables import SELECT_MEMBERSHIPS, ListingTotals, select_member_page
-from dingconf.minutes.records import MinutesGrant
-from dingconf.minutes.tables import select_minutes_grants, select_minutes_summary
-from dingconf.streams.records import ConferenceExtras, ShortLink, StreamOut
-from dingconf.streams.tables import (
-    select_extras,
-    select_short_link,
-    select_stream_outs,
-    select_whitelist,
-)
 
 __all__ = ["SqlStore"]
 
@@ -278,19 +261,6 @@ class SqlStore(Store):
             *await select_member_page(self._read, corp_id, conference_id, offset, limit, after)
         )
 
-    async def list_sessions(self, corp_id: str, conference_id: str) -> list[SessionRecord]:
-        return await select_sessions(self._read, corp_id, conference_id)
-
-    async def current_stays(
-        self, corp_id: str, conference_id: str, union_ids: Sequence[str]
-    ) -> list[SessionRecord]:
-        return await select_current_stays(self._read, corp_id, conference_id, union_ids)
-
-    async def list_samples(
-        self, corp_id: str, conference_id: str, union_ids: list[str] | None = None
-    ) -> list[NetworkSample]:
-        return await select_samples(self._read, corp_id, conference_id, union_ids)
-
     async def get_booking(self, corp_id: str, schedule_conference_id: str) -> Booking | None:
         row = await self._read.fetchone(SELECT_BOOKING, (schedule_conference_id, corp_id))
         return booking_of(row) if row else None
@@ -304,20 +274,6 @@ class SqlStore(Store):
             (room_code,),
         )
         return booking_of(row) if row else None
-
-    async def list_stream_outs(self, corp_id: str, conference_id: str) -> list[StreamOut]:
-        return await select_stream_outs(self._read, conference_id, corp_id)
-
-    async def get_conference_extras(
-        self, corp_id: str, conference_id: str
-    ) -> ConferenceExtras | None:
-        return await select_extras(self._read, conference_id, corp_id)
-
-    async def record_whitelist(self, corp_id: str, biz_type: str) -> list[str]:
-        return await select_whitelist(self._read, corp_id, biz_type)
-
-    async def get_short_link(self, code: str) -> ShortLink | None:
-        return await select_short_link(self._read, code)
 
     async def get_presence(self, presence_hash: str) -> Presence | None:
         return await select_presence(self._read, presence_hash)
@@ -355,18 +311,6 @@ class SqlStore(Store):
             SELECT_MEMBERSHIPS, (corp_id, int(ConferenceStatus.STARTED), union_id, int(status))
         )
         return [participant_of(row) for row in rows]
-
-    async def list_utterances(self, corp_id: str, conference_id: str) -> list[Utterance]:
-        return await select_utterances(self._read, corp_id, conference_id)
-
-    async def get_minutes_summary(self, corp_id: str, conference_id: str) -> str | None:
-        return await select_minutes_summary(self._read, corp_id, conference_id)
-
-    async def list_minutes_grants(self, corp_id: str, conference_id: str) -> list[MinutesGrant]:
-        return await select_minutes_grants(self._read, corp_id, conference_id)
-
-    async def list_spans(self, corp_id: str, conference_id: str, kind: str) -> list[Span]:
-        return await select_spans(self._read, conference_id, kind, corp_id)
 
     async def live_counts(self) -> tuple[int, int]:
         return await select_live_counts(self._read)

@@ -11,8 +11,6 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Protocol
 
-from dingconf.analytics.records import Device, NetworkSample, SessionRecord
-from dingconf.content.records import Span, Utterance
 from dingconf.control.console.presence_records import Presence
 from dingconf.control.state_records import StateDump
 from dingconf.core.clock import ClockState
@@ -38,8 +36,6 @@ from dingconf.events.records import (
     StreamTicket,
 )
 from dingconf.listing.records import MemberKey, MemberPage
-from dingconf.minutes.records import MinutesGrant
-from dingconf.streams.records import ConferenceExtras, LoginLink, ShortLink, StreamOut
 
 __all__ = [
     "ConferenceFilter",
@@ -200,18 +196,6 @@ class WriteTx(Protocol):
         nothing changed) when the person was not inside.
         """
 
-    async def set_session_device(self, conference_id: str, union_id: str, device: Device) -> None:
-        """Record the client of a person's latest stay in a meeting."""
-
-    async def stay_devices(self, conference_id: str, union_ids: list[str]) -> dict[str, str]:
-        """The deviceType of each person's latest stay (nobody who never joined)."""
-
-    async def add_samples(self, conference_id: str, samples: list[NetworkSample]) -> None:
-        """Append network samples reported by people's clients."""
-
-    async def decline_call(self, conference_id: str, union_id: str, reason: str | None) -> bool:
-        """An invitee being rung declines (attendStatus 2 → 4); False if not being rung."""
-
     async def kick_member(
         self, conference_id: str, union_id: str, at_ms: int, *, forbid_rejoin: bool
     ) -> None:
@@ -232,47 +216,6 @@ class WriteTx(Protocol):
     async def mute_everyone(self, conference_id: str, muted: bool) -> None:
         """Mute or unmute every member of a meeting."""
 
-    # Streams out, focus, ext info, subtitles, whitelist, links (model.extras).
-
-    async def list_stream_outs(self, conference_id: str) -> list[StreamOut]:
-        """A meeting's streams, oldest first (the caller holds the meeting's lock)."""
-
-    async def insert_stream_out(self, stream: StreamOut) -> None:
-        """Store a stream that has started."""
-
-    async def stop_stream_outs(
-        self, conference_id: str, stream_ids: list[str] | None, at_ms: int
-    ) -> int:
-        """Stop a meeting's running streams (all, or those listed); return how many."""
-
-    async def get_conference_extras(self, conference_id: str) -> ConferenceExtras | None:
-        """A meeting's focus, ext info and subtitle flag, if any was ever set."""
-
-    async def put_conference_extras(self, extras: ConferenceExtras) -> None:
-        """Write a meeting's focus, ext info and subtitle flag."""
-
-    async def add_to_record_whitelist(
-        self, corp_id: str, biz_type: str, union_ids: list[str], by: str, at_ms: int
-    ) -> None:
-        """Add accounts to an organisation's recording whitelist."""
-
-    async def remove_from_record_whitelist(
-        self, corp_id: str, biz_type: str, union_ids: list[str]
-    ) -> None:
-        """Remove accounts from an organisation's recording whitelist."""
-
-    async def on_record_whitelist(self, corp_id: str, biz_type: str, union_id: str) -> bool:
-        """Whether an account is on an organisation's recording whitelist."""
-
-    async def insert_login_link(self, link: LoginLink) -> None:
-        """Store an auto-login link."""
-
-    async def get_login_link(self, token_hash: str) -> LoginLink | None:
-        """An auto-login link by its token's hash."""
-
-    async def use_login_link(self, token_hash: str, at_ms: int) -> bool:
-        """Use an auto-login link once; False when it was already used."""
-
     async def put_presence(self, presence: Presence) -> None:
         """Store a join page's presence, replacing the person's earlier one in the meeting."""
 
@@ -282,9 +225,6 @@ class WriteTx(Protocol):
     async def drop_presence(self, presence_hash: str, beat_before_ms: int | None = None) -> bool:
         """Delete a presence (only if its last beat is before ``beat_before_ms``, when
         given); True when this call deleted it, so one process acts on each."""
-
-    async def insert_short_link(self, link: ShortLink) -> None:
-        """Store a short link."""
 
     async def insert_booking(self, booking: Booking) -> None:
         """Store a new booking."""
@@ -355,33 +295,6 @@ class WriteTx(Protocol):
 
     async def end_conference(self, conference_id: str, at_ms: int) -> None:
         """End a meeting: everyone still inside leaves at ``at_ms``; calls fail."""
-
-    # Meeting content (model.content): written under the meeting's lock.
-
-    async def add_utterance(
-        self, conference_id: str, union_id: str, nick: str, text: str, at_ms: int
-    ) -> Utterance:
-        """Store what someone said; its ``seq`` is the meeting's next."""
-
-    async def open_span(
-        self, conference_id: str, kind: str, take: int, owner: str, at_ms: int
-    ) -> None:
-        """Start a span of a recording or the minutes."""
-
-    async def close_span(self, conference_id: str, kind: str, at_ms: int) -> None:
-        """End the running span of ``kind``, if one runs."""
-
-    async def put_minutes_summary(self, conference_id: str, summary_json: str) -> None:
-        """Set (or replace) the explicit summary of a meeting's minutes."""
-
-    async def grant_minutes(self, grant: MinutesGrant) -> None:
-        """Share a meeting's minutes with a person (a second share replaces the first)."""
-
-    async def list_spans(self, conference_id: str, kind: str) -> list[Span]:
-        """The spans of a meeting's recordings or minutes, by take and start."""
-
-    async def keep_media_key(self, name: str, candidate: str) -> str:
-        """The URL-signing key called ``name``, stored as ``candidate`` if there is none."""
 
     # The test toolkit (service.state): whole organisations, the clock, the baseline.
 
@@ -487,22 +400,6 @@ class Store(Protocol):
     async def list_participants(self, corp_id: str, conference_id: str) -> list[Participant]:
         """The members of a meeting of ``corp_id``, in order of first join."""
 
-    async def list_sessions(self, corp_id: str, conference_id: str) -> list[SessionRecord]:
-        """Every stay in a meeting of ``corp_id``, by join time."""
-
-    async def current_stays(
-        self, corp_id: str, conference_id: str, union_ids: Sequence[str]
-    ) -> list[SessionRecord]:
-        """The stays in progress of ``union_ids`` in a meeting of ``corp_id`` (any order).
-
-        Read by key: the cost follows ``union_ids``, not the meeting's size.
-        """
-
-    async def list_samples(
-        self, corp_id: str, conference_id: str, union_ids: list[str] | None = None
-    ) -> list[NetworkSample]:
-        """The network samples of a meeting of ``corp_id`` (of ``union_ids``), by time."""
-
     async def get_booking(self, corp_id: str, schedule_conference_id: str) -> Booking | None:
         """Read a booking of ``corp_id``."""
 
@@ -511,20 +408,6 @@ class Store(Protocol):
 
     async def booking_by_room_code(self, room_code: str) -> Booking | None:
         """The booking (not cancelled) that owns a roomCode, in any organisation."""
-
-    async def list_stream_outs(self, corp_id: str, conference_id: str) -> list[StreamOut]:
-        """The streams of a meeting of ``corp_id``, oldest first."""
-
-    async def get_conference_extras(
-        self, corp_id: str, conference_id: str
-    ) -> ConferenceExtras | None:
-        """The focus, ext info and subtitle flag of a meeting of ``corp_id``."""
-
-    async def record_whitelist(self, corp_id: str, biz_type: str) -> list[str]:
-        """The accounts on an organisation's recording whitelist, by unionId."""
-
-    async def get_short_link(self, code: str) -> ShortLink | None:
-        """A short link by its code."""
 
     async def get_presence(self, presence_hash: str) -> Presence | None:
         """A join page's presence by its id's hash."""
@@ -574,18 +457,6 @@ class Store(Protocol):
         self, corp_id: str, union_id: str, status: AttendStatus
     ) -> list[Participant]:
         """A person's member rows in ``status`` across the running meetings of ``corp_id``."""
-
-    async def list_utterances(self, corp_id: str, conference_id: str) -> list[Utterance]:
-        """What was said in a meeting of ``corp_id``, in order."""
-
-    async def get_minutes_summary(self, corp_id: str, conference_id: str) -> str | None:
-        """The explicit minutes summary (JSON) of a meeting of ``corp_id``, if set."""
-
-    async def list_minutes_grants(self, corp_id: str, conference_id: str) -> list[MinutesGrant]:
-        """Who the minutes of a meeting of ``corp_id`` were shared with."""
-
-    async def list_spans(self, corp_id: str, conference_id: str, kind: str) -> list[Span]:
-        """The recording or minutes spans of a meeting of ``corp_id``, by take and start."""
 
     async def live_counts(self) -> tuple[int, int]:
         """Meetings running now (all organisations) and the people inside them."""

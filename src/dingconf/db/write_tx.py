@@ -1,7 +1,5 @@
 """Write transactions of the SQL store: every change, with the counters it moves."""
 
-from dingconf.analytics.tables import AnalyticsWrites
-from dingconf.content.tables import ContentWrites
 from dingconf.control.console.presence_tables import PresenceWrites
 from dingconf.control.state_tables import StateWrites
 from dingconf.core.records import (
@@ -46,22 +44,14 @@ from dingconf.members.tables import (
     select_any_conference,
     update_leave,
 )
-from dingconf.minutes.tables import MinutesWrites, end_minutes
-from dingconf.recording.media_tables import keep_media_key
-from dingconf.streams.tables import (
-    ExtrasWrites,
-)
+from dingconf.minutes.tables import MinutesTables
 
 __all__ = ["SqlWriteTx"]
 
 
 class SqlWriteTx(
-    AnalyticsWrites,
-    ExtrasWrites,
     EventWrites,
     RetentionWrites,
-    ContentWrites,
-    MinutesWrites,
     StateWrites,
     PresenceWrites,
     WriteTx,
@@ -421,7 +411,7 @@ class SqlWriteTx(
             "WHERE conference_id = ?",
             (int(ConferenceStatus.ENDED), at_ms, conference_id),
         )
-        await end_minutes(self._conn, conference_id, at_ms)
+        await MinutesTables(self._conn).end_minutes(conference_id, at_ms)
 
     async def _close_sessions(
         self, conference_id: str, at_ms: int, who: str, who_params: tuple[str, ...]
@@ -448,6 +438,3 @@ class SqlWriteTx(
                 *who_params,
             ),
         )
-
-    async def keep_media_key(self, name: str, candidate: str) -> str:
-        return await keep_media_key(self._conn, name, candidate)

@@ -11,6 +11,7 @@ import json
 from collections.abc import Mapping
 
 from dingconf.analytics.records import Device
+from dingconf.analytics.tables import AnalyticsTables
 from dingconf.core.digits import digits_value
 from dingconf.core.records import Conference, ConferenceStatus, Participant
 from dingconf.core.rng import random_hex
@@ -172,7 +173,9 @@ async def emit_members(
     if not members:
         return
     if devices is None:
-        devices = await tx.stay_devices(conference.conference_id, [m.union_id for m in members])
+        devices = await AnalyticsTables(tx.conn).stay_devices(
+            conference.conference_id, [m.union_id for m in members]
+        )
     default = Device().device_type
     body = {
         "openMemberModels": [

@@ -18,6 +18,7 @@ from dingconf.core.records import ConferenceStatus, Principal
 from dingconf.core.rng import random_below
 from dingconf.core.secrets import hash_token, new_token
 from dingconf.db.store import ConferenceFilter, Store
+from dingconf.links.tables import LinkTables
 from dingconf.members.member_pass import MemberPasses
 from dingconf.streams.records import LoginLink, ShortLink
 
@@ -99,7 +100,7 @@ class LinkService:
             used_at_ms=None,
         )
         async with self._store.write() as tx:
-            await tx.insert_login_link(link)
+            await LinkTables(tx.conn).insert_login_link(link)
         return f"{self._base_url}/autoLogin/{token}"
 
     async def _check_meeting_url(self, corp_id: str, meeting_url: str) -> None:
@@ -136,11 +137,12 @@ class LinkService:
         gone = NotFound("loginUrlNotFound", "the login url is invalid, used or expired")
         token_hash = hash_token(token)
         async with self._store.write() as tx:
-            link = await tx.get_login_link(token_hash)
+            links = LinkTables(tx.conn)
+            link = await links.get_login_link(token_hash)
             now = self._clock.now_ms()
             if link is None or link.expires_at_ms <= now:
                 raise gone
-            if not await tx.use_login_link(token_hash, now):
+            if not await links.use_login_link(token_hash, now):
                 raise gone
         # The join page admits the person only with their pass (service.member_pass),
         # bound to the meeting's room code (a booking's link names none).
@@ -187,7 +189,7 @@ class LinkService:
             _SHORT_ALPHABET[random_below(len(_SHORT_ALPHABET))] for _ in range(_SHORT_LENGTH)
         )
         async with self._store.write() as tx:
-            await tx.insert_short_link(
+            await LinkTables(tx.conn).insert_short_link(
                 ShortLink(
                     code=code,
                     corp_id=principal.corp_id,
@@ -208,7 +210,7 @@ class LinkService:
         Raises:
             NotFound: ``shortLinkNotFound`` for an unknown link or a cancelled booking.
         """
-        link = await self._store.get_short_link(code)
+        link = await LinkTables(self._store.reader).get_short_link(code)
         booking = link and await self._store.get_booking(link.corp_id, link.schedule_conference_id)
         if not link or not booking or booking.cancelled:
             raise NotFound("shortLinkNotFound", "the short link is invalid or expired")
@@ -234,8 +236,9 @@ class LinkService:
             if await self._store.get_user(principal.corp_id, union_id) is None:
                 raise InvalidRequest("unknownUserError", "unknownUserError")
         async with self._store.write() as tx:
+            whitelist = LinkTables(tx.conn)
             if change.operation == ADD:
-                await tx.add_to_record_whitelist(
+                await whitelist.add_to_record_whitelist(
                     principal.corp_id,
                     change.biz_type,
                     accounts,
@@ -243,8 +246,10 @@ class LinkService:
                     self._clock.now_ms(),
                 )
             else:
-                await tx.remove_from_record_whitelist(principal.corp_id, change.biz_type, accounts)
+                await whitelist.remove_from_record_whitelist(
+                    principal.corp_id, change.biz_type, accounts
+                )
 
     async def whitelist(self, corp_id: str, biz_type: str) -> list[str]:
         """Control API: who is on an organisation's recording whitelist."""
-        return await self._store.record_whitelist(corp_id, biz_type)
+        return await LinkTables(self._store.reader).record_whitelist(corp_id, biz_type)

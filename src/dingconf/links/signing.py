@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 from dingconf.core.digits import digits_value
 from dingconf.core.errors import AccessDenied
 from dingconf.db.store import Store
+from dingconf.recording.media_tables import MediaKeyTables
 
 __all__ = ["LinkSigner", "SigningKey"]
 
@@ -39,7 +40,9 @@ class SigningKey:
         """The hex HMAC-SHA256 of ``message``."""
         if self._key is None:
             async with self._store.write() as tx:
-                stored = await tx.keep_media_key(self._name, secrets.token_hex(32))
+                stored = await MediaKeyTables(tx.conn).keep_media_key(
+                    self._name, secrets.token_hex(32)
+                )
             self._key = stored.encode()
         return hmac.new(self._key, message.encode(), hashlib.sha256).hexdigest()
 

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from dingconf.analytics.records import Device
+from dingconf.analytics.tables import AnalyticsTables
 from dingconf.auth.service import READ, require_scope
 from dingconf.core.clock import Clock
 from dingconf.core.digits import ascii_digits
@@ -82,7 +83,7 @@ class ListingService:
                     principal.corp_id, conference_id, 0, BATCH_USERS
                 )
                 members = listed.members
-                stays = await self._store.current_stays(
+                stays = await AnalyticsTables(self._store.reader).current_stays(
                     principal.corp_id, conference_id, [m.union_id for m in members]
                 )
                 cameras = frozenset(s.union_id for s in stays if s.device.camera_on)
@@ -183,7 +184,7 @@ class ListingService:
             c = await self._store.get_conference(principal.corp_id, member.conference_id)
             if c is not None:
                 # The person's stay in progress, by key (not the meeting's every stay).
-                stays = await self._store.current_stays(
+                stays = await AnalyticsTables(self._store.reader).current_stays(
                     principal.corp_id, c.conference_id, [union_id]
                 )
                 device = stays[0].device.device_type if stays else Device().device_type

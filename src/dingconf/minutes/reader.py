@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from dingconf.content.records import MINUTES, Span
+from dingconf.content.tables import ContentTables
 from dingconf.core.clock import Clock
 from dingconf.core.digits import digits_value
 from dingconf.core.errors import AccessDenied, InvalidRequest, NotFound
@@ -27,6 +28,7 @@ from dingconf.minutes import derive
 from dingconf.minutes.media import audio_path, document_path, wav_bytes, wav_size
 from dingconf.minutes.service import task_uuid
 from dingconf.minutes.summary import MinutesSummary, document, summarise
+from dingconf.minutes.tables import MinutesTables
 
 __all__ = [
     "AudioTake",
@@ -105,18 +107,20 @@ class MinutesReader:
         self._signer = signer
 
     async def _readers(self, conference: Conference, spans: list[Span]) -> set[str]:
-        grants = await self._store.list_minutes_grants(conference.corp_id, conference.conference_id)
+        minutes = MinutesTables(self._store.reader)
+        grants = await minutes.list_minutes_grants(conference.corp_id, conference.conference_id)
         return {conference.host_id, *(s.owner for s in spans), *(g.union_id for g in grants)}
 
     async def _state(self, conference: Conference, reader: str | None) -> _State:
         """The minutes' state; ``reader`` None reads with the app's own authority."""
-        spans = await self._store.list_spans(conference.corp_id, conference.conference_id, MINUTES)
+        content = ContentTables(self._store.reader)
+        spans = await content.list_spans(conference.conference_id, MINUTES, conference.corp_id)
         if not spans:
             raise NotFound("minutesNotFound", "the meeting has no minutes")
         if reader is not None and reader not in await self._readers(conference, spans):
             raise AccessDenied("noPermission", "NO PERMISSION")
-        said = await self._store.list_utterances(conference.corp_id, conference.conference_id)
-        explicit = await self._store.get_minutes_summary(
+        said = await content.list_utterances(conference.corp_id, conference.conference_id)
+        explicit = await MinutesTables(self._store.reader).get_minutes_summary(
             conference.corp_id, conference.conference_id
         )
         sentences = await asyncio.to_thread(derive.sentences, said, spans)
@@ -269,7 +273,9 @@ class MinutesReader:
             self._clock.now_ms(),
         )
         conference = await self._media_conference(conference_id)
-        spans = await self._store.list_spans(conference.corp_id, conference_id, MINUTES)
+        spans = await ContentTables(self._store.reader).list_spans(
+            conference_id, MINUTES, conference.corp_id
+        )
         mine = [s for s in spans if str(s.take) == take]
         if not mine or any(s.end_ms is None for s in mine):
             raise NotFound("notFound", "no such media")

@@ -15,12 +15,14 @@ from typing import Any
 
 from dingconf.auth.service import WRITE, require_scope
 from dingconf.content.records import MINUTES
+from dingconf.content.tables import ContentTables
 from dingconf.core.clock import Clock
 from dingconf.core.errors import AccessDenied, InvalidRequest, NotFound
 from dingconf.core.records import Conference, ConferenceStatus, Principal
 from dingconf.db.store import Store, WriteTx
 from dingconf.meetings.access import lock_own_conference
 from dingconf.minutes.records import MINUTES_IDLE, MINUTES_PAUSED, MINUTES_RUNNING, MinutesGrant
+from dingconf.minutes.tables import MinutesTables
 
 __all__ = ["SUMMARY_FIELDS", "MinutesService", "task_uuid"]
 
@@ -97,10 +99,11 @@ class MinutesService:
                 )
             if conference.minutes_status == MINUTES_RUNNING:
                 raise NotFound("minutesStartError", "minutesStartError:the minutes already run")
-            takes = await tx.list_spans(conference.conference_id, MINUTES)
+            content = ContentTables(tx.conn)
+            takes = await content.list_spans(conference.conference_id, MINUTES)
             take = max((s.take for s in takes), default=0) + 1
             now = self._clock.now_ms()
-            await tx.open_span(conference.conference_id, MINUTES, take, owner, now)
+            await content.open_span(conference.conference_id, MINUTES, take, owner, now)
             await tx.update_conference(
                 conference._replace(minutes_status=MINUTES_RUNNING, minutes_owner=owner)
             )
@@ -124,7 +127,9 @@ class MinutesService:
                 )
             if conference.minutes_status != MINUTES_RUNNING:
                 raise InvalidRequest("minutesNotFound", "no minutes are running")
-            await tx.close_span(conference.conference_id, MINUTES, self._clock.now_ms())
+            await ContentTables(tx.conn).close_span(
+                conference.conference_id, MINUTES, self._clock.now_ms()
+            )
             await tx.update_conference(conference._replace(minutes_status=MINUTES_PAUSED))
 
     async def grant(
@@ -153,13 +158,13 @@ class MinutesService:
             raise InvalidRequest("paramError", "shareScope must be 0 or 1")
         async with self._store.write() as tx:
             conference = await lock_own_conference(tx, principal, conference_id)
-            takes = await tx.list_spans(conference.conference_id, MINUTES)
+            takes = await ContentTables(tx.conn).list_spans(conference.conference_id, MINUTES)
             if conference.minutes_status == MINUTES_IDLE or not takes:
                 raise NotFound("minutesNotFound", "the meeting has no minutes")
             if owner not in {s.owner for s in takes}:
                 raise AccessDenied("noPermission", "NO PERMISSION")
             task = task_uuid(conference.conference_id, takes[-1].take)
-            await tx.grant_minutes(
+            await MinutesTables(tx.conn).grant_minutes(
                 MinutesGrant(conference.conference_id, grantee, scope, task, self._clock.now_ms())
             )
         return task
@@ -179,4 +184,6 @@ class MinutesService:
             raise NotFound("roomNotFound", "ROOM NOT FOUND")
         async with self._store.write() as tx:
             await tx.lock_conference(corp_id, conference_id)
-            await tx.put_minutes_summary(conference_id, json.dumps(summary, ensure_ascii=False))
+            await MinutesTables(tx.conn).put_minutes_summary(
+                conference_id, json.dumps(summary, ensure_ascii=False)
+            )

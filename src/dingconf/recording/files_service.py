@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from dingconf.auth.service import READ, require_scope
 from dingconf.content.records import RECORD, Span, Utterance
+from dingconf.content.tables import ContentTables
 from dingconf.content.transcript import Paragraph, Turn, origin_of, paragraph, turns
 from dingconf.core.clock import Clock
 from dingconf.core.errors import InvalidRequest
@@ -116,7 +117,8 @@ class CloudRecordService:
         return conference
 
     async def _takes(self, conference: Conference) -> list[Take]:
-        spans = await self._store.list_spans(conference.corp_id, conference.conference_id, RECORD)
+        content = ContentTables(self._store.reader)
+        spans = await content.list_spans(conference.conference_id, RECORD, conference.corp_id)
         if not spans:
             raise _not_recorded()
         running = conference.cloud_record_status in RECORDING
@@ -184,10 +186,11 @@ class CloudRecordService:
             raise _params("nextToken must not be negative")
         if query.max_results is not None and not 1 <= query.max_results <= MAX_TEXT_PAGE:
             raise _params(f"maxResults must be between 1 and {MAX_TEXT_PAGE}")
-        spans = await self._store.list_spans(conference.corp_id, conference.conference_id, RECORD)
+        content = ContentTables(self._store.reader)
+        spans = await content.list_spans(conference.conference_id, RECORD, conference.corp_id)
         if not spans:
             raise _not_recorded()
-        said = await self._store.list_utterances(conference.corp_id, conference.conference_id)
+        said = await content.list_utterances(conference.corp_id, conference.conference_id)
         offset, size = window(
             None if query.next_token is None else str(query.next_token),
             query.max_results,

@@ -13,6 +13,7 @@ meeting's end) closes the last one. The recording files derive from them.
 
 from dingconf.auth.service import WRITE, require_scope
 from dingconf.content.records import RECORD
+from dingconf.content.tables import ContentTables
 from dingconf.core.clock import Clock
 from dingconf.core.errors import InvalidRequest, NotFound
 from dingconf.core.layouts import check_layout
@@ -20,6 +21,7 @@ from dingconf.core.records import Conference, ConferenceStatus, Principal
 from dingconf.db.store import Store, WriteTx
 from dingconf.events.payloads import emit_video_ready
 from dingconf.links.service import CLOUD_RECORD
+from dingconf.links.tables import LinkTables
 from dingconf.meetings.access import lock_own_conference
 from dingconf.recording.files import READY_AFTER_MS, media_id
 
@@ -67,9 +69,10 @@ def auto_started_recording(conference: Conference, joiner: str) -> Conference | 
 
 async def open_take(tx: WriteTx, conference_id: str, owner: str, at_ms: int) -> None:
     """A recording starts: open the first span of the meeting's next take."""
-    spans = await tx.list_spans(conference_id, RECORD)
+    content = ContentTables(tx.conn)
+    spans = await content.list_spans(conference_id, RECORD)
     take = spans[-1].take + 1 if spans else 1
-    await tx.open_span(conference_id, RECORD, take, owner, at_ms)
+    await content.open_span(conference_id, RECORD, take, owner, at_ms)
 
 
 async def finish_take(tx: WriteTx, conference: Conference, at_ms: int) -> None:
@@ -78,8 +81,9 @@ async def finish_take(tx: WriteTx, conference: Conference, at_ms: int) -> None:
     The video is generated :data:`READY_AFTER_MS` later; its
     ``flash_minutes_open_event`` is written now, with the stop, and born then.
     """
-    await tx.close_span(conference.conference_id, RECORD, at_ms)
-    spans = await tx.list_spans(conference.conference_id, RECORD)
+    content = ContentTables(tx.conn)
+    await content.close_span(conference.conference_id, RECORD, at_ms)
+    spans = await content.list_spans(conference.conference_id, RECORD)
     take = spans[-1].take if spans else 1
     # A number per file, exact in any JSON client (under 2**53); DingTalk says
     # not to rely on its value.
@@ -93,12 +97,13 @@ async def resume_take(tx: WriteTx, conference: Conference, at_ms: int) -> None:
     A recording paused before spans were kept (a database migrated meanwhile)
     has none: it resumes as take 1 of its owner.
     """
-    spans = await tx.list_spans(conference.conference_id, RECORD)
+    content = ContentTables(tx.conn)
+    spans = await content.list_spans(conference.conference_id, RECORD)
     if spans:
         take, owner = spans[-1].take, spans[-1].owner
     else:
         take, owner = 1, conference.cloud_record_owner or conference.host_id
-    await tx.open_span(conference.conference_id, RECORD, take, owner, at_ms)
+    await content.open_span(conference.conference_id, RECORD, take, owner, at_ms)
 
 
 def _room_closed() -> InvalidRequest:
@@ -107,7 +112,7 @@ def _room_closed() -> InvalidRequest:
 
 async def _may_record(tx: WriteTx, conference: Conference, union_id: str) -> bool:
     """The host, or an account on the organisation's cloud-recording whitelist."""
-    return union_id == conference.host_id or await tx.on_record_whitelist(
+    return union_id == conference.host_id or await LinkTables(tx.conn).on_record_whitelist(
         conference.corp_id, CLOUD_RECORD, union_id
     )
 
@@ -204,7 +209,7 @@ class RecordingService:
             await tx.update_conference(conference._replace(cloud_record_status=after))
             now = self._clock.now_ms()
             if paused:
-                await tx.close_span(conference_id, RECORD, now)
+                await ContentTables(tx.conn).close_span(conference_id, RECORD, now)
             else:
                 await resume_take(tx, conference, now)
         return after

@@ -2,7 +2,7 @@
 
 from typing import NamedTuple
 
-__all__ = ["ConferenceExtras", "LoginLink", "ShortLink", "StreamOut"]
+__all__ = ["LoginLink", "MeetingSettings", "ShortLink", "StreamOut"]
 
 
 class StreamOut(NamedTuple):
@@ -24,7 +24,7 @@ class StreamOut(NamedTuple):
     stopped_at_ms: int | None
 
 
-class ConferenceExtras(NamedTuple):
+class MeetingSettings(NamedTuple):
     """Per-meeting state no query of DingTalk's returns: focus, ext info, subtitle events."""
 
     conference_id: str

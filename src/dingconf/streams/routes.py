@@ -46,7 +46,7 @@ def _maps(start: StreamStart) -> StreamMaps:
 
 
 def _view(v: Extras) -> ExtrasView:
-    x = v.extras
+    x = v.settings
     return ExtrasView(
         conference_id=v.conference.conference_id,
         subtitle_events=x.subtitle_events,

@@ -16,7 +16,8 @@ from dingconf.core.records import AttendStatus, Conference, ConferenceStatus, Pr
 from dingconf.core.rng import random_hex
 from dingconf.db.store import ConferenceFilter, Store, WriteTx
 from dingconf.meetings.access import lock_own_conference
-from dingconf.streams.records import ConferenceExtras, StreamOut
+from dingconf.streams.records import MeetingSettings, StreamOut
+from dingconf.streams.tables import StreamTables
 
 __all__ = [
     "MAX_STREAMS",
@@ -78,7 +79,7 @@ class ExtrasView:
     """Everything stored for a meeting here, for the control API."""
 
     conference: Conference
-    extras: ConferenceExtras
+    settings: MeetingSettings
     streams: list[StreamOut]
     host_inside: bool
 
@@ -154,8 +155,9 @@ class ExtrasService:
         async with self._store.write() as tx:
             conference = await self._open(tx, principal, conference_id, _stream_ended)
             await self._user(tx, principal, request.union_id)
+            streams = StreamTables(tx.conn)
             running = [
-                s for s in await tx.list_stream_outs(conference_id) if s.stopped_at_ms is None
+                s for s in await streams.list_stream_outs(conference_id) if s.stopped_at_ms is None
             ]
             busy = {s.url for s in running}
             now = self._clock.now_ms()
@@ -181,7 +183,7 @@ class ExtrasService:
                     started_at_ms=now,
                     stopped_at_ms=None,
                 )
-                await tx.insert_stream_out(stream)
+                await streams.insert_stream_out(stream)
                 busy.add(url)
                 result.started[url] = stream.stream_id
             return result
@@ -205,15 +207,21 @@ class ExtrasService:
             await self._open(tx, principal, conference_id, _stream_ended)
             await self._user(tx, principal, union_id)
             now = self._clock.now_ms()
+            streams = StreamTables(tx.conn)
             if stop_all:
-                await tx.stop_stream_outs(conference_id, None, now)
+                await streams.stop_stream_outs(conference_id, None, now)
             elif not stream_id:
                 raise _params("streamId is required unless stopAllStream is true")
-            elif not await tx.stop_stream_outs(conference_id, [stream_id], now):
+            elif not await streams.stop_stream_outs(conference_id, [stream_id], now):
                 raise _params(f"streamId {stream_id!r} is not a running stream of the meeting")
 
-    async def _extras(self, tx: WriteTx, conference_id: str) -> ConferenceExtras:
-        return await tx.get_conference_extras(conference_id) or ConferenceExtras(conference_id)
+    async def _settings(self, tx: WriteTx, conference_id: str) -> MeetingSettings:
+        """A meeting's settings, the defaults when none was ever set."""
+        stored = await StreamTables(tx.conn).get_meeting_settings(conference_id)
+        return stored or MeetingSettings(conference_id)
+
+    async def _put_settings(self, tx: WriteTx, settings: MeetingSettings) -> None:
+        await StreamTables(tx.conn).put_meeting_settings(settings)
 
     async def focus(
         self, principal: Principal, conference_id: str, action: str, union_id: str
@@ -230,16 +238,16 @@ class ExtrasService:
             raise _params("action must be focus or un_focus")
         async with self._store.write() as tx:
             await self._open(tx, principal, conference_id)
-            extras = await self._extras(tx, conference_id)
+            settings = await self._settings(tx, conference_id)
             if action == "un_focus":
-                await tx.put_conference_extras(extras._replace(focus_union_id=None))
+                await self._put_settings(tx, settings._replace(focus_union_id=None))
                 return
             if not union_id:
                 raise _params("unionId is required to focus")
             member = await tx.get_participant(conference_id, union_id)
             if member is None or member.attend_status != AttendStatus.ACTIVE:
                 raise _unknown_user()
-            await tx.put_conference_extras(extras._replace(focus_union_id=union_id))
+            await self._put_settings(tx, settings._replace(focus_union_id=union_id))
 
     async def set_ext_info(
         self, principal: Principal, conference_id: str, ext_info: str | None
@@ -252,8 +260,8 @@ class ExtrasService:
         async with self._store.write() as tx:
             await self._open(tx, principal, conference_id)
             if ext_info is not None:
-                extras = await self._extras(tx, conference_id)
-                await tx.put_conference_extras(extras._replace(ext_info=ext_info))
+                settings = await self._settings(tx, conference_id)
+                await self._put_settings(tx, settings._replace(ext_info=ext_info))
 
     async def set_subtitle_events(
         self, principal: Principal, conference_id: str, enable: bool
@@ -265,8 +273,8 @@ class ExtrasService:
         """
         async with self._store.write() as tx:
             await self._open(tx, principal, conference_id)
-            extras = await self._extras(tx, conference_id)
-            await tx.put_conference_extras(extras._replace(subtitle_events=enable))
+            settings = await self._settings(tx, conference_id)
+            await self._put_settings(tx, settings._replace(subtitle_events=enable))
 
     async def invite_mcu(
         self, principal: Principal, room_code: str, mcu_room_code: str, union_id: str
@@ -326,7 +334,8 @@ class ExtrasService:
         conference = corp_id and await self._store.get_conference(corp_id, conference_id)
         if not conference:
             raise NotFound("roomNotFound", "ROOM NOT FOUND")
-        extras = await self._store.get_conference_extras(conference.corp_id, conference_id)
+        streams = StreamTables(self._store.reader)
+        settings = await streams.get_meeting_settings(conference_id, conference.corp_id)
         members = await self._store.list_participants(conference.corp_id, conference_id)
         host_inside = any(
             p.union_id == conference.host_id and p.attend_status == AttendStatus.ACTIVE
@@ -334,7 +343,7 @@ class ExtrasService:
         )
         return ExtrasView(
             conference,
-            extras or ConferenceExtras(conference_id),
-            await self._store.list_stream_outs(conference.corp_id, conference_id),
+            settings or MeetingSettings(conference_id),
+            await streams.list_stream_outs(conference_id, conference.corp_id),
             host_inside,
         )

@@ -6,8 +6,10 @@ DingTalk operations use (kick, recording, close), so the rules applied and
 the events sent are the same as when an app asks.
 """
 
+from dingconf.analytics.tables import AnalyticsTables
 from dingconf.auth.service import READ, WRITE
 from dingconf.content.records import MINUTES, RECORD
+from dingconf.content.tables import ContentTables
 from dingconf.control.console.records import AppSummary, MeetingDetail, OrgSummary
 from dingconf.control.console.timeline import timeline
 from dingconf.core.errors import NotFound
@@ -76,10 +78,11 @@ class ConsoleService:
         principal, conference = await self._as_host(conference_id)
         corp_id = principal.corp_id
         members = await self._store.list_participants(corp_id, conference_id)
-        sessions = await self._store.list_sessions(corp_id, conference_id)
-        record_spans = await self._store.list_spans(corp_id, conference_id, RECORD)
-        minutes_spans = await self._store.list_spans(corp_id, conference_id, MINUTES)
-        utterances = await self._store.list_utterances(corp_id, conference_id)
+        sessions = await AnalyticsTables(self._store.reader).list_sessions(corp_id, conference_id)
+        content = ContentTables(self._store.reader)
+        record_spans = await content.list_spans(conference_id, RECORD, corp_id)
+        minutes_spans = await content.list_spans(conference_id, MINUTES, corp_id)
+        utterances = await content.list_utterances(corp_id, conference_id)
         deliveries = [
             d
             for app in await self._store.list_apps(corp_id)
