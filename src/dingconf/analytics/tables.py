@@ -30,6 +30,12 @@ NETWORK_SAMPLES = Table(
 )
 # A sample's fields (NetworkSample): its columns but the meeting and the person's order.
 _SAMPLE_FIELDS = tuple(c for c in NETWORK_SAMPLES.columns if c not in ("conference_id", "seq"))
+# Each sample is its person's next ``seq``, counted under the meeting's lock.
+_INSERT_SAMPLE = (
+    f"INSERT INTO network_samples ({', '.join(NETWORK_SAMPLES.columns)}) SELECT "
+    + ", ".join("COALESCE(MAX(seq), 0) + 1" if c == "seq" else "?" for c in NETWORK_SAMPLES.columns)
+    + " FROM network_samples WHERE conference_id = ? AND union_id = ?"
+)
 # A stay (SessionRecord): its session row, with the member's nick and outer_org.
 _STAY_COLUMNS = (
     "s.conference_id, s.union_id, s.seq, p.nick, s.join_time, s.leave_time, "
@@ -98,13 +104,9 @@ class AnalyticsTables:
 
     async def add_samples(self, conference_id: str, samples: Sequence[NetworkSample]) -> None:
         """Append network samples, each as its person's next (the caller holds the lock)."""
-        values = ", ".join(
-            "COALESCE(MAX(seq), 0) + 1" if c == "seq" else "?" for c in NETWORK_SAMPLES.columns
-        )
         for s in samples:
             await self._conn.execute(
-                f"INSERT INTO network_samples ({', '.join(NETWORK_SAMPLES.columns)}) "
-                f"SELECT {values} FROM network_samples WHERE conference_id = ? AND union_id = ?",
+                _INSERT_SAMPLE,
                 (conference_id, *s, conference_id, s.union_id),
             )
 

@@ -36,21 +36,19 @@ MEETING_SETTINGS = Table(
 
 # A stream's fields: its columns but the order it was started in (``seq``).
 _STREAM_FIELDS = tuple(c for c in STREAM_OUTS.columns if c != "seq")
+# The meeting's next ``seq``, counted under the meeting's lock.
+_INSERT_STREAM = (
+    f"INSERT INTO stream_outs ({', '.join(STREAM_OUTS.columns)}) SELECT "
+    + ", ".join("COALESCE(MAX(seq), 0) + 1" if c == "seq" else "?" for c in STREAM_OUTS.columns)
+    + " FROM stream_outs WHERE conference_id = ?"
+)
 
 
 def _stream_of(row: Row) -> StreamOut:
-    fields = dict(zip(_STREAM_FIELDS, row, strict=True))
+    """A stream from its row of :data:`_STREAM_FIELDS`."""
+    stream_id, conference_id, url, name, mode, window, host_join, by, started, stopped = row
     return StreamOut(
-        stream_id=fields["stream_id"],
-        conference_id=fields["conference_id"],
-        url=fields["url"],
-        name=fields["name"],
-        mode=fields["mode"],
-        window_position=fields["window_position"],
-        need_host_join=bool(fields["need_host_join"]),
-        started_by=fields["started_by"],
-        started_at_ms=fields["started_at"],
-        stopped_at_ms=fields["stopped_at"],
+        stream_id, conference_id, url, name, mode, window, bool(host_join), by, started, stopped
     )
 
 
@@ -96,12 +94,8 @@ class StreamTables:
     async def insert_stream_out(self, stream: StreamOut) -> None:
         """Store a stream that has started, as the meeting's next (under the meeting's lock)."""
         s = stream
-        values = ", ".join(
-            "COALESCE(MAX(seq), 0) + 1" if c == "seq" else "?" for c in STREAM_OUTS.columns
-        )
         await self._conn.execute(
-            f"INSERT INTO stream_outs ({', '.join(STREAM_OUTS.columns)}) "
-            f"SELECT {values} FROM stream_outs WHERE conference_id = ?",
+            _INSERT_STREAM,
             (
                 s.stream_id,
                 s.conference_id,
