@@ -215,13 +215,10 @@ class ExtrasService:
             elif not await streams.stop_stream_outs(conference_id, [stream_id], now):
                 raise _params(f"streamId {stream_id!r} is not a running stream of the meeting")
 
-    async def _settings(self, tx: WriteTx, conference_id: str) -> MeetingSettings:
+    @staticmethod
+    async def _settings(streams: StreamTables, conference_id: str) -> MeetingSettings:
         """A meeting's settings, the defaults when none was ever set."""
-        stored = await StreamTables(tx.conn).get_meeting_settings(conference_id)
-        return stored or MeetingSettings(conference_id)
-
-    async def _put_settings(self, tx: WriteTx, settings: MeetingSettings) -> None:
-        await StreamTables(tx.conn).put_meeting_settings(settings)
+        return await streams.get_meeting_settings(conference_id) or MeetingSettings(conference_id)
 
     async def focus(
         self, principal: Principal, conference_id: str, action: str, union_id: str
@@ -238,16 +235,17 @@ class ExtrasService:
             raise _params("action must be focus or un_focus")
         async with self._store.write() as tx:
             await self._open(tx, principal, conference_id)
-            settings = await self._settings(tx, conference_id)
+            streams = StreamTables(tx.conn)
+            settings = await self._settings(streams, conference_id)
             if action == "un_focus":
-                await self._put_settings(tx, settings._replace(focus_union_id=None))
+                await streams.put_meeting_settings(settings._replace(focus_union_id=None))
                 return
             if not union_id:
                 raise _params("unionId is required to focus")
             member = await tx.get_participant(conference_id, union_id)
             if member is None or member.attend_status != AttendStatus.ACTIVE:
                 raise _unknown_user()
-            await self._put_settings(tx, settings._replace(focus_union_id=union_id))
+            await streams.put_meeting_settings(settings._replace(focus_union_id=union_id))
 
     async def set_ext_info(
         self, principal: Principal, conference_id: str, ext_info: str | None
@@ -260,8 +258,9 @@ class ExtrasService:
         async with self._store.write() as tx:
             await self._open(tx, principal, conference_id)
             if ext_info is not None:
-                settings = await self._settings(tx, conference_id)
-                await self._put_settings(tx, settings._replace(ext_info=ext_info))
+                streams = StreamTables(tx.conn)
+                settings = await self._settings(streams, conference_id)
+                await streams.put_meeting_settings(settings._replace(ext_info=ext_info))
 
     async def set_subtitle_events(
         self, principal: Principal, conference_id: str, enable: bool
@@ -273,8 +272,9 @@ class ExtrasService:
         """
         async with self._store.write() as tx:
             await self._open(tx, principal, conference_id)
-            settings = await self._settings(tx, conference_id)
-            await self._put_settings(tx, settings._replace(subtitle_events=enable))
+            streams = StreamTables(tx.conn)
+            settings = await self._settings(streams, conference_id)
+            await streams.put_meeting_settings(settings._replace(subtitle_events=enable))
 
     async def invite_mcu(
         self, principal: Principal, room_code: str, mcu_room_code: str, union_id: str
