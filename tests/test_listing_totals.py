@@ -15,6 +15,7 @@ from alibabacloud_dingtalk.conference_1_0 import models as m
 
 from dingconf.app import open_store
 from dingconf.core.records import ConferenceStatus, Org
+from dingconf.db.sql_store import SqlStore
 from dingconf.db.store import WriteTx
 from dingconf.listing.records import ConferenceFilter
 from dingconf.listing.tables import ListingTables
@@ -98,6 +99,26 @@ def test_member_totals_follow_invites_and_joins_made_by_another_store(two):
     # Another organisation's meeting, or none: no members.
     assert b(b.store.page_participants("dingb", CID, 0, 5)).total == 0
     assert b(b.store.page_participants("dinga", OTHER, 0, 5)) == ([], 0, None)
+
+
+def test_own_commits_void_kept_totals_when_the_marker_does_not_move(
+    two, monkeypatch: pytest.MonkeyPatch
+):
+    """A driver's change marker need not move for this process's commits: the store
+    tells the listing pages to forget what they kept (Store.on_commit)."""
+    a, _ = two
+    store = a.store
+    assert isinstance(store, SqlStore)
+
+    async def still() -> int:
+        return 7
+
+    monkeypatch.setattr(store.database, "change_marker", still)
+    assert (org_total(a), org_total(a, ENDED)) == (0, 0)  # kept under marker 7
+    write(a, lambda tx: tx.insert_conference(conference(CID), [], "ua"))
+    assert org_total(a) == 1
+    write(a, lambda tx: tx.end_conference(CID, 3_000))
+    assert (org_total(a), org_total(a, ENDED)) == (0, 1)
 
 
 def test_org_totals_seen_by_another_store_at_once_and_joins_do_not_recount(two, database_url):
