@@ -221,9 +221,11 @@ Kinds = dict[str, tuple[Callable[[], Coroutine[Any, Any, None]], Any]]
 async def _page_kinds(store: "Store", url: str, cid: str) -> Kinds:
     """Each kind of page on ``store``'s data, with the write committed before it."""
     from dingconf.core.records import ConferenceStatus
-    from dingconf.db.store import ConferenceFilter
+    from dingconf.listing.pages import ConferencePages
+    from dingconf.listing.records import ConferenceFilter
 
     running = ConferenceFilter(status=ConferenceStatus.STARTED)
+    pages = ConferencePages(store)
     path = url.removeprefix("sqlite:///")
     with sqlite3.connect(path) as conn:
         (total,) = conn.execute(
@@ -261,11 +263,11 @@ async def _page_kinds(store: "Store", url: str, cid: str) -> Kinds:
         "members page at offset n-128 (128), a join between pages": (join, deep_members_page),
         "org list page 1 (20), a join between pages": (
             join,
-            lambda: store.page_conferences(CORP, running, 0, 20),
+            lambda: pages.page(CORP, running, 0, 20),
         ),
         "org list page 1 (20), a meeting created between pages": (
             create,
-            lambda: store.page_conferences(CORP, running, 0, 20),
+            lambda: pages.page(CORP, running, 0, 20),
         ),
     }
 

@@ -17,7 +17,7 @@ from dingconf.core.records import AttendStatus, ConferenceStatus
 from dingconf.db.sql_store import SqlStore
 from dingconf.db.sqlite import SQLiteDatabase
 from dingconf.listing.service import BATCH_MEETINGS, BATCH_USERS
-from dingconf.listing.tables import SELECT_MEMBERSHIPS
+from dingconf.listing.tables import SELECT_MEMBERSHIPS, ListingTables
 from dingconf.minutes.summary import SUMMARY_ITEMS, SUMMARY_TEXT
 from dingconf.recording.files_service import PAGE_CHARS
 from dingconf.testing.plugin import DingconfServer
@@ -177,7 +177,9 @@ def test_a_persons_meetings_and_stay_are_looked_up_by_index(db: Runner):  # noqa
     by_key = r"participant_sessions_1 \(conference_id=\? AND union_id=\? AND seq=\?\)"
     assert re.search(by_key + "|using participant_sessions_pkey", stays), stays
     assert "SCAN s" not in stays and "Seq Scan on participant_sessions" not in stays, stays
-    found = db(db.store.list_memberships("dinga", "p01234", AttendStatus.ACTIVE))
+    found = db(
+        ListingTables(db.store.reader).list_memberships("dinga", "p01234", AttendStatus.ACTIVE)
+    )
     assert [m.union_id for m in found] == ["p01234"]
     (stay,) = db(AnalyticsTables(db.store.reader).current_stays("dinga", CID, ["p01234", "nobody"]))
     assert (stay.union_id, stay.leave_ms) == ("p01234", None)

@@ -1,4 +1,4 @@
-"""The storage contract: every backend must pass these, through the Store interface only."""
+"""The storage contract: every backend must pass these, through the Store and feature tables."""
 
 import asyncio
 from collections.abc import Coroutine, Iterator
@@ -9,6 +9,7 @@ import pytest
 
 from dingconf.analytics.tables import AnalyticsTables
 from dingconf.app import open_store
+from dingconf.bookings.tables import BookingTables
 from dingconf.core.records import (
     App,
     AttendStatus,
@@ -23,7 +24,10 @@ from dingconf.core.records import (
     TokenRecord,
     User,
 )
-from dingconf.db.store import ConferenceFilter, RoomCodeTaken, Store
+from dingconf.db.store import RoomCodeTaken, Store
+from dingconf.listing.pages import ConferencePages
+from dingconf.listing.records import ConferenceFilter
+from dingconf.listing.tables import ListingTables
 
 T = TypeVar("T")
 
@@ -34,6 +38,8 @@ class Runner:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.loop = asyncio.new_event_loop()
+        #: The store's org listing pages, with this process's kept totals.
+        self.pages = ConferencePages(store)
 
     def __call__(self, coro: Coroutine[Any, Any, T]) -> T:
         return self.loop.run_until_complete(coro)
@@ -327,19 +333,22 @@ def test_bookings_round_trip_and_are_invisible_to_other_orgs(db: Runner):
 
     async def scenario() -> None:
         async with s.write() as tx:
-            await tx.insert_booking(sparse)
-            await tx.insert_booking(full)
-            assert await tx.booking_corp(SID) == "dinga"
-            assert await tx.booking_corp("nope") is None
-        assert await s.get_booking("dinga", SID) == sparse
-        assert await s.get_booking("dinga", full.schedule_conference_id) == full
-        assert await s.get_booking("dingb", SID) is None
-        assert await s.booking_corp(SID) == "dinga"
-        assert await s.booking_corp("nope") is None
+            written = BookingTables(tx.conn, tx.row_lock)
+            await written.insert_booking(sparse)
+            await written.insert_booking(full)
+            assert await written.booking_corp(SID) == "dinga"
+            assert await written.booking_corp("nope") is None
+        read = BookingTables(s.reader)
+        assert await read.get_booking("dinga", SID) == sparse
+        assert await read.get_booking("dinga", full.schedule_conference_id) == full
+        assert await read.get_booking("dingb", SID) is None
+        assert await read.booking_corp(SID) == "dinga"
+        assert await read.booking_corp("nope") is None
         async with s.write() as tx:
-            assert await tx.lock_booking("dinga", SID) == sparse
-            assert await tx.lock_booking("dingb", SID) is None
-            assert await tx.lock_booking("dinga", "nope") is None
+            locking = BookingTables(tx.conn, tx.row_lock)
+            assert await locking.lock_booking("dinga", SID) == sparse
+            assert await locking.lock_booking("dingb", SID) is None
+            assert await locking.lock_booking("dinga", "nope") is None
 
     db(scenario())
 
@@ -359,18 +368,23 @@ def test_update_booking_rewrites_every_field_of_its_own_org_only(db: Runner):
     )
 
     async def scenario() -> None:
+        read = BookingTables(s.reader)
         async with s.write() as tx:
-            await tx.insert_booking(booking())
-            await tx.insert_booking(other)
+            await BookingTables(tx.conn).insert_booking(booking())
+            await BookingTables(tx.conn).insert_booking(other)
         async with s.write() as tx:
-            await tx.update_booking(changed)
+            await BookingTables(tx.conn).update_booking(changed)
             # Another organisation cannot rewrite a booking it does not own.
-            await tx.update_booking(replace(other, corp_id="dinga", title="Stolen"))
-        assert await s.get_booking("dinga", SID) == changed
-        assert await s.get_booking("dingb", other.schedule_conference_id) == other
+            await BookingTables(tx.conn).update_booking(
+                replace(other, corp_id="dinga", title="Stolen")
+            )
+        assert await read.get_booking("dinga", SID) == changed
+        assert await read.get_booking("dingb", other.schedule_conference_id) == other
         async with s.write() as tx:  # settings set back to none are gone
-            await tx.update_booking(replace(changed, settings=BookingSettings()))
-        got = await s.get_booking("dinga", SID)
+            await BookingTables(tx.conn).update_booking(
+                replace(changed, settings=BookingSettings())
+            )
+        got = await read.get_booking("dinga", SID)
         assert got is not None and got.settings == BookingSettings()
 
     db(scenario())
@@ -381,15 +395,16 @@ def test_booking_by_room_code_skips_cancelled_bookings_and_crosses_orgs(db: Runn
     other = booking("5f3c2b1a-0000-4000-8000-00000000000b", corp="dingb", room="20000000003")
 
     async def scenario() -> None:
+        read = BookingTables(s.reader)
         async with s.write() as tx:
-            await tx.insert_booking(booking())
-            await tx.insert_booking(other)
-        assert await s.booking_by_room_code("20000000001") == booking()
-        assert await s.booking_by_room_code("20000000003") == other
-        assert await s.booking_by_room_code("29999999999") is None
+            await BookingTables(tx.conn).insert_booking(booking())
+            await BookingTables(tx.conn).insert_booking(other)
+        assert await read.booking_by_room_code("20000000001") == booking()
+        assert await read.booking_by_room_code("20000000003") == other
+        assert await read.booking_by_room_code("29999999999") is None
         async with s.write() as tx:
-            await tx.update_booking(booking(cancelled=True))
-        assert await s.booking_by_room_code("20000000001") is None
+            await BookingTables(tx.conn).update_booking(booking(cancelled=True))
+        assert await read.booking_by_room_code("20000000001") is None
 
     db(scenario())
 
@@ -642,9 +657,11 @@ def test_list_conferences_filters(db: Runner, corp, where, expected):
         async with s.write() as tx:
             for key in LISTED:
                 await tx.insert_conference(listed(key), [], "ua")
-        assert await s.list_conferences(corp, where) == [listed(k) for k in expected]
+        read = ListingTables(s.reader)
+        assert await read.list_conferences(corp, where) == [listed(k) for k in expected]
         async with s.write() as tx:  # the transaction sees the same
-            assert await tx.list_conferences(corp, where) == [listed(k) for k in expected]
+            written = ListingTables(tx.conn)
+            assert await written.list_conferences(corp, where) == [listed(k) for k in expected]
 
     db(scenario())
 
@@ -657,15 +674,15 @@ def test_pages_of_conferences_are_cut_by_the_database(db: Runner):
             for key in LISTED:
                 await tx.insert_conference(listed(key, title=f"Sync {key}"), [], "ua")
         everything = ConferenceFilter()
-        assert await s.page_conferences("dinga", everything, 1, 2) == (
+        assert await db.pages.page("dinga", everything, 1, 2) == (
             [listed(k, title=f"Sync {k}") for k in ("c2", "c4")],
             4,
         )
-        assert await s.page_conferences("dinga", everything, 4, 2) == ([], 4)
+        assert await db.pages.page("dinga", everything, 4, 2) == ([], 4)
         # From where a page ended: the offset only numbers it.
         c2 = listed("c2", title="Sync c2")
         after = (c2.start_time_ms, c2.conference_id)
-        found, total = await s.page_conferences("dinga", everything, 2, 5, after)
+        found, total = await db.pages.page("dinga", everything, 2, 5, after)
         assert ([c.conference_id[:2] for c in found], total) == (["c4", "c3"], 4)
         # Title filters are case-sensitive substrings, LIKE wildcards are literal.
         for needle, expected in (
@@ -674,7 +691,7 @@ def test_pages_of_conferences_are_cut_by_the_database(db: Runner):
             ("%", []),
             ("Sync", ["c1", "c2", "c4", "c3"]),
         ):
-            found, total = await s.page_conferences(
+            found, total = await db.pages.page(
                 "dinga", ConferenceFilter(title_contains=needle), 0, 10
             )
             assert [c.conference_id[:2] for c in found] == expected
@@ -689,8 +706,9 @@ def test_list_conferences_in_a_transaction_sees_its_own_writes(db: Runner):
     async def scenario() -> None:
         async with s.write() as tx:
             await tx.insert_conference(conference(CID), [], "ua")
-            assert await tx.list_conferences("dinga", ConferenceFilter()) == [conference(CID)]
-            assert await tx.list_conferences("dingb", ConferenceFilter()) == []
+            written = ListingTables(tx.conn)
+            assert await written.list_conferences("dinga", ConferenceFilter()) == [conference(CID)]
+            assert await written.list_conferences("dingb", ConferenceFilter()) == []
 
     db(scenario())
 
@@ -716,21 +734,22 @@ def test_list_memberships_of_running_meetings_in_one_org(db: Runner):
                 await tx.record_join(cid, "ub", "B", 3_000)
             await tx.record_join(running, "uc", "C", 3_000)
             await tx.end_conference(ended, 4_000)
+        read = ListingTables(s.reader)
         inside = member(
             running, "ub", "B", AttendStatus.ACTIVE, first_join_ms=3_000, last_join_ms=3_000
         )
-        assert await s.list_memberships("dinga", "ub", AttendStatus.ACTIVE) == [inside]
-        assert await s.list_memberships("dingb", "ub", AttendStatus.ACTIVE) == [
+        assert await read.list_memberships("dinga", "ub", AttendStatus.ACTIVE) == [inside]
+        assert await read.list_memberships("dingb", "ub", AttendStatus.ACTIVE) == [
             inside._replace(conference_id=other)
         ]
-        assert await s.list_memberships("dinga", "ub", AttendStatus.LEFT) == []
+        assert await read.list_memberships("dinga", "ub", AttendStatus.LEFT) == []
         # The not yet started meeting (status 0) is not running.
-        assert await s.list_memberships("dinga", "ub", AttendStatus.CALLING) == []
-        assert await s.list_memberships("dinga", "zz", AttendStatus.ACTIVE) == []
+        assert await read.list_memberships("dinga", "ub", AttendStatus.CALLING) == []
+        assert await read.list_memberships("dinga", "zz", AttendStatus.ACTIVE) == []
         async with s.write() as tx:
             await tx.record_leave(running, "ub", 5_000)
-        assert await s.list_memberships("dinga", "ub", AttendStatus.ACTIVE) == []
-        assert await s.list_memberships("dinga", "ub", AttendStatus.LEFT) == [
+        assert await read.list_memberships("dinga", "ub", AttendStatus.ACTIVE) == []
+        assert await read.list_memberships("dinga", "ub", AttendStatus.LEFT) == [
             inside._replace(leave_ms=5_000, duration_ms=2_000, attend_status=AttendStatus.LEFT)
         ]
 

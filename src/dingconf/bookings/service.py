@@ -10,6 +10,7 @@ from dataclasses import fields, replace
 from typing import Any
 
 from dingconf.auth.service import READ, WRITE, require_scope
+from dingconf.bookings.tables import BookingTables
 from dingconf.bookings.values import bad_setting
 from dingconf.core.clock import Clock
 from dingconf.core.errors import AccessDenied, InternalError, InvalidRequest
@@ -17,7 +18,9 @@ from dingconf.core.ids import new_conference_id, new_link_token, new_room_code
 from dingconf.core.paging import Page, paginate
 from dingconf.core.records import Booking, BookingSettings, Conference, ConferenceStatus, Principal
 from dingconf.core.rng import random_urlsafe, random_uuid
-from dingconf.db.store import ConferenceFilter, RoomCodeTaken, Store, WriteTx
+from dingconf.db.store import RoomCodeTaken, Store, WriteTx
+from dingconf.listing.records import ConferenceFilter
+from dingconf.listing.tables import ListingTables
 from dingconf.meetings.service import validate_title
 from dingconf.members.service import MUTE_OFF, MUTE_ON
 
@@ -159,7 +162,7 @@ class BookingService:
             instance = self._new_instance(booking, creator.nick, self._clock.now_ms())
             try:
                 async with self._store.write() as tx:
-                    await tx.insert_booking(booking)
+                    await BookingTables(tx.conn).insert_booking(booking)
                     await tx.set_event_origin(booking.schedule_conference_id, principal.client_key)
                     await tx.insert_conference(instance, [], creator_id)
             except RoomCodeTaken:
@@ -172,9 +175,10 @@ class BookingService:
     ) -> Booking:
         """The caller's booking, changed only by its creator and only while not cancelled."""
         require_scope(principal, WRITE)
-        booking = await tx.lock_booking(principal.corp_id, schedule_id)
+        bookings = BookingTables(tx.conn, tx.row_lock)
+        booking = await bookings.lock_booking(principal.corp_id, schedule_id)
         if booking is None:
-            if await tx.booking_corp(schedule_id) is not None:
+            if await bookings.booking_corp(schedule_id) is not None:
                 raise InvalidRequest("permissionError", "permissionError:not your booking")
             raise _params(f"unknown scheduleConferenceId {schedule_id}")
         if booking.creator_id != creator_id:
@@ -187,7 +191,7 @@ class BookingService:
 
     async def _pending_instance(self, tx: WriteTx, booking: Booking) -> Conference | None:
         """The booking's instance that nobody has joined yet, locked."""
-        pending = await tx.list_conferences(
+        pending = await ListingTables(tx.conn).list_conferences(
             booking.corp_id,
             ConferenceFilter(
                 schedule_conference_id=booking.schedule_conference_id,
@@ -200,7 +204,7 @@ class BookingService:
 
     async def _save(self, tx: WriteTx, booking: Booking, start_changed: bool) -> None:
         """Store a changed booking; a not yet started instance follows it."""
-        await tx.update_booking(booking)
+        await BookingTables(tx.conn).update_booking(booking)
         instance = await self._pending_instance(tx, booking)
         if instance is not None:
             changed = instance._replace(**_instance_fields(booking))
@@ -254,7 +258,9 @@ class BookingService:
             raise InvalidRequest("creatorUidError", "creatorUidError")
         await self._check_people(principal, patch, ("userNotInOrg", "paramError"))
         async with self._store.write() as tx:
-            locked = await tx.lock_booking(principal.corp_id, booking.schedule_conference_id)
+            locked = await BookingTables(tx.conn, tx.row_lock).lock_booking(
+                principal.corp_id, booking.schedule_conference_id
+            )
             if locked is None or locked.cancelled:
                 raise _no_such_booking()
             changed = replace(locked, settings=merge_settings(locked.settings, patch))
@@ -270,7 +276,7 @@ class BookingService:
         """
         async with self._store.write() as tx:
             booking = await self._lock_for_change(tx, principal, schedule_id, creator_id)
-            await tx.update_booking(replace(booking, cancelled=True))
+            await BookingTables(tx.conn).update_booking(replace(booking, cancelled=True))
             instance = await self._pending_instance(tx, booking)
             if instance is not None:
                 now = self._clock.now_ms()
@@ -286,16 +292,19 @@ class BookingService:
             AccessDenied: ``noPermission`` for another organisation's booking.
         """
         schedule_id = schedule_id.strip()
-        booking = await self._store.get_booking(principal.corp_id, schedule_id)
+        bookings = BookingTables(self._store.reader)
+        booking = await bookings.get_booking(principal.corp_id, schedule_id)
         if booking is not None:
             return booking
-        if schedule_id and await self._store.booking_corp(schedule_id) is not None:
+        if schedule_id and await bookings.booking_corp(schedule_id) is not None:
             raise AccessDenied("noPermission", "noPermission")
         raise _no_such_booking()
 
     async def _own(self, principal: Principal, schedule_id: str, code: str) -> Booking:
         require_scope(principal, READ)
-        booking = await self._store.get_booking(principal.corp_id, schedule_id.strip())
+        booking = await BookingTables(self._store.reader).get_booking(
+            principal.corp_id, schedule_id.strip()
+        )
         if booking is None:
             raise InvalidRequest(code, code if code == _INVALID_ID else "error:no such booking")
         return booking
@@ -340,7 +349,7 @@ class BookingService:
             InvalidRequest: ``invalidScheduleConferenceId``, ``paramsError`` (paging).
         """
         booking = await self._own(principal, schedule_id, _INVALID_ID)
-        found = await self._store.list_conferences(
+        found = await ListingTables(self._store.reader).list_conferences(
             principal.corp_id,
             ConferenceFilter(schedule_conference_id=booking.schedule_conference_id),
         )
@@ -367,7 +376,7 @@ class BookingService:
             async with self._store.write() as tx:
                 await tx.insert_conference(instance, [], booking.creator_id)
         except RoomCodeTaken:
-            live = await self._store.list_conferences(
+            live = await ListingTables(self._store.reader).list_conferences(
                 booking.corp_id, ConferenceFilter(room_code=booking.room_code)
             )
             return next(c.conference_id for c in live if c.status != ConferenceStatus.ENDED)

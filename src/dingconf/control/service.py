@@ -5,6 +5,7 @@ from dataclasses import replace
 from dingconf.analytics.records import Device, NetworkSample
 from dingconf.analytics.tables import AnalyticsTables
 from dingconf.bookings.service import BookingService
+from dingconf.bookings.tables import BookingTables
 from dingconf.content.records import Utterance
 from dingconf.content.service import ContentService
 from dingconf.core.clock import Clock
@@ -12,7 +13,9 @@ from dingconf.core.closest import closest
 from dingconf.core.errors import InvalidRequest, NotFound
 from dingconf.core.paging import Page, page_of, resume_at, seek, window
 from dingconf.core.records import AttendStatus, ConferenceStatus, Participant
-from dingconf.db.store import ConferenceFilter, Store, WriteTx
+from dingconf.db.store import Store, WriteTx
+from dingconf.listing.records import ConferenceFilter
+from dingconf.listing.tables import ListingTables
 from dingconf.meetings.service import ConferenceService
 from dingconf.recording.service import RecordingService
 
@@ -172,12 +175,14 @@ class ControlService:
             NotFound: ``roomNotFound`` for a code nothing uses.
         """
         code = room_code.replace(" ", "")
-        used = await self._store.list_conferences(None, ConferenceFilter(room_code=code))
+        used = await ListingTables(self._store.reader).list_conferences(
+            None, ConferenceFilter(room_code=code)
+        )
         live = [c for c in used if c.status != ConferenceStatus.ENDED]
         if live:
             conference_id, corp_id = live[0].conference_id, live[0].corp_id
         else:
-            booking = await self._store.booking_by_room_code(code)
+            booking = await BookingTables(self._store.reader).booking_by_room_code(code)
             if booking is None:
                 raise NotFound("roomNotFound", "ROOM NOT FOUND")
             conference_id = await self._bookings.open_session(booking)

@@ -9,6 +9,7 @@ and dumps again to the same document.
 from typing import Any
 
 from dingconf.analytics.tables import NETWORK_SAMPLES
+from dingconf.bookings.tables import BOOKINGS
 from dingconf.content.tables import SPANS, UTTERANCES
 from dingconf.control.state_records import StateDump
 from dingconf.core.clock import ClockState
@@ -16,12 +17,7 @@ from dingconf.db.driver import Connection, Row
 from dingconf.db.rows import bump_auth_epoch
 from dingconf.db.table import Table
 from dingconf.links.tables import RECORD_WHITELIST, SHORT_LINKS
-from dingconf.listing.tables import (
-    MEMBER_COUNT_RESET,
-    recount_listing,
-    recount_members,
-    reset_listings,
-)
+from dingconf.listing.tables import MEMBER_COUNT_RESET, ListingTables
 from dingconf.minutes.tables import MINUTES_GRANTS, MINUTES_SUMMARIES
 from dingconf.streams.tables import MEETING_SETTINGS, STREAM_OUTS
 
@@ -52,24 +48,7 @@ ORG_TABLES = (
         False,
     ),
     Table("apps", "apps", ("app_key", "corp_id", "secret_hash", "scopes"), ("app_key",), False),
-    Table(
-        "bookings",
-        "bookings",
-        (
-            "schedule_conference_id",
-            "corp_id",
-            "creator_id",
-            "title",
-            "start_time",
-            "end_time",
-            "room_code",
-            "url",
-            "cancelled",
-            "settings",
-        ),
-        ("schedule_conference_id",),
-        False,
-    ),
+    BOOKINGS,
     Table(
         "conferences",
         "conferences",
@@ -267,7 +246,7 @@ async def delete_orgs(conn: Connection, corp_ids: list[str] | None) -> None:
     """Delete organisations (None: all) and everything of theirs: meetings and what
     hangs off them, bookings, users, apps, tokens and suite authorisations."""
     if corp_ids is None:
-        await reset_listings(conn)
+        await ListingTables(conn).reset_listings()
         for name, _ in DISCARDED_TABLES:
             await conn.execute(f"DELETE FROM {name}")
         for table in reversed(ORG_TABLES):
@@ -283,7 +262,7 @@ async def delete_orgs(conn: Connection, corp_ids: list[str] | None) -> None:
         await conn.execute("DELETE FROM tokens WHERE corp_id = ?", (corp_id,))
         await conn.execute("DELETE FROM suite_corps WHERE corp_id = ?", (corp_id,))
         await conn.execute("DELETE FROM orgs WHERE corp_id = ?", (corp_id,))
-        await recount_listing(conn, corp_id)
+        await ListingTables(conn).recount_listing(corp_id)
 
 
 async def delete_suites(conn: Connection) -> None:
@@ -336,8 +315,9 @@ async def load_state(conn: Connection, dump: StateDump, *, replace_suites: bool)
                 at = table.columns.index("corp_id")
                 rows = [(*row[:at], corp_id, *row[at + 1 :]) for row in rows]
             await _insert(conn, table.name, table.columns, rows)
-        await recount_members(conn, corp_id)
-        await recount_listing(conn, corp_id)
+        listing = ListingTables(conn)
+        await listing.recount_members(corp_id)
+        await listing.recount_listing(corp_id)
     conflict = (
         "DO UPDATE SET secret_hash = excluded.secret_hash, scopes = excluded.scopes"
         if replace_suites

@@ -5,13 +5,10 @@ Shared by the store's reads (:mod:`.sql`) and its write transactions
 """
 
 import json
-from dataclasses import asdict
 
 from dingconf.core.records import (
     App,
     AttendStatus,
-    Booking,
-    BookingSettings,
     Conference,
     ConferenceStatus,
     ExtensionApp,
@@ -19,29 +16,20 @@ from dingconf.core.records import (
     User,
 )
 from dingconf.db.driver import Connection, Row
-from dingconf.db.store import ConferenceFilter
 
 __all__ = [
-    "BOOKING_COLUMNS",
     "CONFERENCE_COLUMNS",
     "EMPTY_JSON_LIST",
     "PARTICIPANT_COLUMNS",
-    "SELECT_BOOKING",
     "SELECT_CONFERENCE",
     "app_of",
-    "booking_of",
-    "booking_params",
     "bump_auth_epoch",
     "conference_of",
     "control_params",
-    "count_conferences",
     "extension_apps_json",
-    "filter_sql",
     "participant_of",
     "scopes_of",
-    "select_booking_corp",
     "select_conference_corp",
-    "select_conferences",
     "select_user",
     "user_of",
 ]
@@ -59,13 +47,6 @@ SELECT_CONFERENCE = (
 PARTICIPANT_COLUMNS = (
     "conference_id, union_id, nick, attend_status, first_join, last_join, leave_time, duration, "
     "muted, rejoin_forbidden, outer_org, reject_description"
-)
-BOOKING_COLUMNS = (
-    "schedule_conference_id, corp_id, creator_id, title, start_time, end_time, room_code, url, "
-    "cancelled, settings"
-)
-SELECT_BOOKING = (
-    f"SELECT {BOOKING_COLUMNS} FROM bookings WHERE schedule_conference_id = ? AND corp_id = ?"
 )
 EMPTY_JSON_LIST = "[]"
 
@@ -116,47 +97,6 @@ def conference_of(row: Row) -> Conference:
         row[24],
         row[25],
         row[26],
-    )
-
-
-def booking_of(row: Row) -> Booking:
-    raw = json.loads(row[9])
-    apps = raw.pop("extension_apps", None)
-    cohosts = raw.pop("cohost_ids", None)
-    settings = BookingSettings(
-        **raw,
-        # asdict() keeps NamedTuples, which JSON stores as lists in field order.
-        extension_apps=None if apps is None else tuple(ExtensionApp(*a) for a in apps),
-        cohost_ids=None if cohosts is None else tuple(cohosts),
-    )
-    return Booking(
-        schedule_conference_id=row[0],
-        corp_id=row[1],
-        creator_id=row[2],
-        title=row[3],
-        start_time_ms=row[4],
-        end_time_ms=row[5],
-        room_code=row[6],
-        url=row[7],
-        cancelled=bool(row[8]),
-        settings=settings,
-    )
-
-
-def booking_params(b: Booking) -> tuple[object, ...]:
-    # Only the settings that were given are stored, so the JSON stays small.
-    settings = {k: v for k, v in asdict(b.settings).items() if v is not None}
-    return (
-        b.schedule_conference_id,
-        b.corp_id,
-        b.creator_id,
-        b.title,
-        b.start_time_ms,
-        b.end_time_ms,
-        b.room_code,
-        b.url,
-        int(b.cancelled),
-        json.dumps(settings),
     )
 
 
@@ -237,77 +177,6 @@ async def select_conference_corp(conn: Connection, conference_id: str) -> str | 
         "SELECT corp_id FROM conferences WHERE conference_id = ?", (conference_id,)
     )
     return row[0] if row else None
-
-
-async def select_booking_corp(conn: Connection, schedule_conference_id: str) -> str | None:
-    row = await conn.fetchone(
-        "SELECT corp_id FROM bookings WHERE schedule_conference_id = ?",
-        (schedule_conference_id,),
-    )
-    return row[0] if row else None
-
-
-def filter_sql(where: ConferenceFilter) -> tuple[list[str], list[object]]:
-    """WHERE fragments (fixed text) and their parameters for a conference filter."""
-    clauses: list[str] = []
-    params: list[object] = []
-    for clause, value in (
-        ("status = ?", None if where.status is None else int(where.status)),
-        ("room_code = ?", where.room_code),
-        ("schedule_conference_id = ?", where.schedule_conference_id),
-        ("start_time >= ?", where.started_from_ms),
-        ("start_time <= ?", where.started_to_ms),
-        # replace() is a case-sensitive substring test that both backends have.
-        ("replace(title, ?, '') <> title", where.title_contains or None),
-        ("replace(creator_nick, ?, '') <> creator_nick", where.creator_nick_contains or None),
-    ):
-        if value is not None:
-            clauses.append(clause)
-            params.append(value)
-    return clauses, params
-
-
-async def select_conferences(
-    conn: Connection,
-    corp_id: str | None,
-    where: ConferenceFilter,
-    window: tuple[int, int] | None = None,
-    after: tuple[int, str] | None = None,
-) -> list[Conference]:
-    """Meetings of ``corp_id`` (None: any organisation) matching ``where``, by startTime.
-
-    ``window`` is ``(offset, limit)`` of one page; ``after`` the
-    ``(startTime, conferenceId)`` it starts after.
-    """
-    condition, params = _where(corp_id, where)
-    if after is not None:
-        condition += " AND (start_time, conference_id) > (?, ?)"
-        params += list(after)
-    page = ""
-    if window is not None:
-        page = " LIMIT ? OFFSET ?"
-        params += [window[1], window[0]]
-    rows = await conn.fetchall(
-        f"SELECT {CONFERENCE_COLUMNS} FROM conferences "
-        f"WHERE {condition} ORDER BY start_time, conference_id{page}",
-        params,
-    )
-    return [conference_of(row) for row in rows]
-
-
-async def count_conferences(conn: Connection, corp_id: str, where: ConferenceFilter) -> int:
-    """How many meetings of ``corp_id`` match ``where``."""
-    condition, params = _where(corp_id, where)
-    row = await conn.fetchone(f"SELECT COUNT(*) FROM conferences WHERE {condition}", params)
-    return int(row[0]) if row else 0
-
-
-def _where(corp_id: str | None, where: ConferenceFilter) -> tuple[str, list[object]]:
-    clauses, params = filter_sql(where)
-    if corp_id is not None:
-        clauses.append("corp_id = ?")
-        params.append(corp_id)
-    return " AND ".join(clauses) or "1 = 1", params
 
 
 async def bump_auth_epoch(conn: Connection) -> None:

@@ -5,7 +5,7 @@ module (reads), :mod:`.sql_tx` (writes) and :mod:`.sql_rows` (row mapping), so
 both backends behave the same.
 """
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from dingconf.control.console.presence_records import Presence
@@ -16,10 +16,7 @@ from dingconf.control.state_tables import dump_state, select_baseline, select_cl
 from dingconf.core.clock import ClockState
 from dingconf.core.records import (
     App,
-    AttendStatus,
-    Booking,
     Conference,
-    ConferenceStatus,
     Org,
     Participant,
     Principal,
@@ -31,22 +28,17 @@ from dingconf.db.kept_rows import KeptRows
 from dingconf.db.live_counts import select_live_counts
 from dingconf.db.request_reads import RequestReads, read_clock_epoch_meeting
 from dingconf.db.rows import (
-    BOOKING_COLUMNS,
     PARTICIPANT_COLUMNS,
-    SELECT_BOOKING,
     SELECT_CONFERENCE,
     app_of,
-    booking_of,
     conference_of,
     participant_of,
     scopes_of,
-    select_booking_corp,
     select_conference_corp,
-    select_conferences,
     select_user,
     user_of,
 )
-from dingconf.db.store import ConferenceFilter, Store, WriteTx
+from dingconf.db.store import Store, WriteTx
 from dingconf.db.write_tx import SqlWriteTx
 from dingconf.events.records import Delivery, DeliveryPosition, PushSubscription, StreamTicket
 from dingconf.events.tables import (
@@ -56,7 +48,7 @@ from dingconf.events.tables import (
     select_stream_ticket,
 )
 from dingconf.listing.records import MemberKey, MemberPage
-from dingconf.listing.tables import SELECT_MEMBERSHIPS, ListingTotals, select_member_page
+from dingconf.listing.tables import select_member_page
 
 __all__ = ["SqlStore"]
 
@@ -78,8 +70,8 @@ class SqlStore(Store):
         # Meetings (QueryConferenceInfo is polled far more often than meetings
         # change), the clock and the auth epoch, kept until a commit changes them.
         self._kept = KeptRows(_CONFERENCE_CACHE_LIMIT)
-        # Org listing totals, counted once per listing generation.
-        self._totals = ListingTotals()
+        # What the features keep of rows a commit may change (on_commit).
+        self._forgets: list[Callable[[], None]] = []
 
     @property
     def database(self) -> Database:
@@ -97,6 +89,9 @@ class SqlStore(Store):
     def reader(self) -> Connection:
         return self._read
 
+    def on_commit(self, forget: Callable[[], None]) -> None:
+        self._forgets.append(forget)
+
     @asynccontextmanager
     async def write(self) -> AsyncIterator[WriteTx]:
         async with self._db.transaction() as conn:
@@ -105,7 +100,8 @@ class SqlStore(Store):
         # data_version fallback ignores them), so forget what they may change.
         self._request.forget()
         self._kept.forget()
-        self._totals.clear()
+        for forget in self._forgets:
+            forget()
 
     async def _marker(self) -> int | None:
         """The change marker, as the current request first read it.
@@ -261,56 +257,11 @@ class SqlStore(Store):
             *await select_member_page(self._read, corp_id, conference_id, offset, limit, after)
         )
 
-    async def get_booking(self, corp_id: str, schedule_conference_id: str) -> Booking | None:
-        row = await self._read.fetchone(SELECT_BOOKING, (schedule_conference_id, corp_id))
-        return booking_of(row) if row else None
-
-    async def booking_corp(self, schedule_conference_id: str) -> str | None:
-        return await select_booking_corp(self._read, schedule_conference_id)
-
-    async def booking_by_room_code(self, room_code: str) -> Booking | None:
-        row = await self._read.fetchone(
-            f"SELECT {BOOKING_COLUMNS} FROM bookings WHERE room_code = ? AND cancelled = 0",
-            (room_code,),
-        )
-        return booking_of(row) if row else None
-
     async def get_presence(self, presence_hash: str) -> Presence | None:
         return await select_presence(self._read, presence_hash)
 
     async def stale_presences(self, beat_before_ms: int, limit: int) -> list[Presence]:
         return await select_stale_presences(self._read, beat_before_ms, limit)
-
-    async def booking_by_url(self, corp_id: str, url: str) -> Booking | None:
-        row = await self._read.fetchone(
-            f"SELECT {BOOKING_COLUMNS} FROM bookings WHERE url = ? AND corp_id = ?", (url, corp_id)
-        )
-        return booking_of(row) if row else None
-
-    async def list_conferences(
-        self, corp_id: str | None, where: ConferenceFilter
-    ) -> list[Conference]:
-        return await select_conferences(self._read, corp_id, where)
-
-    async def page_conferences(
-        self,
-        corp_id: str,
-        where: ConferenceFilter,
-        offset: int,
-        limit: int,
-        after: tuple[int, str] | None = None,
-    ) -> tuple[list[Conference], int]:
-        window = (0 if after else offset, limit)
-        page = await select_conferences(self._read, corp_id, where, window, after)
-        return page, await self._totals.total(self._db, self._read, corp_id, where)
-
-    async def list_memberships(
-        self, corp_id: str, union_id: str, status: AttendStatus
-    ) -> list[Participant]:
-        rows = await self._read.fetchall(
-            SELECT_MEMBERSHIPS, (corp_id, int(ConferenceStatus.STARTED), union_id, int(status))
-        )
-        return [participant_of(row) for row in rows]
 
     async def live_counts(self) -> tuple[int, int]:
         return await select_live_counts(self._read)

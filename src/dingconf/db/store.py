@@ -6,9 +6,8 @@ and write atomically: a transition such as "join unless already inside" and
 the counters it moves commit together or not at all.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
 from typing import Protocol
 
 from dingconf.control.console.presence_records import Presence
@@ -16,10 +15,7 @@ from dingconf.control.state_records import StateDump
 from dingconf.core.clock import ClockState
 from dingconf.core.records import (
     App,
-    AttendStatus,
-    Booking,
     Conference,
-    ConferenceStatus,
     Org,
     Participant,
     Principal,
@@ -38,7 +34,6 @@ from dingconf.events.records import (
 from dingconf.listing.records import MemberKey, MemberPage
 
 __all__ = [
-    "ConferenceFilter",
     "Invitation",
     "RoomCodeTaken",
     "StorageUnavailable",
@@ -48,20 +43,6 @@ __all__ = [
 
 #: ``(union_id, nick)`` of one invitee.
 Invitation = tuple[str, str]
-
-
-@dataclass(frozen=True, slots=True)
-class ConferenceFilter:
-    """Which meetings a listing wants; None matches anything."""
-
-    status: ConferenceStatus | None = None
-    room_code: str | None = None
-    schedule_conference_id: str | None = None
-    started_from_ms: int | None = None
-    started_to_ms: int | None = None
-    #: Substrings (case-sensitive) of the title and of the creator's nick.
-    title_contains: str | None = None
-    creator_nick_contains: str | None = None
 
 
 class RoomCodeTaken(Exception):
@@ -98,14 +79,6 @@ class WriteTx(Protocol):
 
     async def conference_corp(self, conference_id: str) -> str | None:
         """The organisation owning a meeting, if it exists."""
-
-    async def booking_corp(self, schedule_conference_id: str) -> str | None:
-        """The organisation owning a booking, if it exists."""
-
-    async def list_conferences(
-        self, corp_id: str | None, where: ConferenceFilter
-    ) -> list[Conference]:
-        """Meetings of ``corp_id`` (None: any organisation), by startTime."""
 
     async def upsert_org(self, org: Org) -> None:
         """Insert or update an organisation."""
@@ -226,9 +199,6 @@ class WriteTx(Protocol):
         """Delete a presence (only if its last beat is before ``beat_before_ms``, when
         given); True when this call deleted it, so one process acts on each."""
 
-    async def insert_booking(self, booking: Booking) -> None:
-        """Store a new booking."""
-
     # Meeting events (model.events): written with the change they describe.
 
     async def set_event_origin(self, subject_id: str, app_key: str) -> None:
@@ -287,12 +257,6 @@ class WriteTx(Protocol):
     async def delete_push_subscription(self, app_key: str) -> bool:
         """Drop an app's HTTP push subscription; False if it had none."""
 
-    async def update_booking(self, booking: Booking) -> None:
-        """Write a booking's fields and settings."""
-
-    async def lock_booking(self, corp_id: str, schedule_conference_id: str) -> Booking | None:
-        """Read a booking of ``corp_id`` and hold it until the transaction ends."""
-
     async def end_conference(self, conference_id: str, at_ms: int) -> None:
         """End a meeting: everyone still inside leaves at ``at_ms``; calls fail."""
 
@@ -333,6 +297,11 @@ class Store(Protocol):
     @property
     def reader(self) -> Connection:
         """The connection for reads outside a transaction, for a feature's tables."""
+
+    def on_commit(self, forget: Callable[[], None]) -> None:
+        """Call ``forget`` after every commit of this process: it drops rows a feature
+        keeps that the commit may have changed (a driver's change marker need not
+        move for its own commits)."""
 
     async def get_org(self, corp_id: str) -> Org | None:
         """Read an organisation."""
@@ -400,43 +369,11 @@ class Store(Protocol):
     async def list_participants(self, corp_id: str, conference_id: str) -> list[Participant]:
         """The members of a meeting of ``corp_id``, in order of first join."""
 
-    async def get_booking(self, corp_id: str, schedule_conference_id: str) -> Booking | None:
-        """Read a booking of ``corp_id``."""
-
-    async def booking_corp(self, schedule_conference_id: str) -> str | None:
-        """The organisation owning a booking."""
-
-    async def booking_by_room_code(self, room_code: str) -> Booking | None:
-        """The booking (not cancelled) that owns a roomCode, in any organisation."""
-
     async def get_presence(self, presence_hash: str) -> Presence | None:
         """A join page's presence by its id's hash."""
 
     async def stale_presences(self, beat_before_ms: int, limit: int) -> list[Presence]:
         """Presences whose last heartbeat is older than ``beat_before_ms``, oldest first."""
-
-    async def booking_by_url(self, corp_id: str, url: str) -> Booking | None:
-        """The booking of ``corp_id`` whose share link is ``url``."""
-
-    async def list_conferences(
-        self, corp_id: str | None, where: ConferenceFilter
-    ) -> list[Conference]:
-        """Meetings of ``corp_id`` (None: any organisation), by startTime."""
-
-    async def page_conferences(
-        self,
-        corp_id: str,
-        where: ConferenceFilter,
-        offset: int,
-        limit: int,
-        after: tuple[int, str] | None = None,
-    ) -> tuple[list[Conference], int]:
-        """One page of ``list_conferences`` and how many match in all, cut by the database.
-
-        ``after`` is the ``(startTime, conferenceId)`` the previous page ended
-        with: the page then starts right after it, found through the index,
-        and ``offset`` is not skipped.
-        """
 
     async def page_participants(
         self,
@@ -452,11 +389,6 @@ class Store(Protocol):
         the page then starts right after it, found through the index, and
         ``offset`` is not skipped. The total is kept by the writes, not counted.
         """
-
-    async def list_memberships(
-        self, corp_id: str, union_id: str, status: AttendStatus
-    ) -> list[Participant]:
-        """A person's member rows in ``status`` across the running meetings of ``corp_id``."""
 
     async def live_counts(self) -> tuple[int, int]:
         """Meetings running now (all organisations) and the people inside them."""

@@ -5,7 +5,6 @@ from dingconf.control.state_tables import StateWrites
 from dingconf.core.records import (
     App,
     AttendStatus,
-    Booking,
     Conference,
     ConferenceStatus,
     Org,
@@ -16,27 +15,21 @@ from dingconf.core.records import (
 )
 from dingconf.db.driver import Connection
 from dingconf.db.rows import (
-    BOOKING_COLUMNS,
     CONFERENCE_COLUMNS,
     PARTICIPANT_COLUMNS,
-    SELECT_BOOKING,
     SELECT_CONFERENCE,
-    booking_of,
-    booking_params,
     bump_auth_epoch,
     conference_of,
     control_params,
     extension_apps_json,
     participant_of,
-    select_booking_corp,
     select_conference_corp,
-    select_conferences,
     select_user,
 )
-from dingconf.db.store import ConferenceFilter, Invitation, WriteTx
+from dingconf.db.store import Invitation, WriteTx
 from dingconf.events.retention_tables import RetentionWrites
 from dingconf.events.tables import EventWrites
-from dingconf.listing.tables import note_created, note_ended, note_retitle, note_start
+from dingconf.listing.tables import ListingTables
 from dingconf.members.invite_tables import insert_phone_invitations
 from dingconf.members.tables import (
     count_members,
@@ -82,14 +75,6 @@ class SqlWriteTx(
 
     async def conference_corp(self, conference_id: str) -> str | None:
         return await select_conference_corp(self._conn, conference_id)
-
-    async def booking_corp(self, schedule_conference_id: str) -> str | None:
-        return await select_booking_corp(self._conn, schedule_conference_id)
-
-    async def list_conferences(
-        self, corp_id: str | None, where: ConferenceFilter
-    ) -> list[Conference]:
-        return await select_conferences(self._conn, corp_id, where)
 
     async def _bump_auth_epoch(self) -> None:
         await bump_auth_epoch(self._conn)
@@ -226,13 +211,15 @@ class SqlWriteTx(
                 *control_params(c),
             ),
         )
-        await note_created(self._conn, c.corp_id, int(c.status))
+        await ListingTables(self._conn).note_created(c.corp_id, int(c.status))
         # The row already counts them (invited_num).
         await self._invite(c.conference_id, invitations, invited_by, c.start_time_ms)
 
     async def update_conference(self, conference: Conference) -> None:
         c = conference
-        await note_retitle(self._conn, c.conference_id, c.title, int(c.status), c.start_time_ms)
+        await ListingTables(self._conn).note_retitle(
+            c.conference_id, c.title, int(c.status), c.start_time_ms
+        )
         await self._conn.execute(
             "UPDATE conferences SET title = ?, status = ?, host_id = ?, start_time = ?, "
             "end_time = ?, cloud_record_status = ?, cloud_record_owner = ?, extension_apps = ?, "
@@ -327,7 +314,7 @@ class SqlWriteTx(
         maybe_starting: bool = True,
     ) -> tuple[Participant, Conference] | None:
         if maybe_starting:
-            await note_start(self._conn, conference_id)
+            await ListingTables(self._conn).note_start(conference_id)
         return await insert_join(
             self._conn,
             conference_id,
@@ -376,29 +363,8 @@ class SqlWriteTx(
             (int(muted), conference_id),
         )
 
-    async def insert_booking(self, booking: Booking) -> None:
-        await self._conn.execute(
-            f"INSERT INTO bookings ({BOOKING_COLUMNS}) VALUES ({', '.join('?' * 10)})",
-            booking_params(booking),
-        )
-
-    async def update_booking(self, booking: Booking) -> None:
-        params = booking_params(booking)
-        await self._conn.execute(
-            "UPDATE bookings SET creator_id = ?, title = ?, start_time = ?, end_time = ?, "
-            "room_code = ?, url = ?, cancelled = ?, settings = ? "
-            "WHERE schedule_conference_id = ? AND corp_id = ?",
-            (*params[2:], params[0], params[1]),
-        )
-
-    async def lock_booking(self, corp_id: str, schedule_conference_id: str) -> Booking | None:
-        row = await self._conn.fetchone(
-            SELECT_BOOKING + self._row_lock, (schedule_conference_id, corp_id)
-        )
-        return booking_of(row) if row else None
-
     async def end_conference(self, conference_id: str, at_ms: int) -> None:
-        await note_ended(self._conn, conference_id)
+        await ListingTables(self._conn).note_ended(conference_id)
         await self._close_sessions(conference_id, at_ms, "", ())
         # Invitees still being rung when the meeting ends never got in.
         await self._conn.execute(

@@ -12,13 +12,16 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, quote, urlsplit
 
 from dingconf.auth.service import WRITE, require_scope
+from dingconf.bookings.tables import BookingTables
 from dingconf.core.clock import Clock
 from dingconf.core.errors import AccessDenied, InvalidRequest, NotFound
 from dingconf.core.records import ConferenceStatus, Principal
 from dingconf.core.rng import random_below
 from dingconf.core.secrets import hash_token, new_token
-from dingconf.db.store import ConferenceFilter, Store
+from dingconf.db.store import Store
 from dingconf.links.tables import LinkTables
+from dingconf.listing.records import ConferenceFilter
+from dingconf.listing.tables import ListingTables
 from dingconf.members.member_pass import MemberPasses
 from dingconf.streams.records import LoginLink, ShortLink
 
@@ -110,7 +113,7 @@ class LinkService:
             InvalidRequest: ``paramsError`` for any other URL, ``resourceClose``
                 for an ended meeting or a cancelled booking.
         """
-        booking = await self._store.booking_by_url(corp_id, meeting_url)
+        booking = await BookingTables(self._store.reader).booking_by_url(corp_id, meeting_url)
         if booking is not None:
             if booking.cancelled:
                 raise InvalidRequest("resourceCancel", "Schedule conference has canceled")
@@ -119,7 +122,11 @@ class LinkService:
         where = ConferenceFilter(room_code=codes[0]) if codes else None
         found = [
             c
-            for c in (await self._store.list_conferences(corp_id, where) if where else [])
+            for c in (
+                await ListingTables(self._store.reader).list_conferences(corp_id, where)
+                if where
+                else []
+            )
             if c.external_link_url == meeting_url
         ]
         if not found:
@@ -176,9 +183,10 @@ class LinkService:
             raise _param_error("creatorUnionId, scheduleConferenceId and coolAppCode are required")
         if await self._store.get_user(principal.corp_id, creator_id) is None:
             raise InvalidRequest("userNotInOrg", "userNotInOrg")
-        booking = await self._store.get_booking(principal.corp_id, schedule_id)
+        bookings = BookingTables(self._store.reader)
+        booking = await bookings.get_booking(principal.corp_id, schedule_id)
         if booking is None:
-            if await self._store.booking_corp(schedule_id) is not None:
+            if await bookings.booking_corp(schedule_id) is not None:
                 raise AccessDenied("noPermission", "noPermission")
             raise InvalidRequest("scheduleConferenceIdError", "scheduleConferenceIdError")
         if booking.cancelled:
@@ -211,7 +219,9 @@ class LinkService:
             NotFound: ``shortLinkNotFound`` for an unknown link or a cancelled booking.
         """
         link = await LinkTables(self._store.reader).get_short_link(code)
-        booking = link and await self._store.get_booking(link.corp_id, link.schedule_conference_id)
+        booking = link and await BookingTables(self._store.reader).get_booking(
+            link.corp_id, link.schedule_conference_id
+        )
         if not link or not booking or booking.cancelled:
             raise NotFound("shortLinkNotFound", "the short link is invalid or expired")
         return link.target

@@ -11,7 +11,10 @@ from dingconf.core.errors import AccessDenied, InvalidRequest
 from dingconf.core.ids import CONFERENCE_ID
 from dingconf.core.paging import Page, page_of, paginate, resume_at, seek, window
 from dingconf.core.records import AttendStatus, Conference, ConferenceStatus, Participant, Principal
-from dingconf.db.store import ConferenceFilter, Store
+from dingconf.db.store import Store
+from dingconf.listing.pages import ConferencePages
+from dingconf.listing.records import ConferenceFilter
+from dingconf.listing.tables import ListingTables
 from dingconf.members.service import with_live_duration
 
 __all__ = ["BATCH_MEETINGS", "BATCH_USERS", "FREE_TYPE", "SCENE", "HistoryFilter", "ListingService"]
@@ -46,6 +49,7 @@ class ListingService:
     def __init__(self, store: Store, clock: Clock) -> None:
         self._store = store
         self._clock = clock
+        self._pages = ConferencePages(store)
 
     async def batch(
         self, principal: Principal, conference_ids: list[str]
@@ -113,9 +117,10 @@ class ListingService:
         if not ascii_digits(code):
             raise InvalidRequest("invalidRoomCode", "invalidRoomCode")
         where = ConferenceFilter(room_code=code)
-        found = await self._store.list_conferences(principal.corp_id, where)
+        listing = ListingTables(self._store.reader)
+        found = await listing.list_conferences(principal.corp_id, where)
         if not found:
-            if await self._store.list_conferences(None, where):
+            if await listing.list_conferences(None, where):
                 raise AccessDenied("noPermission", "noPermission")
             # "会议码无效" (api-queryconferenceinfobyroomcode): no meeting has this code.
             raise InvalidRequest("invalidRoomCode", "invalidRoomCode")
@@ -153,9 +158,7 @@ class ListingService:
         offset, size = window(
             offset_token, max_results, default_size=_LIST_PAGE, error_code=_PARAM_ERROR
         )
-        found, total = await self._store.page_conferences(
-            principal.corp_id, where, offset, size, after
-        )
+        found, total = await self._pages.page(principal.corp_id, where, offset, size, after)
         last = (found[-1].start_time_ms, found[-1].conference_id) if found else None
         return resume_at(page_of(found, offset, total), last)
 
@@ -176,7 +179,7 @@ class ListingService:
         if len(union_id) > _UNION_ID_MAX or any(ch.isspace() for ch in union_id):
             raise InvalidRequest("param.error", "param.error")
         now = self._clock.now_ms()
-        inside = await self._store.list_memberships(
+        inside = await ListingTables(self._store.reader).list_memberships(
             principal.corp_id, union_id, AttendStatus.ACTIVE
         )
         found = []

@@ -14,26 +14,18 @@ Two pieces of bookkeeping, both moved inside the write transactions:
   close voids it at once.
 """
 
-from collections import OrderedDict
 from typing import NamedTuple
 
-from dingconf.core.records import ConferenceStatus, Participant
-from dingconf.db.driver import Connection, Database
-from dingconf.db.rows import PARTICIPANT_COLUMNS, count_conferences, participant_of
-from dingconf.db.snapshot import SnapshotCache
-from dingconf.db.store import ConferenceFilter
+from dingconf.core.records import AttendStatus, Conference, ConferenceStatus, Participant
+from dingconf.db.driver import Connection
+from dingconf.db.rows import CONFERENCE_COLUMNS, PARTICIPANT_COLUMNS, conference_of, participant_of
+from dingconf.listing.records import ConferenceFilter
 
 __all__ = [
     "MEMBER_COUNT_RESET",
     "SELECT_MEMBERSHIPS",
-    "ListingTotals",
-    "note_created",
-    "note_ended",
-    "note_retitle",
-    "note_start",
-    "recount_listing",
-    "recount_members",
-    "reset_listings",
+    "ListingTables",
+    "OrgListing",
     "select_member_page",
 ]
 
@@ -84,97 +76,6 @@ def _one_hot(status: int) -> tuple[int, ...]:
     return tuple(int(status == s) for s in _STATUSES)
 
 
-async def note_created(conn: Connection, corp_id: str, status: int) -> None:
-    """A meeting of ``corp_id`` was created in ``status``: count it, move the generation."""
-    await conn.execute(
-        _UPSERT.format(source="VALUES (?, 1, ?, ?, ?)"), (corp_id, *_one_hot(status))
-    )
-
-
-async def note_ended(conn: Connection, conference_id: str) -> None:
-    """Before a meeting ends: it leaves its status for ended."""
-    await conn.execute(
-        _MOVE.format(condition=""), (*_one_hot(ConferenceStatus.ENDED), conference_id)
-    )
-
-
-async def recount_listing(conn: Connection, corp_id: str) -> None:
-    """Count ``corp_id``'s meetings by status anew and move its generation (state loaded
-    or deleted)."""
-    counts = ", ".join(
-        f"COALESCE(SUM(CASE WHEN status = {int(s)} THEN 1 ELSE 0 END), 0)" for s in _STATUSES
-    )
-    await conn.execute(
-        f"INSERT INTO org_listings (corp_id, generation, {', '.join(_COUNTS)}) "
-        f"SELECT ?, 1, {counts} FROM conferences WHERE corp_id = ? "
-        "ON CONFLICT (corp_id) DO UPDATE SET generation = org_listings.generation + 1, "
-        + ", ".join(f"{c} = excluded.{c}" for c in _COUNTS),
-        (corp_id, corp_id),
-    )
-
-
-async def reset_listings(conn: Connection) -> None:
-    """Every organisation's meetings were deleted."""
-    await conn.execute(
-        "UPDATE org_listings SET generation = generation + 1, pending = 0, running = 0, ended = 0"
-    )
-
-
-async def note_retitle(
-    conn: Connection, conference_id: str, title: str, status: int, start_time_ms: int
-) -> None:
-    """Before a meeting's row is rewritten: move the generation if a listed column changes
-    (and the counts if its status does).
-
-    Listings filter on status, startTime and the title (history's title
-    filter); the other columns an update writes (host, recording, controls)
-    change no listing's membership.
-    """
-    await conn.execute(
-        _MOVE.format(condition=" AND (title <> ? OR status <> ? OR start_time <> ?)"),
-        (*_one_hot(status), conference_id, title, status, start_time_ms),
-    )
-
-
-async def note_start(conn: Connection, conference_id: str) -> None:
-    """Before a join is recorded: a booked instance's first join starts it (0 -> 2),
-    which moves it into the organisation's running list (nothing moves otherwise)."""
-    await conn.execute(
-        _MOVE.format(condition=" AND status = ?"),
-        (*_one_hot(ConferenceStatus.STARTED), conference_id, int(ConferenceStatus.INITIALISED)),
-    )
-
-
-async def recount_members(conn: Connection, corp_id: str) -> None:
-    """Count the member rows of every meeting of ``corp_id`` (after loading its state)."""
-    await conn.execute(
-        "INSERT INTO member_counts (conference_id, members) "
-        "SELECT p.conference_id, COUNT(*) FROM participants p "
-        "JOIN conferences c ON c.conference_id = p.conference_id WHERE c.corp_id = ? "
-        "GROUP BY p.conference_id "
-        "ON CONFLICT (conference_id) DO UPDATE SET members = excluded.members",
-        (corp_id,),
-    )
-
-
-class _Listing(NamedTuple):
-    """An organisation's ``org_listings`` row."""
-
-    generation: int
-    #: Its meetings in each status.
-    counts: dict[ConferenceStatus, int]
-
-
-async def _select_listing(conn: Connection, corp_id: str) -> _Listing:
-    """``corp_id``'s row (generation 0 and no meetings before anything wrote it)."""
-    row = await conn.fetchone(
-        f"SELECT generation, {', '.join(_COUNTS)} FROM org_listings WHERE corp_id = ?",
-        (corp_id,),
-    )
-    values = [int(v) for v in row] if row else [0] * (1 + len(_STATUSES))
-    return _Listing(values[0], dict(zip(_STATUSES, values[1:], strict=True)))
-
-
 async def select_member_page(
     conn: Connection,
     corp_id: str,
@@ -219,47 +120,167 @@ async def select_member_page(
     return members, total, last
 
 
-class ListingTotals:
-    """One process's org listing totals.
+def _filter_sql(where: ConferenceFilter) -> tuple[list[str], list[object]]:
+    """WHERE fragments (fixed text) and their parameters for a conference filter."""
+    clauses: list[str] = []
+    params: list[object] = []
+    for clause, value in (
+        ("status = ?", None if where.status is None else int(where.status)),
+        ("room_code = ?", where.room_code),
+        ("schedule_conference_id = ?", where.schedule_conference_id),
+        ("start_time >= ?", where.started_from_ms),
+        ("start_time <= ?", where.started_to_ms),
+        # replace() is a case-sensitive substring test that both backends have.
+        ("replace(title, ?, '') <> title", where.title_contains or None),
+        ("replace(creator_nick, ?, '') <> creator_nick", where.creator_nick_contains or None),
+    ):
+        if value is not None:
+            clauses.append(clause)
+            params.append(value)
+    return clauses, params
 
-    A status-only listing's total is the organisation's count, kept by the
-    writes. Any other is counted (a COUNT over 100,000 meetings takes ~12 ms)
-    once per listing generation: the total stays valid through every join
-    and leave, and is void as soon as any process commits a change to what
-    the listing holds.
-    """
 
-    def __init__(self, limit: int = 1_000) -> None:
-        self._limit = limit
-        self._totals: OrderedDict[tuple[str, ConferenceFilter], tuple[int, int]] = OrderedDict()
-        # The organisations' rows, re-read once anything commits.
-        self._listings: SnapshotCache[str, _Listing] = SnapshotCache(limit)
+def _where(corp_id: str | None, where: ConferenceFilter) -> tuple[str, list[object]]:
+    clauses, params = _filter_sql(where)
+    if corp_id is not None:
+        clauses.append("corp_id = ?")
+        params.append(corp_id)
+    return " AND ".join(clauses) or "1 = 1", params
 
-    def clear(self) -> None:
-        """Forget the rows read (this process committed a change)."""
-        self._listings.clear()
 
-    async def total(
-        self, db: Database, conn: Connection, corp_id: str, where: ConferenceFilter
-    ) -> int:
+class OrgListing(NamedTuple):
+    """An organisation's ``org_listings`` row."""
+
+    generation: int
+    #: Its meetings in each status.
+    counts: dict[ConferenceStatus, int]
+
+
+class ListingTables:
+    """SQL for listings of meetings and their kept totals (tables ``org_listings``,
+    ``member_counts``; reads of ``conferences`` and ``participants``)."""
+
+    __slots__ = ("_conn",)
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    async def list_conferences(
+        self,
+        corp_id: str | None,
+        where: ConferenceFilter,
+        window: tuple[int, int] | None = None,
+        after: tuple[int, str] | None = None,
+    ) -> list[Conference]:
+        """Meetings of ``corp_id`` (None: any organisation) matching ``where``, by startTime.
+
+        ``window`` is ``(offset, limit)`` of one page; ``after`` the
+        ``(startTime, conferenceId)`` it starts after.
+        """
+        condition, params = _where(corp_id, where)
+        if after is not None:
+            condition += " AND (start_time, conference_id) > (?, ?)"
+            params += list(after)
+        page = ""
+        if window is not None:
+            page = " LIMIT ? OFFSET ?"
+            params += [window[1], window[0]]
+        rows = await self._conn.fetchall(
+            f"SELECT {CONFERENCE_COLUMNS} FROM conferences "
+            f"WHERE {condition} ORDER BY start_time, conference_id{page}",
+            params,
+        )
+        return [conference_of(row) for row in rows]
+
+    async def count_conferences(self, corp_id: str, where: ConferenceFilter) -> int:
         """How many meetings of ``corp_id`` match ``where``."""
-        # The generation is read before counting: a total kept under a
-        # generation is then never older than that generation's writes.
-        marker = await db.change_marker()
-        listing = self._listings.get(marker, corp_id)
-        if listing is None:
-            listing = await _select_listing(conn, corp_id)
-            self._listings.keep(marker, corp_id, listing)
-        if where.status is not None and where == ConferenceFilter(status=where.status):
-            return listing.counts[where.status]
-        generation = listing.generation
-        key = (corp_id, where)
-        kept = self._totals.get(key)
-        if kept is not None and kept[0] == generation:
-            self._totals.move_to_end(key)
-            return kept[1]
-        total = await count_conferences(conn, corp_id, where)
-        if len(self._totals) >= self._limit and key not in self._totals:
-            self._totals.popitem(last=False)
-        self._totals[key] = (generation, total)
-        return total
+        condition, params = _where(corp_id, where)
+        row = await self._conn.fetchone(
+            f"SELECT COUNT(*) FROM conferences WHERE {condition}", params
+        )
+        return int(row[0]) if row else 0
+
+    async def org_listing(self, corp_id: str) -> OrgListing:
+        """``corp_id``'s row (generation 0 and no meetings before anything wrote it)."""
+        row = await self._conn.fetchone(
+            f"SELECT generation, {', '.join(_COUNTS)} FROM org_listings WHERE corp_id = ?",
+            (corp_id,),
+        )
+        values = [int(v) for v in row] if row else [0] * (1 + len(_STATUSES))
+        return OrgListing(values[0], dict(zip(_STATUSES, values[1:], strict=True)))
+
+    async def list_memberships(
+        self, corp_id: str, union_id: str, status: AttendStatus
+    ) -> list[Participant]:
+        """A person's member rows in ``status`` across the running meetings of ``corp_id``."""
+        rows = await self._conn.fetchall(
+            SELECT_MEMBERSHIPS, (corp_id, int(ConferenceStatus.STARTED), union_id, int(status))
+        )
+        return [participant_of(row) for row in rows]
+
+    async def note_created(self, corp_id: str, status: int) -> None:
+        """A meeting of ``corp_id`` was created in ``status``: count it, move the generation."""
+        await self._conn.execute(
+            _UPSERT.format(source="VALUES (?, 1, ?, ?, ?)"), (corp_id, *_one_hot(status))
+        )
+
+    async def note_ended(self, conference_id: str) -> None:
+        """Before a meeting ends: it leaves its status for ended."""
+        await self._conn.execute(
+            _MOVE.format(condition=""), (*_one_hot(ConferenceStatus.ENDED), conference_id)
+        )
+
+    async def recount_listing(self, corp_id: str) -> None:
+        """Count ``corp_id``'s meetings by status anew and move its generation (state loaded
+        or deleted)."""
+        counts = ", ".join(
+            f"COALESCE(SUM(CASE WHEN status = {int(s)} THEN 1 ELSE 0 END), 0)" for s in _STATUSES
+        )
+        await self._conn.execute(
+            f"INSERT INTO org_listings (corp_id, generation, {', '.join(_COUNTS)}) "
+            f"SELECT ?, 1, {counts} FROM conferences WHERE corp_id = ? "
+            "ON CONFLICT (corp_id) DO UPDATE SET generation = org_listings.generation + 1, "
+            + ", ".join(f"{c} = excluded.{c}" for c in _COUNTS),
+            (corp_id, corp_id),
+        )
+
+    async def reset_listings(self) -> None:
+        """Every organisation's meetings were deleted."""
+        await self._conn.execute(
+            "UPDATE org_listings SET generation = generation + 1, "
+            "pending = 0, running = 0, ended = 0"
+        )
+
+    async def note_retitle(
+        self, conference_id: str, title: str, status: int, start_time_ms: int
+    ) -> None:
+        """Before a meeting's row is rewritten: move the generation if a listed column changes
+        (and the counts if its status does).
+
+        Listings filter on status, startTime and the title (history's title
+        filter); the other columns an update writes (host, recording, controls)
+        change no listing's membership.
+        """
+        await self._conn.execute(
+            _MOVE.format(condition=" AND (title <> ? OR status <> ? OR start_time <> ?)"),
+            (*_one_hot(status), conference_id, title, status, start_time_ms),
+        )
+
+    async def note_start(self, conference_id: str) -> None:
+        """Before a join is recorded: a booked instance's first join starts it (0 -> 2),
+        which moves it into the organisation's running list (nothing moves otherwise)."""
+        await self._conn.execute(
+            _MOVE.format(condition=" AND status = ?"),
+            (*_one_hot(ConferenceStatus.STARTED), conference_id, int(ConferenceStatus.INITIALISED)),
+        )
+
+    async def recount_members(self, corp_id: str) -> None:
+        """Count the member rows of every meeting of ``corp_id`` (after loading its state)."""
+        await self._conn.execute(
+            "INSERT INTO member_counts (conference_id, members) "
+            "SELECT p.conference_id, COUNT(*) FROM participants p "
+            "JOIN conferences c ON c.conference_id = p.conference_id WHERE c.corp_id = ? "
+            "GROUP BY p.conference_id "
+            "ON CONFLICT (conference_id) DO UPDATE SET members = excluded.members",
+            (corp_id,),
+        )

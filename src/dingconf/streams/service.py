@@ -14,7 +14,9 @@ from dingconf.core.errors import InvalidRequest, NotFound
 from dingconf.core.layouts import check_layout
 from dingconf.core.records import AttendStatus, Conference, ConferenceStatus, Principal
 from dingconf.core.rng import random_hex
-from dingconf.db.store import ConferenceFilter, Store, WriteTx
+from dingconf.db.store import Store, WriteTx
+from dingconf.listing.records import ConferenceFilter
+from dingconf.listing.tables import ListingTables
 from dingconf.meetings.access import lock_own_conference
 from dingconf.streams.records import MeetingSettings, StreamOut
 from dingconf.streams.tables import StreamTables
@@ -300,7 +302,7 @@ class ExtrasService:
             where = ConferenceFilter(room_code=room_code)
             live = [
                 c
-                for c in await tx.list_conferences(None, where)
+                for c in await ListingTables(tx.conn).list_conferences(None, where)
                 if c.status != ConferenceStatus.ENDED
             ]
             own = [c for c in live if c.corp_id == principal.corp_id]

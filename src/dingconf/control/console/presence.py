@@ -29,7 +29,9 @@ from dingconf.core.errors import AccessDenied, InvalidRequest, NotFound
 from dingconf.core.records import AttendStatus, Conference, ConferenceStatus, User
 from dingconf.core.rng import random_hex
 from dingconf.core.secrets import hash_token, new_token
-from dingconf.db.store import ConferenceFilter, Store
+from dingconf.db.store import Store
+from dingconf.listing.records import ConferenceFilter
+from dingconf.listing.tables import ListingTables
 from dingconf.members.member_pass import MemberPasses
 
 __all__ = [
@@ -113,7 +115,9 @@ class PresenceService:
         """
         if not room_code or not token:
             raise _invalid_link()
-        used = await self._store.list_conferences(None, ConferenceFilter(room_code=room_code))
+        used = await ListingTables(self._store.reader).list_conferences(
+            None, ConferenceFilter(room_code=room_code)
+        )
         for conference in reversed(used):  # the newest instance of a booking first
             if hmac.compare_digest(_link_token(conference).encode(), token.encode()):
                 return conference
