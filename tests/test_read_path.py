@@ -15,12 +15,12 @@ from starlette.requests import Request
 from starlette.types import Message
 
 from dingconf.app import open_store
+from dingconf.errors import RouteNotFound
 from dingconf.model import Conference, ConferenceStatus, Org, User
 from dingconf.storage.base import Store
 from dingconf.storage.postgres import PostgresDatabase
 from dingconf.storage.sql import SqlStore
 from dingconf.wire import observe as observe_module
-from dingconf.wire.errors import RouteNotFound
 from dingconf.wire.http import REQUEST_ID, Reply
 from dingconf.wire.routing import ApiRoute, build_router
 from in_process import InProcessApp, run

@@ -1,5 +1,6 @@
 """Booked-meeting endpoints (spec §4.4)."""
 
+from dingconf import errors
 from dingconf.model import Booking, BookingSettings, Conference, ExtensionApp
 from dingconf.service.bookings import BookingService
 from dingconf.service.paging import Page
@@ -27,7 +28,7 @@ from dingconf.wire.operations import Call, Operation, op
 
 __all__ = ["booking_routes", "spaced_room_code"]
 
-_PARAMS = "paramsError"
+_PARAMS = errors.params_error.code
 _SUCCESS = SuccessReply(success=True)
 
 

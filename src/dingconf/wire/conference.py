@@ -3,6 +3,7 @@
 from collections import OrderedDict
 from collections.abc import Awaitable
 
+from dingconf import errors
 from dingconf.model import Conference, ConferenceStatus
 from dingconf.service.conferences import ConferenceService, CreatedConference
 from dingconf.service.ids import agent_id
@@ -21,7 +22,7 @@ __all__ = ["conf_info", "conference_routes"]
 
 _CLOSED = CloseReply(code=200, cause="success")
 #: QueryConferenceInfo's parameter error (querying-video-conference-information).
-_PARAM_ERROR = "paramError"
+_PARAM_ERROR = errors.param_error.code
 # As many as the store keeps meetings (storage.sql): ~0.4 KB each.
 _RENDERED_LIMIT = 50_000
 

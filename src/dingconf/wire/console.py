@@ -9,6 +9,7 @@ the function QueryConferenceInfo answers with, from the same service read.
 from collections import defaultdict
 from collections.abc import Callable
 
+from dingconf import errors
 from dingconf.model import Conference, Delivery, Span
 from dingconf.model.console import MeetingDetail, OrgSummary
 from dingconf.service.console import ConsoleService
@@ -35,7 +36,7 @@ from dingconf.wire.schemas import ConfInfoReply
 __all__ = ["console_routes"]
 
 _SUCCESS = {"success": True}
-_PARAM_ERROR = "paramError"
+_PARAM_ERROR = errors.param_error.code
 
 
 def _org(o: OrgSummary) -> OrgView:

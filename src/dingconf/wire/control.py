@@ -3,6 +3,7 @@
 Guarded by ``admin`` (see :mod:`dingconf.wire.guards`), health aside.
 """
 
+from dingconf import errors
 from dingconf.model import Participant, Utterance
 from dingconf.service.control import ControlService
 from dingconf.service.paging import Page
@@ -14,7 +15,7 @@ from dingconf.wire.schemas import JoinBody, LeaveBody, ParticipantView
 __all__ = ["control_routes", "utterance_view"]
 
 _SUCCESS = {"success": True}
-_PARAM_ERROR = "paramError"
+_PARAM_ERROR = errors.param_error.code
 
 
 def _participants(page: Page[Participant]) -> dict[str, list[ParticipantView] | str]:

@@ -2,6 +2,7 @@
 
 import msgspec
 
+from dingconf import errors
 from dingconf.model import AttendStatus, Conference, ConferenceStatus, Participant
 from dingconf.service.analytics import AnalyticsService
 from dingconf.service.listing import FREE_TYPE, SCENE, HistoryFilter, ListingService
@@ -25,7 +26,7 @@ from dingconf.wire.params import bool_query, required_int_query
 
 __all__ = ["listing_routes"]
 
-_PARAM_ERROR = "paramError"
+_PARAM_ERROR = errors.param_error.code
 # mediaStatus (spec §4.5.6): 0 normal, 1 mic muted, 4 forced mute-all; by mute_all 0/1/2.
 _MEDIA_STATUS = {0: 0, 1: 1, 2: 4}
 # micStatus and cameraStatus: 0 init (not inside), 1 off, 2 on.

@@ -24,9 +24,9 @@ from starlette.requests import Request
 from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Scope, Send
 
+from dingconf import errors
 from dingconf.service.stats import StatsService
 from dingconf.storage.base import StorageUnavailable
-from dingconf.wire.errors import RouteNotFound
 from dingconf.wire.http import REQUEST_ID
 from dingconf.wire.operations import ACTION, Authenticate
 
@@ -145,7 +145,7 @@ class _MetricsEndpoint:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["method"] != "GET":
-            raise RouteNotFound()
+            raise errors.route_not_found()
         scope[ACTION] = "Metrics"
         await self._admit(Request(scope, receive))
         try:

@@ -1,12 +1,13 @@
 """``oauth2_1.0`` token endpoints (spec §3)."""
 
+from dingconf import errors
 from dingconf.service.auth import IssuedToken, TokenService
 from dingconf.wire.operations import Operation, op
 from dingconf.wire.schemas import AccessTokenBody, AccessTokenReply, CorpAccessTokenBody
 
 __all__ = ["oauth_routes"]
 
-_PARAM_ERROR = "InvalidParameter"
+_PARAM_ERROR = errors.token_param_error.code
 
 
 def _issued(issued: IssuedToken) -> AccessTokenReply:

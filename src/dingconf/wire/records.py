@@ -1,5 +1,6 @@
 """Cloud-recording files and transcript (QueryCloudRecordVideo, ...PlayInfo, ...Text)."""
 
+from dingconf import errors
 from dingconf.service.cloud_records import CloudRecordService, PlayInfo, TextPage, TextQuery
 from dingconf.service.record_files import RECORD_TYPE, REGION_ID, Take, record_id
 from dingconf.service.transcript import Paragraph
@@ -16,7 +17,7 @@ from dingconf.wire.record_schemas import (
 
 __all__ = ["record_routes"]
 
-_PARAMS = "paramsError"
+_PARAMS = errors.params_error.code
 
 
 def _video(record_id: str, t: Take) -> VideoModel:

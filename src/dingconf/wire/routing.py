@@ -9,8 +9,8 @@ from starlette.convertors import Convertor, register_url_convertor
 from starlette.routing import BaseRoute, Route, Router
 from starlette.types import ASGIApp, Lifespan, Receive, Scope, Send
 
+from dingconf import errors
 from dingconf.service.ids import CONFERENCE_ID
-from dingconf.wire.errors import RouteNotFound
 from dingconf.wire.http import Handler, MethodDispatch
 
 __all__ = ["ApiRoute", "build_router"]
@@ -27,7 +27,7 @@ class ApiRoute:
 
 
 async def _not_found(scope: Scope, receive: Receive, send: Send) -> None:
-    raise RouteNotFound()
+    raise errors.route_not_found()
 
 
 class _ConferenceIdConvertor(Convertor[str]):

@@ -8,6 +8,7 @@ from typing import Any
 
 import msgspec
 
+from dingconf import errors
 from dingconf.service.ids import agent_id
 from dingconf.service.shared_clock import SharedClock
 from dingconf.service.state import NewOrg, StateService
@@ -17,7 +18,7 @@ from dingconf.wire.state_schemas import NewOrgBody, NewOrgReply, NewOrgUser, Res
 
 __all__ = ["state_routes"]
 
-_PARAM_ERROR = "paramError"
+_PARAM_ERROR = errors.param_error.code
 
 
 def _new_org(org: NewOrg) -> NewOrgReply:
@@ -85,7 +86,7 @@ def state_routes(
             "ImportState",
             import_,
             body=StateBody,
-            param_error="invalidState",
+            param_error=errors.invalid_state.code,
             guard="admin",
         ),
         op(
