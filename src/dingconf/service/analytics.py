@@ -7,8 +7,8 @@ network samples people's clients reported and the server clock.
 from collections.abc import Iterable
 from typing import NamedTuple
 
+from dingconf import errors
 from dingconf.clock import Clock
-from dingconf.errors import InvalidRequest
 from dingconf.model import Conference, NetworkSample, Principal, SessionRecord
 from dingconf.service.conferences import ConferenceService
 from dingconf.service.paging import Page, paginate
@@ -16,7 +16,7 @@ from dingconf.storage.base import Store
 
 __all__ = ["AnalyticsService", "Detail", "LastMetric", "network_quality"]
 
-_PARAM_ERROR = "paramError"
+_PARAM_ERROR = errors.param_error.code
 _DETAIL_PAGE = 20  # DingTalk documents no default; the listings' page size
 #: ``networkQuality`` when a stay has no network sample.
 _UNKNOWN_QUALITY = "-1"
@@ -125,7 +125,7 @@ class AnalyticsService:
         """
         conference = await self._conferences.get(principal, conference_id)
         if begin_ms > end_ms:
-            raise InvalidRequest(_PARAM_ERROR, "error:beginTime is after endTime")
+            raise errors.param_error("error:beginTime is after endTime")
         samples = await self._store.list_samples(
             principal.corp_id, conference.conference_id, [union_id]
         )
@@ -143,7 +143,7 @@ class AnalyticsService:
         conference = await self._conferences.get(principal, conference_id)
         wanted = [u for u in dict.fromkeys(union_ids) if u]
         if not wanted:
-            raise InvalidRequest(_PARAM_ERROR, "error:unionIdList is empty")
+            raise errors.param_error("error:unionIdList is empty")
         samples = await self._store.list_samples(
             principal.corp_id, conference.conference_id, wanted
         )

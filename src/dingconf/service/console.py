@@ -6,7 +6,7 @@ DingTalk operations use (kick, recording, close), so the rules applied and
 the events sent are the same as when an app asks.
 """
 
-from dingconf.errors import NotFound
+from dingconf import errors
 from dingconf.model import RECORD, Conference, Principal
 from dingconf.model.console import AppSummary, MeetingDetail, OrgSummary
 from dingconf.model.content import MINUTES
@@ -63,7 +63,7 @@ class ConsoleService:
         """
         corp_id = await self._store.conference_corp(conference_id)
         if corp_id is None:
-            raise NotFound("roomNotFound", "ROOM NOT FOUND")
+            raise errors.room_not_found()
         principal = Principal(corp_id, CONSOLE_CLIENT, frozenset({READ, WRITE}))
         return principal, await self._conferences.get(principal, conference_id)
 

@@ -2,8 +2,9 @@
 
 from dataclasses import replace
 
+from dingconf import errors
 from dingconf.clock import Clock
-from dingconf.errors import InvalidRequest, NotFound
+from dingconf.errors import InvalidRequest
 from dingconf.model import (
     AttendStatus,
     ConferenceStatus,
@@ -48,7 +49,7 @@ class ControlService:
     async def _corp_of(self, conference_id: str) -> str:
         corp_id = await self._store.conference_corp(conference_id)
         if corp_id is None:
-            raise NotFound("roomNotFound", "ROOM NOT FOUND")
+            raise errors.room_not_found()
         return corp_id
 
     async def join(
@@ -117,10 +118,9 @@ class ControlService:
         near = closest(union_id, [u.union_id for u in await self._store.list_users(corp_id)])
         if near is None:
             return None
-        return InvalidRequest(
-            "unknownUserError",
+        return errors.unknown_user(
             f"no user {union_id!r} in {corp_id} (did you mean {near!r}?); "
-            'an outsider with this id joins with "outsider": true',
+            'an outsider with this id joins with "outsider": true'
         )
 
     async def report_network(self, conference_id: str, samples: list[NetworkSample]) -> None:
@@ -136,7 +136,7 @@ class ControlService:
             for union_id in {s.union_id for s in samples}:
                 member = await tx.get_participant(conference_id, union_id)
                 if member is None or member.first_join_ms is None:
-                    raise InvalidRequest("paramError", f"{union_id} never joined the meeting")
+                    raise errors.param_error(f"{union_id} never joined the meeting")
             await tx.add_samples(conference_id, samples)
 
     async def decline(self, conference_id: str, union_id: str, reason: str | None) -> None:
@@ -150,9 +150,8 @@ class ControlService:
         async with self._store.write() as tx:
             await tx.lock_conference(corp_id, conference_id)
             if not await tx.decline_call(conference_id, union_id, reason):
-                raise InvalidRequest(
-                    "paramError",
-                    f"{union_id} is not being called (attendStatus {int(AttendStatus.CALLING)})",
+                raise errors.param_error(
+                    f"{union_id} is not being called (attendStatus {int(AttendStatus.CALLING)})"
                 )
 
     async def join_room(
@@ -183,7 +182,7 @@ class ControlService:
         else:
             booking = await self._store.booking_by_room_code(code)
             if booking is None:
-                raise NotFound("roomNotFound", "ROOM NOT FOUND")
+                raise errors.room_not_found()
             conference_id = await self._bookings.open_session(booking)
             corp_id = booking.corp_id
         typo = await self._typo(corp_id, union_id) if typo_check else None
@@ -232,9 +231,12 @@ class ControlService:
         Raises:
             InvalidRequest: ``paramError`` for a bad token or size.
         """
-        offset_token, after = seek(next_token, error_code="paramError", valid_id=bool)
+        offset_token, after = seek(next_token, error_code=errors.param_error.code, valid_id=bool)
         offset, size = window(
-            offset_token, max_results, default_size=PARTICIPANTS_PAGE, error_code="paramError"
+            offset_token,
+            max_results,
+            default_size=PARTICIPANTS_PAGE,
+            error_code=errors.param_error.code,
         )
         corp_id = await self._corp_of(conference_id)
         found = await self._store.page_participants(corp_id, conference_id, offset, size, after)

@@ -13,7 +13,7 @@ import secrets
 from collections.abc import Mapping
 from urllib.parse import urlencode
 
-from dingconf.errors import AccessDenied
+from dingconf import errors
 from dingconf.service.digits import digits_value
 from dingconf.storage.base import Store
 
@@ -81,6 +81,6 @@ class LinkSigner:
         if expires_ms is None or not await self._key.matches(
             self._message(path, params, expires_ms), sig
         ):
-            raise AccessDenied("invalidSignature", "the link's signature does not match")
+            raise errors.invalid_signature()
         if now_ms >= expires_ms:
-            raise AccessDenied("urlExpired", "the link has expired")
+            raise errors.url_expired()

@@ -13,8 +13,8 @@ import json
 import uuid
 from typing import Any
 
+from dingconf import errors
 from dingconf.clock import Clock
-from dingconf.errors import AccessDenied, InvalidRequest, NotFound
 from dingconf.model import MINUTES, Conference, ConferenceStatus, Principal
 from dingconf.model.minutes import MINUTES_IDLE, MINUTES_PAUSED, MINUTES_RUNNING, MinutesGrant
 from dingconf.service.access import lock_own_conference
@@ -36,13 +36,9 @@ def task_uuid(conference_id: str, take: int) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"dingconf:minutes:{conference_id}:{take}"))
 
 
-def _room_closed() -> InvalidRequest:
-    return InvalidRequest("roomClosed", "the meeting has ended")
-
-
 def _required(value: str | None, name: str) -> str:
     if value is None or not value.strip():
-        raise InvalidRequest("paramError", f"{name} is required")
+        raise errors.param_error(f"{name} is required")
     return value.strip()
 
 
@@ -62,7 +58,7 @@ class MinutesService:
     ) -> Conference:
         conference = await lock_own_conference(tx, principal, conference_id)
         if conference.status == ConferenceStatus.ENDED:
-            raise _room_closed()
+            raise errors.room_closed()
         return conference
 
     async def start(
@@ -90,12 +86,9 @@ class MinutesService:
             conference = await self._lock_running_meeting(tx, principal, conference_id)
             owner = (owner_union_id or "").strip() or operator or conference.host_id
             if operator and not _may_control(conference, operator):
-                raise NotFound(
-                    "minutesStartPermissionError",
-                    "permissionError:only the host or a co-host can start the minutes",
-                )
+                raise errors.minutes_start_permission_error()
             if conference.minutes_status == MINUTES_RUNNING:
-                raise NotFound("minutesStartError", "minutesStartError:the minutes already run")
+                raise errors.minutes_start_error()
             takes = await tx.list_spans(conference.conference_id, MINUTES)
             take = max((s.take for s in takes), default=0) + 1
             now = self._clock.now_ms()
@@ -117,12 +110,9 @@ class MinutesService:
         async with self._store.write() as tx:
             conference = await self._lock_running_meeting(tx, principal, conference_id)
             if not (_may_control(conference, operator) or operator == conference.minutes_owner):
-                raise InvalidRequest(
-                    "minutesStopPermissionError",
-                    "you can't operator, please contact meeting manager",
-                )
+                raise errors.minutes_stop_permission_error()
             if conference.minutes_status != MINUTES_RUNNING:
-                raise InvalidRequest("minutesNotFound", "no minutes are running")
+                raise errors.minutes_not_running()
             await tx.close_span(conference.conference_id, MINUTES, self._clock.now_ms())
             await tx.update_conference(conference._replace(minutes_status=MINUTES_PAUSED))
 
@@ -149,14 +139,14 @@ class MinutesService:
         owner = _required(owner_union_id, "ownerUnionId")
         scope = 0 if share_scope is None else share_scope
         if scope not in _SHARE_SCOPES:
-            raise InvalidRequest("paramError", "shareScope must be 0 or 1")
+            raise errors.param_error("shareScope must be 0 or 1")
         async with self._store.write() as tx:
             conference = await lock_own_conference(tx, principal, conference_id)
             takes = await tx.list_spans(conference.conference_id, MINUTES)
             if conference.minutes_status == MINUTES_IDLE or not takes:
-                raise NotFound("minutesNotFound", "the meeting has no minutes")
+                raise errors.minutes_not_found()
             if owner not in {s.owner for s in takes}:
-                raise AccessDenied("noPermission", "NO PERMISSION")
+                raise errors.no_permission("NO PERMISSION")
             task = task_uuid(conference.conference_id, takes[-1].take)
             await tx.grant_minutes(
                 MinutesGrant(conference.conference_id, grantee, scope, task, self._clock.now_ms())
@@ -172,10 +162,10 @@ class MinutesService:
         """
         unknown = set(summary) - SUMMARY_FIELDS
         if unknown:
-            raise InvalidRequest("paramError", f"unknown summary fields: {sorted(unknown)}")
+            raise errors.param_error(f"unknown summary fields: {sorted(unknown)}")
         corp_id = await self._store.conference_corp(conference_id)
         if corp_id is None:
-            raise NotFound("roomNotFound", "ROOM NOT FOUND")
+            raise errors.room_not_found()
         async with self._store.write() as tx:
             await tx.lock_conference(corp_id, conference_id)
             await tx.put_minutes_summary(conference_id, json.dumps(summary, ensure_ascii=False))

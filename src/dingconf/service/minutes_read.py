@@ -15,8 +15,9 @@ import json
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from dingconf import errors
 from dingconf.clock import Clock
-from dingconf.errors import AccessDenied, InvalidRequest, NotFound
+from dingconf.errors import NotFound
 from dingconf.model import MINUTES, Conference, Principal, Span
 from dingconf.service import minutes_derive as derive
 from dingconf.service.conferences import ConferenceService
@@ -71,7 +72,7 @@ class _State:
 
 def _required(value: str | None, name: str) -> str:
     if value is None or not value.strip():
-        raise InvalidRequest("paramError", f"{name} is required")
+        raise errors.param_error(f"{name} is required")
     return value.strip()
 
 
@@ -88,7 +89,7 @@ def _link_expiry(expire_time: int, now_ms: int) -> int:
     """
     expires = expire_time if expire_time >= _INSTANT_FROM else now_ms + expire_time * 1000
     if expire_time <= 0 or expires <= now_ms:
-        raise InvalidRequest("paramError", "expireTime must lie in the future")
+        raise errors.param_error("expireTime must lie in the future")
     return min(expires, now_ms + _MAX_LINK_TTL_MS)
 
 
@@ -111,9 +112,9 @@ class MinutesReader:
         """The minutes' state; ``reader`` None reads with the app's own authority."""
         spans = await self._store.list_spans(conference.corp_id, conference.conference_id, MINUTES)
         if not spans:
-            raise NotFound("minutesNotFound", "the meeting has no minutes")
+            raise errors.minutes_not_found()
         if reader is not None and reader not in await self._readers(conference, spans):
-            raise AccessDenied("noPermission", "NO PERMISSION")
+            raise errors.no_permission("NO PERMISSION")
         said = await self._store.list_utterances(conference.corp_id, conference.conference_id)
         explicit = await self._store.get_minutes_summary(
             conference.corp_id, conference.conference_id
@@ -159,12 +160,12 @@ class MinutesReader:
         """
         size = _DEFAULT_PAGE if max_results is None else max_results
         if not 1 <= size <= _MAX_PAGE:
-            raise InvalidRequest("paramError", f"maxResults must be 1..{_MAX_PAGE}")
+            raise errors.param_error(f"maxResults must be 1..{_MAX_PAGE}")
         if direction not in (None, "", "0", "1"):
-            raise InvalidRequest("paramError", "direction must be 0 or 1")
+            raise errors.param_error("direction must be 0 or 1")
         start = digits_value(next_token or "0")
         if start is None:
-            raise InvalidRequest("paramError", "invalid nextToken")
+            raise errors.param_error("invalid nextToken")
         state = await self._read(principal, conference_id, union_id, None)
         turns = await asyncio.to_thread(derive.paragraphs, state.sentences)
         if direction == "1":
@@ -249,7 +250,7 @@ class MinutesReader:
         corp_id = await self._store.conference_corp(conference_id)
         conference = corp_id and await self._store.get_conference(corp_id, conference_id)
         if not conference:
-            raise NotFound("notFound", "no such media")
+            raise errors.media_not_found()
         return conference
 
     async def audio_file(self, conference_id: str, take: str, expires: str, sig: str) -> bytes:
@@ -271,7 +272,7 @@ class MinutesReader:
         spans = await self._store.list_spans(conference.corp_id, conference_id, MINUTES)
         mine = [s for s in spans if str(s.take) == take]
         if not mine or any(s.end_ms is None for s in mine):
-            raise NotFound("notFound", "no such media")
+            raise errors.media_not_found()
         return wav_bytes(sum((s.end_ms or s.start_ms) - s.start_ms for s in mine))
 
     async def document(
@@ -291,7 +292,7 @@ class MinutesReader:
         try:
             state = await self._state(conference, params.get("unionId", ""))
         except NotFound as error:
-            raise NotFound("notFound", "no such media") from error
+            raise errors.media_not_found() from error
         take = params.get("take")
         said = [s for s in state.sentences if take is None or str(s.take) == take]
         return await asyncio.to_thread(document, conference, state.explicit, said)
