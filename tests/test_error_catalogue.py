@@ -2,8 +2,9 @@
 
 Every factory gives its code at the status its table row names; the table in
 the module's docstring and the one in docs/errors.md are the same and list
-exactly the catalogue; and no module of src/ builds an error of the tree
-itself, so a new code cannot bypass the catalogue.
+exactly the catalogue; the docs name each API's parameter code as the route
+table declares it; and no module of src/ builds an error of the tree itself,
+so a new code cannot bypass the catalogue.
 """
 
 import ast
@@ -15,8 +16,11 @@ import msgspec
 import pytest
 
 from dingconf import errors
+from dingconf.app import api_operations, build_services, open_store
+from dingconf.config import Settings
 from dingconf.errors import DingError, ErrorCode
 from dingconf.wire.errors import InjectedError, error_body, status_of
+from dingconf.wire.toolkit import Toolkit
 
 ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "src" / "dingconf"
@@ -166,3 +170,20 @@ def test_the_docs_table_is_the_catalogues():
     documented = table(DOC.read_text(encoding="utf-8"))
     assert documented
     assert documented == table(errors.__doc__ or "")
+
+
+def parameter_codes() -> str:
+    """docs/errors.md's list of each DingTalk API's code for a malformed value."""
+    settings = Settings()
+    services = build_services(settings, open_store(settings.database))
+    by_code: dict[str, set[str]] = {}
+    for operation in api_operations(services, Toolkit.of(settings, services.clock.now_ms)):
+        if operation.path.startswith("/v1.0/"):
+            by_code.setdefault(operation.param_error, set()).add(operation.action)
+    return "".join(
+        f"- `{code}`: {', '.join(sorted(actions))}\n" for code, actions in sorted(by_code.items())
+    )
+
+
+def test_the_docs_list_each_apis_parameter_code():
+    assert parameter_codes() in DOC.read_text(encoding="utf-8")

@@ -14,7 +14,7 @@ the HTTP status, so the domain never talks HTTP::
     │   └── RouteNotFound     (HTTP 404: no API at this method and path)
     └── InternalError         (HTTP 500)
 
-Code is raised only through the catalogue below: one factory per code (and
+Errors are raised only through the catalogue below: one factory per code (and
 status, where DingTalk answers one code with two), e.g. ``raise
 errors.room_not_found()`` or ``raise errors.params_error("error:...")``. A
 factory called without a message gives the code's own. ``docs/errors.md``
@@ -37,9 +37,9 @@ holds this table; ``tests/test_error_catalogue.py`` keeps both true.
 | `invalidSuiteKey` | 400 | unknown suite key or wrong secret | GetCorpAccessToken |
 | `invalidAuthInfo` | 400 | the organisation has not authorised the suite | GetCorpAccessToken |
 | `invalidParameter` | 400 | a subscription of unknown type or topic | Stream connections |
-| `InvalidParameter` | 400 | a field of the wrong type | GetAccessToken, GetCorpAccessToken |
-| `paramError` | 400 | a malformed value, for the APIs with this code | many |
-| `paramsError` | 400 | a malformed value, for the APIs with this code | many |
+| `InvalidParameter` | 400 | a malformed value | GetAccessToken, GetCorpAccessToken |
+| `paramError` | 400 | a malformed value | the APIs docs/errors.md lists |
+| `paramsError` | 400 | a malformed value | the APIs docs/errors.md lists |
 | `param.error` | 400 | no unionId, or one that cannot be | QueryUserOnGoingConference |
 | `paramsTitleError` | 400 | an empty or too long title | CreateVideoConference |
 | `commandError` | 400 | an action neither lock nor unlock | LockConference |
