@@ -101,6 +101,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+# The codes themselves are this module's ErrorCode attributes, reached as
+# ``errors.<factory>``; the table above lists them.
 __all__ = [
     "AccessDenied",
     "AuthenticationError",
@@ -112,6 +114,9 @@ __all__ = [
     "PayloadTooLarge",
     "RouteNotFound",
     "ScopeDenied",
+    "bad_parameter",
+    "missing_parameter",
+    "scope_denied",
 ]
 
 
