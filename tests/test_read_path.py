@@ -15,13 +15,13 @@ from starlette.requests import Request
 from starlette.types import Message
 
 from dingconf.app import open_store
+from dingconf.core.errors import RouteNotFound
 from dingconf.core.records import Conference, ConferenceStatus, Org, User
 from dingconf.db.postgres import PostgresDatabase
 from dingconf.db.sql_store import SqlStore
 from dingconf.db.store import Store
 from dingconf.http import observe as observe_module
 from dingconf.http.asgi import REQUEST_ID, Reply
-from dingconf.http.errors import RouteNotFound
 from dingconf.http.routing import ApiRoute, build_router
 from in_process import InProcessApp, run
 from test_store_contract import conference

@@ -13,7 +13,7 @@ from dingconf.analytics.schemas import (
     SampleBody,
 )
 from dingconf.analytics.service import AnalyticsService, Detail, LastMetric
-from dingconf.core.errors import InvalidRequest
+from dingconf.core import errors
 from dingconf.core.paging import Page
 from dingconf.core.records import Conference, ConferenceStatus
 from dingconf.http.operations import Call, Operation, op
@@ -22,7 +22,7 @@ from dingconf.listing.service import FREE_TYPE, SCENE
 
 __all__ = ["analytics_routes", "device_of", "samples_of"]
 
-_PARAM_ERROR = "paramError"
+_PARAM_ERROR = errors.param_error.code
 _SUCCESS = {"success": True}
 # GetConfDetailData's role and status, in DingTalk's words (the SDK's examples
 # are 参会人 and 已离开).
@@ -35,9 +35,7 @@ def device_of(body: DeviceBody | None) -> Device | None:
     if body is None:
         return None
     if body.device_type not in DEVICE_TYPES:
-        raise InvalidRequest(
-            _PARAM_ERROR, f"deviceType must be one of {', '.join(sorted(DEVICE_TYPES))}"
-        )
+        raise errors.param_error(f"deviceType must be one of {', '.join(sorted(DEVICE_TYPES))}")
     return Device(body.device_type, body.version, body.camera_on)
 
 
@@ -54,11 +52,11 @@ def samples_of(
     samples = []
     for b in bodies:
         if now_ms is None and b.at_ms is not None:
-            raise InvalidRequest(_PARAM_ERROR, "a join's samples are timed by offsetMs")
+            raise errors.param_error("a join's samples are timed by offsetMs")
         if not 0 <= b.loss_rate <= 100:
-            raise InvalidRequest(_PARAM_ERROR, "lossRate is a percentage, 0 to 100")
+            raise errors.param_error("lossRate is a percentage, 0 to 100")
         if min(b.rtt, b.jitter, b.send_bit_rate, b.recv_bit_rate) < 0:
-            raise InvalidRequest(_PARAM_ERROR, "network figures must not be negative")
+            raise errors.param_error("network figures must not be negative")
         at_ms = b.at_ms if b.at_ms is not None else (now_ms or 0) + b.offset_ms
         samples.append(
             NetworkSample(

@@ -9,8 +9,8 @@ from typing import NamedTuple
 
 from dingconf.analytics.records import NetworkSample, SessionRecord
 from dingconf.analytics.tables import AnalyticsTables
+from dingconf.core import errors
 from dingconf.core.clock import Clock
-from dingconf.core.errors import InvalidRequest
 from dingconf.core.paging import Page, paginate
 from dingconf.core.records import Conference, Principal
 from dingconf.db.store import Store
@@ -18,7 +18,7 @@ from dingconf.meetings.service import ConferenceService
 
 __all__ = ["AnalyticsService", "Detail", "LastMetric", "network_quality"]
 
-_PARAM_ERROR = "paramError"
+_PARAM_ERROR = errors.param_error.code
 _DETAIL_PAGE = 20  # DingTalk documents no default; the listings' page size
 #: ``networkQuality`` when a stay has no network sample.
 _UNKNOWN_QUALITY = "-1"
@@ -132,7 +132,7 @@ class AnalyticsService:
         """
         conference = await self._conferences.get(principal, conference_id)
         if begin_ms > end_ms:
-            raise InvalidRequest(_PARAM_ERROR, "error:beginTime is after endTime")
+            raise errors.param_error("error:beginTime is after endTime")
         samples = await self._tables.list_samples(
             principal.corp_id, conference.conference_id, [union_id]
         )
@@ -150,7 +150,7 @@ class AnalyticsService:
         conference = await self._conferences.get(principal, conference_id)
         wanted = [u for u in dict.fromkeys(union_ids) if u]
         if not wanted:
-            raise InvalidRequest(_PARAM_ERROR, "error:unionIdList is empty")
+            raise errors.param_error("error:unionIdList is empty")
         samples = await self._tables.list_samples(
             principal.corp_id, conference.conference_id, wanted
         )

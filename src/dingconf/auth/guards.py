@@ -12,8 +12,8 @@ from urllib.parse import urlsplit
 from starlette.requests import Request
 
 from dingconf.auth.service import TokenService
+from dingconf.core import errors
 from dingconf.core.config import Secret
-from dingconf.core.errors import AccessDenied, AuthenticationError
 from dingconf.core.records import Principal
 from dingconf.http.asgi import header
 from dingconf.http.operations import Authenticate
@@ -57,19 +57,17 @@ def refuse_foreign_pages(request: Request, public_host: str | None = None) -> No
     """
     host = request.headers.get("host", "").lower()
     if not (_is_loopback(host) or (public_host is not None and host == public_host)):
-        raise AccessDenied("crossOriginRefused", f"dingconf refuses Host {host!r}")
+        raise errors.cross_origin_refused(f"dingconf refuses Host {host!r}")
     origin = request.headers.get("origin")
     if origin is not None and origin.lower().split("://", 1)[-1] != host:
-        raise AccessDenied("crossOriginRefused", f"dingconf refuses Origin {origin!r}")
+        raise errors.cross_origin_refused(f"dingconf refuses Origin {origin!r}")
     has_body = request.headers.get("content-length", "0") != "0" or (
         "transfer-encoding" in request.headers
     )
     if has_body:
         media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
         if media_type != "application/json":
-            raise AccessDenied(
-                "crossOriginRefused", "control API bodies must be sent as application/json"
-            )
+            raise errors.cross_origin_refused("control API bodies must be sent as application/json")
 
 
 def _admin(admin_token: Secret | None, loopback: bool) -> Authenticate:
@@ -78,15 +76,12 @@ def _admin(admin_token: Secret | None, loopback: bool) -> Authenticate:
     async def admit(request: Request) -> None:
         if admin_token is None:
             if not loopback:
-                raise AccessDenied(
-                    "controlApiDisabled",
-                    "the control API needs an admin token on a non-loopback bind",
-                )
+                raise errors.control_api_disabled()
             refuse_foreign_pages(request)
             return
         given = request.headers.get(ADMIN_HEADER, "").encode()
         if not hmac.compare_digest(given, admin_token.reveal().encode()):
-            raise AuthenticationError("InvalidAuthentication", f"missing or wrong {ADMIN_HEADER}")
+            raise errors.invalid_authentication(f"missing or wrong {ADMIN_HEADER}")
 
     return admit
 

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from dingconf.auth.service import READ, WRITE
+from dingconf.core import errors
 from dingconf.core.closest import did_you_mean
-from dingconf.core.errors import InvalidRequest, NotFound
+from dingconf.core.errors import InvalidRequest
 from dingconf.core.records import App, Org, Suite, User
 from dingconf.core.secrets import hash_secret, verify_secret
 from dingconf.db.store import Store, WriteTx
@@ -60,20 +61,20 @@ class SeedSummary:
 def _field(item: Mapping[str, Any], name: str, where: str) -> str:
     value = item.get(name)
     if not isinstance(value, str) or not value:
-        raise InvalidRequest("invalidSeed", f"{where}: '{name}' must be a non-empty string")
+        raise errors.invalid_seed(f"{where}: '{name}' must be a non-empty string")
     return value
 
 
 def _list(item: Mapping[str, Any], name: str, where: str) -> list[Any]:
     value = item.get(name, [])
     if not isinstance(value, list):
-        raise InvalidRequest("invalidSeed", f"{where}: '{name}' must be a list")
+        raise errors.invalid_seed(f"{where}: '{name}' must be a list")
     return value
 
 
 def _mapping(item: object, where: str) -> Mapping[str, Any]:
     if not isinstance(item, Mapping):
-        raise InvalidRequest("invalidSeed", f"{where}: expected a mapping")
+        raise errors.invalid_seed(f"{where}: expected a mapping")
     return item
 
 
@@ -87,7 +88,7 @@ def _check_keys(item: object, kind: str = "seed", where: str = "") -> None:
         path = f"{where}.{key}" if where else str(key)
         if key not in known:
             hint = did_you_mean(str(key), known)
-            raise InvalidRequest("invalidSeed", f"{where or 'seed'}: unknown key {key!r}{hint}")
+            raise errors.invalid_seed(f"{where or 'seed'}: unknown key {key!r}{hint}")
         inner = _SEED_NESTED.get((kind, key))
         if inner == "push":
             _check_keys(value, inner, path)
@@ -106,18 +107,18 @@ def known_scopes(scopes: Iterable[str]) -> frozenset[str]:
     unknown = sorted(granted - SCOPES)
     if unknown:
         hint = did_you_mean(unknown[0], SCOPES)
-        raise InvalidRequest("paramError", f"unknown scope {unknown[0]!r}{hint}")
+        raise errors.param_error(f"unknown scope {unknown[0]!r}{hint}")
     return granted
 
 
 def _scopes(item: Mapping[str, Any], where: str) -> frozenset[str]:
     scopes = item.get("scopes", list(DEFAULT_SCOPES))
     if not isinstance(scopes, list) or not all(isinstance(s, str) for s in scopes):
-        raise InvalidRequest("invalidSeed", f"{where}: 'scopes' must be a list of strings")
+        raise errors.invalid_seed(f"{where}: 'scopes' must be a list of strings")
     try:
         return known_scopes(scopes)
     except InvalidRequest as bad:
-        raise InvalidRequest("invalidSeed", f"{where}: {bad.message}") from None
+        raise errors.invalid_seed(f"{where}: {bad.message}") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +159,7 @@ class ProvisioningService:
 
     async def _require_org(self, corp_id: str) -> None:
         if await self._store.get_org(corp_id) is None:
-            raise InvalidRequest("unknownOrg", f"no organisation {corp_id!r}")
+            raise errors.unknown_org(f"no organisation {corp_id!r}")
 
     async def add_user(
         self,
@@ -202,7 +203,7 @@ class ProvisioningService:
         elif secret is not None:
             secret_hash = hash_secret(secret)
         else:
-            raise InvalidRequest("paramError", f"a new app ({app_key!r}) needs a secret")
+            raise errors.param_error(f"a new app ({app_key!r}) needs a secret")
         granted = existing.scopes if scopes is None and existing else scopes or DEFAULT_SCOPES
         app = App(app_key, corp_id, secret_hash, known_scopes(granted))
         revoked = 0
@@ -268,7 +269,7 @@ class ProvisioningService:
                 _field(push, "aesKey", f"{where}.push"),
             )
         except InvalidRequest as bad:
-            raise InvalidRequest("invalidSeed", f"{where}.push: {bad.message}") from None
+            raise errors.invalid_seed(f"{where}.push: {bad.message}") from None
         async with self._store.write() as tx:
             await tx.put_push_subscription(subscription)
 
@@ -297,7 +298,7 @@ class ProvisioningService:
         """
         existing = await self._store.get_app(app_key)
         if existing is None:
-            raise InvalidRequest("unknownApp", f"no app {app_key!r}")
+            raise errors.unknown_app(f"no app {app_key!r}")
         return (await self.add_app(existing.corp_id, app_key, secret, existing.scopes)).app
 
     async def revoke_tokens(self, app_key: str) -> int:
@@ -307,7 +308,7 @@ class ProvisioningService:
             NotFound: ``appNotFound`` when there is no such app.
         """
         if await self._store.get_app(app_key) is None:
-            raise NotFound("appNotFound", f"no app {app_key!r}")
+            raise errors.app_not_found(f"no app {app_key!r}")
         async with self._store.write() as tx:
             return await tx.delete_tokens("app", app_key)
 

@@ -2,11 +2,12 @@
 
 from dingconf.auth.schemas import AccessTokenBody, AccessTokenReply, CorpAccessTokenBody
 from dingconf.auth.service import IssuedToken, TokenService
+from dingconf.core import errors
 from dingconf.http.operations import Operation, op
 
 __all__ = ["oauth_routes"]
 
-_PARAM_ERROR = "InvalidParameter"
+_PARAM_ERROR = errors.token_param_error.code
 
 
 def _issued(issued: IssuedToken) -> AccessTokenReply:

@@ -1,7 +1,7 @@
 """Access tokens (spec §3) and the permission checks of every call (spec §2.3, §7)."""
 
+from dingconf.core import errors
 from dingconf.core.clock import Clock
-from dingconf.core.errors import AuthenticationError, InvalidRequest, ScopeDenied
 from dingconf.core.records import Principal, TokenRecord
 from dingconf.core.rng import random_hex
 from dingconf.core.secrets import derive_token, hash_token, new_token, verify_secret
@@ -20,7 +20,7 @@ def require_scope(principal: Principal, scope: str) -> None:
         ScopeDenied: with ``requiredScopes`` for the error detail.
     """
     if scope not in principal.scopes:
-        raise ScopeDenied([scope])
+        raise errors.scope_denied([scope])
 
 
 class IssuedToken:
@@ -31,10 +31,6 @@ class IssuedToken:
     def __init__(self, token: str, expires_in_s: int) -> None:
         self.token = token
         self.expires_in_s = expires_in_s
-
-
-def _invalid_client() -> InvalidRequest:
-    return InvalidRequest("invalidClientIdOrSecret", "无效的clientId或者clientSecret")
 
 
 _CACHE_LIMIT = 10_000
@@ -65,7 +61,7 @@ class TokenService:
         """
         app = await self._store.get_app(app_key)
         if not await verify_secret(app_secret, app.secret_hash if app else None) or app is None:
-            raise _invalid_client()
+            raise errors.invalid_client()
         now = self._clock.now_ms()
         expires = now + self._ttl_s * 1000
         async with self._store.write() as tx:
@@ -96,9 +92,9 @@ class TokenService:
         if not await verify_secret(suite_secret, suite.secret_hash if suite else None) or (
             suite is None
         ):
-            raise InvalidRequest("invalidSuiteKey", "suitekey不合法")
+            raise errors.invalid_suite_key()
         if corp_id not in suite.authorized_corps:
-            raise InvalidRequest("invalidAuthInfo", "授权关系不存在")
+            raise errors.invalid_auth_info()
         token = new_token()
         now = self._clock.now_ms()
         expires = now + self._ttl_s * 1000
@@ -117,10 +113,7 @@ class TokenService:
                 token, ``InvalidAuthentication`` for an unknown or expired one.
         """
         if not token:
-            raise AuthenticationError(
-                "AuthenticationFailed.MissingParameter",
-                "缺少参数：x-acs-dingtalk-access-token",
-            )
+            raise errors.missing_access_token()
         # The lookup is by SHA-256, so no comparison ever runs on the token itself.
         token_hash = hash_token(token)
         epoch = await self._store.auth_epoch()
@@ -133,7 +126,7 @@ class TokenService:
             # A miss, or a cached expiry that a renewal may since have moved.
             found = await self._store.resolve_token(token_hash)
             if found is None or found[1] <= now:
-                raise AuthenticationError("InvalidAuthentication", "不合法的access_token")
+                raise errors.invalid_authentication()
             if len(self._cache) >= _CACHE_LIMIT:
                 self._cache.clear()
             self._cache[token_hash] = found

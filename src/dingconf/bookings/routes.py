@@ -20,6 +20,7 @@ from dingconf.bookings.schemas import (
     VirtualExtraSetting,
 )
 from dingconf.bookings.service import BookingService
+from dingconf.core import errors
 from dingconf.core.paging import Page
 from dingconf.core.records import Booking, BookingSettings, Conference, ExtensionApp
 from dingconf.http.asgi import REQUEST_ID
@@ -27,7 +28,7 @@ from dingconf.http.operations import Call, Operation, op
 
 __all__ = ["booking_routes", "spaced_room_code"]
 
-_PARAMS = "paramsError"
+_PARAMS = errors.params_error.code
 _SUCCESS = SuccessReply(success=True)
 
 

@@ -6,14 +6,16 @@ person joins and ends (1) when closed. Joining the roomCode again after that
 opens the next instance: a new conferenceId under the same booking.
 """
 
+from collections.abc import Callable
 from dataclasses import fields, replace
 from typing import Any
 
 from dingconf.auth.service import READ, WRITE, require_scope
 from dingconf.bookings.tables import BookingTables
 from dingconf.bookings.values import bad_setting
+from dingconf.core import errors
 from dingconf.core.clock import Clock
-from dingconf.core.errors import AccessDenied, InternalError, InvalidRequest
+from dingconf.core.errors import ErrorCode, InvalidRequest
 from dingconf.core.ids import new_conference_id, new_link_token, new_room_code
 from dingconf.core.paging import Page, paginate
 from dingconf.core.records import Booking, BookingSettings, Conference, ConferenceStatus, Principal
@@ -27,19 +29,9 @@ from dingconf.members.service import MUTE_OFF, MUTE_ON
 __all__ = ["BIZ_BOOKED", "BookingService"]
 
 BIZ_BOOKED = "3"
-_PARAMS = "paramsError"
-_INVALID_ID = "invalidScheduleConferenceId"
+_PARAMS = errors.params_error.code
 _ROOM_CODE_ATTEMPTS = 20
 _INSTANCES_PAGE = 20
-
-
-def _params(detail: str) -> InvalidRequest:
-    return InvalidRequest(_PARAMS, f"error:{detail}")
-
-
-def _no_such_booking() -> InvalidRequest:
-    """An unknown or cancelled booking, to the settings APIs (their tables lack resourceCancel)."""
-    return InvalidRequest("scheduleConferenceIdError", "scheduleConferenceIdError")
 
 
 def _instance_fields(booking: Booking) -> dict[str, Any]:
@@ -66,6 +58,10 @@ def merge_settings(old: BookingSettings, patch: BookingSettings) -> BookingSetti
     return replace(old, **{k: v for k, v in given.items() if v is not None})
 
 
+def _unknown_booking() -> InvalidRequest:
+    return errors.params_error("error:no such booking")
+
+
 class BookingService:
     """Create, change, cancel and read bookings; open their meeting instances."""
 
@@ -75,7 +71,10 @@ class BookingService:
         self._base_url = base_url
 
     async def _check_people(
-        self, principal: Principal, settings: BookingSettings, codes: tuple[str, str] | None = None
+        self,
+        principal: Principal,
+        settings: BookingSettings,
+        codes: tuple[ErrorCode[InvalidRequest], ErrorCode[InvalidRequest]] | None = None,
     ) -> None:
         """Everyone named must be a user of the organisation; each value on its page's list.
 
@@ -84,7 +83,7 @@ class BookingService:
         """
 
         def refuse(which: int, detail: str) -> InvalidRequest:
-            return InvalidRequest(codes[which], codes[which]) if codes else _params(detail)
+            return codes[which]() if codes else errors.params_error(f"error:{detail}")
 
         people = [
             settings.host_id,
@@ -141,10 +140,10 @@ class BookingService:
         require_scope(principal, WRITE)
         creator = await self._store.get_user(principal.corp_id, creator_id)
         if creator is None:
-            raise _params(f"unknown creatorUnionId {creator_id}")
-        title = validate_title(title, "title", _PARAMS)
+            raise errors.params_error(f"error:unknown creatorUnionId {creator_id}")
+        title = validate_title(title, "title", errors.params_error)
         if not 0 < start_ms < end_ms:
-            raise _params("startTime must be positive and before endTime")
+            raise errors.params_error("error:startTime must be positive and before endTime")
         await self._check_people(principal, settings)
         for _ in range(_ROOM_CODE_ATTEMPTS):
             booking = Booking(
@@ -168,7 +167,7 @@ class BookingService:
             except RoomCodeTaken:
                 continue
             return booking
-        raise InternalError("systemError", "systemError:no free roomCode")
+        raise errors.system_error("systemError:no free roomCode")
 
     async def _lock_for_change(
         self, tx: WriteTx, principal: Principal, schedule_id: str, creator_id: str
@@ -179,14 +178,12 @@ class BookingService:
         booking = await bookings.lock_booking(principal.corp_id, schedule_id)
         if booking is None:
             if await bookings.booking_corp(schedule_id) is not None:
-                raise InvalidRequest("permissionError", "permissionError:not your booking")
-            raise _params(f"unknown scheduleConferenceId {schedule_id}")
+                raise errors.permission_error("permissionError:not your booking")
+            raise errors.params_error(f"error:unknown scheduleConferenceId {schedule_id}")
         if booking.creator_id != creator_id:
-            raise InvalidRequest(
-                "permissionError", "permissionError:only the creator may change it"
-            )
+            raise errors.permission_error("permissionError:only the creator may change it")
         if booking.cancelled:
-            raise InvalidRequest("resourceCancel", "Schedule conference has canceled")
+            raise errors.resource_cancel()
         return booking
 
     async def _pending_instance(self, tx: WriteTx, booking: Booking) -> Conference | None:
@@ -227,9 +224,9 @@ class BookingService:
             InvalidRequest: ``paramsError``, ``permissionError`` (not the creator or
                 another organisation's booking), ``resourceCancel``.
         """
-        title = validate_title(title, "title", _PARAMS)
+        title = validate_title(title, "title", errors.params_error)
         if not 0 < start_ms < end_ms:
-            raise _params("startTime must be positive and before endTime")
+            raise errors.params_error("error:startTime must be positive and before endTime")
         async with self._store.write() as tx:
             booking = await self._lock_for_change(tx, principal, schedule_id, creator_id)
             changed = replace(booking, title=title, start_time_ms=start_ms, end_time_ms=end_ms)
@@ -253,16 +250,16 @@ class BookingService:
         require_scope(principal, WRITE)
         booking = await self._own_booking(principal, schedule_id)
         if booking.cancelled:
-            raise _no_such_booking()
+            raise errors.schedule_conference_id_error()
         if booking.creator_id != creator_id:
-            raise InvalidRequest("creatorUidError", "creatorUidError")
-        await self._check_people(principal, patch, ("userNotInOrg", "paramError"))
+            raise errors.creator_uid_error()
+        await self._check_people(principal, patch, (errors.user_not_in_org, errors.param_error))
         async with self._store.write() as tx:
             locked = await BookingTables(tx.conn, tx.row_lock).lock_booking(
                 principal.corp_id, booking.schedule_conference_id
             )
             if locked is None or locked.cancelled:
-                raise _no_such_booking()
+                raise errors.schedule_conference_id_error()
             changed = replace(locked, settings=merge_settings(locked.settings, patch))
             await self._save(tx, changed, start_changed=False)
 
@@ -297,16 +294,18 @@ class BookingService:
         if booking is not None:
             return booking
         if schedule_id and await bookings.booking_corp(schedule_id) is not None:
-            raise AccessDenied("noPermission", "noPermission")
-        raise _no_such_booking()
+            raise errors.no_permission()
+        raise errors.schedule_conference_id_error()
 
-    async def _own(self, principal: Principal, schedule_id: str, code: str) -> Booking:
+    async def _own(
+        self, principal: Principal, schedule_id: str, missing: Callable[[], InvalidRequest]
+    ) -> Booking:
         require_scope(principal, READ)
         booking = await BookingTables(self._store.reader).get_booking(
             principal.corp_id, schedule_id.strip()
         )
         if booking is None:
-            raise InvalidRequest(code, code if code == _INVALID_ID else "error:no such booking")
+            raise missing()
         return booking
 
     async def get(self, principal: Principal, schedule_id: str, requester: str) -> Booking:
@@ -316,11 +315,11 @@ class BookingService:
             InvalidRequest: ``paramsError`` (unknown), ``permissionError`` (requester
                 not in the organisation), ``resourceCancel``.
         """
-        booking = await self._own(principal, schedule_id, _PARAMS)
+        booking = await self._own(principal, schedule_id, _unknown_booking)
         if await self._store.get_user(principal.corp_id, requester) is None:
-            raise InvalidRequest("permissionError", "permissionError:unknown requestUnionId")
+            raise errors.permission_error("permissionError:unknown requestUnionId")
         if booking.cancelled:
-            raise InvalidRequest("resourceCancel", "Schedule conference has canceled")
+            raise errors.resource_cancel()
         return booking
 
     async def settings(self, principal: Principal, schedule_id: str) -> Booking:
@@ -348,7 +347,7 @@ class BookingService:
         Raises:
             InvalidRequest: ``invalidScheduleConferenceId``, ``paramsError`` (paging).
         """
-        booking = await self._own(principal, schedule_id, _INVALID_ID)
+        booking = await self._own(principal, schedule_id, errors.invalid_schedule_conference_id)
         found = await ListingTables(self._store.reader).list_conferences(
             principal.corp_id,
             ConferenceFilter(schedule_conference_id=booking.schedule_conference_id),

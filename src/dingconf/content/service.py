@@ -8,8 +8,8 @@ that a test can place speech exactly without moving the clock.
 
 from dingconf.content.records import Utterance
 from dingconf.content.tables import ContentTables
+from dingconf.core import errors
 from dingconf.core.clock import Clock
-from dingconf.core.errors import InvalidRequest, NotFound
 from dingconf.core.records import AttendStatus, ConferenceStatus
 from dingconf.db.store import Store
 
@@ -17,7 +17,6 @@ __all__ = ["MAX_TEXT", "ContentService"]
 
 #: The longest thing one utterance may say.
 MAX_TEXT = 4000
-_PARAM = "paramError"
 
 
 class ContentService:
@@ -40,23 +39,23 @@ class ContentService:
                 before the meeting's start or after now.
         """
         if not text.strip() or len(text) > MAX_TEXT:
-            raise InvalidRequest(_PARAM, f"text must have 1 to {MAX_TEXT} characters")
+            raise errors.param_error(f"text must have 1 to {MAX_TEXT} characters")
         async with self._store.write() as tx:
             conference = await tx.lock_conference(corp_id, conference_id)
             if conference is None:
-                raise NotFound("roomNotFound", "ROOM NOT FOUND")
+                raise errors.room_not_found()
             if conference.status == ConferenceStatus.ENDED:
-                raise InvalidRequest("resourceClose", "The meeting has ended")
+                raise errors.resource_close()
             member = await tx.get_participant(conference_id, union_id)
             if member is None or member.attend_status != AttendStatus.ACTIVE:
-                raise InvalidRequest("notInConference", f"{union_id} is not in the meeting")
+                raise errors.not_in_conference(f"{union_id} is not in the meeting")
             now = self._clock.now_ms()
             at = now
             if offset_ms is not None:
                 at = conference.start_time_ms + offset_ms
                 if offset_ms < 0 or at > now:
-                    raise InvalidRequest(
-                        _PARAM, "offsetMs must lie between the meeting's start and now"
+                    raise errors.param_error(
+                        "offsetMs must lie between the meeting's start and now"
                     )
             return await ContentTables(tx.conn).add_utterance(
                 conference_id, union_id, member.nick, text, at

@@ -26,15 +26,15 @@ from dataclasses import dataclass, field
 
 from starlette.requests import Request
 
+from dingconf.core import errors
 from dingconf.core.closest import did_you_mean
-from dingconf.core.errors import AccessDenied, InvalidRequest
 from dingconf.core.records import Principal
 from dingconf.http.errors import DropConnection, InjectedError
 
 __all__ = ["QPS_CODE", "QPS_MESSAGE", "FaultRule", "Faults"]
 
-QPS_CODE = "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi"
-QPS_MESSAGE = "您的企业应用调用钉钉开放平台当前接口的所有请求都被暂时禁用了"
+QPS_CODE = errors.qps_limit.code
+QPS_MESSAGE = errors.qps_limit.message
 
 
 @dataclass(slots=True)
@@ -124,7 +124,7 @@ class Faults:
         if action is not None and self._actions and action not in self._actions:
             # A rule for no operation would never fire: a typo, surely.
             hint = did_you_mean(action, self._actions)
-            raise InvalidRequest("paramError", f"error:unknown action {action!r}{hint}")
+            raise errors.param_error(f"error:unknown action {action!r}{hint}")
         rule.id = f"fault-{next(self._ids)}"
         self._rules[rule.id] = rule
         self._rearm()
@@ -192,7 +192,7 @@ class Faults:
             DropConnection: the rule drops the connection.
         """
         if self._qps > 0 and principal is not None and self._over_limit(principal, action):
-            raise AccessDenied(QPS_CODE, QPS_MESSAGE)
+            raise errors.qps_limit()
         rule = self._firing(action, principal)
         self._rearm()
         if rule is None:

@@ -8,6 +8,7 @@ from dingconf.analytics.schemas import DeclineBody, NetworkBody
 from dingconf.content.records import Utterance
 from dingconf.control.schemas import JoinBody, LeaveBody, ParticipantView
 from dingconf.control.service import ControlService
+from dingconf.core import errors
 from dingconf.core.paging import Page
 from dingconf.core.records import Participant
 from dingconf.http.operations import Call, Operation, op
@@ -16,7 +17,7 @@ from dingconf.recording.schemas import SayBody, UtteranceView
 __all__ = ["analytics_control_routes", "control_routes", "utterance_view"]
 
 _SUCCESS = {"success": True}
-_PARAM_ERROR = "paramError"
+_PARAM_ERROR = errors.param_error.code
 
 
 def _participants(page: Page[Participant]) -> dict[str, list[ParticipantView] | str]:

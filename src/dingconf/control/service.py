@@ -8,9 +8,10 @@ from dingconf.bookings.service import BookingService
 from dingconf.bookings.tables import BookingTables
 from dingconf.content.records import Utterance
 from dingconf.content.service import ContentService
+from dingconf.core import errors
 from dingconf.core.clock import Clock
 from dingconf.core.closest import closest
-from dingconf.core.errors import InvalidRequest, NotFound
+from dingconf.core.errors import InvalidRequest
 from dingconf.core.paging import Page, page_of, resume_at, seek, window
 from dingconf.core.records import AttendStatus, ConferenceStatus, Participant
 from dingconf.db.store import Store, WriteTx
@@ -47,7 +48,7 @@ class ControlService:
     async def _corp_of(self, conference_id: str) -> str:
         corp_id = await self._store.conference_corp(conference_id)
         if corp_id is None:
-            raise NotFound("roomNotFound", "ROOM NOT FOUND")
+            raise errors.room_not_found()
         return corp_id
 
     async def join(
@@ -116,10 +117,9 @@ class ControlService:
         near = closest(union_id, [u.union_id for u in await self._store.list_users(corp_id)])
         if near is None:
             return None
-        return InvalidRequest(
-            "unknownUserError",
+        return errors.unknown_user(
             f"no user {union_id!r} in {corp_id} (did you mean {near!r}?); "
-            'an outsider with this id joins with "outsider": true',
+            'an outsider with this id joins with "outsider": true'
         )
 
     async def report_network(self, conference_id: str, samples: list[NetworkSample]) -> None:
@@ -135,7 +135,7 @@ class ControlService:
             for union_id in {s.union_id for s in samples}:
                 member = await tx.get_participant(conference_id, union_id)
                 if member is None or member.first_join_ms is None:
-                    raise InvalidRequest("paramError", f"{union_id} never joined the meeting")
+                    raise errors.param_error(f"{union_id} never joined the meeting")
             await AnalyticsTables(tx.conn).add_samples(conference_id, samples)
 
     async def decline(self, conference_id: str, union_id: str, reason: str | None) -> None:
@@ -149,9 +149,8 @@ class ControlService:
         async with self._store.write() as tx:
             await tx.lock_conference(corp_id, conference_id)
             if not await AnalyticsTables(tx.conn).decline_call(conference_id, union_id, reason):
-                raise InvalidRequest(
-                    "paramError",
-                    f"{union_id} is not being called (attendStatus {int(AttendStatus.CALLING)})",
+                raise errors.param_error(
+                    f"{union_id} is not being called (attendStatus {int(AttendStatus.CALLING)})"
                 )
 
     async def join_room(
@@ -184,7 +183,7 @@ class ControlService:
         else:
             booking = await BookingTables(self._store.reader).booking_by_room_code(code)
             if booking is None:
-                raise NotFound("roomNotFound", "ROOM NOT FOUND")
+                raise errors.room_not_found()
             conference_id = await self._bookings.open_session(booking)
             corp_id = booking.corp_id
         typo = await self._typo(corp_id, union_id) if typo_check else None
@@ -233,9 +232,12 @@ class ControlService:
         Raises:
             InvalidRequest: ``paramError`` for a bad token or size.
         """
-        offset_token, after = seek(next_token, error_code="paramError", valid_id=bool)
+        offset_token, after = seek(next_token, error_code=errors.param_error.code, valid_id=bool)
         offset, size = window(
-            offset_token, max_results, default_size=PARTICIPANTS_PAGE, error_code="paramError"
+            offset_token,
+            max_results,
+            default_size=PARTICIPANTS_PAGE,
+            error_code=errors.param_error.code,
         )
         corp_id = await self._corp_of(conference_id)
         found = await self._store.page_participants(corp_id, conference_id, offset, size, after)

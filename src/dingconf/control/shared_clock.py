@@ -8,8 +8,8 @@ PostgreSQL one single-row query. Moves are transactions on that row, so two
 processes moving the clock at once both count.
 """
 
+from dingconf.core import errors
 from dingconf.core.clock import Clock, ClockState, system_ms
-from dingconf.core.errors import InvalidRequest
 from dingconf.db.store import Store
 
 __all__ = ["MAX_CLOCK_MOVE_MS", "SharedClock"]
@@ -52,10 +52,9 @@ class SharedClock:
             if set_ms is not None:
                 # Backwards would put stored times (joins, tokens) in the future.
                 if set_ms < now + move or set_ms > now + move + MAX_CLOCK_MOVE_MS:
-                    raise InvalidRequest(
-                        "paramError",
+                    raise errors.param_error(
                         f"setMs must be between now ({now + move}) and a year ahead: "
-                        "the clock only moves forward",
+                        "the clock only moves forward"
                     )
                 move = set_ms - now
             frozen = state.frozen_ms is not None if freeze is None else freeze

@@ -13,7 +13,7 @@ from typing import Any
 
 from dingconf.auth.provisioning import DEFAULT_SCOPES, ProvisioningService
 from dingconf.control.state_records import StateDump
-from dingconf.core.errors import InvalidRequest
+from dingconf.core import errors
 from dingconf.core.rng import random_hex, random_urlsafe
 from dingconf.db.store import RoomCodeTaken, StorageUnavailable, Store
 
@@ -40,17 +40,15 @@ class NewOrg:
     users: tuple[tuple[str, str], ...]
 
 
-def _invalid(message: str) -> InvalidRequest:
-    return InvalidRequest("invalidState", message)
-
-
 def _scalar_rows(rows: object, where: str) -> None:
     if not isinstance(rows, list) or not all(isinstance(r, Mapping) for r in rows):
-        raise _invalid(f"{where} must be a list of objects")
+        raise errors.invalid_state(f"{where} must be a list of objects")
     for row in rows:
         for column, value in row.items():
             if value is not None and (isinstance(value, bool) or not isinstance(value, str | int)):
-                raise _invalid(f"{where}: {column} must be a string, an integer or null")
+                raise errors.invalid_state(
+                    f"{where}: {column} must be a string, an integer or null"
+                )
 
 
 def parse_document(document: object) -> StateDump:
@@ -60,23 +58,25 @@ def parse_document(document: object) -> StateDump:
         InvalidRequest: ``invalidState`` naming what is wrong.
     """
     if not isinstance(document, Mapping):
-        raise _invalid("a state document is a JSON object")
+        raise errors.invalid_state("a state document is a JSON object")
     if document.get("format") != FORMAT:
-        raise _invalid(f'"format" must be "{FORMAT}"')
+        raise errors.invalid_state(f'"format" must be "{FORMAT}"')
     if document.get("version") != VERSION:
-        raise _invalid(f'"version" {document.get("version")!r} is not supported (only {VERSION})')
+        raise errors.invalid_state(
+            f'"version" {document.get("version")!r} is not supported (only {VERSION})'
+        )
     orgs, suites = document.get("orgs", []), document.get("suites", [])
     if not isinstance(orgs, list) or not isinstance(suites, list):
-        raise _invalid('"orgs" and "suites" must be lists')
+        raise errors.invalid_state('"orgs" and "suites" must be lists')
     seen: set[str] = set()
     for i, org in enumerate(orgs):
         if not isinstance(org, Mapping) or not isinstance(org.get("corpId"), str):
-            raise _invalid(f"orgs[{i}] must be an object with a corpId")
+            raise errors.invalid_state(f"orgs[{i}] must be an object with a corpId")
         if org["corpId"] in seen or not org["corpId"]:
-            raise _invalid(f"orgs[{i}]: corpId {org['corpId']!r} is empty or repeated")
+            raise errors.invalid_state(f"orgs[{i}]: corpId {org['corpId']!r} is empty or repeated")
         seen.add(org["corpId"])
         if not isinstance(org.get("name"), str):
-            raise _invalid(f"orgs[{i}]: name must be a string")
+            raise errors.invalid_state(f"orgs[{i}]: name must be a string")
         for key, rows in org.items():
             if key not in ("corpId", "name"):
                 _scalar_rows(rows, f"orgs[{i}].{key}")
@@ -84,9 +84,9 @@ def parse_document(document: object) -> StateDump:
     for i, suite in enumerate(suites):
         corps = suite.get("corps", [])
         if not isinstance(corps, list) or not all(isinstance(c, str) for c in corps):
-            raise _invalid(f"suites[{i}].corps must be a list of corpIds")
+            raise errors.invalid_state(f"suites[{i}].corps must be a list of corpIds")
         if not all(isinstance(suite.get(k), str) for k in ("suite_key", "secret_hash", "scopes")):
-            raise _invalid(f"suites[{i}] needs suite_key, secret_hash and scopes")
+            raise errors.invalid_state(f"suites[{i}] needs suite_key, secret_hash and scopes")
     return {"orgs": [dict(o) for o in orgs], "suites": [dict(s) for s in suites]}
 
 
@@ -108,7 +108,7 @@ class StateService:
             InvalidRequest: ``unknownOrg`` for an organisation that does not exist.
         """
         if corp_id is not None and await self._store.get_org(corp_id) is None:
-            raise InvalidRequest("unknownOrg", f"no organisation {corp_id!r}")
+            raise errors.unknown_org(f"no organisation {corp_id!r}")
         return _document(await self._store.dump_state(corp_id))
 
     async def _load(self, dump: StateDump, corp_ids: list[str] | None, whole: bool) -> None:
@@ -119,11 +119,11 @@ class StateService:
                     await tx.delete_suites()
                 await tx.load_state(dump, replace_suites=True)
         except ValueError as error:
-            raise _invalid(str(error)) from error
+            raise errors.invalid_state(str(error)) from error
         except (RoomCodeTaken, StorageUnavailable) as error:
             # A document that breaks the schema's rules (a missing NOT NULL column,
             # a row of a meeting it does not hold, a live roomCode used twice).
-            raise _invalid(f"the database refused the document: {error}") from error
+            raise errors.invalid_state(f"the database refused the document: {error}") from error
 
     async def import_state(self, document: object, *, replace_all: bool = False) -> int:
         """Load a state document; return how many organisations it held.
@@ -165,14 +165,14 @@ class StateService:
         if stored is None:
             # Never taken (no server started on this database yet): resetting
             # would delete everything, surely not what was meant.
-            raise InvalidRequest("noBaseline", "no baseline: start `dingconf serve` once first")
+            raise errors.no_baseline()
         baseline = parse_document(json.loads(stored))
         if corp_id is None:
             await self._load(baseline, None, True)
             return
         orgs = [o for o in baseline["orgs"] if o["corpId"] == corp_id]
         if not orgs and await self._store.get_org(corp_id) is None:
-            raise InvalidRequest("unknownOrg", f"no organisation {corp_id!r}")
+            raise errors.unknown_org(f"no organisation {corp_id!r}")
         suites = [
             {**s, "corps": [corp_id]} for s in baseline["suites"] if corp_id in s.get("corps", [])
         ]
@@ -182,7 +182,7 @@ class StateService:
                 await tx.delete_orgs([corp_id])
                 await tx.load_state({"orgs": orgs, "suites": suites}, replace_suites=False)
         except (ValueError, StorageUnavailable) as error:
-            raise _invalid(f"the baseline cannot be loaded: {error}") from error
+            raise errors.invalid_state(f"the baseline cannot be loaded: {error}") from error
 
     async def create_org(
         self,
@@ -203,9 +203,9 @@ class StateService:
         corp = corp_id or f"ding{random_hex(8)}"
         key = app_key or f"{corp}-app"
         if await self._store.get_org(corp) is not None:
-            raise InvalidRequest("paramError", f"organisation {corp!r} exists")
+            raise errors.param_error(f"organisation {corp!r} exists")
         if await self._store.get_app(key) is not None:
-            raise InvalidRequest("paramError", f"appKey {key!r} is taken")
+            raise errors.param_error(f"appKey {key!r} is taken")
         people = tuple(users) if users is not None else _DEFAULT_USERS
         granted = tuple(scopes) if scopes is not None else DEFAULT_SCOPES
         secret = random_urlsafe(18)

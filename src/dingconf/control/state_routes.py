@@ -12,12 +12,13 @@ from dingconf.control.schemas import ClockBody
 from dingconf.control.shared_clock import SharedClock
 from dingconf.control.state import NewOrg, StateService
 from dingconf.control.state_schemas import NewOrgBody, NewOrgReply, NewOrgUser, ResetBody, StateBody
+from dingconf.core import errors
 from dingconf.core.ids import agent_id
 from dingconf.http.operations import Call, Operation, op
 
 __all__ = ["state_routes"]
 
-_PARAM_ERROR = "paramError"
+_PARAM_ERROR = errors.param_error.code
 
 
 def _new_org(org: NewOrg) -> NewOrgReply:
@@ -85,7 +86,7 @@ def state_routes(
             "ImportState",
             import_,
             body=StateBody,
-            param_error="invalidState",
+            param_error=errors.invalid_state.code,
             guard="admin",
         ),
         op(

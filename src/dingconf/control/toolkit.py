@@ -24,14 +24,14 @@ from dingconf.control.toolkit_schemas import (
     QpsBody,
     RevokedReply,
 )
+from dingconf.core import errors
 from dingconf.core.config import Settings
-from dingconf.core.errors import InvalidRequest, NotFound
 from dingconf.http.journal import Entry, Journal, JournalFilter
 from dingconf.http.operations import Call, Operation, op
 
 __all__ = ["Toolkit", "toolkit_routes"]
 
-_PARAM_ERROR = "paramError"
+_PARAM_ERROR = errors.param_error.code
 _SUCCESS = {"success": True}
 
 
@@ -107,9 +107,9 @@ def _rule(b: FaultBody, now_ms: int) -> FaultRule:
         InvalidRequest: ``paramError`` when it would do nothing, or names a status without a code.
     """
     if b.code is None and not b.drop and not b.latency_ms:
-        raise InvalidRequest(_PARAM_ERROR, "error:a fault needs a code, latencyMs or drop")
+        raise errors.param_error("error:a fault needs a code, latencyMs or drop")
     if b.status is not None and b.code is None:
-        raise InvalidRequest(_PARAM_ERROR, "error:a fault's status needs a code")
+        raise errors.param_error("error:a fault's status needs a code")
     expiries = [t for t in (b.expires_at, None if b.ttl_ms is None else now_ms + b.ttl_ms) if t]
     return FaultRule(
         id="",
@@ -148,7 +148,7 @@ def toolkit_routes(
         which = _filter(c)
         limit = c.int_query("limit")
         if limit is not None and limit < 1:
-            raise InvalidRequest(_PARAM_ERROR, "error:limit must be at least 1")
+            raise errors.param_error("error:limit must be at least 1")
         entries = journal.select(which, limit)
         return JournalReply([_entry(e) for e in entries], journal.capacity)
 
@@ -169,7 +169,7 @@ def toolkit_routes(
 
     async def remove_fault(c: Call[None]) -> None:
         if not faults.remove(c.path("faultId")):
-            raise NotFound("faultNotFound", f"no fault rule {c.path('faultId')!r}")
+            raise errors.fault_not_found(f"no fault rule {c.path('faultId')!r}")
 
     async def get_qps(_c: Call[None]) -> dict[str, int]:
         return {"qps": faults.qps}

@@ -4,7 +4,7 @@
 list the same values; both answer one outside them with ``paramsError`` "error:%s".
 """
 
-from dingconf.core.errors import InvalidRequest
+from dingconf.core import errors
 
 __all__ = ["check_layout"]
 
@@ -19,9 +19,8 @@ def check_layout(mode: str | None, window_position: str | None) -> None:
         InvalidRequest: ``paramsError``.
     """
     if mode is not None and mode not in _MODES:
-        raise InvalidRequest("paramsError", "error:mode must be grid, speech or full_screen")
+        raise errors.params_error("error:mode must be grid, speech or full_screen")
     if window_position is not None and window_position not in _POSITIONS:
-        raise InvalidRequest(
-            "paramsError",
-            "error:smallWindowPosition must be relative_right, float_right or float_bottom",
+        raise errors.params_error(
+            "error:smallWindowPosition must be relative_right, float_right or float_bottom"
         )

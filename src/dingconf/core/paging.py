@@ -14,8 +14,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Generic, TypeVar
 
+from dingconf.core import errors
 from dingconf.core.digits import digits_value
-from dingconf.core.errors import InvalidRequest
 
 __all__ = ["MAX_PAGE", "Page", "page_of", "paginate", "resume_at", "seek", "window"]
 
@@ -55,10 +55,10 @@ def window(
     """
     offset = digits_value((next_token or "0").strip())
     if offset is None:
-        raise InvalidRequest(error_code, f"error:invalid nextToken {next_token!r}")
+        raise errors.bad_parameter(error_code, f"error:invalid nextToken {next_token!r}")
     size = default_size if max_results is None else max_results
     if size < 1:
-        raise InvalidRequest(error_code, "error:maxResults must be at least 1")
+        raise errors.bad_parameter(error_code, "error:maxResults must be at least 1")
     return offset, min(size, MAX_PAGE)
 
 
@@ -102,7 +102,7 @@ def seek(
     ms, _, key_id = position.partition(".")
     at_ms = digits_value(ms)
     if at_ms is None or not valid_id(key_id):
-        raise InvalidRequest(error_code, f"error:invalid nextToken {next_token!r}")
+        raise errors.bad_parameter(error_code, f"error:invalid nextToken {next_token!r}")
     return offset, (at_ms, key_id)
 
 

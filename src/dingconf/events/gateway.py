@@ -8,8 +8,8 @@ live in the store so that any process can accept the WebSocket.
 import json
 from dataclasses import dataclass
 
+from dingconf.core import errors
 from dingconf.core.clock import Clock
-from dingconf.core.errors import InvalidRequest
 from dingconf.core.secrets import hash_token, new_token, verify_secret
 from dingconf.db.store import Store
 from dingconf.events.records import StreamTicket
@@ -47,11 +47,11 @@ class GatewayService:
         """
         app = await self._store.get_app(client_id)
         if app is None or not await verify_secret(client_secret, app.secret_hash):
-            raise InvalidRequest("invalidClientIdOrSecret", "无效的clientId或者clientSecret")
+            raise errors.invalid_client()
         for sub in subscriptions:
             if sub.type not in _TYPES or not sub.topic:
-                raise InvalidRequest(
-                    "invalidParameter", f"subscriptions: unknown type {sub.type!r} or empty topic"
+                raise errors.invalid_parameter(
+                    f"subscriptions: unknown type {sub.type!r} or empty topic"
                 )
         ticket = new_token()
         topics = json.dumps([[s.type, s.topic] for s in subscriptions])

@@ -1,8 +1,8 @@
 """What happened to each event, per app: the control API's view of the outbox."""
 
+from dingconf.core import errors
 from dingconf.core.clock import Clock
 from dingconf.core.digits import digits_value
-from dingconf.core.errors import InvalidRequest, NotFound
 from dingconf.core.paging import MAX_PAGE
 from dingconf.db.store import Store
 from dingconf.events.records import DEAD, DELIVERED, PENDING, Delivery, DeliveryPosition
@@ -25,7 +25,7 @@ def _position(token: str) -> DeliveryPosition:
     event_type, _, conference_id = rest.partition(".")
     number = digits_value(seq)
     if number is None or not (event_type and conference_id):
-        raise InvalidRequest("paramError", f"invalid nextToken {token!r}")
+        raise errors.param_error(f"invalid nextToken {token!r}")
     return DeliveryPosition(conference_id, number, event_type)
 
 
@@ -51,12 +51,12 @@ class EventLogService:
                 malformed token or a page size below 1.
         """
         if not app_key:
-            raise InvalidRequest("paramError", "appKey is required")
+            raise errors.param_error("appKey is required")
         if state is not None and state not in _STATES:
-            raise InvalidRequest("paramError", f"state must be one of {sorted(_STATES)}")
+            raise errors.param_error(f"state must be one of {sorted(_STATES)}")
         size = DEFAULT_EVENTS_PAGE if max_results is None else max_results
         if size < 1:
-            raise InvalidRequest("paramError", "maxResults must be at least 1")
+            raise errors.param_error("maxResults must be at least 1")
         size = min(size, MAX_PAGE)
         after = _position(next_token) if next_token else None
         # One row more than the page tells whether another page follows.
@@ -74,4 +74,4 @@ class EventLogService:
         async with self._store.write() as tx:
             found = await tx.requeue_delivery(event_id, app_key, self._clock.now_ms())
         if not found:
-            raise NotFound("eventNotFound", f"no event {event_id} for app {app_key}")
+            raise errors.event_not_found(f"no event {event_id} for app {app_key}")

@@ -10,7 +10,7 @@ import string
 from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 
-from dingconf.core.errors import InvalidRequest, NotFound
+from dingconf.core import errors
 from dingconf.db.store import Store
 from dingconf.events.records import PushSubscription
 
@@ -44,15 +44,15 @@ def checked_subscription(app_key: str, url: str, token: str, aes_key: str) -> Pu
     try:
         parts = urlsplit(url)
     except ValueError:
-        raise InvalidRequest("paramError", "url is not a URL") from None
+        raise errors.param_error("url is not a URL") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InvalidRequest("paramError", "url must be an http:// or https:// URL")
+        raise errors.param_error("url must be an http:// or https:// URL")
     if not _loopback(parts.hostname):
-        raise InvalidRequest("paramError", "url must point at this machine (127.0.0.0/8, ::1)")
+        raise errors.param_error("url must point at this machine (127.0.0.0/8, ::1)")
     if not token:
-        raise InvalidRequest("paramError", "token must not be empty")
+        raise errors.param_error("token must not be empty")
     if len(aes_key) != AES_KEY_LENGTH or not set(aes_key) <= _BASE64:
-        raise InvalidRequest("paramError", f"aesKey must be {AES_KEY_LENGTH} base64 characters")
+        raise errors.param_error(f"aesKey must be {AES_KEY_LENGTH} base64 characters")
     return PushSubscription(app_key, url, token, aes_key)
 
 
@@ -74,12 +74,12 @@ class PushService:
                 ``checkUrlFailed`` when the URL does not answer the handshake.
         """
         if await self._store.get_app(app_key) is None:
-            raise NotFound("appNotFound", f"no app {app_key}")
+            raise errors.app_not_found(f"no app {app_key}")
         subscription = checked_subscription(app_key, url, token, aes_key)
         if check:
             passed, why = await self._verify(subscription)
             if not passed:
-                raise InvalidRequest("checkUrlFailed", f"check_url failed: {why}")
+                raise errors.check_url_failed(f"check_url failed: {why}")
         async with self._store.write() as tx:
             await tx.put_push_subscription(subscription)
         return subscription
@@ -92,4 +92,4 @@ class PushService:
         """
         async with self._store.write() as tx:
             if not await tx.delete_push_subscription(app_key):
-                raise NotFound("subscriptionNotFound", f"app {app_key} has no push subscription")
+                raise errors.subscription_not_found(f"app {app_key} has no push subscription")

@@ -6,6 +6,7 @@ from typing import Any
 
 import msgspec
 
+from dingconf.core import errors
 from dingconf.events.log import EventLogService
 from dingconf.events.push import PushService
 from dingconf.events.records import Delivery
@@ -55,7 +56,7 @@ def event_log_routes(log: EventLogService, push: PushService) -> list[Operation]
         await push.unsubscribe(c.path("appKey"))
 
     async def events(c: Call[None]) -> tuple[list[Delivery], str]:
-        next_token, max_results = c.paging("paramError")
+        next_token, max_results = c.paging(errors.param_error.code)
         return await log.deliveries(
             c.optional("appKey") or "", c.optional("state"), next_token, max_results
         )

@@ -13,15 +13,9 @@ import msgspec
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from dingconf.core.errors import DingError, InvalidRequest
-from dingconf.http.errors import (
-    DropConnection,
-    RouteNotFound,
-    error_body,
-    new_request_id,
-    status_of,
-    system_error,
-)
+from dingconf.core import errors
+from dingconf.core.errors import DingError
+from dingconf.http.errors import DropConnection, error_body, new_request_id, status_of
 from dingconf.http.redaction import loggable_path
 
 __all__ = [
@@ -32,7 +26,6 @@ __all__ = [
     "MethodDispatch",
     "Reply",
     "header",
-    "missing_parameter",
     "ok",
     "query_param",
     "redirect",
@@ -101,7 +94,7 @@ class MethodDispatch:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         handler = self._handlers.get(scope["method"])
         if handler is None:
-            raise RouteNotFound()
+            raise errors.route_not_found()
         reply = await handler(Request(scope, receive))
         await _send(send, reply.status, reply.body, scope[REQUEST_ID], reply.location)
 
@@ -115,7 +108,7 @@ def _check_host(scope: Scope) -> None:
     """
     hosts = [value for key, value in scope["headers"] if key == b"host"]
     if len(hosts) > 1 or (scope.get("http_version") == "1.1" and not any(hosts)):
-        raise InvalidRequest("InvalidHost", "a request carries exactly one Host header")
+        raise errors.invalid_host()
 
 
 def wire_errors(app: ASGIApp) -> ASGIApp:
@@ -156,17 +149,12 @@ def wire_errors(app: ASGIApp) -> ASGIApp:
                 loggable_path(scope),
                 request_id,
             )
-            failure = system_error()
+            failure = errors.system_error()
             scope[ERROR_CODE] = failure.code
             scope[FAILURE] = exc
             await _send(send, status_of(failure), error_body(failure, request_id), request_id)
 
     return middleware
-
-
-def missing_parameter(name: str) -> InvalidRequest:
-    """DingTalk's gateway error for a missing parameter (spec §2.3, ``Missingbody``)."""
-    return InvalidRequest(f"Missing{name}", f"{name} is mandatory for this action")
 
 
 def header(request: Request, name: bytes) -> str | None:
@@ -189,5 +177,5 @@ def query_param(request: Request, name: str) -> str:
     """
     value = request.query_params.get(name)
     if not value:
-        raise missing_parameter(name)
+        raise errors.missing_parameter(name)
     return value

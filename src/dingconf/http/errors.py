@@ -1,7 +1,8 @@
-"""The only builder of DingTalk error bodies and the only place choosing HTTP statuses.
+"""The only builder of DingTalk error bodies.
 
 Body shape (spec §2.1): ``{"code", "message", "requestid"}``, plus
-``accessdenieddetail.requiredScopes`` on a missing scope.
+``accessdenieddetail.requiredScopes`` on a missing scope. Codes and their HTTP
+statuses come from the catalogue in :mod:`dingconf.core.errors`.
 """
 
 import itertools
@@ -9,39 +10,21 @@ import os
 
 import msgspec
 
-from dingconf.core.errors import (
-    AccessDenied,
-    AuthenticationError,
-    DingError,
-    InternalError,
-    InvalidRequest,
-    NotFound,
-    ScopeDenied,
-)
+from dingconf.core.errors import DingError, ScopeDenied
 from dingconf.core.rng import random_hex
 
 __all__ = [
     "DropConnection",
     "InjectedError",
-    "PayloadTooLarge",
-    "RouteNotFound",
     "error_body",
     "new_request_id",
     "restart_request_ids",
     "status_of",
-    "system_error",
 ]
 
 
-class PayloadTooLarge(InvalidRequest):
-    """The body is over the size limit (HTTP 413)."""
-
-    def __init__(self, limit: int) -> None:
-        super().__init__("RequestEntityTooLarge", f"the request body exceeds {limit} bytes")
-
-
 class InjectedError(DingError):
-    """An error a fault rule makes a call fail with, at the status the rule names."""
+    """An error a fault rule makes a call fail with: the rule's own code, at its status."""
 
     def __init__(self, status: int, code: str, message: str) -> None:
         super().__init__(code, message)
@@ -50,31 +33,6 @@ class InjectedError(DingError):
 
 class DropConnection(Exception):
     """Cut the connection instead of answering (a fault rule's ``drop``)."""
-
-
-_STATUS_BY_CATEGORY: tuple[tuple[type[DingError], int], ...] = (
-    (PayloadTooLarge, 413),
-    (InvalidRequest, 400),
-    (AuthenticationError, 400),
-    (AccessDenied, 403),
-    (NotFound, 404),
-    (InternalError, 500),
-)
-
-
-class RouteNotFound(NotFound):
-    """No API at this method and path; DingTalk's gateway routes on both."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            "InvalidAction.NotFound",
-            "Specified api is not found, please check your url and method.",
-        )
-
-
-def system_error() -> InternalError:
-    """The last-resort error for anything unexpected."""
-    return InternalError("systemError", "SYSTEM ERROR")
 
 
 _request_ids = itertools.count()
@@ -108,13 +66,8 @@ def new_request_id() -> str:
 
 
 def status_of(error: DingError) -> int:
-    """The HTTP status DingTalk answers this error with."""
-    if isinstance(error, InjectedError):
-        return error.status
-    for category, status in _STATUS_BY_CATEGORY:
-        if isinstance(error, category):
-            return status
-    return 500
+    """The HTTP status DingTalk answers this error with (its category's, or a fault rule's)."""
+    return error.status
 
 
 def error_body(error: DingError, request_id: str) -> bytes:

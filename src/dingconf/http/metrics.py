@@ -24,9 +24,9 @@ from starlette.requests import Request
 from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Scope, Send
 
+from dingconf.core import errors
 from dingconf.db.store import StorageUnavailable
 from dingconf.http.asgi import REQUEST_ID
-from dingconf.http.errors import RouteNotFound
 from dingconf.http.operations import ACTION, Authenticate
 from dingconf.http.stats import StatsService
 
@@ -145,7 +145,7 @@ class _MetricsEndpoint:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["method"] != "GET":
-            raise RouteNotFound()
+            raise errors.route_not_found()
         scope[ACTION] = "Metrics"
         await self._admit(Request(scope, receive))
         try:

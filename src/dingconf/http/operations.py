@@ -16,6 +16,7 @@ from typing import Any, Generic, Protocol, TypeVar, overload
 import msgspec
 from starlette.requests import Request
 
+from dingconf.core import errors
 from dingconf.core.config import InputLimits
 from dingconf.core.records import Principal
 from dingconf.http.asgi import Handler, Reply, ok, query_param
@@ -174,7 +175,7 @@ def op(
     reply: Callable[[Any], Any] | Payload | None = None,
     *,
     body: type[Any] | None = None,
-    param_error: str = "paramsError",
+    param_error: str = errors.params_error.code,
     guard: str = "token",
     returns: Any = None,
 ) -> Operation:

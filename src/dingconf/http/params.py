@@ -6,8 +6,8 @@ and other SDKs send ``true``/``false``: both are accepted.
 
 from starlette.requests import Request
 
+from dingconf.core import errors
 from dingconf.core.digits import ascii_digits
-from dingconf.core.errors import InvalidRequest
 from dingconf.http.asgi import query_param
 from dingconf.http.untrusted import INT64
 
@@ -24,9 +24,9 @@ def _int(value: str, name: str, code: str) -> int:
     # 64-bit integer: ``int()`` raises past 4,300 digits.
     digits = value.strip().removeprefix("-")
     if not ascii_digits(digits):
-        raise InvalidRequest(code, f"error:{name} must be an integer")
+        raise errors.bad_parameter(code, f"error:{name} must be an integer")
     if len(digits) > 19 or not INT64[0] <= int(value) <= INT64[1]:
-        raise InvalidRequest(code, f"error:{name} is out of range")
+        raise errors.bad_parameter(code, f"error:{name} is out of range")
     return int(value)
 
 
@@ -57,7 +57,7 @@ def bool_query(request: Request, name: str, code: str) -> bool:
     """
     value = query_param(request, name).lower()
     if value not in ("true", "false"):
-        raise InvalidRequest(code, f"error:{name} must be true or false")
+        raise errors.bad_parameter(code, f"error:{name} must be true or false")
     return value == "true"
 
 

@@ -9,9 +9,9 @@ from starlette.convertors import Convertor, register_url_convertor
 from starlette.routing import BaseRoute, Route, Router
 from starlette.types import ASGIApp, Lifespan, Receive, Scope, Send
 
+from dingconf.core import errors
 from dingconf.core.ids import CONFERENCE_ID
 from dingconf.http.asgi import Handler, MethodDispatch
-from dingconf.http.errors import RouteNotFound
 
 __all__ = ["ApiRoute", "build_router"]
 
@@ -27,7 +27,7 @@ class ApiRoute:
 
 
 async def _not_found(scope: Scope, receive: Receive, send: Send) -> None:
-    raise RouteNotFound()
+    raise errors.route_not_found()
 
 
 class _ConferenceIdConvertor(Convertor[str]):

@@ -15,11 +15,10 @@ from typing import Any, TypeVar
 import msgspec
 from starlette.requests import ClientDisconnect, Request
 
+from dingconf.core import errors
 from dingconf.core.config import InputLimits
 from dingconf.core.digits import digits_value
 from dingconf.core.errors import InvalidRequest
-from dingconf.http.asgi import missing_parameter
-from dingconf.http.errors import PayloadTooLarge
 
 __all__ = ["INT64", "MAX_DEPTH", "check_parameters", "decode_body", "decode_json", "read_body"]
 
@@ -37,7 +36,11 @@ _ID_KEY = re.compile(r"(Id|Ids|IdList)$")
 
 
 def _body_unreadable(detail: str) -> InvalidRequest:
-    return InvalidRequest("Missingbody", f"body is mandatory for this action ({detail})")
+    return errors.missing_body(f"body is mandatory for this action ({detail})")
+
+
+def _too_large(limit: int) -> InvalidRequest:
+    return errors.request_entity_too_large(f"the request body exceeds {limit} bytes")
 
 
 class _Unreadable(Exception):
@@ -49,7 +52,7 @@ async def _read(request: Request, limits: InputLimits) -> bytes:
     if declared is not None:
         size = digits_value(declared)
         if size is None or size > limits.max_body_bytes:
-            raise PayloadTooLarge(limits.max_body_bytes)
+            raise _too_large(limits.max_body_bytes)
     chunks: list[bytes] = []
     size = 0
 
@@ -58,27 +61,29 @@ async def _read(request: Request, limits: InputLimits) -> bytes:
         async for chunk in request.stream():
             size += len(chunk)
             if size > limits.max_body_bytes:
-                raise PayloadTooLarge(limits.max_body_bytes)
+                raise _too_large(limits.max_body_bytes)
             chunks.append(chunk)
 
     try:
         async with asyncio.timeout(limits.body_timeout_s):
             await receive()
     except TimeoutError:
-        raise InvalidRequest(
-            "RequestTimeout", f"the body did not arrive within {limits.body_timeout_s:g} s"
+        raise errors.request_timeout(
+            f"the body did not arrive within {limits.body_timeout_s:g} s"
         ) from None
     except ClientDisconnect:
-        raise InvalidRequest("RequestTimeout", "the client went away mid-body") from None
+        raise errors.request_timeout("the client went away mid-body") from None
     return b"".join(chunks)
 
 
 def _check_text(value: str, key: str, limits: InputLimits, code: str) -> None:
     limit = limits.max_id if _ID_KEY.search(key) else limits.max_string
     if len(value) > limit:
-        raise InvalidRequest(code, f"error:{key or 'value'} is longer than {limit} characters")
+        raise errors.bad_parameter(
+            code, f"error:{key or 'value'} is longer than {limit} characters"
+        )
     if "\x00" in value:  # PostgreSQL's text refuses NUL; no API's field holds one
-        raise InvalidRequest(code, f"error:{key or 'value'} contains a NUL character")
+        raise errors.bad_parameter(code, f"error:{key or 'value'} contains a NUL character")
 
 
 def _check(value: Any, key: str, limits: InputLimits, code: str, depth: int = 0) -> None:
@@ -93,13 +98,13 @@ def _check(value: Any, key: str, limits: InputLimits, code: str, depth: int = 0)
         return
     elif isinstance(value, int | float):
         if not INT64[0] <= value <= INT64[1]:
-            raise InvalidRequest(code, f"error:{key or 'value'} is out of range")
+            raise errors.bad_parameter(code, f"error:{key or 'value'} is out of range")
     elif isinstance(value, list | dict):
         if depth >= MAX_DEPTH:
-            raise InvalidRequest(code, f"error:{key or 'value'} is nested too deeply")
+            raise errors.bad_parameter(code, f"error:{key or 'value'} is nested too deeply")
         if isinstance(value, list):
             if len(value) > limits.max_list:
-                raise InvalidRequest(
+                raise errors.bad_parameter(
                     code, f"error:{key or 'list'} has more than {limits.max_list} items"
                 )
             for item in value:
@@ -130,8 +135,8 @@ def _convert(document: Any, schema: type[T], code: str) -> T:
     except msgspec.ValidationError as exc:
         missing = _MISSING_FIELD.match(str(exc))
         if missing:
-            raise missing_parameter(missing.group(1)) from None
-        raise InvalidRequest(code, f"error:{exc}") from None
+            raise errors.missing_parameter(missing.group(1)) from None
+        raise errors.bad_parameter(code, f"error:{exc}") from None
 
 
 async def decode_body(request: Request, schema: type[T], code: str, limits: InputLimits) -> T:
@@ -183,7 +188,7 @@ def decode_json(raw: bytes | str, schema: type[T], code: str, limits: InputLimit
     try:
         document = _parse(raw)
     except _Unreadable as exc:
-        raise InvalidRequest(code, f"error:{exc}") from None
+        raise errors.bad_parameter(code, f"error:{exc}") from None
     _check(document, "", limits, code)
     return _convert(document, schema, code)
 

@@ -13,8 +13,8 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 from dingconf.auth.service import WRITE, require_scope
 from dingconf.bookings.tables import BookingTables
+from dingconf.core import errors
 from dingconf.core.clock import Clock
-from dingconf.core.errors import AccessDenied, InvalidRequest, NotFound
 from dingconf.core.records import ConferenceStatus, Principal
 from dingconf.core.rng import random_below
 from dingconf.core.secrets import hash_token, new_token
@@ -57,10 +57,6 @@ class WhitelistChange:
     ranges: list[tuple[str, int]]  # (settingRangeId, settingRangeType)
 
 
-def _param_error(detail: str) -> InvalidRequest:
-    return InvalidRequest("paramError", f"paramError:{detail}")
-
-
 def _with_person(url: str, union_id: str) -> str:
     """A join link that names who opens it."""
     return f"{url}{'&' if '?' in url else '?'}unionId={quote(union_id, safe='')}"
@@ -91,7 +87,7 @@ class LinkService:
         """
         require_scope(principal, WRITE)
         if await self._store.get_user(principal.corp_id, union_id) is None:
-            raise InvalidRequest("unknownUserError", "unknownUserError")
+            raise errors.unknown_user()
         await self._check_meeting_url(principal.corp_id, meeting_url)
         token = new_token()
         link = LoginLink(
@@ -116,7 +112,7 @@ class LinkService:
         booking = await BookingTables(self._store.reader).booking_by_url(corp_id, meeting_url)
         if booking is not None:
             if booking.cancelled:
-                raise InvalidRequest("resourceCancel", "Schedule conference has canceled")
+                raise errors.resource_cancel()
             return
         codes = parse_qs(urlsplit(meeting_url).query).get("roomCode", [])
         where = ConferenceFilter(room_code=codes[0]) if codes else None
@@ -130,9 +126,9 @@ class LinkService:
             if c.external_link_url == meeting_url
         ]
         if not found:
-            raise InvalidRequest("paramsError", "error:meetingUrl is not a meeting's join link")
+            raise errors.params_error("error:meetingUrl is not a meeting's join link")
         if found[-1].status == ConferenceStatus.ENDED:
-            raise InvalidRequest("resourceClose", "The meeting has ended")
+            raise errors.resource_close()
 
     async def open_login(self, token: str) -> str:
         """Where an auto-login URL leads (once, before it expires): the join link naming
@@ -141,7 +137,7 @@ class LinkService:
         Raises:
             NotFound: ``loginUrlNotFound`` for an unknown, used or expired URL.
         """
-        gone = NotFound("loginUrlNotFound", "the login url is invalid, used or expired")
+        gone = errors.login_url_not_found()
         token_hash = hash_token(token)
         async with self._store.write() as tx:
             links = LinkTables(tx.conn)
@@ -180,19 +176,21 @@ class LinkService:
         """
         require_scope(principal, WRITE)
         if not (creator_id and schedule_id and cool_app_code):
-            raise _param_error("creatorUnionId, scheduleConferenceId and coolAppCode are required")
+            raise errors.param_error(
+                "paramError:creatorUnionId, scheduleConferenceId and coolAppCode are required"
+            )
         if await self._store.get_user(principal.corp_id, creator_id) is None:
-            raise InvalidRequest("userNotInOrg", "userNotInOrg")
+            raise errors.user_not_in_org()
         bookings = BookingTables(self._store.reader)
         booking = await bookings.get_booking(principal.corp_id, schedule_id)
         if booking is None:
             if await bookings.booking_corp(schedule_id) is not None:
-                raise AccessDenied("noPermission", "noPermission")
-            raise InvalidRequest("scheduleConferenceIdError", "scheduleConferenceIdError")
+                raise errors.no_permission()
+            raise errors.schedule_conference_id_error()
         if booking.cancelled:
-            raise InvalidRequest("scheduleConferenceIdError", "scheduleConferenceIdError")
+            raise errors.schedule_conference_id_error()
         if booking.creator_id != creator_id:
-            raise InvalidRequest("creatorUidError", "creatorUidError")
+            raise errors.creator_uid_error()
         code = "".join(
             _SHORT_ALPHABET[random_below(len(_SHORT_ALPHABET))] for _ in range(_SHORT_LENGTH)
         )
@@ -223,7 +221,7 @@ class LinkService:
             link.corp_id, link.schedule_conference_id
         )
         if not link or not booking or booking.cancelled:
-            raise NotFound("shortLinkNotFound", "the short link is invalid or expired")
+            raise errors.short_link_not_found()
         return link.target
 
     async def change_whitelist(self, principal: Principal, change: WhitelistChange) -> None:
@@ -236,15 +234,17 @@ class LinkService:
         """
         require_scope(principal, WRITE)
         if change.biz_type not in (CLOUD_RECORD, LOCAL_RECORD):
-            raise _param_error("bizType must be cloud_record or local_record")
+            raise errors.param_error("paramError:bizType must be cloud_record or local_record")
         if change.operation not in (ADD, REMOVE):
-            raise _param_error("operation must be 1 (add) or 2 (remove)")
+            raise errors.param_error("paramError:operation must be 1 (add) or 2 (remove)")
         if any(kind != USER_RANGE for _, kind in change.ranges):
-            raise _param_error(f"settingRangeType must be {USER_RANGE} (an account)")
+            raise errors.param_error(
+                f"paramError:settingRangeType must be {USER_RANGE} (an account)"
+            )
         accounts = list(dict.fromkeys(rid for rid, _ in change.ranges))
         for union_id in [change.union_id, *accounts]:
             if await self._store.get_user(principal.corp_id, union_id) is None:
-                raise InvalidRequest("unknownUserError", "unknownUserError")
+                raise errors.unknown_user()
         async with self._store.write() as tx:
             whitelist = LinkTables(tx.conn)
             if change.operation == ADD:

@@ -13,8 +13,8 @@ import secrets
 from collections.abc import Mapping
 from urllib.parse import urlencode
 
+from dingconf.core import errors
 from dingconf.core.digits import digits_value
-from dingconf.core.errors import AccessDenied
 from dingconf.db.store import Store
 from dingconf.recording.media_tables import MediaKeyTables
 
@@ -84,6 +84,6 @@ class LinkSigner:
         if expires_ms is None or not await self._key.matches(
             self._message(path, params, expires_ms), sig
         ):
-            raise AccessDenied("invalidSignature", "the link's signature does not match")
+            raise errors.invalid_signature()
         if now_ms >= expires_ms:
-            raise AccessDenied("urlExpired", "the link has expired")
+            raise errors.url_expired()

@@ -3,6 +3,7 @@
 import msgspec
 
 from dingconf.analytics.service import AnalyticsService
+from dingconf.core import errors
 from dingconf.core.paging import Page
 from dingconf.core.records import AttendStatus, Conference, ConferenceStatus, Participant
 from dingconf.http.operations import Call, Operation, op
@@ -25,7 +26,7 @@ from dingconf.members.schemas import (
 
 __all__ = ["listing_routes"]
 
-_PARAM_ERROR = "paramError"
+_PARAM_ERROR = errors.param_error.code
 # mediaStatus (spec §4.5.6): 0 normal, 1 mic muted, 4 forced mute-all; by mute_all 0/1/2.
 _MEDIA_STATUS = {0: 0, 1: 1, 2: 4}
 # micStatus and cameraStatus: 0 init (not inside), 1 off, 2 on.

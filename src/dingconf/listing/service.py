@@ -5,9 +5,9 @@ from dataclasses import dataclass
 from dingconf.analytics.records import Device
 from dingconf.analytics.tables import AnalyticsTables
 from dingconf.auth.service import READ, require_scope
+from dingconf.core import errors
 from dingconf.core.clock import Clock
 from dingconf.core.digits import ascii_digits
-from dingconf.core.errors import AccessDenied, InvalidRequest
 from dingconf.core.ids import CONFERENCE_ID
 from dingconf.core.paging import Page, page_of, paginate, resume_at, seek, window
 from dingconf.core.records import AttendStatus, Conference, ConferenceStatus, Participant, Principal
@@ -20,7 +20,7 @@ from dingconf.members.service import with_live_duration
 __all__ = ["BATCH_MEETINGS", "BATCH_USERS", "FREE_TYPE", "SCENE", "HistoryFilter", "ListingService"]
 
 _LIST_PAGE = 20  # the docs' example page size; DingTalk documents no default
-_PARAM_ERROR = "paramError"
+_PARAM_ERROR = errors.param_error.code
 #: QueryConferenceInfoBatch's bounds (DingTalk documents none): the meetings one
 #: call may name, and the members of each it lists, in listing order.
 BATCH_MEETINGS, BATCH_USERS = 20, 500
@@ -69,12 +69,12 @@ class ListingService:
         """
         require_scope(principal, READ)
         if not conference_ids:
-            raise InvalidRequest("paramsError", "error:conferenceIdList is empty")
+            raise errors.params_error("error:conferenceIdList is empty")
         if not all(CONFERENCE_ID.fullmatch(i) for i in conference_ids):
-            raise InvalidRequest("paramsError", "error:invalid conferenceId")
+            raise errors.params_error("error:invalid conferenceId")
         if len(set(conference_ids)) > BATCH_MEETINGS:
-            raise InvalidRequest(
-                "paramsError", f"error:conferenceIdList names more than {BATCH_MEETINGS} meetings"
+            raise errors.params_error(
+                f"error:conferenceIdList names more than {BATCH_MEETINGS} meetings"
             )
         found = []
         ended = False
@@ -94,7 +94,7 @@ class ListingService:
                 found.append((c, members, cameras))
             ended = ended or (c is not None and c.status == ConferenceStatus.ENDED)
         if not found and ended:
-            raise InvalidRequest("resourceClose", "The meeting has ended")
+            raise errors.resource_close()
         return found
 
     async def by_room_code(
@@ -113,17 +113,17 @@ class ListingService:
         require_scope(principal, READ)
         code = room_code.replace(" ", "")
         if not code:
-            raise InvalidRequest("missingRoomCode", "missingRoomCode")
+            raise errors.missing_room_code()
         if not ascii_digits(code):
-            raise InvalidRequest("invalidRoomCode", "invalidRoomCode")
+            raise errors.invalid_room_code()
         where = ConferenceFilter(room_code=code)
         listing = ListingTables(self._store.reader)
         found = await listing.list_conferences(principal.corp_id, where)
         if not found:
             if await listing.list_conferences(None, where):
-                raise AccessDenied("noPermission", "noPermission")
+                raise errors.no_permission()
             # "会议码无效" (api-queryconferenceinfobyroomcode): no meeting has this code.
-            raise InvalidRequest("invalidRoomCode", "invalidRoomCode")
+            raise errors.invalid_room_code()
         return paginate(
             found, next_token, max_results, default_size=_LIST_PAGE, error_code=_PARAM_ERROR
         )
@@ -175,9 +175,9 @@ class ListingService:
         """
         require_scope(principal, READ)
         if union_id is None or not union_id.strip():
-            raise InvalidRequest("param.error", "missing.user.info")
+            raise errors.param_dot_error("missing.user.info")
         if len(union_id) > _UNION_ID_MAX or any(ch.isspace() for ch in union_id):
-            raise InvalidRequest("param.error", "param.error")
+            raise errors.param_dot_error()
         now = self._clock.now_ms()
         inside = await ListingTables(self._store.reader).list_memberships(
             principal.corp_id, union_id, AttendStatus.ACTIVE
@@ -208,7 +208,7 @@ class ListingService:
         """
         require_scope(principal, READ)
         if where.start_ms > where.end_ms:
-            raise InvalidRequest(_PARAM_ERROR, "error:startTime is after endTime")
+            raise errors.param_error("error:startTime is after endTime")
         if where.free_type not in (None, FREE_TYPE) or where.scene not in (None, SCENE):
             return page_of([], 0, 0)  # every meeting has the one plan and scene
         return await self._page(

@@ -1,6 +1,6 @@
 """Finding the caller's own meeting inside a write (spec §2.4: meetings are corp-scoped)."""
 
-from dingconf.core.errors import InvalidRequest
+from dingconf.core import errors
 from dingconf.core.ids import CONFERENCE_ID
 from dingconf.core.records import Conference, Principal
 from dingconf.db.store import WriteTx
@@ -20,10 +20,10 @@ async def lock_own_conference(tx: WriteTx, principal: Principal, conference_id: 
     """
     conference_id = conference_id.strip()
     if not CONFERENCE_ID.fullmatch(conference_id):
-        raise InvalidRequest("paramsError", "error:invalid conferenceId")
+        raise errors.params_error("error:invalid conferenceId")
     conference = await tx.lock_conference(principal.corp_id, conference_id)
     if conference is not None:
         return conference
     if await tx.conference_corp(conference_id) is not None:
-        raise InvalidRequest("orgAccessForbidden", "orgAccessForbidden")
-    raise InvalidRequest("paramsError", "error:conference not found")
+        raise errors.org_access_forbidden()
+    raise errors.params_error("error:conference not found")

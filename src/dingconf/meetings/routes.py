@@ -3,6 +3,7 @@
 from collections import OrderedDict
 from collections.abc import Awaitable
 
+from dingconf.core import errors
 from dingconf.core.ids import agent_id
 from dingconf.core.records import Conference, ConferenceStatus
 from dingconf.http.asgi import Reply, ok
@@ -21,7 +22,7 @@ __all__ = ["conf_info", "conference_routes"]
 
 _CLOSED = CloseReply(code=200, cause="success")
 #: QueryConferenceInfo's parameter error (querying-video-conference-information).
-_PARAM_ERROR = "paramError"
+_PARAM_ERROR = errors.param_error.code
 # As many as the store keeps meetings (storage.sql): ~0.4 KB each.
 _RENDERED_LIMIT = 50_000
 

@@ -4,8 +4,9 @@ from dataclasses import dataclass
 
 from dingconf.analytics.records import Device
 from dingconf.auth.service import READ, WRITE, require_scope
+from dingconf.core import errors
 from dingconf.core.clock import Clock
-from dingconf.core.errors import AccessDenied, InternalError, InvalidRequest, NotFound
+from dingconf.core.errors import ErrorCode, InvalidRequest
 from dingconf.core.ids import (
     CONFERENCE_ID,
     new_conference_id,
@@ -42,10 +43,6 @@ class CreatedConference:
     host_password: str
 
 
-def _ended() -> InvalidRequest:
-    return InvalidRequest("resourceClose", "The meeting has ended")
-
-
 def _not_ended(conference: Conference | None) -> Conference:
     """The locked meeting a person's client acts in (the control API: any organisation's).
 
@@ -54,9 +51,9 @@ def _not_ended(conference: Conference | None) -> Conference:
         InvalidRequest: ``resourceClose`` when the meeting has ended.
     """
     if conference is None:
-        raise NotFound("roomNotFound", "ROOM NOT FOUND")
+        raise errors.room_not_found()
     if conference.status == ConferenceStatus.ENDED:
-        raise _ended()
+        raise errors.resource_close()
     return conference
 
 
@@ -67,25 +64,29 @@ def _admit(conference: Conference, member: Participant | None, union_id: str) ->
         and member.attend_status == AttendStatus.KICKED
         and member.rejoin_forbidden
     ):
-        raise InvalidRequest("forbiddenRejoin", f"{union_id} was removed and may not rejoin")
+        raise errors.forbidden_rejoin(f"{union_id} was removed and may not rejoin")
     if (
         conference.locked
         and union_id != conference.host_id
         and union_id not in conference.cohost_ids
     ):
-        raise InvalidRequest("conferenceLocked", "the meeting is locked")
+        raise errors.conference_locked()
 
 
-def validate_title(title: str, field: str = "confTitle", code: str = "paramsTitleError") -> str:
+def validate_title(
+    title: str,
+    field: str = "confTitle",
+    error: ErrorCode[InvalidRequest] = errors.params_title_error,
+) -> str:
     """A meeting title: over 50 characters truncated, over 256 refused (spec §4.2, §4.4.1).
 
     Raises:
-        InvalidRequest: ``code`` for an empty or too long title.
+        InvalidRequest: ``error`` for an empty or too long title.
     """
     if not title.strip():
-        raise InvalidRequest(code, f"error:{field} is empty")
+        raise error(f"error:{field} is empty")
     if len(title) > TITLE_MAX:
-        raise InvalidRequest(code, f"error:{field} is longer than {TITLE_MAX}")
+        raise error(f"error:{field} is longer than {TITLE_MAX}")
     return title[:TITLE_KEPT]
 
 
@@ -108,15 +109,15 @@ class ConferenceService:
         require_scope(principal, READ)
         conference_id = conference_id.strip()
         if not conference_id:
-            raise InvalidRequest("missingRoomId", "MISSING ROOM ID")
+            raise errors.missing_room_id()
         if not CONFERENCE_ID.fullmatch(conference_id):
-            raise InvalidRequest("paramError", "PARAM ERROR")
+            raise errors.param_error("PARAM ERROR")
         conference = await self._store.get_conference(principal.corp_id, conference_id)
         if conference is not None:
             return conference
         if await self._store.conference_corp(conference_id) is not None:
-            raise AccessDenied("noPermission", "NO PERMISSION")
-        raise NotFound("roomNotFound", "ROOM NOT FOUND")
+            raise errors.no_permission("NO PERMISSION")
+        raise errors.room_not_found()
 
     async def create(
         self,
@@ -141,14 +142,14 @@ class ConferenceService:
         title = validate_title(title)
         creator = await self._store.get_user(principal.corp_id, creator_union_id)
         if creator is None:
-            raise InvalidRequest("unknownUserError", "unknownUserError")
+            raise errors.unknown_user()
         invitations: list[Invitation] = []
         for union_id in dict.fromkeys(invitee_ids):
             if union_id == creator_union_id:
                 continue
             invitee = await self._store.get_user(principal.corp_id, union_id)
             if invitee is None:
-                raise InvalidRequest("unknownUserError", "unknownUserError")
+                raise errors.unknown_user()
             invitations.append((invitee.union_id, invitee.nick))
         invited_num = len(invitations)
         if invite_caller:
@@ -191,7 +192,7 @@ class ConferenceService:
             # The passwords are shown once, to the creator, and nothing checks
             # them later, so they are not kept.
             return CreatedConference(conference, new_password(), new_password())
-        raise InternalError("systemError", "systemError:no free roomCode")
+        raise errors.system_error("systemError:no free roomCode")
 
     async def close(self, principal: Principal, conference_id: str, union_id: str) -> None:
         """CloseVideoConference: only the host; everyone inside leaves at the end time.
@@ -205,11 +206,9 @@ class ConferenceService:
         async with self._store.write() as tx:
             conference = await lock_own_conference(tx, principal, conference_id)
             if conference.host_id != union_id:
-                raise NotFound(
-                    "permissionError", "permissionError:only the host can close the meeting"
-                )
+                raise errors.close_permission_error()
             if conference.status == ConferenceStatus.ENDED:
-                raise _ended()
+                raise errors.resource_close()
             now = self._clock.now_ms()
             # A recording still running or paused finishes with the meeting.
             if conference.cloud_record_status in RECORDING:
@@ -252,7 +251,7 @@ class ConferenceService:
         _admit(conference, member, union_id)
         user = await tx.get_user(corp_id, union_id)
         if user is None and conference.internal_only:
-            raise InvalidRequest("internalOnly", "only the organisation's members may join")
+            raise errors.internal_only()
         if nick is None:
             nick = user.nick if user else member.nick if member else union_id
         now = self._clock.now_ms()
@@ -270,7 +269,7 @@ class ConferenceService:
         if recorded is None:
             # The store found them inside, which the read above, under the
             # meeting's lock, ruled out.
-            raise InternalError("systemError", f"systemError:{union_id} is inside already")
+            raise errors.system_error(f"systemError:{union_id} is inside already")
         joined_member, joined = recorded
         recording = auto_started_recording(joined, union_id)
         if recording:
@@ -297,5 +296,5 @@ class ConferenceService:
         # instead of a read before it; raising rolls back what it ran.
         left = await tx.record_leave(conference_id, union_id, now)
         if left is None:
-            raise InvalidRequest("notInConference", f"{union_id} is not in the meeting")
+            raise errors.not_in_conference(f"{union_id} is not in the meeting")
         await emit_members(tx, left[1], [left[0]], LEFT, now)

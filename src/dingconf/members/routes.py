@@ -1,6 +1,7 @@
 """In-meeting endpoints: members, invitations, host controls, recording (spec §4.5.1–§4.5.5)."""
 
 from dingconf.bookings.schemas import SuccessReply
+from dingconf.core import errors
 from dingconf.core.records import AttendStatus, Conference, Participant
 from dingconf.http.operations import Call, Operation, op
 from dingconf.members.schemas import (
@@ -24,7 +25,7 @@ from dingconf.recording.service import RecordingService
 
 __all__ = ["member_model", "member_routes"]
 
-_PARAMS = "paramsError"
+_PARAMS = errors.params_error.code
 _SUCCESS = SuccessReply(success=True)
 _CODE_200 = CodeReply(code="200")
 _SETTING_DONE = SettingReply(code="200", case="success")
@@ -57,7 +58,7 @@ def member_routes(members: MemberService, recording: RecordingService) -> list[O
     """The in-meeting operations."""
 
     async def query_members(c: Call[None]) -> MembersReply:
-        next_token, max_results = c.paging("paramError")
+        next_token, max_results = c.paging(errors.param_error.code)
         conference, page = await members.page(c.principal, c.conference_id, next_token, max_results)
         return MembersReply(
             member_models=[member_model(conference, p) for p in page.items],
@@ -81,7 +82,12 @@ def member_routes(members: MemberService, recording: RecordingService) -> list[O
             _SETTING_DONE,
             body=UpdateSettingBody,
         ),
-        op(f"GET {one}/members", "QueryConferenceMembers", query_members, param_error="paramError"),
+        op(
+            f"GET {one}/members",
+            "QueryConferenceMembers",
+            query_members,
+            param_error=errors.param_error.code,
+        ),
         op(
             f"POST {one}/users/invite",
             "InviteUsers",

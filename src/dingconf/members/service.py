@@ -10,8 +10,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from dingconf.auth.service import WRITE, require_scope
+from dingconf.core import errors
 from dingconf.core.clock import Clock
-from dingconf.core.errors import InvalidRequest
+from dingconf.core.errors import ErrorCode, InvalidRequest
 from dingconf.core.paging import Page, page_of, resume_at, seek, window
 from dingconf.core.records import AttendStatus, Conference, ConferenceStatus, Participant, Principal
 from dingconf.db.store import Invitation, Store, WriteTx
@@ -23,7 +24,7 @@ __all__ = ["MeetingSettings", "MemberService", "with_live_duration"]
 
 MEMBERS_PAGE = 128  # maxResults default (spec §4.5.1)
 MUTE_OFF, MUTE_ON, MUTE_FORCED = 0, 1, 2
-_PARAMS = "paramsError"
+_PARAMS = errors.params_error.code
 # The mute calls' actions (mute-all-staff-or-unmute-all-staff): "un_mute", not "unmute".
 _MUTE, _UN_MUTE = "mute", "un_mute"
 
@@ -44,16 +45,14 @@ def with_live_duration(member: Participant, now_ms: int) -> Participant:
     return member._replace(duration_ms=member.duration_ms + now_ms - member.last_join_ms)
 
 
-def _switch(action: str, on: str, off: str, code: str = _PARAMS) -> bool:
-    """An ``action`` string as a switch (e.g. ``lock``/``unlock``); else ``code``."""
+def _switch(
+    action: str, on: str, off: str, error: ErrorCode[InvalidRequest] = errors.params_error
+) -> bool:
+    """An ``action`` string as a switch (e.g. ``lock``/``unlock``); else ``error``."""
     if action not in (on, off):
-        message = code if code != _PARAMS else f"error:action must be {on!r} or {off!r}"
-        raise InvalidRequest(code, message)
+        detail = f"error:action must be {on!r} or {off!r}"
+        raise error(detail if error is errors.params_error else None)
     return action == on
-
-
-def _unknown_user() -> InvalidRequest:
-    return InvalidRequest("unknownUserError", "unknownUserError")
 
 
 class MemberService:
@@ -79,9 +78,9 @@ class MemberService:
         """
         # ``offset.listedAt.unionId`` from this server: the offset counts for
         # the total, the key is where the next page is read from (an index seek).
-        offset_token, after = seek(next_token, error_code="paramError", valid_id=bool)
+        offset_token, after = seek(next_token, error_code=errors.param_error.code, valid_id=bool)
         offset, size = window(
-            offset_token, max_results, default_size=MEMBERS_PAGE, error_code="paramError"
+            offset_token, max_results, default_size=MEMBERS_PAGE, error_code=errors.param_error.code
         )
         conference = await self._conferences.get(principal, conference_id)
         now = self._clock.now_ms()
@@ -92,14 +91,17 @@ class MemberService:
         return conference, resume_at(page_of(members, offset, found.total), found.last)
 
     async def _live(
-        self, tx: WriteTx, principal: Principal, conference_id: str, ended: str = "resourceClose"
+        self,
+        tx: WriteTx,
+        principal: Principal,
+        conference_id: str,
+        ended: ErrorCode[InvalidRequest] = errors.resource_close,
     ) -> Conference:
         """The caller's meeting, locked; ``ended`` is the API's code for an ended one."""
         require_scope(principal, WRITE)
         conference = await lock_own_conference(tx, principal, conference_id)
         if conference.status == ConferenceStatus.ENDED:
-            message = "The meeting has ended" if ended == "resourceClose" else ended
-            raise InvalidRequest(ended, message)
+            raise ended()
         return conference
 
     async def _members(
@@ -108,10 +110,10 @@ class MemberService:
         """The named members, each of whom must have been in or invited to the meeting."""
         ids = list(dict.fromkeys(union_ids))
         if not ids or not all(ids):
-            raise InvalidRequest(_PARAMS, "error:userList must name at least one unionId")
+            raise errors.params_error("error:userList must name at least one unionId")
         members = [await tx.get_participant(conference_id, union_id) for union_id in ids]
         if any(m is None for m in members):
-            raise _unknown_user()
+            raise errors.unknown_user()
         return [m for m in members if m is not None]
 
     async def invite(
@@ -135,17 +137,17 @@ class MemberService:
                 organisation, ``resourceClose`` when ended.
         """
         if not invitees and not phones:
-            raise InvalidRequest(_PARAMS, "error:inviteeList and phoneInviteeList are empty")
+            raise errors.params_error("error:inviteeList and phoneInviteeList are empty")
         numbers = {(n or "").strip(): nick for n, nick in phones}
         if "" in numbers:
-            raise InvalidRequest(_PARAMS, "error:phoneInviteeList needs a phoneNumber")
+            raise errors.params_error("error:phoneInviteeList needs a phoneNumber")
         async with self._store.write() as tx:
             conference = await self._live(tx, principal, conference_id)
             invitations: list[Invitation] = []
             for union_id, nick in dict(invitees).items():
                 user = await tx.get_user(principal.corp_id, union_id)
                 if user is None:
-                    raise _unknown_user()
+                    raise errors.unknown_user()
                 invitations.append((user.union_id, (nick or "").strip() or user.nick))
             by, now = inviter or conference.host_id, self._clock.now_ms()
             if invitations:
@@ -176,7 +178,7 @@ class MemberService:
             conference = await self._live(tx, principal, conference_id)
             members = await self._members(tx, conference.conference_id, union_ids)
             if any(m.union_id == conference.host_id for m in members):
-                raise InvalidRequest(_PARAMS, "error:the host cannot be kicked")
+                raise errors.params_error("error:the host cannot be kicked")
             now = self._clock.now_ms()
             for member in members:
                 await tx.kick_member(
@@ -202,15 +204,15 @@ class MemberService:
         add = _switch(action, "add", "remove")
         ids = list(dict.fromkeys(union_ids))
         if not ids or not all(ids):
-            raise InvalidRequest(_PARAMS, "error:userList must name at least one unionId")
+            raise errors.params_error("error:userList must name at least one unionId")
         async with self._store.write() as tx:
             conference = await self._live(tx, principal, conference_id)
             if conference.host_id in ids:
-                raise InvalidRequest(_PARAMS, "error:the host cannot be a co-host")
+                raise errors.params_error("error:the host cannot be a co-host")
             for union_id in ids:
                 known = await tx.get_user(principal.corp_id, union_id)
                 if known is None and await tx.get_participant(conference_id, union_id) is None:
-                    raise _unknown_user()
+                    raise errors.unknown_user()
             kept = [u for u in conference.cohost_ids if u not in ids]
             cohosts = tuple(kept + ids) if add else tuple(kept)
             await tx.update_conference(conference._replace(cohost_ids=cohosts))
@@ -225,7 +227,7 @@ class MemberService:
                 for a non-member, ``resourceClose``.
         """
         if not nick.strip():
-            raise InvalidRequest(_PARAMS, "error:nick is empty")
+            raise errors.params_error("error:nick is empty")
         async with self._store.write() as tx:
             conference = await self._live(tx, principal, conference_id)
             (member,) = await self._members(tx, conference.conference_id, [union_id])
@@ -267,9 +269,12 @@ class MemberService:
             InvalidRequest: ``commandError`` for another action, ``confClosed`` when
                 ended (api-lockconference), ``paramsError`` / ``orgAccessForbidden``.
         """
-        locked = _switch(action, "lock", "unlock", code="commandError")
+        locked = _switch(action, "lock", "unlock", errors.command_error)
         await self.update_settings(
-            principal, conference_id, MeetingSettings(lock_conference=locked), ended="confClosed"
+            principal,
+            conference_id,
+            MeetingSettings(lock_conference=locked),
+            ended=errors.conf_closed,
         )
 
     async def update_settings(
@@ -277,7 +282,7 @@ class MemberService:
         principal: Principal,
         conference_id: str,
         settings: MeetingSettings,
-        ended: str = "resourceClose",
+        ended: ErrorCode[InvalidRequest] = errors.resource_close,
     ) -> None:
         """UpdateVideoConferenceSetting: change the lock, mute-all and internal-only switches.
 

@@ -17,9 +17,10 @@ from typing import Any, NamedTuple
 
 from dingconf.content.records import MINUTES, Span
 from dingconf.content.tables import ContentTables
+from dingconf.core import errors
 from dingconf.core.clock import Clock
 from dingconf.core.digits import digits_value
-from dingconf.core.errors import AccessDenied, InvalidRequest, NotFound
+from dingconf.core.errors import NotFound
 from dingconf.core.records import Conference, Principal
 from dingconf.db.store import Store
 from dingconf.links.signing import LinkSigner
@@ -74,7 +75,7 @@ class _State:
 
 def _required(value: str | None, name: str) -> str:
     if value is None or not value.strip():
-        raise InvalidRequest("paramError", f"{name} is required")
+        raise errors.param_error(f"{name} is required")
     return value.strip()
 
 
@@ -91,7 +92,7 @@ def _link_expiry(expire_time: int, now_ms: int) -> int:
     """
     expires = expire_time if expire_time >= _INSTANT_FROM else now_ms + expire_time * 1000
     if expire_time <= 0 or expires <= now_ms:
-        raise InvalidRequest("paramError", "expireTime must lie in the future")
+        raise errors.param_error("expireTime must lie in the future")
     return min(expires, now_ms + _MAX_LINK_TTL_MS)
 
 
@@ -116,9 +117,9 @@ class MinutesReader:
         content = ContentTables(self._store.reader)
         spans = await content.list_spans(conference.conference_id, MINUTES, conference.corp_id)
         if not spans:
-            raise NotFound("minutesNotFound", "the meeting has no minutes")
+            raise errors.minutes_not_found()
         if reader is not None and reader not in await self._readers(conference, spans):
-            raise AccessDenied("noPermission", "NO PERMISSION")
+            raise errors.no_permission("NO PERMISSION")
         said = await content.list_utterances(conference.corp_id, conference.conference_id)
         explicit = await MinutesTables(self._store.reader).get_minutes_summary(
             conference.corp_id, conference.conference_id
@@ -164,12 +165,12 @@ class MinutesReader:
         """
         size = _DEFAULT_PAGE if max_results is None else max_results
         if not 1 <= size <= _MAX_PAGE:
-            raise InvalidRequest("paramError", f"maxResults must be 1..{_MAX_PAGE}")
+            raise errors.param_error(f"maxResults must be 1..{_MAX_PAGE}")
         if direction not in (None, "", "0", "1"):
-            raise InvalidRequest("paramError", "direction must be 0 or 1")
+            raise errors.param_error("direction must be 0 or 1")
         start = digits_value(next_token or "0")
         if start is None:
-            raise InvalidRequest("paramError", "invalid nextToken")
+            raise errors.param_error("invalid nextToken")
         state = await self._read(principal, conference_id, union_id, None)
         turns = await asyncio.to_thread(derive.paragraphs, state.sentences)
         if direction == "1":
@@ -254,7 +255,7 @@ class MinutesReader:
         corp_id = await self._store.conference_corp(conference_id)
         conference = corp_id and await self._store.get_conference(corp_id, conference_id)
         if not conference:
-            raise NotFound("notFound", "no such media")
+            raise errors.media_not_found()
         return conference
 
     async def audio_file(self, conference_id: str, take: str, expires: str, sig: str) -> bytes:
@@ -278,7 +279,7 @@ class MinutesReader:
         )
         mine = [s for s in spans if str(s.take) == take]
         if not mine or any(s.end_ms is None for s in mine):
-            raise NotFound("notFound", "no such media")
+            raise errors.media_not_found()
         return wav_bytes(sum((s.end_ms or s.start_ms) - s.start_ms for s in mine))
 
     async def document(
@@ -298,7 +299,7 @@ class MinutesReader:
         try:
             state = await self._state(conference, params.get("unionId", ""))
         except NotFound as error:
-            raise NotFound("notFound", "no such media") from error
+            raise errors.media_not_found() from error
         take = params.get("take")
         said = [s for s in state.sentences if take is None or str(s.take) == take]
         return await asyncio.to_thread(document, conference, state.explicit, said)

@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from dingconf.core.errors import InvalidRequest
+from dingconf.core import errors
 from dingconf.http.operations import Call, Operation, op
 from dingconf.minutes import derive
 from dingconf.minutes.media import audio_path, document_path
@@ -45,7 +45,7 @@ from dingconf.minutes.summary import SUMMARY_TYPES, MinutesSummary
 __all__ = ["minutes_media_routes", "minutes_routes"]
 
 _CODE_200 = CodeReply(code="200")
-_PARAM_ERROR = "paramError"
+_PARAM_ERROR = errors.param_error.code
 _AUDIO = "audio/wav"
 _MARKDOWN = "text/markdown"
 
@@ -141,7 +141,7 @@ def _wanted(types: list[str] | None) -> set[str]:
         return set(SUMMARY_TYPES)
     unknown = set(types) - set(SUMMARY_TYPES)
     if unknown:
-        raise InvalidRequest(_PARAM_ERROR, f"unknown summaryTypeList items: {sorted(unknown)}")
+        raise errors.param_error(f"unknown summaryTypeList items: {sorted(unknown)}")
     return set(types)
 
 

@@ -16,8 +16,8 @@ from typing import Any
 from dingconf.auth.service import WRITE, require_scope
 from dingconf.content.records import MINUTES
 from dingconf.content.tables import ContentTables
+from dingconf.core import errors
 from dingconf.core.clock import Clock
-from dingconf.core.errors import AccessDenied, InvalidRequest, NotFound
 from dingconf.core.records import Conference, ConferenceStatus, Principal
 from dingconf.db.store import Store, WriteTx
 from dingconf.meetings.access import lock_own_conference
@@ -39,13 +39,9 @@ def task_uuid(conference_id: str, take: int) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"dingconf:minutes:{conference_id}:{take}"))
 
 
-def _room_closed() -> InvalidRequest:
-    return InvalidRequest("roomClosed", "the meeting has ended")
-
-
 def _required(value: str | None, name: str) -> str:
     if value is None or not value.strip():
-        raise InvalidRequest("paramError", f"{name} is required")
+        raise errors.param_error(f"{name} is required")
     return value.strip()
 
 
@@ -65,7 +61,7 @@ class MinutesService:
     ) -> Conference:
         conference = await lock_own_conference(tx, principal, conference_id)
         if conference.status == ConferenceStatus.ENDED:
-            raise _room_closed()
+            raise errors.room_closed()
         return conference
 
     async def start(
@@ -93,12 +89,9 @@ class MinutesService:
             conference = await self._lock_running_meeting(tx, principal, conference_id)
             owner = (owner_union_id or "").strip() or operator or conference.host_id
             if operator and not _may_control(conference, operator):
-                raise NotFound(
-                    "minutesStartPermissionError",
-                    "permissionError:only the host or a co-host can start the minutes",
-                )
+                raise errors.minutes_start_permission_error()
             if conference.minutes_status == MINUTES_RUNNING:
-                raise NotFound("minutesStartError", "minutesStartError:the minutes already run")
+                raise errors.minutes_start_error()
             content = ContentTables(tx.conn)
             takes = await content.list_spans(conference.conference_id, MINUTES)
             take = max((s.take for s in takes), default=0) + 1
@@ -121,12 +114,9 @@ class MinutesService:
         async with self._store.write() as tx:
             conference = await self._lock_running_meeting(tx, principal, conference_id)
             if not (_may_control(conference, operator) or operator == conference.minutes_owner):
-                raise InvalidRequest(
-                    "minutesStopPermissionError",
-                    "you can't operator, please contact meeting manager",
-                )
+                raise errors.minutes_stop_permission_error()
             if conference.minutes_status != MINUTES_RUNNING:
-                raise InvalidRequest("minutesNotFound", "no minutes are running")
+                raise errors.minutes_not_running()
             await ContentTables(tx.conn).close_span(
                 conference.conference_id, MINUTES, self._clock.now_ms()
             )
@@ -155,14 +145,14 @@ class MinutesService:
         owner = _required(owner_union_id, "ownerUnionId")
         scope = 0 if share_scope is None else share_scope
         if scope not in _SHARE_SCOPES:
-            raise InvalidRequest("paramError", "shareScope must be 0 or 1")
+            raise errors.param_error("shareScope must be 0 or 1")
         async with self._store.write() as tx:
             conference = await lock_own_conference(tx, principal, conference_id)
             takes = await ContentTables(tx.conn).list_spans(conference.conference_id, MINUTES)
             if conference.minutes_status == MINUTES_IDLE or not takes:
-                raise NotFound("minutesNotFound", "the meeting has no minutes")
+                raise errors.minutes_not_found()
             if owner not in {s.owner for s in takes}:
-                raise AccessDenied("noPermission", "NO PERMISSION")
+                raise errors.no_permission("NO PERMISSION")
             task = task_uuid(conference.conference_id, takes[-1].take)
             await MinutesTables(tx.conn).grant_minutes(
                 MinutesGrant(conference.conference_id, grantee, scope, task, self._clock.now_ms())
@@ -178,10 +168,10 @@ class MinutesService:
         """
         unknown = set(summary) - SUMMARY_FIELDS
         if unknown:
-            raise InvalidRequest("paramError", f"unknown summary fields: {sorted(unknown)}")
+            raise errors.param_error(f"unknown summary fields: {sorted(unknown)}")
         corp_id = await self._store.conference_corp(conference_id)
         if corp_id is None:
-            raise NotFound("roomNotFound", "ROOM NOT FOUND")
+            raise errors.room_not_found()
         async with self._store.write() as tx:
             await tx.lock_conference(corp_id, conference_id)
             await MinutesTables(tx.conn).put_minutes_summary(

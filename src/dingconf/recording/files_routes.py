@@ -1,6 +1,7 @@
 """Cloud-recording files and transcript (QueryCloudRecordVideo, ...PlayInfo, ...Text)."""
 
 from dingconf.content.transcript import Paragraph
+from dingconf.core import errors
 from dingconf.http.operations import Call, Operation, op
 from dingconf.recording.files import RECORD_TYPE, REGION_ID, Take, record_id
 from dingconf.recording.files_service import CloudRecordService, PlayInfo, TextPage, TextQuery
@@ -16,7 +17,7 @@ from dingconf.recording.schemas import (
 
 __all__ = ["record_routes"]
 
-_PARAMS = "paramsError"
+_PARAMS = errors.params_error.code
 
 
 def _video(record_id: str, t: Take) -> VideoModel:

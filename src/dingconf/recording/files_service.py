@@ -17,8 +17,8 @@ from dingconf.auth.service import READ, require_scope
 from dingconf.content.records import RECORD, Span, Utterance
 from dingconf.content.tables import ContentTables
 from dingconf.content.transcript import Paragraph, Turn, origin_of, paragraph, turns
+from dingconf.core import errors
 from dingconf.core.clock import Clock
-from dingconf.core.errors import InvalidRequest
 from dingconf.core.ids import CONFERENCE_ID
 from dingconf.core.paging import Page, page_of, window
 from dingconf.core.records import Conference, Principal
@@ -51,15 +51,7 @@ MAX_TEXT_PAGE, _DEFAULT_TEXT_PAGE = 2000, 100
 #: of speech (it always holds one): the page's size stays bounded, whatever
 #: ``maxResults`` asks, and ``hasMore`` and the tokens continue the walk.
 PAGE_CHARS = 10_000
-_PARAMS = "paramsError"
-
-
-def _params(what: str) -> InvalidRequest:
-    return InvalidRequest(_PARAMS, f"error:{what}")
-
-
-def _not_recorded() -> InvalidRequest:
-    return InvalidRequest("cloudRecordNotFound", "cloudRecordNotFound")
+_PARAMS = errors.params_error.code
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,21 +98,21 @@ class CloudRecordService:
         require_scope(principal, READ)
         conference_id = conference_id.strip()
         if not CONFERENCE_ID.fullmatch(conference_id):
-            raise _params("invalid conferenceId")
+            raise errors.params_error("error:invalid conferenceId")
         conference = await self._store.get_conference(principal.corp_id, conference_id)
         if conference is None:
             if await self._store.conference_corp(conference_id) is not None:
-                raise InvalidRequest("orgAccessForbidden", "orgAccessForbidden")
-            raise _params("conference not found")
+                raise errors.org_access_forbidden()
+            raise errors.params_error("error:conference not found")
         if union_id is not None and await self._store.get_user(principal.corp_id, union_id) is None:
-            raise InvalidRequest("unknownUserError", "unknownUserError")
+            raise errors.unknown_user()
         return conference
 
     async def _takes(self, conference: Conference) -> list[Take]:
         content = ContentTables(self._store.reader)
         spans = await content.list_spans(conference.conference_id, RECORD, conference.corp_id)
         if not spans:
-            raise _not_recorded()
+            raise errors.cloud_record_not_found()
         running = conference.cloud_record_status in RECORDING
         return takes(conference.conference_id, spans, running)
 
@@ -151,9 +143,9 @@ class CloudRecordService:
         found = [t for t in await self._takes(conference) if t.media_id == media_id.strip()]
         take = found[0] if found else None
         if take is None or take.end_ms is None:
-            raise _not_recorded()
+            raise errors.cloud_record_not_found()
         if region_id.strip() != REGION_ID:
-            raise _params(f"regionId {region_id!r} is not the file's region")
+            raise errors.params_error(f"error:regionId {region_id!r} is not the file's region")
         if self._clock.now_ms() < take.end_ms + READY_AFTER_MS:
             return PlayInfo(take, PROCESSING, None, None)
         files = [
@@ -179,17 +171,17 @@ class CloudRecordService:
         conference = await self._own(principal, conference_id, query.union_id)
         direction = query.direction if query.direction not in (None, "") else ASCENDING
         if direction not in (ASCENDING, DESCENDING):
-            raise _params(f"direction must be {ASCENDING} or {DESCENDING}")
+            raise errors.params_error(f"error:direction must be {ASCENDING} or {DESCENDING}")
         if query.start_time is not None and query.start_time < 0:
-            raise _params("startTime must not be negative")
+            raise errors.params_error("error:startTime must not be negative")
         if query.next_token is not None and query.next_token < 0:
-            raise _params("nextToken must not be negative")
+            raise errors.params_error("error:nextToken must not be negative")
         if query.max_results is not None and not 1 <= query.max_results <= MAX_TEXT_PAGE:
-            raise _params(f"maxResults must be between 1 and {MAX_TEXT_PAGE}")
+            raise errors.params_error(f"error:maxResults must be between 1 and {MAX_TEXT_PAGE}")
         content = ContentTables(self._store.reader)
         spans = await content.list_spans(conference.conference_id, RECORD, conference.corp_id)
         if not spans:
-            raise _not_recorded()
+            raise errors.cloud_record_not_found()
         said = await content.list_utterances(conference.corp_id, conference.conference_id)
         offset, size = window(
             None if query.next_token is None else str(query.next_token),

@@ -17,9 +17,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from dingconf.core import errors
 from dingconf.core.clock import Clock
 from dingconf.core.digits import digits_value
-from dingconf.core.errors import AccessDenied
 from dingconf.db.store import Store
 from dingconf.links.signing import SigningKey
 from dingconf.recording.files import HEADER_BYTES
@@ -83,21 +83,15 @@ class MediaSigner:
         )
         given = params.get("Signature")
         if size is None or duration is None or expires is None or given is None:
-            raise _bad_signature()
+            raise errors.signature_does_not_match()
         file = MediaFile(media_id, kind, size, duration)
         if kind not in (MP4, M3U8) or file.size < HEADER_BYTES:
-            raise _bad_signature()
+            raise errors.signature_does_not_match()
         if not await self._key.matches(self._message(file, expires), given.lower()):
-            raise _bad_signature()
+            raise errors.signature_does_not_match()
         if self._clock.now_ms() // 1000 > expires:
-            raise AccessDenied("AccessDenied", "Request has expired.")
+            raise errors.request_expired()
         return file
-
-
-def _bad_signature() -> AccessDenied:
-    return AccessDenied(
-        "SignatureDoesNotMatch", "The request signature we calculated does not match."
-    )
 
 
 def media_bytes(media_id: str, size: int) -> Iterator[bytes]:

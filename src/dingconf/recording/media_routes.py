@@ -15,7 +15,7 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Scope, Send
 
-from dingconf.http.errors import RouteNotFound
+from dingconf.core import errors
 from dingconf.recording.media import MP4, MediaSigner, media_bytes, playlist
 
 __all__ = ["media_routes"]
@@ -34,7 +34,7 @@ class _Files:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["method"] != "GET":
-            raise RouteNotFound()
+            raise errors.route_not_found()
         response = await self._respond(Request(scope, receive))
         await response(scope, receive, send)
 

@@ -14,8 +14,8 @@ meeting's end) closes the last one. The recording files derive from them.
 from dingconf.auth.service import WRITE, require_scope
 from dingconf.content.records import RECORD
 from dingconf.content.tables import ContentTables
+from dingconf.core import errors
 from dingconf.core.clock import Clock
-from dingconf.core.errors import InvalidRequest, NotFound
 from dingconf.core.layouts import check_layout
 from dingconf.core.records import Conference, ConferenceStatus, Principal
 from dingconf.db.store import Store, WriteTx
@@ -106,10 +106,6 @@ async def resume_take(tx: WriteTx, conference: Conference, at_ms: int) -> None:
     await content.open_span(conference.conference_id, RECORD, take, owner, at_ms)
 
 
-def _room_closed() -> InvalidRequest:
-    return InvalidRequest("roomClosed", "the meeting has ended")
-
-
 async def _may_record(tx: WriteTx, conference: Conference, union_id: str) -> bool:
     """The host, or an account on the organisation's cloud-recording whitelist."""
     return union_id == conference.host_id or await LinkTables(tx.conn).on_record_whitelist(
@@ -150,13 +146,11 @@ class RecordingService:
         async with self._store.write() as tx:
             conference = await lock_own_conference(tx, principal, conference_id)
             if conference.status == ConferenceStatus.ENDED:
-                raise _room_closed()
+                raise errors.room_closed()
             if not await _may_record(tx, conference, union_id):
-                raise NotFound(
-                    "recordStartPermissionError", "permissionError:only the host can record"
-                )
+                raise errors.record_start_permission_error()
             if conference.cloud_record_status in RECORDING:
-                raise NotFound("recordStartError", "recordStartError:already recording")
+                raise errors.record_start_error()
             await tx.update_conference(
                 conference._replace(cloud_record_status=ON, cloud_record_owner=union_id)
             )
@@ -175,14 +169,11 @@ class RecordingService:
         async with self._store.write() as tx:
             conference = await lock_own_conference(tx, principal, conference_id)
             if conference.status == ConferenceStatus.ENDED:
-                raise _room_closed()
+                raise errors.room_closed()
             if not await _may_record(tx, conference, union_id):
-                raise InvalidRequest(
-                    "recordStopPermissionError",
-                    "you can't operator, please contact meeting manager",
-                )
+                raise errors.record_stop_permission_error()
             if conference.cloud_record_status not in RECORDING:
-                raise InvalidRequest("cloudRecordNotFound", "no cloud recording is running")
+                raise errors.cloud_record_not_found("no cloud recording is running")
             await tx.update_conference(conference._replace(cloud_record_status=FINISHED))
             await finish_take(tx, conference, self._clock.now_ms())
 
@@ -198,13 +189,12 @@ class RecordingService:
         async with self._store.write() as tx:
             conference = await tx.lock_conference(corp_id, conference_id)
             if conference is None:
-                raise NotFound("roomNotFound", "ROOM NOT FOUND")
+                raise errors.room_not_found()
             if conference.status == ConferenceStatus.ENDED:
-                raise _room_closed()
+                raise errors.room_closed()
             if conference.cloud_record_status != before:
-                raise InvalidRequest(
-                    "cloudRecordNotFound",
-                    f"no {'running' if paused else 'paused'} cloud recording",
+                raise errors.cloud_record_not_found(
+                    f"no {'running' if paused else 'paused'} cloud recording"
                 )
             await tx.update_conference(conference._replace(cloud_record_status=after))
             now = self._clock.now_ms()

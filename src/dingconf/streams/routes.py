@@ -10,6 +10,7 @@ from typing import Any
 import msgspec
 
 from dingconf.bookings.schemas import SuccessReply
+from dingconf.core import errors
 from dingconf.http.asgi import Reply, redirect
 from dingconf.http.operations import Call, Operation, op
 from dingconf.links.service import CLOUD_RECORD, LinkService, WhitelistChange
@@ -72,13 +73,13 @@ def _view(v: Extras) -> ExtrasView:
 
 async def _ext_info(c: Call[None]) -> str | None:
     """The optional JSON object body of UpdateVideoConferenceExtInfo (the SDK sends none)."""
-    document = await c.json_body(dict[str, Any], "paramsError")
+    document = await c.json_body(dict[str, Any], errors.params_error.code)
     return None if document is None else msgspec.json.encode(document).decode()
 
 
 def _whitelist_change(c: Call[None]) -> WhitelistChange:
     """OptRecordWhiteAccount's ``requestBody`` query parameter (JSON, as the SDK sends it)."""
-    body = c.json_query("requestBody", WhitelistBody, "paramError")
+    body = c.json_query("requestBody", WhitelistBody, errors.param_error.code)
     return WhitelistChange(
         union_id=body.union_id,
         biz_type=body.biz_type,
@@ -163,7 +164,7 @@ def extras_routes(extras: ExtrasService, links: LinkService) -> list[Operation]:
             lambda url: ShortLinkReply(result=ShortLinkResult(custom_short_link=url)),
             body=ShortLinkBody,
             returns=ShortLinkReply,
-            param_error="paramError",
+            param_error=errors.param_error.code,
         ),
         op(
             f"POST {one}/streamOuts/start",

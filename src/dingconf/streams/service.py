@@ -8,9 +8,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from dingconf.auth.service import WRITE, require_scope
+from dingconf.core import errors
 from dingconf.core.clock import Clock
 from dingconf.core.digits import ascii_digits
-from dingconf.core.errors import InvalidRequest, NotFound
+from dingconf.core.errors import InvalidRequest
 from dingconf.core.layouts import check_layout
 from dingconf.core.records import AttendStatus, Conference, ConferenceStatus, Principal
 from dingconf.core.rng import random_hex
@@ -38,22 +39,10 @@ _SCHEMES = ("rtmp://", "rtmps://")
 _MCU_PREFIX = "mcu-"
 
 
-def _params(detail: str) -> InvalidRequest:
-    return InvalidRequest("paramsError", f"error:{detail}")
-
-
-def _unknown_user() -> InvalidRequest:
-    return InvalidRequest("unknownUserError", "unknownUserError")
-
-
-def _ended() -> InvalidRequest:
-    return InvalidRequest("resourceClose", "The meeting has ended")
-
-
 def _stream_ended() -> InvalidRequest:
     # The stream-out pages' tables list no code for an ended meeting (no
     # resourceClose): their parameter error is the one that fits.
-    return _params("the meeting has ended")
+    return errors.params_error("error:the meeting has ended")
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +106,7 @@ class ExtrasService:
         tx: WriteTx,
         principal: Principal,
         conference_id: str,
-        ended: Callable[[], InvalidRequest] = _ended,
+        ended: Callable[[], InvalidRequest] = errors.resource_close,
     ) -> Conference:
         """Lock the caller's meeting that has not ended (the in-meeting write rules).
 
@@ -131,7 +120,7 @@ class ExtrasService:
 
     async def _user(self, tx: WriteTx, principal: Principal, union_id: str) -> None:
         if not union_id or await tx.get_user(principal.corp_id, union_id) is None:
-            raise _unknown_user()
+            raise errors.unknown_user()
 
     async def start_streams(
         self, principal: Principal, conference_id: str, request: StreamRequest
@@ -151,9 +140,9 @@ class ExtrasService:
         mode = _MODE_ALIASES.get(request.mode, request.mode)
         check_layout(mode, request.window_position)
         if not request.urls or len(request.urls) > MAX_STREAMS:
-            raise _params(f"streamUrlList must hold 1 to {MAX_STREAMS} addresses")
+            raise errors.params_error(f"error:streamUrlList must hold 1 to {MAX_STREAMS} addresses")
         if not request.name.strip():
-            raise _params("streamName is empty")
+            raise errors.params_error("error:streamName is empty")
         async with self._store.write() as tx:
             conference = await self._open(tx, principal, conference_id, _stream_ended)
             await self._user(tx, principal, request.union_id)
@@ -213,9 +202,11 @@ class ExtrasService:
             if stop_all:
                 await streams.stop_stream_outs(conference_id, None, now)
             elif not stream_id:
-                raise _params("streamId is required unless stopAllStream is true")
+                raise errors.params_error("error:streamId is required unless stopAllStream is true")
             elif not await streams.stop_stream_outs(conference_id, [stream_id], now):
-                raise _params(f"streamId {stream_id!r} is not a running stream of the meeting")
+                raise errors.params_error(
+                    f"error:streamId {stream_id!r} is not a running stream of the meeting"
+                )
 
     @staticmethod
     async def _settings(streams: StreamTables, conference_id: str) -> MeetingSettings:
@@ -234,7 +225,7 @@ class ExtrasService:
         """
         require_scope(principal, WRITE)
         if action not in ("focus", "un_focus"):
-            raise _params("action must be focus or un_focus")
+            raise errors.params_error("error:action must be focus or un_focus")
         async with self._store.write() as tx:
             await self._open(tx, principal, conference_id)
             streams = StreamTables(tx.conn)
@@ -243,10 +234,10 @@ class ExtrasService:
                 await streams.put_meeting_settings(settings._replace(focus_union_id=None))
                 return
             if not union_id:
-                raise _params("unionId is required to focus")
+                raise errors.params_error("error:unionId is required to focus")
             member = await tx.get_participant(conference_id, union_id)
             if member is None or member.attend_status != AttendStatus.ACTIVE:
-                raise _unknown_user()
+                raise errors.unknown_user()
             await streams.put_meeting_settings(settings._replace(focus_union_id=union_id))
 
     async def set_ext_info(
@@ -295,7 +286,7 @@ class ExtrasService:
         require_scope(principal, WRITE)
         room_code = room_code.replace(" ", "")
         if not ascii_digits(room_code) or not ascii_digits(mcu_room_code):
-            raise _params("roomCode and mcuRoomCode must be digits")
+            raise errors.params_error("error:roomCode and mcuRoomCode must be digits")
         device = _MCU_PREFIX + mcu_room_code
         async with self._store.write() as tx:
             await self._user(tx, principal, union_id)
@@ -308,11 +299,11 @@ class ExtrasService:
             own = [c for c in live if c.corp_id == principal.corp_id]
             if not own:
                 if live:
-                    raise InvalidRequest("orgAccessForbidden", "orgAccessForbidden")
-                raise _params(f"no meeting in progress with roomCode {room_code}")
+                    raise errors.org_access_forbidden()
+                raise errors.params_error(f"error:no meeting in progress with roomCode {room_code}")
             conference = await tx.lock_conference(principal.corp_id, own[-1].conference_id)
             if conference is None:
-                raise NotFound("roomNotFound", "ROOM NOT FOUND")
+                raise errors.room_not_found()
             member = await tx.get_participant(conference.conference_id, device)
             if member is not None and member.attend_status == AttendStatus.ACTIVE:
                 return
@@ -335,7 +326,7 @@ class ExtrasService:
         corp_id = await self._store.conference_corp(conference_id)
         conference = corp_id and await self._store.get_conference(corp_id, conference_id)
         if not conference:
-            raise NotFound("roomNotFound", "ROOM NOT FOUND")
+            raise errors.room_not_found()
         streams = StreamTables(self._store.reader)
         settings = await streams.get_meeting_settings(conference_id, conference.corp_id)
         members = await self._store.list_participants(conference.corp_id, conference_id)

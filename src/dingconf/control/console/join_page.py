@@ -25,6 +25,7 @@ from dingconf.control.console.join_schemas import (
     PresenceBody,
 )
 from dingconf.control.console.presence import PresenceService
+from dingconf.core import errors
 from dingconf.core.digits import ascii_digits
 from dingconf.core.errors import NotFound
 from dingconf.core.records import Conference
@@ -36,7 +37,7 @@ __all__ = ["JOIN_PAGE_PATH", "join_page_operations", "join_page_routes"]
 #: Where ``externalLinkUrl`` leads (service.conferences, service.bookings).
 JOIN_PAGE_PATH = "/app"
 _API = f"{JOIN_PAGE_PATH}/api"
-_PARAM_ERROR = "paramError"
+_PARAM_ERROR = errors.param_error.code
 _WEB = files("dingconf").joinpath("web")
 _HTML_TYPE = "text/html; charset=utf-8"
 #: The page's own files, by the name it asks for, with their media type.
@@ -141,9 +142,9 @@ def join_page_routes(presence: PresenceService, admit: Authenticate) -> list[Bas
             # Room codes are ASCII digits: anything else (a NUL PostgreSQL would
             # refuse) is no join link, and neither is a token too long for one.
             if not ascii_digits(room_code) or len(room_code) > _MAX_LINK_PART:
-                raise NotFound("linkNotFound", "not a join link's room code")
+                raise errors.link_not_found("not a join link's room code")
             if len(token) > _MAX_LINK_PART or "\x00" in token:
-                raise NotFound("linkNotFound", "not a join link's token")
+                raise errors.link_not_found("not a join link's token")
             conference = await presence.meeting(room_code, token)
         except NotFound:
             return Response(_INVALID, 404, _HEADERS, _HTML_TYPE)
@@ -165,7 +166,7 @@ def join_page_routes(presence: PresenceService, admit: Authenticate) -> list[Bas
     async def static(request: Request) -> Response:
         found = _STATIC.get(str(request.path_params["name"]))
         if found is None:
-            raise NotFound("fileNotFound", "no such file of the join page")
+            raise errors.file_not_found()
         media_type, body = found
         return Response(body, 200, {"x-content-type-options": "nosniff"}, media_type)
 

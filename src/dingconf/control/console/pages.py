@@ -12,7 +12,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Scope, Send
 
-from dingconf.http.errors import RouteNotFound
+from dingconf.core import errors
 
 __all__ = ["CONSOLE_PATH", "console_pages"]
 
@@ -64,5 +64,5 @@ class _Page:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["method"] not in ("GET", "HEAD"):
-            raise RouteNotFound()
+            raise errors.route_not_found()
         await self._response(scope, receive, send)

@@ -24,8 +24,9 @@ from urllib.parse import parse_qs, urlsplit
 from dingconf.analytics.records import Device
 from dingconf.control.console.presence_records import Presence
 from dingconf.control.service import ControlService
+from dingconf.core import errors
 from dingconf.core.clock import Clock
-from dingconf.core.errors import AccessDenied, InvalidRequest, NotFound
+from dingconf.core.errors import InvalidRequest, NotFound
 from dingconf.core.records import AttendStatus, Conference, ConferenceStatus, User
 from dingconf.core.rng import random_hex
 from dingconf.core.secrets import hash_token, new_token
@@ -82,14 +83,10 @@ def _link_token(conference: Conference) -> str:
     return tokens[0]
 
 
-def _invalid_link() -> NotFound:
-    return NotFound("linkNotFound", "the link is not a meeting's join link")
-
-
 def _guest_nick(nick: str | None) -> str:
     name = " ".join((nick or "").split())
     if not name or len(name) > NICK_MAX:
-        raise InvalidRequest("paramError", f"a guest needs a name of 1 to {NICK_MAX} characters")
+        raise errors.param_error(f"a guest needs a name of 1 to {NICK_MAX} characters")
     return name
 
 
@@ -114,14 +111,14 @@ class PresenceService:
             NotFound: ``linkNotFound`` when no meeting's link has both.
         """
         if not room_code or not token:
-            raise _invalid_link()
+            raise errors.link_not_found()
         used = await ListingTables(self._store.reader).list_conferences(
             None, ConferenceFilter(room_code=room_code)
         )
         for conference in reversed(used):  # the newest instance of a booking first
             if hmac.compare_digest(_link_token(conference).encode(), token.encode()):
                 return conference
-        raise _invalid_link()
+        raise errors.link_not_found()
 
     async def member(
         self, conference: Conference, union_id: str | None, member_pass: str | None
@@ -166,15 +163,12 @@ class PresenceService:
         if union_id is not None:
             user = await self._store.get_user(conference.corp_id, union_id)
             if user is None and not GUEST_ID.fullmatch(union_id):
-                raise InvalidRequest(
-                    "paramError", "unionId is neither a user of the organisation nor a guest id"
+                raise errors.param_error(
+                    "unionId is neither a user of the organisation nor a guest id"
                 )
         if user is not None:
             if not await self._holds_pass(conference, user.union_id, member_pass):
-                raise AccessDenied(
-                    "memberPassRequired",
-                    "joining as a user of the organisation needs their own auto-login link",
-                )
+                raise errors.member_pass_required()
             person, name = user.union_id, user.nick
         else:
             person, name = union_id or f"guest-{random_hex(8)}", _guest_nick(nick)

@@ -28,6 +28,7 @@ from dingconf.control.console.schemas import (
 )
 from dingconf.control.console.service import ConsoleService
 from dingconf.control.routes import utterance_view
+from dingconf.core import errors
 from dingconf.core.records import Conference
 from dingconf.events.records import Delivery
 from dingconf.http.operations import Call, Operation, op
@@ -37,7 +38,7 @@ from dingconf.meetings.schemas import ConfInfoReply
 __all__ = ["console_routes"]
 
 _SUCCESS = {"success": True}
-_PARAM_ERROR = "paramError"
+_PARAM_ERROR = errors.param_error.code
 
 
 def _org(o: OrgSummary) -> OrgView:

@@ -12,7 +12,7 @@ from dingconf.content.records import MINUTES, RECORD
 from dingconf.content.tables import ContentTables
 from dingconf.control.console.records import AppSummary, MeetingDetail, OrgSummary
 from dingconf.control.console.timeline import timeline
-from dingconf.core.errors import NotFound
+from dingconf.core import errors
 from dingconf.core.records import Conference, Principal
 from dingconf.db.store import Store
 from dingconf.meetings.service import ConferenceService
@@ -65,7 +65,7 @@ class ConsoleService:
         """
         corp_id = await self._store.conference_corp(conference_id)
         if corp_id is None:
-            raise NotFound("roomNotFound", "ROOM NOT FOUND")
+            raise errors.room_not_found()
         principal = Principal(corp_id, CONSOLE_CLIENT, frozenset({READ, WRITE}))
         return principal, await self._conferences.get(principal, conference_id)
 
