@@ -16,9 +16,6 @@ from dingconf.analytics.tables import (
 )
 from dingconf.content.records import Span, Utterance
 from dingconf.content.tables import select_spans, select_utterances
-from dingconf.control.console.presence_records import Presence
-from dingconf.control.console.presence_tables import select_presence, select_stale_presences
-from dingconf.control.console.tables import select_latest_conferences
 from dingconf.control.state_records import StateDump
 from dingconf.control.state_tables import dump_state, select_baseline, select_clock
 from dingconf.core.clock import ClockState
@@ -36,7 +33,6 @@ from dingconf.core.records import (
 )
 from dingconf.db.driver import Connection, Database
 from dingconf.db.kept_rows import KeptRows
-from dingconf.db.live_counts import select_live_counts
 from dingconf.db.request_reads import RequestReads, read_clock_epoch_meeting
 from dingconf.db.rows import (
     BOOKING_COLUMNS,
@@ -56,13 +52,6 @@ from dingconf.db.rows import (
 )
 from dingconf.db.store import ConferenceFilter, Store, WriteTx
 from dingconf.db.write_tx import SqlWriteTx
-from dingconf.events.records import Delivery, DeliveryPosition, PushSubscription, StreamTicket
-from dingconf.events.tables import (
-    select_deliveries,
-    select_due_deliveries,
-    select_push_subscriptions,
-    select_stream_ticket,
-)
 from dingconf.listing.records import MemberKey, MemberPage
 from dingconf.listing.tables import SELECT_MEMBERSHIPS, ListingTotals, select_member_page
 from dingconf.minutes.records import MinutesGrant
@@ -194,24 +183,6 @@ class SqlStore(Store):
         )
         return Suite(row[0], row[1], scopes_of(row[2]), frozenset(c[0] for c in corps))
 
-    async def get_stream_ticket(self, ticket_hash: str) -> StreamTicket | None:
-        return await select_stream_ticket(self._read, ticket_hash)
-
-    async def due_deliveries(self, app_keys: list[str], now_ms: int, limit: int) -> list[Delivery]:
-        return await select_due_deliveries(self._read, app_keys, now_ms, limit)
-
-    async def list_deliveries(
-        self,
-        app_key: str,
-        state: str | None,
-        after: DeliveryPosition | None = None,
-        limit: int | None = None,
-    ) -> list[Delivery]:
-        return await select_deliveries(self._read, app_key, state, after, limit)
-
-    async def push_subscriptions(self) -> list[PushSubscription]:
-        return await select_push_subscriptions(self._read)
-
     async def change_marker(self) -> int | None:
         return await self._db.change_marker()
 
@@ -319,12 +290,6 @@ class SqlStore(Store):
     async def get_short_link(self, code: str) -> ShortLink | None:
         return await select_short_link(self._read, code)
 
-    async def get_presence(self, presence_hash: str) -> Presence | None:
-        return await select_presence(self._read, presence_hash)
-
-    async def stale_presences(self, beat_before_ms: int, limit: int) -> list[Presence]:
-        return await select_stale_presences(self._read, beat_before_ms, limit)
-
     async def booking_by_url(self, corp_id: str, url: str) -> Booking | None:
         row = await self._read.fetchone(
             f"SELECT {BOOKING_COLUMNS} FROM bookings WHERE url = ? AND corp_id = ?", (url, corp_id)
@@ -367,12 +332,6 @@ class SqlStore(Store):
 
     async def list_spans(self, corp_id: str, conference_id: str, kind: str) -> list[Span]:
         return await select_spans(self._read, conference_id, kind, corp_id)
-
-    async def live_counts(self) -> tuple[int, int]:
-        return await select_live_counts(self._read)
-
-    async def latest_conferences(self, limit: int) -> list[Conference]:
-        return await select_latest_conferences(self._read, limit)
 
     async def dump_state(self, corp_id: str | None) -> StateDump:
         return await dump_state(self._read, corp_id)

@@ -2,7 +2,6 @@
 
 from dingconf.analytics.tables import AnalyticsWrites
 from dingconf.content.tables import ContentWrites
-from dingconf.control.console.presence_tables import PresenceWrites
 from dingconf.control.state_tables import StateWrites
 from dingconf.core.records import (
     App,
@@ -36,8 +35,6 @@ from dingconf.db.rows import (
     select_user,
 )
 from dingconf.db.store import ConferenceFilter, Invitation, WriteTx
-from dingconf.events.retention_tables import RetentionWrites
-from dingconf.events.tables import EventWrites
 from dingconf.listing.tables import note_created, note_ended, note_retitle, note_start
 from dingconf.members.invite_tables import insert_phone_invitations
 from dingconf.members.tables import (
@@ -58,12 +55,9 @@ __all__ = ["SqlWriteTx"]
 class SqlWriteTx(
     AnalyticsWrites,
     ExtrasWrites,
-    EventWrites,
-    RetentionWrites,
     ContentWrites,
     MinutesWrites,
     StateWrites,
-    PresenceWrites,
     WriteTx,
 ):
     """Write operations on the connection that holds the transaction."""
