@@ -19,7 +19,7 @@ __all__ = ["TICKET_TTL_MS", "GatewayService", "Subscription"]
 
 #: How long a ticket may wait before its WebSocket connects.
 TICKET_TTL_MS = 5 * 60_000
-#: How long an expired ticket stays stored (a new one's expiry minus this drops the older).
+#: Storing a ticket drops those that expired this long before it will.
 _EXPIRED_KEPT_MS = 86_400_000
 _TYPES = frozenset({"EVENT", "CALLBACK", "SYSTEM"})
 
