@@ -16,6 +16,7 @@ from dingconf.core.records import App, Org
 from dingconf.db.sql_store import SqlStore
 from dingconf.db.store import Store
 from dingconf.events.records import OutboxEvent
+from dingconf.events.tables import DeliveryTables, EventTables
 
 from backends import PostgresCluster
 
@@ -31,9 +32,10 @@ async def _claim_at_once(url: str) -> None:
         async with stores[0].write() as tx:
             await tx.upsert_org(Org("dingclaim", "Claim"))
             await tx.upsert_app(App(_APP, "dingclaim", "x", frozenset()))
+            outbox = EventTables(tx.conn)
             for n in range(_EVENTS):
                 event = OutboxEvent(f"{n:032x}", f"conf-{n}", 1, "dingclaim", "t", None, 1, "{}")
-                await tx.add_event(event)
+                await outbox.add_events([event])
         keys = [(f"{n:032x}", _APP) for n in range(_EVENTS)]
 
         async def claimer(store: Store, seed: int) -> None:
@@ -43,7 +45,8 @@ async def _claim_at_once(url: str) -> None:
                 # next round, so a claim wins (and locks) most of its batch.
                 batch = rng.sample(keys, rng.randint(_EVENTS // 4, _EVENTS))
                 async with store.write() as tx:
-                    await tx.claim_deliveries(batch, round_ * 10, round_ * 10)
+                    deliveries = DeliveryTables(tx.conn, tx.row_lock)
+                    await deliveries.claim_deliveries(batch, round_ * 10, round_ * 10)
 
         await asyncio.gather(*(claimer(store, n) for n, store in enumerate(stores)))
     finally:

@@ -13,7 +13,7 @@ from dingconf.core.records import App, Org
 from dingconf.db.driver import Connection, Params, Row
 from dingconf.db.sql_store import SqlStore
 from dingconf.events.records import OutboxEvent
-from dingconf.events.tables import select_due_deliveries
+from dingconf.events.tables import DeliveryTables, EventTables
 
 _SETTLED, _PENDING = 3000, 30
 
@@ -45,9 +45,10 @@ async def _plan(url: str) -> str:
         async with store.write() as tx:
             await tx.upsert_org(Org("dingplan", "Plan"))
             await tx.upsert_app(App("plan-app", "dingplan", "x", frozenset()))
+            outbox = EventTables(tx.conn)
             for n in range(_SETTLED + _PENDING):
-                await tx.add_event(
-                    OutboxEvent(f"{n:032x}", f"conf-{n % 50}", n, "dingplan", "t", None, n, "{}")
+                await outbox.add_events(
+                    [OutboxEvent(f"{n:032x}", f"conf-{n % 50}", n, "dingplan", "t", None, n, "{}")]
                 )
         db = store.database
         async with db.transaction() as conn:
@@ -56,7 +57,7 @@ async def _plan(url: str) -> str:
             )
             await conn.execute("ANALYZE")
         recorder = _Recorder()
-        await select_due_deliveries(recorder, ["plan-app"], 10**12, 200)
+        await DeliveryTables(recorder).due_deliveries(["plan-app"], 10**12, 200)
         ((sql, params),) = recorder.statements
         explain = "EXPLAIN QUERY PLAN " if url.startswith("sqlite") else "EXPLAIN "
         reader: Connection = db.reader

@@ -12,6 +12,8 @@ from dingconf.app import open_store
 from dingconf.core.records import App, Org
 from dingconf.db.sql_store import SqlStore
 from dingconf.events.records import OutboxEvent
+from dingconf.events.retention_tables import RetentionTables
+from dingconf.events.tables import DeliveryTables, EventTables
 
 from backends import PostgresCluster
 
@@ -34,16 +36,17 @@ async def _requeue_during_a_sweep(url: str) -> str | None:
         async with sweeper.write() as tx:
             await tx.upsert_org(Org("dingrace", "Race"))
             await tx.upsert_app(App(_APP, "dingrace", "x", frozenset()))
-            await tx.add_event(OutboxEvent(_EVENT, "conf-1", 1, "dingrace", "t", None, 1, "{}"))
+            event = OutboxEvent(_EVENT, "conf-1", 1, "dingrace", "t", None, 1, "{}")
+            await EventTables(tx.conn).add_events([event])
         async with sweeper.database.transaction() as conn:
             await conn.execute("UPDATE event_deliveries SET state = 'dead', next_at = 1")
 
         async def sweep() -> int:
             async with sweeper.write() as tx:
-                return await tx.prune_settled_deliveries(_APP, 1_000, 100)
+                return await RetentionTables(tx.conn).prune_settled_deliveries(_APP, 1_000, 100)
 
         async with requeuer.write() as tx:
-            assert await tx.requeue_delivery(_EVENT, _APP, 10**12)
+            assert await DeliveryTables(tx.conn).requeue_delivery(_EVENT, _APP, 10**12)
             pruning = asyncio.create_task(sweep())
             # The sweep's DELETE now waits for the redelivery's row lock.
             for _ in range(2000):

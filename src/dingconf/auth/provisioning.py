@@ -16,6 +16,7 @@ from dingconf.core.records import App, Org, Suite, User
 from dingconf.core.secrets import hash_secret, verify_secret
 from dingconf.db.store import Store, WriteTx
 from dingconf.events.push import checked_subscription
+from dingconf.events.tables import SubscriberTables
 
 __all__ = [
     "DEFAULT_SCOPES",
@@ -271,7 +272,7 @@ class ProvisioningService:
         except InvalidRequest as bad:
             raise errors.invalid_seed(f"{where}.push: {bad.message}") from None
         async with self._store.write() as tx:
-            await tx.put_push_subscription(subscription)
+            await SubscriberTables(tx.conn).put_push_subscription(subscription)
 
     async def add_suite(
         self, suite_key: str, secret: str, authorized_corps: Iterable[str], scopes: Iterable[str]

@@ -21,6 +21,7 @@ from dingconf.core.paging import Page, paginate
 from dingconf.core.records import Booking, BookingSettings, Conference, ConferenceStatus, Principal
 from dingconf.core.rng import random_urlsafe, random_uuid
 from dingconf.db.store import RoomCodeTaken, Store, WriteTx
+from dingconf.events.tables import EventTables
 from dingconf.listing.records import ConferenceFilter
 from dingconf.listing.tables import ListingTables
 from dingconf.meetings.service import validate_title
@@ -162,7 +163,9 @@ class BookingService:
             try:
                 async with self._store.write() as tx:
                     await BookingTables(tx.conn).insert_booking(booking)
-                    await tx.set_event_origin(booking.schedule_conference_id, principal.client_key)
+                    await EventTables(tx.conn).set_origin(
+                        booking.schedule_conference_id, principal.client_key
+                    )
                     await tx.insert_conference(instance, [], creator_id)
             except RoomCodeTaken:
                 continue

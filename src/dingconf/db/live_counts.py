@@ -3,19 +3,27 @@
 from dingconf.core.records import ConferenceStatus
 from dingconf.db.driver import Connection
 
-__all__ = ["select_live_counts"]
+__all__ = ["LiveCountTables"]
 
 
-async def select_live_counts(conn: Connection) -> tuple[int, int]:
-    """Meetings running now and the people inside them, in one indexed aggregate.
+class LiveCountTables:
+    """SQL for what runs now across every organisation (table ``conferences``)."""
 
-    ``active_num`` is kept in the meeting row by every join and leave, so this
-    sums one column instead of counting participant rows.
-    """
-    row = await conn.fetchone(
-        "SELECT COUNT(*), COALESCE(SUM(active_num), 0) FROM conferences WHERE status = ?",
-        (int(ConferenceStatus.STARTED),),
-    )
-    if row is None:
-        return 0, 0
-    return int(row[0]), int(row[1])
+    __slots__ = ("_conn",)
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    async def live_counts(self) -> tuple[int, int]:
+        """Meetings running now and the people inside them, in one indexed aggregate.
+
+        ``active_num`` is kept in the meeting row by every join and leave, so this
+        sums one column instead of counting participant rows.
+        """
+        row = await self._conn.fetchone(
+            "SELECT COUNT(*), COALESCE(SUM(active_num), 0) FROM conferences WHERE status = ?",
+            (int(ConferenceStatus.STARTED),),
+        )
+        if row is None:
+            return 0, 0
+        return int(row[0]), int(row[1])

@@ -8,9 +8,6 @@ both backends behave the same.
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
-from dingconf.control.console.presence_records import Presence
-from dingconf.control.console.presence_tables import select_presence, select_stale_presences
-from dingconf.control.console.tables import select_latest_conferences
 from dingconf.control.state_records import StateDump
 from dingconf.control.state_tables import dump_state, select_baseline, select_clock
 from dingconf.core.clock import ClockState
@@ -25,7 +22,6 @@ from dingconf.core.records import (
 )
 from dingconf.db.driver import Connection, Database
 from dingconf.db.kept_rows import KeptRows
-from dingconf.db.live_counts import select_live_counts
 from dingconf.db.request_reads import RequestReads, read_clock_epoch_meeting
 from dingconf.db.rows import (
     PARTICIPANT_COLUMNS,
@@ -40,13 +36,6 @@ from dingconf.db.rows import (
 )
 from dingconf.db.store import Store, WriteTx
 from dingconf.db.write_tx import SqlWriteTx
-from dingconf.events.records import Delivery, DeliveryPosition, PushSubscription, StreamTicket
-from dingconf.events.tables import (
-    select_deliveries,
-    select_due_deliveries,
-    select_push_subscriptions,
-    select_stream_ticket,
-)
 from dingconf.listing.records import MemberKey, MemberPage
 from dingconf.listing.tables import select_member_page
 
@@ -173,24 +162,6 @@ class SqlStore(Store):
         )
         return Suite(row[0], row[1], scopes_of(row[2]), frozenset(c[0] for c in corps))
 
-    async def get_stream_ticket(self, ticket_hash: str) -> StreamTicket | None:
-        return await select_stream_ticket(self._read, ticket_hash)
-
-    async def due_deliveries(self, app_keys: list[str], now_ms: int, limit: int) -> list[Delivery]:
-        return await select_due_deliveries(self._read, app_keys, now_ms, limit)
-
-    async def list_deliveries(
-        self,
-        app_key: str,
-        state: str | None,
-        after: DeliveryPosition | None = None,
-        limit: int | None = None,
-    ) -> list[Delivery]:
-        return await select_deliveries(self._read, app_key, state, after, limit)
-
-    async def push_subscriptions(self) -> list[PushSubscription]:
-        return await select_push_subscriptions(self._read)
-
     async def change_marker(self) -> int | None:
         return await self._db.change_marker()
 
@@ -256,18 +227,6 @@ class SqlStore(Store):
         return MemberPage(
             *await select_member_page(self._read, corp_id, conference_id, offset, limit, after)
         )
-
-    async def get_presence(self, presence_hash: str) -> Presence | None:
-        return await select_presence(self._read, presence_hash)
-
-    async def stale_presences(self, beat_before_ms: int, limit: int) -> list[Presence]:
-        return await select_stale_presences(self._read, beat_before_ms, limit)
-
-    async def live_counts(self) -> tuple[int, int]:
-        return await select_live_counts(self._read)
-
-    async def latest_conferences(self, limit: int) -> list[Conference]:
-        return await select_latest_conferences(self._read, limit)
 
     async def dump_state(self, corp_id: str | None) -> StateDump:
         return await dump_state(self._read, corp_id)

@@ -6,11 +6,10 @@ and write atomically: a transition such as "join unless already inside" and
 the counters it moves commit together or not at all.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
-from dingconf.control.console.presence_records import Presence
 from dingconf.control.state_records import StateDump
 from dingconf.core.clock import ClockState
 from dingconf.core.records import (
@@ -24,13 +23,6 @@ from dingconf.core.records import (
     User,
 )
 from dingconf.db.driver import Connection
-from dingconf.events.records import (
-    Delivery,
-    DeliveryPosition,
-    OutboxEvent,
-    PushSubscription,
-    StreamTicket,
-)
 from dingconf.listing.records import MemberKey, MemberPage
 
 __all__ = [
@@ -189,74 +181,6 @@ class WriteTx(Protocol):
     async def mute_everyone(self, conference_id: str, muted: bool) -> None:
         """Mute or unmute every member of a meeting."""
 
-    async def put_presence(self, presence: Presence) -> None:
-        """Store a join page's presence, replacing the person's earlier one in the meeting."""
-
-    async def beat_presence(self, presence_hash: str, at_ms: int) -> bool:
-        """Note a heartbeat at ``at_ms``; False when the presence is gone."""
-
-    async def drop_presence(self, presence_hash: str, beat_before_ms: int | None = None) -> bool:
-        """Delete a presence (only if its last beat is before ``beat_before_ms``, when
-        given); True when this call deleted it, so one process acts on each."""
-
-    # Meeting events (model.events): written with the change they describe.
-
-    async def set_event_origin(self, subject_id: str, app_key: str) -> None:
-        """Remember the app that created a meeting or booking (its ``_target_push`` receiver)."""
-
-    async def next_event_seq(self, conference_id: str) -> int:
-        """The meeting's next statusSeqNum (the meeting is locked)."""
-
-    async def event_context(
-        self, conference_id: str, schedule_id: str | None
-    ) -> tuple[int, str | None]:
-        """The next statusSeqNum (meeting locked) and the creating app (or the booking's)."""
-
-    async def add_event(self, event: OutboxEvent) -> None:
-        """Put an event in the outbox with a pending delivery for each receiving app."""
-
-    async def add_events(self, events: Sequence[OutboxEvent]) -> None:
-        """:meth:`add_event` for several events at once (one change's variants)."""
-
-    async def put_stream_ticket(self, ticket_hash: str, ticket: StreamTicket) -> None:
-        """Store a Stream-mode connection ticket by its hash."""
-
-    async def claim_deliveries(
-        self, keys: Sequence[tuple[str, str]], now_ms: int, until_ms: int
-    ) -> set[tuple[str, str]]:
-        """Hold due deliveries (event, app) for this process until ``until_ms``: those won
-        (another process holds the others)."""
-
-    async def settle_delivery(
-        self,
-        event_id: str,
-        app_key: str,
-        *,
-        delivered: bool,
-        next_at_ms: int,
-        error: str,
-        max_attempts: int,
-    ) -> None:
-        """Record an attempt: delivered, or due again at ``next_at_ms``, or dead at the last."""
-
-    async def requeue_delivery(self, event_id: str, app_key: str, now_ms: int) -> bool:
-        """Make a delivery pending again with fresh attempts; False if there is none."""
-
-    async def put_push_subscription(self, subscription: PushSubscription) -> None:
-        """Set or replace an app's HTTP push subscription."""
-
-    async def prune_settled_deliveries(self, app_key: str, before_ms: int, limit: int) -> int:
-        """Delete up to ``limit`` settled rows of an app last due before ``before_ms``."""
-
-    async def prune_events(self, before_ms: int, limit: int) -> int:
-        """Delete up to ``limit`` old events without rows left, each meeting's newest kept."""
-
-    async def bound_backlog(self, app_key: str, bound: int, now_ms: int) -> int:
-        """Dead-letter an app's oldest pending rows beyond its newest ``bound``; how many."""
-
-    async def delete_push_subscription(self, app_key: str) -> bool:
-        """Drop an app's HTTP push subscription; False if it had none."""
-
     async def end_conference(self, conference_id: str, at_ms: int) -> None:
         """End a meeting: everyone still inside leaves at ``at_ms``; calls fail."""
 
@@ -324,27 +248,6 @@ class Store(Protocol):
     async def get_suite(self, suite_key: str) -> Suite | None:
         """Read a third-party suite."""
 
-    async def get_stream_ticket(self, ticket_hash: str) -> StreamTicket | None:
-        """A Stream-mode ticket by its hash (expired ones too)."""
-
-    async def due_deliveries(self, app_keys: list[str], now_ms: int, limit: int) -> list[Delivery]:
-        """Deliveries of these apps to attempt now, the first undelivered one per meeting."""
-
-    async def list_deliveries(
-        self,
-        app_key: str,
-        state: str | None,
-        after: DeliveryPosition | None = None,
-        limit: int | None = None,
-    ) -> list[Delivery]:
-        """An app's deliveries, optionally in one state, by meeting and statusSeqNum.
-
-        ``after`` starts past that row's position; ``limit`` caps the rows.
-        """
-
-    async def push_subscriptions(self) -> list[PushSubscription]:
-        """Every app's HTTP push subscription."""
-
     async def change_marker(self) -> int | None:
         """A number that moves whenever anything commits, in any process; None when the
         backend has no cheap one (then callers poll)."""
@@ -369,12 +272,6 @@ class Store(Protocol):
     async def list_participants(self, corp_id: str, conference_id: str) -> list[Participant]:
         """The members of a meeting of ``corp_id``, in order of first join."""
 
-    async def get_presence(self, presence_hash: str) -> Presence | None:
-        """A join page's presence by its id's hash."""
-
-    async def stale_presences(self, beat_before_ms: int, limit: int) -> list[Presence]:
-        """Presences whose last heartbeat is older than ``beat_before_ms``, oldest first."""
-
     async def page_participants(
         self,
         corp_id: str,
@@ -389,12 +286,6 @@ class Store(Protocol):
         the page then starts right after it, found through the index, and
         ``offset`` is not skipped. The total is kept by the writes, not counted.
         """
-
-    async def live_counts(self) -> tuple[int, int]:
-        """Meetings running now (all organisations) and the people inside them."""
-
-    async def latest_conferences(self, limit: int) -> list[Conference]:
-        """The ``limit`` meetings of every organisation started last, newest first."""
 
     async def dump_state(self, corp_id: str | None) -> StateDump:
         """Every organisation (or one) and the suites, rows as column mappings."""

@@ -1,6 +1,5 @@
 """Write transactions of the SQL store: every change, with the counters it moves."""
 
-from dingconf.control.console.presence_tables import PresenceWrites
 from dingconf.control.state_tables import StateWrites
 from dingconf.core.records import (
     App,
@@ -27,8 +26,6 @@ from dingconf.db.rows import (
     select_user,
 )
 from dingconf.db.store import Invitation, WriteTx
-from dingconf.events.retention_tables import RetentionWrites
-from dingconf.events.tables import EventWrites
 from dingconf.listing.tables import ListingTables
 from dingconf.members.invite_tables import insert_phone_invitations
 from dingconf.members.tables import (
@@ -43,10 +40,7 @@ __all__ = ["SqlWriteTx"]
 
 
 class SqlWriteTx(
-    EventWrites,
-    RetentionWrites,
     StateWrites,
-    PresenceWrites,
     WriteTx,
 ):
     """Write operations on the connection that holds the transaction."""

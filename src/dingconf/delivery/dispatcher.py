@@ -22,6 +22,7 @@ from dingconf.db.store import Store
 from dingconf.delivery.push import PushSender
 from dingconf.delivery.stream import StreamHub, StreamSession
 from dingconf.events.records import Delivery, PushSubscription
+from dingconf.events.tables import DeliveryTables, SubscriberTables
 
 __all__ = ["MAX_ATTEMPTS", "Dispatcher", "backoff_ms"]
 
@@ -120,7 +121,8 @@ class Dispatcher:
             return
         now = self._clock.now_ms()
         routed: dict[tuple[str, str], tuple[Delivery, PushSubscription | StreamSession]] = {}
-        for delivery in await self._store.due_deliveries(keys, now, _BATCH):
+        due = await DeliveryTables(self._store.reader).due_deliveries(keys, now, _BATCH)
+        for delivery in due:
             key = (delivery.event.event_id, delivery.app_key)
             if key in self._inflight:
                 continue
@@ -134,7 +136,8 @@ class Dispatcher:
         # One claim for the tick's batch: a transaction per delivery was most
         # of what delivery cost on PostgreSQL, which then fell behind the churn.
         async with self._store.write() as tx:
-            won = await tx.claim_deliveries(list(routed), now, now + _LEASE_MS)
+            deliveries = DeliveryTables(tx.conn, tx.row_lock)
+            won = await deliveries.claim_deliveries(list(routed), now, now + _LEASE_MS)
         for key, (delivery, route) in routed.items():
             if key not in won:
                 continue
@@ -147,7 +150,8 @@ class Dispatcher:
         """The push subscriptions, re-read at most once a second (any process may change them)."""
         loop = asyncio.get_running_loop()
         if loop.time() - self._pushed_at >= _SUBSCRIPTIONS_TTL_S:
-            self._pushed = {s.app_key: s for s in await self._store.push_subscriptions()}
+            found = await SubscriberTables(self._store.reader).push_subscriptions()
+            self._pushed = {s.app_key: s for s in found}
             self._pushed_at = loop.time()
         return self._pushed
 
@@ -160,7 +164,7 @@ class Dispatcher:
                 ok, error = await self._hub.send_event(route, delivery, ACK_TIMEOUT_S)
             attempts = delivery.attempts + 1
             async with self._store.write() as tx:
-                await tx.settle_delivery(
+                await DeliveryTables(tx.conn).settle_delivery(
                     key[0],
                     key[1],
                     delivered=ok,

@@ -13,11 +13,14 @@ from dingconf.core.clock import Clock
 from dingconf.core.secrets import hash_token, new_token, verify_secret
 from dingconf.db.store import Store
 from dingconf.events.records import StreamTicket
+from dingconf.events.tables import SubscriberTables
 
 __all__ = ["TICKET_TTL_MS", "GatewayService", "Subscription"]
 
 #: How long a ticket may wait before its WebSocket connects.
 TICKET_TTL_MS = 5 * 60_000
+#: Storing a ticket drops those that expired this long before it will.
+_EXPIRED_KEPT_MS = 86_400_000
 _TYPES = frozenset({"EVENT", "CALLBACK", "SYSTEM"})
 
 
@@ -59,12 +62,14 @@ class GatewayService:
             app.app_key, app.corp_id, topics, self._clock.now_ms() + TICKET_TTL_MS
         )
         async with self._store.write() as tx:
-            await tx.put_stream_ticket(hash_token(ticket), record)
+            tickets = SubscriberTables(tx.conn)
+            await tickets.drop_stream_tickets(record.expires_at_ms - _EXPIRED_KEPT_MS)
+            await tickets.put_stream_ticket(hash_token(ticket), record)
         return ticket
 
     async def redeem(self, ticket: str) -> StreamTicket | None:
         """What a presented ticket stands for; None when unknown or expired."""
-        record = await self._store.get_stream_ticket(hash_token(ticket))
+        record = await SubscriberTables(self._store.reader).get_stream_ticket(hash_token(ticket))
         if record is None or record.expires_at_ms <= self._clock.now_ms():
             return None
         return record

@@ -6,6 +6,7 @@ from dingconf.core.digits import digits_value
 from dingconf.core.paging import MAX_PAGE
 from dingconf.db.store import Store
 from dingconf.events.records import DEAD, DELIVERED, PENDING, Delivery, DeliveryPosition
+from dingconf.events.tables import DeliveryTables
 
 __all__ = ["DEFAULT_EVENTS_PAGE", "EventLogService", "next_token_of"]
 
@@ -60,7 +61,9 @@ class EventLogService:
         size = min(size, MAX_PAGE)
         after = _position(next_token) if next_token else None
         # One row more than the page tells whether another page follows.
-        found = await self._store.list_deliveries(app_key, state, after, size + 1)
+        found = await DeliveryTables(self._store.reader).list_deliveries(
+            app_key, state, after, size + 1
+        )
         if len(found) <= size:
             return found, ""
         return found[:size], next_token_of(found[size - 1])
@@ -72,6 +75,7 @@ class EventLogService:
             NotFound: ``eventNotFound`` when the app was never sent this event.
         """
         async with self._store.write() as tx:
-            found = await tx.requeue_delivery(event_id, app_key, self._clock.now_ms())
+            deliveries = DeliveryTables(tx.conn)
+            found = await deliveries.requeue_delivery(event_id, app_key, self._clock.now_ms())
         if not found:
             raise errors.event_not_found(f"no event {event_id} for app {app_key}")

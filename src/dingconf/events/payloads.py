@@ -3,8 +3,10 @@
 Each fact gets the meeting's next ``statusSeqNum`` and becomes two outbox
 events: the org-wide one (every app of the organisation) and the
 ``_target_push`` one for the app that created the meeting, whose
-``openConfModel`` differs slightly (spec §5). How events travel is not this
-module's business: storage keeps them, the delivery adapters send them.
+``openConfModel`` differs slightly (spec §5). The emitters take the
+connection of the change's write transaction, so the events commit with it.
+How events travel is not this module's business: storage keeps them, the
+delivery adapters send them.
 """
 
 import json
@@ -15,8 +17,9 @@ from dingconf.analytics.tables import AnalyticsTables
 from dingconf.core.digits import digits_value
 from dingconf.core.records import Conference, ConferenceStatus, Participant
 from dingconf.core.rng import random_hex
-from dingconf.db.store import WriteTx
+from dingconf.db.driver import Connection
 from dingconf.events.records import OutboxEvent
+from dingconf.events.tables import EventTables
 
 __all__ = [
     "CLOSED",
@@ -119,20 +122,20 @@ def new_event_id(born_ms: int) -> str:
 
 
 async def _emit(
-    tx: WriteTx,
+    outbox: EventTables,
     conference: Conference,
     event_type: str,
     now_ms: int,
     payloads: tuple[Mapping[str, object], Mapping[str, object]],
 ) -> None:
     """Write the org-wide event and, for a meeting an app created, its targeted twin."""
-    seq, origin = await tx.event_context(
+    seq, origin = await outbox.event_context(
         conference.conference_id, conference.schedule_conference_id
     )
     variants: list[tuple[str, str | None, Mapping[str, object]]] = [(event_type, None, payloads[0])]
     if origin is not None:
         variants.append((event_type + TARGET_PUSH, origin, payloads[1]))
-    await tx.add_events(
+    await outbox.add_events(
         [
             OutboxEvent(
                 event_id=new_event_id(now_ms),
@@ -149,15 +152,15 @@ async def _emit(
     )
 
 
-async def emit_meeting(tx: WriteTx, conference: Conference, scene: str, now_ms: int) -> None:
+async def emit_meeting(conn: Connection, conference: Conference, scene: str, now_ms: int) -> None:
     """``meeting_status_change`` (and ``_target_push``) for a meeting as it is now."""
     org = {"openConfModel": conf_model(conference, now_ms, targeted=False), "changeScene": scene}
     own = {"openConfModel": conf_model(conference, now_ms, targeted=True), "changeScene": scene}
-    await _emit(tx, conference, MEETING_STATUS, now_ms, (org, own))
+    await _emit(EventTables(conn), conference, MEETING_STATUS, now_ms, (org, own))
 
 
 async def emit_members(
-    tx: WriteTx,
+    conn: Connection,
     conference: Conference,
     members: list[Participant],
     scene: str,
@@ -173,7 +176,7 @@ async def emit_members(
     if not members:
         return
     if devices is None:
-        devices = await AnalyticsTables(tx.conn).stay_devices(
+        devices = await AnalyticsTables(conn).stay_devices(
             conference.conference_id, [m.union_id for m in members]
         )
     default = Device().device_type
@@ -183,11 +186,11 @@ async def emit_members(
         ],
         "changeScene": scene,
     }
-    await _emit(tx, conference, MEMBER_STATUS, now_ms, (body, body))
+    await _emit(EventTables(conn), conference, MEMBER_STATUS, now_ms, (body, body))
 
 
 async def emit_video_ready(
-    tx: WriteTx, conference: Conference, task_id: int, ready_ms: int
+    conn: Connection, conference: Conference, task_id: int, ready_ms: int
 ) -> None:
     """``flash_minutes_open_event`` for a recording whose video will be ready at ``ready_ms``.
 
@@ -205,15 +208,15 @@ async def emit_video_ready(
         "minutesTaskId": task_id,
     }
     lane = conference.conference_id + _MEDIA_LANE
-    await tx.add_event(
-        OutboxEvent(
-            event_id=new_event_id(ready_ms),
-            conference_id=lane,
-            seq=await tx.next_event_seq(lane),
-            corp_id=conference.corp_id,
-            event_type=FLASH_MINUTES,
-            target_app=None,
-            born_ms=ready_ms,
-            payload=_to_json(payload),
-        )
+    outbox = EventTables(conn)
+    event = OutboxEvent(
+        event_id=new_event_id(ready_ms),
+        conference_id=lane,
+        seq=await outbox.next_seq(lane),
+        corp_id=conference.corp_id,
+        event_type=FLASH_MINUTES,
+        target_app=None,
+        born_ms=ready_ms,
+        payload=_to_json(payload),
     )
+    await outbox.add_events([event])

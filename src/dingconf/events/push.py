@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from dingconf.core import errors
 from dingconf.db.store import Store
 from dingconf.events.records import PushSubscription
+from dingconf.events.tables import SubscriberTables
 
 __all__ = ["AES_KEY_LENGTH", "PushService", "Verify", "checked_subscription"]
 
@@ -81,7 +82,7 @@ class PushService:
             if not passed:
                 raise errors.check_url_failed(f"check_url failed: {why}")
         async with self._store.write() as tx:
-            await tx.put_push_subscription(subscription)
+            await SubscriberTables(tx.conn).put_push_subscription(subscription)
         return subscription
 
     async def unsubscribe(self, app_key: str) -> None:
@@ -91,5 +92,5 @@ class PushService:
             NotFound: ``subscriptionNotFound`` when the app had none.
         """
         async with self._store.write() as tx:
-            if not await tx.delete_push_subscription(app_key):
+            if not await SubscriberTables(tx.conn).delete_push_subscription(app_key):
                 raise errors.subscription_not_found(f"app {app_key} has no push subscription")

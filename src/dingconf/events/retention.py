@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from dingconf.core.clock import Clock
 from dingconf.db.store import Store
+from dingconf.events.retention_tables import RetentionTables
 
 __all__ = ["EventRetention", "Swept"]
 
@@ -59,20 +60,36 @@ class EventRetention:
         for org in await self._store.list_orgs():
             for app in await self._store.list_apps(org.corp_id):
                 async with self._store.write() as tx:
-                    dead += await tx.bound_backlog(app.app_key, self.backlog, now)
+                    dead += await self._bound_backlog(RetentionTables(tx.conn), app.app_key, now)
                 while True:
                     async with self._store.write() as tx:
-                        pruned = await tx.prune_settled_deliveries(app.app_key, before, _CHUNK)
+                        pruned = await RetentionTables(tx.conn).prune_settled_deliveries(
+                            app.app_key, before, _CHUNK
+                        )
                     deliveries += pruned
                     if pruned < _CHUNK:
                         break
         while True:
             async with self._store.write() as tx:
-                pruned = await tx.prune_events(before, _CHUNK)
+                pruned = await RetentionTables(tx.conn).prune_events(before, _CHUNK)
             events += pruned
             if pruned < _CHUNK:
                 break
         return Swept(deliveries, events, dead)
+
+    async def _bound_backlog(self, tables: RetentionTables, app_key: str, now_ms: int) -> int:
+        """Dead-letter an app's oldest pending rows beyond its newest :attr:`backlog`; how many.
+
+        Ties at the cut go too, so at most :attr:`backlog` stay pending. A dead
+        letter is due now, so it stays listed (and redeliverable) for the whole
+        retention window.
+        """
+        cut = await tables.backlog_cut(app_key, self.backlog)
+        if cut is None:
+            return 0
+        return await tables.dead_letter(
+            app_key, cut, now_ms, f"backlog over {self.backlog} pending events"
+        )
 
     async def sweep_forever(self, refresh: Callable[[], Awaitable[None]]) -> None:
         """Sweep every :data:`_EVERY_MS` of the server's clock until cancelled."""

@@ -2,6 +2,7 @@
 
 from typing import NamedTuple
 
+from dingconf.db.live_counts import LiveCountTables
 from dingconf.db.store import Store
 
 __all__ = ["LiveCounts", "StatsService"]
@@ -26,5 +27,5 @@ class StatsService:
 
     async def live(self) -> LiveCounts:
         """Meetings running now and the people inside them."""
-        meetings, participants = await self._store.live_counts()
+        meetings, participants = await LiveCountTables(self._store.reader).live_counts()
         return LiveCounts(meetings, participants)

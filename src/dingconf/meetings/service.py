@@ -17,6 +17,7 @@ from dingconf.core.ids import (
 from dingconf.core.records import AttendStatus, Conference, ConferenceStatus, Participant, Principal
 from dingconf.db.store import Invitation, RoomCodeTaken, Store, WriteTx
 from dingconf.events.payloads import CLOSED, CREATED, JOINED, LEFT, emit_meeting, emit_members
+from dingconf.events.tables import EventTables
 from dingconf.meetings.access import lock_own_conference
 from dingconf.recording.service import (
     FINISHED,
@@ -185,8 +186,10 @@ class ConferenceService:
             try:
                 async with self._store.write() as tx:
                     await tx.insert_conference(conference, invitations, creator.union_id)
-                    await tx.set_event_origin(conference.conference_id, principal.client_key)
-                    await emit_meeting(tx, conference, CREATED, now)
+                    await EventTables(tx.conn).set_origin(
+                        conference.conference_id, principal.client_key
+                    )
+                    await emit_meeting(tx.conn, conference, CREATED, now)
             except RoomCodeTaken:
                 continue
             # The passwords are shown once, to the creator, and nothing checks
@@ -217,7 +220,7 @@ class ConferenceService:
             await tx.end_conference(conference.conference_id, now)
             ended = await tx.lock_conference(principal.corp_id, conference.conference_id)
             if ended is not None:
-                await emit_meeting(tx, ended, CLOSED, now)
+                await emit_meeting(tx.conn, ended, CLOSED, now)
 
     async def join(
         self,
@@ -278,9 +281,9 @@ class ConferenceService:
             joined = recording
         if conference.status == ConferenceStatus.INITIALISED:
             # A booking's instance comes to life with its first joiner.
-            await emit_meeting(tx, joined, CREATED, now)
+            await emit_meeting(tx.conn, joined, CREATED, now)
         client = {union_id: (device or Device()).device_type}
-        await emit_members(tx, joined, [joined_member], JOINED, now, client)
+        await emit_members(tx.conn, joined, [joined_member], JOINED, now, client)
         return joined_member
 
     async def leave(self, tx: WriteTx, locked: Conference | None, union_id: str) -> None:
@@ -297,4 +300,4 @@ class ConferenceService:
         left = await tx.record_leave(conference_id, union_id, now)
         if left is None:
             raise errors.not_in_conference(f"{union_id} is not in the meeting")
-        await emit_members(tx, left[1], [left[0]], LEFT, now)
+        await emit_members(tx.conn, left[1], [left[0]], LEFT, now)

@@ -163,7 +163,7 @@ class MemberService:
                 calling = [
                     m for m in members if m is not None and m.attend_status == AttendStatus.CALLING
                 ]
-                await emit_members(tx, conference, calling, INVITED, now)
+                await emit_members(tx.conn, conference, calling, INVITED, now)
 
     async def kick(
         self, principal: Principal, conference_id: str, union_ids: list[str], forbid_rejoin: bool
@@ -189,7 +189,7 @@ class MemberService:
             ]
             after = await tx.lock_conference(principal.corp_id, conference.conference_id)
             await emit_members(
-                tx, after or conference, [m for m in kicked if m is not None], KICKED, now
+                tx.conn, after or conference, [m for m in kicked if m is not None], KICKED, now
             )
 
     async def set_cohosts(

@@ -88,7 +88,7 @@ async def finish_take(tx: WriteTx, conference: Conference, at_ms: int) -> None:
     # A number per file, exact in any JSON client (under 2**53); DingTalk says
     # not to rely on its value.
     task_id = int(media_id(conference.conference_id, take)[:12], 16)
-    await emit_video_ready(tx, conference, task_id, at_ms + READY_AFTER_MS)
+    await emit_video_ready(tx.conn, conference, task_id, at_ms + READY_AFTER_MS)
 
 
 async def resume_take(tx: WriteTx, conference: Conference, at_ms: int) -> None:

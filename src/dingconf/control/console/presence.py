@@ -23,6 +23,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from dingconf.analytics.records import Device
 from dingconf.control.console.presence_records import Presence
+from dingconf.control.console.presence_tables import PresenceTables
 from dingconf.control.service import ControlService
 from dingconf.core import errors
 from dingconf.core.clock import Clock
@@ -178,7 +179,7 @@ class PresenceService:
         presence_id = new_token()
         now = self._clock.now_ms()
         async with self._store.write() as tx:
-            await tx.put_presence(
+            await PresenceTables(tx.conn).put_presence(
                 Presence(
                     hash_token(presence_id),
                     conference.conference_id,
@@ -194,7 +195,7 @@ class PresenceService:
         return Joined(presence_id, person, name, user is None, fresh or conference)
 
     async def _presence(self, conference: Conference, presence_id: str) -> Presence | None:
-        presence = await self._store.get_presence(hash_token(presence_id))
+        presence = await PresenceTables(self._store.reader).get_presence(hash_token(presence_id))
         if presence is None or presence.conference_id != conference.conference_id:
             return None
         return presence
@@ -212,6 +213,7 @@ class PresenceService:
         if presence is None:
             return PresenceState.LEFT, conference
         async with self._store.write() as tx:
+            presences = PresenceTables(tx.conn)
             member = await tx.get_participant(conference.conference_id, presence.union_id)
             if conference.status == ConferenceStatus.ENDED:
                 state = PresenceState.ENDED
@@ -219,11 +221,11 @@ class PresenceService:
                 state = PresenceState.KICKED
             elif member is None or member.attend_status != AttendStatus.ACTIVE:
                 state = PresenceState.LEFT
-            elif await tx.beat_presence(presence.presence_hash, self._clock.now_ms()):
+            elif await presences.beat_presence(presence.presence_hash, self._clock.now_ms()):
                 return PresenceState.INSIDE, conference
             else:  # swept out meanwhile
                 return PresenceState.LEFT, conference
-            await tx.drop_presence(presence.presence_hash)
+            await presences.drop_presence(presence.presence_hash)
         return state, conference
 
     async def leave(self, room_code: str, token: str, presence_id: str) -> Conference:
@@ -250,7 +252,9 @@ class PresenceService:
         without one.
         """
         async with self._store.write() as tx:
-            if not await tx.drop_presence(presence.presence_hash, beat_before_ms):
+            if not await PresenceTables(tx.conn).drop_presence(
+                presence.presence_hash, beat_before_ms
+            ):
                 return False
             try:
                 await self._control.leave_in(tx, presence.conference_id, presence.union_id)
@@ -268,7 +272,8 @@ class PresenceService:
         """
         cutoff = self._clock.now_ms() - self.timeout_ms
         done = 0
-        for presence in await self._store.stale_presences(cutoff, _SWEEP_BATCH):
+        stale = await PresenceTables(self._store.reader).stale_presences(cutoff, _SWEEP_BATCH)
+        for presence in stale:
             done += await self._leave(presence, cutoff)
         return done
 

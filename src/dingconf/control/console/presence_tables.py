@@ -2,10 +2,28 @@
 
 from dingconf.control.console.presence_records import Presence
 from dingconf.db.driver import Connection, Row
+from dingconf.db.table import Table
 
-__all__ = ["PresenceWrites", "select_presence", "select_stale_presences"]
+__all__ = ["PRESENCES", "PresenceTables"]
 
-_COLUMNS = "presence_hash, conference_id, corp_id, union_id, nick, joined_at_ms, last_beat_ms"
+#: In :class:`Presence`'s order.
+PRESENCES = Table(
+    "presences",
+    "presences",
+    (
+        "presence_hash",
+        "conference_id",
+        "corp_id",
+        "union_id",
+        "nick",
+        "joined_at_ms",
+        "last_beat_ms",
+    ),
+    ("presence_hash",),
+    False,
+)
+_COLUMNS = ", ".join(PRESENCES.columns)
+_VALUES = ", ".join("?" * len(PRESENCES.columns))
 
 
 def _presence_of(row: Row) -> Presence:
@@ -14,46 +32,27 @@ def _presence_of(row: Row) -> Presence:
     )
 
 
-async def select_presence(conn: Connection, presence_hash: str) -> Presence | None:
-    """The presence of a hashed presence id."""
-    row = await conn.fetchone(
-        f"SELECT {_COLUMNS} FROM presences WHERE presence_hash = ?", (presence_hash,)
-    )
-    return _presence_of(row) if row else None
+class PresenceTables:
+    """SQL for join pages open now (table ``presences``)."""
 
+    __slots__ = ("_conn",)
 
-async def select_stale_presences(
-    conn: Connection, beat_before_ms: int, limit: int
-) -> list[Presence]:
-    """Presences whose last beat is older than ``beat_before_ms``, oldest first."""
-    rows = await conn.fetchall(
-        f"SELECT {_COLUMNS} FROM presences WHERE last_beat_ms < ? "
-        "ORDER BY last_beat_ms, presence_hash LIMIT ?",
-        (beat_before_ms, limit),
-    )
-    return [_presence_of(row) for row in rows]
-
-
-class PresenceWrites:
-    """Writes of join-page presences.
-
-    One part of :class:`~dingconf.db.write_tx.SqlWriteTx`, on its connection.
-    """
-
-    _conn: Connection
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
 
     async def put_presence(self, presence: Presence) -> None:
-        # A person has one presence per meeting: a newer page takes over.
+        """Store a join page's presence, replacing the person's earlier one in the meeting."""
         await self._conn.execute(
             "DELETE FROM presences WHERE conference_id = ? AND union_id = ?",
             (presence.conference_id, presence.union_id),
         )
         await self._conn.execute(
-            f"INSERT INTO presences ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO presences ({_COLUMNS}) VALUES ({_VALUES})",
             tuple(presence),
         )
 
     async def beat_presence(self, presence_hash: str, at_ms: int) -> bool:
+        """Note a heartbeat at ``at_ms``; False when the presence is gone."""
         changed = await self._conn.execute(
             "UPDATE presences SET last_beat_ms = ? WHERE presence_hash = ?",
             (at_ms, presence_hash),
@@ -61,6 +60,8 @@ class PresenceWrites:
         return changed > 0
 
     async def drop_presence(self, presence_hash: str, beat_before_ms: int | None = None) -> bool:
+        """Delete a presence (only if its last beat is before ``beat_before_ms``, when
+        given); True when this call deleted it, so one process acts on each."""
         if beat_before_ms is None:
             changed = await self._conn.execute(
                 "DELETE FROM presences WHERE presence_hash = ?", (presence_hash,)
@@ -72,3 +73,19 @@ class PresenceWrites:
                 (presence_hash, beat_before_ms),
             )
         return changed > 0
+
+    async def get_presence(self, presence_hash: str) -> Presence | None:
+        """A join page's presence by its id's hash."""
+        row = await self._conn.fetchone(
+            f"SELECT {_COLUMNS} FROM presences WHERE presence_hash = ?", (presence_hash,)
+        )
+        return _presence_of(row) if row else None
+
+    async def stale_presences(self, beat_before_ms: int, limit: int) -> list[Presence]:
+        """Presences whose last heartbeat is older than ``beat_before_ms``, oldest first."""
+        rows = await self._conn.fetchall(
+            f"SELECT {_COLUMNS} FROM presences WHERE last_beat_ms < ? "
+            "ORDER BY last_beat_ms, presence_hash LIMIT ?",
+            (beat_before_ms, limit),
+        )
+        return [_presence_of(row) for row in rows]

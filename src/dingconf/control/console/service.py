@@ -11,10 +11,12 @@ from dingconf.auth.service import READ, WRITE
 from dingconf.content.records import MINUTES, RECORD
 from dingconf.content.tables import ContentTables
 from dingconf.control.console.records import AppSummary, MeetingDetail, OrgSummary
+from dingconf.control.console.tables import ConsoleTables
 from dingconf.control.console.timeline import timeline
 from dingconf.core import errors
 from dingconf.core.records import Conference, Principal
 from dingconf.db.store import Store
+from dingconf.events.tables import DeliveryTables
 from dingconf.meetings.service import ConferenceService
 from dingconf.members.service import MemberService
 from dingconf.recording.service import RecordingService
@@ -54,7 +56,7 @@ class ConsoleService:
 
     async def meetings(self) -> list[Conference]:
         """The latest :data:`MEETINGS_SHOWN` meetings of every organisation, newest first."""
-        return await self._store.latest_conferences(MEETINGS_SHOWN)
+        return await ConsoleTables(self._store.reader).latest_conferences(MEETINGS_SHOWN)
 
     async def _as_host(self, conference_id: str) -> tuple[Principal, Conference]:
         """The authority of a meeting's host (a caller of its organisation holding the
@@ -83,10 +85,11 @@ class ConsoleService:
         record_spans = await content.list_spans(conference_id, RECORD, corp_id)
         minutes_spans = await content.list_spans(conference_id, MINUTES, corp_id)
         utterances = await content.list_utterances(corp_id, conference_id)
+        sent = DeliveryTables(self._store.reader)
         deliveries = [
             d
             for app in await self._store.list_apps(corp_id)
-            for d in await self._store.list_deliveries(app.app_key, None)
+            for d in await sent.list_deliveries(app.app_key, None)
             if d.event.conference_id == conference_id
         ]
         deliveries.sort(key=lambda d: (d.event.seq, d.app_key))

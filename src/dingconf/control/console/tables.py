@@ -4,14 +4,22 @@ from dingconf.core.records import Conference
 from dingconf.db.driver import Connection
 from dingconf.db.rows import CONFERENCE_COLUMNS, conference_of
 
-__all__ = ["select_latest_conferences"]
+__all__ = ["ConsoleTables"]
 
 
-async def select_latest_conferences(conn: Connection, limit: int) -> list[Conference]:
-    """The ``limit`` meetings of every organisation started last, newest first."""
-    rows = await conn.fetchall(
-        f"SELECT {CONFERENCE_COLUMNS} FROM conferences "
-        "ORDER BY start_time DESC, conference_id DESC LIMIT ?",
-        (limit,),
-    )
-    return [conference_of(row) for row in rows]
+class ConsoleTables:
+    """SQL for what the console reads across every organisation (table ``conferences``)."""
+
+    __slots__ = ("_conn",)
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    async def latest_conferences(self, limit: int) -> list[Conference]:
+        """The ``limit`` meetings of every organisation started last, newest first."""
+        rows = await self._conn.fetchall(
+            f"SELECT {CONFERENCE_COLUMNS} FROM conferences "
+            "ORDER BY start_time DESC, conference_id DESC LIMIT ?",
+            (limit,),
+        )
+        return [conference_of(row) for row in rows]
