@@ -21,6 +21,7 @@ from dingconf.core.config import Settings
 from dingconf.core.records import AttendStatus, Principal
 from dingconf.db.store import StorageUnavailable
 from dingconf.db.write_tx import SqlWriteTx
+from dingconf.members.tables import MemberTables
 from in_process import run
 
 from conftest import SEED
@@ -61,7 +62,7 @@ async def _inside_after(
     for _ in range(2):
         with contextlib.suppress(StorageUnavailable):
             await end(services, room, token, joined.presence_id)
-        members = await services.store.list_participants(ACME.corp_id, cid)
+        members = await MemberTables(services.store.reader).list_members(ACME.corp_id, cid)
         statuses += [m.attend_status for m in members if m.union_id == joined.union_id]
     return statuses
 

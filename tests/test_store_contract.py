@@ -23,6 +23,18 @@ from dingconf.core.records import (
     User,
 )
 from dingconf.db.store import ConferenceFilter, RoomCodeTaken, Store
+from dingconf.meetings.tables import MeetingTables
+from dingconf.meetings.transitions import (
+    add_invitations,
+    end_conference,
+    insert_conference,
+    kick_member,
+    record_leave,
+    update_conference,
+)
+from dingconf.members.tables import MemberTables
+
+from conftest import join_meeting
 
 T = TypeVar("T")
 
@@ -145,14 +157,14 @@ def test_meetings_are_invisible_to_other_orgs(db: Runner):
 
     async def scenario() -> None:
         async with s.write() as tx:
-            await tx.insert_conference(conference(CID), [("ub", "B")], "ua")
+            await insert_conference(tx, conference(CID), [("ub", "B")], "ua")
         assert (await s.get_conference("dinga", CID)) == conference(CID)
         assert await s.get_conference("dingb", CID) is None
-        assert await s.conference_corp(CID) == "dinga"
-        assert await s.conference_corp("b" * 24) is None
+        assert await MeetingTables(s.reader).conference_corp(CID) == "dinga"
+        assert await MeetingTables(s.reader).conference_corp("b" * 24) is None
         async with s.write() as tx:
-            assert await tx.lock_conference("dingb", CID) is None
-        assert await s.list_participants("dingb", CID) == []
+            assert await MeetingTables(tx.conn, tx.row_lock).lock("dingb", CID) is None
+        assert await MemberTables(s.reader).list_members("dingb", CID) == []
 
     db(scenario())
 
@@ -162,7 +174,7 @@ def test_extension_apps_round_trip(db: Runner):
 
     async def scenario() -> None:
         async with db.store.write() as tx:
-            await tx.insert_conference(conference(CID, extension_apps=apps), [], "ua")
+            await insert_conference(tx, conference(CID, extension_apps=apps), [], "ua")
         got = await db.store.get_conference("dinga", CID)
         assert got is not None and got.extension_apps == apps
 
@@ -174,16 +186,16 @@ def test_live_room_codes_are_unique_and_freed_when_ended(db: Runner):
 
     async def scenario() -> None:
         async with s.write() as tx:
-            await tx.insert_conference(conference(CID), [], "ua")
+            await insert_conference(tx, conference(CID), [], "ua")
         with pytest.raises(RoomCodeTaken):
             async with s.write() as tx:
-                await tx.insert_conference(conference("b" * 24), [], "ua")
-        assert await s.conference_corp("b" * 24) is None  # rolled back
+                await insert_conference(tx, conference("b" * 24), [], "ua")
+        assert await MeetingTables(s.reader).conference_corp("b" * 24) is None  # rolled back
         async with s.write() as tx:
-            await tx.end_conference(CID, 2_000)
+            await end_conference(tx, CID, 2_000)
         async with s.write() as tx:
-            await tx.insert_conference(conference("b" * 24), [], "ua")
-        assert await s.conference_corp("b" * 24) == "dinga"
+            await insert_conference(tx, conference("b" * 24), [], "ua")
+        assert await MeetingTables(s.reader).conference_corp("b" * 24) == "dinga"
 
     db(scenario())
 
@@ -193,11 +205,11 @@ def test_join_leave_and_end_move_counters_and_history(db: Runner):
 
     async def scenario() -> None:
         async with s.write() as tx:
-            await tx.insert_conference(
-                conference(CID, status=ConferenceStatus.INITIALISED), [], "ua"
+            await insert_conference(
+                tx, conference(CID, status=ConferenceStatus.INITIALISED), [], "ua"
             )
-            await tx.record_join(CID, "ua", "A", 1_000)
-            await tx.record_join(CID, "ub", "B", 1_500)
+            await join_meeting(tx, CID, "ua", "A", 1_000)
+            await join_meeting(tx, CID, "ub", "B", 1_500)
         c = await s.get_conference("dinga", CID)
         assert c is not None and (c.status, c.active_num, c.attend_num) == (
             ConferenceStatus.STARTED,
@@ -205,16 +217,16 @@ def test_join_leave_and_end_move_counters_and_history(db: Runner):
             2,
         )
         async with s.write() as tx:
-            await tx.record_leave(CID, "ua", 3_000)
-            await tx.record_join(CID, "ua", "A", 4_000)
+            await record_leave(tx, CID, "ua", 3_000)
+            await join_meeting(tx, CID, "ua", "A", 4_000)
         c = await s.get_conference("dinga", CID)
         assert c is not None and (c.active_num, c.attend_num) == (2, 2)
         async with s.write() as tx:
-            member = await tx.get_participant(CID, "ua")
+            member = await MemberTables(tx.conn).get(CID, "ua")
             assert (
                 member is not None and member.duration_ms == 2_000 and member.first_join_ms == 1_000
             )
-            await tx.end_conference(CID, 5_000)
+            await end_conference(tx, CID, 5_000)
         c = await s.get_conference("dinga", CID)
         assert c is not None and (c.status, c.end_time_ms, c.active_num, c.attend_num) == (
             ConferenceStatus.ENDED,
@@ -222,7 +234,7 @@ def test_join_leave_and_end_move_counters_and_history(db: Runner):
             0,
             2,
         )
-        members = {p.union_id: p for p in await s.list_participants("dinga", CID)}
+        members = {p.union_id: p for p in await MemberTables(s.reader).list_members("dinga", CID)}
         assert members["ua"].duration_ms == 3_000 and members["ub"].duration_ms == 3_500
         assert {p.attend_status for p in members.values()} == {AttendStatus.LEFT}
         assert {p.leave_ms for p in members.values()} == {5_000}
@@ -245,18 +257,18 @@ def test_a_meeting_read_again_shows_every_commit_since(db: Runner, database_url:
         await other.open()
         try:
             async with s.write() as tx:
-                await tx.insert_conference(conference(CID), [], "ua")
+                await insert_conference(tx, conference(CID), [], "ua")
             assert await counts() == (0, 0)
             for n in range(1, 6):
                 async with other.write() as tx:
-                    await tx.record_join(CID, f"u{n}", "N", 1_000 + n)
+                    await join_meeting(tx, CID, f"u{n}", "N", 1_000 + n)
                 assert await counts() == (n, n)
                 assert await counts() == (n, n)
             async with s.write() as tx:
-                await tx.record_leave(CID, "u1", 9_000)
+                await record_leave(tx, CID, "u1", 9_000)
             assert await counts() == (4, 5)
             async with other.write() as tx:
-                await tx.end_conference(CID, 10_000)
+                await end_conference(tx, CID, 10_000)
             c = await s.get_conference("dinga", CID)
             assert c is not None and (c.status, c.end_time_ms) == (ConferenceStatus.ENDED, 10_000)
             assert await s.get_conference("dingb", CID) is None
@@ -399,8 +411,8 @@ def test_update_conference_writes_settings_and_state_but_never_counters(db: Runn
 
     async def scenario() -> None:
         async with s.write() as tx:
-            await tx.insert_conference(conference(CID, invited_num=1), [("ub", "B")], "ua")
-            await tx.record_join(CID, "ua", "A", 1_000)
+            await insert_conference(tx, conference(CID, invited_num=1), [("ub", "B")], "ua")
+            await join_meeting(tx, CID, "ua", "A", 1_000)
         before = await s.get_conference("dinga", CID)
         assert before is not None and (before.active_num, before.attend_num) == (1, 1)
         changed = before._replace(
@@ -420,12 +432,13 @@ def test_update_conference_writes_settings_and_state_but_never_counters(db: Runn
             auto_record_owner="uc",
         )
         async with s.write() as tx:
-            await tx.update_conference(
-                changed._replace(active_num=50, attend_num=60, invited_num=70)
+            await update_conference(
+                tx, changed._replace(active_num=50, attend_num=60, invited_num=70)
             )
         assert await s.get_conference("dinga", CID) == changed
         async with s.write() as tx:  # and back to the empty values
-            await tx.update_conference(
+            await update_conference(
+                tx,
                 changed._replace(
                     end_time_ms=None,
                     cloud_record_owner=None,
@@ -436,9 +449,9 @@ def test_update_conference_writes_settings_and_state_but_never_counters(db: Runn
                     internal_only=False,
                     auto_record_type=None,
                     auto_record_owner=None,
-                )
+                ),
             )
-            got = await tx.lock_conference("dinga", CID)
+            got = await MeetingTables(tx.conn, tx.row_lock).lock("dinga", CID)
         assert got is not None and got == await s.get_conference("dinga", CID)
         assert (got.end_time_ms, got.extension_apps, got.cohost_ids, got.auto_record_type) == (
             None,
@@ -463,35 +476,41 @@ def test_invitations_ring_once_and_turn_into_members(db: Runner):
 
     async def scenario() -> None:
         async with s.write() as tx:
-            await tx.insert_conference(conference(CID, invited_num=1), [("ub", "B")], "ua")
-        assert await s.list_participants("dinga", CID) == [member(CID, "ub", "B", calling)]
+            await insert_conference(tx, conference(CID, invited_num=1), [("ub", "B")], "ua")
+        assert await MemberTables(s.reader).list_members("dinga", CID) == [
+            member(CID, "ub", "B", calling)
+        ]
         async with s.write() as tx:
-            await tx.record_join(CID, "uc", "C", 1_500)
-            added = await tx.add_invitations(CID, [("ub", "B"), ("ud", "D")], "ua", 2_000)
+            await join_meeting(tx, CID, "uc", "C", 1_500)
+            added = await add_invitations(tx, CID, [("ub", "B"), ("ud", "D")], "ua", 2_000)
             assert added == 1  # ub was invited before
             # Someone inside stays inside when invited.
-            assert await tx.add_invitations(CID, [("uc", "C")], "ua", 2_100) == 1
+            assert await add_invitations(tx, CID, [("uc", "C")], "ua", 2_100) == 1
         c = await s.get_conference("dinga", CID)
         assert c is not None and (c.invited_num, c.active_num, c.attend_num) == (3, 1, 1)
-        assert await s.list_participants("dinga", CID) == [
+        assert await MemberTables(s.reader).list_members("dinga", CID) == [
             member(CID, "ub", "B", calling),
             member(CID, "uc", "C", AttendStatus.ACTIVE, first_join_ms=1_500, last_join_ms=1_500),
             member(CID, "ud", "D", calling),
         ]
-        assert await s.list_participants("dingb", CID) == []
+        assert await MemberTables(s.reader).list_members("dingb", CID) == []
         async with s.write() as tx:  # the invitee answers: the same member, now inside
-            await tx.record_join(CID, "ub", "Bee", 3_000)
-            assert await tx.get_participant(CID, "ub") == member(
+            await join_meeting(tx, CID, "ub", "Bee", 3_000)
+            assert await MemberTables(tx.conn).get(CID, "ub") == member(
                 CID, "ub", "Bee", AttendStatus.ACTIVE, first_join_ms=3_000, last_join_ms=3_000
             )
-            assert await tx.get_participant(CID, "zz") is None
-        assert [p.union_id for p in await s.list_participants("dinga", CID)] == ["ub", "uc", "ud"]
+            assert await MemberTables(tx.conn).get(CID, "zz") is None
+        assert [p.union_id for p in await MemberTables(s.reader).list_members("dinga", CID)] == [
+            "ub",
+            "uc",
+            "ud",
+        ]
         c = await s.get_conference("dinga", CID)
         assert c is not None and (c.invited_num, c.active_num, c.attend_num) == (3, 2, 2)
         async with s.write() as tx:  # a member who left is rung again
-            await tx.record_leave(CID, "ub", 4_000)
-            assert await tx.add_invitations(CID, [("ub", "B")], "ua", 5_000) == 0
-            got = await tx.get_participant(CID, "ub")
+            await record_leave(tx, CID, "ub", 4_000)
+            assert await add_invitations(tx, CID, [("ub", "B")], "ua", 5_000) == 0
+            got = await MemberTables(tx.conn).get(CID, "ub")
         assert got == member(
             CID,
             "ub",
@@ -511,13 +530,13 @@ def test_kick_member_closes_the_stay_and_forbids_rejoining(db: Runner):
 
     async def scenario() -> None:
         async with s.write() as tx:
-            await tx.insert_conference(conference(CID, invited_num=1), [("ud", "D")], "ua")
-            await tx.record_join(CID, "ub", "B", 1_000)
-            await tx.record_join(CID, "uc", "C", 1_000)
+            await insert_conference(tx, conference(CID, invited_num=1), [("ud", "D")], "ua")
+            await join_meeting(tx, CID, "ub", "B", 1_000)
+            await join_meeting(tx, CID, "uc", "C", 1_000)
         async with s.write() as tx:
-            await tx.kick_member(CID, "ub", 4_000, forbid_rejoin=True)
-            await tx.kick_member(CID, "ud", 4_000, forbid_rejoin=False)  # never got in
-            assert await tx.get_participant(CID, "ub") == member(
+            await kick_member(tx, CID, "ub", 4_000, forbid_rejoin=True)
+            await kick_member(tx, CID, "ud", 4_000, forbid_rejoin=False)  # never got in
+            assert await MemberTables(tx.conn).get(CID, "ub") == member(
                 CID,
                 "ub",
                 "B",
@@ -528,14 +547,14 @@ def test_kick_member_closes_the_stay_and_forbids_rejoining(db: Runner):
                 duration_ms=3_000,
                 rejoin_forbidden=True,
             )
-            assert await tx.get_participant(CID, "ud") == member(
+            assert await MemberTables(tx.conn).get(CID, "ud") == member(
                 CID, "ud", "D", AttendStatus.KICKED
             )
         c = await s.get_conference("dinga", CID)
         assert c is not None and (c.active_num, c.attend_num, c.invited_num) == (1, 2, 1)
         async with s.write() as tx:  # ending later does not reopen or re-close the stay
-            await tx.end_conference(CID, 9_000)
-        kicked = {p.union_id: p for p in await s.list_participants("dinga", CID)}
+            await end_conference(tx, CID, 9_000)
+        kicked = {p.union_id: p for p in await MemberTables(s.reader).list_members("dinga", CID)}
         assert (kicked["ub"].attend_status, kicked["ub"].duration_ms) == (
             AttendStatus.KICKED,
             3_000,
@@ -551,32 +570,38 @@ def test_update_member_and_mute_everyone_touch_one_meeting(db: Runner):
 
     async def scenario() -> None:
         async with s.write() as tx:
-            await tx.insert_conference(conference(CID), [], "ua")
-            await tx.insert_conference(conference(other, room="10000000002"), [], "ua")
+            await insert_conference(tx, conference(CID), [], "ua")
+            await insert_conference(tx, conference(other, room="10000000002"), [], "ua")
             for cid in (CID, other):
-                await tx.record_join(cid, "ub", "B", 1_000)
-                await tx.record_join(cid, "uc", "C", 1_000, muted=True)
+                await join_meeting(tx, cid, "ub", "B", 1_000)
+                await join_meeting(tx, cid, "uc", "C", 1_000, muted=True)
         async with s.write() as tx:
-            ub = await tx.get_participant(CID, "ub")
+            ub = await MemberTables(tx.conn).get(CID, "ub")
             assert ub is not None
             # Only the nick and the mute state are written.
-            await tx.update_member(
+            await MemberTables(tx.conn).update(
                 ub._replace(nick="Bee", muted=True, duration_ms=99, rejoin_forbidden=True)
             )
-            assert await tx.get_participant(CID, "ub") == ub._replace(nick="Bee", muted=True)
+            assert await MemberTables(tx.conn).get(CID, "ub") == ub._replace(nick="Bee", muted=True)
         async with s.write() as tx:
-            await tx.mute_everyone(CID, False)
-        assert [(p.nick, p.muted) for p in await s.list_participants("dinga", CID)] == [
+            await MemberTables(tx.conn).mute_all(CID, False)
+        assert [
+            (p.nick, p.muted) for p in await MemberTables(s.reader).list_members("dinga", CID)
+        ] == [
             ("Bee", False),
             ("C", False),
         ]
         async with s.write() as tx:
-            await tx.mute_everyone(CID, True)
-        assert [(p.nick, p.muted) for p in await s.list_participants("dinga", CID)] == [
+            await MemberTables(tx.conn).mute_all(CID, True)
+        assert [
+            (p.nick, p.muted) for p in await MemberTables(s.reader).list_members("dinga", CID)
+        ] == [
             ("Bee", True),
             ("C", True),
         ]
-        assert [(p.nick, p.muted) for p in await s.list_participants("dinga", other)] == [
+        assert [
+            (p.nick, p.muted) for p in await MemberTables(s.reader).list_members("dinga", other)
+        ] == [
             ("B", False),
             ("C", True),
         ]
@@ -640,7 +665,7 @@ def test_list_conferences_filters(db: Runner, corp, where, expected):
     async def scenario() -> None:
         async with s.write() as tx:
             for key in LISTED:
-                await tx.insert_conference(listed(key), [], "ua")
+                await insert_conference(tx, listed(key), [], "ua")
         assert await s.list_conferences(corp, where) == [listed(k) for k in expected]
         async with s.write() as tx:  # the transaction sees the same
             assert await tx.list_conferences(corp, where) == [listed(k) for k in expected]
@@ -654,7 +679,7 @@ def test_pages_of_conferences_are_cut_by_the_database(db: Runner):
     async def scenario() -> None:
         async with s.write() as tx:
             for key in LISTED:
-                await tx.insert_conference(listed(key, title=f"Sync {key}"), [], "ua")
+                await insert_conference(tx, listed(key, title=f"Sync {key}"), [], "ua")
         everything = ConferenceFilter()
         assert await s.page_conferences("dinga", everything, 1, 2) == (
             [listed(k, title=f"Sync {k}") for k in ("c2", "c4")],
@@ -687,7 +712,7 @@ def test_list_conferences_in_a_transaction_sees_its_own_writes(db: Runner):
 
     async def scenario() -> None:
         async with s.write() as tx:
-            await tx.insert_conference(conference(CID), [], "ua")
+            await insert_conference(tx, conference(CID), [], "ua")
             assert await tx.list_conferences("dinga", ConferenceFilter()) == [conference(CID)]
             assert await tx.list_conferences("dingb", ConferenceFilter()) == []
 
@@ -701,20 +726,21 @@ def test_list_memberships_of_running_meetings_in_one_org(db: Runner):
 
     async def scenario() -> None:
         async with s.write() as tx:
-            await tx.insert_conference(conference(running, start_time_ms=2_000), [], "ua")
-            await tx.insert_conference(conference(ended, room="10000000002"), [], "ua")
-            await tx.insert_conference(
-                conference(other, "dingb", room="10000000003"), [("ub", "B")], "ua"
+            await insert_conference(tx, conference(running, start_time_ms=2_000), [], "ua")
+            await insert_conference(tx, conference(ended, room="10000000002"), [], "ua")
+            await insert_conference(
+                tx, conference(other, "dingb", room="10000000003"), [("ub", "B")], "ua"
             )
-            await tx.insert_conference(
+            await insert_conference(
+                tx,
                 conference(pending, room="10000000004", status=ConferenceStatus.INITIALISED),
                 [("ub", "B")],
                 "ua",
             )
             for cid in (running, ended, other):
-                await tx.record_join(cid, "ub", "B", 3_000)
-            await tx.record_join(running, "uc", "C", 3_000)
-            await tx.end_conference(ended, 4_000)
+                await join_meeting(tx, cid, "ub", "B", 3_000)
+            await join_meeting(tx, running, "uc", "C", 3_000)
+            await end_conference(tx, ended, 4_000)
         inside = member(
             running, "ub", "B", AttendStatus.ACTIVE, first_join_ms=3_000, last_join_ms=3_000
         )
@@ -727,7 +753,7 @@ def test_list_memberships_of_running_meetings_in_one_org(db: Runner):
         assert await s.list_memberships("dinga", "ub", AttendStatus.CALLING) == []
         assert await s.list_memberships("dinga", "zz", AttendStatus.ACTIVE) == []
         async with s.write() as tx:
-            await tx.record_leave(running, "ub", 5_000)
+            await record_leave(tx, running, "ub", 5_000)
         assert await s.list_memberships("dinga", "ub", AttendStatus.ACTIVE) == []
         assert await s.list_memberships("dinga", "ub", AttendStatus.LEFT) == [
             inside._replace(leave_ms=5_000, duration_ms=2_000, attend_status=AttendStatus.LEFT)
@@ -743,16 +769,16 @@ def test_a_join_moves_the_counts_by_what_its_rows_did(db: Runner):
     async def scenario() -> tuple[Any, ...]:
         store = db.store
         async with store.write() as tx:
-            await tx.insert_conference(conference(CID, invited_num=1), [("ub", "B")], "ua")
+            await insert_conference(tx, conference(CID, invited_num=1), [("ub", "B")], "ua")
         async with store.write() as tx:
-            first = await tx.record_join(CID, "ub", "B", 2_000)  # was rung
-            again = await tx.record_join(CID, "ub", "B", 2_100)  # inside already
-            await tx.record_leave(CID, "ub", 2_200)
-            await tx.record_join(CID, "ub", "B", 2_300)  # a second stay
-            await tx.record_join(CID, "uc", "C", 2_400)  # new to the meeting
+            first = await join_meeting(tx, CID, "ub", "B", 2_000)  # was rung
+            again = await join_meeting(tx, CID, "ub", "B", 2_100)  # inside already
+            await record_leave(tx, CID, "ub", 2_200)
+            await join_meeting(tx, CID, "ub", "B", 2_300)  # a second stay
+            await join_meeting(tx, CID, "uc", "C", 2_400)  # new to the meeting
         meeting = await store.get_conference("dinga", CID)
         assert meeting is not None
-        page = await store.page_participants("dinga", CID, 0, 10)
+        page = await MemberTables(store.reader).page("dinga", CID, 0, 10)
         stays = await store.list_sessions("dinga", CID)
         return first is not None, again, meeting, page.total, len(stays)
 

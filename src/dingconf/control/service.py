@@ -13,6 +13,8 @@ from dingconf.core.paging import Page, page_of, resume_at, seek, window
 from dingconf.core.records import AttendStatus, ConferenceStatus, Participant
 from dingconf.db.store import ConferenceFilter, Store, WriteTx
 from dingconf.meetings.service import ConferenceService
+from dingconf.meetings.tables import MeetingTables
+from dingconf.members.tables import MemberTables
 from dingconf.recording.service import RecordingService
 
 __all__ = ["PARTICIPANTS_PAGE", "ControlService"]
@@ -41,7 +43,7 @@ class ControlService:
         self._content = content
 
     async def _corp_of(self, conference_id: str) -> str:
-        corp_id = await self._store.conference_corp(conference_id)
+        corp_id = await MeetingTables(self._store.reader).conference_corp(conference_id)
         if corp_id is None:
             raise NotFound("roomNotFound", "ROOM NOT FOUND")
         return corp_id
@@ -63,7 +65,11 @@ class ControlService:
         from the join (None: one default sample at the join). With
         ``typo_check``, see :meth:`_typo`.
         """
-        corp_id = await self._store.conference_corp(conference_id) if typo_check else None
+        corp_id = (
+            await MeetingTables(self._store.reader).conference_corp(conference_id)
+            if typo_check
+            else None
+        )
         typo = await self._typo(corp_id, union_id) if corp_id else None
         await self._join(None, conference_id, union_id, nick, device, samples, typo)
 
@@ -85,11 +91,14 @@ class ControlService:
         """
         async with self._store.write() as tx:
             locked = await (
-                tx.lock_conference(corp_id, conference_id)
+                MeetingTables(tx.conn, tx.row_lock).lock(corp_id, conference_id)
                 if corp_id
-                else tx.lock_any_conference(conference_id)
+                else MeetingTables(tx.conn, tx.row_lock).lock_any(conference_id)
             )
-            if typo is not None and await tx.get_participant(conference_id, union_id) is None:
+            if (
+                typo is not None
+                and await MemberTables(tx.conn).get(conference_id, union_id) is None
+            ):
                 raise typo
             member = await self._conferences.join(tx, locked, union_id, nick, device)
             joined = member.last_join_ms if member.last_join_ms is not None else 0
@@ -127,9 +136,9 @@ class ControlService:
         """
         corp_id = await self._corp_of(conference_id)
         async with self._store.write() as tx:
-            await tx.lock_conference(corp_id, conference_id)
+            await MeetingTables(tx.conn, tx.row_lock).lock(corp_id, conference_id)
             for union_id in {s.union_id for s in samples}:
-                member = await tx.get_participant(conference_id, union_id)
+                member = await MemberTables(tx.conn).get(conference_id, union_id)
                 if member is None or member.first_join_ms is None:
                     raise InvalidRequest("paramError", f"{union_id} never joined the meeting")
             await tx.add_samples(conference_id, samples)
@@ -143,7 +152,7 @@ class ControlService:
         """
         corp_id = await self._corp_of(conference_id)
         async with self._store.write() as tx:
-            await tx.lock_conference(corp_id, conference_id)
+            await MeetingTables(tx.conn, tx.row_lock).lock(corp_id, conference_id)
             if not await tx.decline_call(conference_id, union_id, reason):
                 raise InvalidRequest(
                     "paramError",
@@ -210,7 +219,7 @@ class ControlService:
             InvalidRequest: ``resourceClose`` (ended) or ``notInConference``,
                 before anything was written.
         """
-        locked = await tx.lock_any_conference(conference_id)
+        locked = await MeetingTables(tx.conn, tx.row_lock).lock_any(conference_id)
         await self._conferences.leave(tx, locked, union_id)
 
     async def participants(
@@ -232,7 +241,9 @@ class ControlService:
             offset_token, max_results, default_size=PARTICIPANTS_PAGE, error_code="paramError"
         )
         corp_id = await self._corp_of(conference_id)
-        found = await self._store.page_participants(corp_id, conference_id, offset, size, after)
+        found = await MemberTables(self._store.reader).page(
+            corp_id, conference_id, offset, size, after
+        )
         page = resume_at(page_of(found.members, offset, found.total), found.last)
         return replace(page, items=[m for m in page.items if m.first_join_ms is not None])
 

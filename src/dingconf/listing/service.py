@@ -12,6 +12,7 @@ from dingconf.core.paging import Page, page_of, paginate, resume_at, seek, windo
 from dingconf.core.records import AttendStatus, Conference, ConferenceStatus, Participant, Principal
 from dingconf.db.store import ConferenceFilter, Store
 from dingconf.members.service import with_live_duration
+from dingconf.members.tables import MemberTables
 
 __all__ = ["BATCH_MEETINGS", "BATCH_USERS", "FREE_TYPE", "SCENE", "HistoryFilter", "ListingService"]
 
@@ -78,7 +79,7 @@ class ListingService:
             if c is not None and c.status == ConferenceStatus.STARTED:
                 # The first members only, read by the listing's index: the
                 # whole list is QueryConferenceMembers' to page through.
-                listed = await self._store.page_participants(
+                listed = await MemberTables(self._store.reader).page(
                     principal.corp_id, conference_id, 0, BATCH_USERS
                 )
                 members = listed.members

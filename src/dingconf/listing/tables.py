@@ -17,16 +17,19 @@ Two pieces of bookkeeping, both moved inside the write transactions:
 from collections import OrderedDict
 from typing import NamedTuple
 
-from dingconf.core.records import ConferenceStatus, Participant
+from dingconf.core.records import Conference, ConferenceStatus
 from dingconf.db.driver import Connection, Database
-from dingconf.db.rows import PARTICIPANT_COLUMNS, count_conferences, participant_of
 from dingconf.db.snapshot import SnapshotCache
 from dingconf.db.store import ConferenceFilter
+from dingconf.meetings.tables import CONFERENCE_COLUMNS, conference_of
+from dingconf.members.tables import MEMBER_COLUMNS
 
 __all__ = [
     "MEMBER_COUNT_RESET",
     "SELECT_MEMBERSHIPS",
     "ListingTotals",
+    "count_conferences",
+    "filter_sql",
     "note_created",
     "note_ended",
     "note_retitle",
@@ -34,7 +37,7 @@ __all__ = [
     "recount_listing",
     "recount_members",
     "reset_listings",
-    "select_member_page",
+    "select_conferences",
 ]
 
 #: Deletes an organisation's (``?``) meeting counts, before its meetings go
@@ -50,7 +53,7 @@ MEMBER_COUNT_RESET = (
 #: SQLite keeps a CROSS JOIN's order, and would otherwise start from every
 #: running meeting of the organisation, to sort by.
 SELECT_MEMBERSHIPS = (
-    f"SELECT {', '.join('p.' + c for c in PARTICIPANT_COLUMNS.split(', '))} "
+    f"SELECT {', '.join('p.' + c for c in MEMBER_COLUMNS)} "
     "FROM participants p CROSS JOIN conferences c "
     "WHERE c.conference_id = p.conference_id "
     "AND c.corp_id = ? AND c.status = ? AND p.union_id = ? AND p.attend_status = ? "
@@ -175,48 +178,67 @@ async def _select_listing(conn: Connection, corp_id: str) -> _Listing:
     return _Listing(values[0], dict(zip(_STATUSES, values[1:], strict=True)))
 
 
-async def select_member_page(
-    conn: Connection,
-    corp_id: str,
-    conference_id: str,
-    offset: int,
-    limit: int,
-    after: tuple[int, str] | None,
-) -> tuple[list[Participant], int, tuple[int, str] | None]:
-    """One page of a meeting's members by ``(listed_at, union_id)``, how many members
-    there are, and the page's last row's key.
+def filter_sql(where: ConferenceFilter) -> tuple[list[str], list[object]]:
+    """WHERE fragments (fixed text) and their parameters for a conference filter."""
+    clauses: list[str] = []
+    params: list[object] = []
+    for clause, value in (
+        ("status = ?", None if where.status is None else int(where.status)),
+        ("room_code = ?", where.room_code),
+        ("schedule_conference_id = ?", where.schedule_conference_id),
+        ("start_time >= ?", where.started_from_ms),
+        ("start_time <= ?", where.started_to_ms),
+        # replace() is a case-sensitive substring test that both backends have.
+        ("replace(title, ?, '') <> title", where.title_contains or None),
+        ("replace(creator_nick, ?, '') <> creator_nick", where.creator_nick_contains or None),
+    ):
+        if value is not None:
+            clauses.append(clause)
+            params.append(value)
+    return clauses, params
 
-    One statement, so the total and the rows are of one moment: read apart,
-    joins committed in between made the total exceed the rows listed. The
-    total is a meeting of ``corp_id``'s kept count (0 for none or another
-    organisation's); a page past the end is one row with the total alone.
-    With ``after`` (the key the previous page ended with) the page is read
-    from there off the ``participants_listing`` index and ``offset`` is not
-    skipped; without it, ``offset`` rows are.
+
+async def select_conferences(
+    conn: Connection,
+    corp_id: str | None,
+    where: ConferenceFilter,
+    window: tuple[int, int] | None = None,
+    after: tuple[int, str] | None = None,
+) -> list[Conference]:
+    """Meetings of ``corp_id`` (None: any organisation) matching ``where``, by startTime.
+
+    ``window`` is ``(offset, limit)`` of one page; ``after`` the
+    ``(startTime, conferenceId)`` it starts after.
     """
-    seek, bound = "", []
+    condition, params = _where(corp_id, where)
     if after is not None:
-        seek = " AND (p.listed_at, p.union_id) > (?, ?)"
-        bound = [after[0], after[1]]
-        offset = 0
-    columns = ", ".join("p." + c for c in PARTICIPANT_COLUMNS.split(", "))
+        condition += " AND (start_time, conference_id) > (?, ?)"
+        params += list(after)
+    page = ""
+    if window is not None:
+        page = " LIMIT ? OFFSET ?"
+        params += [window[1], window[0]]
     rows = await conn.fetchall(
-        f"WITH page AS (SELECT {columns}, u.job_number, p.listed_at "
-        "FROM participants p JOIN conferences c ON c.conference_id = p.conference_id "
-        "LEFT JOIN users u ON u.corp_id = c.corp_id AND u.union_id = p.union_id "
-        f"WHERE p.conference_id = ? AND c.corp_id = ?{seek} "
-        "ORDER BY p.listed_at, p.union_id LIMIT ? OFFSET ?) "
-        "SELECT kept.members, page.* FROM (SELECT COALESCE((SELECT m.members "
-        "FROM member_counts m JOIN conferences c ON c.conference_id = m.conference_id "
-        "WHERE m.conference_id = ? AND c.corp_id = ?), 0) AS members) kept "
-        "LEFT JOIN page ON 1 = 1 ORDER BY page.listed_at, page.union_id",
-        [conference_id, corp_id, *bound, limit, offset, conference_id, corp_id],
+        f"SELECT {', '.join(CONFERENCE_COLUMNS)} FROM conferences "
+        f"WHERE {condition} ORDER BY start_time, conference_id{page}",
+        params,
     )
-    total = int(rows[0][0])
-    listed = [row[1:] for row in rows if row[1] is not None]
-    members = [participant_of(row[:-2])._replace(job_number=row[-2]) for row in listed]
-    last = (int(listed[-1][-1]), str(listed[-1][1])) if listed else None
-    return members, total, last
+    return [conference_of(row) for row in rows]
+
+
+async def count_conferences(conn: Connection, corp_id: str, where: ConferenceFilter) -> int:
+    """How many meetings of ``corp_id`` match ``where``."""
+    condition, params = _where(corp_id, where)
+    row = await conn.fetchone(f"SELECT COUNT(*) FROM conferences WHERE {condition}", params)
+    return int(row[0]) if row else 0
+
+
+def _where(corp_id: str | None, where: ConferenceFilter) -> tuple[str, list[object]]:
+    clauses, params = filter_sql(where)
+    if corp_id is not None:
+        clauses.append("corp_id = ?")
+        params.append(corp_id)
+    return " AND ".join(clauses) or "1 = 1", params
 
 
 class ListingTotals:

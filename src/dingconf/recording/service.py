@@ -21,6 +21,8 @@ from dingconf.db.store import Store, WriteTx
 from dingconf.events.payloads import emit_video_ready
 from dingconf.links.service import CLOUD_RECORD
 from dingconf.meetings.access import lock_own_conference
+from dingconf.meetings.tables import MeetingTables
+from dingconf.meetings.transitions import update_conference
 from dingconf.recording.files import READY_AFTER_MS, media_id
 
 __all__ = [
@@ -152,8 +154,8 @@ class RecordingService:
                 )
             if conference.cloud_record_status in RECORDING:
                 raise NotFound("recordStartError", "recordStartError:already recording")
-            await tx.update_conference(
-                conference._replace(cloud_record_status=ON, cloud_record_owner=union_id)
+            await update_conference(
+                tx, conference._replace(cloud_record_status=ON, cloud_record_owner=union_id)
             )
             await open_take(tx, conference.conference_id, union_id, self._clock.now_ms())
 
@@ -178,7 +180,7 @@ class RecordingService:
                 )
             if conference.cloud_record_status not in RECORDING:
                 raise InvalidRequest("cloudRecordNotFound", "no cloud recording is running")
-            await tx.update_conference(conference._replace(cloud_record_status=FINISHED))
+            await update_conference(tx, conference._replace(cloud_record_status=FINISHED))
             await finish_take(tx, conference, self._clock.now_ms())
 
     async def set_paused(self, corp_id: str, conference_id: str, paused: bool) -> int:
@@ -191,7 +193,7 @@ class RecordingService:
         """
         before, after = (ON, PAUSED) if paused else (PAUSED, ON)
         async with self._store.write() as tx:
-            conference = await tx.lock_conference(corp_id, conference_id)
+            conference = await MeetingTables(tx.conn, tx.row_lock).lock(corp_id, conference_id)
             if conference is None:
                 raise NotFound("roomNotFound", "ROOM NOT FOUND")
             if conference.status == ConferenceStatus.ENDED:
@@ -201,7 +203,7 @@ class RecordingService:
                     "cloudRecordNotFound",
                     f"no {'running' if paused else 'paused'} cloud recording",
                 )
-            await tx.update_conference(conference._replace(cloud_record_status=after))
+            await update_conference(tx, conference._replace(cloud_record_status=after))
             now = self._clock.now_ms()
             if paused:
                 await tx.close_span(conference_id, RECORD, now)

@@ -16,6 +16,9 @@ from dingconf.core.records import AttendStatus, Conference, ConferenceStatus, Pr
 from dingconf.core.rng import random_hex
 from dingconf.db.store import ConferenceFilter, Store, WriteTx
 from dingconf.meetings.access import lock_own_conference
+from dingconf.meetings.tables import MeetingTables
+from dingconf.meetings.transitions import record_join
+from dingconf.members.tables import MemberTables
 from dingconf.streams.records import ConferenceExtras, StreamOut
 
 __all__ = [
@@ -236,7 +239,7 @@ class ExtrasService:
                 return
             if not union_id:
                 raise _params("unionId is required to focus")
-            member = await tx.get_participant(conference_id, union_id)
+            member = await MemberTables(tx.conn).get(conference_id, union_id)
             if member is None or member.attend_status != AttendStatus.ACTIVE:
                 raise _unknown_user()
             await tx.put_conference_extras(extras._replace(focus_union_id=union_id))
@@ -300,20 +303,21 @@ class ExtrasService:
                 if live:
                     raise InvalidRequest("orgAccessForbidden", "orgAccessForbidden")
                 raise _params(f"no meeting in progress with roomCode {room_code}")
-            conference = await tx.lock_conference(principal.corp_id, own[-1].conference_id)
+            conference = await MeetingTables(tx.conn, tx.row_lock).lock(
+                principal.corp_id, own[-1].conference_id
+            )
             if conference is None:
                 raise NotFound("roomNotFound", "ROOM NOT FOUND")
-            member = await tx.get_participant(conference.conference_id, device)
+            member = await MemberTables(tx.conn).get(conference.conference_id, device)
             if member is not None and member.attend_status == AttendStatus.ACTIVE:
                 return
-            await tx.record_join(
-                conference.conference_id,
+            await record_join(
+                tx,
+                conference,
                 device,
                 f"MCU {mcu_room_code}",
                 self._clock.now_ms(),
                 muted=conference.mute_all != 0,
-                # Read under the meeting's lock: a started meeting skips a statement.
-                maybe_starting=conference.status == ConferenceStatus.INITIALISED,
             )
 
     async def view(self, conference_id: str) -> ExtrasView:
@@ -322,12 +326,14 @@ class ExtrasService:
         Raises:
             NotFound: ``roomNotFound``.
         """
-        corp_id = await self._store.conference_corp(conference_id)
+        corp_id = await MeetingTables(self._store.reader).conference_corp(conference_id)
         conference = corp_id and await self._store.get_conference(corp_id, conference_id)
         if not conference:
             raise NotFound("roomNotFound", "ROOM NOT FOUND")
         extras = await self._store.get_conference_extras(conference.corp_id, conference_id)
-        members = await self._store.list_participants(conference.corp_id, conference_id)
+        members = await MemberTables(self._store.reader).list_members(
+            conference.corp_id, conference_id
+        )
         host_inside = any(
             p.union_id == conference.host_id and p.attend_status == AttendStatus.ACTIVE
             for p in members

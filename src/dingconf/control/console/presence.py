@@ -31,6 +31,7 @@ from dingconf.core.rng import random_hex
 from dingconf.core.secrets import hash_token, new_token
 from dingconf.db.store import ConferenceFilter, Store
 from dingconf.members.member_pass import MemberPasses
+from dingconf.members.tables import MemberTables
 
 __all__ = [
     "GUEST_ID",
@@ -214,7 +215,7 @@ class PresenceService:
         if presence is None:
             return PresenceState.LEFT, conference
         async with self._store.write() as tx:
-            member = await tx.get_participant(conference.conference_id, presence.union_id)
+            member = await MemberTables(tx.conn).get(conference.conference_id, presence.union_id)
             if conference.status == ConferenceStatus.ENDED:
                 state = PresenceState.ENDED
             elif member is not None and member.attend_status == AttendStatus.KICKED:

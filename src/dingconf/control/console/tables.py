@@ -2,7 +2,7 @@
 
 from dingconf.core.records import Conference
 from dingconf.db.driver import Connection
-from dingconf.db.rows import CONFERENCE_COLUMNS, conference_of
+from dingconf.meetings.tables import CONFERENCE_COLUMNS, conference_of
 
 __all__ = ["select_latest_conferences"]
 
@@ -10,7 +10,7 @@ __all__ = ["select_latest_conferences"]
 async def select_latest_conferences(conn: Connection, limit: int) -> list[Conference]:
     """The ``limit`` meetings of every organisation started last, newest first."""
     rows = await conn.fetchall(
-        f"SELECT {CONFERENCE_COLUMNS} FROM conferences "
+        f"SELECT {', '.join(CONFERENCE_COLUMNS)} FROM conferences "
         "ORDER BY start_time DESC, conference_id DESC LIMIT ?",
         (limit,),
     )
