@@ -1,4 +1,4 @@
-"""The storage contract: every backend must pass these, through the Store interface only."""
+"""The storage contract: every backend must pass these, through the store and the tables."""
 
 import asyncio
 from collections.abc import Coroutine, Iterator
@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 import pytest
 
 from dingconf.app import open_store
+from dingconf.control.state_tables import ORG_TABLES
 from dingconf.core.records import (
     App,
     AttendStatus,
@@ -23,7 +24,7 @@ from dingconf.core.records import (
     User,
 )
 from dingconf.db.store import ConferenceFilter, RoomCodeTaken, Store
-from dingconf.meetings.tables import MeetingTables
+from dingconf.meetings.tables import CONFERENCE_COLUMNS, MeetingTables
 from dingconf.meetings.transitions import (
     add_invitations,
     end_conference,
@@ -32,7 +33,7 @@ from dingconf.meetings.transitions import (
     record_leave,
     update_conference,
 )
-from dingconf.members.tables import MemberTables
+from dingconf.members.tables import MEMBER_COLUMNS, MemberTables
 
 from conftest import join_meeting
 
@@ -150,6 +151,26 @@ def test_expired_tokens_are_purged_and_live_ones_kept(db: Runner):
         assert await s.resolve_token("live") is not None
 
     db(scenario())
+
+
+def test_rows_map_by_the_declared_columns_of_the_tables(db: Runner, database_url: str):
+    """The column declarations the mappings follow are the tables' columns (as the
+    state dump declares them too), in the records' field order."""
+    in_record = {"start_time": "start_time_ms", "end_time": "end_time_ms"}
+    assert tuple(in_record.get(c, c) for c in CONFERENCE_COLUMNS) == Conference._fields
+    in_member = {"first_join": "first_join_ms", "last_join": "last_join_ms"}
+    in_member |= {"leave_time": "leave_ms", "duration": "duration_ms"}
+    fields = tuple(in_member.get(c, c) for c in MEMBER_COLUMNS)
+    assert fields == tuple(f for f in Participant._fields if f != "job_number")
+    dumped = {t.name: t.columns for t in ORG_TABLES}
+    assert dumped["conferences"] == CONFERENCE_COLUMNS
+    assert set(MEMBER_COLUMNS) <= set(dumped["participants"])
+    if database_url.startswith("sqlite"):
+        sql = "SELECT name FROM pragma_table_info('conferences')"
+    else:
+        sql = "SELECT column_name FROM information_schema.columns WHERE table_name = 'conferences'"
+    stored = {row[0] for row in db(db.store.reader.fetchall(sql))}
+    assert stored == set(CONFERENCE_COLUMNS)
 
 
 def test_meetings_are_invisible_to_other_orgs(db: Runner):
@@ -500,11 +521,8 @@ def test_invitations_ring_once_and_turn_into_members(db: Runner):
                 CID, "ub", "Bee", AttendStatus.ACTIVE, first_join_ms=3_000, last_join_ms=3_000
             )
             assert await MemberTables(tx.conn).get(CID, "zz") is None
-        assert [p.union_id for p in await MemberTables(s.reader).list_members("dinga", CID)] == [
-            "ub",
-            "uc",
-            "ud",
-        ]
+        listed = await MemberTables(s.reader).list_members("dinga", CID)
+        assert [p.union_id for p in listed] == ["ub", "uc", "ud"]
         c = await s.get_conference("dinga", CID)
         assert c is not None and (c.invited_num, c.active_num, c.attend_num) == (3, 2, 2)
         async with s.write() as tx:  # a member who left is rung again
