@@ -33,6 +33,8 @@ from urllib.parse import urlsplit
 
 from dingconf.app import open_store
 from dingconf.content.tables import ContentTables
+from dingconf.meetings.tables import MeetingTables
+from dingconf.meetings.transitions import record_join
 from dingconf.testing.plugin import DingconfServer
 
 CORP = "dingheavy"
@@ -111,8 +113,11 @@ async def _seed(url: str, talk: str, crowd: str, now_ms: int, args: argparse.Nam
                     await content.add_utterance(talk, who, who, _text(i, args.chars), at_ms)
         for first in range(0, args.participants, CHUNK):
             async with store.write() as tx:
+                meetings = MeetingTables(tx.conn, tx.row_lock)
                 for i in range(first, min(first + CHUNK, args.participants)):
-                    await tx.record_join(crowd, f"p{i:06d}", f"P {i}", now_ms)
+                    locked = await meetings.lock_any(crowd)
+                    assert locked is not None
+                    await record_join(tx, locked, f"p{i:06d}", f"P {i}", now_ms)
     finally:
         await store.close()
 

@@ -34,6 +34,10 @@ from typing import TYPE_CHECKING, Any
 
 from run import BENCH, CORP, Dataset, Result, Server, build, dingconf, run_wrk, sampled
 
+from dingconf.meetings.tables import MeetingTables
+from dingconf.meetings.transitions import insert_conference, record_join
+from dingconf.members.tables import MemberTables
+
 if TYPE_CHECKING:
     from dingconf.db.store import Store
 
@@ -243,22 +247,24 @@ async def _page_kinds(store: "Store", url: str, cid: str) -> Kinds:
     async def join() -> None:
         n = next(seq)
         async with store.write() as tx:
-            await tx.record_join(cid, f"cpu-{n}", "x", int(time.time() * 1000))
+            locked = await MeetingTables(tx.conn, tx.row_lock).lock_any(cid)
+            assert locked is not None
+            await record_join(tx, locked, f"cpu-{n}", "x", int(time.time() * 1000))
 
     async def create() -> None:
         n = next(seq)
         async with store.write() as tx:
             made = template._replace(conference_id=f"{n:024x}", room_code=str(9 * 10**10 + n))
-            await tx.insert_conference(made, [], "u-1")
+            await insert_conference(tx, made, [], "u-1")
 
     def deep_members_page() -> Coroutine[Any, Any, object]:
         # As a client holding the previous page's token asks for it.
-        return store.page_participants(CORP, cid, total - 128, 128, (key[0], key[1]))
+        return MemberTables(store.reader).page(CORP, cid, total - 128, 128, (key[0], key[1]))
 
     return {
         "members page 1 (128), a join between pages": (
             join,
-            lambda: store.page_participants(CORP, cid, 0, 128),
+            lambda: MemberTables(store.reader).page(CORP, cid, 0, 128),
         ),
         "members page at offset n-128 (128), a join between pages": (join, deep_members_page),
         "org list page 1 (20), a join between pages": (

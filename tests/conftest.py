@@ -15,6 +15,10 @@ from alibabacloud_dingtalk.oauth2_1_0.client import Client as OAuthClient
 from alibabacloud_tea_openapi.models import Config
 from alibabacloud_tea_util.models import RuntimeOptions
 
+from dingconf.core.records import Conference, Participant
+from dingconf.db.store import WriteTx
+from dingconf.meetings.tables import MeetingTables
+from dingconf.meetings.transitions import record_join
 from dingconf.testing.plugin import DingconfServer
 
 from backends import BACKENDS, PostgresCluster, throwaway_cluster
@@ -261,3 +265,12 @@ def pytest_runtest_logstart(nodeid: str, location: tuple[str, int | None, str]) 
         reporter.write("\n")
     reporter.write_sep("-", f"backend: {backend}")
     reporter.currentfspath = None  # the next file name starts a line under the heading
+
+
+async def join_meeting(
+    tx: WriteTx, conference_id: str, union_id: str, nick: str, at_ms: int, **kw: Any
+) -> tuple[Participant, Conference] | None:
+    """Record a join as the services do: on the meeting read under its lock."""
+    locked = await MeetingTables(tx.conn, tx.row_lock).lock_any(conference_id)
+    assert locked is not None
+    return await record_join(tx, locked, union_id, nick, at_ms, **kw)

@@ -18,12 +18,13 @@ from dingconf.db.sql_store import SqlStore
 from dingconf.db.sqlite import SQLiteDatabase
 from dingconf.listing.service import BATCH_MEETINGS, BATCH_USERS
 from dingconf.listing.tables import SELECT_MEMBERSHIPS, ListingTables
+from dingconf.meetings.transitions import insert_conference
 from dingconf.minutes.summary import SUMMARY_ITEMS, SUMMARY_TEXT
 from dingconf.recording.files_service import PAGE_CHARS
 from dingconf.testing.plugin import DingconfServer
 from test_store_contract import CID, Runner, conference, db  # noqa: F401 (the fixture)
 
-from conftest import auth
+from conftest import auth, join_meeting
 
 BASE = "/v1.0/conference/videoConferences"
 #: More members than the batch lists and the control API pages by default.
@@ -159,9 +160,9 @@ def _plan(runner: Runner, sql: str, params: tuple[object, ...]) -> str:
 async def _big_meeting(runner: Runner, people: int) -> None:
     store = runner.store
     async with store.write() as tx:
-        await tx.insert_conference(conference(CID, status=ConferenceStatus.STARTED), [], "ua")
+        await insert_conference(tx, conference(CID, status=ConferenceStatus.STARTED), [], "ua")
         for n in range(people):
-            await tx.record_join(CID, f"p{n:05d}", "P", 2_000)
+            await join_meeting(tx, CID, f"p{n:05d}", "P", 2_000)
     assert isinstance(store, SqlStore)
     if not isinstance(store.database, SQLiteDatabase):  # PostgreSQL plans from statistics
         await store.database.reader.execute("ANALYZE")

@@ -16,7 +16,10 @@ from dingconf.app import open_store
 from dingconf.core.clock import ClockState
 from dingconf.core.records import App, Conference, Org, User
 from dingconf.db.store import Store
+from dingconf.meetings.transitions import end_conference, insert_conference, record_leave
 from test_store_contract import conference
+
+from conftest import join_meeting
 
 T = TypeVar("T")
 A, B = "a" * 24, "b" * 24
@@ -50,8 +53,8 @@ def _two_processes(path: Path, scenario: Callable[[Store, Store], Awaitable[None
             async with ours.write() as tx:
                 await tx.upsert_org(Org("dinga", "A"))
                 await tx.upsert_user(User("dinga", "ua", "User A"))
-                await tx.insert_conference(conference(A), [], "ua")
-                await tx.insert_conference(conference(B, room="10000000002"), [], "ua")
+                await insert_conference(tx, conference(A), [], "ua")
+                await insert_conference(tx, conference(B, room="10000000002"), [], "ua")
             await scenario(ours, theirs)
         finally:
             await ours.close()
@@ -71,17 +74,17 @@ def test_another_process_changing_one_meeting_voids_only_that_one(tmp_path: Path
         assert await _read(ours, A) is a  # kept while nothing commits
         for n in range(1, 4):
             async with theirs.write() as tx:
-                await tx.record_join(A, f"u{n}", "N", 1_000 + n)
+                await join_meeting(tx, A, f"u{n}", "N", 1_000 + n)
             fresh = await _read(ours, A)
             assert fresh is not None and fresh.active_num == n
             assert await _read(ours, B) is b  # untouched: still kept
         async with theirs.write() as tx:
-            await tx.end_conference(B, 9_000)
+            await end_conference(tx, B, 9_000)
         ended = await _read(ours, B)
         assert ended is not None and ended is not b and ended.end_time_ms == 9_000
         # Our own commits void what they change, whatever the marker says.
         async with ours.write() as tx:
-            await tx.record_leave(A, "u1", 9_500)
+            await record_leave(tx, A, "u1", 9_500)
         mine = await _read(ours, A)
         assert mine is not None and mine.active_num == 2
 
@@ -103,7 +106,7 @@ def test_the_clock_and_the_auth_epoch_are_kept_until_they_change(tmp_path: Path)
         epoch = await _request(ours, ours.auth_epoch)
         clock = await _request(ours, ours.clock_state)
         async with theirs.write() as tx:  # a meeting changes: neither moves
-            await tx.record_join(A, "u1", "N", 1_000)
+            await join_meeting(tx, A, "u1", "N", 1_000)
         assert await _request(ours, ours.clock_state) is clock
         async with theirs.write() as tx:
             await tx.set_clock(ClockState(5_000, None))
@@ -121,13 +124,13 @@ def test_a_log_pruned_past_the_last_look_voids_everything(tmp_path: Path):
     async def scenario(ours: Store, theirs: Store) -> None:
         b = await _read(ours, B)
         async with theirs.write() as tx:
-            await tx.record_join(A, "u1", "N", 1_000)
+            await join_meeting(tx, A, "u1", "N", 1_000)
         assert await _read(ours, B) is b
         # Changes to B that the log no longer holds (pruned) must not be
         # missed: everything kept is dropped.
         async with theirs.write() as tx:
-            await tx.record_join(B, "u1", "N", 2_000)
-            await tx.record_join(A, "u2", "N", 2_000)
+            await join_meeting(tx, B, "u1", "N", 2_000)
+            await join_meeting(tx, A, "u2", "N", 2_000)
         with sqlite3.connect(path) as raw:
             raw.execute(
                 "DELETE FROM cache_changes WHERE seq < (SELECT MAX(seq) FROM cache_changes)"
@@ -143,7 +146,7 @@ def test_more_changes_than_worth_reading_void_everything(tmp_path: Path):
         b = await _read(ours, B)
         async with theirs.write() as tx:
             for n in range(5_000):  # each join moves A's counts: one log row each
-                await tx.record_join(A, f"u{n}", "N", 1_000 + n)
+                await join_meeting(tx, A, f"u{n}", "N", 1_000 + n)
         assert await _read(ours, B) is not b
         a = await _read(ours, A)
         assert a is not None and a.active_num == 5_000
@@ -172,14 +175,14 @@ def test_the_log_keeps_its_newest_rows_only(tmp_path: Path):
 def test_a_change_just_past_the_read_limit_is_not_missed(tmp_path: Path):
     async def scenario(ours: Store, theirs: Store) -> None:
         async with theirs.write() as tx:  # the last look is at a row, not an empty log
-            await tx.record_join(A, "u-first", "N", 500)
+            await join_meeting(tx, A, "u-first", "N", 500)
         b = await _read(ours, B)
         assert b is not None and b.active_num == 0
         # 4,096 changes to A and then one to B: one more than a look reads.
         async with theirs.write() as tx:
             for n in range(4_096):
-                await tx.record_join(A, f"u{n}", "N", 1_000 + n)
-            await tx.record_join(B, "u-last", "N", 9_000)
+                await join_meeting(tx, A, f"u{n}", "N", 1_000 + n)
+            await join_meeting(tx, B, "u-last", "N", 9_000)
         seen = await _read(ours, B)
         assert seen is not None and seen.active_num == 1
 

@@ -19,12 +19,20 @@ from dingconf.db.sql_store import SqlStore
 from dingconf.db.store import WriteTx
 from dingconf.listing.records import ConferenceFilter
 from dingconf.listing.tables import ListingTables
+from dingconf.meetings.transitions import (
+    add_invitations,
+    end_conference,
+    insert_conference,
+    record_leave,
+    update_conference,
+)
+from dingconf.members.tables import MemberTables
 from dingconf.testing.plugin import DingconfServer
 from lifecycle import members, sdk
 from over_http import TOKEN_HEADER, new_meeting
 from test_store_contract import Runner, conference, seed_orgs
 
-from conftest import processes_on
+from conftest import join_meeting, processes_on
 from sdk_errors import assert_sdk_error
 
 CID, OTHER = "a" * 24, "b" * 24
@@ -63,7 +71,7 @@ def generation(database_url: str, corp_id: str) -> int:
 
 
 def member_total(db: Runner, cid: str = CID) -> int:
-    return db(db.store.page_participants("dinga", cid, 0, 5)).total
+    return db(MemberTables(db.store.reader).page("dinga", cid, 0, 5)).total
 
 
 def org_total(db: Runner, where: ConferenceFilter = RUNNING) -> int:
@@ -84,21 +92,21 @@ def write(db: Runner, *steps: Callable[[WriteTx], Awaitable[object]]) -> None:
 def test_member_totals_follow_invites_and_joins_made_by_another_store(two):
     a, b = two
     invitees = [("ua", "A"), ("ub", "B")]
-    write(a, lambda tx: tx.insert_conference(conference(CID, invited_num=2), invitees, "ua"))
+    write(a, lambda tx: insert_conference(tx, conference(CID, invited_num=2), invitees, "ua"))
     assert member_total(b) == 2
     write(
         a,
-        lambda tx: tx.record_join(CID, "ua", "A", 2_000),  # was invited
-        lambda tx: tx.record_join(CID, "uc", "C", 2_000),  # new
-        lambda tx: tx.record_leave(CID, "uc", 2_200),
-        lambda tx: tx.record_join(CID, "uc", "C", 2_500),  # again
-        lambda tx: tx.add_invitations(CID, [("ub", "B"), ("ud", "D")], "ua", 3_000),
+        lambda tx: join_meeting(tx, CID, "ua", "A", 2_000),  # was invited
+        lambda tx: join_meeting(tx, CID, "uc", "C", 2_000),  # new
+        lambda tx: record_leave(tx, CID, "uc", 2_200),
+        lambda tx: join_meeting(tx, CID, "uc", "C", 2_500),  # again
+        lambda tx: add_invitations(tx, CID, [("ub", "B"), ("ud", "D")], "ua", 3_000),
     )
     assert member_total(b) == member_total(a) == 4
-    assert len(b(b.store.list_participants("dinga", CID))) == 4
+    assert len(b(MemberTables(b.store.reader).list_members("dinga", CID))) == 4
     # Another organisation's meeting, or none: no members.
-    assert b(b.store.page_participants("dingb", CID, 0, 5)).total == 0
-    assert b(b.store.page_participants("dinga", OTHER, 0, 5)) == ([], 0, None)
+    assert b(MemberTables(b.store.reader).page("dingb", CID, 0, 5)).total == 0
+    assert b(MemberTables(b.store.reader).page("dinga", OTHER, 0, 5)) == ([], 0, None)
 
 
 def test_own_commits_void_kept_totals_when_the_marker_does_not_move(
@@ -115,27 +123,27 @@ def test_own_commits_void_kept_totals_when_the_marker_does_not_move(
 
     monkeypatch.setattr(store.database, "change_marker", still)
     assert (org_total(a), org_total(a, ENDED)) == (0, 0)  # kept under marker 7
-    write(a, lambda tx: tx.insert_conference(conference(CID), [], "ua"))
+    write(a, lambda tx: insert_conference(tx, conference(CID), [], "ua"))
     assert org_total(a) == 1
-    write(a, lambda tx: tx.end_conference(CID, 3_000))
+    write(a, lambda tx: end_conference(tx, CID, 3_000))
     assert (org_total(a), org_total(a, ENDED)) == (0, 1)
 
 
 def test_org_totals_seen_by_another_store_at_once_and_joins_do_not_recount(two, database_url):
     a, b = two
-    write(a, lambda tx: tx.insert_conference(conference(CID, room="10000000001"), [], "ua"))
+    write(a, lambda tx: insert_conference(tx, conference(CID, room="10000000001"), [], "ua"))
     assert (org_total(b), org_total(b, ENDED)) == (1, 0)
-    write(a, lambda tx: tx.insert_conference(conference(OTHER, room="10000000002"), [], "ua"))
+    write(a, lambda tx: insert_conference(tx, conference(OTHER, room="10000000002"), [], "ua"))
     assert org_total(b) == 2  # b's kept total is void: a's create moved the generation
     before = generation(database_url, "dinga")
     write(
         a,
-        lambda tx: tx.record_join(CID, "uz", "Z", 2_000),
-        lambda tx: tx.record_leave(CID, "uz", 2_500),
+        lambda tx: join_meeting(tx, CID, "uz", "Z", 2_000),
+        lambda tx: record_leave(tx, CID, "uz", 2_500),
     )
     assert generation(database_url, "dinga") == before  # nothing listed changed
     assert org_total(b) == 2
-    write(a, lambda tx: tx.end_conference(CID, 3_000))
+    write(a, lambda tx: end_conference(tx, CID, 3_000))
     assert generation(database_url, "dinga") > before
     assert (org_total(b), org_total(b, ENDED)) == (1, 1)
     assert b(b.pages.page("dingb", RUNNING, 0, 5)) == ([], 0)
@@ -144,17 +152,17 @@ def test_org_totals_seen_by_another_store_at_once_and_joins_do_not_recount(two, 
 def test_a_booked_instance_starting_and_a_retitle_move_the_listings(two, database_url):
     a, b = two
     booked = conference(CID, status=ConferenceStatus.INITIALISED, title="plan")
-    write(a, lambda tx: tx.insert_conference(booked, [], "ua"))
+    write(a, lambda tx: insert_conference(tx, booked, [], "ua"))
     retitled = ConferenceFilter(title_contains="review")
     assert (org_total(b), org_total(b, retitled)) == (0, 0)
     before = generation(database_url, "dinga")
-    write(a, lambda tx: tx.update_conference(booked._replace(host_id="ub", locked=True)))
+    write(a, lambda tx: update_conference(tx, booked._replace(host_id="ub", locked=True)))
     assert generation(database_url, "dinga") == before  # no listed column changed
-    write(a, lambda tx: tx.record_join(CID, "ua", "A", 5_000))
+    write(a, lambda tx: join_meeting(tx, CID, "ua", "A", 5_000))
     assert org_total(b) == 1  # 0 -> 2: now running
     started = b(b.store.get_conference("dinga", CID))
     assert started is not None
-    write(a, lambda tx: tx.update_conference(started._replace(title="review")))
+    write(a, lambda tx: update_conference(tx, started._replace(title="review")))
     assert org_total(b, retitled) == 1
 
 
@@ -162,8 +170,8 @@ def test_loading_and_deleting_state_recount_members_and_move_totals(two):
     a, b = two
     write(
         a,
-        lambda tx: tx.insert_conference(conference(CID), [("ua", "A")], "ua"),
-        lambda tx: tx.record_join(CID, "uc", "C", 2_000),
+        lambda tx: insert_conference(tx, conference(CID), [("ua", "A")], "ua"),
+        lambda tx: join_meeting(tx, CID, "uc", "C", 2_000),
     )
     assert (member_total(b), org_total(b)) == (2, 1)
     dump = a(a.store.dump_state("dinga"))
@@ -193,19 +201,21 @@ def test_kept_status_counts_agree_with_counting_through_every_kind_of_write(two)
     for i, cid in enumerate(ids):
         status = pending if i % 2 else ConferenceStatus.STARTED
         made = conference(cid, room=f"2000000000{i}", status=status, start_time_ms=1_000 * i)
-        write(a, lambda tx, made=made: tx.insert_conference(made, [], "ua"))
+        write(a, lambda tx, made=made: insert_conference(tx, made, [], "ua"))
         agree()
-    write(a, lambda tx: tx.record_join(ids[1], "ua", "A", 2_000))  # 0 -> 2
+    write(a, lambda tx: join_meeting(tx, ids[1], "ua", "A", 2_000))  # 0 -> 2
     agree()
     write(
-        a, lambda tx: tx.end_conference(ids[0], 3_000), lambda tx: tx.end_conference(ids[3], 3_000)
+        a,
+        lambda tx: end_conference(tx, ids[0], 3_000),
+        lambda tx: end_conference(tx, ids[3], 3_000),
     )
     agree()
-    write(a, lambda tx: tx.end_conference(ids[0], 3_500))  # already ended
+    write(a, lambda tx: end_conference(tx, ids[0], 3_500))  # already ended
     agree()
     running = b(b.store.get_conference("dinga", ids[2]))
     assert running is not None
-    write(a, lambda tx: tx.update_conference(running._replace(title="xx", start_time_ms=8_000)))
+    write(a, lambda tx: update_conference(tx, running._replace(title="xx", start_time_ms=8_000)))
     agree()
     dump = a(a.store.dump_state("dinga"))
     write(a, lambda tx: tx.delete_orgs(["dinga"]))
@@ -218,20 +228,23 @@ def test_member_pages_seek_from_the_last_key_and_offsets_still_work(two):
     a, b = two
     write(
         a,
-        lambda tx: tx.insert_conference(conference(CID), [], "ua"),
+        lambda tx: insert_conference(tx, conference(CID), [], "ua"),
         # Two members per millisecond: the unionId breaks the tie.
-        *(lambda tx, i=i: tx.record_join(CID, f"u{i}", f"U{i}", 1_000 + i // 2) for i in range(7)),
+        *(
+            lambda tx, i=i: join_meeting(tx, CID, f"u{i}", f"U{i}", 1_000 + i // 2)
+            for i in range(7)
+        ),
     )
-    first = b(b.store.page_participants("dinga", CID, 0, 3))
+    first = b(MemberTables(b.store.reader).page("dinga", CID, 0, 3))
     assert [p.union_id for p in first.members] == ["u0", "u1", "u2"]
     assert (first.total, first.last) == (7, (1_001, "u2"))
-    by_key = b(b.store.page_participants("dinga", CID, 3, 3, first.last))
-    by_offset = b(b.store.page_participants("dinga", CID, 3, 3))
+    by_key = b(MemberTables(b.store.reader).page("dinga", CID, 3, 3, first.last))
+    by_offset = b(MemberTables(b.store.reader).page("dinga", CID, 3, 3))
     assert [p.union_id for p in by_key.members] == ["u3", "u4", "u5"]
     assert by_key == by_offset
     # The key wins over the offset: the page starts right after it.
-    assert b(b.store.page_participants("dinga", CID, 0, 3, (1_002, "u4"))).members == (
-        by_key.members[2:] + b(b.store.page_participants("dinga", CID, 6, 3)).members
+    assert b(MemberTables(b.store.reader).page("dinga", CID, 0, 3, (1_002, "u4"))).members == (
+        by_key.members[2:] + b(MemberTables(b.store.reader).page("dinga", CID, 6, 3)).members
     )
 
 

@@ -20,7 +20,7 @@ from dingconf.core.clock import ClockState
 from dingconf.core.config import Settings
 from dingconf.core.records import AttendStatus, Principal
 from dingconf.db.store import StorageUnavailable
-from dingconf.db.write_tx import SqlWriteTx
+from dingconf.members.tables import MemberTables
 from in_process import run
 
 from conftest import SEED
@@ -33,16 +33,16 @@ ACME = Principal("dingacme", "acme-app", frozenset({READ, WRITE}))
 def fail_one_leave(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The next leave's write fails, as when the database goes away mid-way; the
     failures counted."""
-    real = SqlWriteTx.record_leave
+    real = MemberTables.leave
     failures: list[int] = []
 
-    async def record_leave(self: SqlWriteTx, *args: Any) -> Any:
+    async def leave(self: MemberTables, *args: Any) -> Any:
         if not failures:
             failures.append(1)
             raise StorageUnavailable("the database went away")
         return await real(self, *args)
 
-    monkeypatch.setattr(SqlWriteTx, "record_leave", record_leave)
+    monkeypatch.setattr(MemberTables, "leave", leave)
     return failures
 
 
@@ -61,7 +61,7 @@ async def _inside_after(
     for _ in range(2):
         with contextlib.suppress(StorageUnavailable):
             await end(services, room, token, joined.presence_id)
-        members = await services.store.list_participants(ACME.corp_id, cid)
+        members = await MemberTables(services.store.reader).list_members(ACME.corp_id, cid)
         statuses += [m.attend_status for m in members if m.union_id == joined.union_id]
     return statuses
 

@@ -23,8 +23,12 @@ from dingconf.db.store import Store
 from dingconf.http import observe as observe_module
 from dingconf.http.asgi import REQUEST_ID, Reply
 from dingconf.http.routing import ApiRoute, build_router
+from dingconf.meetings.tables import MeetingTables
+from dingconf.meetings.transitions import end_conference, insert_conference, record_leave
 from in_process import InProcessApp, run
 from test_store_contract import conference
+
+from conftest import join_meeting
 
 CID = "b" * 24
 OTHER_CID = "c" * 24
@@ -51,20 +55,20 @@ def test_what_a_request_read_first_never_outlives_a_commit(database_url: str):
                 await tx.upsert_org(Org("dinga", "A"))
                 await tx.upsert_org(Org("dingb", "B"))
                 await tx.upsert_user(User("dinga", "ua", "User A"))
-                await tx.insert_conference(conference(CID), [], "ua")
-                await tx.insert_conference(conference(OTHER_CID, room="10000000002"), [], "ua")
+                await insert_conference(tx, conference(CID), [], "ua")
+                await insert_conference(tx, conference(OTHER_CID, room="10000000002"), [], "ua")
             first = await _request(ours, "dinga", CID)
             assert first is not None and first.active_num == 0
             # Another process (another connection) commits; every request
             # after that sees it, however much this one read or kept before.
             for n in range(1, 4):
                 async with theirs.write() as tx:
-                    await tx.record_join(CID, f"u{n}", "N", 1_000 + n)
+                    await join_meeting(tx, CID, f"u{n}", "N", 1_000 + n)
                 seen = await _request(ours, "dinga", CID)
                 assert seen is not None and (seen.active_num, seen.attend_num) == (n, n)
             # Another organisation's meeting stays invisible, prefetched or not.
             assert await _request(ours, "dingb", CID) is None
-            assert await ours.conference_corp(CID) == "dinga"
+            assert await MeetingTables(ours.reader).conference_corp(CID) == "dinga"
 
             # Within one request: the meeting read with the clock serves the
             # lookup of that meeting only, and the request's own commit
@@ -74,13 +78,13 @@ def test_what_a_request_read_first_never_outlives_a_commit(database_url: str):
                 other = await ours.get_conference("dinga", OTHER_CID)
                 assert other is not None and other.conference_id == OTHER_CID
                 async with ours.write() as tx:
-                    await tx.record_leave(CID, "u1", 9_000)
+                    await record_leave(tx, CID, "u1", 9_000)
                 after = await ours.get_conference("dinga", CID)
                 assert after is not None and after.active_num == 2
 
             await asyncio.create_task(one_request())
             async with theirs.write() as tx:
-                await tx.end_conference(CID, 10_000)
+                await end_conference(tx, CID, 10_000)
             ended = await _request(ours, "dinga", CID)
             assert ended is not None and ended.status == ConferenceStatus.ENDED
         finally:
@@ -126,7 +130,7 @@ def test_a_query_on_postgresql_is_one_round_trip(database_url: str):
             await other.open()
             try:
                 async with other.write() as tx:
-                    await tx.record_join(created["conferenceId"], "u-alice", "Alice", 5_000)
+                    await join_meeting(tx, created["conferenceId"], "u-alice", "Alice", 5_000)
             finally:
                 await other.close()
             before = db.round_trips

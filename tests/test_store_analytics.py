@@ -16,6 +16,10 @@ from dingconf.analytics.tables import AnalyticsTables
 from dingconf.app import open_store
 from dingconf.core.records import AttendStatus, Conference, ConferenceStatus, Org, User
 from dingconf.db.store import Store
+from dingconf.meetings.transitions import insert_conference, record_leave
+from dingconf.members.tables import MemberTables
+
+from conftest import join_meeting
 
 CID = "b" * 24
 
@@ -39,7 +43,7 @@ def store(database_url: str) -> Iterator[tuple[Store, asyncio.AbstractEventLoop]
             await tx.upsert_org(Org("dingb", "B"))
             await tx.upsert_user(User("dinga", "ua", "User A", dept_name="R&D"))
             await tx.upsert_user(User("dinga", "ub", "User B"))
-            await tx.insert_conference(meeting(), [("uc", "C")], "ua")
+            await insert_conference(tx, meeting(), [("uc", "C")], "ua")
 
     loop.run_until_complete(seed())
     try:
@@ -72,14 +76,14 @@ def test_stays_keep_their_device_and_samples_their_order(store):
     async def scenario() -> None:
         async with s.write() as tx:
             analytics = AnalyticsTables(tx.conn)
-            await tx.record_join(CID, "ua", "A", 2_000)
+            await join_meeting(tx, CID, "ua", "A", 2_000)
             await analytics.set_session_device(CID, "ua", mac)
-            await tx.record_join(CID, "ud", "D", 2_500, outer_org=True)
+            await join_meeting(tx, CID, "ud", "D", 2_500, outer_org=True)
             await analytics.add_samples(CID, [NetworkSample("ua", 2_000, rtt=40)])
         async with s.write() as tx:
             analytics = AnalyticsTables(tx.conn)
-            await tx.record_leave(CID, "ua", 3_000)
-            await tx.record_join(CID, "ua", "A", 4_000)
+            await record_leave(tx, CID, "ua", 3_000)
+            await join_meeting(tx, CID, "ua", "A", 4_000)
             await analytics.set_session_device(CID, "ua", phone)
             await analytics.add_samples(
                 CID, [NetworkSample("ua", 4_000), NetworkSample("ud", 1_000, loss_rate=9)]
@@ -119,12 +123,12 @@ def test_only_someone_being_rung_can_decline(store):
 
     async def scenario() -> None:
         async with s.write() as tx:
-            await tx.record_join(CID, "ua", "A", 2_000)
+            await join_meeting(tx, CID, "ua", "A", 2_000)
             calls = AnalyticsTables(tx.conn)
             assert await calls.decline_call(CID, "uc", "busy") is True
             assert await calls.decline_call(CID, "uc", "again") is False  # no longer rung
             assert await calls.decline_call(CID, "ua", None) is False  # inside
-        members = {p.union_id: p for p in await s.list_participants("dinga", CID)}
+        members = {p.union_id: p for p in await MemberTables(s.reader).list_members("dinga", CID)}
         assert (members["uc"].attend_status, members["uc"].reject_description) == (
             AttendStatus.JOIN_FAILED,
             "busy",

@@ -1,4 +1,4 @@
-"""The storage contract: every backend must pass these, through the Store and feature tables."""
+"""The storage contract: every backend must pass these, through the store and the tables."""
 
 import asyncio
 from collections.abc import Coroutine, Iterator
@@ -10,6 +10,7 @@ import pytest
 from dingconf.analytics.tables import AnalyticsTables
 from dingconf.app import open_store
 from dingconf.bookings.tables import BookingTables
+from dingconf.control.state_tables import ORG_TABLES
 from dingconf.core.records import (
     App,
     AttendStatus,
@@ -28,6 +29,18 @@ from dingconf.db.store import RoomCodeTaken, Store
 from dingconf.listing.pages import ConferencePages
 from dingconf.listing.records import ConferenceFilter
 from dingconf.listing.tables import ListingTables
+from dingconf.meetings.tables import CONFERENCE_COLUMNS, MeetingTables
+from dingconf.meetings.transitions import (
+    add_invitations,
+    end_conference,
+    insert_conference,
+    kick_member,
+    record_leave,
+    update_conference,
+)
+from dingconf.members.tables import MEMBER_COLUMNS, MemberTables
+
+from conftest import join_meeting
 
 T = TypeVar("T")
 
@@ -147,19 +160,39 @@ def test_expired_tokens_are_purged_and_live_ones_kept(db: Runner):
     db(scenario())
 
 
+def test_rows_map_by_the_declared_columns_of_the_tables(db: Runner, database_url: str):
+    """The column declarations the mappings follow are the tables' columns (as the
+    state dump declares them too), in the records' field order."""
+    in_record = {"start_time": "start_time_ms", "end_time": "end_time_ms"}
+    assert tuple(in_record.get(c, c) for c in CONFERENCE_COLUMNS) == Conference._fields
+    in_member = {"first_join": "first_join_ms", "last_join": "last_join_ms"}
+    in_member |= {"leave_time": "leave_ms", "duration": "duration_ms"}
+    fields = tuple(in_member.get(c, c) for c in MEMBER_COLUMNS)
+    assert fields == tuple(f for f in Participant._fields if f != "job_number")
+    dumped = {t.name: t.columns for t in ORG_TABLES}
+    assert dumped["conferences"] == CONFERENCE_COLUMNS
+    assert set(MEMBER_COLUMNS) <= set(dumped["participants"])
+    if database_url.startswith("sqlite"):
+        sql = "SELECT name FROM pragma_table_info('conferences')"
+    else:
+        sql = "SELECT column_name FROM information_schema.columns WHERE table_name = 'conferences'"
+    stored = {row[0] for row in db(db.store.reader.fetchall(sql))}
+    assert stored == set(CONFERENCE_COLUMNS)
+
+
 def test_meetings_are_invisible_to_other_orgs(db: Runner):
     s = db.store
 
     async def scenario() -> None:
         async with s.write() as tx:
-            await tx.insert_conference(conference(CID), [("ub", "B")], "ua")
+            await insert_conference(tx, conference(CID), [("ub", "B")], "ua")
         assert (await s.get_conference("dinga", CID)) == conference(CID)
         assert await s.get_conference("dingb", CID) is None
-        assert await s.conference_corp(CID) == "dinga"
-        assert await s.conference_corp("b" * 24) is None
+        assert await MeetingTables(s.reader).conference_corp(CID) == "dinga"
+        assert await MeetingTables(s.reader).conference_corp("b" * 24) is None
         async with s.write() as tx:
-            assert await tx.lock_conference("dingb", CID) is None
-        assert await s.list_participants("dingb", CID) == []
+            assert await MeetingTables(tx.conn, tx.row_lock).lock("dingb", CID) is None
+        assert await MemberTables(s.reader).list_members("dingb", CID) == []
 
     db(scenario())
 
@@ -169,7 +202,7 @@ def test_extension_apps_round_trip(db: Runner):
 
     async def scenario() -> None:
         async with db.store.write() as tx:
-            await tx.insert_conference(conference(CID, extension_apps=apps), [], "ua")
+            await insert_conference(tx, conference(CID, extension_apps=apps), [], "ua")
         got = await db.store.get_conference("dinga", CID)
         assert got is not None and got.extension_apps == apps
 
@@ -181,16 +214,16 @@ def test_live_room_codes_are_unique_and_freed_when_ended(db: Runner):
 
     async def scenario() -> None:
         async with s.write() as tx:
-            await tx.insert_conference(conference(CID), [], "ua")
+            await insert_conference(tx, conference(CID), [], "ua")
         with pytest.raises(RoomCodeTaken):
             async with s.write() as tx:
-                await tx.insert_conference(conference("b" * 24), [], "ua")
-        assert await s.conference_corp("b" * 24) is None  # rolled back
+                await insert_conference(tx, conference("b" * 24), [], "ua")
+        assert await MeetingTables(s.reader).conference_corp("b" * 24) is None  # rolled back
         async with s.write() as tx:
-            await tx.end_conference(CID, 2_000)
+            await end_conference(tx, CID, 2_000)
         async with s.write() as tx:
-            await tx.insert_conference(conference("b" * 24), [], "ua")
-        assert await s.conference_corp("b" * 24) == "dinga"
+            await insert_conference(tx, conference("b" * 24), [], "ua")
+        assert await MeetingTables(s.reader).conference_corp("b" * 24) == "dinga"
 
     db(scenario())
 
@@ -200,11 +233,11 @@ def test_join_leave_and_end_move_counters_and_history(db: Runner):
 
     async def scenario() -> None:
         async with s.write() as tx:
-            await tx.insert_conference(
-                conference(CID, status=ConferenceStatus.INITIALISED), [], "ua"
+            await insert_conference(
+                tx, conference(CID, status=ConferenceStatus.INITIALISED), [], "ua"
             )
-            await tx.record_join(CID, "ua", "A", 1_000)
-            await tx.record_join(CID, "ub", "B", 1_500)
+            await join_meeting(tx, CID, "ua", "A", 1_000)
+            await join_meeting(tx, CID, "ub", "B", 1_500)
         c = await s.get_conference("dinga", CID)
         assert c is not None and (c.status, c.active_num, c.attend_num) == (
             ConferenceStatus.STARTED,
@@ -212,16 +245,16 @@ def test_join_leave_and_end_move_counters_and_history(db: Runner):
             2,
         )
         async with s.write() as tx:
-            await tx.record_leave(CID, "ua", 3_000)
-            await tx.record_join(CID, "ua", "A", 4_000)
+            await record_leave(tx, CID, "ua", 3_000)
+            await join_meeting(tx, CID, "ua", "A", 4_000)
         c = await s.get_conference("dinga", CID)
         assert c is not None and (c.active_num, c.attend_num) == (2, 2)
         async with s.write() as tx:
-            member = await tx.get_participant(CID, "ua")
+            member = await MemberTables(tx.conn).get(CID, "ua")
             assert (
                 member is not None and member.duration_ms == 2_000 and member.first_join_ms == 1_000
             )
-            await tx.end_conference(CID, 5_000)
+            await end_conference(tx, CID, 5_000)
         c = await s.get_conference("dinga", CID)
         assert c is not None and (c.status, c.end_time_ms, c.active_num, c.attend_num) == (
             ConferenceStatus.ENDED,
@@ -229,7 +262,7 @@ def test_join_leave_and_end_move_counters_and_history(db: Runner):
             0,
             2,
         )
-        members = {p.union_id: p for p in await s.list_participants("dinga", CID)}
+        members = {p.union_id: p for p in await MemberTables(s.reader).list_members("dinga", CID)}
         assert members["ua"].duration_ms == 3_000 and members["ub"].duration_ms == 3_500
         assert {p.attend_status for p in members.values()} == {AttendStatus.LEFT}
         assert {p.leave_ms for p in members.values()} == {5_000}
@@ -252,18 +285,18 @@ def test_a_meeting_read_again_shows_every_commit_since(db: Runner, database_url:
         await other.open()
         try:
             async with s.write() as tx:
-                await tx.insert_conference(conference(CID), [], "ua")
+                await insert_conference(tx, conference(CID), [], "ua")
             assert await counts() == (0, 0)
             for n in range(1, 6):
                 async with other.write() as tx:
-                    await tx.record_join(CID, f"u{n}", "N", 1_000 + n)
+                    await join_meeting(tx, CID, f"u{n}", "N", 1_000 + n)
                 assert await counts() == (n, n)
                 assert await counts() == (n, n)
             async with s.write() as tx:
-                await tx.record_leave(CID, "u1", 9_000)
+                await record_leave(tx, CID, "u1", 9_000)
             assert await counts() == (4, 5)
             async with other.write() as tx:
-                await tx.end_conference(CID, 10_000)
+                await end_conference(tx, CID, 10_000)
             c = await s.get_conference("dinga", CID)
             assert c is not None and (c.status, c.end_time_ms) == (ConferenceStatus.ENDED, 10_000)
             assert await s.get_conference("dingb", CID) is None
@@ -415,8 +448,8 @@ def test_update_conference_writes_settings_and_state_but_never_counters(db: Runn
 
     async def scenario() -> None:
         async with s.write() as tx:
-            await tx.insert_conference(conference(CID, invited_num=1), [("ub", "B")], "ua")
-            await tx.record_join(CID, "ua", "A", 1_000)
+            await insert_conference(tx, conference(CID, invited_num=1), [("ub", "B")], "ua")
+            await join_meeting(tx, CID, "ua", "A", 1_000)
         before = await s.get_conference("dinga", CID)
         assert before is not None and (before.active_num, before.attend_num) == (1, 1)
         changed = before._replace(
@@ -436,12 +469,13 @@ def test_update_conference_writes_settings_and_state_but_never_counters(db: Runn
             auto_record_owner="uc",
         )
         async with s.write() as tx:
-            await tx.update_conference(
-                changed._replace(active_num=50, attend_num=60, invited_num=70)
+            await update_conference(
+                tx, changed._replace(active_num=50, attend_num=60, invited_num=70)
             )
         assert await s.get_conference("dinga", CID) == changed
         async with s.write() as tx:  # and back to the empty values
-            await tx.update_conference(
+            await update_conference(
+                tx,
                 changed._replace(
                     end_time_ms=None,
                     cloud_record_owner=None,
@@ -452,9 +486,9 @@ def test_update_conference_writes_settings_and_state_but_never_counters(db: Runn
                     internal_only=False,
                     auto_record_type=None,
                     auto_record_owner=None,
-                )
+                ),
             )
-            got = await tx.lock_conference("dinga", CID)
+            got = await MeetingTables(tx.conn, tx.row_lock).lock("dinga", CID)
         assert got is not None and got == await s.get_conference("dinga", CID)
         assert (got.end_time_ms, got.extension_apps, got.cohost_ids, got.auto_record_type) == (
             None,
@@ -479,35 +513,38 @@ def test_invitations_ring_once_and_turn_into_members(db: Runner):
 
     async def scenario() -> None:
         async with s.write() as tx:
-            await tx.insert_conference(conference(CID, invited_num=1), [("ub", "B")], "ua")
-        assert await s.list_participants("dinga", CID) == [member(CID, "ub", "B", calling)]
+            await insert_conference(tx, conference(CID, invited_num=1), [("ub", "B")], "ua")
+        assert await MemberTables(s.reader).list_members("dinga", CID) == [
+            member(CID, "ub", "B", calling)
+        ]
         async with s.write() as tx:
-            await tx.record_join(CID, "uc", "C", 1_500)
-            added = await tx.add_invitations(CID, [("ub", "B"), ("ud", "D")], "ua", 2_000)
+            await join_meeting(tx, CID, "uc", "C", 1_500)
+            added = await add_invitations(tx, CID, [("ub", "B"), ("ud", "D")], "ua", 2_000)
             assert added == 1  # ub was invited before
             # Someone inside stays inside when invited.
-            assert await tx.add_invitations(CID, [("uc", "C")], "ua", 2_100) == 1
+            assert await add_invitations(tx, CID, [("uc", "C")], "ua", 2_100) == 1
         c = await s.get_conference("dinga", CID)
         assert c is not None and (c.invited_num, c.active_num, c.attend_num) == (3, 1, 1)
-        assert await s.list_participants("dinga", CID) == [
+        assert await MemberTables(s.reader).list_members("dinga", CID) == [
             member(CID, "ub", "B", calling),
             member(CID, "uc", "C", AttendStatus.ACTIVE, first_join_ms=1_500, last_join_ms=1_500),
             member(CID, "ud", "D", calling),
         ]
-        assert await s.list_participants("dingb", CID) == []
+        assert await MemberTables(s.reader).list_members("dingb", CID) == []
         async with s.write() as tx:  # the invitee answers: the same member, now inside
-            await tx.record_join(CID, "ub", "Bee", 3_000)
-            assert await tx.get_participant(CID, "ub") == member(
+            await join_meeting(tx, CID, "ub", "Bee", 3_000)
+            assert await MemberTables(tx.conn).get(CID, "ub") == member(
                 CID, "ub", "Bee", AttendStatus.ACTIVE, first_join_ms=3_000, last_join_ms=3_000
             )
-            assert await tx.get_participant(CID, "zz") is None
-        assert [p.union_id for p in await s.list_participants("dinga", CID)] == ["ub", "uc", "ud"]
+            assert await MemberTables(tx.conn).get(CID, "zz") is None
+        listed = await MemberTables(s.reader).list_members("dinga", CID)
+        assert [p.union_id for p in listed] == ["ub", "uc", "ud"]
         c = await s.get_conference("dinga", CID)
         assert c is not None and (c.invited_num, c.active_num, c.attend_num) == (3, 2, 2)
         async with s.write() as tx:  # a member who left is rung again
-            await tx.record_leave(CID, "ub", 4_000)
-            assert await tx.add_invitations(CID, [("ub", "B")], "ua", 5_000) == 0
-            got = await tx.get_participant(CID, "ub")
+            await record_leave(tx, CID, "ub", 4_000)
+            assert await add_invitations(tx, CID, [("ub", "B")], "ua", 5_000) == 0
+            got = await MemberTables(tx.conn).get(CID, "ub")
         assert got == member(
             CID,
             "ub",
@@ -527,13 +564,13 @@ def test_kick_member_closes_the_stay_and_forbids_rejoining(db: Runner):
 
     async def scenario() -> None:
         async with s.write() as tx:
-            await tx.insert_conference(conference(CID, invited_num=1), [("ud", "D")], "ua")
-            await tx.record_join(CID, "ub", "B", 1_000)
-            await tx.record_join(CID, "uc", "C", 1_000)
+            await insert_conference(tx, conference(CID, invited_num=1), [("ud", "D")], "ua")
+            await join_meeting(tx, CID, "ub", "B", 1_000)
+            await join_meeting(tx, CID, "uc", "C", 1_000)
         async with s.write() as tx:
-            await tx.kick_member(CID, "ub", 4_000, forbid_rejoin=True)
-            await tx.kick_member(CID, "ud", 4_000, forbid_rejoin=False)  # never got in
-            assert await tx.get_participant(CID, "ub") == member(
+            await kick_member(tx, CID, "ub", 4_000, forbid_rejoin=True)
+            await kick_member(tx, CID, "ud", 4_000, forbid_rejoin=False)  # never got in
+            assert await MemberTables(tx.conn).get(CID, "ub") == member(
                 CID,
                 "ub",
                 "B",
@@ -544,14 +581,14 @@ def test_kick_member_closes_the_stay_and_forbids_rejoining(db: Runner):
                 duration_ms=3_000,
                 rejoin_forbidden=True,
             )
-            assert await tx.get_participant(CID, "ud") == member(
+            assert await MemberTables(tx.conn).get(CID, "ud") == member(
                 CID, "ud", "D", AttendStatus.KICKED
             )
         c = await s.get_conference("dinga", CID)
         assert c is not None and (c.active_num, c.attend_num, c.invited_num) == (1, 2, 1)
         async with s.write() as tx:  # ending later does not reopen or re-close the stay
-            await tx.end_conference(CID, 9_000)
-        kicked = {p.union_id: p for p in await s.list_participants("dinga", CID)}
+            await end_conference(tx, CID, 9_000)
+        kicked = {p.union_id: p for p in await MemberTables(s.reader).list_members("dinga", CID)}
         assert (kicked["ub"].attend_status, kicked["ub"].duration_ms) == (
             AttendStatus.KICKED,
             3_000,
@@ -567,32 +604,38 @@ def test_update_member_and_mute_everyone_touch_one_meeting(db: Runner):
 
     async def scenario() -> None:
         async with s.write() as tx:
-            await tx.insert_conference(conference(CID), [], "ua")
-            await tx.insert_conference(conference(other, room="10000000002"), [], "ua")
+            await insert_conference(tx, conference(CID), [], "ua")
+            await insert_conference(tx, conference(other, room="10000000002"), [], "ua")
             for cid in (CID, other):
-                await tx.record_join(cid, "ub", "B", 1_000)
-                await tx.record_join(cid, "uc", "C", 1_000, muted=True)
+                await join_meeting(tx, cid, "ub", "B", 1_000)
+                await join_meeting(tx, cid, "uc", "C", 1_000, muted=True)
         async with s.write() as tx:
-            ub = await tx.get_participant(CID, "ub")
+            ub = await MemberTables(tx.conn).get(CID, "ub")
             assert ub is not None
             # Only the nick and the mute state are written.
-            await tx.update_member(
+            await MemberTables(tx.conn).update(
                 ub._replace(nick="Bee", muted=True, duration_ms=99, rejoin_forbidden=True)
             )
-            assert await tx.get_participant(CID, "ub") == ub._replace(nick="Bee", muted=True)
+            assert await MemberTables(tx.conn).get(CID, "ub") == ub._replace(nick="Bee", muted=True)
         async with s.write() as tx:
-            await tx.mute_everyone(CID, False)
-        assert [(p.nick, p.muted) for p in await s.list_participants("dinga", CID)] == [
+            await MemberTables(tx.conn).mute_all(CID, False)
+        assert [
+            (p.nick, p.muted) for p in await MemberTables(s.reader).list_members("dinga", CID)
+        ] == [
             ("Bee", False),
             ("C", False),
         ]
         async with s.write() as tx:
-            await tx.mute_everyone(CID, True)
-        assert [(p.nick, p.muted) for p in await s.list_participants("dinga", CID)] == [
+            await MemberTables(tx.conn).mute_all(CID, True)
+        assert [
+            (p.nick, p.muted) for p in await MemberTables(s.reader).list_members("dinga", CID)
+        ] == [
             ("Bee", True),
             ("C", True),
         ]
-        assert [(p.nick, p.muted) for p in await s.list_participants("dinga", other)] == [
+        assert [
+            (p.nick, p.muted) for p in await MemberTables(s.reader).list_members("dinga", other)
+        ] == [
             ("B", False),
             ("C", True),
         ]
@@ -656,7 +699,7 @@ def test_list_conferences_filters(db: Runner, corp, where, expected):
     async def scenario() -> None:
         async with s.write() as tx:
             for key in LISTED:
-                await tx.insert_conference(listed(key), [], "ua")
+                await insert_conference(tx, listed(key), [], "ua")
         read = ListingTables(s.reader)
         assert await read.list_conferences(corp, where) == [listed(k) for k in expected]
         async with s.write() as tx:  # the transaction sees the same
@@ -672,7 +715,7 @@ def test_pages_of_conferences_are_cut_by_the_database(db: Runner):
     async def scenario() -> None:
         async with s.write() as tx:
             for key in LISTED:
-                await tx.insert_conference(listed(key, title=f"Sync {key}"), [], "ua")
+                await insert_conference(tx, listed(key, title=f"Sync {key}"), [], "ua")
         everything = ConferenceFilter()
         assert await db.pages.page("dinga", everything, 1, 2) == (
             [listed(k, title=f"Sync {k}") for k in ("c2", "c4")],
@@ -705,7 +748,7 @@ def test_list_conferences_in_a_transaction_sees_its_own_writes(db: Runner):
 
     async def scenario() -> None:
         async with s.write() as tx:
-            await tx.insert_conference(conference(CID), [], "ua")
+            await insert_conference(tx, conference(CID), [], "ua")
             written = ListingTables(tx.conn)
             assert await written.list_conferences("dinga", ConferenceFilter()) == [conference(CID)]
             assert await written.list_conferences("dingb", ConferenceFilter()) == []
@@ -720,20 +763,21 @@ def test_list_memberships_of_running_meetings_in_one_org(db: Runner):
 
     async def scenario() -> None:
         async with s.write() as tx:
-            await tx.insert_conference(conference(running, start_time_ms=2_000), [], "ua")
-            await tx.insert_conference(conference(ended, room="10000000002"), [], "ua")
-            await tx.insert_conference(
-                conference(other, "dingb", room="10000000003"), [("ub", "B")], "ua"
+            await insert_conference(tx, conference(running, start_time_ms=2_000), [], "ua")
+            await insert_conference(tx, conference(ended, room="10000000002"), [], "ua")
+            await insert_conference(
+                tx, conference(other, "dingb", room="10000000003"), [("ub", "B")], "ua"
             )
-            await tx.insert_conference(
+            await insert_conference(
+                tx,
                 conference(pending, room="10000000004", status=ConferenceStatus.INITIALISED),
                 [("ub", "B")],
                 "ua",
             )
             for cid in (running, ended, other):
-                await tx.record_join(cid, "ub", "B", 3_000)
-            await tx.record_join(running, "uc", "C", 3_000)
-            await tx.end_conference(ended, 4_000)
+                await join_meeting(tx, cid, "ub", "B", 3_000)
+            await join_meeting(tx, running, "uc", "C", 3_000)
+            await end_conference(tx, ended, 4_000)
         read = ListingTables(s.reader)
         inside = member(
             running, "ub", "B", AttendStatus.ACTIVE, first_join_ms=3_000, last_join_ms=3_000
@@ -747,7 +791,7 @@ def test_list_memberships_of_running_meetings_in_one_org(db: Runner):
         assert await read.list_memberships("dinga", "ub", AttendStatus.CALLING) == []
         assert await read.list_memberships("dinga", "zz", AttendStatus.ACTIVE) == []
         async with s.write() as tx:
-            await tx.record_leave(running, "ub", 5_000)
+            await record_leave(tx, running, "ub", 5_000)
         assert await read.list_memberships("dinga", "ub", AttendStatus.ACTIVE) == []
         assert await read.list_memberships("dinga", "ub", AttendStatus.LEFT) == [
             inside._replace(leave_ms=5_000, duration_ms=2_000, attend_status=AttendStatus.LEFT)
@@ -763,16 +807,16 @@ def test_a_join_moves_the_counts_by_what_its_rows_did(db: Runner):
     async def scenario() -> tuple[Any, ...]:
         store = db.store
         async with store.write() as tx:
-            await tx.insert_conference(conference(CID, invited_num=1), [("ub", "B")], "ua")
+            await insert_conference(tx, conference(CID, invited_num=1), [("ub", "B")], "ua")
         async with store.write() as tx:
-            first = await tx.record_join(CID, "ub", "B", 2_000)  # was rung
-            again = await tx.record_join(CID, "ub", "B", 2_100)  # inside already
-            await tx.record_leave(CID, "ub", 2_200)
-            await tx.record_join(CID, "ub", "B", 2_300)  # a second stay
-            await tx.record_join(CID, "uc", "C", 2_400)  # new to the meeting
+            first = await join_meeting(tx, CID, "ub", "B", 2_000)  # was rung
+            again = await join_meeting(tx, CID, "ub", "B", 2_100)  # inside already
+            await record_leave(tx, CID, "ub", 2_200)
+            await join_meeting(tx, CID, "ub", "B", 2_300)  # a second stay
+            await join_meeting(tx, CID, "uc", "C", 2_400)  # new to the meeting
         meeting = await store.get_conference("dinga", CID)
         assert meeting is not None
-        page = await store.page_participants("dinga", CID, 0, 10)
+        page = await MemberTables(store.reader).page("dinga", CID, 0, 10)
         stays = await AnalyticsTables(store.reader).list_sessions("dinga", CID)
         return first is not None, again, meeting, page.total, len(stays)
 

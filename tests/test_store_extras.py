@@ -10,6 +10,7 @@ from dingconf.app import open_store
 from dingconf.core.records import Conference, ConferenceStatus, Org, User
 from dingconf.db.store import Store
 from dingconf.links.tables import LinkTables
+from dingconf.meetings.transitions import insert_conference
 from dingconf.streams.records import LoginLink, MeetingSettings, ShortLink, StreamOut
 from dingconf.streams.tables import StreamTables
 
@@ -33,7 +34,8 @@ async def _seed(store: Store) -> None:
         await tx.upsert_org(Org("dinga", "A"))
         await tx.upsert_org(Org("dingb", "B"))
         await tx.upsert_user(User("dinga", "ua", "User A"))
-        await tx.insert_conference(
+        await insert_conference(
+            tx,
             Conference(
                 CID,
                 "dinga",

@@ -25,6 +25,8 @@ from dingconf.events.tables import EventTables
 from dingconf.listing.records import ConferenceFilter
 from dingconf.listing.tables import ListingTables
 from dingconf.meetings.service import validate_title
+from dingconf.meetings.tables import MeetingTables
+from dingconf.meetings.transitions import end_conference, insert_conference, update_conference
 from dingconf.members.service import MUTE_OFF, MUTE_ON
 
 __all__ = ["BIZ_BOOKED", "BookingService"]
@@ -166,7 +168,7 @@ class BookingService:
                     await EventTables(tx.conn).set_origin(
                         booking.schedule_conference_id, principal.client_key
                     )
-                    await tx.insert_conference(instance, [], creator_id)
+                    await insert_conference(tx, instance, [], creator_id)
             except RoomCodeTaken:
                 continue
             return booking
@@ -200,7 +202,9 @@ class BookingService:
         )
         if not pending:
             return None
-        return await tx.lock_conference(booking.corp_id, pending[0].conference_id)
+        return await MeetingTables(tx.conn, tx.row_lock).lock(
+            booking.corp_id, pending[0].conference_id
+        )
 
     async def _save(self, tx: WriteTx, booking: Booking, start_changed: bool) -> None:
         """Store a changed booking; a not yet started instance follows it."""
@@ -210,7 +214,7 @@ class BookingService:
             changed = instance._replace(**_instance_fields(booking))
             if start_changed:
                 changed = changed._replace(start_time_ms=booking.start_time_ms)
-            await tx.update_conference(changed)
+            await update_conference(tx, changed)
 
     async def update(
         self,
@@ -281,8 +285,8 @@ class BookingService:
             if instance is not None:
                 now = self._clock.now_ms()
                 # It never ran: it starts and ends at once (confDuration 0).
-                await tx.update_conference(instance._replace(start_time_ms=now))
-                await tx.end_conference(instance.conference_id, now)
+                await update_conference(tx, instance._replace(start_time_ms=now))
+                await end_conference(tx, instance.conference_id, now)
 
     async def _own_booking(self, principal: Principal, schedule_id: str) -> Booking:
         """The caller's booking, for the settings APIs (their documented codes).
@@ -376,7 +380,7 @@ class BookingService:
         )
         try:
             async with self._store.write() as tx:
-                await tx.insert_conference(instance, [], booking.creator_id)
+                await insert_conference(tx, instance, [], booking.creator_id)
         except RoomCodeTaken:
             live = await ListingTables(self._store.reader).list_conferences(
                 booking.corp_id, ConferenceFilter(room_code=booking.room_code)

@@ -12,6 +12,8 @@ from dingconf.core import errors
 from dingconf.core.clock import Clock
 from dingconf.core.records import AttendStatus, ConferenceStatus
 from dingconf.db.store import Store
+from dingconf.meetings.tables import MeetingTables
+from dingconf.members.tables import MemberTables
 
 __all__ = ["MAX_TEXT", "ContentService"]
 
@@ -41,12 +43,12 @@ class ContentService:
         if not text.strip() or len(text) > MAX_TEXT:
             raise errors.param_error(f"text must have 1 to {MAX_TEXT} characters")
         async with self._store.write() as tx:
-            conference = await tx.lock_conference(corp_id, conference_id)
+            conference = await MeetingTables(tx.conn, tx.row_lock).lock(corp_id, conference_id)
             if conference is None:
                 raise errors.room_not_found()
             if conference.status == ConferenceStatus.ENDED:
                 raise errors.resource_close()
-            member = await tx.get_participant(conference_id, union_id)
+            member = await MemberTables(tx.conn).get(conference_id, union_id)
             if member is None or member.attend_status != AttendStatus.ACTIVE:
                 raise errors.not_in_conference(f"{union_id} is not in the meeting")
             now = self._clock.now_ms()

@@ -18,6 +18,8 @@ from dingconf.db.store import Store, WriteTx
 from dingconf.listing.records import ConferenceFilter
 from dingconf.listing.tables import ListingTables
 from dingconf.meetings.service import ConferenceService
+from dingconf.meetings.tables import MeetingTables
+from dingconf.members.tables import MemberTables
 from dingconf.recording.service import RecordingService
 
 __all__ = ["PARTICIPANTS_PAGE", "ControlService"]
@@ -46,7 +48,7 @@ class ControlService:
         self._content = content
 
     async def _corp_of(self, conference_id: str) -> str:
-        corp_id = await self._store.conference_corp(conference_id)
+        corp_id = await MeetingTables(self._store.reader).conference_corp(conference_id)
         if corp_id is None:
             raise errors.room_not_found()
         return corp_id
@@ -68,7 +70,11 @@ class ControlService:
         from the join (None: one default sample at the join). With
         ``typo_check``, see :meth:`_typo`.
         """
-        corp_id = await self._store.conference_corp(conference_id) if typo_check else None
+        corp_id = (
+            await MeetingTables(self._store.reader).conference_corp(conference_id)
+            if typo_check
+            else None
+        )
         typo = await self._typo(corp_id, union_id) if corp_id else None
         await self._join(None, conference_id, union_id, nick, device, samples, typo)
 
@@ -90,11 +96,14 @@ class ControlService:
         """
         async with self._store.write() as tx:
             locked = await (
-                tx.lock_conference(corp_id, conference_id)
+                MeetingTables(tx.conn, tx.row_lock).lock(corp_id, conference_id)
                 if corp_id
-                else tx.lock_any_conference(conference_id)
+                else MeetingTables(tx.conn, tx.row_lock).lock_any(conference_id)
             )
-            if typo is not None and await tx.get_participant(conference_id, union_id) is None:
+            if (
+                typo is not None
+                and await MemberTables(tx.conn).get(conference_id, union_id) is None
+            ):
                 raise typo
             member = await self._conferences.join(tx, locked, union_id, nick, device)
             joined = member.last_join_ms if member.last_join_ms is not None else 0
@@ -131,9 +140,9 @@ class ControlService:
         """
         corp_id = await self._corp_of(conference_id)
         async with self._store.write() as tx:
-            await tx.lock_conference(corp_id, conference_id)
+            await MeetingTables(tx.conn, tx.row_lock).lock(corp_id, conference_id)
             for union_id in {s.union_id for s in samples}:
-                member = await tx.get_participant(conference_id, union_id)
+                member = await MemberTables(tx.conn).get(conference_id, union_id)
                 if member is None or member.first_join_ms is None:
                     raise errors.param_error(f"{union_id} never joined the meeting")
             await AnalyticsTables(tx.conn).add_samples(conference_id, samples)
@@ -147,7 +156,7 @@ class ControlService:
         """
         corp_id = await self._corp_of(conference_id)
         async with self._store.write() as tx:
-            await tx.lock_conference(corp_id, conference_id)
+            await MeetingTables(tx.conn, tx.row_lock).lock(corp_id, conference_id)
             if not await AnalyticsTables(tx.conn).decline_call(conference_id, union_id, reason):
                 raise errors.param_error(
                     f"{union_id} is not being called (attendStatus {int(AttendStatus.CALLING)})"
@@ -215,7 +224,7 @@ class ControlService:
             InvalidRequest: ``resourceClose`` (ended) or ``notInConference``,
                 before anything was written.
         """
-        locked = await tx.lock_any_conference(conference_id)
+        locked = await MeetingTables(tx.conn, tx.row_lock).lock_any(conference_id)
         await self._conferences.leave(tx, locked, union_id)
 
     async def participants(
@@ -240,7 +249,9 @@ class ControlService:
             error_code=errors.param_error.code,
         )
         corp_id = await self._corp_of(conference_id)
-        found = await self._store.page_participants(corp_id, conference_id, offset, size, after)
+        found = await MemberTables(self._store.reader).page(
+            corp_id, conference_id, offset, size, after
+        )
         page = resume_at(page_of(found.members, offset, found.total), found.last)
         return replace(page, items=[m for m in page.items if m.first_join_ms is not None])
 

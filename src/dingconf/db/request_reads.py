@@ -10,47 +10,60 @@ when this process commits, so it never serves another request or outlives a
 commit the request could have seen.
 """
 
+from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from typing import NamedTuple
 
 from dingconf.core.clock import ClockState
 from dingconf.core.records import Conference
-from dingconf.db.driver import Connection
-from dingconf.db.rows import CONFERENCE_COLUMNS, conference_of
+from dingconf.db.driver import Connection, Row
 
-__all__ = ["RequestReads", "read_clock_epoch_meeting"]
+__all__ = ["ClockReads", "RequestReads"]
 
 _CLOCK_AND_EPOCH = (
     "SELECT c.offset_ms, c.frozen_ms, a.epoch FROM clock_state c, auth_epoch a "
     "WHERE c.id = 1 AND a.id = 1"
 )
-# The same and the meeting a read request names, in one round trip: the
-# meeting's columns follow the clock's and the epoch's (all NULL when there is
-# no such meeting).
-_CLOCK_EPOCH_AND_MEETING = (
-    "SELECT c.offset_ms, c.frozen_ms, a.epoch, "
-    + ", ".join("m." + column for column in CONFERENCE_COLUMNS.split(", "))
-    + " FROM clock_state c JOIN auth_epoch a ON a.id = 1 "
-    "LEFT JOIN conferences m ON m.conference_id = ? WHERE c.id = 1"
-)
-_CORP_AT = 1  # corp_id's place in CONFERENCE_COLUMNS
 
 
-async def read_clock_epoch_meeting(
-    conn: Connection, prefetch: str | None
-) -> tuple[ClockState, int | None, Conference | None]:
-    """The clock, the auth epoch and (``prefetch``) a meeting of any organisation, in one
-    statement; the epoch is None when the rows are missing."""
-    if prefetch is None:
-        row = await conn.fetchone(_CLOCK_AND_EPOCH)
-    else:
-        row = await conn.fetchone(_CLOCK_EPOCH_AND_MEETING, (prefetch,))
-    if row is None:
-        return ClockState(), None, None
-    clock = ClockState(int(row[0]), None if row[1] is None else int(row[1]))
-    meeting = row[3:]
-    found = conference_of(meeting) if meeting and meeting[_CORP_AT] is not None else None
-    return clock, int(row[2]), found
+class ClockReads:
+    """A request's first statement: the clock and the auth epoch, and with them (where
+    nothing can be kept between requests) the meeting a read request names."""
+
+    __slots__ = ("_corp_at", "_meeting_of", "_with_meeting")
+
+    def __init__(
+        self, meeting_columns: Sequence[str], meeting_of: Callable[[Row], Conference]
+    ) -> None:
+        """``meeting_columns``: the ``conferences`` columns ``meeting_of`` maps to a meeting."""
+        # The meeting's columns follow the clock's and the epoch's (all NULL
+        # when there is no such meeting).
+        self._with_meeting = (
+            "SELECT c.offset_ms, c.frozen_ms, a.epoch, "
+            + ", ".join("m." + column for column in meeting_columns)
+            + " FROM clock_state c JOIN auth_epoch a ON a.id = 1 "
+            "LEFT JOIN conferences m ON m.conference_id = ? WHERE c.id = 1"
+        )
+        self._meeting_of = meeting_of
+        self._corp_at = list(meeting_columns).index("corp_id")
+
+    async def read_clock_epoch_meeting(
+        self, conn: Connection, prefetch: str | None
+    ) -> tuple[ClockState, int | None, Conference | None]:
+        """The clock, the auth epoch and (``prefetch``) a meeting of any organisation, in
+        one statement; the epoch is None when the rows are missing."""
+        if prefetch is None:
+            row = await conn.fetchone(_CLOCK_AND_EPOCH)
+        else:
+            row = await conn.fetchone(self._with_meeting, (prefetch,))
+        if row is None:
+            return ClockState(), None, None
+        clock = ClockState(int(row[0]), None if row[1] is None else int(row[1]))
+        meeting = row[3:]
+        found = (
+            self._meeting_of(meeting) if meeting and meeting[self._corp_at] is not None else None
+        )
+        return clock, int(row[2]), found
 
 
 class RequestReads:

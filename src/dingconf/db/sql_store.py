@@ -15,29 +15,22 @@ from dingconf.core.records import (
     App,
     Conference,
     Org,
-    Participant,
     Principal,
     Suite,
     User,
 )
 from dingconf.db.driver import Connection, Database
 from dingconf.db.kept_rows import KeptRows
-from dingconf.db.request_reads import RequestReads, read_clock_epoch_meeting
+from dingconf.db.request_reads import ClockReads, RequestReads
 from dingconf.db.rows import (
-    PARTICIPANT_COLUMNS,
-    SELECT_CONFERENCE,
     app_of,
-    conference_of,
-    participant_of,
     scopes_of,
-    select_conference_corp,
     select_user,
     user_of,
 )
 from dingconf.db.store import Store, WriteTx
 from dingconf.db.write_tx import SqlWriteTx
-from dingconf.listing.records import MemberKey, MemberPage
-from dingconf.listing.tables import select_member_page
+from dingconf.meetings.tables import CONFERENCE_COLUMNS, MeetingTables, conference_of
 
 __all__ = ["SqlStore"]
 
@@ -50,6 +43,7 @@ class SqlStore(Store):
     """A :class:`~dingconf.db.store.Store` over any :class:`Database` driver."""
 
     _read: Connection  # set by open()
+    _meetings: MeetingTables  # over _read, set by open()
 
     def __init__(self, database: Database) -> None:
         self._db = database
@@ -61,6 +55,7 @@ class SqlStore(Store):
         self._kept = KeptRows(_CONFERENCE_CACHE_LIMIT)
         # What the features keep of rows a commit may change (on_commit).
         self._forgets: list[Callable[[], None]] = []
+        self._clock_reads = ClockReads(CONFERENCE_COLUMNS, conference_of)
 
     @property
     def database(self) -> Database:
@@ -70,6 +65,7 @@ class SqlStore(Store):
     async def open(self) -> None:
         await self._db.connect()
         self._read = self._db.reader
+        self._meetings = MeetingTables(self._read)
 
     async def close(self) -> None:
         await self._db.disconnect()
@@ -193,40 +189,10 @@ class SqlStore(Store):
             kept = self._kept.meeting(conference_id)
             if kept is not None:
                 return kept if kept.corp_id == corp_id else None
-        row = await self._read.fetchone(SELECT_CONFERENCE, (conference_id, corp_id))
-        if row is None:
-            return None
-        conference = conference_of(row)
-        self._kept.keep_meeting(marker, conference)
+        conference = await self._meetings.get(corp_id, conference_id)
+        if conference is not None:
+            self._kept.keep_meeting(marker, conference)
         return conference
-
-    async def conference_corp(self, conference_id: str) -> str | None:
-        return await select_conference_corp(self._read, conference_id)
-
-    async def list_participants(self, corp_id: str, conference_id: str) -> list[Participant]:
-        rows = await self._read.fetchall(
-            f"SELECT {', '.join('p.' + c for c in PARTICIPANT_COLUMNS.split(', '))}, "
-            "u.job_number "
-            "FROM participants p JOIN conferences c ON c.conference_id = p.conference_id "
-            "LEFT JOIN users u ON u.corp_id = c.corp_id AND u.union_id = p.union_id "
-            "WHERE p.conference_id = ? AND c.corp_id = ? ORDER BY p.listed_at, p.union_id",
-            (conference_id, corp_id),
-        )
-        return [participant_of(row[:-1])._replace(job_number=row[-1]) for row in rows]
-
-    async def page_participants(
-        self,
-        corp_id: str,
-        conference_id: str,
-        offset: int,
-        limit: int,
-        after: MemberKey | None = None,
-    ) -> MemberPage:
-        # The total is kept by the write transactions: read with the page, in
-        # the same statement, with one primary-key lookup, never a COUNT.
-        return MemberPage(
-            *await select_member_page(self._read, corp_id, conference_id, offset, limit, after)
-        )
 
     async def dump_state(self, corp_id: str | None) -> StateDump:
         return await dump_state(self._read, corp_id)
@@ -236,7 +202,9 @@ class SqlStore(Store):
         if marker is None:
             # Nothing can be kept between requests, so what this one will
             # need is read at once: one round trip.
-            clock, epoch, meeting = await read_clock_epoch_meeting(self._read, prefetch)
+            clock, epoch, meeting = await self._clock_reads.read_clock_epoch_meeting(
+                self._read, prefetch
+            )
             self._request.started(None, epoch, prefetch, meeting)
             return clock
         self._request.started(marker)

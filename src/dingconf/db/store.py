@@ -16,14 +16,12 @@ from dingconf.core.records import (
     App,
     Conference,
     Org,
-    Participant,
     Principal,
     Suite,
     TokenRecord,
     User,
 )
 from dingconf.db.driver import Connection
-from dingconf.listing.records import MemberKey, MemberPage
 
 __all__ = [
     "Invitation",
@@ -69,9 +67,6 @@ class WriteTx(Protocol):
     async def app_keys(self, corp_id: str) -> list[str]:
         """The appKeys of an organisation's internal apps."""
 
-    async def conference_corp(self, conference_id: str) -> str | None:
-        """The organisation owning a meeting, if it exists."""
-
     async def upsert_org(self, org: Org) -> None:
         """Insert or update an organisation."""
 
@@ -100,89 +95,6 @@ class WriteTx(Protocol):
 
     async def delete_tokens(self, client_kind: str, client_key: str) -> int:
         """Revoke every token of a client; return how many there were."""
-
-    async def insert_conference(
-        self, conference: Conference, invitations: list[Invitation], invited_by: str
-    ) -> None:
-        """Store a new meeting and its invitations.
-
-        Raises:
-            RoomCodeTaken: the roomCode is in use by a meeting that has not ended.
-        """
-
-    async def lock_conference(self, corp_id: str, conference_id: str) -> Conference | None:
-        """Read a meeting of ``corp_id`` and hold it until the transaction ends."""
-
-    async def lock_any_conference(self, conference_id: str) -> Conference | None:
-        """:meth:`lock_conference` for the control API, whatever the organisation."""
-
-    async def get_participant(self, conference_id: str, union_id: str) -> Participant | None:
-        """Read one member of a meeting."""
-
-    async def update_conference(self, conference: Conference) -> None:
-        """Write a meeting's settings and state; never its counters."""
-
-    async def add_invitations(
-        self, conference_id: str, invitations: list[Invitation], invited_by: str, at_ms: int
-    ) -> int:
-        """Ring people (members with attendStatus 2); count new invitees in invitedNum.
-
-        Returns how many of them had not been invited before.
-        """
-
-    async def record_join(
-        self,
-        conference_id: str,
-        union_id: str,
-        nick: str,
-        at_ms: int,
-        *,
-        muted: bool = False,
-        outer_org: bool = False,
-        maybe_starting: bool = True,
-    ) -> tuple[Participant, Conference] | None:
-        """Mark a person inside the meeting, open a session and move the counters.
-
-        The counters move by what the rows did: ``activeNum`` by one,
-        ``attendNum`` at the person's first stay, the member total for a row new
-        to the meeting. A meeting that had not started (status 0) starts now.
-        Returns the member and the meeting as the join left them; None (and
-        nothing changed) when the person is inside already.
-        ``maybe_starting=False`` (the caller holds the meeting and read a status
-        other than 0) skips looking for a start.
-        """
-
-    async def record_leave(
-        self, conference_id: str, union_id: str, at_ms: int
-    ) -> tuple[Participant, Conference] | None:
-        """Mark a person inside as having left, close their session and move the counters.
-
-        Returns the member and the meeting as the leave left them; None (and
-        nothing changed) when the person was not inside.
-        """
-
-    async def kick_member(
-        self, conference_id: str, union_id: str, at_ms: int, *, forbid_rejoin: bool
-    ) -> None:
-        """Put a member out (attendStatus 5), closing their session if inside."""
-
-    async def update_member(self, member: Participant) -> None:
-        """Write a member's nick and mute state."""
-
-    async def add_phone_invitations(
-        self, conference_id: str, invitations: list[Invitation], invited_by: str, at_ms: int
-    ) -> int:
-        """Ring ``(phoneNumber, nick)`` invitees; count new numbers in invitedNum.
-
-        They are not members: nobody with a unionId answers a telephone call.
-        Returns how many numbers had not been invited before.
-        """
-
-    async def mute_everyone(self, conference_id: str, muted: bool) -> None:
-        """Mute or unmute every member of a meeting."""
-
-    async def end_conference(self, conference_id: str, at_ms: int) -> None:
-        """End a meeting: everyone still inside leaves at ``at_ms``; calls fail."""
 
     # The test toolkit (service.state): whole organisations, the clock, the baseline.
 
@@ -265,27 +177,6 @@ class Store(Protocol):
 
     async def get_conference(self, corp_id: str, conference_id: str) -> Conference | None:
         """Read a meeting of ``corp_id``; another organisation's meeting is invisible."""
-
-    async def conference_corp(self, conference_id: str) -> str | None:
-        """The organisation owning a meeting, to tell "not yours" from "no such meeting"."""
-
-    async def list_participants(self, corp_id: str, conference_id: str) -> list[Participant]:
-        """The members of a meeting of ``corp_id``, in order of first join."""
-
-    async def page_participants(
-        self,
-        corp_id: str,
-        conference_id: str,
-        offset: int,
-        limit: int,
-        after: MemberKey | None = None,
-    ) -> MemberPage:
-        """One page of ``list_participants`` and how many members there are, cut by the database.
-
-        ``after`` is the key the previous page ended with (:attr:`MemberPage.last`):
-        the page then starts right after it, found through the index, and
-        ``offset`` is not skipped. The total is kept by the writes, not counted.
-        """
 
     async def dump_state(self, corp_id: str | None) -> StateDump:
         """Every organisation (or one) and the suites, rows as column mappings."""

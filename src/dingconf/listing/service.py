@@ -16,6 +16,7 @@ from dingconf.listing.pages import ConferencePages
 from dingconf.listing.records import ConferenceFilter
 from dingconf.listing.tables import ListingTables
 from dingconf.members.service import with_live_duration
+from dingconf.members.tables import MemberTables
 
 __all__ = ["BATCH_MEETINGS", "BATCH_USERS", "FREE_TYPE", "SCENE", "HistoryFilter", "ListingService"]
 
@@ -83,7 +84,7 @@ class ListingService:
             if c is not None and c.status == ConferenceStatus.STARTED:
                 # The first members only, read by the listing's index: the
                 # whole list is QueryConferenceMembers' to page through.
-                listed = await self._store.page_participants(
+                listed = await MemberTables(self._store.reader).page(
                     principal.corp_id, conference_id, 0, BATCH_USERS
                 )
                 members = listed.members

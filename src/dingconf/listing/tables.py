@@ -18,15 +18,15 @@ from typing import NamedTuple
 
 from dingconf.core.records import AttendStatus, Conference, ConferenceStatus, Participant
 from dingconf.db.driver import Connection
-from dingconf.db.rows import CONFERENCE_COLUMNS, PARTICIPANT_COLUMNS, conference_of, participant_of
 from dingconf.listing.records import ConferenceFilter
+from dingconf.meetings.tables import CONFERENCE_COLUMNS, conference_of
+from dingconf.members.tables import MEMBER_COLUMNS, participant_of
 
 __all__ = [
     "MEMBER_COUNT_RESET",
     "SELECT_MEMBERSHIPS",
     "ListingTables",
     "OrgListing",
-    "select_member_page",
 ]
 
 #: Deletes an organisation's (``?``) meeting counts, before its meetings go
@@ -42,7 +42,7 @@ MEMBER_COUNT_RESET = (
 #: SQLite keeps a CROSS JOIN's order, and would otherwise start from every
 #: running meeting of the organisation, to sort by.
 SELECT_MEMBERSHIPS = (
-    f"SELECT {', '.join('p.' + c for c in PARTICIPANT_COLUMNS.split(', '))} "
+    f"SELECT {', '.join('p.' + c for c in MEMBER_COLUMNS)} "
     "FROM participants p CROSS JOIN conferences c "
     "WHERE c.conference_id = p.conference_id "
     "AND c.corp_id = ? AND c.status = ? AND p.union_id = ? AND p.attend_status = ? "
@@ -74,50 +74,6 @@ _MOVE = _UPSERT.format(
 
 def _one_hot(status: int) -> tuple[int, ...]:
     return tuple(int(status == s) for s in _STATUSES)
-
-
-async def select_member_page(
-    conn: Connection,
-    corp_id: str,
-    conference_id: str,
-    offset: int,
-    limit: int,
-    after: tuple[int, str] | None,
-) -> tuple[list[Participant], int, tuple[int, str] | None]:
-    """One page of a meeting's members by ``(listed_at, union_id)``, how many members
-    there are, and the page's last row's key.
-
-    One statement, so the total and the rows are of one moment: read apart,
-    joins committed in between made the total exceed the rows listed. The
-    total is a meeting of ``corp_id``'s kept count (0 for none or another
-    organisation's); a page past the end is one row with the total alone.
-    With ``after`` (the key the previous page ended with) the page is read
-    from there off the ``participants_listing`` index and ``offset`` is not
-    skipped; without it, ``offset`` rows are.
-    """
-    seek, bound = "", []
-    if after is not None:
-        seek = " AND (p.listed_at, p.union_id) > (?, ?)"
-        bound = [after[0], after[1]]
-        offset = 0
-    columns = ", ".join("p." + c for c in PARTICIPANT_COLUMNS.split(", "))
-    rows = await conn.fetchall(
-        f"WITH page AS (SELECT {columns}, u.job_number, p.listed_at "
-        "FROM participants p JOIN conferences c ON c.conference_id = p.conference_id "
-        "LEFT JOIN users u ON u.corp_id = c.corp_id AND u.union_id = p.union_id "
-        f"WHERE p.conference_id = ? AND c.corp_id = ?{seek} "
-        "ORDER BY p.listed_at, p.union_id LIMIT ? OFFSET ?) "
-        "SELECT kept.members, page.* FROM (SELECT COALESCE((SELECT m.members "
-        "FROM member_counts m JOIN conferences c ON c.conference_id = m.conference_id "
-        "WHERE m.conference_id = ? AND c.corp_id = ?), 0) AS members) kept "
-        "LEFT JOIN page ON 1 = 1 ORDER BY page.listed_at, page.union_id",
-        [conference_id, corp_id, *bound, limit, offset, conference_id, corp_id],
-    )
-    total = int(rows[0][0])
-    listed = [row[1:] for row in rows if row[1] is not None]
-    members = [participant_of(row[:-2])._replace(job_number=row[-2]) for row in listed]
-    last = (int(listed[-1][-1]), str(listed[-1][1])) if listed else None
-    return members, total, last
 
 
 def _filter_sql(where: ConferenceFilter) -> tuple[list[str], list[object]]:
@@ -186,7 +142,7 @@ class ListingTables:
             page = " LIMIT ? OFFSET ?"
             params += [window[1], window[0]]
         rows = await self._conn.fetchall(
-            f"SELECT {CONFERENCE_COLUMNS} FROM conferences "
+            f"SELECT {', '.join(CONFERENCE_COLUMNS)} FROM conferences "
             f"WHERE {condition} ORDER BY start_time, conference_id{page}",
             params,
         )

@@ -4,6 +4,7 @@ from dingconf.core import errors
 from dingconf.core.ids import CONFERENCE_ID
 from dingconf.core.records import Conference, Principal
 from dingconf.db.store import WriteTx
+from dingconf.meetings.tables import MeetingTables
 
 __all__ = ["lock_own_conference"]
 
@@ -21,9 +22,10 @@ async def lock_own_conference(tx: WriteTx, principal: Principal, conference_id: 
     conference_id = conference_id.strip()
     if not CONFERENCE_ID.fullmatch(conference_id):
         raise errors.params_error("error:invalid conferenceId")
-    conference = await tx.lock_conference(principal.corp_id, conference_id)
+    meetings = MeetingTables(tx.conn, tx.row_lock)
+    conference = await meetings.lock(principal.corp_id, conference_id)
     if conference is not None:
         return conference
-    if await tx.conference_corp(conference_id) is not None:
+    if await meetings.conference_corp(conference_id) is not None:
         raise errors.org_access_forbidden()
     raise errors.params_error("error:conference not found")

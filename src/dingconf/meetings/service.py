@@ -19,6 +19,15 @@ from dingconf.db.store import Invitation, RoomCodeTaken, Store, WriteTx
 from dingconf.events.payloads import CLOSED, CREATED, JOINED, LEFT, emit_meeting, emit_members
 from dingconf.events.tables import EventTables
 from dingconf.meetings.access import lock_own_conference
+from dingconf.meetings.tables import MeetingTables
+from dingconf.meetings.transitions import (
+    end_conference,
+    insert_conference,
+    record_join,
+    record_leave,
+    update_conference,
+)
+from dingconf.members.tables import MemberTables
 from dingconf.recording.service import (
     FINISHED,
     RECORDING,
@@ -116,7 +125,7 @@ class ConferenceService:
         conference = await self._store.get_conference(principal.corp_id, conference_id)
         if conference is not None:
             return conference
-        if await self._store.conference_corp(conference_id) is not None:
+        if await MeetingTables(self._store.reader).conference_corp(conference_id) is not None:
             raise errors.no_permission("NO PERMISSION")
         raise errors.room_not_found()
 
@@ -185,7 +194,7 @@ class ConferenceService:
             )
             try:
                 async with self._store.write() as tx:
-                    await tx.insert_conference(conference, invitations, creator.union_id)
+                    await insert_conference(tx, conference, invitations, creator.union_id)
                     await EventTables(tx.conn).set_origin(
                         conference.conference_id, principal.client_key
                     )
@@ -215,10 +224,12 @@ class ConferenceService:
             now = self._clock.now_ms()
             # A recording still running or paused finishes with the meeting.
             if conference.cloud_record_status in RECORDING:
-                await tx.update_conference(conference._replace(cloud_record_status=FINISHED))
+                await update_conference(tx, conference._replace(cloud_record_status=FINISHED))
                 await finish_take(tx, conference, now)
-            await tx.end_conference(conference.conference_id, now)
-            ended = await tx.lock_conference(principal.corp_id, conference.conference_id)
+            await end_conference(tx, conference.conference_id, now)
+            ended = await MeetingTables(tx.conn, tx.row_lock).lock(
+                principal.corp_id, conference.conference_id
+            )
             if ended is not None:
                 await emit_meeting(tx.conn, ended, CLOSED, now)
 
@@ -248,7 +259,7 @@ class ConferenceService:
         """
         conference = _not_ended(locked)
         corp_id, conference_id = conference.corp_id, conference.conference_id
-        member = await tx.get_participant(conference_id, union_id)
+        member = await MemberTables(tx.conn).get(conference_id, union_id)
         if member is not None and member.attend_status == AttendStatus.ACTIVE:
             return member
         _admit(conference, member, union_id)
@@ -259,15 +270,14 @@ class ConferenceService:
             nick = user.nick if user else member.nick if member else union_id
         now = self._clock.now_ms()
         # The join returns what it moved (status, startTime, counters): no re-read.
-        recorded = await tx.record_join(
-            conference_id,
+        recorded = await record_join(
+            tx,
+            conference,
             union_id,
             nick,
             now,
             muted=conference.mute_all != 0,
             outer_org=user is None,
-            # Read under the meeting's lock: a started meeting skips a statement.
-            maybe_starting=conference.status == ConferenceStatus.INITIALISED,
         )
         if recorded is None:
             # The store found them inside, which the read above, under the
@@ -276,7 +286,7 @@ class ConferenceService:
         joined_member, joined = recorded
         recording = auto_started_recording(joined, union_id)
         if recording:
-            await tx.update_conference(recording)
+            await update_conference(tx, recording)
             await open_take(tx, conference_id, recording.cloud_record_owner or union_id, now)
             joined = recording
         if conference.status == ConferenceStatus.INITIALISED:
@@ -297,7 +307,7 @@ class ConferenceService:
         now = self._clock.now_ms()
         # The leave itself finds whether the person is inside (None when not),
         # instead of a read before it; raising rolls back what it ran.
-        left = await tx.record_leave(conference_id, union_id, now)
+        left = await record_leave(tx, conference_id, union_id, now)
         if left is None:
             raise errors.not_in_conference(f"{union_id} is not in the meeting")
         await emit_members(tx.conn, left[1], [left[0]], LEFT, now)

@@ -1,33 +1,35 @@
-"""SQL for invitations by telephone number (InviteUsers' ``phoneInviteeList``)."""
+"""SQL for invitations (tables ``invitations`` and ``phone_invitations``)."""
 
 from dingconf.db.driver import Connection
-from dingconf.db.store import Invitation
 
-__all__ = ["insert_phone_invitations"]
+__all__ = ["InviteTables"]
 
 
-async def insert_phone_invitations(
-    conn: Connection,
-    conference_id: str,
-    invitations: list[Invitation],
-    invited_by: str,
-    at_ms: int,
-) -> int:
-    """Record ``(phoneNumber, nick)`` invitations; count the new numbers in invitedNum.
+class InviteTables:
+    """SQL for who was invited to a meeting, by whom and when."""
 
-    A number already invited to the meeting is not counted again. Returns how
-    many numbers were new.
-    """
-    added = 0
-    for phone_number, nick in invitations:
-        added += await conn.execute(
+    __slots__ = ("_conn",)
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    async def invite(
+        self, conference_id: str, union_id: str, nick: str, invited_by: str, at_ms: int
+    ) -> int:
+        """Record an invitation of a user; 1 when they had not been invited before."""
+        return await self._conn.execute(
+            "INSERT INTO invitations (conference_id, union_id, nick, invited_by, invited_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (conference_id, union_id) DO NOTHING",
+            (conference_id, union_id, nick, invited_by, at_ms),
+        )
+
+    async def invite_phone(
+        self, conference_id: str, phone_number: str, nick: str, invited_by: str, at_ms: int
+    ) -> int:
+        """Record an invitation by telephone number; 1 when the number is new to the meeting."""
+        return await self._conn.execute(
             "INSERT INTO phone_invitations (conference_id, phone_number, nick, invited_by, "
             "invited_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (conference_id, phone_number) "
             "DO NOTHING",
             (conference_id, phone_number, nick, invited_by, at_ms),
         )
-    await conn.execute(
-        "UPDATE conferences SET invited_num = invited_num + ? WHERE conference_id = ?",
-        (added, conference_id),
-    )
-    return added

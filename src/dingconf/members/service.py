@@ -19,6 +19,14 @@ from dingconf.db.store import Invitation, Store, WriteTx
 from dingconf.events.payloads import INVITED, KICKED, emit_members
 from dingconf.meetings.access import lock_own_conference
 from dingconf.meetings.service import ConferenceService
+from dingconf.meetings.tables import MeetingTables
+from dingconf.meetings.transitions import (
+    add_invitations,
+    add_phone_invitations,
+    kick_member,
+    update_conference,
+)
+from dingconf.members.tables import MemberTables
 
 __all__ = ["MeetingSettings", "MemberService", "with_live_duration"]
 
@@ -84,7 +92,7 @@ class MemberService:
         )
         conference = await self._conferences.get(principal, conference_id)
         now = self._clock.now_ms()
-        found = await self._store.page_participants(
+        found = await MemberTables(self._store.reader).page(
             principal.corp_id, conference.conference_id, offset, size, after
         )
         members = [with_live_duration(m, now) for m in found.members]
@@ -111,7 +119,8 @@ class MemberService:
         ids = list(dict.fromkeys(union_ids))
         if not ids or not all(ids):
             raise errors.params_error("error:userList must name at least one unionId")
-        members = [await tx.get_participant(conference_id, union_id) for union_id in ids]
+        table = MemberTables(tx.conn)
+        members = [await table.get(conference_id, union_id) for union_id in ids]
         if any(m is None for m in members):
             raise errors.unknown_user()
         return [m for m in members if m is not None]
@@ -151,15 +160,14 @@ class MemberService:
                 invitations.append((user.union_id, (nick or "").strip() or user.nick))
             by, now = inviter or conference.host_id, self._clock.now_ms()
             if invitations:
-                await tx.add_invitations(conference.conference_id, invitations, by, now)
+                await add_invitations(tx, conference.conference_id, invitations, by, now)
             if numbers:
                 rung = [(number, nick or number) for number, nick in numbers.items()]
-                await tx.add_phone_invitations(conference.conference_id, rung, by, now)
+                await add_phone_invitations(tx, conference.conference_id, rung, by, now)
             if invitations:
                 # The members now being called (someone already inside stays inside).
-                members = [
-                    await tx.get_participant(conference.conference_id, u) for u, _ in invitations
-                ]
+                table = MemberTables(tx.conn)
+                members = [await table.get(conference.conference_id, u) for u, _ in invitations]
                 calling = [
                     m for m in members if m is not None and m.attend_status == AttendStatus.CALLING
                 ]
@@ -181,13 +189,14 @@ class MemberService:
                 raise errors.params_error("error:the host cannot be kicked")
             now = self._clock.now_ms()
             for member in members:
-                await tx.kick_member(
-                    conference.conference_id, member.union_id, now, forbid_rejoin=forbid_rejoin
+                await kick_member(
+                    tx, conference.conference_id, member.union_id, now, forbid_rejoin=forbid_rejoin
                 )
-            kicked = [
-                await tx.get_participant(conference.conference_id, m.union_id) for m in members
-            ]
-            after = await tx.lock_conference(principal.corp_id, conference.conference_id)
+            table = MemberTables(tx.conn)
+            kicked = [await table.get(conference.conference_id, m.union_id) for m in members]
+            after = await MeetingTables(tx.conn, tx.row_lock).lock(
+                principal.corp_id, conference.conference_id
+            )
             await emit_members(
                 tx.conn, after or conference, [m for m in kicked if m is not None], KICKED, now
             )
@@ -211,11 +220,14 @@ class MemberService:
                 raise errors.params_error("error:the host cannot be a co-host")
             for union_id in ids:
                 known = await tx.get_user(principal.corp_id, union_id)
-                if known is None and await tx.get_participant(conference_id, union_id) is None:
+                if (
+                    known is None
+                    and await MemberTables(tx.conn).get(conference_id, union_id) is None
+                ):
                     raise errors.unknown_user()
             kept = [u for u in conference.cohost_ids if u not in ids]
             cohosts = tuple(kept + ids) if add else tuple(kept)
-            await tx.update_conference(conference._replace(cohost_ids=cohosts))
+            await update_conference(tx, conference._replace(cohost_ids=cohosts))
 
     async def update_nick(
         self, principal: Principal, conference_id: str, union_id: str, nick: str
@@ -231,7 +243,7 @@ class MemberService:
         async with self._store.write() as tx:
             conference = await self._live(tx, principal, conference_id)
             (member,) = await self._members(tx, conference.conference_id, [union_id])
-            await tx.update_member(member._replace(nick=nick))
+            await MemberTables(tx.conn).update(member._replace(nick=nick))
 
     async def mute_members(
         self, principal: Principal, conference_id: str, action: str, union_ids: list[str]
@@ -244,8 +256,9 @@ class MemberService:
         muted = _switch(action, _MUTE, _UN_MUTE)
         async with self._store.write() as tx:
             conference = await self._live(tx, principal, conference_id)
+            table = MemberTables(tx.conn)
             for member in await self._members(tx, conference.conference_id, union_ids):
-                await tx.update_member(member._replace(muted=muted))
+                await table.update(member._replace(muted=muted))
 
     async def mute_all(
         self, principal: Principal, conference_id: str, action: str, force: bool
@@ -259,8 +272,8 @@ class MemberService:
         state = (MUTE_FORCED if force else MUTE_ON) if muted else MUTE_OFF
         async with self._store.write() as tx:
             conference = await self._live(tx, principal, conference_id)
-            await tx.mute_everyone(conference.conference_id, muted)
-            await tx.update_conference(conference._replace(mute_all=state))
+            await MemberTables(tx.conn).mute_all(conference.conference_id, muted)
+            await update_conference(tx, conference._replace(mute_all=state))
 
     async def lock(self, principal: Principal, conference_id: str, action: str) -> None:
         """LockConference: ``lock`` keeps new joiners out; ``unlock`` lets them in.
@@ -299,5 +312,5 @@ class MemberService:
                 changed = changed._replace(internal_only=settings.only_internal_employees_join)
             if settings.mute_all is not None:
                 changed = changed._replace(mute_all=MUTE_ON if settings.mute_all else MUTE_OFF)
-                await tx.mute_everyone(conference.conference_id, settings.mute_all)
-            await tx.update_conference(changed)
+                await MemberTables(tx.conn).mute_all(conference.conference_id, settings.mute_all)
+            await update_conference(tx, changed)

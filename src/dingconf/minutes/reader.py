@@ -25,6 +25,7 @@ from dingconf.core.records import Conference, Principal
 from dingconf.db.store import Store
 from dingconf.links.signing import LinkSigner
 from dingconf.meetings.service import ConferenceService
+from dingconf.meetings.tables import MeetingTables
 from dingconf.minutes import derive
 from dingconf.minutes.media import audio_path, document_path, wav_bytes, wav_size
 from dingconf.minutes.service import task_uuid
@@ -252,7 +253,7 @@ class MinutesReader:
         )
 
     async def _media_conference(self, conference_id: str) -> Conference:
-        corp_id = await self._store.conference_corp(conference_id)
+        corp_id = await MeetingTables(self._store.reader).conference_corp(conference_id)
         conference = corp_id and await self._store.get_conference(corp_id, conference_id)
         if not conference:
             raise errors.media_not_found()

@@ -21,6 +21,8 @@ from dingconf.core.clock import Clock
 from dingconf.core.records import Conference, ConferenceStatus, Principal
 from dingconf.db.store import Store, WriteTx
 from dingconf.meetings.access import lock_own_conference
+from dingconf.meetings.tables import MeetingTables
+from dingconf.meetings.transitions import update_conference
 from dingconf.minutes.records import MINUTES_IDLE, MINUTES_PAUSED, MINUTES_RUNNING, MinutesGrant
 from dingconf.minutes.tables import MinutesTables
 
@@ -97,8 +99,8 @@ class MinutesService:
             take = max((s.take for s in takes), default=0) + 1
             now = self._clock.now_ms()
             await content.open_span(conference.conference_id, MINUTES, take, owner, now)
-            await tx.update_conference(
-                conference._replace(minutes_status=MINUTES_RUNNING, minutes_owner=owner)
+            await update_conference(
+                tx, conference._replace(minutes_status=MINUTES_RUNNING, minutes_owner=owner)
             )
 
     async def stop(self, principal: Principal, conference_id: str, union_id: str | None) -> None:
@@ -120,7 +122,7 @@ class MinutesService:
             await ContentTables(tx.conn).close_span(
                 conference.conference_id, MINUTES, self._clock.now_ms()
             )
-            await tx.update_conference(conference._replace(minutes_status=MINUTES_PAUSED))
+            await update_conference(tx, conference._replace(minutes_status=MINUTES_PAUSED))
 
     async def grant(
         self,
@@ -169,11 +171,11 @@ class MinutesService:
         unknown = set(summary) - SUMMARY_FIELDS
         if unknown:
             raise errors.param_error(f"unknown summary fields: {sorted(unknown)}")
-        corp_id = await self._store.conference_corp(conference_id)
+        corp_id = await MeetingTables(self._store.reader).conference_corp(conference_id)
         if corp_id is None:
             raise errors.room_not_found()
         async with self._store.write() as tx:
-            await tx.lock_conference(corp_id, conference_id)
+            await MeetingTables(tx.conn, tx.row_lock).lock(corp_id, conference_id)
             await MinutesTables(tx.conn).put_minutes_summary(
                 conference_id, json.dumps(summary, ensure_ascii=False)
             )

@@ -23,6 +23,7 @@ from dingconf.core.ids import CONFERENCE_ID
 from dingconf.core.paging import Page, page_of, window
 from dingconf.core.records import Conference, Principal
 from dingconf.db.store import Store
+from dingconf.meetings.tables import MeetingTables
 from dingconf.recording.files import READY_AFTER_MS, REGION_ID, Take, record_id, takes
 from dingconf.recording.media import M3U8, MP4, MediaFile, MediaSigner
 from dingconf.recording.service import RECORDING
@@ -101,7 +102,7 @@ class CloudRecordService:
             raise errors.params_error("error:invalid conferenceId")
         conference = await self._store.get_conference(principal.corp_id, conference_id)
         if conference is None:
-            if await self._store.conference_corp(conference_id) is not None:
+            if await MeetingTables(self._store.reader).conference_corp(conference_id) is not None:
                 raise errors.org_access_forbidden()
             raise errors.params_error("error:conference not found")
         if union_id is not None and await self._store.get_user(principal.corp_id, union_id) is None:

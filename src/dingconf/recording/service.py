@@ -23,6 +23,8 @@ from dingconf.events.payloads import emit_video_ready
 from dingconf.links.service import CLOUD_RECORD
 from dingconf.links.tables import LinkTables
 from dingconf.meetings.access import lock_own_conference
+from dingconf.meetings.tables import MeetingTables
+from dingconf.meetings.transitions import update_conference
 from dingconf.recording.files import READY_AFTER_MS, media_id
 
 __all__ = [
@@ -151,8 +153,8 @@ class RecordingService:
                 raise errors.record_start_permission_error()
             if conference.cloud_record_status in RECORDING:
                 raise errors.record_start_error()
-            await tx.update_conference(
-                conference._replace(cloud_record_status=ON, cloud_record_owner=union_id)
+            await update_conference(
+                tx, conference._replace(cloud_record_status=ON, cloud_record_owner=union_id)
             )
             await open_take(tx, conference.conference_id, union_id, self._clock.now_ms())
 
@@ -174,7 +176,7 @@ class RecordingService:
                 raise errors.record_stop_permission_error()
             if conference.cloud_record_status not in RECORDING:
                 raise errors.cloud_record_not_found("no cloud recording is running")
-            await tx.update_conference(conference._replace(cloud_record_status=FINISHED))
+            await update_conference(tx, conference._replace(cloud_record_status=FINISHED))
             await finish_take(tx, conference, self._clock.now_ms())
 
     async def set_paused(self, corp_id: str, conference_id: str, paused: bool) -> int:
@@ -187,7 +189,7 @@ class RecordingService:
         """
         before, after = (ON, PAUSED) if paused else (PAUSED, ON)
         async with self._store.write() as tx:
-            conference = await tx.lock_conference(corp_id, conference_id)
+            conference = await MeetingTables(tx.conn, tx.row_lock).lock(corp_id, conference_id)
             if conference is None:
                 raise errors.room_not_found()
             if conference.status == ConferenceStatus.ENDED:
@@ -196,7 +198,7 @@ class RecordingService:
                 raise errors.cloud_record_not_found(
                     f"no {'running' if paused else 'paused'} cloud recording"
                 )
-            await tx.update_conference(conference._replace(cloud_record_status=after))
+            await update_conference(tx, conference._replace(cloud_record_status=after))
             now = self._clock.now_ms()
             if paused:
                 await ContentTables(tx.conn).close_span(conference_id, RECORD, now)

@@ -19,6 +19,9 @@ from dingconf.db.store import Store, WriteTx
 from dingconf.listing.records import ConferenceFilter
 from dingconf.listing.tables import ListingTables
 from dingconf.meetings.access import lock_own_conference
+from dingconf.meetings.tables import MeetingTables
+from dingconf.meetings.transitions import record_join
+from dingconf.members.tables import MemberTables
 from dingconf.streams.records import MeetingSettings, StreamOut
 from dingconf.streams.tables import StreamTables
 
@@ -235,7 +238,7 @@ class ExtrasService:
                 return
             if not union_id:
                 raise errors.params_error("error:unionId is required to focus")
-            member = await tx.get_participant(conference_id, union_id)
+            member = await MemberTables(tx.conn).get(conference_id, union_id)
             if member is None or member.attend_status != AttendStatus.ACTIVE:
                 raise errors.unknown_user()
             await streams.put_meeting_settings(settings._replace(focus_union_id=union_id))
@@ -301,20 +304,21 @@ class ExtrasService:
                 if live:
                     raise errors.org_access_forbidden()
                 raise errors.params_error(f"error:no meeting in progress with roomCode {room_code}")
-            conference = await tx.lock_conference(principal.corp_id, own[-1].conference_id)
+            conference = await MeetingTables(tx.conn, tx.row_lock).lock(
+                principal.corp_id, own[-1].conference_id
+            )
             if conference is None:
                 raise errors.room_not_found()
-            member = await tx.get_participant(conference.conference_id, device)
+            member = await MemberTables(tx.conn).get(conference.conference_id, device)
             if member is not None and member.attend_status == AttendStatus.ACTIVE:
                 return
-            await tx.record_join(
-                conference.conference_id,
+            await record_join(
+                tx,
+                conference,
                 device,
                 f"MCU {mcu_room_code}",
                 self._clock.now_ms(),
                 muted=conference.mute_all != 0,
-                # Read under the meeting's lock: a started meeting skips a statement.
-                maybe_starting=conference.status == ConferenceStatus.INITIALISED,
             )
 
     async def view(self, conference_id: str) -> ExtrasView:
@@ -323,13 +327,15 @@ class ExtrasService:
         Raises:
             NotFound: ``roomNotFound``.
         """
-        corp_id = await self._store.conference_corp(conference_id)
+        corp_id = await MeetingTables(self._store.reader).conference_corp(conference_id)
         conference = corp_id and await self._store.get_conference(corp_id, conference_id)
         if not conference:
             raise errors.room_not_found()
         streams = StreamTables(self._store.reader)
         settings = await streams.get_meeting_settings(conference_id, conference.corp_id)
-        members = await self._store.list_participants(conference.corp_id, conference_id)
+        members = await MemberTables(self._store.reader).list_members(
+            conference.corp_id, conference_id
+        )
         host_inside = any(
             p.union_id == conference.host_id and p.attend_status == AttendStatus.ACTIVE
             for p in members

@@ -35,6 +35,7 @@ from dingconf.db.store import Store
 from dingconf.listing.records import ConferenceFilter
 from dingconf.listing.tables import ListingTables
 from dingconf.members.member_pass import MemberPasses
+from dingconf.members.tables import MemberTables
 
 __all__ = [
     "GUEST_ID",
@@ -214,7 +215,7 @@ class PresenceService:
             return PresenceState.LEFT, conference
         async with self._store.write() as tx:
             presences = PresenceTables(tx.conn)
-            member = await tx.get_participant(conference.conference_id, presence.union_id)
+            member = await MemberTables(tx.conn).get(conference.conference_id, presence.union_id)
             if conference.status == ConferenceStatus.ENDED:
                 state = PresenceState.ENDED
             elif member is not None and member.attend_status == AttendStatus.KICKED:

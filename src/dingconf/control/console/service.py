@@ -18,7 +18,9 @@ from dingconf.core.records import Conference, Principal
 from dingconf.db.store import Store
 from dingconf.events.tables import DeliveryTables
 from dingconf.meetings.service import ConferenceService
+from dingconf.meetings.tables import MeetingTables
 from dingconf.members.service import MemberService
+from dingconf.members.tables import MemberTables
 from dingconf.recording.service import RecordingService
 
 __all__ = ["CONSOLE_CLIENT", "MEETINGS_SHOWN", "ConsoleService"]
@@ -65,7 +67,7 @@ class ConsoleService:
         Raises:
             NotFound: ``roomNotFound`` for an unknown meeting.
         """
-        corp_id = await self._store.conference_corp(conference_id)
+        corp_id = await MeetingTables(self._store.reader).conference_corp(conference_id)
         if corp_id is None:
             raise errors.room_not_found()
         principal = Principal(corp_id, CONSOLE_CLIENT, frozenset({READ, WRITE}))
@@ -79,7 +81,7 @@ class ConsoleService:
         """
         principal, conference = await self._as_host(conference_id)
         corp_id = principal.corp_id
-        members = await self._store.list_participants(corp_id, conference_id)
+        members = await MemberTables(self._store.reader).list_members(corp_id, conference_id)
         sessions = await AnalyticsTables(self._store.reader).list_sessions(corp_id, conference_id)
         content = ContentTables(self._store.reader)
         record_spans = await content.list_spans(conference_id, RECORD, corp_id)

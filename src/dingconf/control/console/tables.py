@@ -2,7 +2,7 @@
 
 from dingconf.core.records import Conference
 from dingconf.db.driver import Connection
-from dingconf.db.rows import CONFERENCE_COLUMNS, conference_of
+from dingconf.meetings.tables import CONFERENCE_COLUMNS, conference_of
 
 __all__ = ["ConsoleTables"]
 
@@ -18,7 +18,7 @@ class ConsoleTables:
     async def latest_conferences(self, limit: int) -> list[Conference]:
         """The ``limit`` meetings of every organisation started last, newest first."""
         rows = await self._conn.fetchall(
-            f"SELECT {CONFERENCE_COLUMNS} FROM conferences "
+            f"SELECT {', '.join(CONFERENCE_COLUMNS)} FROM conferences "
             "ORDER BY start_time DESC, conference_id DESC LIMIT ?",
             (limit,),
         )
