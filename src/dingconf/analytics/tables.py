@@ -5,6 +5,26 @@ from collections.abc import Sequence
 from dingconf.analytics.records import Device, NetworkSample, SessionRecord
 from dingconf.core.records import AttendStatus
 from dingconf.db.driver import Connection, Row
+from dingconf.db.table import Table
+
+#: The network samples people's clients report, per meeting.
+NETWORK_SAMPLES = Table(
+    "network_samples",
+    "networkSamples",
+    (
+        "conference_id",
+        "union_id",
+        "seq",
+        "at_ms",
+        "rtt",
+        "loss_rate",
+        "jitter",
+        "send_bit_rate",
+        "recv_bit_rate",
+    ),
+    ("conference_id", "union_id", "seq"),
+    True,
+)
 
 __all__ = [
     "AnalyticsWrites",

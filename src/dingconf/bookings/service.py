@@ -10,6 +10,7 @@ from dataclasses import fields, replace
 from typing import Any
 
 from dingconf.auth.service import READ, WRITE, require_scope
+from dingconf.auth.tables import OrgTables
 from dingconf.bookings.values import bad_setting
 from dingconf.core.clock import Clock
 from dingconf.core.errors import AccessDenied, InternalError, InvalidRequest
@@ -90,7 +91,11 @@ class BookingService:
             *(settings.cohost_ids or ()),
         ]
         for union_id in people:
-            if union_id and await self._store.get_user(principal.corp_id, union_id) is None:
+            if (
+                union_id
+                and await OrgTables(self._store.reader).get_user(principal.corp_id, union_id)
+                is None
+            ):
                 raise refuse(0, f"unknown user {union_id}")
         problem = bad_setting(settings)
         if problem is not None:
@@ -136,7 +141,7 @@ class BookingService:
                 title or a time range that ends before it starts.
         """
         require_scope(principal, WRITE)
-        creator = await self._store.get_user(principal.corp_id, creator_id)
+        creator = await OrgTables(self._store.reader).get_user(principal.corp_id, creator_id)
         if creator is None:
             raise _params(f"unknown creatorUnionId {creator_id}")
         title = validate_title(title, "title", _PARAMS)
@@ -308,7 +313,7 @@ class BookingService:
                 not in the organisation), ``resourceCancel``.
         """
         booking = await self._own(principal, schedule_id, _PARAMS)
-        if await self._store.get_user(principal.corp_id, requester) is None:
+        if await OrgTables(self._store.reader).get_user(principal.corp_id, requester) is None:
             raise InvalidRequest("permissionError", "permissionError:unknown requestUnionId")
         if booking.cancelled:
             raise InvalidRequest("resourceCancel", "Schedule conference has canceled")
@@ -359,7 +364,7 @@ class BookingService:
 
         When another instance is live (someone opened it concurrently), that one's id.
         """
-        creator = await self._store.get_user(booking.corp_id, booking.creator_id)
+        creator = await OrgTables(self._store.reader).get_user(booking.corp_id, booking.creator_id)
         instance = self._new_instance(
             booking, creator.nick if creator else booking.creator_id, self._clock.now_ms()
         )

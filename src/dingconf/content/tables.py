@@ -2,6 +2,25 @@
 
 from dingconf.content.records import Span, Utterance
 from dingconf.db.driver import Connection
+from dingconf.db.table import Table
+
+#: What was said in a meeting, in order.
+UTTERANCES = Table(
+    "utterances",
+    "utterances",
+    ("conference_id", "seq", "union_id", "nick", "text", "at_ms"),
+    ("conference_id", "seq"),
+    True,
+)
+
+#: The spans of a meeting's recordings and minutes.
+SPANS = Table(
+    "spans",
+    "spans",
+    ("conference_id", "kind", "seq", "take", "owner", "start_ms", "end_ms"),
+    ("conference_id", "kind", "seq"),
+    True,
+)
 
 __all__ = [
     "ContentWrites",

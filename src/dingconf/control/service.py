@@ -3,6 +3,7 @@
 from dataclasses import replace
 
 from dingconf.analytics.records import Device, NetworkSample
+from dingconf.auth.tables import OrgTables
 from dingconf.bookings.service import BookingService
 from dingconf.content.records import Utterance
 from dingconf.content.service import ContentService
@@ -107,9 +108,11 @@ class ControlService:
 
         Read before the join's transaction, which holds the only connection it may.
         """
-        if await self._store.get_user(corp_id, union_id) is not None:
+        if await OrgTables(self._store.reader).get_user(corp_id, union_id) is not None:
             return None
-        near = closest(union_id, [u.union_id for u in await self._store.list_users(corp_id)])
+        near = closest(
+            union_id, [u.union_id for u in await OrgTables(self._store.reader).list_users(corp_id)]
+        )
         if near is None:
             return None
         return InvalidRequest(

@@ -7,8 +7,8 @@ Shared by the store's reads (:mod:`.sql`) and its write transactions
 import json
 from dataclasses import asdict
 
+from dingconf.bookings.tables import BOOKINGS
 from dingconf.core.records import (
-    App,
     AttendStatus,
     Booking,
     BookingSettings,
@@ -16,10 +16,10 @@ from dingconf.core.records import (
     ConferenceStatus,
     ExtensionApp,
     Participant,
-    User,
 )
 from dingconf.db.driver import Connection, Row
 from dingconf.db.store import ConferenceFilter
+from dingconf.meetings.tables import CONFERENCES, PARTICIPANTS
 
 __all__ = [
     "BOOKING_COLUMNS",
@@ -28,50 +28,32 @@ __all__ = [
     "PARTICIPANT_COLUMNS",
     "SELECT_BOOKING",
     "SELECT_CONFERENCE",
-    "app_of",
     "booking_of",
     "booking_params",
-    "bump_auth_epoch",
     "conference_of",
     "control_params",
     "count_conferences",
     "extension_apps_json",
     "filter_sql",
     "participant_of",
-    "scopes_of",
     "select_booking_corp",
     "select_conference_corp",
     "select_conferences",
-    "select_user",
-    "user_of",
 ]
 
-CONFERENCE_COLUMNS = (
-    "conference_id, corp_id, title, biz_type, status, room_code, external_link_url, "
-    "creator_id, creator_nick, host_id, start_time, end_time, schedule_conference_id, "
-    "active_num, attend_num, invited_num, cloud_record_status, cloud_record_owner, "
-    "extension_apps, cohost_ids, locked, mute_all, internal_only, auto_record_type, "
-    "auto_record_owner, minutes_status, minutes_owner"
-)
+CONFERENCE_COLUMNS = ", ".join(CONFERENCES.columns)
 SELECT_CONFERENCE = (
     f"SELECT {CONFERENCE_COLUMNS} FROM conferences WHERE conference_id = ? AND corp_id = ?"
 )
-PARTICIPANT_COLUMNS = (
-    "conference_id, union_id, nick, attend_status, first_join, last_join, leave_time, duration, "
-    "muted, rejoin_forbidden, outer_org, reject_description"
+# What a Participant holds: the member row less its session count and listing time.
+PARTICIPANT_COLUMNS = ", ".join(
+    c for c in PARTICIPANTS.columns if c not in ("sessions", "listed_at")
 )
-BOOKING_COLUMNS = (
-    "schedule_conference_id, corp_id, creator_id, title, start_time, end_time, room_code, url, "
-    "cancelled, settings"
-)
+BOOKING_COLUMNS = ", ".join(BOOKINGS.columns)
 SELECT_BOOKING = (
     f"SELECT {BOOKING_COLUMNS} FROM bookings WHERE schedule_conference_id = ? AND corp_id = ?"
 )
 EMPTY_JSON_LIST = "[]"
-
-
-def scopes_of(text: str) -> frozenset[str]:
-    return frozenset(text.split())
 
 
 _STATUS = {int(s): s for s in ConferenceStatus}
@@ -208,30 +190,6 @@ def participant_of(row: Row) -> Participant:
     )
 
 
-def user_of(row: Row) -> User:
-    return User(
-        corp_id=row[0],
-        union_id=row[1],
-        nick=row[2],
-        user_id=row[3],
-        job_number=row[4],
-        dept_name=row[5],
-    )
-
-
-def app_of(row: Row) -> App:
-    return App(app_key=row[0], corp_id=row[1], secret_hash=row[2], scopes=scopes_of(row[3]))
-
-
-async def select_user(conn: Connection, corp_id: str, union_id: str) -> User | None:
-    row = await conn.fetchone(
-        "SELECT corp_id, union_id, nick, user_id, job_number, dept_name FROM users "
-        "WHERE corp_id = ? AND union_id = ?",
-        (corp_id, union_id),
-    )
-    return user_of(row) if row else None
-
-
 async def select_conference_corp(conn: Connection, conference_id: str) -> str | None:
     row = await conn.fetchone(
         "SELECT corp_id FROM conferences WHERE conference_id = ?", (conference_id,)
@@ -308,8 +266,3 @@ def _where(corp_id: str | None, where: ConferenceFilter) -> tuple[str, list[obje
         clauses.append("corp_id = ?")
         params.append(corp_id)
     return " AND ".join(clauses) or "1 = 1", params
-
-
-async def bump_auth_epoch(conn: Connection) -> None:
-    """Move the auth epoch: every process's token cache empties at its next use."""
-    await conn.execute("UPDATE auth_epoch SET epoch = epoch + 1 WHERE id = 1")

@@ -14,20 +14,13 @@ from typing import Protocol
 from dingconf.analytics.records import Device, NetworkSample, SessionRecord
 from dingconf.content.records import Span, Utterance
 from dingconf.control.console.presence_records import Presence
-from dingconf.control.state_records import StateDump
 from dingconf.core.clock import ClockState
 from dingconf.core.records import (
-    App,
     AttendStatus,
     Booking,
     Conference,
     ConferenceStatus,
-    Org,
     Participant,
-    Principal,
-    Suite,
-    TokenRecord,
-    User,
 )
 from dingconf.db.driver import Connection
 from dingconf.events.records import (
@@ -91,15 +84,6 @@ class WriteTx(Protocol):
     def row_lock(self) -> str:
         """The clause appended to a SELECT to lock its rows for this transaction."""
 
-    async def get_user(self, corp_id: str, union_id: str) -> User | None:
-        """Read a user of an organisation."""
-
-    async def org_ids(self) -> list[str]:
-        """Every organisation's corpId."""
-
-    async def app_keys(self, corp_id: str) -> list[str]:
-        """The appKeys of an organisation's internal apps."""
-
     async def conference_corp(self, conference_id: str) -> str | None:
         """The organisation owning a meeting, if it exists."""
 
@@ -110,35 +94,6 @@ class WriteTx(Protocol):
         self, corp_id: str | None, where: ConferenceFilter
     ) -> list[Conference]:
         """Meetings of ``corp_id`` (None: any organisation), by startTime."""
-
-    async def upsert_org(self, org: Org) -> None:
-        """Insert or update an organisation."""
-
-    async def upsert_user(self, user: User) -> None:
-        """Insert or update a user of an organisation."""
-
-    async def upsert_app(self, app: App) -> None:
-        """Insert or update an internal app."""
-
-    async def upsert_suite(self, suite: Suite) -> None:
-        """Insert or update a third-party suite and replace its authorised corps."""
-
-    async def put_token(self, token: TokenRecord) -> None:
-        """Store a new access token record."""
-
-    async def purge_tokens(self, expired_before_ms: int) -> int:
-        """Delete tokens that expired before the time; return how many."""
-
-    async def find_live_token(
-        self, client_kind: str, client_key: str, corp_id: str, now_ms: int
-    ) -> TokenRecord | None:
-        """Return the newest unexpired token of a client for a corp, if any."""
-
-    async def extend_token(self, token_hash: str, expires_at_ms: int) -> None:
-        """Move a token's expiry."""
-
-    async def delete_tokens(self, client_kind: str, client_key: str) -> int:
-        """Revoke every token of a client; return how many there were."""
 
     async def insert_conference(
         self, conference: Conference, invitations: list[Invitation], invited_by: str
@@ -383,27 +338,6 @@ class WriteTx(Protocol):
     async def keep_media_key(self, name: str, candidate: str) -> str:
         """The URL-signing key called ``name``, stored as ``candidate`` if there is none."""
 
-    # The test toolkit (service.state): whole organisations, the clock, the baseline.
-
-    async def delete_orgs(self, corp_ids: list[str] | None) -> None:
-        """Delete organisations (None: all) with everything of theirs (meetings and what hangs
-        off them, bookings, users, apps, tokens, suite authorisations)."""
-
-    async def delete_suites(self) -> None:
-        """Delete every suite, its authorisations and its tokens."""
-
-    async def load_state(self, dump: StateDump, *, replace_suites: bool) -> None:
-        """Insert the organisations of a dump (absent from the database) and its suites."""
-
-    async def lock_clock(self) -> ClockState:
-        """Read the shared clock and hold it until the transaction ends."""
-
-    async def set_clock(self, state: ClockState) -> None:
-        """Store the shared clock."""
-
-    async def set_baseline(self, document: str) -> None:
-        """Store the document a reset goes back to."""
-
 
 class Store(Protocol):
     """A dingconf database."""
@@ -420,27 +354,6 @@ class Store(Protocol):
     @property
     def reader(self) -> Connection:
         """The connection for reads outside a transaction, for a feature's tables."""
-
-    async def get_org(self, corp_id: str) -> Org | None:
-        """Read an organisation."""
-
-    async def list_orgs(self) -> list[Org]:
-        """All organisations, by corpId."""
-
-    async def get_user(self, corp_id: str, union_id: str) -> User | None:
-        """Read a user of an organisation."""
-
-    async def list_users(self, corp_id: str) -> list[User]:
-        """The users of an organisation, by unionId."""
-
-    async def get_app(self, app_key: str) -> App | None:
-        """Read an internal app."""
-
-    async def list_apps(self, corp_id: str) -> list[App]:
-        """The apps of an organisation, by appKey."""
-
-    async def get_suite(self, suite_key: str) -> Suite | None:
-        """Read a third-party suite."""
 
     async def get_stream_ticket(self, ticket_hash: str) -> StreamTicket | None:
         """A Stream-mode ticket by its hash (expired ones too)."""
@@ -474,9 +387,6 @@ class Store(Protocol):
         in this process or any other sharing the database. Token caches compare
         it on every use.
         """
-
-    async def resolve_token(self, token_hash: str) -> tuple[Principal, int] | None:
-        """Who a token acts for, with the client's *current* scopes, and its expiry."""
 
     async def get_conference(self, corp_id: str, conference_id: str) -> Conference | None:
         """Read a meeting of ``corp_id``; another organisation's meeting is invisible."""
@@ -593,9 +503,6 @@ class Store(Protocol):
     async def latest_conferences(self, limit: int) -> list[Conference]:
         """The ``limit`` meetings of every organisation started last, newest first."""
 
-    async def dump_state(self, corp_id: str | None) -> StateDump:
-        """Every organisation (or one) and the suites, rows as column mappings."""
-
     async def clock_state(self, prefetch: str | None = None) -> ClockState:
         """The clock every process on the database shares (cheap: read per request).
 
@@ -603,6 +510,3 @@ class Store(Protocol):
         backend that must ask the database for the clock may read that meeting
         in the same round trip, for the request's :meth:`get_conference`.
         """
-
-    async def baseline(self) -> str | None:
-        """The document a reset goes back to, if one was stored."""

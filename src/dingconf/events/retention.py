@@ -18,6 +18,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from dingconf.auth.tables import OrgTables
 from dingconf.core.clock import Clock
 from dingconf.db.store import Store
 
@@ -56,8 +57,8 @@ class EventRetention:
         now = self._clock.now_ms()
         before = now - self.window_ms
         deliveries = events = dead = 0
-        for org in await self._store.list_orgs():
-            for app in await self._store.list_apps(org.corp_id):
+        for org in await OrgTables(self._store.reader).list_orgs():
+            for app in await OrgTables(self._store.reader).list_apps(org.corp_id):
                 async with self._store.write() as tx:
                     dead += await tx.bound_backlog(app.app_key, self.backlog, now)
                 while True:

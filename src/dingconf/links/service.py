@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, quote, urlsplit
 
 from dingconf.auth.service import WRITE, require_scope
+from dingconf.auth.tables import OrgTables
 from dingconf.core.clock import Clock
 from dingconf.core.errors import AccessDenied, InvalidRequest, NotFound
 from dingconf.core.records import ConferenceStatus, Principal
@@ -86,7 +87,7 @@ class LinkService:
                 (the booking was cancelled).
         """
         require_scope(principal, WRITE)
-        if await self._store.get_user(principal.corp_id, union_id) is None:
+        if await OrgTables(self._store.reader).get_user(principal.corp_id, union_id) is None:
             raise InvalidRequest("unknownUserError", "unknownUserError")
         await self._check_meeting_url(principal.corp_id, meeting_url)
         token = new_token()
@@ -172,7 +173,7 @@ class LinkService:
         require_scope(principal, WRITE)
         if not (creator_id and schedule_id and cool_app_code):
             raise _param_error("creatorUnionId, scheduleConferenceId and coolAppCode are required")
-        if await self._store.get_user(principal.corp_id, creator_id) is None:
+        if await OrgTables(self._store.reader).get_user(principal.corp_id, creator_id) is None:
             raise InvalidRequest("userNotInOrg", "userNotInOrg")
         booking = await self._store.get_booking(principal.corp_id, schedule_id)
         if booking is None:
@@ -231,7 +232,7 @@ class LinkService:
             raise _param_error(f"settingRangeType must be {USER_RANGE} (an account)")
         accounts = list(dict.fromkeys(rid for rid, _ in change.ranges))
         for union_id in [change.union_id, *accounts]:
-            if await self._store.get_user(principal.corp_id, union_id) is None:
+            if await OrgTables(self._store.reader).get_user(principal.corp_id, union_id) is None:
                 raise InvalidRequest("unknownUserError", "unknownUserError")
         async with self._store.write() as tx:
             if change.operation == ADD:

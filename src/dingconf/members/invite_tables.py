@@ -2,6 +2,25 @@
 
 from dingconf.db.driver import Connection
 from dingconf.db.store import Invitation
+from dingconf.db.table import Table
+
+#: Who was invited to a meeting, by whom and when.
+INVITATIONS = Table(
+    "invitations",
+    "invitations",
+    ("conference_id", "union_id", "nick", "invited_by", "invited_at"),
+    ("conference_id", "union_id"),
+    True,
+)
+
+#: Telephone numbers invited to a meeting.
+PHONE_INVITATIONS = Table(
+    "phone_invitations",
+    "phoneInvitations",
+    ("conference_id", "phone_number", "nick", "invited_by", "invited_at"),
+    ("conference_id", "phone_number"),
+    True,
+)
 
 __all__ = ["insert_phone_invitations"]
 

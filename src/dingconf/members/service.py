@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from dingconf.auth.service import WRITE, require_scope
+from dingconf.auth.tables import OrgTables
 from dingconf.core.clock import Clock
 from dingconf.core.errors import InvalidRequest
 from dingconf.core.paging import Page, page_of, resume_at, seek, window
@@ -143,7 +144,7 @@ class MemberService:
             conference = await self._live(tx, principal, conference_id)
             invitations: list[Invitation] = []
             for union_id, nick in dict(invitees).items():
-                user = await tx.get_user(principal.corp_id, union_id)
+                user = await OrgTables(tx.conn).get_user(principal.corp_id, union_id)
                 if user is None:
                     raise _unknown_user()
                 invitations.append((user.union_id, (nick or "").strip() or user.nick))
@@ -208,7 +209,7 @@ class MemberService:
             if conference.host_id in ids:
                 raise InvalidRequest(_PARAMS, "error:the host cannot be a co-host")
             for union_id in ids:
-                known = await tx.get_user(principal.corp_id, union_id)
+                known = await OrgTables(tx.conn).get_user(principal.corp_id, union_id)
                 if known is None and await tx.get_participant(conference_id, union_id) is None:
                     raise _unknown_user()
             kept = [u for u in conference.cohost_ids if u not in ids]

@@ -16,6 +16,25 @@ from dingconf.db.rows import (
     conference_of,
     participant_of,
 )
+from dingconf.db.table import Table
+
+#: Each stay of a member in a meeting.
+PARTICIPANT_SESSIONS = Table(
+    "participant_sessions",
+    "participantSessions",
+    (
+        "conference_id",
+        "union_id",
+        "seq",
+        "join_time",
+        "leave_time",
+        "device_type",
+        "client_version",
+        "camera_on",
+    ),
+    ("conference_id", "union_id", "seq"),
+    True,
+)
 
 __all__ = ["count_members", "insert_join", "select_any_conference", "update_leave"]
 

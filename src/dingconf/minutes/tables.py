@@ -3,7 +3,26 @@
 from dingconf.content.records import MINUTES
 from dingconf.content.tables import end_span
 from dingconf.db.driver import Connection
+from dingconf.db.table import Table
 from dingconf.minutes.records import MINUTES_ENDED, MINUTES_PAUSED, MINUTES_RUNNING, MinutesGrant
+
+#: A meeting's explicit minutes summary (JSON).
+MINUTES_SUMMARIES = Table(
+    "minutes_summaries",
+    "minutesSummaries",
+    ("conference_id", "summary"),
+    ("conference_id",),
+    True,
+)
+
+#: Who a meeting's minutes were shared with.
+MINUTES_GRANTS = Table(
+    "minutes_grants",
+    "minutesGrants",
+    ("conference_id", "union_id", "share_scope", "task_uuid", "granted_ms"),
+    ("conference_id", "union_id"),
+    True,
+)
 
 __all__ = [
     "MinutesWrites",

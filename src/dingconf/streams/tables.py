@@ -5,7 +5,66 @@ short links. Writes run on the connection holding the caller's transaction.
 """
 
 from dingconf.db.driver import Connection, Row
+from dingconf.db.table import Table
 from dingconf.streams.records import ConferenceExtras, LoginLink, ShortLink, StreamOut
+
+#: A meeting's streams out.
+STREAM_OUTS = Table(
+    "stream_outs",
+    "streamOuts",
+    (
+        "stream_id",
+        "conference_id",
+        "seq",
+        "url",
+        "name",
+        "mode",
+        "window_position",
+        "need_host_join",
+        "started_by",
+        "started_at",
+        "stopped_at",
+    ),
+    ("stream_id",),
+    True,
+)
+
+#: A meeting's focus, ext info and subtitle flag.
+CONFERENCE_EXTRAS = Table(
+    "conference_extras",
+    "conferenceExtras",
+    ("conference_id", "focus_union_id", "ext_info", "subtitle_events"),
+    ("conference_id",),
+    True,
+)
+
+#: An organisation's recording whitelist.
+RECORD_WHITELIST = Table(
+    "record_whitelist",
+    "recordWhitelist",
+    ("corp_id", "biz_type", "union_id", "added_by", "added_at"),
+    ("biz_type", "union_id"),
+    False,
+)
+
+#: Short links of an organisation.
+SHORT_LINKS = Table(
+    "short_links",
+    "shortLinks",
+    (
+        "code",
+        "corp_id",
+        "schedule_conference_id",
+        "creator_id",
+        "cool_app_code",
+        "biz_data",
+        "use_extension_app",
+        "target",
+        "created_at",
+    ),
+    ("code",),
+    False,
+)
 
 __all__ = [
     "ExtrasWrites",
