@@ -13,7 +13,11 @@ from alibabacloud_dingtalk.conference_1_0 import models as conf_models
 from alibabacloud_dingtalk.conference_1_0.client import Client as ConferenceClient
 from alibabacloud_tea_util.models import RuntimeOptions
 
+from dingconf.auth.tables import APPS, USERS
+from dingconf.bookings.tables import BOOKINGS
 from dingconf.control.state_tables import EXCLUDED_TABLES, ORG_TABLES
+from dingconf.db import rows
+from dingconf.meetings.tables import CONFERENCES, PARTICIPANTS
 from dingconf.testing.plugin import DingconfServer
 from over_http import TOKEN_HEADER, conf_info, new_meeting
 
@@ -249,6 +253,18 @@ def test_the_document_covers_every_table(database_url: str, backend: str, tmp_pa
     for name, columns in tables.items():
         if name not in EXCLUDED_TABLES:
             assert sorted(columns) == exported.get(name), name
+
+
+def test_each_table_is_declared_once_by_its_feature():
+    # The state document carries the very declarations the features' SQL and
+    # db.rows build their column lists from: no second list to fall behind.
+    assert len({t.name for t in ORG_TABLES}) == len(ORG_TABLES)
+    for declared in (USERS, APPS, BOOKINGS, CONFERENCES, PARTICIPANTS):
+        assert any(t is declared for t in ORG_TABLES), declared.name
+    assert rows.CONFERENCE_COLUMNS.split(", ") == list(CONFERENCES.columns)
+    assert rows.BOOKING_COLUMNS.split(", ") == list(BOOKINGS.columns)
+    members = rows.PARTICIPANT_COLUMNS.split(", ")
+    assert members == [c for c in PARTICIPANTS.columns if c in members]
 
 
 def _same_calls(server: DingconfServer) -> list[Any]:
