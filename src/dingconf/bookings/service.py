@@ -90,12 +90,9 @@ class BookingService:
             settings.minutes_owner,
             *(settings.cohost_ids or ()),
         ]
+        accounts = OrgTables(self._store.reader)
         for union_id in people:
-            if (
-                union_id
-                and await OrgTables(self._store.reader).get_user(principal.corp_id, union_id)
-                is None
-            ):
+            if union_id and await accounts.get_user(principal.corp_id, union_id) is None:
                 raise refuse(0, f"unknown user {union_id}")
         problem = bad_setting(settings)
         if problem is not None:

@@ -108,11 +108,10 @@ class ControlService:
 
         Read before the join's transaction, which holds the only connection it may.
         """
-        if await OrgTables(self._store.reader).get_user(corp_id, union_id) is not None:
+        accounts = OrgTables(self._store.reader)
+        if await accounts.get_user(corp_id, union_id) is not None:
             return None
-        near = closest(
-            union_id, [u.union_id for u in await OrgTables(self._store.reader).list_users(corp_id)]
-        )
+        near = closest(union_id, [u.union_id for u in await accounts.list_users(corp_id)])
         if near is None:
             return None
         return InvalidRequest(

@@ -57,8 +57,9 @@ class EventRetention:
         now = self._clock.now_ms()
         before = now - self.window_ms
         deliveries = events = dead = 0
-        for org in await OrgTables(self._store.reader).list_orgs():
-            for app in await OrgTables(self._store.reader).list_apps(org.corp_id):
+        accounts = OrgTables(self._store.reader)
+        for org in await accounts.list_orgs():
+            for app in await accounts.list_apps(org.corp_id):
                 async with self._store.write() as tx:
                     dead += await tx.bound_backlog(app.app_key, self.backlog, now)
                 while True:

@@ -44,9 +44,10 @@ class ConsoleService:
     async def organisations(self) -> list[OrgSummary]:
         """Every organisation with its apps (appKey and scopes only) and users."""
         found = []
-        for org in await OrgTables(self._store.reader).list_orgs():
-            apps = await OrgTables(self._store.reader).list_apps(org.corp_id)
-            users = await OrgTables(self._store.reader).list_users(org.corp_id)
+        accounts = OrgTables(self._store.reader)
+        for org in await accounts.list_orgs():
+            apps = await accounts.list_apps(org.corp_id)
+            users = await accounts.list_users(org.corp_id)
             summaries = tuple(AppSummary(a.app_key, tuple(sorted(a.scopes))) for a in apps)
             found.append(OrgSummary(org, summaries, tuple(users)))
         return found
