@@ -14,7 +14,7 @@ from typing import Any
 from dingconf.auth.provisioning import DEFAULT_SCOPES, ProvisioningService
 from dingconf.auth.tables import OrgTables
 from dingconf.control.state_records import StateDump
-from dingconf.control.state_tables import StateTables
+from dingconf.control.state_tables import ORG_TABLES, StateTables
 from dingconf.core.errors import InvalidRequest
 from dingconf.core.rng import random_hex, random_urlsafe
 from dingconf.db.store import RoomCodeTaken, StorageUnavailable, Store
@@ -53,6 +53,26 @@ def _scalar_rows(rows: object, where: str) -> None:
         for column, value in row.items():
             if value is not None and (isinstance(value, bool) or not isinstance(value, str | int)):
                 raise _invalid(f"{where}: {column} must be a string, an integer or null")
+
+
+def _check_columns(dump: StateDump) -> None:
+    """Refuse, before anything is written, a key that names no table or column.
+
+    Raises:
+        ValueError: naming the organisation and the keys.
+    """
+    known = {t.key: frozenset(t.columns) for t in ORG_TABLES}
+    for org in dump["orgs"]:
+        corp_id = org["corpId"]
+        unknown = set(org) - {"corpId", "name", *known}
+        if unknown:
+            raise ValueError(f"{corp_id}: unknown keys {sorted(unknown)}")
+        for key, columns in known.items():
+            for row in org.get(key, []):
+                if set(row) - columns:
+                    raise ValueError(
+                        f"{corp_id}.{key}: unknown columns {sorted(set(row) - columns)}"
+                    )
 
 
 def parse_document(document: object) -> StateDump:
@@ -115,6 +135,7 @@ class StateService:
 
     async def _load(self, dump: StateDump, corp_ids: list[str] | None, whole: bool) -> None:
         try:
+            _check_columns(dump)
             async with self._store.write() as tx:
                 state = StateTables(tx.conn)
                 await state.delete_orgs(corp_ids)
@@ -181,6 +202,7 @@ class StateService:
         ]
         # Suites are shared: only this organisation's authorisations come back.
         try:
+            _check_columns({"orgs": orgs, "suites": suites})
             async with self._store.write() as tx:
                 state = StateTables(tx.conn)
                 await state.delete_orgs([corp_id])
