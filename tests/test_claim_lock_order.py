@@ -12,6 +12,7 @@ import asyncio
 import random
 
 from dingconf.app import open_store
+from dingconf.auth.tables import OrgTables
 from dingconf.core.records import App, Org
 from dingconf.db.sql_store import SqlStore
 from dingconf.db.store import Store
@@ -30,8 +31,8 @@ async def _claim_at_once(url: str) -> None:
         await store.open()
     try:
         async with stores[0].write() as tx:
-            await tx.upsert_org(Org("dingclaim", "Claim"))
-            await tx.upsert_app(App(_APP, "dingclaim", "x", frozenset()))
+            await OrgTables(tx.conn).upsert_org(Org("dingclaim", "Claim"))
+            await OrgTables(tx.conn).upsert_app(App(_APP, "dingclaim", "x", frozenset()))
             outbox = EventTables(tx.conn)
             for n in range(_EVENTS):
                 event = OutboxEvent(f"{n:032x}", f"conf-{n}", 1, "dingclaim", "t", None, 1, "{}")

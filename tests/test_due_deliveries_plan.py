@@ -9,6 +9,7 @@ many settled rows beside a few pending ones (as retention leaves them).
 import asyncio
 
 from dingconf.app import open_store
+from dingconf.auth.tables import OrgTables
 from dingconf.core.records import App, Org
 from dingconf.db.driver import Connection, Params, Row
 from dingconf.db.sql_store import SqlStore
@@ -43,8 +44,8 @@ async def _plan(url: str) -> str:
     await store.open()
     try:
         async with store.write() as tx:
-            await tx.upsert_org(Org("dingplan", "Plan"))
-            await tx.upsert_app(App("plan-app", "dingplan", "x", frozenset()))
+            await OrgTables(tx.conn).upsert_org(Org("dingplan", "Plan"))
+            await OrgTables(tx.conn).upsert_app(App("plan-app", "dingplan", "x", frozenset()))
             outbox = EventTables(tx.conn)
             for n in range(_SETTLED + _PENDING):
                 await outbox.add_events(

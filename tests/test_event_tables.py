@@ -4,6 +4,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 
 from dingconf.app import open_store
+from dingconf.auth.tables import OrgTables
 from dingconf.control.console.presence_records import Presence
 from dingconf.control.console.presence_tables import PresenceTables
 from dingconf.core.records import App, Org
@@ -29,9 +30,10 @@ def _run(url: str, body: Callable[[Store], Awaitable[None]]) -> None:
         await store.open()
         try:
             async with store.write() as tx:
-                await tx.upsert_org(Org("dinga", "A"))
-                await tx.upsert_app(App("app-a", "dinga", "hash", frozenset()))
-                await tx.upsert_app(App("app-b", "dinga", "hash", frozenset()))
+                orgs = OrgTables(tx.conn)
+                await orgs.upsert_org(Org("dinga", "A"))
+                await orgs.upsert_app(App("app-a", "dinga", "hash", frozenset()))
+                await orgs.upsert_app(App("app-b", "dinga", "hash", frozenset()))
             await body(store)
         finally:
             await store.close()

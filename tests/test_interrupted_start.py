@@ -18,9 +18,9 @@ import pytest
 
 from dingconf.app import build_services, open_store
 from dingconf.auth import provisioning
+from dingconf.auth.tables import OrgTables
 from dingconf.cli import _start_state
 from dingconf.core.config import Settings
-from dingconf.core.records import App
 from dingconf.db.store import Store
 from dingconf.testing.plugin import free_port
 
@@ -53,8 +53,22 @@ class _CutTx:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._tx, name)
 
-    async def upsert_app(self, app: App) -> None:
-        raise KeyboardInterrupt
+    @property
+    def conn(self) -> Any:
+        return _CutConn(self._tx.conn)
+
+
+class _CutConn:
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._conn, name)
+
+    async def execute(self, sql: str, params: Any = ()) -> int:
+        if sql.startswith("INSERT INTO apps "):
+            raise KeyboardInterrupt
+        return await self._conn.execute(sql, params)
 
 
 async def _first_start(database_url: str, store: Store) -> list[str]:
@@ -70,8 +84,9 @@ async def _demo_org(database_url: str) -> tuple[list[str], list[str]]:
     store = open_store(database_url)
     await store.open()
     try:
-        users = [u.union_id for u in await store.list_users("dingdemo")]
-        apps = [a.app_key for a in await store.list_apps("dingdemo")]
+        accounts = OrgTables(store.reader)
+        users = [u.union_id for u in await accounts.list_users("dingdemo")]
+        apps = [a.app_key for a in await accounts.list_apps("dingdemo")]
         return users, apps
     finally:
         await store.close()

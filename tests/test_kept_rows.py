@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import TypeVar
 
 from dingconf.app import open_store
+from dingconf.auth.tables import OrgTables
+from dingconf.control.state_tables import StateTables
 from dingconf.core.clock import ClockState
 from dingconf.core.records import App, Conference, Org, User
 from dingconf.db.store import Store
@@ -51,8 +53,8 @@ def _two_processes(path: Path, scenario: Callable[[Store, Store], Awaitable[None
         await theirs.open()
         try:
             async with ours.write() as tx:
-                await tx.upsert_org(Org("dinga", "A"))
-                await tx.upsert_user(User("dinga", "ua", "User A"))
+                await OrgTables(tx.conn).upsert_org(Org("dinga", "A"))
+                await OrgTables(tx.conn).upsert_user(User("dinga", "ua", "User A"))
                 await insert_conference(tx, conference(A), [], "ua")
                 await insert_conference(tx, conference(B, room="10000000002"), [], "ua")
             await scenario(ours, theirs)
@@ -95,7 +97,7 @@ def test_a_deleted_meeting_is_not_answered_from_what_was_kept(tmp_path: Path):
     async def scenario(ours: Store, theirs: Store) -> None:
         assert await _read(ours, A) is not None
         async with theirs.write() as tx:
-            await tx.delete_orgs(None)
+            await StateTables(tx.conn).delete_orgs(None)
         assert await _read(ours, A) is None
 
     _two_processes(tmp_path / "db.sqlite3", scenario)
@@ -109,10 +111,10 @@ def test_the_clock_and_the_auth_epoch_are_kept_until_they_change(tmp_path: Path)
             await join_meeting(tx, A, "u1", "N", 1_000)
         assert await _request(ours, ours.clock_state) is clock
         async with theirs.write() as tx:
-            await tx.set_clock(ClockState(5_000, None))
+            await StateTables(tx.conn).set_clock(ClockState(5_000, None))
         assert (await _request(ours, ours.clock_state)).offset_ms == 5_000
         async with theirs.write() as tx:
-            await tx.upsert_app(App("key", "dinga", "hash", frozenset({"x"})))
+            await OrgTables(tx.conn).upsert_app(App("key", "dinga", "hash", frozenset({"x"})))
         assert await _request(ours, ours.auth_epoch) == epoch + 1
 
     _two_processes(tmp_path / "db.sqlite3", scenario)

@@ -14,6 +14,8 @@ import pytest
 from alibabacloud_dingtalk.conference_1_0 import models as m
 
 from dingconf.app import open_store
+from dingconf.auth.tables import OrgTables
+from dingconf.control.state_tables import StateTables
 from dingconf.core.records import ConferenceStatus, Org
 from dingconf.db.sql_store import SqlStore
 from dingconf.db.store import WriteTx
@@ -174,12 +176,16 @@ def test_loading_and_deleting_state_recount_members_and_move_totals(two):
         lambda tx: join_meeting(tx, CID, "uc", "C", 2_000),
     )
     assert (member_total(b), org_total(b)) == (2, 1)
-    dump = a(a.store.dump_state("dinga"))
-    write(a, lambda tx: tx.delete_orgs(["dinga"]))
+    dump = a(StateTables(a.store.reader).dump_state("dinga"))
+    write(a, lambda tx: StateTables(tx.conn).delete_orgs(["dinga"]))
     assert (member_total(b), org_total(b)) == (0, 0)
-    write(a, lambda tx: tx.load_state(dump, replace_suites=False))
+    write(a, lambda tx: StateTables(tx.conn).load_state(dump, replace_suites=False))
     assert (member_total(b), org_total(b)) == (2, 1)
-    write(a, lambda tx: tx.delete_orgs(None), lambda tx: tx.upsert_org(Org("dinga", "A")))
+    write(
+        a,
+        lambda tx: StateTables(tx.conn).delete_orgs(None),
+        lambda tx: OrgTables(tx.conn).upsert_org(Org("dinga", "A")),
+    )
     assert (member_total(b), org_total(b)) == (0, 0)
 
 
@@ -217,10 +223,10 @@ def test_kept_status_counts_agree_with_counting_through_every_kind_of_write(two)
     assert running is not None
     write(a, lambda tx: update_conference(tx, running._replace(title="xx", start_time_ms=8_000)))
     agree()
-    dump = a(a.store.dump_state("dinga"))
-    write(a, lambda tx: tx.delete_orgs(["dinga"]))
+    dump = a(StateTables(a.store.reader).dump_state("dinga"))
+    write(a, lambda tx: StateTables(tx.conn).delete_orgs(["dinga"]))
     agree()
-    write(a, lambda tx: tx.load_state(dump, replace_suites=False))
+    write(a, lambda tx: StateTables(tx.conn).load_state(dump, replace_suites=False))
     agree()
 
 

@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.types import Message
 
 from dingconf.app import open_store
+from dingconf.auth.tables import OrgTables
 from dingconf.core.errors import RouteNotFound
 from dingconf.core.records import Conference, ConferenceStatus, Org, User
 from dingconf.db.postgres import PostgresDatabase
@@ -52,9 +53,9 @@ def test_what_a_request_read_first_never_outlives_a_commit(database_url: str):
         await theirs.open()
         try:
             async with ours.write() as tx:
-                await tx.upsert_org(Org("dinga", "A"))
-                await tx.upsert_org(Org("dingb", "B"))
-                await tx.upsert_user(User("dinga", "ua", "User A"))
+                await OrgTables(tx.conn).upsert_org(Org("dinga", "A"))
+                await OrgTables(tx.conn).upsert_org(Org("dingb", "B"))
+                await OrgTables(tx.conn).upsert_user(User("dinga", "ua", "User A"))
                 await insert_conference(tx, conference(CID), [], "ua")
                 await insert_conference(tx, conference(OTHER_CID, room="10000000002"), [], "ua")
             first = await _request(ours, "dinga", CID)

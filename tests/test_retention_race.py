@@ -9,6 +9,7 @@ writers, so only PostgreSQL can interleave them.
 import asyncio
 
 from dingconf.app import open_store
+from dingconf.auth.tables import OrgTables
 from dingconf.core.records import App, Org
 from dingconf.db.sql_store import SqlStore
 from dingconf.events.records import OutboxEvent
@@ -34,8 +35,8 @@ async def _requeue_during_a_sweep(url: str) -> str | None:
     await requeuer.open()
     try:
         async with sweeper.write() as tx:
-            await tx.upsert_org(Org("dingrace", "Race"))
-            await tx.upsert_app(App(_APP, "dingrace", "x", frozenset()))
+            await OrgTables(tx.conn).upsert_org(Org("dingrace", "Race"))
+            await OrgTables(tx.conn).upsert_app(App(_APP, "dingrace", "x", frozenset()))
             event = OutboxEvent(_EVENT, "conf-1", 1, "dingrace", "t", None, 1, "{}")
             await EventTables(tx.conn).add_events([event])
         async with sweeper.database.transaction() as conn:

@@ -14,6 +14,7 @@ import pytest
 from dingconf.analytics.records import Device, NetworkSample, SessionRecord
 from dingconf.analytics.tables import AnalyticsTables
 from dingconf.app import open_store
+from dingconf.auth.tables import OrgTables
 from dingconf.core.records import AttendStatus, Conference, ConferenceStatus, Org, User
 from dingconf.db.store import Store
 from dingconf.meetings.transitions import insert_conference, record_leave
@@ -39,10 +40,10 @@ def store(database_url: str) -> Iterator[tuple[Store, asyncio.AbstractEventLoop]
 
     async def seed() -> None:
         async with s.write() as tx:
-            await tx.upsert_org(Org("dinga", "A"))
-            await tx.upsert_org(Org("dingb", "B"))
-            await tx.upsert_user(User("dinga", "ua", "User A", dept_name="R&D"))
-            await tx.upsert_user(User("dinga", "ub", "User B"))
+            await OrgTables(tx.conn).upsert_org(Org("dinga", "A"))
+            await OrgTables(tx.conn).upsert_org(Org("dingb", "B"))
+            await OrgTables(tx.conn).upsert_user(User("dinga", "ua", "User A", dept_name="R&D"))
+            await OrgTables(tx.conn).upsert_user(User("dinga", "ub", "User B"))
             await insert_conference(tx, meeting(), [("uc", "C")], "ua")
 
     loop.run_until_complete(seed())
@@ -57,13 +58,13 @@ def test_departments_round_trip(store):
     s, loop = store
 
     async def scenario() -> None:
-        a = await s.get_user("dinga", "ua")
+        a = await OrgTables(s.reader).get_user("dinga", "ua")
         assert a is not None and a.dept_name == "R&D"
-        users = await s.list_users("dinga")
+        users = await OrgTables(s.reader).list_users("dinga")
         assert [(u.union_id, u.dept_name) for u in users] == [("ua", "R&D"), ("ub", None)]
         async with s.write() as tx:
-            await tx.upsert_user(User("dinga", "ub", "User B", dept_name="Sales"))
-            b = await tx.get_user("dinga", "ub")
+            await OrgTables(tx.conn).upsert_user(User("dinga", "ub", "User B", dept_name="Sales"))
+            b = await OrgTables(tx.conn).get_user("dinga", "ub")
             assert b is not None and b.dept_name == "Sales"
 
     loop.run_until_complete(scenario())
@@ -155,7 +156,7 @@ def test_cli_gives_a_user_a_department(database_url: str, tmp_path: Path):
     s = open_store(database_url)
     try:
         loop.run_until_complete(s.open())
-        user = loop.run_until_complete(s.get_user("dingnew", "u-1"))
+        user = loop.run_until_complete(OrgTables(s.reader).get_user("dingnew", "u-1"))
         assert user is not None and user.dept_name == "Legal"
     finally:
         loop.run_until_complete(s.close())

@@ -9,6 +9,7 @@ import pytest
 
 from dingconf.analytics.tables import AnalyticsTables
 from dingconf.app import open_store
+from dingconf.auth.tables import OrgTables, TokenTables
 from dingconf.bookings.tables import BookingTables
 from dingconf.control.state_tables import ORG_TABLES
 from dingconf.core.records import (
@@ -73,10 +74,11 @@ def db(database_url: str) -> Iterator[Runner]:
 async def seed_orgs(store: Store) -> None:
     """Organisations dinga and dingb, user ua of dinga, app app-a of dinga."""
     async with store.write() as tx:
-        await tx.upsert_org(Org("dinga", "A"))
-        await tx.upsert_org(Org("dingb", "B"))
-        await tx.upsert_user(User("dinga", "ua", "User A"))
-        await tx.upsert_app(App("app-a", "dinga", "hash", frozenset({"S.Read"})))
+        accounts = OrgTables(tx.conn)
+        await accounts.upsert_org(Org("dinga", "A"))
+        await accounts.upsert_org(Org("dingb", "B"))
+        await accounts.upsert_user(User("dinga", "ua", "User A"))
+        await accounts.upsert_app(App("app-a", "dinga", "hash", frozenset({"S.Read"})))
 
 
 def conference(cid: str, corp: str = "dinga", room: str = "10000000001", **kw: Any) -> Conference:
@@ -108,38 +110,48 @@ CID = "a" * 24
 
 
 def test_accounts_round_trip(db: Runner):
-    s = db.store
-    assert db(s.get_org("dinga")) == Org("dinga", "A")
-    assert db(s.list_orgs()) == [Org("dinga", "A"), Org("dingb", "B")]
-    assert db(s.get_user("dinga", "ua")) == User("dinga", "ua", "User A")
-    assert db(s.get_user("dingb", "ua")) is None
-    assert db(s.get_app("app-a")) == App("app-a", "dinga", "hash", frozenset({"S.Read"}))
-    assert db(s.list_apps("dinga")) == [App("app-a", "dinga", "hash", frozenset({"S.Read"}))]
+    accounts = OrgTables(db.store.reader)
+    app = App("app-a", "dinga", "hash", frozenset({"S.Read"}))
+    assert db(accounts.get_org("dinga")) == Org("dinga", "A")
+    assert db(accounts.list_orgs()) == [Org("dinga", "A"), Org("dingb", "B")]
+    assert db(accounts.get_user("dinga", "ua")) == User("dinga", "ua", "User A")
+    assert db(accounts.get_user("dingb", "ua")) is None
+    assert db(accounts.get_app("app-a")) == app
+    assert db(accounts.list_apps("dinga")) == [app]
 
 
 def test_token_resolution_follows_current_scopes_and_authorisation(db: Runner):
     s = db.store
+    resolve = TokenTables(s.reader).resolve_token
 
     async def scenario() -> None:
         async with s.write() as tx:
-            await tx.put_token(TokenRecord("h1", "app", "app-a", "dinga", 5_000, "n"))
-            await tx.upsert_suite(Suite("su", "hash", frozenset({"S.Read"}), frozenset({"dinga"})))
-            await tx.put_token(TokenRecord("h2", "suite", "su", "dinga", 6_000, ""))
-        principal, expires = await s.resolve_token("h1") or (None, 0)
+            tokens, accounts = TokenTables(tx.conn), OrgTables(tx.conn)
+            await tokens.put_token(TokenRecord("h1", "app", "app-a", "dinga", 5_000, "n"))
+            await accounts.upsert_suite(
+                Suite("su", "hash", frozenset({"S.Read"}), frozenset({"dinga"}))
+            )
+            await tokens.put_token(TokenRecord("h2", "suite", "su", "dinga", 6_000, ""))
+        principal, expires = await resolve("h1") or (None, 0)
         assert principal is not None and principal.scopes == {"S.Read"} and expires == 5_000
         async with s.write() as tx:
-            await tx.upsert_app(App("app-a", "dinga", "hash", frozenset({"S.Read", "S.Write"})))
-        found = await s.resolve_token("h1")
+            await OrgTables(tx.conn).upsert_app(
+                App("app-a", "dinga", "hash", frozenset({"S.Read", "S.Write"}))
+            )
+        found = await resolve("h1")
         assert found is not None and found[0].scopes == {"S.Read", "S.Write"}
-        assert await s.resolve_token("h2") is not None
+        assert await resolve("h2") is not None
         async with s.write() as tx:  # the corp withdraws its authorisation
-            await tx.upsert_suite(Suite("su", "hash", frozenset({"S.Read"}), frozenset()))
-        assert await s.resolve_token("h2") is None
+            await OrgTables(tx.conn).upsert_suite(
+                Suite("su", "hash", frozenset({"S.Read"}), frozenset())
+            )
+        assert await resolve("h2") is None
         async with s.write() as tx:
-            assert await tx.find_live_token("app", "app-a", "dinga", 4_999) is not None
-            assert await tx.find_live_token("app", "app-a", "dinga", 5_000) is None
-            assert await tx.delete_tokens("app", "app-a") == 1
-        assert await s.resolve_token("h1") is None
+            tokens = TokenTables(tx.conn, tx.row_lock)
+            assert await tokens.find_live_token("app", "app-a", "dinga", 4_999) is not None
+            assert await tokens.find_live_token("app", "app-a", "dinga", 5_000) is None
+            assert await tokens.delete_tokens("app", "app-a") == 1
+        assert await resolve("h1") is None
 
     db(scenario())
 
@@ -149,13 +161,15 @@ def test_expired_tokens_are_purged_and_live_ones_kept(db: Runner):
 
     async def scenario() -> None:
         async with s.write() as tx:
-            await tx.put_token(TokenRecord("old", "app", "app-a", "dinga", 5_000, "n"))
-            await tx.put_token(TokenRecord("live", "app", "app-a", "dinga", 9_000, "m"))
+            tokens = TokenTables(tx.conn)
+            await tokens.put_token(TokenRecord("old", "app", "app-a", "dinga", 5_000, "n"))
+            await tokens.put_token(TokenRecord("live", "app", "app-a", "dinga", 9_000, "m"))
         async with s.write() as tx:
-            assert await tx.purge_tokens(5_000) == 0  # expiring now is not yet expired
-            assert await tx.purge_tokens(5_001) == 1
-        assert await s.resolve_token("old") is None
-        assert await s.resolve_token("live") is not None
+            tokens = TokenTables(tx.conn)
+            assert await tokens.purge_tokens(5_000) == 0  # expiring now is not yet expired
+            assert await tokens.purge_tokens(5_001) == 1
+        assert await TokenTables(s.reader).resolve_token("old") is None
+        assert await TokenTables(s.reader).resolve_token("live") is not None
 
     db(scenario())
 
@@ -312,9 +326,9 @@ def test_failed_transaction_changes_nothing(db: Runner):
     async def scenario() -> None:
         with pytest.raises(RuntimeError):
             async with s.write() as tx:
-                await tx.upsert_org(Org("dingc", "C"))
+                await OrgTables(tx.conn).upsert_org(Org("dingc", "C"))
                 raise RuntimeError("boom")
-        assert await s.get_org("dingc") is None
+        assert await OrgTables(s.reader).get_org("dingc") is None
 
     db(scenario())
 

@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 import pytest
 
 from dingconf.app import open_store
+from dingconf.auth.tables import OrgTables
 from dingconf.core.records import Conference, ConferenceStatus, Org, User
 from dingconf.db.store import Store
 from dingconf.links.tables import LinkTables
@@ -31,9 +32,9 @@ class Runner:
 
 async def _seed(store: Store) -> None:
     async with store.write() as tx:
-        await tx.upsert_org(Org("dinga", "A"))
-        await tx.upsert_org(Org("dingb", "B"))
-        await tx.upsert_user(User("dinga", "ua", "User A"))
+        await OrgTables(tx.conn).upsert_org(Org("dinga", "A"))
+        await OrgTables(tx.conn).upsert_org(Org("dingb", "B"))
+        await OrgTables(tx.conn).upsert_user(User("dinga", "ua", "User A"))
         await insert_conference(
             tx,
             Conference(

@@ -13,7 +13,11 @@ from alibabacloud_dingtalk.conference_1_0 import models as conf_models
 from alibabacloud_dingtalk.conference_1_0.client import Client as ConferenceClient
 from alibabacloud_tea_util.models import RuntimeOptions
 
+from dingconf.auth.tables import APPS, USERS
+from dingconf.bookings.tables import BOOKINGS
 from dingconf.control.state_tables import EXCLUDED_TABLES, ORG_TABLES
+from dingconf.meetings.tables import CONFERENCE_COLUMNS, CONFERENCES
+from dingconf.members.tables import MEMBER_COLUMNS, PARTICIPANTS
 from dingconf.testing.plugin import DingconfServer
 from over_http import TOKEN_HEADER, conf_info, new_meeting
 
@@ -249,6 +253,16 @@ def test_the_document_covers_every_table(database_url: str, backend: str, tmp_pa
     for name, columns in tables.items():
         if name not in EXCLUDED_TABLES:
             assert sorted(columns) == exported.get(name), name
+
+
+def test_each_table_is_declared_once_by_its_feature():
+    # The state document carries the very declarations the features' SQL
+    # builds its column lists from: no second list to fall behind.
+    assert len({t.name for t in ORG_TABLES}) == len(ORG_TABLES)
+    for declared in (USERS, APPS, BOOKINGS, CONFERENCES, PARTICIPANTS):
+        assert any(t is declared for t in ORG_TABLES), declared.name
+    assert CONFERENCE_COLUMNS is CONFERENCES.columns
+    assert set(MEMBER_COLUMNS) <= set(PARTICIPANTS.columns)
 
 
 def _same_calls(server: DingconfServer) -> list[Any]:

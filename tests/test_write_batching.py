@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from dingconf.app import open_store
+from dingconf.auth.tables import OrgTables
 from dingconf.core.records import Org
 from dingconf.db import sqlite as sqlite_module
 from dingconf.db.sqlite import sqlite_path
@@ -48,7 +49,7 @@ def sqlite_store(sqlite_url: str) -> Iterator[tuple[Store, asyncio.AbstractEvent
 
 async def _add_org(s: Store, corp_id: str, fail: bool = False) -> None:
     async with s.write() as tx:
-        await tx.upsert_org(Org(corp_id, corp_id.upper()))
+        await OrgTables(tx.conn).upsert_org(Org(corp_id, corp_id.upper()))
         if fail:
             raise RuntimeError("this write fails")
 
@@ -69,7 +70,9 @@ def test_one_failing_writer_rolls_back_only_its_own_change(
     outcomes = loop.run_until_complete(scenario())
     assert outcomes[0] is None and outcomes[2] is None
     assert isinstance(outcomes[1], RuntimeError)
-    found = [loop.run_until_complete(s.get_org(c)) for c in ("dingp", "dingq", "dingr")]
+    found = [
+        loop.run_until_complete(OrgTables(s.reader).get_org(c)) for c in ("dingp", "dingq", "dingr")
+    ]
     assert [o.corp_id if o else None for o in found] == ["dingp", None, "dingr"]
 
 
@@ -86,7 +89,10 @@ def test_no_read_sees_a_write_before_it_is_committed(
 
     async def reader(corp_id: str) -> None:
         for _ in range(4):
-            if await s.get_org(corp_id) is not None and await other.get_org(corp_id) is None:
+            if (
+                await OrgTables(s.reader).get_org(corp_id) is not None
+                and await OrgTables(other.reader).get_org(corp_id) is None
+            ):
                 shown_uncommitted.append(corp_id)
             await asyncio.sleep(0)
 
@@ -98,7 +104,7 @@ def test_no_read_sees_a_write_before_it_is_committed(
     finally:
         loop.run_until_complete(other.close())
     assert shown_uncommitted == []
-    assert all(loop.run_until_complete(s.get_org(c)) for c in ids)
+    assert all(loop.run_until_complete(OrgTables(s.reader).get_org(c)) for c in ids)
 
 
 def test_sqlite_writers_of_one_turn_share_one_commit(
@@ -119,7 +125,9 @@ def test_sqlite_writers_of_one_turn_share_one_commit(
     assert commits() == before + 1
     loop.run_until_complete(writes(10))
     assert commits() == before + 2
-    assert all(loop.run_until_complete(s.get_org(f"dingg10-{i}")) for i in range(10))
+    assert all(
+        loop.run_until_complete(OrgTables(s.reader).get_org(f"dingg10-{i}")) for i in range(10)
+    )
 
 
 def test_sqlite_checkpoints_keep_the_wal_short(
@@ -148,7 +156,9 @@ def test_sqlite_checkpoints_keep_the_wal_short(
         return -1
 
     assert loop.run_until_complete(scenario()) >= 0
-    assert all(loop.run_until_complete(s.get_org(f"dingk{i}")) for i in (0, 50, 99))
+    assert all(
+        loop.run_until_complete(OrgTables(s.reader).get_org(f"dingk{i}")) for i in (0, 50, 99)
+    )
 
 
 def test_a_body_that_suspends_is_never_committed_half_done(
@@ -160,16 +170,16 @@ def test_a_body_that_suspends_is_never_committed_half_done(
 
     async def suspending_write() -> None:
         async with s.write() as tx:
-            await tx.upsert_org(Org("dinghalf", "HALF"))
+            await OrgTables(tx.conn).upsert_org(Org("dinghalf", "HALF"))
             await asyncio.sleep(0)
             await asyncio.sleep(0)
             raise RuntimeError("the second half fails")
 
     with pytest.raises(RuntimeError):
         loop.run_until_complete(suspending_write())
-    assert loop.run_until_complete(s.get_org("dinghalf")) is None
+    assert loop.run_until_complete(OrgTables(s.reader).get_org("dinghalf")) is None
     loop.run_until_complete(_add_org(s, "dingafter"))
-    assert loop.run_until_complete(s.get_org("dingafter")) is not None
+    assert loop.run_until_complete(OrgTables(s.reader).get_org("dingafter")) is not None
 
 
 def test_sqlite_checkpoints_wait_for_as_many_new_frames(

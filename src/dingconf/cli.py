@@ -15,6 +15,8 @@ import yaml
 
 from dingconf.app import Services, build_services, create_app, open_store
 from dingconf.auth.provisioning import DEFAULT_SCOPES, AppChange
+from dingconf.auth.tables import OrgTables
+from dingconf.control.state_tables import StateTables
 from dingconf.core.config import DEFAULT_DATABASE, InputLimits, Secret, Settings
 from dingconf.core.errors import DingError
 from dingconf.http.observe import ACCESS_LOG_FORMATS
@@ -156,7 +158,7 @@ async def _start_state(services: Services, seed: Path | None, state_file: Path |
     if state_file is not None:
         count = await services.state.import_state(_read_json(state_file))
         lines.append(f"imported {count} organisations from {state_file}")
-    if lines or await services.store.baseline() is None:
+    if lines or await StateTables(services.store.reader).baseline() is None:
         await services.state.capture_baseline(with_meetings=state_file is not None)
     return lines
 
@@ -454,7 +456,7 @@ def orgs_add(corp_id: str, name: str | None, database: str) -> None:
 @_database_option
 def orgs_list(database: str) -> None:
     """List organisations."""
-    for org in _run(_settings(database), lambda s: s.store.list_orgs()):
+    for org in _run(_settings(database), lambda s: OrgTables(s.store.reader).list_orgs()):
         click.echo(f"{org.corp_id}\t{org.name}")
 
 
@@ -495,7 +497,7 @@ def users_add(
 @_database_option
 def users_list(corp_id: str, database: str) -> None:
     """List the users of an organisation."""
-    for user in _run(_settings(database), lambda s: s.store.list_users(corp_id)):
+    for user in _run(_settings(database), lambda s: OrgTables(s.store.reader).list_users(corp_id)):
         click.echo(f"{user.union_id}\t{user.nick}")
 
 
@@ -526,7 +528,7 @@ def apps_add(
 
     async def work(s: Services) -> tuple[AppChange, str | None]:
         # A new app without --secret gets one; an existing app keeps its own.
-        exists = await s.store.get_app(app_key) is not None
+        exists = await OrgTables(s.store.reader).get_app(app_key) is not None
         generated = None if secret is not None or exists else secrets.token_urlsafe(18)
         change = await s.provisioning.add_app(corp_id, app_key, secret or generated, scopes or None)
         return change, generated
@@ -552,7 +554,7 @@ def apps_add(
 @_database_option
 def apps_list(corp_id: str, database: str) -> None:
     """List the apps of an organisation."""
-    for app in _run(_settings(database), lambda s: s.store.list_apps(corp_id)):
+    for app in _run(_settings(database), lambda s: OrgTables(s.store.reader).list_apps(corp_id)):
         click.echo(f"{app.app_key}\t{' '.join(sorted(app.scopes))}")
 
 

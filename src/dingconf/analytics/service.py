@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 from dingconf.analytics.records import NetworkSample, SessionRecord
 from dingconf.analytics.tables import AnalyticsTables
+from dingconf.auth.tables import OrgTables
 from dingconf.core import errors
 from dingconf.core.clock import Clock
 from dingconf.core.paging import Page, paginate
@@ -73,7 +74,9 @@ class AnalyticsService:
 
     async def department(self, principal: Principal, conference: Conference) -> str | None:
         """The department of the meeting's creator, when the organisation knows one."""
-        user = await self._store.get_user(principal.corp_id, conference.creator_id)
+        user = await OrgTables(self._store.reader).get_user(
+            principal.corp_id, conference.creator_id
+        )
         return user.dept_name if user else None
 
     async def conference_data(

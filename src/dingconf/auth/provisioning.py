@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from dingconf.auth.service import READ, WRITE
+from dingconf.auth.tables import OrgTables, TokenTables
 from dingconf.core import errors
 from dingconf.core.closest import did_you_mean
 from dingconf.core.errors import InvalidRequest
 from dingconf.core.records import App, Org, Suite, User
 from dingconf.core.secrets import hash_secret, verify_secret
-from dingconf.db.store import Store, WriteTx
+from dingconf.db.store import Store
 from dingconf.events.push import checked_subscription
 from dingconf.events.tables import SubscriberTables
 
@@ -138,11 +139,13 @@ class AppChange:
         return self.before is not None and self.before.secret_hash != self.app.secret_hash
 
 
-async def _write_org(tx: WriteTx, org: Org, users: Iterable[tuple[str, str]], app: App) -> None:
-    await tx.upsert_org(org)
+async def _write_org(
+    accounts: OrgTables, org: Org, users: Iterable[tuple[str, str]], app: App
+) -> None:
+    await accounts.upsert_org(org)
     for union_id, nick in users:
-        await tx.upsert_user(User(org.corp_id, union_id, nick))
-    await tx.upsert_app(app)
+        await accounts.upsert_user(User(org.corp_id, union_id, nick))
+    await accounts.upsert_app(app)
 
 
 class ProvisioningService:
@@ -155,11 +158,11 @@ class ProvisioningService:
         """Create or rename an organisation."""
         org = Org(corp_id, name)
         async with self._store.write() as tx:
-            await tx.upsert_org(org)
+            await OrgTables(tx.conn).upsert_org(org)
         return org
 
     async def _require_org(self, corp_id: str) -> None:
-        if await self._store.get_org(corp_id) is None:
+        if await OrgTables(self._store.reader).get_org(corp_id) is None:
             raise errors.unknown_org(f"no organisation {corp_id!r}")
 
     async def add_user(
@@ -175,7 +178,7 @@ class ProvisioningService:
         await self._require_org(corp_id)
         user = User(corp_id, union_id, nick, user_id, job_number, dept_name)
         async with self._store.write() as tx:
-            await tx.upsert_user(user)
+            await OrgTables(tx.conn).upsert_user(user)
         return user
 
     async def add_app(
@@ -195,7 +198,7 @@ class ProvisioningService:
             InvalidRequest: ``unknownOrg``; ``paramError`` for a new app without a secret.
         """
         await self._require_org(corp_id)
-        existing = await self._store.get_app(app_key)
+        existing = await OrgTables(self._store.reader).get_app(app_key)
         same_secret = existing is not None and (
             secret is None or await verify_secret(secret, existing.secret_hash)
         )
@@ -209,9 +212,9 @@ class ProvisioningService:
         app = App(app_key, corp_id, secret_hash, known_scopes(granted))
         revoked = 0
         async with self._store.write() as tx:
-            await tx.upsert_app(app)
+            await OrgTables(tx.conn).upsert_app(app)
             if existing is not None and (not same_secret or existing.corp_id != corp_id):
-                revoked = await tx.delete_tokens("app", app_key)
+                revoked = await TokenTables(tx.conn).delete_tokens("app", app_key)
         return AppChange(app, existing, revoked)
 
     async def provision_org(
@@ -228,7 +231,7 @@ class ProvisioningService:
         org = Org(corp_id, name)
         app = App(app_key, corp_id, hash_secret(secret), known_scopes(scopes))
         async with self._store.write() as tx:
-            await _write_org(tx, org, users, app)
+            await _write_org(OrgTables(tx.conn), org, users, app)
         return org
 
     async def provision_first_org(
@@ -244,18 +247,20 @@ class ProvisioningService:
         whose ``corp_id`` has no app (as an interrupted start of an earlier
         version left it); whether it did.
 
-        Decided inside the transaction, under the clock row's lock: of servers
-        starting together on one database, exactly one provisions it. The
-        secret is hashed (slow on purpose) only then, not on every start.
+        Decided inside the transaction, under the auth epoch row's lock (which
+        the new app's write takes anyway): of servers starting together on one
+        database, exactly one provisions it. The secret is hashed (slow on
+        purpose) only then, not on every start.
         """
         granted = known_scopes(scopes)
         async with self._store.write() as tx:
-            await tx.lock_clock()
-            orgs = await tx.org_ids()
-            if orgs and (corp_id not in orgs or await tx.app_keys(corp_id)):
+            await TokenTables(tx.conn, tx.row_lock).lock_epoch()
+            accounts = OrgTables(tx.conn)
+            orgs = await accounts.org_ids()
+            if orgs and (corp_id not in orgs or await accounts.app_keys(corp_id)):
                 return False
             app = App(app_key, corp_id, hash_secret(secret), granted)
-            await _write_org(tx, Org(corp_id, name), users, app)
+            await _write_org(accounts, Org(corp_id, name), users, app)
         return True
 
     async def _seed_push(self, app: Mapping[str, Any], where: str) -> None:
@@ -281,14 +286,14 @@ class ProvisioningService:
         corps = frozenset(authorized_corps)
         for corp_id in sorted(corps):
             await self._require_org(corp_id)
-        existing = await self._store.get_suite(suite_key)
+        existing = await OrgTables(self._store.reader).get_suite(suite_key)
         same_secret = existing is not None and await verify_secret(secret, existing.secret_hash)
         secret_hash = existing.secret_hash if existing and same_secret else hash_secret(secret)
         suite = Suite(suite_key, secret_hash, known_scopes(scopes), corps)
         async with self._store.write() as tx:
-            await tx.upsert_suite(suite)
+            await OrgTables(tx.conn).upsert_suite(suite)
             if existing is not None and not same_secret:
-                await tx.delete_tokens("suite", suite_key)
+                await TokenTables(tx.conn).delete_tokens("suite", suite_key)
         return suite
 
     async def reset_secret(self, app_key: str, secret: str) -> App:
@@ -297,7 +302,7 @@ class ProvisioningService:
         Raises:
             InvalidRequest: ``unknownApp`` when there is no such app.
         """
-        existing = await self._store.get_app(app_key)
+        existing = await OrgTables(self._store.reader).get_app(app_key)
         if existing is None:
             raise errors.unknown_app(f"no app {app_key!r}")
         return (await self.add_app(existing.corp_id, app_key, secret, existing.scopes)).app
@@ -308,10 +313,10 @@ class ProvisioningService:
         Raises:
             NotFound: ``appNotFound`` when there is no such app.
         """
-        if await self._store.get_app(app_key) is None:
+        if await OrgTables(self._store.reader).get_app(app_key) is None:
             raise errors.app_not_found(f"no app {app_key!r}")
         async with self._store.write() as tx:
-            return await tx.delete_tokens("app", app_key)
+            return await TokenTables(tx.conn).delete_tokens("app", app_key)
 
     async def load_seed(self, document: object) -> SeedSummary:
         """Apply a seed document (the shape in the README); idempotent.

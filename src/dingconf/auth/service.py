@@ -1,5 +1,6 @@
 """Access tokens (spec §3) and the permission checks of every call (spec §2.3, §7)."""
 
+from dingconf.auth.tables import OrgTables, TokenTables
 from dingconf.core import errors
 from dingconf.core.clock import Clock
 from dingconf.core.records import Principal, TokenRecord
@@ -59,22 +60,23 @@ class TokenService:
         Raises:
             InvalidRequest: ``invalidClientIdOrSecret`` for an unknown key or wrong secret.
         """
-        app = await self._store.get_app(app_key)
+        app = await OrgTables(self._store.reader).get_app(app_key)
         if not await verify_secret(app_secret, app.secret_hash if app else None) or app is None:
             raise errors.invalid_client()
         now = self._clock.now_ms()
         expires = now + self._ttl_s * 1000
         async with self._store.write() as tx:
+            tokens = TokenTables(tx.conn, tx.row_lock)
             # Expired tokens answer like unknown ones, so nothing needs them.
-            await tx.purge_tokens(now)
-            live = await tx.find_live_token("app", app_key, app.corp_id, now)
+            await tokens.purge_tokens(now)
+            live = await tokens.find_live_token("app", app_key, app.corp_id, now)
             if live is not None:
                 token = derive_token(app_secret, app_key, app.corp_id, live.nonce)
-                await tx.extend_token(live.token_hash, expires)
+                await tokens.extend_token(live.token_hash, expires)
             else:
                 nonce = random_hex(16)
                 token = derive_token(app_secret, app_key, app.corp_id, nonce)
-                await tx.put_token(
+                await tokens.put_token(
                     TokenRecord(hash_token(token), "app", app_key, app.corp_id, expires, nonce)
                 )
         return IssuedToken(token, self._ttl_s)
@@ -88,7 +90,7 @@ class TokenService:
             InvalidRequest: ``invalidSuiteKey`` for an unknown suite or wrong secret,
                 ``invalidAuthInfo`` when the corp has not authorised the suite.
         """
-        suite = await self._store.get_suite(suite_key)
+        suite = await OrgTables(self._store.reader).get_suite(suite_key)
         if not await verify_secret(suite_secret, suite.secret_hash if suite else None) or (
             suite is None
         ):
@@ -99,8 +101,9 @@ class TokenService:
         now = self._clock.now_ms()
         expires = now + self._ttl_s * 1000
         async with self._store.write() as tx:
-            await tx.purge_tokens(now)
-            await tx.put_token(
+            tokens = TokenTables(tx.conn)
+            await tokens.purge_tokens(now)
+            await tokens.put_token(
                 TokenRecord(hash_token(token), "suite", suite_key, corp_id, expires, "")
             )
         return IssuedToken(token, self._ttl_s)
@@ -124,7 +127,7 @@ class TokenService:
         found = self._cache.get(token_hash)
         if found is None or found[1] <= now:
             # A miss, or a cached expiry that a renewal may since have moved.
-            found = await self._store.resolve_token(token_hash)
+            found = await TokenTables(self._store.reader).resolve_token(token_hash)
             if found is None or found[1] <= now:
                 raise errors.invalid_authentication()
             if len(self._cache) >= _CACHE_LIMIT:

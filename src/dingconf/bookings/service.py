@@ -11,6 +11,7 @@ from dataclasses import fields, replace
 from typing import Any
 
 from dingconf.auth.service import READ, WRITE, require_scope
+from dingconf.auth.tables import OrgTables
 from dingconf.bookings.tables import BookingTables
 from dingconf.bookings.values import bad_setting
 from dingconf.core import errors
@@ -94,8 +95,9 @@ class BookingService:
             settings.minutes_owner,
             *(settings.cohost_ids or ()),
         ]
+        accounts = OrgTables(self._store.reader)
         for union_id in people:
-            if union_id and await self._store.get_user(principal.corp_id, union_id) is None:
+            if union_id and await accounts.get_user(principal.corp_id, union_id) is None:
                 raise refuse(0, f"unknown user {union_id}")
         problem = bad_setting(settings)
         if problem is not None:
@@ -141,7 +143,7 @@ class BookingService:
                 title or a time range that ends before it starts.
         """
         require_scope(principal, WRITE)
-        creator = await self._store.get_user(principal.corp_id, creator_id)
+        creator = await OrgTables(self._store.reader).get_user(principal.corp_id, creator_id)
         if creator is None:
             raise errors.params_error(f"error:unknown creatorUnionId {creator_id}")
         title = validate_title(title, "title", errors.params_error)
@@ -323,7 +325,7 @@ class BookingService:
                 not in the organisation), ``resourceCancel``.
         """
         booking = await self._own(principal, schedule_id, _unknown_booking)
-        if await self._store.get_user(principal.corp_id, requester) is None:
+        if await OrgTables(self._store.reader).get_user(principal.corp_id, requester) is None:
             raise errors.permission_error("permissionError:unknown requestUnionId")
         if booking.cancelled:
             raise errors.resource_cancel()
@@ -374,7 +376,7 @@ class BookingService:
 
         When another instance is live (someone opened it concurrently), that one's id.
         """
-        creator = await self._store.get_user(booking.corp_id, booking.creator_id)
+        creator = await OrgTables(self._store.reader).get_user(booking.corp_id, booking.creator_id)
         instance = self._new_instance(
             booking, creator.nick if creator else booking.creator_id, self._clock.now_ms()
         )

@@ -4,6 +4,7 @@ from dataclasses import replace
 
 from dingconf.analytics.records import Device, NetworkSample
 from dingconf.analytics.tables import AnalyticsTables
+from dingconf.auth.tables import OrgTables
 from dingconf.bookings.service import BookingService
 from dingconf.bookings.tables import BookingTables
 from dingconf.content.records import Utterance
@@ -121,9 +122,10 @@ class ControlService:
 
         Read before the join's transaction, which holds the only connection it may.
         """
-        if await self._store.get_user(corp_id, union_id) is not None:
+        accounts = OrgTables(self._store.reader)
+        if await accounts.get_user(corp_id, union_id) is not None:
             return None
-        near = closest(union_id, [u.union_id for u in await self._store.list_users(corp_id)])
+        near = closest(union_id, [u.union_id for u in await accounts.list_users(corp_id)])
         if near is None:
             return None
         return errors.unknown_user(

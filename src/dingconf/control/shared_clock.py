@@ -8,6 +8,7 @@ PostgreSQL one single-row query. Moves are transactions on that row, so two
 processes moving the clock at once both count.
 """
 
+from dingconf.control.state_tables import StateTables
 from dingconf.core import errors
 from dingconf.core.clock import Clock, ClockState, system_ms
 from dingconf.db.store import Store
@@ -45,7 +46,8 @@ class SharedClock:
                 than a year ahead.
         """
         async with self._store.write() as tx:
-            state = await tx.lock_clock()
+            clock = StateTables(tx.conn, tx.row_lock)
+            state = await clock.lock_clock()
             system = system_ms()
             now = state.now_ms(system)
             move = advance_ms or 0
@@ -61,6 +63,6 @@ class SharedClock:
             target = now + move
             # Unfrozen, the clock runs on from ``target``; frozen, it stays there.
             new = ClockState(target - system, target if frozen else None)
-            await tx.set_clock(new)
+            await clock.set_clock(new)
         self._clock.set_state(new)
         return self._clock.now_ms()

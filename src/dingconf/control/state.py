@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from dingconf.auth.provisioning import DEFAULT_SCOPES, ProvisioningService
+from dingconf.auth.tables import OrgTables
 from dingconf.control.state_records import StateDump
+from dingconf.control.state_tables import ORG_TABLES, StateTables
 from dingconf.core import errors
 from dingconf.core.rng import random_hex, random_urlsafe
 from dingconf.db.store import RoomCodeTaken, StorageUnavailable, Store
@@ -49,6 +51,26 @@ def _scalar_rows(rows: object, where: str) -> None:
                 raise errors.invalid_state(
                     f"{where}: {column} must be a string, an integer or null"
                 )
+
+
+def _check_columns(dump: StateDump) -> None:
+    """Refuse, before anything is written, a key that names no table or column.
+
+    Raises:
+        ValueError: naming the organisation and the keys.
+    """
+    known = {t.key: frozenset(t.columns) for t in ORG_TABLES}
+    for org in dump["orgs"]:
+        corp_id = org["corpId"]
+        unknown = set(org) - {"corpId", "name", *known}
+        if unknown:
+            raise ValueError(f"{corp_id}: unknown keys {sorted(unknown)}")
+        for key, columns in known.items():
+            for row in org.get(key, []):
+                if set(row) - columns:
+                    raise ValueError(
+                        f"{corp_id}.{key}: unknown columns {sorted(set(row) - columns)}"
+                    )
 
 
 def parse_document(document: object) -> StateDump:
@@ -107,17 +129,19 @@ class StateService:
         Raises:
             InvalidRequest: ``unknownOrg`` for an organisation that does not exist.
         """
-        if corp_id is not None and await self._store.get_org(corp_id) is None:
+        if corp_id is not None and await OrgTables(self._store.reader).get_org(corp_id) is None:
             raise errors.unknown_org(f"no organisation {corp_id!r}")
-        return _document(await self._store.dump_state(corp_id))
+        return _document(await StateTables(self._store.reader).dump_state(corp_id))
 
     async def _load(self, dump: StateDump, corp_ids: list[str] | None, whole: bool) -> None:
         try:
+            _check_columns(dump)
             async with self._store.write() as tx:
-                await tx.delete_orgs(corp_ids)
+                state = StateTables(tx.conn)
+                await state.delete_orgs(corp_ids)
                 if whole:
-                    await tx.delete_suites()
-                await tx.load_state(dump, replace_suites=True)
+                    await state.delete_suites()
+                await state.load_state(dump, replace_suites=True)
         except ValueError as error:
             raise errors.invalid_state(str(error)) from error
         except (RoomCodeTaken, StorageUnavailable) as error:
@@ -144,11 +168,11 @@ class StateService:
 
         Only organisations, users, apps and suites, unless ``with_meetings``.
         """
-        dump = await self._store.dump_state(None)
+        dump = await StateTables(self._store.reader).dump_state(None)
         if not with_meetings:
             dump["orgs"] = [{k: o[k] for k in _ACCOUNT_KEYS} for o in dump["orgs"]]
         async with self._store.write() as tx:
-            await tx.set_baseline(json.dumps(_document(dump), sort_keys=True))
+            await StateTables(tx.conn).set_baseline(json.dumps(_document(dump), sort_keys=True))
 
     async def reset(self, corp_id: str | None = None) -> None:
         """Go back to the baseline: every organisation, or ``corp_id``'s alone.
@@ -161,7 +185,7 @@ class StateService:
             InvalidRequest: ``unknownOrg`` for an organisation neither in the
                 database nor in the baseline; ``noBaseline`` before any was taken.
         """
-        stored = await self._store.baseline()
+        stored = await StateTables(self._store.reader).baseline()
         if stored is None:
             # Never taken (no server started on this database yet): resetting
             # would delete everything, surely not what was meant.
@@ -171,16 +195,18 @@ class StateService:
             await self._load(baseline, None, True)
             return
         orgs = [o for o in baseline["orgs"] if o["corpId"] == corp_id]
-        if not orgs and await self._store.get_org(corp_id) is None:
+        if not orgs and await OrgTables(self._store.reader).get_org(corp_id) is None:
             raise errors.unknown_org(f"no organisation {corp_id!r}")
         suites = [
             {**s, "corps": [corp_id]} for s in baseline["suites"] if corp_id in s.get("corps", [])
         ]
         # Suites are shared: only this organisation's authorisations come back.
         try:
+            _check_columns({"orgs": orgs, "suites": suites})
             async with self._store.write() as tx:
-                await tx.delete_orgs([corp_id])
-                await tx.load_state({"orgs": orgs, "suites": suites}, replace_suites=False)
+                state = StateTables(tx.conn)
+                await state.delete_orgs([corp_id])
+                await state.load_state({"orgs": orgs, "suites": suites}, replace_suites=False)
         except (ValueError, StorageUnavailable) as error:
             raise errors.invalid_state(f"the baseline cannot be loaded: {error}") from error
 
@@ -202,9 +228,9 @@ class StateService:
         """
         corp = corp_id or f"ding{random_hex(8)}"
         key = app_key or f"{corp}-app"
-        if await self._store.get_org(corp) is not None:
+        if await OrgTables(self._store.reader).get_org(corp) is not None:
             raise errors.param_error(f"organisation {corp!r} exists")
-        if await self._store.get_app(key) is not None:
+        if await OrgTables(self._store.reader).get_app(key) is not None:
             raise errors.param_error(f"appKey {key!r} is taken")
         people = tuple(users) if users is not None else _DEFAULT_USERS
         granted = tuple(scopes) if scopes is not None else DEFAULT_SCOPES

@@ -8,26 +8,15 @@ both backends behave the same.
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
-from dingconf.control.state_records import StateDump
-from dingconf.control.state_tables import dump_state, select_baseline, select_clock
+from dingconf.auth.tables import TokenTables
+from dingconf.control.state_tables import StateTables
 from dingconf.core.clock import ClockState
 from dingconf.core.records import (
-    App,
     Conference,
-    Org,
-    Principal,
-    Suite,
-    User,
 )
 from dingconf.db.driver import Connection, Database
 from dingconf.db.kept_rows import KeptRows
 from dingconf.db.request_reads import ClockReads, RequestReads
-from dingconf.db.rows import (
-    app_of,
-    scopes_of,
-    select_user,
-    user_of,
-)
 from dingconf.db.store import Store, WriteTx
 from dingconf.db.write_tx import SqlWriteTx
 from dingconf.meetings.tables import CONFERENCE_COLUMNS, MeetingTables, conference_of
@@ -107,78 +96,12 @@ class SqlStore(Store):
         marker = await self._marker()
         epoch = self._kept.epoch if await self._kept.current(self._read, marker) else None
         if epoch is None:
-            row = await self._read.fetchone("SELECT epoch FROM auth_epoch WHERE id = 1")
-            epoch = int(row[0]) if row else 0
+            epoch = await TokenTables(self._read).epoch()
             self._kept.keep_epoch(marker, epoch)
         return epoch
 
-    async def get_org(self, corp_id: str) -> Org | None:
-        row = await self._read.fetchone(
-            "SELECT corp_id, name FROM orgs WHERE corp_id = ?", (corp_id,)
-        )
-        return Org(*row) if row else None
-
-    async def list_orgs(self) -> list[Org]:
-        rows = await self._read.fetchall("SELECT corp_id, name FROM orgs ORDER BY corp_id")
-        return [Org(*row) for row in rows]
-
-    async def get_user(self, corp_id: str, union_id: str) -> User | None:
-        return await select_user(self._read, corp_id, union_id)
-
-    async def list_users(self, corp_id: str) -> list[User]:
-        rows = await self._read.fetchall(
-            "SELECT corp_id, union_id, nick, user_id, job_number, dept_name FROM users "
-            "WHERE corp_id = ? ORDER BY union_id",
-            (corp_id,),
-        )
-        return [user_of(row) for row in rows]
-
-    async def get_app(self, app_key: str) -> App | None:
-        row = await self._read.fetchone(
-            "SELECT app_key, corp_id, secret_hash, scopes FROM apps WHERE app_key = ?", (app_key,)
-        )
-        return app_of(row) if row else None
-
-    async def list_apps(self, corp_id: str) -> list[App]:
-        rows = await self._read.fetchall(
-            "SELECT app_key, corp_id, secret_hash, scopes FROM apps "
-            "WHERE corp_id = ? ORDER BY app_key",
-            (corp_id,),
-        )
-        return [app_of(row) for row in rows]
-
-    async def get_suite(self, suite_key: str) -> Suite | None:
-        row = await self._read.fetchone(
-            "SELECT suite_key, secret_hash, scopes FROM suites WHERE suite_key = ?", (suite_key,)
-        )
-        if row is None:
-            return None
-        corps = await self._read.fetchall(
-            "SELECT corp_id FROM suite_corps WHERE suite_key = ?", (suite_key,)
-        )
-        return Suite(row[0], row[1], scopes_of(row[2]), frozenset(c[0] for c in corps))
-
     async def change_marker(self) -> int | None:
         return await self._db.change_marker()
-
-    async def resolve_token(self, token_hash: str) -> tuple[Principal, int] | None:
-        # The scopes come from the app or suite now, not from when the token was
-        # issued, so a scope change applies to live tokens at once. A suite token
-        # stops working when the corp withdraws its authorisation.
-        row = await self._read.fetchone(
-            "SELECT t.corp_id, t.client_key, t.expires_at, COALESCE(a.scopes, s.scopes) "
-            "FROM tokens t "
-            "LEFT JOIN apps a ON t.client_kind = 'app' AND a.app_key = t.client_key "
-            "AND a.corp_id = t.corp_id "
-            "LEFT JOIN suites s ON t.client_kind = 'suite' AND s.suite_key = t.client_key "
-            "AND EXISTS (SELECT 1 FROM suite_corps sc WHERE sc.suite_key = s.suite_key "
-            "AND sc.corp_id = t.corp_id) "
-            "WHERE t.token_hash = ?",
-            (token_hash,),
-        )
-        if row is None or row[3] is None:
-            return None
-        return Principal(corp_id=row[0], client_key=row[1], scopes=scopes_of(row[3])), row[2]
 
     async def get_conference(self, corp_id: str, conference_id: str) -> Conference | None:
         read, found = self._request.take_meeting(conference_id)
@@ -194,9 +117,6 @@ class SqlStore(Store):
             self._kept.keep_meeting(marker, conference)
         return conference
 
-    async def dump_state(self, corp_id: str | None) -> StateDump:
-        return await dump_state(self._read, corp_id)
-
     async def clock_state(self, prefetch: str | None = None) -> ClockState:
         marker = await self._db.change_marker()
         if marker is None:
@@ -210,9 +130,6 @@ class SqlStore(Store):
         self._request.started(marker)
         state = self._kept.clock if await self._kept.current(self._read, marker) else None
         if state is None:
-            state = await select_clock(self._read)
+            state = await StateTables(self._read).clock()
             self._kept.keep_clock(marker, state)
         return state
-
-    async def baseline(self) -> str | None:
-        return await select_baseline(self._read)

@@ -10,16 +10,9 @@ from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
-from dingconf.control.state_records import StateDump
 from dingconf.core.clock import ClockState
 from dingconf.core.records import (
-    App,
     Conference,
-    Org,
-    Principal,
-    Suite,
-    TokenRecord,
-    User,
 )
 from dingconf.db.driver import Connection
 
@@ -58,65 +51,6 @@ class WriteTx(Protocol):
     def row_lock(self) -> str:
         """The clause appended to a SELECT to lock its rows for this transaction."""
 
-    async def get_user(self, corp_id: str, union_id: str) -> User | None:
-        """Read a user of an organisation."""
-
-    async def org_ids(self) -> list[str]:
-        """Every organisation's corpId."""
-
-    async def app_keys(self, corp_id: str) -> list[str]:
-        """The appKeys of an organisation's internal apps."""
-
-    async def upsert_org(self, org: Org) -> None:
-        """Insert or update an organisation."""
-
-    async def upsert_user(self, user: User) -> None:
-        """Insert or update a user of an organisation."""
-
-    async def upsert_app(self, app: App) -> None:
-        """Insert or update an internal app."""
-
-    async def upsert_suite(self, suite: Suite) -> None:
-        """Insert or update a third-party suite and replace its authorised corps."""
-
-    async def put_token(self, token: TokenRecord) -> None:
-        """Store a new access token record."""
-
-    async def purge_tokens(self, expired_before_ms: int) -> int:
-        """Delete tokens that expired before the time; return how many."""
-
-    async def find_live_token(
-        self, client_kind: str, client_key: str, corp_id: str, now_ms: int
-    ) -> TokenRecord | None:
-        """Return the newest unexpired token of a client for a corp, if any."""
-
-    async def extend_token(self, token_hash: str, expires_at_ms: int) -> None:
-        """Move a token's expiry."""
-
-    async def delete_tokens(self, client_kind: str, client_key: str) -> int:
-        """Revoke every token of a client; return how many there were."""
-
-    # The test toolkit (service.state): whole organisations, the clock, the baseline.
-
-    async def delete_orgs(self, corp_ids: list[str] | None) -> None:
-        """Delete organisations (None: all) with everything of theirs (meetings and what hangs
-        off them, bookings, users, apps, tokens, suite authorisations)."""
-
-    async def delete_suites(self) -> None:
-        """Delete every suite, its authorisations and its tokens."""
-
-    async def load_state(self, dump: StateDump, *, replace_suites: bool) -> None:
-        """Insert the organisations of a dump (absent from the database) and its suites."""
-
-    async def lock_clock(self) -> ClockState:
-        """Read the shared clock and hold it until the transaction ends."""
-
-    async def set_clock(self, state: ClockState) -> None:
-        """Store the shared clock."""
-
-    async def set_baseline(self, document: str) -> None:
-        """Store the document a reset goes back to."""
-
 
 class Store(Protocol):
     """A dingconf database."""
@@ -139,27 +73,6 @@ class Store(Protocol):
         keeps that the commit may have changed (a driver's change marker need not
         move for its own commits)."""
 
-    async def get_org(self, corp_id: str) -> Org | None:
-        """Read an organisation."""
-
-    async def list_orgs(self) -> list[Org]:
-        """All organisations, by corpId."""
-
-    async def get_user(self, corp_id: str, union_id: str) -> User | None:
-        """Read a user of an organisation."""
-
-    async def list_users(self, corp_id: str) -> list[User]:
-        """The users of an organisation, by unionId."""
-
-    async def get_app(self, app_key: str) -> App | None:
-        """Read an internal app."""
-
-    async def list_apps(self, corp_id: str) -> list[App]:
-        """The apps of an organisation, by appKey."""
-
-    async def get_suite(self, suite_key: str) -> Suite | None:
-        """Read a third-party suite."""
-
     async def change_marker(self) -> int | None:
         """A number that moves whenever anything commits, in any process; None when the
         backend has no cheap one (then callers poll)."""
@@ -172,14 +85,8 @@ class Store(Protocol):
         it on every use.
         """
 
-    async def resolve_token(self, token_hash: str) -> tuple[Principal, int] | None:
-        """Who a token acts for, with the client's *current* scopes, and its expiry."""
-
     async def get_conference(self, corp_id: str, conference_id: str) -> Conference | None:
         """Read a meeting of ``corp_id``; another organisation's meeting is invisible."""
-
-    async def dump_state(self, corp_id: str | None) -> StateDump:
-        """Every organisation (or one) and the suites, rows as column mappings."""
 
     async def clock_state(self, prefetch: str | None = None) -> ClockState:
         """The clock every process on the database shares (cheap: read per request).
@@ -188,6 +95,3 @@ class Store(Protocol):
         backend that must ask the database for the clock may read that meeting
         in the same round trip, for the request's :meth:`get_conference`.
         """
-
-    async def baseline(self) -> str | None:
-        """The document a reset goes back to, if one was stored."""

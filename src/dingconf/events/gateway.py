@@ -8,6 +8,7 @@ live in the store so that any process can accept the WebSocket.
 import json
 from dataclasses import dataclass
 
+from dingconf.auth.tables import OrgTables
 from dingconf.core import errors
 from dingconf.core.clock import Clock
 from dingconf.core.secrets import hash_token, new_token, verify_secret
@@ -48,7 +49,7 @@ class GatewayService:
             InvalidRequest: ``invalidClientIdOrSecret`` for an unknown key or wrong
                 secret, ``invalidParameter`` for a subscription of an unknown type.
         """
-        app = await self._store.get_app(client_id)
+        app = await OrgTables(self._store.reader).get_app(client_id)
         if app is None or not await verify_secret(client_secret, app.secret_hash):
             raise errors.invalid_client()
         for sub in subscriptions:

@@ -10,6 +10,7 @@ import string
 from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 
+from dingconf.auth.tables import OrgTables
 from dingconf.core import errors
 from dingconf.db.store import Store
 from dingconf.events.records import PushSubscription
@@ -74,7 +75,7 @@ class PushService:
             InvalidRequest: ``paramError`` (see :func:`checked_subscription`),
                 ``checkUrlFailed`` when the URL does not answer the handshake.
         """
-        if await self._store.get_app(app_key) is None:
+        if await OrgTables(self._store.reader).get_app(app_key) is None:
             raise errors.app_not_found(f"no app {app_key}")
         subscription = checked_subscription(app_key, url, token, aes_key)
         if check:

@@ -18,6 +18,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from dingconf.auth.tables import OrgTables
 from dingconf.core.clock import Clock
 from dingconf.db.store import Store
 from dingconf.events.retention_tables import RetentionTables
@@ -57,8 +58,9 @@ class EventRetention:
         now = self._clock.now_ms()
         before = now - self.window_ms
         deliveries = events = dead = 0
-        for org in await self._store.list_orgs():
-            for app in await self._store.list_apps(org.corp_id):
+        accounts = OrgTables(self._store.reader)
+        for org in await accounts.list_orgs():
+            for app in await accounts.list_apps(org.corp_id):
                 async with self._store.write() as tx:
                     dead += await self._bound_backlog(RetentionTables(tx.conn), app.app_key, now)
                 while True:

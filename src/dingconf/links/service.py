@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, quote, urlsplit
 
 from dingconf.auth.service import WRITE, require_scope
+from dingconf.auth.tables import OrgTables
 from dingconf.bookings.tables import BookingTables
 from dingconf.core import errors
 from dingconf.core.clock import Clock
@@ -86,7 +87,7 @@ class LinkService:
                 (the booking was cancelled).
         """
         require_scope(principal, WRITE)
-        if await self._store.get_user(principal.corp_id, union_id) is None:
+        if await OrgTables(self._store.reader).get_user(principal.corp_id, union_id) is None:
             raise errors.unknown_user()
         await self._check_meeting_url(principal.corp_id, meeting_url)
         token = new_token()
@@ -179,7 +180,7 @@ class LinkService:
             raise errors.param_error(
                 "paramError:creatorUnionId, scheduleConferenceId and coolAppCode are required"
             )
-        if await self._store.get_user(principal.corp_id, creator_id) is None:
+        if await OrgTables(self._store.reader).get_user(principal.corp_id, creator_id) is None:
             raise errors.user_not_in_org()
         bookings = BookingTables(self._store.reader)
         booking = await bookings.get_booking(principal.corp_id, schedule_id)
@@ -243,7 +244,7 @@ class LinkService:
             )
         accounts = list(dict.fromkeys(rid for rid, _ in change.ranges))
         for union_id in [change.union_id, *accounts]:
-            if await self._store.get_user(principal.corp_id, union_id) is None:
+            if await OrgTables(self._store.reader).get_user(principal.corp_id, union_id) is None:
                 raise errors.unknown_user()
         async with self._store.write() as tx:
             whitelist = LinkTables(tx.conn)

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from dingconf.analytics.records import Device
 from dingconf.auth.service import READ, WRITE, require_scope
+from dingconf.auth.tables import OrgTables
 from dingconf.core import errors
 from dingconf.core.clock import Clock
 from dingconf.core.errors import ErrorCode, InvalidRequest
@@ -150,14 +151,14 @@ class ConferenceService:
         """
         require_scope(principal, WRITE)
         title = validate_title(title)
-        creator = await self._store.get_user(principal.corp_id, creator_union_id)
+        creator = await OrgTables(self._store.reader).get_user(principal.corp_id, creator_union_id)
         if creator is None:
             raise errors.unknown_user()
         invitations: list[Invitation] = []
         for union_id in dict.fromkeys(invitee_ids):
             if union_id == creator_union_id:
                 continue
-            invitee = await self._store.get_user(principal.corp_id, union_id)
+            invitee = await OrgTables(self._store.reader).get_user(principal.corp_id, union_id)
             if invitee is None:
                 raise errors.unknown_user()
             invitations.append((invitee.union_id, invitee.nick))
@@ -263,7 +264,7 @@ class ConferenceService:
         if member is not None and member.attend_status == AttendStatus.ACTIVE:
             return member
         _admit(conference, member, union_id)
-        user = await tx.get_user(corp_id, union_id)
+        user = await OrgTables(tx.conn).get_user(corp_id, union_id)
         if user is None and conference.internal_only:
             raise errors.internal_only()
         if nick is None:

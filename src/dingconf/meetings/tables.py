@@ -13,40 +13,49 @@ from typing import Any
 
 from dingconf.core.records import Conference, ConferenceStatus, ExtensionApp
 from dingconf.db.driver import Connection, Row
+from dingconf.db.table import Table
 
-__all__ = ["CONFERENCE_COLUMNS", "MeetingTables", "conference_of"]
+__all__ = ["CONFERENCES", "CONFERENCE_COLUMNS", "MeetingTables", "conference_of"]
 
-#: The columns of ``conferences``, in the order of :class:`Conference`'s fields
-#: (``start_time`` and ``end_time`` hold ``start_time_ms`` and ``end_time_ms``).
-CONFERENCE_COLUMNS: tuple[str, ...] = (
-    "conference_id",
-    "corp_id",
-    "title",
-    "biz_type",
-    "status",
-    "room_code",
-    "external_link_url",
-    "creator_id",
-    "creator_nick",
-    "host_id",
-    "start_time",
-    "end_time",
-    "schedule_conference_id",
-    "active_num",
-    "attend_num",
-    "invited_num",
-    "cloud_record_status",
-    "cloud_record_owner",
-    "extension_apps",
-    "cohost_ids",
-    "locked",
-    "mute_all",
-    "internal_only",
-    "auto_record_type",
-    "auto_record_owner",
-    "minutes_status",
-    "minutes_owner",
+#: Meetings, with their counters and in-meeting controls.
+CONFERENCES = Table(
+    "conferences",
+    "conferences",
+    (
+        "conference_id",
+        "corp_id",
+        "title",
+        "biz_type",
+        "status",
+        "room_code",
+        "external_link_url",
+        "creator_id",
+        "creator_nick",
+        "host_id",
+        "start_time",
+        "end_time",
+        "schedule_conference_id",
+        "active_num",
+        "attend_num",
+        "invited_num",
+        "cloud_record_status",
+        "cloud_record_owner",
+        "extension_apps",
+        "cohost_ids",
+        "locked",
+        "mute_all",
+        "internal_only",
+        "auto_record_type",
+        "auto_record_owner",
+        "minutes_status",
+        "minutes_owner",
+    ),
+    ("conference_id",),
+    False,
 )
+#: Its columns, in the order of :class:`Conference`'s fields (``start_time`` and
+#: ``end_time`` hold ``start_time_ms`` and ``end_time_ms``).
+CONFERENCE_COLUMNS = CONFERENCES.columns
 #: What an update writes: a meeting's settings and state, never its counters.
 _SETTINGS = (
     "title",

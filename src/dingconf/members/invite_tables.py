@@ -1,8 +1,27 @@
 """SQL for invitations (tables ``invitations`` and ``phone_invitations``)."""
 
 from dingconf.db.driver import Connection
+from dingconf.db.table import Table
 
-__all__ = ["InviteTables"]
+__all__ = ["INVITATIONS", "PHONE_INVITATIONS", "InviteTables"]
+
+#: Who was invited to a meeting, by whom and when.
+INVITATIONS = Table(
+    "invitations",
+    "invitations",
+    ("conference_id", "union_id", "nick", "invited_by", "invited_at"),
+    ("conference_id", "union_id"),
+    True,
+)
+
+#: Telephone numbers invited to a meeting.
+PHONE_INVITATIONS = Table(
+    "phone_invitations",
+    "phoneInvitations",
+    ("conference_id", "phone_number", "nick", "invited_by", "invited_at"),
+    ("conference_id", "phone_number"),
+    True,
+)
 
 
 class InviteTables:

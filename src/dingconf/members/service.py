@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from dingconf.auth.service import WRITE, require_scope
+from dingconf.auth.tables import OrgTables
 from dingconf.core import errors
 from dingconf.core.clock import Clock
 from dingconf.core.errors import ErrorCode, InvalidRequest
@@ -154,7 +155,7 @@ class MemberService:
             conference = await self._live(tx, principal, conference_id)
             invitations: list[Invitation] = []
             for union_id, nick in dict(invitees).items():
-                user = await tx.get_user(principal.corp_id, union_id)
+                user = await OrgTables(tx.conn).get_user(principal.corp_id, union_id)
                 if user is None:
                     raise errors.unknown_user()
                 invitations.append((user.union_id, (nick or "").strip() or user.nick))
@@ -219,7 +220,7 @@ class MemberService:
             if conference.host_id in ids:
                 raise errors.params_error("error:the host cannot be a co-host")
             for union_id in ids:
-                known = await tx.get_user(principal.corp_id, union_id)
+                known = await OrgTables(tx.conn).get_user(principal.corp_id, union_id)
                 if (
                     known is None
                     and await MemberTables(tx.conn).get(conference_id, union_id) is None

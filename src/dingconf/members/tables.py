@@ -9,9 +9,58 @@ follow what the rows did, never a read made before them.
 
 from dingconf.core.records import AttendStatus, Participant
 from dingconf.db.driver import Connection, Row
+from dingconf.db.table import Table
 from dingconf.listing.records import MemberKey, MemberPage
 
-__all__ = ["MEMBER_COLUMNS", "MemberTables", "participant_of"]
+__all__ = [
+    "MEMBER_COLUMNS",
+    "PARTICIPANTS",
+    "PARTICIPANT_SESSIONS",
+    "MemberTables",
+    "participant_of",
+]
+
+#: The members of a meeting.
+PARTICIPANTS = Table(
+    "participants",
+    "participants",
+    (
+        "conference_id",
+        "union_id",
+        "nick",
+        "attend_status",
+        "first_join",
+        "last_join",
+        "leave_time",
+        "duration",
+        "sessions",
+        "muted",
+        "rejoin_forbidden",
+        "outer_org",
+        "listed_at",
+        "reject_description",
+    ),
+    ("conference_id", "union_id"),
+    True,
+)
+
+#: Each stay of a member in a meeting.
+PARTICIPANT_SESSIONS = Table(
+    "participant_sessions",
+    "participantSessions",
+    (
+        "conference_id",
+        "union_id",
+        "seq",
+        "join_time",
+        "leave_time",
+        "device_type",
+        "client_version",
+        "camera_on",
+    ),
+    ("conference_id", "union_id", "seq"),
+    True,
+)
 
 #: The columns of ``participants`` a :class:`Participant` holds, in the order of
 #: its fields (``job_number`` comes from the organisation's ``users``).

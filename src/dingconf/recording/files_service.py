@@ -14,6 +14,7 @@ import asyncio
 from dataclasses import dataclass
 
 from dingconf.auth.service import READ, require_scope
+from dingconf.auth.tables import OrgTables
 from dingconf.content.records import RECORD, Span, Utterance
 from dingconf.content.tables import ContentTables
 from dingconf.content.transcript import Paragraph, Turn, origin_of, paragraph, turns
@@ -105,7 +106,10 @@ class CloudRecordService:
             if await MeetingTables(self._store.reader).conference_corp(conference_id) is not None:
                 raise errors.org_access_forbidden()
             raise errors.params_error("error:conference not found")
-        if union_id is not None and await self._store.get_user(principal.corp_id, union_id) is None:
+        if (
+            union_id is not None
+            and await OrgTables(self._store.reader).get_user(principal.corp_id, union_id) is None
+        ):
             raise errors.unknown_user()
         return conference
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from dingconf.auth.service import WRITE, require_scope
+from dingconf.auth.tables import OrgTables
 from dingconf.core import errors
 from dingconf.core.clock import Clock
 from dingconf.core.digits import ascii_digits
@@ -122,7 +123,7 @@ class ExtrasService:
         return conference
 
     async def _user(self, tx: WriteTx, principal: Principal, union_id: str) -> None:
-        if not union_id or await tx.get_user(principal.corp_id, union_id) is None:
+        if not union_id or await OrgTables(tx.conn).get_user(principal.corp_id, union_id) is None:
             raise errors.unknown_user()
 
     async def start_streams(

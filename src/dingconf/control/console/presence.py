@@ -22,6 +22,7 @@ from typing import NamedTuple
 from urllib.parse import parse_qs, urlsplit
 
 from dingconf.analytics.records import Device
+from dingconf.auth.tables import OrgTables
 from dingconf.control.console.presence_records import Presence
 from dingconf.control.console.presence_tables import PresenceTables
 from dingconf.control.service import ControlService
@@ -131,7 +132,7 @@ class PresenceService:
         # issued a pass for (the page's query is not checked as API input is).
         if union_id is None or not await self._holds_pass(conference, union_id, member_pass):
             return None
-        return await self._store.get_user(conference.corp_id, union_id)
+        return await OrgTables(self._store.reader).get_user(conference.corp_id, union_id)
 
     async def _holds_pass(
         self, conference: Conference, union_id: str, member_pass: str | None
@@ -163,7 +164,7 @@ class PresenceService:
         conference = await self.meeting(room_code, token)
         user = None
         if union_id is not None:
-            user = await self._store.get_user(conference.corp_id, union_id)
+            user = await OrgTables(self._store.reader).get_user(conference.corp_id, union_id)
             if user is None and not GUEST_ID.fullmatch(union_id):
                 raise errors.param_error(
                     "unionId is neither a user of the organisation nor a guest id"

@@ -8,6 +8,7 @@ the events sent are the same as when an app asks.
 
 from dingconf.analytics.tables import AnalyticsTables
 from dingconf.auth.service import READ, WRITE
+from dingconf.auth.tables import OrgTables
 from dingconf.content.records import MINUTES, RECORD
 from dingconf.content.tables import ContentTables
 from dingconf.control.console.records import AppSummary, MeetingDetail, OrgSummary
@@ -49,9 +50,10 @@ class ConsoleService:
     async def organisations(self) -> list[OrgSummary]:
         """Every organisation with its apps (appKey and scopes only) and users."""
         found = []
-        for org in await self._store.list_orgs():
-            apps = await self._store.list_apps(org.corp_id)
-            users = await self._store.list_users(org.corp_id)
+        accounts = OrgTables(self._store.reader)
+        for org in await accounts.list_orgs():
+            apps = await accounts.list_apps(org.corp_id)
+            users = await accounts.list_users(org.corp_id)
             summaries = tuple(AppSummary(a.app_key, tuple(sorted(a.scopes))) for a in apps)
             found.append(OrgSummary(org, summaries, tuple(users)))
         return found
@@ -90,7 +92,7 @@ class ConsoleService:
         sent = DeliveryTables(self._store.reader)
         deliveries = [
             d
-            for app in await self._store.list_apps(corp_id)
+            for app in await OrgTables(self._store.reader).list_apps(corp_id)
             for d in await sent.list_deliveries(app.app_key, None)
             if d.event.conference_id == conference_id
         ]
@@ -103,7 +105,7 @@ class ConsoleService:
             minutes_spans=tuple(minutes_spans),
             utterances=tuple(utterances),
             deliveries=tuple(deliveries),
-            users=tuple(await self._store.list_users(corp_id)),
+            users=tuple(await OrgTables(self._store.reader).list_users(corp_id)),
             timeline=timeline(
                 conference,
                 members,
