@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from dingconf.app import build_services, open_store
-from dingconf.cli import _start_state
+from dingconf.cli.serve import _start_state
 from dingconf.config import Settings
 from dingconf.model import App
 from dingconf.pytest_plugin import free_port
