@@ -55,13 +55,17 @@ def main() -> None:
                 latencies = []
                 for i in range(args.joins):
                     started = time.perf_counter()
-                    server.join(cid, f"lat-{i}")
+                    server.participants.join(cid, f"lat-{i}")
                     listener.take(1)
                     latencies.append((time.perf_counter() - started) * 1000)
                     listener.take(1)  # the _target_push twin
                 started = time.perf_counter()
                 with ThreadPoolExecutor(4) as pool:
-                    list(pool.map(lambda i: server.join(cid, f"burst-{i}"), range(args.burst)))
+                    list(
+                        pool.map(
+                            lambda i: server.participants.join(cid, f"burst-{i}"), range(args.burst)
+                        )
+                    )
                 listener.take(2 * args.burst, timeout_s=300)
                 rate = 2 * args.burst / (time.perf_counter() - started)
         finally:

@@ -188,9 +188,9 @@ def churn(server: DingconfServer, meetings: list[str], ops: int, deadline: float
             meeting, k = step
             cid, who = meetings[meeting], f"u-{k % PEOPLE}"
             if k < PEOPLE:
-                server.join(cid, who)
+                server.participants.join(cid, who)
             else:
-                server.leave(cid, who)
+                server.participants.leave(cid, who)
             ran[0] = next(done) + 1
 
     with ThreadPoolExecutor(4) as pool:

@@ -131,14 +131,14 @@ def build(server: DingconfServer, api: Client, args: argparse.Namespace) -> dict
     """The heavy state; the meetings' ids (talk, crowd, small)."""
     ids = {name: _meeting(api, name) for name in ("talk", "crowd", "small")}
     for name in ids:
-        server.join(ids[name], "u-host")
-    server.join(ids["talk"], "u-alice")
+        server.participants.join(ids[name], "u-host")
+    server.participants.join(ids["talk"], "u-alice")
     one = f"/v1.0/conference/videoConferences/{ids['talk']}"
     api.ok("POST", f"{one}/cloudRecords/start", {"unionId": "u-host"})
     api.ok("POST", f"{one}/minutes/start", {"unionId": "u-host"})
     now = int(server.request("GET", "/_dingconf/clock")[2]["now"]) + 1
     asyncio.run(_seed(server.database, ids["talk"], ids["crowd"], now, args))
-    server.advance_clock(args.utterances * 100 + 1000)  # everything said is in the past
+    server.clock.advance(args.utterances * 100 + 1000)  # everything said is in the past
     return ids
 
 

@@ -40,21 +40,21 @@ class Minutes:
         request = m.CreateVideoConferenceRequest(user_id=host, conf_title=title)
         cid: str = self.call("CreateVideoConference", request).conference_id
         for who in (host, "u-alice", "u-bob"):
-            self.server.join(cid, who)
+            self.server.participants.join(cid, who)
         return cid
 
     def say(self, cid: str, union_id: str, text: str, after_ms: int = 1000) -> None:
         """Let ``after_ms`` pass, then ``union_id`` says ``text``."""
-        self.server.advance_clock(after_ms)
-        self.server.say(cid, union_id, text)
+        self.server.clock.advance(after_ms)
+        self.server.participants.say(cid, union_id, text)
 
     def start(self, cid: str, union_id: str = "u-host", owner: str | None = None) -> None:
-        self.server.advance_clock(1000)
+        self.server.clock.advance(1000)
         request = m.StartMinutesRequest(union_id=union_id, owner_union_id=owner)
         assert self.call("StartMinutes", cid, request).code == "200"
 
     def stop(self, cid: str, union_id: str = "u-host") -> None:
-        self.server.advance_clock(1000)
+        self.server.clock.advance(1000)
         assert self.call("StopMinutes", cid, m.StopMinutesRequest(union_id=union_id)).code == "200"
 
     def status(self, cid: str) -> tuple[int, str | None]:

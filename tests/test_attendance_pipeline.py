@@ -47,7 +47,7 @@ def test_attendance_pipeline(fresh_server):
     server = fresh_server
     conf = ConferenceClient(sdk_config(server))
     token = server.token("acme-app", "acme-secret")
-    opened = server.advance_clock(0)
+    opened = server.clock.advance(0)
 
     created = sdk(
         conf,
@@ -60,22 +60,24 @@ def test_attendance_pipeline(fresh_server):
     cid = created.conference_id
 
     # The meeting as it happens (minutes from the host's join).
-    server.join(cid, "u-host", device_type="Mac", camera_on=True)
-    server.advance_clock(2 * MINUTE)
-    server.join(cid, "u-alice", device_type="iOS")
-    server.advance_clock(MINUTE)
-    server.join(cid, "ext-partner", "Partner", device_type="Web")
-    server.advance_clock(2 * MINUTE)
-    server.join(cid, "u-carol", device_type="Android", samples=[{"rtt": 600, "lossRate": 15}])
-    server.advance_clock(15 * MINUTE)  # minute 20: Alice's phone drops out
-    server.leave(cid, "u-alice")
-    server.advance_clock(2 * MINUTE)  # minute 22: she is back, from her laptop
-    server.join(cid, "u-alice", device_type="Win", version="7.0.2")
-    server.advance_clock(18 * MINUTE)  # minute 40: Carol leaves
-    server.leave(cid, "u-carol")
-    server.advance_clock(20 * MINUTE)  # minute 60: the host closes the meeting
+    server.participants.join(cid, "u-host", device_type="Mac", camera_on=True)
+    server.clock.advance(2 * MINUTE)
+    server.participants.join(cid, "u-alice", device_type="iOS")
+    server.clock.advance(MINUTE)
+    server.participants.join(cid, "ext-partner", "Partner", device_type="Web")
+    server.clock.advance(2 * MINUTE)
+    server.participants.join(
+        cid, "u-carol", device_type="Android", samples=[{"rtt": 600, "lossRate": 15}]
+    )
+    server.clock.advance(15 * MINUTE)  # minute 20: Alice's phone drops out
+    server.participants.leave(cid, "u-alice")
+    server.clock.advance(2 * MINUTE)  # minute 22: she is back, from her laptop
+    server.participants.join(cid, "u-alice", device_type="Win", version="7.0.2")
+    server.clock.advance(18 * MINUTE)  # minute 40: Carol leaves
+    server.participants.leave(cid, "u-carol")
+    server.clock.advance(20 * MINUTE)  # minute 60: the host closes the meeting
     sdk(conf, token, "CloseVideoConference", cid, m.CloseVideoConferenceRequest(union_id="u-host"))
-    closed = server.advance_clock(0)
+    closed = server.clock.advance(0)
 
     # 1. Which meetings ended in the window: the history list.
     history = sdk(

@@ -35,13 +35,13 @@ def test_booked_meeting_walkthrough(server, conf, acme_token):
     ] == [("COOLAPP-1", agent_id("acme-app"), 1, "{}")]
 
     # First join: 0 -> 2, and startTime becomes the moment it started.
-    server.join(cid, "u-host")
+    server.participants.join(cid, "u-host")
     i = info(conf, acme_token, cid)
     assert (i.status, i.active_num, i.attend_num) == (2, 1, 1)
     assert i.start_time < 1_900_000_000_000
 
     # A co-host.
-    server.join(cid, "u-bob")
+    server.participants.join(cid, "u-bob")
     sdk(
         conf,
         acme_token,
@@ -51,7 +51,7 @@ def test_booked_meeting_walkthrough(server, conf, acme_token):
     )
     i = info(conf, acme_token, cid)
     assert (i.status, i.active_num, i.attend_num, i.invited_num) == (2, 2, 2, 0)
-    server.join(cid, "u-carol")
+    server.participants.join(cid, "u-carol")
     assert member_map(conf, acme_token, cid)["u-carol"].co_host is True
 
     # An invitation rings u-dave (attendStatus 2) and counts in invitedNum.

@@ -67,7 +67,7 @@ def _update(conf, token, sid, model, creator="u-host"):
 
 def _stored_settings(server, sid):
     """The booking's settings as the store keeps them (control API state export)."""
-    (org,) = server.export_state("dingacme")["orgs"]
+    (org,) = server.state.export("dingacme")["orgs"]
     (row,) = [b for b in org["bookings"] if b["schedule_conference_id"] == sid]
     return json.loads(row["settings"])
 
@@ -75,7 +75,7 @@ def _stored_settings(server, sid):
 def _auto_recorded_owner(server, conf, token, settings, joiner):
     sid = _book(conf, token, settings=settings).schedule_conference_id
     cid = instances(conf, token, sid).conference_list[0].conference_id
-    server.join(cid, joiner)
+    server.participants.join(cid, joiner)
     i = info(conf, token, cid)
     assert i.cloud_record_status == 1
     return i.cloud_record_owner_union_id

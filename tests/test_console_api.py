@@ -34,7 +34,7 @@ def detail(server: DingconfServer, cid: str) -> dict:
 
 def test_overview_lists_organisations_apps_and_live_meetings(server, create_meeting):
     cid = create_meeting("Console overview", invitees=["u-alice"]).conference_id
-    server.join(cid, "u-host")
+    server.participants.join(cid, "u-host")
     body = ok(server, "GET", "/_dingconf/overview")
     assert isinstance(body["now"], int)
     acme = next(o for o in body["orgs"] if o["corpId"] == "dingacme")
@@ -72,8 +72,8 @@ def test_meeting_page_answers_exactly_what_query_conference_info_does(
     server, http, token, create_meeting
 ):
     cid = create_meeting("Exact", invitees=["u-bob"]).conference_id
-    server.join(cid, "u-host")
-    server.join(cid, "u-alice", nick="Alice A", device_type="Mac", version="7.0.1")
+    server.participants.join(cid, "u-host")
+    server.participants.join(cid, "u-alice", nick="Alice A", device_type="Mac", version="7.0.1")
     queried = http.get(f"/v1.0/conference/videoConferences/{cid}", headers={TOKEN_HEADER: token})
     assert detail(server, cid)["queryConferenceInfo"] == queried.json()
     body = detail(server, cid)
@@ -109,11 +109,11 @@ def test_meeting_page_answers_exactly_what_query_conference_info_does(
 
 def test_timeline_tells_joins_leaves_kicks_lines_recording_and_events(server, create_meeting):
     cid = create_meeting("Timeline").conference_id
-    server.join(cid, "u-host")
-    server.join(cid, "u-alice")
-    server.say(cid, "u-alice", "Hello there")
-    server.leave(cid, "u-alice")
-    server.join(cid, "u-bob")
+    server.participants.join(cid, "u-host")
+    server.participants.join(cid, "u-alice")
+    server.participants.say(cid, "u-alice", "Hello there")
+    server.participants.leave(cid, "u-alice")
+    server.participants.join(cid, "u-bob")
     ok(server, "POST", f"/_dingconf/conferences/{cid}/kick", {"unionIds": ["u-bob"]})
     ok(server, "POST", f"/_dingconf/conferences/{cid}/cloudRecord/start")
     ok(server, "POST", f"/_dingconf/conferences/{cid}/cloudRecord/pause")
@@ -164,9 +164,9 @@ def test_timeline_tells_joins_leaves_kicks_lines_recording_and_events(server, cr
 
 def test_kick_as_the_host_follows_kick_members(server, conf, acme_token, create_meeting):
     cid = create_meeting("Kick").conference_id
-    server.join(cid, "u-host")
-    server.join(cid, "u-alice")
-    server.join(cid, "u-bob")
+    server.participants.join(cid, "u-host")
+    server.participants.join(cid, "u-alice")
+    server.participants.join(cid, "u-bob")
     ok(
         server,
         "POST",
@@ -180,7 +180,7 @@ def test_kick_as_the_host_follows_kick_members(server, conf, acme_token, create_
           {"unionId": "u-alice"})  # fmt: skip
     # Kicked without forbidRejoin: back in.
     ok(server, "POST", f"/_dingconf/conferences/{cid}/kick", {"unionIds": ["u-bob"]})
-    server.join(cid, "u-bob")
+    server.participants.join(cid, "u-bob")
     assert info(conf, acme_token, cid).active_num == 2
     # KickMembers' own refusals.
     kick = f"/_dingconf/conferences/{cid}/kick"
@@ -194,7 +194,7 @@ def test_recording_as_the_host_follows_start_and_stop_cloud_record(
     server, conf, acme_token, create_meeting
 ):
     cid = create_meeting("Record").conference_id
-    server.join(cid, "u-host")
+    server.participants.join(cid, "u-host")
     start = f"/_dingconf/conferences/{cid}/cloudRecord/start"
     stop = f"/_dingconf/conferences/{cid}/cloudRecord/stop"
     ok(server, "POST", start)
@@ -216,8 +216,8 @@ def test_recording_as_the_host_follows_start_and_stop_cloud_record(
 
 def test_close_as_the_host_follows_close_video_conference(server, conf, acme_token, create_meeting):
     cid = create_meeting("Close").conference_id
-    server.join(cid, "u-host")
-    server.join(cid, "u-alice")
+    server.participants.join(cid, "u-host")
+    server.participants.join(cid, "u-alice")
     ok(server, "POST", f"/_dingconf/conferences/{cid}/close")
     conference = info(conf, acme_token, cid)
     assert (conference.status, conference.active_num) == (1, 0)
@@ -284,7 +284,7 @@ def test_pages_are_served_from_the_package(http):
 
 def test_no_secret_or_token_is_ever_shown(server, http, token, acme_token, create_meeting):
     cid = create_meeting("Secrets").conference_id
-    server.join(cid, "u-host")
+    server.participants.join(cid, "u-host")
     # A journaled token request carries a secret; the console shows the journal too.
     server.token("globex-app", "globex-secret")
     shown = "".join(

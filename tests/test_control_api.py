@@ -17,18 +17,18 @@ def token(server: DingconfServer) -> str:
 
 def test_join_twice_counts_once_and_rejoin_keeps_attend_num(server, token):
     cid = new_meeting(server, token)
-    server.join(cid, "u-alice")
-    server.join(cid, "u-alice")
+    server.participants.join(cid, "u-alice")
+    server.participants.join(cid, "u-alice")
     assert (
         conf_info(server, token, cid)["activeNum"],
         conf_info(server, token, cid)["attendNum"],
     ) == (1, 1)
-    server.leave(cid, "u-alice")
+    server.participants.leave(cid, "u-alice")
     assert (
         conf_info(server, token, cid)["activeNum"],
         conf_info(server, token, cid)["attendNum"],
     ) == (0, 1)
-    server.join(cid, "u-alice")
+    server.participants.join(cid, "u-alice")
     assert (
         conf_info(server, token, cid)["activeNum"],
         conf_info(server, token, cid)["attendNum"],
@@ -37,8 +37,8 @@ def test_join_twice_counts_once_and_rejoin_keeps_attend_num(server, token):
 
 def test_outsiders_can_join_with_their_own_nick(server, token):
     cid = new_meeting(server, token)
-    server.join(cid, "guest-1", nick="Visitor")
-    server.join(cid, "u-bob")
+    server.participants.join(cid, "guest-1", nick="Visitor")
+    server.participants.join(cid, "u-bob")
     _, _, body = server.request("GET", f"/_dingconf/conferences/{cid}/participants")
     assert [(p["unionId"], p["nick"], p["attendStatus"]) for p in body["participants"]] == [
         # Not the host: rung at creation (inviteCaller), a member but not a participant.
@@ -59,7 +59,7 @@ def test_leave_refusals(server, token):
 
 def test_joining_an_ended_meeting_is_refused(server, token):
     cid = new_meeting(server, token)
-    server.join(cid, "u-alice")
+    server.participants.join(cid, "u-alice")
     server.request(
         "DELETE",
         f"/v1.0/conference/videoConferences/{cid}?unionId=u-host",
@@ -87,11 +87,11 @@ def test_join_unknown_meeting(server):
 def test_durations_follow_the_clock(fresh_server: DingconfServer):
     token = fresh_server.token("acme-app", "acme-secret")
     cid = new_meeting(fresh_server, token)
-    fresh_server.join(cid, "u-alice")
-    fresh_server.advance_clock(60_000)
-    fresh_server.leave(cid, "u-alice")
-    fresh_server.join(cid, "u-alice")
-    fresh_server.advance_clock(30_000)
+    fresh_server.participants.join(cid, "u-alice")
+    fresh_server.clock.advance(60_000)
+    fresh_server.participants.leave(cid, "u-alice")
+    fresh_server.participants.join(cid, "u-alice")
+    fresh_server.clock.advance(30_000)
     fresh_server.request(
         "DELETE",
         f"/v1.0/conference/videoConferences/{cid}?unionId=u-host",
@@ -168,7 +168,7 @@ def test_participants_are_those_who_joined_not_those_only_invited(server, token)
     )
     assert status == 200, body
     cid = body["conferenceId"]
-    server.join(cid, "u-bob")
+    server.participants.join(cid, "u-bob")
     _, _, body = server.request("GET", f"/_dingconf/conferences/{cid}/participants")
     assert [p["unionId"] for p in body["participants"]] == ["u-bob"]
     assert conf_info(server, token, cid)["invitedNum"] == 1

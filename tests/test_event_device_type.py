@@ -19,11 +19,11 @@ def test_member_events_carry_the_device_of_the_join(server: DingconfServer):
     create = m.CreateVideoConferenceRequest(user_id="u-host", conf_title="Devices")
     cid = sdk(org.client, org.token, "CreateVideoConference", create).conference_id
 
-    server.join(cid, "u-alice", device_type="Mac")
-    server.join(cid, "u-bob", device_type="iOS")
-    server.join(cid, "u-carol")  # no device declared: the default client
-    server.leave(cid, "u-alice")
-    server.join(cid, "u-alice", device_type="Android")  # a new stay, another device
+    server.participants.join(cid, "u-alice", device_type="Mac")
+    server.participants.join(cid, "u-bob", device_type="iOS")
+    server.participants.join(cid, "u-carol")  # no device declared: the default client
+    server.participants.leave(cid, "u-alice")
+    server.participants.join(cid, "u-alice", device_type="Android")  # a new stay, another device
     sdk(org.client, org.token, "KickMembers", cid, m.KickMembersRequest(user_list=users("u-bob")))
     invite = m.InviteUsersRequest(invitee_list=[m.InviteUsersRequestInviteeList(union_id="u-dave")])
     sdk(org.client, org.token, "InviteUsers", cid, invite)

@@ -38,8 +38,8 @@ def test_settled_events_go_after_the_window_and_statusseqnum_carries_on(
         assert subscribe(fresh_server, app, receiver.url)[0] == 200
     try:
         cid = create(fresh_server)
-        fresh_server.join(cid, "u-alice")
-        fresh_server.leave(cid, "u-alice")
+        fresh_server.participants.join(cid, "u-alice")
+        fresh_server.participants.leave(cid, "u-alice")
         eventually(
             lambda: [e["state"] for e in fresh_server.events("acme-app")] == ["delivered"] * 6
         )
@@ -48,13 +48,13 @@ def test_settled_events_go_after_the_window_and_statusseqnum_carries_on(
         assert [e["statusSeqNum"] for e in before] == [1, 1, 2, 2, 3, 3]
 
         # A day later by the server's clock (no real wait), the sweep drops them.
-        fresh_server.advance_clock(DAY_MS + 60_000)
+        fresh_server.clock.advance(DAY_MS + 60_000)
         eventually(lambda: fresh_server.events("acme-app") == [])
         assert fresh_server.events("acme-reader") == []
 
         # The meeting's next event follows the last statusSeqNum, pruned or not.
-        fresh_server.join(cid, "u-bob")
-        joined = fresh_server.wait_for_event("acme-app", "meeting_member_status_change")
+        fresh_server.participants.join(cid, "u-bob")
+        joined = fresh_server.events.wait_for("acme-app", "meeting_member_status_change")
         assert joined["statusSeqNum"] == 4
     finally:
         for receiver in receivers:
@@ -70,9 +70,9 @@ def test_an_app_that_never_connects_keeps_a_bounded_backlog_of_dead_letters(
     try:
         cid = create(server)
         for who in ("u-alice", "u-bob", "u-carol"):
-            server.join(cid, who)
-        server.leave(cid, "u-alice")  # acme-reader is owed statusSeqNum 1..5
-        server.advance_clock(60_000)  # the sweep runs by the server's clock
+            server.participants.join(cid, who)
+        server.participants.leave(cid, "u-alice")  # acme-reader is owed statusSeqNum 1..5
+        server.clock.advance(60_000)  # the sweep runs by the server's clock
         eventually(lambda: len(server.events("acme-reader", "dead")) == 2)
         pending = server.events("acme-reader", "pending")
         assert [e["statusSeqNum"] for e in pending] == [3, 4, 5]
@@ -81,7 +81,7 @@ def test_an_app_that_never_connects_keeps_a_bounded_backlog_of_dead_letters(
         assert dead[0]["lastError"] == "backlog over 3 pending events"
 
         # Dead letters stay redeliverable for the window, then go; the backlog stays.
-        server.advance_clock(DAY_MS + 60_000)
+        server.clock.advance(DAY_MS + 60_000)
         eventually(lambda: server.events("acme-reader", "dead") == [])
         assert [e["statusSeqNum"] for e in server.events("acme-reader")] == [3, 4, 5]
     finally:
@@ -91,7 +91,7 @@ def test_an_app_that_never_connects_keeps_a_bounded_backlog_of_dead_letters(
 def test_the_events_listing_comes_in_bounded_pages_with_a_cursor(fresh_server: DingconfServer):
     cid = create(fresh_server)
     for i in range(250):
-        fresh_server.join(cid, f"guest-{i}")
+        fresh_server.participants.join(cid, f"guest-{i}")
     # acme-app is owed each fact twice (org-wide and _target_push): 502 rows.
     status, first = page(fresh_server, "appKey=acme-app")
     assert status == 200 and len(first["events"]) == 500 and first["nextToken"]

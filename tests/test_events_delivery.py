@@ -27,7 +27,7 @@ def create(server: DingconfServer, title: str = "Delivery") -> str:
 
 def test_control_api_lists_each_apps_events_and_redelivers(fresh_server: DingconfServer):
     cid = create(fresh_server)
-    fresh_server.join(cid, "u-alice")
+    fresh_server.participants.join(cid, "u-alice")
     pending = fresh_server.events("acme-app", "pending")
     assert [(e["eventType"], e["statusSeqNum"]) for e in pending] == [
         ("meeting_status_change", 1),
@@ -48,7 +48,7 @@ def test_control_api_lists_each_apps_events_and_redelivers(fresh_server: Dingcon
 
     with StreamListener(fresh_server, "acme-app", "acme-secret") as listener:
         listener.take(4)
-        joined = fresh_server.wait_for_event(
+        joined = fresh_server.events.wait_for(
             "acme-app", "meeting_member_status_change", change_scene="user_join", state="delivered"
         )
         assert joined["attempts"] == 1
@@ -78,7 +78,7 @@ def test_an_event_always_refused_ends_in_the_dead_letters(fresh_server: Dingconf
         while not fresh_server.events("acme-reader", "dead"):
             assert time.monotonic() < deadline, fresh_server.events("acme-reader")
             # Backoff follows the server's clock: move it past the next attempt.
-            fresh_server.advance_clock(120_000)
+            fresh_server.clock.advance(120_000)
             time.sleep(0.1)
         (dead,) = fresh_server.events("acme-reader", "dead")
         assert dead["attempts"] == 10
@@ -89,7 +89,7 @@ def test_an_event_always_refused_ends_in_the_dead_letters(fresh_server: Dingconf
 
 def test_an_event_committed_before_a_crash_arrives_after_restart(fresh_server: DingconfServer):
     cid = create(fresh_server)
-    fresh_server.join(cid, "u-alice")
+    fresh_server.participants.join(cid, "u-alice")
     assert len(fresh_server.events("acme-app", "pending")) == 4
     fresh_server.kill()
     fresh_server.start()
@@ -113,8 +113,8 @@ def test_two_processes_deliver_every_event_exactly_once(database_url: str, tmp_p
         ):
             cid = create(servers[1])
             for i in range(5):
-                servers[1].join(cid, f"guest-{i}")
-                servers[i % 2].leave(cid, f"guest-{i}")
+                servers[1].participants.join(cid, f"guest-{i}")
+                servers[i % 2].participants.leave(cid, f"guest-{i}")
             expected = 2 * (1 + 10)
             deadline = time.monotonic() + 20
             while on_first.frames.qsize() + on_second.frames.qsize() < expected:
@@ -139,7 +139,7 @@ def test_a_booked_instance_is_created_at_its_first_join_and_targets_the_booking_
     # Booking alone emits nothing: the instance has not started.
     assert fresh_server.events("acme-app") == []
     cid = join_room(fresh_server, booking.room_code.replace(" ", ""), "u-alice")
-    created = fresh_server.wait_for_event(
+    created = fresh_server.events.wait_for(
         "acme-app", "meeting_status_change_target_push", change_scene="conference_created"
     )
     conf_model = created["data"]["openConfModel"]

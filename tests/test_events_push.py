@@ -36,7 +36,7 @@ def wait_until(condition: Any, server: DingconfServer, timeout_s: float = 20) ->
     deadline = time.monotonic() + timeout_s
     while not condition():
         assert time.monotonic() < deadline, "timed out"
-        server.advance_clock(120_000)
+        server.clock.advance(120_000)
         time.sleep(0.1)
 
 
@@ -45,7 +45,7 @@ def test_registration_checks_the_url_then_events_arrive_encrypted(fresh_server: 
         assert subscribe(fresh_server, "acme-app", receiver.url) == (200, {"success": True})
         assert receiver.received == [{"EventType": "check_url"}]
         cid = create(fresh_server)
-        fresh_server.join(cid, "u-alice")
+        fresh_server.participants.join(cid, "u-alice")
         wait_until(lambda: len(receiver.received) >= 5, fresh_server)
         time.sleep(0.3)
         events = receiver.received[1:]
@@ -137,7 +137,7 @@ def test_a_seeded_subscription_pushes_without_a_handshake(tmp_path: Path, databa
         server = DingconfServer(tmp_path, seed=seed, database=database_url).start()
         try:
             create(server)
-            server.wait_for_event("acme-reader", "meeting_status_change", state="delivered")
+            server.events.wait_for("acme-reader", "meeting_status_change", state="delivered")
         finally:
             server.stop()
     assert [e["EventType"] for e in receiver.received] == ["meeting_status_change"]

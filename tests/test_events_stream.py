@@ -62,7 +62,7 @@ def run_meeting(server: DingconfServer) -> str:
         m.CreateVideoConferenceRequest(user_id="u-host", conf_title="Events", invite_user_ids=[]),
     )
     cid: str = created.conference_id
-    server.join(cid, "u-alice")
+    server.participants.join(cid, "u-alice")
     sdk(
         conf,
         token,
@@ -71,8 +71,8 @@ def run_meeting(server: DingconfServer) -> str:
         m.InviteUsersRequest(invitee_list=[m.InviteUsersRequestInviteeList(union_id="u-carol")]),
     )
     sdk(conf, token, "KickMembers", cid, m.KickMembersRequest(user_list=users("u-alice")))
-    server.join(cid, "u-dave")
-    server.leave(cid, "u-dave")
+    server.participants.join(cid, "u-dave")
+    server.participants.leave(cid, "u-dave")
     sdk(conf, token, "CloseVideoConference", cid, m.CloseVideoConferenceRequest(union_id="u-host"))
     return cid
 
@@ -234,23 +234,23 @@ def test_a_recording_video_ready_event_follows_the_stop_once_the_video_is_ready(
         "CreateVideoConference",
         m.CreateVideoConferenceRequest(user_id="u-host", conf_title="Recorded"),
     ).conference_id
-    fresh_server.join(cid, "u-host")
+    fresh_server.participants.join(cid, "u-host")
     with StreamListener(fresh_server, "acme-app", "acme-secret") as listener:
         listener.take(4)  # the meeting created, the host joined
         sdk(conf, token, "StartCloudRecord", cid, m.StartCloudRecordRequest(union_id="u-host"))
-        before = fresh_server.advance_clock(0)
+        before = fresh_server.clock.advance(0)
         sdk(conf, token, "StopCloudRecord", cid, m.StopCloudRecordRequest(union_id="u-host"))
-        stopped = fresh_server.advance_clock(0)
+        stopped = fresh_server.clock.advance(0)
         # The video is still being generated: nothing yet, and the meeting's
         # own events are not held back behind it.
-        fresh_server.leave(cid, "u-host")
+        fresh_server.participants.leave(cid, "u-host")
         left = listener.take(2)
         assert {f.headers.event_type for f in left} == {
             "meeting_member_status_change",
             "meeting_member_status_change_target_push",
         }
         assert listener.quiet(0.5) == []
-        fresh_server.advance_clock(60_000)
+        fresh_server.clock.advance(60_000)
         (ready,) = listener.take(1)
         assert listener.quiet(0.5) == []
 

@@ -26,7 +26,7 @@ def _batch_user(conf, token, cid, union_id):
 def test_unmute_action_is_un_mute(server, conf, acme_token, create_meeting):
     # mute-all-staff-or-unmute-all-staff: action "mute" / "un_mute".
     cid = create_meeting().conference_id
-    server.join(cid, "u-bob")
+    server.participants.join(cid, "u-bob")
     sdk(conf, acme_token, "MuteAll", cid, m.MuteAllRequest(action="mute", force_mute=True))
     found, bob = _batch_user(conf, acme_token, cid, "u-bob")
     assert (found.media_status, bob.mic_status) == (4, 1)
@@ -153,7 +153,7 @@ def test_org_list_end_time_of_a_running_meeting(fresh_server):
     request = m.CreateVideoConferenceRequest(user_id="u-host", conf_title="Running")
     created = sdk(conf, token, "CreateVideoConference", request)
     start = info(conf, token, created.conference_id).start_time
-    now = fresh_server.advance_clock(HOUR)
+    now = fresh_server.clock.advance(HOUR)
     status, _, body = fresh_server.request(
         "GET", "/v1.0/conference/orgConferences", headers=auth(token)
     )
@@ -182,7 +182,7 @@ def test_schedule_info_lists_the_last_instance_with_end_time(server, conf, acme_
     # Not started yet: it runs from the booked start to the booked end.
     assert (pending["status"], pending["endTime"]) == (0, pending["startTime"] + HOUR)
     first = pending["conferenceId"]
-    server.join(first, "u-host")
+    server.participants.join(first, "u-host")
     running = only_item()
     assert (running["conferenceId"], running["status"]) == (first, 2)
     assert running["endTime"] == 1_900_000_000_000 + HOUR  # the booked end

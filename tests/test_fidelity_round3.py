@@ -30,7 +30,7 @@ def test_query_conference_info_never_returns_the_minutes_fields(
 ):
     # The page: minutesStatus / minutesOwnerUnionId "会中闪记能力迁移，该字段不再返回".
     cid = create_meeting("No minutes fields").conference_id
-    server.join(cid, "u-host")
+    server.participants.join(cid, "u-host")
     request = m.StartMinutesRequest(union_id="u-host", owner_union_id="u-alice")
     assert sdk(conf, token, "StartMinutes", cid, request).code == "200"
 
@@ -119,7 +119,7 @@ def test_document_url_expire_time_is_an_instant(mins: Minutes):
     cid = mins.meeting()
     mins.start(cid)
     mins.say(cid, "u-host", "Minutes worth a link.")
-    now = mins.server.move_clock(freeze=True)
+    now = mins.server.clock.move(freeze=True)
     try:
         url, expires = _expires(mins, cid, now + 7 * DAY)
         assert expires == now + 7 * DAY
@@ -135,10 +135,10 @@ def test_document_url_expire_time_is_an_instant(mins: Minutes):
                 "paramError",
             )
         assert mins.http.get(url).status_code == 200
-        mins.server.advance_clock(7 * DAY)
+        mins.server.clock.advance(7 * DAY)
         assert mins.http.get(url).json()["code"] == "urlExpired"
     finally:
-        mins.server.move_clock(freeze=False)
+        mins.server.clock.move(freeze=False)
 
 
 # --- Item 10: the fidelity doc's claims, checked against the server --------------------
@@ -147,7 +147,7 @@ def test_document_url_expire_time_is_an_instant(mins: Minutes):
 def _listings(server, http, token, conf, create_meeting) -> dict[str, tuple[str, dict]]:
     """Every listing that takes ``maxResults``: its path and the parameters it needs."""
     cid = create_meeting("Listings").conference_id
-    server.join(cid, "u-host")
+    server.participants.join(cid, "u-host")
     sdk(conf, token, "StartCloudRecord", cid, m.StartCloudRecordRequest(union_id="u-host"))
     sdk(conf, token, "StartMinutes", cid, m.StartMinutesRequest(union_id="u-host"))
     room_code = sdk(conf, token, "QueryConferenceInfo", cid).conf_info.room_code
@@ -238,7 +238,7 @@ def test_max_results_above_2000_serves_2000(http, token, create_meeting):
 def test_claims_the_fidelity_doc_now_makes(server, http, token, conf, create_meeting):
     cid = create_meeting("Claims").conference_id
     for who in ("u-host", "u-alice", "u-bob"):
-        server.join(cid, who)
+        server.participants.join(cid, who)
     # MuteMembers mutes every user named, though its page allows one for now.
     two = m.MuteMembersRequest(
         action="mute",

@@ -41,7 +41,7 @@ def _live(server: DingconfServer, http: httpx.Client, token: str, *people: str) 
     created = http.post(BASE, json={"userId": "u-host", "confTitle": "heavy"}, headers=auth(token))
     cid: str = created.json()["conferenceId"]
     for who in ("u-host", *people):
-        server.join(cid, who)
+        server.participants.join(cid, who)
     return cid
 
 
@@ -56,7 +56,7 @@ def test_a_transcript_page_holds_a_bounded_amount_of_speech_and_a_walk_reads_it_
     said = [_long_text(n) for n in range(16)]
     # Turns of two people, then a monologue: one turn far longer than a page.
     for n, text in enumerate(said):
-        server.say(cid, "u-host" if n >= 8 or n % 2 == 0 else "u-alice", text)
+        server.participants.say(cid, "u-host" if n >= 8 or n % 2 == 0 else "u-alice", text)
 
     read: list[str] = []
     token_at: int | None = None
@@ -89,7 +89,7 @@ def test_a_minutes_summary_is_bounded_in_items_and_characters(
     for n in range(SUMMARY_ITEMS + 5):
         who = ("u-host", "u-alice")[n % 2]
         # Each an action item and a question that the other person answers.
-        server.say(cid, who, "x" * 600 + f" so will we ship item {n} before noon?")
+        server.participants.say(cid, who, "x" * 600 + f" so will we ship item {n} before noon?")
     reply = http.post(
         f"{BASE}/{cid}/minutes/summaries/query", json={"unionId": "u-host"}, headers=auth(token)
     )
@@ -110,7 +110,7 @@ def crowd(server: DingconfServer, http: httpx.Client, token: str) -> str:
     """A meeting more people joined than one page or one batch answer holds."""
     cid = _live(server, http, token)
     for n in range(CROWD):
-        server.join(cid, f"crowd-{n:04d}")
+        server.participants.join(cid, f"crowd-{n:04d}")
     return cid
 
 

@@ -103,7 +103,7 @@ def test_a_nul_in_a_whitelist_field_is_a_param_error(server, http, token):
 @pytest.mark.parametrize("value", ["²", "١٢", "1²", "9" * 5000])
 def test_tokens_in_any_script_but_ascii_are_a_param_error(server, http, token, value):
     cid = new_meeting(server, token)
-    server.join(cid, "u-host")
+    server.participants.join(cid, "u-host")
     started = http.post(
         f"{VIDEO}/{cid}/minutes/start", json={"unionId": "u-host"}, headers={TOKEN_HEADER: token}
     )

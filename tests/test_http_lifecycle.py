@@ -107,10 +107,10 @@ def guest(cid: str) -> str:
 def meeting(server: DingconfServer, http: httpx.Client, token: str) -> str:
     """A running meeting: the host and an outsider inside, Alice left, Bob being rung."""
     cid = create(http, token, inviteUserIds=["u-bob"])
-    server.join(cid, "u-host")
-    server.join(cid, "u-alice")
-    server.leave(cid, "u-alice")
-    server.join(cid, guest(cid), nick="Visitor")
+    server.participants.join(cid, "u-host")
+    server.participants.join(cid, "u-alice")
+    server.participants.leave(cid, "u-alice")
+    server.participants.join(cid, guest(cid), nick="Visitor")
     return cid
 
 

@@ -68,7 +68,7 @@ def test_create_response_types(http, token):
 
 def test_conf_info_types_while_running_and_after_close(server, http, token):
     cid = create(http, token)["conferenceId"]
-    server.join(cid, "u-alice")
+    server.participants.join(cid, "u-alice")
     resp = http.get(f"/v1.0/conference/videoConferences/{cid}", headers=auth(token))
     assert resp.status_code == 200
     assert resp.headers["content-type"] == "application/json;charset=utf-8"

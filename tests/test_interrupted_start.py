@@ -19,7 +19,7 @@ import pytest
 from dingconf.app import build_services, open_store
 from dingconf.auth import provisioning
 from dingconf.auth.tables import OrgTables
-from dingconf.cli import _start_state
+from dingconf.cli.serve import _start_state
 from dingconf.core.config import Settings
 from dingconf.db.store import Store
 from dingconf.testing.plugin import free_port

@@ -60,11 +60,11 @@ def jtoken(join_server: DingconfServer) -> str:
 @pytest.fixture
 def frozen(join_server: DingconfServer) -> Iterator[None]:
     """The server clock stands still (moved by the test alone) for the test."""
-    join_server.move_clock(freeze=True)
+    join_server.clock.move(freeze=True)
     try:
         yield
     finally:
-        join_server.move_clock(freeze=False)
+        join_server.clock.move(freeze=False)
 
 
 class Meeting:
@@ -237,7 +237,7 @@ def test_join_makes_a_user_active_and_heartbeats_keep_them_inside(
     assert meeting.member_events("user_join")
     # Six seconds of server time pass, twice the timeout, beating every two.
     for _ in range(3):
-        join_server.advance_clock(2000)
+        join_server.clock.advance(2000)
         time.sleep(1.0)  # more than a sweep interval
         beat = meeting.beat(presence_id)
         assert beat == {
@@ -257,10 +257,10 @@ def test_without_heartbeats_the_person_leaves_after_the_timeout(
     meeting: Meeting, join_server: DingconfServer, frozen: None
 ):
     presence_id = meeting.join(unionId="u-alice")["presenceId"]
-    join_server.advance_clock(2000)
+    join_server.clock.advance(2000)
     time.sleep(1.0)
     assert meeting.counts() == (1, 1)  # not yet
-    join_server.advance_clock(1500)
+    join_server.clock.advance(1500)
     meeting.wait_active(0, within_s=3)
     assert meeting.counts() == (0, 1)
     assert member_map(meeting.conf, meeting.token, meeting.id)["u-alice"].attend_status == 6

@@ -274,16 +274,16 @@ def test_a_keyset_walk_reads_every_member_once_while_people_join(
 ):
     cid = create_meeting("walk").conference_id
     for i in range(20):
-        server.join(cid, f"walk-{i:02d}")
+        server.participants.join(cid, f"walk-{i:02d}")
     late = []
 
     def meanwhile(read: int) -> None:
         # Newcomers, a rejoin and an invitation between pages.
         for j in range(3):
             late.append(f"z-late-{read:03d}-{j}")
-            server.join(cid, late[-1])
-        server.leave(cid, "walk-03")
-        server.join(cid, "walk-03")
+            server.participants.join(cid, late[-1])
+        server.participants.leave(cid, "walk-03")
+        server.participants.join(cid, "walk-03")
         sdk(
             conf,
             acme_token,
@@ -308,7 +308,7 @@ def test_plain_offset_tokens_still_work_and_bad_keys_are_refused(
 ):
     cid = create_meeting("tokens").conference_id
     for i in range(9):
-        server.join(cid, f"tok-{i}")
+        server.participants.join(cid, f"tok-{i}")
     first = members(conf, acme_token, cid, max_results=4)
     keyed = members(conf, acme_token, cid, max_results=4, next_token=first.next_token)
     plain = members(conf, acme_token, cid, max_results=4, next_token="4")
@@ -355,7 +355,7 @@ def test_totals_across_two_processes_right_after_joins_invites_and_closes(
         assert _org_list(reader, token)["totalCount"] == running + 1
         assert _members(reader, token, second) == 1  # the host, rung
         for i in range(3):
-            writer.join(second, f"proc-{i}")
+            writer.participants.join(second, f"proc-{i}")
             assert _members(reader, token, second) == 2 + i
         status, _, body = writer.request(
             "POST",

@@ -22,7 +22,7 @@ def test_minutes_pipeline(fresh_server):
     server = fresh_server
     conf = ConferenceClient(sdk_config(server))
     token = token_of(OAuthClient(sdk_config(server)), "acme-app", "acme-secret")
-    advance = server.advance_clock
+    advance = server.clock.advance
 
     cid = sdk(
         conf,
@@ -31,24 +31,24 @@ def test_minutes_pipeline(fresh_server):
         m.CreateVideoConferenceRequest(user_id="u-host", conf_title="Roadmap"),
     ).conference_id
     for person in ("u-host", "u-alice", "u-bob"):
-        server.join(cid, person)
-    server.say(cid, "u-host", "Small talk before the minutes.")
+        server.participants.join(cid, person)
+    server.participants.say(cid, "u-host", "Small talk before the minutes.")
 
     advance(SECOND)
     sdk(conf, token, "StartMinutes", cid, m.StartMinutesRequest(union_id="u-host"))
     assert minutes_state(server, cid) == (1, "u-host")
     advance(2 * SECOND)
-    server.say(cid, "u-host", "Roadmap review: the mobile roadmap first.")
+    server.participants.say(cid, "u-host", "Roadmap review: the mobile roadmap first.")
     advance(4 * SECOND)
-    server.say(cid, "u-alice", "Is the mobile release on track?")
+    server.participants.say(cid, "u-alice", "Is the mobile release on track?")
     advance(3 * SECOND)
-    server.say(cid, "u-bob", "The mobile release is on track for June.")
+    server.participants.say(cid, "u-bob", "The mobile release is on track for June.")
     advance(3 * SECOND)
-    server.say(cid, "u-alice", "TODO: Bob will share the release checklist.")
+    server.participants.say(cid, "u-alice", "TODO: Bob will share the release checklist.")
     advance(2 * SECOND)
     sdk(conf, token, "StopMinutes", cid, m.StopMinutesRequest(union_id="u-host"))
     assert minutes_state(server, cid)[0] == 2
-    server.say(cid, "u-bob", "This is after the minutes stopped.")
+    server.participants.say(cid, "u-bob", "This is after the minutes stopped.")
 
     # The text: only what was said while the minutes ran, speaker by speaker.
     text = sdk(conf, token, "QueryMinutesText", cid, m.QueryMinutesTextRequest(union_id="u-host"))

@@ -21,10 +21,10 @@ def test_three_processes_racing_on_one_meeting_keep_exact_counts(database_url: s
             # and everyone runs at once.
             who = f"racer-{i}"
             barrier.wait() if i < 12 else None
-            servers[i % 3].join(cid, who)
-            servers[(i + 1) % 3].leave(cid, who)
+            servers[i % 3].participants.join(cid, who)
+            servers[(i + 1) % 3].participants.leave(cid, who)
             if i % 2 == 0:
-                servers[(i + 2) % 3].join(cid, who)
+                servers[(i + 2) % 3].participants.join(cid, who)
 
         def same_person_everywhere(i: int) -> None:
             # One person's client joins through all three processes at the same moment.
@@ -32,7 +32,7 @@ def test_three_processes_racing_on_one_meeting_keep_exact_counts(database_url: s
 
             def one(server: DingconfServer) -> None:
                 start.wait()
-                server.join(cid, f"twin-{i}")
+                server.participants.join(cid, f"twin-{i}")
 
             with ThreadPoolExecutor(3) as pool:
                 list(pool.map(one, servers))
@@ -73,9 +73,9 @@ def test_a_polling_process_sees_every_change_another_process_makes(
 
         assert (info()["activeNum"], info()["status"]) == (0, 2)
         for n in range(1, 11):
-            writer.join(cid, f"polled-{n}")
+            writer.participants.join(cid, f"polled-{n}")
             assert [info()["activeNum"] for _ in range(3)] == [n] * 3
-        writer.leave(cid, "polled-1")
+        writer.participants.leave(cid, "polled-1")
         assert (info()["activeNum"], info()["attendNum"]) == (9, 10)
         status, _, _ = writer.request(
             "DELETE",

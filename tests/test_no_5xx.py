@@ -118,7 +118,7 @@ def target(backend, request, tmp_path_factory):
     try:
         token = srv.token("acme-app", "acme-secret")
         cid = new_meeting(srv, token)
-        srv.join(cid, "u-host")
+        srv.participants.join(cid, "u-host")
         # Minutes running, with speech: their reads get as far as their paging.
         minutes = srv.request(
             "POST",
@@ -127,7 +127,7 @@ def target(backend, request, tmp_path_factory):
             {TOKEN_HEADER: token},
         )
         assert minutes[0] == 200, minutes
-        srv.say(cid, "u-host", "hello")
+        srv.participants.say(cid, "u-host", "hello")
         with httpx.Client(base_url=srv.url, timeout=30) as client:
             yield client, token, cid
     finally:

@@ -26,7 +26,7 @@ APP = ("acme-reader", "reader-secret")
 def node_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DingconfServer]:
     """This module's server, on SQLite, its clock frozen."""
     srv = DingconfServer(tmp_path_factory.mktemp("node-stream"), seed=SEED).start()
-    srv.move_clock(freeze=True)
+    srv.clock.move(freeze=True)
     try:
         yield srv
     finally:
@@ -76,7 +76,7 @@ def test_later_is_sent_again_on_the_retry_schedule_success_is_not(
     assert scene(created) == ("meeting_status_change", "conference_created")
     assert created["status"] == "SUCCESS"
 
-    node_server.join(cid, "u-alice")
+    node_server.participants.join(cid, "u-alice")
     join = bot.next()
     assert scene(join) == ("meeting_member_status_change", "user_join")
     (member,) = join["data"]["openMemberModels"]
@@ -90,9 +90,9 @@ def test_later_is_sent_again_on_the_retry_schedule_success_is_not(
     record = settled(node_server, event_id, 1)
     assert (record["state"], record["attempts"]) == ("pending", 1)
     assert "LATER" in record["lastError"]
-    assert record["nextAttemptTime"] == node_server.move_clock() + 500
+    assert record["nextAttemptTime"] == node_server.clock.move() + 500
 
-    node_server.advance_clock(500)
+    node_server.clock.advance(500)
     again = bot.next()
     assert again["headers"]["eventId"] == event_id
     assert again["headers"]["messageId"] != join["headers"]["messageId"]
@@ -100,8 +100,8 @@ def test_later_is_sent_again_on_the_retry_schedule_success_is_not(
     assert (settled(node_server, event_id, 2)["state"]) == "delivered"
 
     # Past every backoff, the meeting's later events arrive and the join never again.
-    node_server.advance_clock(120_000)
-    node_server.leave(cid, "u-alice")
+    node_server.clock.advance(120_000)
+    node_server.participants.leave(cid, "u-alice")
     left = bot.next()
     assert scene(left) == ("meeting_member_status_change", "user_leave")
     assert left["status"] == "SUCCESS"

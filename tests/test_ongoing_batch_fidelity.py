@@ -28,9 +28,9 @@ def create(conf, token, invitees=None):
 
 def test_ongoing_reports_the_joins_device(server, conf, acme_token):
     cid = create(conf, acme_token)
-    server.join(cid, "u-carol", device_type="iOS")
-    server.join(cid, "u-carol")  # joining again while inside changes nothing
-    server.join(cid, "u-host")  # no device given: DingTalk's default client
+    server.participants.join(cid, "u-carol", device_type="iOS")
+    server.participants.join(cid, "u-carol")  # joining again while inside changes nothing
+    server.participants.join(cid, "u-host")  # no device given: DingTalk's default client
     carol = sdk(
         conf,
         acme_token,
@@ -46,8 +46,8 @@ def test_ongoing_reports_the_joins_device(server, conf, acme_token):
     ).member_model_map[cid]
     assert host.device_type == "Win"
     # Rejoining from another device: the current stay's device counts.
-    server.leave(cid, "u-carol")
-    server.join(cid, "u-carol", device_type="Android")
+    server.participants.leave(cid, "u-carol")
+    server.participants.join(cid, "u-carol", device_type="Android")
     again = sdk(
         conf,
         acme_token,
@@ -59,8 +59,8 @@ def test_ongoing_reports_the_joins_device(server, conf, acme_token):
 
 def test_ongoing_outer_org_member_always_present(server, http: httpx.Client, token, conf):
     cid = create(conf, token)
-    server.join(cid, "u-alice")
-    server.join(cid, f"outsider-{cid}")
+    server.participants.join(cid, "u-alice")
+    server.participants.join(cid, f"outsider-{cid}")
     for union_id, outsider in [("u-alice", False), (f"outsider-{cid}", True)]:
         resp = http.get(ONGOING, params={"unionId": union_id}, headers=auth(token))
         assert resp.status_code == 200
@@ -92,10 +92,10 @@ def test_ongoing_documented_errors(server, http: httpx.Client, token, conf, acme
 
 def test_batch_camera_status_from_the_join(server, conf, acme_token):
     cid = create(conf, acme_token)
-    server.join(cid, "u-host", camera_on=True)
-    server.join(cid, "u-alice", camera_on=False)
-    server.join(cid, "u-bob", camera_on=True)
-    server.leave(cid, "u-bob")
+    server.participants.join(cid, "u-host", camera_on=True)
+    server.participants.join(cid, "u-alice", camera_on=False)
+    server.participants.join(cid, "u-bob", camera_on=True)
+    server.participants.leave(cid, "u-bob")
     (found,) = sdk(
         conf,
         acme_token,
@@ -109,8 +109,8 @@ def test_batch_camera_status_from_the_join(server, conf, acme_token):
 
 def test_batch_reject_description_of_a_declined_call(server, conf, acme_token):
     cid = create(conf, acme_token, invitees=["u-dave", "u-carol"])
-    server.join(cid, "u-host")
-    server.decline(cid, "u-dave", "抱歉，正在开会")
+    server.participants.join(cid, "u-host")
+    server.participants.decline(cid, "u-dave", "抱歉，正在开会")
     (found,) = sdk(
         conf,
         acme_token,
@@ -130,7 +130,7 @@ def test_batch_reject_description_of_a_declined_call(server, conf, acme_token):
 
 def test_batch_of_ended_meetings_is_resource_close(server, conf, acme_token):
     ended = create(conf, acme_token)
-    server.join(ended, "u-host")
+    server.participants.join(ended, "u-host")
     sdk(
         conf,
         acme_token,
@@ -151,7 +151,7 @@ def test_batch_of_ended_meetings_is_resource_close(server, conf, acme_token):
     assert "The meeting has ended" in error.message
     # With a meeting in progress asked too, the ended one is only left out.
     running = create(conf, acme_token)
-    server.join(running, "u-host")
+    server.participants.join(running, "u-host")
     infos = sdk(
         conf,
         acme_token,

@@ -257,10 +257,10 @@ def test_metrics_parse_and_move(database_url: str, tmp_path: Path):
                     headers=auth(token),
                 )
                 ids.append(created.json()["conferenceId"])
-            server.join(ids[0], "u-alice")
-            server.join(ids[0], "u-bob")
-            server.join(ids[1], "u-carol")
-            server.leave(ids[0], "u-bob")
+            server.participants.join(ids[0], "u-alice")
+            server.participants.join(ids[0], "u-bob")
+            server.participants.join(ids[1], "u-carol")
+            server.participants.leave(ids[0], "u-bob")
             closed = http.delete(
                 f"/v1.0/conference/videoConferences/{ids[1]}?unionId=u-host", headers=auth(token)
             )

@@ -21,7 +21,7 @@ def test_recording_pipeline(fresh_server):
     server = fresh_server
     conf = ConferenceClient(sdk_config(server))
     token = token_of(OAuthClient(sdk_config(server)), "acme-app", "acme-secret")
-    advance = server.advance_clock
+    advance = server.clock.advance
 
     created = sdk(
         conf,
@@ -33,29 +33,29 @@ def test_recording_pipeline(fresh_server):
     )
     cid = created.conference_id
     for person in ("u-host", "u-alice", "u-bob"):
-        server.join(cid, person)
-    server.say(cid, "u-host", "Before we record: coffee is in the kitchen.")
+        server.participants.join(cid, person)
+    server.participants.say(cid, "u-host", "Before we record: coffee is in the kitchen.")
 
     advance(SECOND)
     sdk(conf, token, "StartCloudRecord", cid, m.StartCloudRecordRequest(union_id="u-host"))
     advance(5 * SECOND)
-    hello = server.say(cid, "u-alice", "Hello everyone. Let's review the plan.")
+    hello = server.participants.say(cid, "u-alice", "Hello everyone. Let's review the plan.")
     advance(3 * SECOND)
-    server.say(cid, "u-alice", "First item is the budget.")
+    server.participants.say(cid, "u-alice", "First item is the budget.")
     advance(2 * SECOND)
-    agree = server.say(cid, "u-bob", "I agree!")
+    agree = server.participants.say(cid, "u-bob", "I agree!")
     # A span ends before its end instant: a pause within the same millisecond
     # as the last words would leave them out, so the pause comes a moment later.
     advance(1)
     paused = server.request("POST", f"/_dingconf/conferences/{cid}/cloudRecord/pause")
     assert paused[0] == 200, paused
     advance(30 * SECOND)
-    server.say(cid, "u-host", "This is off the record.")
+    server.participants.say(cid, "u-host", "This is off the record.")
     advance(1)  # likewise, words in the resume's millisecond would count as recorded
     resumed = server.request("POST", f"/_dingconf/conferences/{cid}/cloudRecord/resume")
     assert resumed[0] == 200, resumed
     advance(2 * SECOND)
-    server.say(cid, "u-alice", "这里是小钉。")
+    server.participants.say(cid, "u-alice", "这里是小钉。")
     advance(5 * SECOND)
     sdk(conf, token, "StopCloudRecord", cid, m.StopCloudRecordRequest(union_id="u-host"))
     assert info(conf, token, cid).cloud_record_status == 3

@@ -96,7 +96,7 @@ def near(value: int, expected: int) -> bool:
 def test_details_metrics_and_conference_data(own):
     server, conf, token = own
     cid = create(conf, token, "Board")
-    server.join(
+    server.participants.join(
         cid,
         "u-host",
         device_type="Mac",
@@ -104,15 +104,15 @@ def test_details_metrics_and_conference_data(own):
         camera_on=True,
         samples=[{"rtt": 30, "lossRate": 1, "jitter": 8}],
     )
-    server.join(cid, "ext-guest", "Guest")  # defaults: Win, 6.1.1, one default sample
-    server.advance_clock(MINUTE)
-    server.report_network(
+    server.participants.join(cid, "ext-guest", "Guest")  # defaults: Win, 6.1.1, one default sample
+    server.clock.advance(MINUTE)
+    server.participants.report_network(
         cid, "u-host", [{"rtt": 500, "lossRate": 20, "jitter": 40, "sendBitRate": 1000}]
     )
-    server.advance_clock(30_000)
-    server.leave(cid, "u-host")
-    server.advance_clock(10_000)
-    server.join(cid, "u-host", device_type="Android")
+    server.clock.advance(30_000)
+    server.participants.leave(cid, "u-host")
+    server.clock.advance(10_000)
+    server.participants.join(cid, "u-host", device_type="Android")
 
     details = sdk(conf, token, "GetConfDetailData", cid, m.GetConfDetailDataRequest())
     assert details.next_token == ""
@@ -257,7 +257,7 @@ def test_details_metrics_and_conference_data(own):
         "userCount": 2,
     }
     assert running.start_time <= t0
-    server.advance_clock(5_000)
+    server.clock.advance(5_000)
     sdk(conf, token, "CloseVideoConference", cid, m.CloseVideoConferenceRequest(union_id="u-host"))
     ended = sdk(
         conf,
@@ -276,10 +276,10 @@ def test_details_metrics_and_conference_data(own):
 def test_samples_and_network_quality_levels(own):
     server, conf, token = own
     cid = create(conf, token)
-    server.join(cid, "u-alice", samples=[])  # a client that reported nothing
-    server.join(cid, "u-bob", samples=[{"rtt": 300, "lossRate": 5}])
-    server.join(cid, "u-carol", samples=[{"offsetMs": -1000, "rtt": 10}])
-    server.report_network(cid, "u-carol", [{"atMs": 1, "rtt": 10}])
+    server.participants.join(cid, "u-alice", samples=[])  # a client that reported nothing
+    server.participants.join(cid, "u-bob", samples=[{"rtt": 300, "lossRate": 5}])
+    server.participants.join(cid, "u-carol", samples=[{"offsetMs": -1000, "rtt": 10}])
+    server.participants.report_network(cid, "u-carol", [{"atMs": 1, "rtt": 10}])
     details = sdk(conf, token, "GetConfDetailData", cid, m.GetConfDetailDataRequest()).list
     quality = {d.union_id: d.network_quality for d in details}
     # Samples outside a stay do not count toward it.
@@ -303,9 +303,9 @@ def test_plain_http_json_types(server, http, token):
     cid = body_of(
         http.post(VIDEO, headers=auth(token), json={"userId": "u-host", "confTitle": "Types"})
     )["conferenceId"]
-    server.join(cid, "u-host", device_type="iOS", camera_on=True)
-    server.join(cid, "u-alice")
-    server.leave(cid, "u-alice")
+    server.participants.join(cid, "u-host", device_type="iOS", camera_on=True)
+    server.participants.join(cid, "u-alice")
+    server.participants.leave(cid, "u-alice")
 
     data = body_of(
         http.get(f"{VIDEO}/{cid}/infos", params={"realData": "true"}, headers=auth(token))
@@ -347,7 +347,7 @@ def test_plain_http_json_types(server, http, token):
 
 def test_documented_errors(server, conf, acme_token, oauth):
     cid = create(conf, acme_token, "Errors")
-    server.join(cid, "u-host")
+    server.participants.join(cid, "u-host")
     unknown = "0123456789abcdef01234567"
     calls = {
         "GetConfDataByConferenceId": m.GetConfDataByConferenceIdRequest(real_data=True),
@@ -471,7 +471,7 @@ def test_control_api_devices_and_network(server, http, token):
         {"unionId": "u", "samples": []},
     )
     assert (status, body["code"]) == (404, "roomNotFound")
-    server.decline(cid, "u-bob")
+    server.participants.decline(cid, "u-bob")
     # Declining twice: nobody rings Bob any more.
     status, _, body = server.request(
         "POST", f"/_dingconf/conferences/{cid}/decline", {"unionId": "u-bob"}

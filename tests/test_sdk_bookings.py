@@ -20,7 +20,7 @@ def booking_with_instances(server, conf, token, n):
     booked = book(conf, token)
     cids = [first_instance(conf, token, booked.schedule_conference_id)]
     while len(cids) < n:
-        server.join(cids[-1], "u-host")
+        server.participants.join(cids[-1], "u-host")
         request = m.CloseVideoConferenceRequest(union_id="u-host")
         sdk(conf, token, "CloseVideoConference", cids[-1], request)
         cids.append(join_room(server, booked.room_code.replace(" ", ""), "u-host"))
@@ -189,7 +189,7 @@ def test_settings_query_update_and_record_auto_start(server, conf, oauth, acme_t
         "POST", f"/_dingconf/conferences/{cid}/join", {"unionId": "u-carol"}
     )
     assert (status, body["code"]) == (400, "conferenceLocked")  # lockRoom now 1
-    server.join(cid, "u-bob")  # a co-host gets in and starts the recording (type 1)
+    server.participants.join(cid, "u-bob")  # a co-host gets in and starts the recording (type 1)
     i = info(conf, acme_token, cid)
     # Owned by the organiser (the creator), not the host.
     assert (i.status, i.cloud_record_status, i.cloud_record_owner_union_id) == (2, 1, "u-host")
@@ -292,9 +292,9 @@ def test_history_user_ongoing_and_batch(fresh_server):
         ).conference_id
 
     old, kept, running = create("Retro"), create("Standup"), create("Live")
-    fresh_server.join(kept, "u-bob")
-    fresh_server.join(running, "u-bob")
-    fresh_server.advance_clock(60_000)
+    fresh_server.participants.join(kept, "u-bob")
+    fresh_server.participants.join(running, "u-bob")
+    fresh_server.clock.advance(60_000)
     for cid in (old, kept):
         sdk(
             conf,
@@ -303,7 +303,7 @@ def test_history_user_ongoing_and_batch(fresh_server):
             cid,
             m.CloseVideoConferenceRequest(union_id="u-host"),
         )
-    now = fresh_server.advance_clock(0)
+    now = fresh_server.clock.advance(0)
 
     def history(**kw):
         request = m.GetHistoryConfDataListRequest(start_time=0, end_time=now, real_data=True, **kw)
@@ -428,15 +428,15 @@ def test_history_paging_at_page_boundaries(fresh_server, n):
         sdk(conf, token, "CloseVideoConference", cid, request)
 
     close(create("before the window"))
-    start = fresh_server.advance_clock(60_000)
+    start = fresh_server.clock.advance(60_000)
     made = []
     for i in range(n):
         made.append(create(f"m{i}"))
         close(made[-1])
-        fresh_server.advance_clock(1_000)
+        fresh_server.clock.advance(1_000)
     create("still running")  # not history yet
-    end = fresh_server.advance_clock(60_000)
-    fresh_server.advance_clock(1)  # the window includes its end
+    end = fresh_server.clock.advance(60_000)
+    fresh_server.clock.advance(1)  # the window includes its end
     close(create("after the window"))
 
     def fetch(next_token):

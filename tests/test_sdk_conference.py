@@ -39,7 +39,7 @@ def app_token(oauth: OAuthClient, key: str, secret: str) -> str:
 
 
 def test_meeting_lifecycle(server: DingconfServer, conf, acme_token, create_meeting):
-    before_ms = server.advance_clock(0)  # the server clock: other tests move it
+    before_ms = server.clock.advance(0)  # the server clock: other tests move it
     created = create_meeting("Quarterly review", invitees=["u-bob", "u-dave"])
     assert re.fullmatch(r"[0-9a-f]{24}", created.conference_id)
     assert re.fullmatch(r"[1-9][0-9]{10}", created.room_code)
@@ -51,8 +51,8 @@ def test_meeting_lifecycle(server: DingconfServer, conf, acme_token, create_meet
 
     cid = created.conference_id
     for who in ("u-alice", "u-bob", "u-carol"):
-        server.join(cid, who)
-    server.leave(cid, "u-carol")
+        server.participants.join(cid, who)
+    server.participants.leave(cid, "u-carol")
 
     info = query(conf, acme_token, cid).body.conf_info
     assert (info.active_num, info.attend_num, info.invited_num, info.status) == (2, 3, 2, 2)
@@ -70,7 +70,7 @@ def test_meeting_lifecycle(server: DingconfServer, conf, acme_token, create_meet
     assert info.extension_app_settings == []
     # The id's first 8 hex digits are the creation second, which is startTime.
     assert int(cid[:8], 16) == info.start_time // 1000
-    assert before_ms <= info.start_time <= server.advance_clock(0)
+    assert before_ms <= info.start_time <= server.clock.advance(0)
 
     closed = close(conf, acme_token, cid, "u-host")
     assert (closed.status_code, closed.body.code, closed.body.cause) == (200, 200, "success")
@@ -219,8 +219,8 @@ def test_close_errors(conf, oauth, acme_token, create_meeting):
 
 def test_close_makes_everyone_leave_at_the_end_time(server, conf, acme_token, create_meeting):
     cid = create_meeting().conference_id
-    server.join(cid, "u-alice")
-    server.join(cid, "u-bob")
+    server.participants.join(cid, "u-alice")
+    server.participants.join(cid, "u-bob")
     close(conf, acme_token, cid, "u-host")
     end = query(conf, acme_token, cid).body.conf_info.end_time
     status, _, body = server.request("GET", f"/_dingconf/conferences/{cid}/participants")
@@ -303,9 +303,9 @@ def test_expired_token_is_refused(fresh_server: DingconfServer):
     conf = ConferenceClient(sdk_config(fresh_server))
     token = app_token(oauth, "acme-app", "acme-secret")
     cid = _create(conf, token, user_id="u-host", conf_title="t").body.conference_id
-    fresh_server.advance_clock(7199 * 1000)
+    fresh_server.clock.advance(7199 * 1000)
     assert query(conf, token, cid).status_code == 200
-    fresh_server.advance_clock(1000)
+    fresh_server.clock.advance(1000)
     assert_sdk_error(lambda: query(conf, token, cid), 400, "InvalidAuthentication")
     # After expiry the app gets a new token, which works.
     renewed = app_token(oauth, "acme-app", "acme-secret")
@@ -318,7 +318,7 @@ def test_asking_again_renews_the_internal_token(fresh_server: DingconfServer):
     conf = ConferenceClient(sdk_config(fresh_server))
     token = app_token(oauth, "acme-app", "acme-secret")
     cid = _create(conf, token, user_id="u-host", conf_title="t").body.conference_id
-    fresh_server.advance_clock(7000 * 1000)
+    fresh_server.clock.advance(7000 * 1000)
     assert app_token(oauth, "acme-app", "acme-secret") == token  # renewed for 7200 s more
-    fresh_server.advance_clock(7000 * 1000)
+    fresh_server.clock.advance(7000 * 1000)
     assert query(conf, token, cid).status_code == 200

@@ -38,8 +38,8 @@ def statuses(server, cid):
 @pytest.fixture
 def meeting(server, create_meeting):
     cid = create_meeting().conference_id
-    server.join(cid, "u-host")
-    server.join(cid, "u-bob")
+    server.participants.join(cid, "u-host")
+    server.participants.join(cid, "u-bob")
     return cid
 
 
@@ -115,7 +115,7 @@ def test_stream_waits_for_the_host_and_stops_with_the_meeting(
     cid = create_meeting().conference_id
     sdk(conf, acme_token, "StartStreamOut", cid, start_request([URL], need_host_join=True))
     assert statuses(server, cid) == {URL: "waiting"}
-    server.join(cid, "u-host")
+    server.participants.join(cid, "u-host")
     assert statuses(server, cid) == {URL: "pushing"}
     close = m.CloseVideoConferenceRequest(union_id="u-host")
     sdk(conf, acme_token, "CloseVideoConference", cid, close)
@@ -204,7 +204,7 @@ def test_focus_on_someone_inside_then_off(server, conf, acme_token, meeting):
 
 def test_focus_errors(server, conf, oauth, acme_token, meeting):
     globex = token_of(oauth, "globex-app", "globex-secret")
-    server.leave(meeting, "u-bob")
+    server.participants.leave(meeting, "u-bob")
     cases = [
         (acme_token, m.FocusRequest(action="focus", union_id="u-bob"), 400, "unknownUserError"),
         (acme_token, m.FocusRequest(action="focus", union_id="u-carol"), 400, "unknownUserError"),
@@ -224,7 +224,7 @@ def mcu(room_code, mcu_code="880001", union_id="u-host"):
 def test_invite_mcu_joins_a_device_that_counts(server, conf, acme_token, create_meeting):
     created = create_meeting()
     cid = created.conference_id
-    server.join(cid, "u-host")
+    server.participants.join(cid, "u-host")
     body = sdk(conf, acme_token, "InviteMcu", mcu(created.room_code))
     assert body.to_map() == {"success": True}
     confinfo = info(conf, acme_token, cid)
@@ -234,7 +234,7 @@ def test_invite_mcu_joins_a_device_that_counts(server, conf, acme_token, create_
     # Inviting a device that is inside changes nothing; after it left, it rejoins.
     sdk(conf, acme_token, "InviteMcu", mcu(created.room_code))
     assert info(conf, acme_token, cid).active_num == 2
-    server.leave(cid, "mcu-880001")
+    server.participants.leave(cid, "mcu-880001")
     sdk(conf, acme_token, "InviteMcu", mcu(created.room_code))
     confinfo = info(conf, acme_token, cid)
     assert (confinfo.active_num, confinfo.attend_num) == (2, 2)
@@ -305,7 +305,7 @@ def test_ext_info_and_subtitle_errors(conf, oauth, acme_token, meeting, create_m
 def test_plain_http_bodies_have_exact_json_types(server, http, token, create_meeting):
     created = create_meeting()
     cid = created.conference_id
-    server.join(cid, "u-host")
+    server.participants.join(cid, "u-host")
     calls = [
         ("POST", ONE.format(cid) + "/focus", {"action": "focus", "unionId": "u-host"}),
         ("POST", ONE.format(cid) + "/subtitleEvents", {"enable": True}),

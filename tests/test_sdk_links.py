@@ -123,7 +123,7 @@ def test_auto_login_url_lands_the_person_in_the_meeting_once(fresh_server, own):
         assert (again.status_code, again.json()["code"]) == (404, "loginUrlNotFound")
         # Valid for ten minutes on the server clock.
         late = login(conf, token, created.external_link_url).login_info.login_url
-        fresh_server.advance_clock(TEN_MINUTES)
+        fresh_server.clock.advance(TEN_MINUTES)
         expired = client.get(late)
         assert (expired.status_code, expired.json()["code"]) == (404, "loginUrlNotFound")
         forged = client.get(fresh_server.url + "/autoLogin/" + "A" * 22)

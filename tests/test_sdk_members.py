@@ -41,8 +41,8 @@ def state(conf, token, cid):
 @pytest.fixture
 def meeting(server, create_meeting):
     cid = create_meeting().conference_id
-    server.join(cid, "u-host")
-    server.join(cid, "u-bob")
+    server.participants.join(cid, "u-host")
+    server.participants.join(cid, "u-bob")
     return cid
 
 
@@ -81,8 +81,8 @@ def test_writes_refuse_an_ended_meeting_and_a_reader(
 
 
 def test_members_fields(server, conf, acme_token, meeting):
-    server.join(meeting, "guest-9", nick="Visitor")
-    server.leave(meeting, "u-bob")
+    server.participants.join(meeting, "guest-9", nick="Visitor")
+    server.participants.leave(meeting, "u-bob")
     page = members(conf, acme_token, meeting)
     assert (page.total_count, page.next_token) == (3, "")
     by_id = {x.union_id: x for x in page.member_models}
@@ -102,7 +102,7 @@ def test_members_paging_at_page_boundaries(server, conf, acme_token, n):
     )
     cid = sdk(conf, acme_token, "CreateVideoConference", request).conference_id
     for i in range(n):
-        server.join(cid, f"guest-{i}")
+        server.participants.join(cid, f"guest-{i}")
 
     def fetch(token):
         page = members(conf, acme_token, cid, max_results=3, next_token=token)
@@ -128,7 +128,7 @@ def test_invite_rings_then_joining_enters(server, conf, acme_token, meeting):
     sdk(conf, acme_token, "InviteUsers", meeting, request)  # again: counted once
     assert info(conf, acme_token, meeting).invited_num == 1
     assert member_map(conf, acme_token, meeting)["u-dave"].attend_status == 2
-    server.join(meeting, "u-dave")
+    server.participants.join(meeting, "u-dave")
     listed = member_map(conf, acme_token, meeting)
     assert listed["u-dave"].attend_status == 3
     # The organisation's job number of a user (seeded for u-dave only).
@@ -145,11 +145,11 @@ def test_invite_rings_then_joining_enters(server, conf, acme_token, meeting):
 
 
 def test_kick_and_forbidden_rejoin(server, conf, acme_token, meeting):
-    server.join(meeting, "u-alice")
+    server.participants.join(meeting, "u-alice")
     kick = m.KickMembersRequest(user_list=users("u-alice"))
     sdk(conf, acme_token, "KickMembers", meeting, kick)
     assert member_map(conf, acme_token, meeting)["u-alice"].attend_status == 5
-    server.join(meeting, "u-alice")  # allowed back without forbiddenRejoin
+    server.participants.join(meeting, "u-alice")  # allowed back without forbiddenRejoin
     sdk(
         conf,
         acme_token,
@@ -226,7 +226,7 @@ def test_cohosts_nick_and_mute(server, conf, acme_token, meeting):
     )
     assert batch() == (0, {"u-host": 2, "u-bob": 1})
     sdk(conf, acme_token, "MuteAll", meeting, m.MuteAllRequest(action="mute", force_mute=True))
-    server.join(meeting, "u-carol")  # joins muted
+    server.participants.join(meeting, "u-carol")  # joins muted
     assert batch() == (4, {"u-host": 1, "u-bob": 1, "u-carol": 1})
     sdk(conf, acme_token, "MuteAll", meeting, m.MuteAllRequest(action="un_mute"))
     assert batch() == (0, {"u-host": 2, "u-bob": 2, "u-carol": 2})
@@ -240,8 +240,8 @@ def test_lock_refuses_new_joiners(server, conf, acme_token, meeting):
         "POST", f"/_dingconf/conferences/{meeting}/join", {"unionId": "u-carol"}
     )
     assert (status, body["code"]) == (400, "conferenceLocked")
-    server.leave(meeting, "u-host")
-    server.join(meeting, "u-host")  # the host gets in anyway
+    server.participants.leave(meeting, "u-host")
+    server.participants.join(meeting, "u-host")  # the host gets in anyway
     reply = sdk(
         conf,
         acme_token,
@@ -252,7 +252,7 @@ def test_lock_refuses_new_joiners(server, conf, acme_token, meeting):
         ),
     )
     assert (reply.code, reply.case) == ("200", "success")
-    server.join(meeting, "u-carol")
+    server.participants.join(meeting, "u-carol")
     status, _, body = server.request(
         "POST", f"/_dingconf/conferences/{meeting}/join", {"unionId": "guest-1"}
     )

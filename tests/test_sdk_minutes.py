@@ -81,7 +81,7 @@ def test_stop_errors_and_owner_may_stop(mins: Minutes):
 
 def test_co_host_may_start(mins: Minutes):
     cid = mins.meeting()
-    mins.server.join(cid, "u-bob")
+    mins.server.participants.join(cid, "u-bob")
     cohosts = m.CohostsRequest(action="add", user_list=[m.CohostsRequestUserList(union_id="u-bob")])
     mins.call("Cohosts", cid, cohosts)
     mins.start(cid, "u-bob")
@@ -184,14 +184,14 @@ def test_read_errors(mins: Minutes, oauth_of):
 
 def test_audio_per_finished_take_is_served(mins: Minutes):
     cid = mins.meeting()
-    mins.server.move_clock(freeze=True)  # the take lasts what the clock is moved, exactly
+    mins.server.clock.move(freeze=True)  # the take lasts what the clock is moved, exactly
     try:
         mins.start(cid)
-        mins.server.advance_clock(5000)
+        mins.server.clock.advance(5000)
         mins.stop(cid)  # a take of 6 s (stop advances 1 s more)
         mins.start(cid, owner="u-alice")  # still running: no audio yet
     finally:
-        mins.server.move_clock(freeze=False)
+        mins.server.clock.move(freeze=False)
     audio = mins.call("QueryMinutesAudio", cid, m.QueryMinutesAudioRequest(union_id="u-host"))
     (take,) = audio.audio_list
     assert (take.record_id, take.union_id) == ("1", "u-host")
@@ -216,7 +216,7 @@ def test_audio_per_finished_take_is_served(mins: Minutes):
     query = parse_qs(parts.query)
     forged = f"{parts.path}?expires={int(query['expires'][0]) + 10**9}&sig={query['sig'][0]}"
     assert mins.http.get(forged).json()["code"] == "invalidSignature"
-    mins.server.advance_clock(3_600_000)
+    mins.server.clock.advance(3_600_000)
     expired = mins.http.get(take.play_url)
     assert expired.status_code == 403 and expired.json()["code"] == "urlExpired"
 

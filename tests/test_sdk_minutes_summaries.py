@@ -220,7 +220,7 @@ def test_record_urls_documents_and_sharing(mins: Minutes):
     # The link names its reader: swapping the reader breaks the signature.
     assert mins.http.get(carol_url.replace("u-carol", "u-bob")).status_code == 403
     # The link expires after expireTime seconds.
-    mins.server.advance_clock(61_000)
+    mins.server.clock.advance(61_000)
     assert mins.http.get(doc_url).json()["code"] == "urlExpired"
 
 

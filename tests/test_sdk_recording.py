@@ -60,7 +60,7 @@ def texts(conf, token, cid, **query):
 def live_meeting(server, create_meeting, *people):
     cid = create_meeting(invitees=["u-alice", "u-bob"]).conference_id
     for person in ("u-host", *people):
-        server.join(cid, person)
+        server.participants.join(cid, person)
     return cid
 
 
@@ -82,7 +82,7 @@ def test_say_answers_the_stored_utterance(server, conf, acme_token, create_meeti
     assert body["text"] == "Good morning."
     assert isinstance(body["time"], int) and body["time"] >= info(conf, acme_token, cid).start_time
     # The plugin's helper, at an explicit offset from the meeting's start.
-    said = server.say(cid, "u-host", "Said at the start.", offset_ms=0)
+    said = server.participants.say(cid, "u-host", "Said at the start.", offset_ms=0)
     assert (said["seq"], said["time"]) == (2, info(conf, acme_token, cid).start_time)
 
 
@@ -107,7 +107,7 @@ def test_say_refuses(server, create_meeting, body, status, code):
 def test_say_only_inside_a_running_meeting(server, conf, acme_token, create_meeting):
     cid = live_meeting(server, create_meeting, "u-bob")
     say = f"/_dingconf/conferences/{cid}/say"
-    server.leave(cid, "u-bob")
+    server.participants.leave(cid, "u-bob")
     assert server.request("POST", say, {"unionId": "u-bob", "text": "hi"})[2]["code"] == (
         "notInConference"
     )
@@ -192,7 +192,7 @@ def test_the_bookings_auto_start_opens_a_take(server, conf, acme_token):
     settings = SM(mozi_conf_open_record_setting=REC(record_auto_start=1, record_auto_start_type=2))
     sid = book(conf, acme_token, settings=settings).schedule_conference_id
     cid = instances(conf, acme_token, sid).conference_list[0].conference_id
-    server.join(cid, "u-bob")  # anyone joining starts it (type 2); the host owns it
+    server.participants.join(cid, "u-bob")  # anyone joining starts it (type 2); the host owns it
     assert info(conf, acme_token, cid).cloud_record_status == 1
     stop(conf, acme_token, cid)
     (video,) = videos(conf, acme_token, cid)
@@ -299,24 +299,24 @@ def transcript(fresh_server):
     )
     cid = created.conference_id
     for person in ("u-host", "u-alice", "u-bob"):
-        server.join(cid, person)
-    server.advance_clock(5 * SECOND)
+        server.participants.join(cid, person)
+    server.clock.advance(5 * SECOND)
     start(conf, token, cid)
-    server.advance_clock(20 * SECOND)
+    server.clock.advance(20 * SECOND)
     stop(conf, token, cid)
-    server.advance_clock(SECOND)
+    server.clock.advance(SECOND)
     (video,) = videos(conf, token, cid)
     offset = video.start_time - info(conf, token, cid).start_time
     # Speech placed after the fact, relative to the recording's start.
-    server.say(cid, "u-host", "Too early.", offset_ms=offset - 500)
+    server.participants.say(cid, "u-host", "Too early.", offset_ms=offset - 500)
     for at, who, text in [
         (1000, "u-alice", "One two."),
         (4000, "u-bob", "Three."),
         (7000, "u-alice", "Four five six."),
         (10000, "u-bob", "七八。"),
     ]:
-        server.say(cid, who, text, offset_ms=offset + at)
-    server.say(cid, "u-host", "After the stop.")
+        server.participants.say(cid, who, text, offset_ms=offset + at)
+    server.participants.say(cid, "u-host", "After the stop.")
     return server, conf, token, cid, video
 
 
@@ -386,7 +386,7 @@ def test_transcript_json_types(transcript):
 
 def test_file_urls_are_signed_and_expire(transcript):
     server, conf, token, cid, video = transcript
-    server.advance_clock(60 * SECOND)
+    server.clock.advance(60 * SECOND)
     ready = play_info(conf, token, cid, video)
     assert ready.status == 1
     url = ready.mp_4file_url
@@ -422,6 +422,6 @@ def test_file_urls_are_signed_and_expire(transcript):
         segment = client.get(next(line for line in lines if line.startswith("http")))
         assert segment.content == first.content
 
-        server.advance_clock(3601 * SECOND)
+        server.clock.advance(3601 * SECOND)
         expired = client.get(url)
         assert (expired.status_code, expired.json()["code"]) == (403, "AccessDenied")

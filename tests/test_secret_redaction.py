@@ -142,13 +142,13 @@ def _exercise(srv: DingconfServer, http: httpx.Client) -> set[str]:
 
     # Minutes: their audio, record and document links are signed.
     for who in ("u-host", "u-alice"):
-        srv.join(cid, who)
-    srv.advance_clock(1000)
+        srv.participants.join(cid, who)
+    srv.clock.advance(1000)
     started = http.post(f"{VIDEO}/{cid}/minutes/start", json={"unionId": "u-host"}, headers=headers)
     assert started.status_code == 200, started.text
-    srv.advance_clock(1000)
-    srv.say(cid, "u-alice", "the budget is fine")
-    srv.advance_clock(1000)
+    srv.clock.advance(1000)
+    srv.participants.say(cid, "u-alice", "the budget is fine")
+    srv.clock.advance(1000)
     http.post(f"{VIDEO}/{cid}/minutes/pause", json={"unionId": "u-host"}, headers=headers)
     minutes = f"{VIDEO}/{cid}/flashMinutes"
     audio = http.get(
@@ -162,9 +162,9 @@ def _exercise(srv: DingconfServer, http: httpx.Client) -> set[str]:
     )
     # A cloud recording: its play and MP4 links are signed.
     http.post(f"{VIDEO}/{cid}/cloudRecords/start", json={"unionId": "u-host"}, headers=headers)
-    srv.advance_clock(5000)
+    srv.clock.advance(5000)
     http.post(f"{VIDEO}/{cid}/cloudRecords/stop", json={"unionId": "u-host"}, headers=headers)
-    srv.advance_clock(READY_AFTER_MS)
+    srv.clock.advance(READY_AFTER_MS)
     (video,) = http.get(
         f"{VIDEO}/{cid}/cloudRecords/getVideos", params={"unionId": "u-host"}, headers=headers
     ).json()["videoList"]

@@ -26,8 +26,8 @@ QPS_TEXT = "您的企业应用调用钉钉开放平台当前接口的所有请�
 def server(module_server: DingconfServer) -> Iterator[DingconfServer]:
     """The module's server with no fault rule and no QPS limit left behind."""
     yield module_server
-    module_server.clear_faults()
-    module_server.set_qps_limit(0)
+    module_server.faults.clear()
+    module_server.faults.set_qps_limit(0)
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +63,7 @@ def _query(conf: ConferenceClient, token: str, cid: str) -> m.QueryConferenceInf
 
 def test_a_system_error_reaches_the_sdk_then_is_cleared(server, oauth, conf, cid):
     token = _token(oauth)
-    rule = server.add_fault("QueryConferenceInfo", code="systemError", message="SYSTEM ERROR")
+    rule = server.faults.add("QueryConferenceInfo", code="systemError", message="SYSTEM ERROR")
     assert (rule["status"], rule["code"], rule["hits"], rule["probability"]) == (
         500,
         "systemError",
@@ -75,7 +75,7 @@ def test_a_system_error_reaches_the_sdk_then_is_cleared(server, oauth, conf, cid
     assert error.statusCode == 500
     (listed,) = server.faults()
     assert (listed["id"], listed["hits"]) == (rule["id"], 1)
-    assert server.clear_faults() == 1
+    assert server.faults.clear() == 1
     assert _query(conf, token, cid).body.conf_info.conference_id == cid
     failed = [e for e in server.journal("QueryConferenceInfo") if e["status"] == 500]
     assert failed[0]["response"]["code"] == "systemError"  # the journal saw it too
@@ -83,7 +83,7 @@ def test_a_system_error_reaches_the_sdk_then_is_cleared(server, oauth, conf, cid
 
 def test_any_status_code_and_message_with_dingtalks_error_body(server, oauth, cid):
     token = _token(oauth)
-    server.add_fault(status=429, code="systemBusy", message="请求太频繁", times=1)
+    server.faults.add(status=429, code="systemBusy", message="请求太频繁", times=1)
     with httpx.Client(base_url=server.url) as client:
         first = client.get(
             f"/v1.0/conference/videoConferences/{cid}",
@@ -107,7 +107,7 @@ def test_any_status_code_and_message_with_dingtalks_error_body(server, oauth, ci
 
 def test_the_first_n_calls_fail(server, oauth, conf, cid):
     token = _token(oauth)
-    server.add_fault("QueryConferenceInfo", code="systemError", times=2)
+    server.faults.add("QueryConferenceInfo", code="systemError", times=2)
     assert_sdk_error(lambda: _query(conf, token, cid), 500, "systemError")
     (rule,) = server.faults()
     assert (rule["hits"], rule["remaining"]) == (1, 1)
@@ -119,29 +119,29 @@ def test_the_first_n_calls_fail(server, oauth, conf, cid):
 def test_rules_pick_calls_by_action_org_and_app(server, oauth, conf, cid):
     acme, reader = _token(oauth), _token(oauth, "acme-reader", "reader-secret")
     globex = _token(oauth, "globex-app", "globex-secret")
-    server.add_fault(app_key="acme-reader", code="systemError")
-    server.add_fault("CloseVideoConference", code="systemError")
-    server.add_fault(corp_id="dingglobex", code="globexDown", status=503)
+    server.faults.add(app_key="acme-reader", code="systemError")
+    server.faults.add("CloseVideoConference", code="systemError")
+    server.faults.add(corp_id="dingglobex", code="globexDown", status=503)
     assert _query(conf, acme, cid).status_code == 200  # neither its app, action nor org
     assert_sdk_error(lambda: _query(conf, reader, cid), 500, "systemError")
     assert_sdk_error(lambda: _query(conf, globex, cid), 503, "globexDown")
     # Token requests have no caller yet: a rule naming an org or app never picks them.
     assert _token(oauth, "acme-reader", "reader-secret") == reader
     # The control API is never faulted, even by a rule matching every call.
-    server.add_fault(code="systemError")
-    assert server.advance_clock(0) > 0
+    server.faults.add(code="systemError")
+    assert server.clock.advance(0) > 0
 
 
 def test_a_rule_expires_by_the_server_clock(server, oauth, conf, cid):
     token = _token(oauth)
-    now = server.advance_clock(0)
-    rule = server.add_fault("QueryConferenceInfo", code="systemError", ttl_ms=60_000)
-    assert now + 60_000 <= rule["expiresAt"] <= server.advance_clock(0) + 60_000
+    now = server.clock.advance(0)
+    rule = server.faults.add("QueryConferenceInfo", code="systemError", ttl_ms=60_000)
+    assert now + 60_000 <= rule["expiresAt"] <= server.clock.advance(0) + 60_000
     assert_sdk_error(lambda: _query(conf, token, cid), 500, "systemError")
-    server.advance_clock(60_000)
+    server.clock.advance(60_000)
     assert _query(conf, token, cid).status_code == 200
     assert server.faults() == []
-    at = server.add_fault("QueryConferenceInfo", code="x", expires_at=now)  # already past
+    at = server.faults.add("QueryConferenceInfo", code="x", expires_at=now)  # already past
     assert at["expiresAt"] == now
     assert _query(conf, token, cid).status_code == 200
 
@@ -150,7 +150,7 @@ def test_a_probability_is_repeatable_with_its_seed(server, oauth, conf, cid):
     token = _token(oauth)
 
     def pattern() -> list[str]:
-        rule = server.add_fault("QueryConferenceInfo", code="flaky", probability=0.5, seed=7)
+        rule = server.faults.add("QueryConferenceInfo", code="flaky", probability=0.5, seed=7)
         seen = []
         for _ in range(16):
             try:
@@ -158,7 +158,7 @@ def test_a_probability_is_repeatable_with_its_seed(server, oauth, conf, cid):
                 seen.append("ok")
             except TeaException as error:
                 seen.append(error.code)
-        server.remove_fault(rule["id"])
+        server.faults.remove(rule["id"])
         return seen
 
     first, second = pattern(), pattern()
@@ -168,7 +168,7 @@ def test_a_probability_is_repeatable_with_its_seed(server, oauth, conf, cid):
 
 def test_added_latency(server, oauth, conf, cid):
     token = _token(oauth)
-    with server.fault("QueryConferenceInfo", latency_ms=400):
+    with server.faults.injected("QueryConferenceInfo", latency_ms=400):
         started = time.monotonic()
         assert _query(conf, token, cid).status_code == 200
         # Only a lower bound: a loaded machine may add any delay of its own.
@@ -178,13 +178,13 @@ def test_added_latency(server, oauth, conf, cid):
 
 def test_a_dropped_connection(server, oauth, conf, cid):
     token = _token(oauth)
-    server.add_fault("QueryConferenceInfo", drop=True, times=1)
+    server.faults.add("QueryConferenceInfo", drop=True, times=1)
     # The SDK reads a broken reply, not a DingTalk error: no code, no status.
     error = sdk_error(lambda: _query(conf, token, cid))
     assert error.code is None and error.data is None
     assert "Connection broken" in str(error.message)
     with httpx.Client(base_url=server.url) as client:
-        server.add_fault("QueryConferenceInfo", drop=True, times=1)
+        server.faults.add("QueryConferenceInfo", drop=True, times=1)
         with pytest.raises(httpx.TransportError):
             client.get(
                 f"/v1.0/conference/videoConferences/{cid}",
@@ -210,7 +210,7 @@ def test_malformed_rules_are_refused(server):
         assert (status, reply["code"]) == (400, "paramError"), body
     status, _, reply = server.request("DELETE", "/_dingconf/faults/fault-999")
     assert (status, reply["code"]) == (404, "faultNotFound")
-    rule = server.add_fault(code="x")
+    rule = server.faults.add(code="x")
     status, _, reply = server.request("DELETE", f"/_dingconf/faults/{rule['id']}")
     assert (status, reply) == (200, {"success": True})
     assert server.faults() == []
@@ -231,11 +231,11 @@ def test_dingtalks_qps_limit_refuses_the_21st_call_in_a_second(server, oauth, co
     token = _token(oauth)
     reader = _token(oauth, "acme-reader", "reader-secret")
     assert _burst(server, token, cid, 25) == [200] * 25  # off by default
-    assert server.set_qps_limit() == 20
+    assert server.faults.set_qps_limit() == 20
     # DingTalk counts each second of the server clock: stand it still at the
     # start of one, so the 21 calls fall in it however slow the machine is.
-    now = server.move_clock(freeze=True)
-    server.move_clock(set_ms=now - now % 1000 + 1000)
+    now = server.clock.move(freeze=True)
+    server.clock.move(set_ms=now - now % 1000 + 1000)
     try:
         assert _burst(server, token, cid, 20) == [200] * 20
         error = assert_sdk_error(lambda: _query(conf, token, cid), 403, QPS_CODE)
@@ -244,11 +244,11 @@ def test_dingtalks_qps_limit_refuses_the_21st_call_in_a_second(server, oauth, co
         # Per app and per API: another app still passes; the same API does not.
         assert _query(conf, reader, cid).status_code == 200
         assert sdk_error(lambda: _query(conf, token, "f" * 24)).code == QPS_CODE
-        server.advance_clock(1000)  # a second later the app may call again
+        server.clock.advance(1000)  # a second later the app may call again
         assert _query(conf, token, cid).status_code == 200
     finally:
-        server.move_clock(freeze=False)
-    assert server.set_qps_limit(0) == 0
+        server.clock.move(freeze=False)
+    assert server.faults.set_qps_limit(0) == 0
     assert _burst(server, token, cid, 25) == [200] * 25
 
 

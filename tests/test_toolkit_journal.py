@@ -52,9 +52,9 @@ def _query(conf: ConferenceClient, token: str, cid: str) -> m.QueryConferenceInf
 
 def test_a_call_is_kept_with_action_caller_bodies_status_and_request_id(module_server, clients):
     oauth, conf = clients
-    module_server.clear_journal()
+    module_server.journal.clear()
     token = _token(oauth)
-    before = module_server.advance_clock(0)
+    before = module_server.clock.advance(0)
     resp = conf.create_video_conference_with_options(
         m.CreateVideoConferenceRequest(user_id="u-host", conf_title="Journaled"),
         m.CreateVideoConferenceHeaders(x_acs_dingtalk_access_token=token),
@@ -71,14 +71,14 @@ def test_a_call_is_kept_with_action_caller_bodies_status_and_request_id(module_s
     assert entry["request"] == {"userId": "u-host", "confTitle": "Journaled"}
     assert entry["response"]["conferenceId"] == resp.body.conference_id
     assert entry["requestId"] == resp.headers["x-acs-request-id"]
-    assert before <= entry["time"] <= module_server.advance_clock(0)
+    assert before <= entry["time"] <= module_server.clock.advance(0)
     assert isinstance(entry["latencyMs"], float) and entry["latencyMs"] >= 0
     assert "dropped" not in entry and "query" not in entry
 
 
 def test_errors_are_kept_as_the_client_saw_them(module_server, clients):
     oauth, conf = clients
-    module_server.clear_journal()
+    module_server.journal.clear()
     token = _token(oauth)
     error = assert_sdk_error(lambda: _query(conf, token, "f" * 24), 404, "roomNotFound")
     (entry,) = module_server.journal("QueryConferenceInfo")
@@ -90,12 +90,12 @@ def test_errors_are_kept_as_the_client_saw_them(module_server, clients):
 
 def test_filters_by_action_org_app_and_time_newest_first(module_server, clients):
     oauth, conf = clients
-    module_server.clear_journal()
+    module_server.journal.clear()
     acme, globex = _token(oauth), _token(oauth, "globex-app", "globex-secret")
     reader = _token(oauth, "acme-reader", "reader-secret")
     first = _create(conf, acme, "one")
-    module_server.advance_clock(10_000)
-    middle = module_server.advance_clock(0)
+    module_server.clock.advance(10_000)
+    middle = module_server.clock.advance(0)
     second = _create(conf, acme, "two")
     _query(conf, reader, first)
     sdk_error(lambda: _query(conf, globex, first))  # another org's meeting: refused
@@ -115,42 +115,48 @@ def test_filters_by_action_org_app_and_time_newest_first(module_server, clients)
     early = module_server.journal("CreateVideoConference", until=middle - 1)
     assert [e["response"]["conferenceId"] for e in early] == [first]
     assert len(module_server.journal(limit=2)) == 2
-    assert module_server.journal_count("CreateVideoConference") == 2
-    assert module_server.journal_count("CreateVideoConference", since=middle) == 1
-    assert module_server.journal_count(app_key="acme-app") == 3  # one token, two creates
-    assert module_server.journal_count(action="NoSuchAction") == 0
+    assert module_server.journal.count("CreateVideoConference") == 2
+    assert module_server.journal.count("CreateVideoConference", since=middle) == 1
+    assert module_server.journal.count(app_key="acme-app") == 3  # one token, two creates
+    assert module_server.journal.count(action="NoSuchAction") == 0
 
 
 def test_count_clear_and_the_control_api_is_not_kept(module_server, clients):
     oauth, _ = clients
-    module_server.clear_journal()
+    module_server.journal.clear()
     _token(oauth)
-    module_server.advance_clock(0)
+    module_server.clock.advance(0)
     module_server.faults()
-    assert module_server.journal_count() == 1
-    assert module_server.clear_journal() == 1
-    assert module_server.journal_count() == 0 and module_server.journal() == []
+    assert module_server.journal.count() == 1
+    assert module_server.journal.clear() == 1
+    assert module_server.journal.count() == 0 and module_server.journal() == []
 
 
 def test_assert_called_counts_and_matches(module_server, clients):
     oauth, conf = clients
-    module_server.clear_journal()
+    module_server.journal.clear()
     token = _token(oauth)
     _create(conf, token, "Standup")
     _create(conf, token, "Retro")
-    module_server.assert_called("CreateVideoConference", times=2, corp_id="dingacme", status=200)
-    (hit,) = module_server.assert_called("CreateVideoConference", request={"confTitle": "Retro"})
+    module_server.journal.assert_called(
+        "CreateVideoConference", times=2, corp_id="dingacme", status=200
+    )
+    (hit,) = module_server.journal.assert_called(
+        "CreateVideoConference", request={"confTitle": "Retro"}
+    )
     assert hit["request"]["confTitle"] == "Retro"
-    module_server.assert_called("CreateVideoConference", times=0, request={"confTitle": "Planning"})
+    module_server.journal.assert_called(
+        "CreateVideoConference", times=0, request={"confTitle": "Planning"}
+    )
     with pytest.raises(AssertionError, match="called 2 times, expected 3 times"):
-        module_server.assert_called("CreateVideoConference", times=3)
+        module_server.journal.assert_called("CreateVideoConference", times=3)
     with pytest.raises(AssertionError, match="expected at least once"):
-        module_server.assert_called("CloseVideoConference")
+        module_server.journal.assert_called("CloseVideoConference")
 
 
 def test_no_secret_or_token_is_kept(module_server, clients):
     oauth, conf = clients
-    module_server.clear_journal()
+    module_server.journal.clear()
     tokens = [
         _token(oauth),
         _token(oauth, "acme-reader", "reader-secret"),
@@ -228,14 +234,14 @@ def test_the_journal_keeps_its_bound_and_can_be_off(tmp_path: Path):
         for _ in range(5):
             small.token("acme-app", "acme-secret")
             off.token("acme-app", "acme-secret")
-        assert small.journal_count() == 3
+        assert small.journal.count() == 3
         _, _, document = small.request("GET", "/_dingconf/journal")
         assert document["capacity"] == 3
         ids = [e["requestId"] for e in document["requests"]]
         assert ids == sorted(ids, reverse=True)  # the newest three; older ones dropped
         _, _, nothing = off.request("GET", "/_dingconf/journal")
         assert nothing == {"requests": [], "capacity": 0}
-        assert off.journal_count() == 0
+        assert off.journal.count() == 0
     finally:
         small.stop()
         off.stop()
@@ -326,13 +332,13 @@ def test_a_full_reset_forgets_calls_and_faults_an_org_reset_keeps_them(fresh_ser
     conf = ConferenceClient(sdk_config(fresh_server))
     token = _token(oauth)
     _create(conf, token, "Before reset")
-    fresh_server.add_fault("QueryConferenceInfo", status=500, code="systemError")
-    fresh_server.reset("dingacme")
-    assert fresh_server.journal_count("CreateVideoConference") == 1
+    fresh_server.faults.add("QueryConferenceInfo", status=500, code="systemError")
+    fresh_server.state.reset("dingacme")
+    assert fresh_server.journal.count("CreateVideoConference") == 1
     assert len(fresh_server.faults()) == 1
 
-    fresh_server.reset()
-    assert fresh_server.journal_count() == 0
+    fresh_server.state.reset()
+    assert fresh_server.journal.count() == 0
     assert fresh_server.faults() == []
     cid = _create(conf, _token(oauth), "After reset")
     assert _query(conf, _token(oauth), cid).body.conf_info.title == "After reset"

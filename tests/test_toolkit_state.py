@@ -45,9 +45,9 @@ def _busy_meeting(server: DingconfServer, token: str) -> str:
     )
     assert status == 200, body
     cid = str(body["conferenceId"])
-    server.join(cid, "u-host")
-    server.join(cid, "u-alice", device_type="Mac", camera_on=True)
-    server.say(cid, "u-alice", "hello")
+    server.participants.join(cid, "u-host")
+    server.participants.join(cid, "u-alice", device_type="Mac", camera_on=True)
+    server.participants.say(cid, "u-alice", "hello")
     status, _, body = server.request(
         "POST",
         f"/v1.0/conference/videoConferences/{cid}/cloudRecords/start",
@@ -55,7 +55,7 @@ def _busy_meeting(server: DingconfServer, token: str) -> str:
         {TOKEN_HEADER: token},
     )
     assert status == 200, body
-    server.leave(cid, "u-alice")
+    server.participants.leave(cid, "u-alice")
     status, _, body = server.request(
         "POST",
         "/v1.0/conference/scheduleConferences",
@@ -73,7 +73,7 @@ def test_reset_goes_back_to_the_seed_and_revokes_tokens(fresh_server: DingconfSe
     fresh_server.request("POST", "/_dingconf/orgs", {"corpId": "dingother"})
     assert _listing(fresh_server, token) == [cid]
 
-    fresh_server.reset()
+    fresh_server.state.reset()
 
     # The token went with everything else; the seed's apps and users are back.
     status, _, body = fresh_server.request(
@@ -82,7 +82,7 @@ def test_reset_goes_back_to_the_seed_and_revokes_tokens(fresh_server: DingconfSe
     assert (status, body["code"]) == (400, "InvalidAuthentication")
     token = fresh_server.token("acme-app", "acme-secret")
     assert _listing(fresh_server, token) == []
-    doc = fresh_server.export_state()
+    doc = fresh_server.state.export()
     assert [o["corpId"] for o in doc["orgs"]] == ["dingacme", "dingglobex"]
     acme = doc["orgs"][0]
     assert [u["union_id"] for u in acme["users"]] == sorted(
@@ -109,13 +109,13 @@ def test_reset_of_one_org_leaves_the_others(fresh_server: DingconfServer):
     )
     assert status == 200, body
     globex_cid = body["conferenceId"]
-    fresh_server.reset("dingglobex")
+    fresh_server.state.reset("dingglobex")
     assert _listing(fresh_server, acme) == [acme_cid]
     assert conf_info(fresh_server, acme, acme_cid)["title"] == "test"
     globex = fresh_server.token("globex-app", "globex-secret")
     assert globex_cid not in _listing(fresh_server, globex)
     # The suite authorised by both keeps both authorisations.
-    suites = fresh_server.export_state()["suites"]
+    suites = fresh_server.state.export()["suites"]
     assert suites[0]["corps"] == sorted(SEED["suites"][0]["authorizedCorps"])
     status, _, body = fresh_server.request("POST", "/_dingconf/reset", {"corpId": "nope"})
     assert (status, body["code"]) == (400, "unknownOrg")
@@ -178,7 +178,7 @@ def test_export_import_into_the_other_backend_exports_the_same_document(
     token = fresh_server.token("acme-app", "acme-secret")
     _busy_meeting(fresh_server, token)
     fresh_server.create_org()
-    first = fresh_server.export_state()
+    first = fresh_server.state.export()
     acme = next(o for o in first["orgs"] if o["corpId"] == "dingacme")
     assert first["format"] == "dingconf-state" and first["version"] == 1
     assert all(acme[k] for k in ("conferences", "participants", "participantSessions"))
@@ -196,7 +196,7 @@ def test_export_import_into_the_other_backend_exports_the_same_document(
     )
     assert json.loads(out.stdout) == first
     # One organisation alone, over the control API, is the same slice.
-    assert fresh_server.export_state("dingacme")["orgs"] == [acme]
+    assert fresh_server.state.export("dingacme")["orgs"] == [acme]
 
     # The imported meetings answer on the other backend with the same secrets.
     (tmp_path / "o").mkdir()
@@ -205,7 +205,7 @@ def test_export_import_into_the_other_backend_exports_the_same_document(
         cid = next(c["conference_id"] for c in acme["conferences"] if c["title"] == "full")
         info = conf_info(served, served.token("acme-app", "acme-secret"), cid)
         assert (info["title"], info["attendNum"]) == ("full", 2)
-        assert served.export_state() == first
+        assert served.state.export() == first
     finally:
         served.stop()
 
@@ -222,7 +222,7 @@ def test_a_malformed_document_is_refused(server: DingconfServer):
     for document in cases:
         status, _, body = server.request("PUT", "/_dingconf/state", document)
         assert (status, body["code"]) == (400, "invalidState"), document
-    assert server.export_state("dingacme")["orgs"][0]["corpId"] == "dingacme"
+    assert server.state.export("dingacme")["orgs"][0]["corpId"] == "dingacme"
 
 
 def test_the_document_covers_every_table(database_url: str, backend: str, tmp_path: Path):
@@ -318,16 +318,16 @@ def test_one_clock_and_one_reset_for_every_process(database_url: str, tmp_path: 
         cid = new_meeting(first, token)
         assert conf_info(second, token, cid)["title"] == "test"
         # Frozen through one process, it stands still in the other.
-        frozen = second.move_clock(freeze=True)
+        frozen = second.clock.move(freeze=True)
         assert first.request("GET", "/_dingconf/clock")[2]["now"] == frozen
         # Moved past the token's 2 hours through the second process: the first
         # process now answers that the token expired.
-        assert second.move_clock(advance_ms=2 * 3600 * 1000 + 1) == frozen + 2 * 3600 * 1000 + 1
+        assert second.clock.move(advance_ms=2 * 3600 * 1000 + 1) == frozen + 2 * 3600 * 1000 + 1
         status, _, body = first.request(
             "GET", f"/v1.0/conference/videoConferences/{cid}", headers={TOKEN_HEADER: token}
         )
         assert (status, body["code"]) == (400, "InvalidAuthentication")
-        later = first.move_clock(set_ms=frozen + 3 * DAY, freeze=False)
+        later = first.clock.move(set_ms=frozen + 3 * DAY, freeze=False)
         assert later >= frozen + 3 * DAY
         status, _, body = second.request("POST", "/_dingconf/clock", {"setMs": frozen})
         assert (status, body["code"]) == (400, "paramError")
@@ -338,7 +338,7 @@ def test_one_clock_and_one_reset_for_every_process(database_url: str, tmp_path: 
         token = first.token("acme-app", "acme-secret")
         cid = new_meeting(first, token)
         assert conf_info(second, token, cid)["title"] == "test"
-        first.reset()
+        first.state.reset()
         status, _, body = second.request(
             "GET", f"/v1.0/conference/videoConferences/{cid}", headers={TOKEN_HEADER: token}
         )
@@ -356,7 +356,7 @@ def test_export_on_exit_and_import_at_start_then_reset_returns_to_the_import(tmp
     first = DingconfServer(tmp_path / "a", seed=SEED, extra_args=("--export-on-exit", str(out)))
     first.start()
     cid = new_meeting(first, first.token("acme-app", "acme-secret"), "kept")
-    saved = first.export_state()
+    saved = first.state.export()
     first.stop()
     assert json.loads(out.read_text()) == saved
 
@@ -365,7 +365,7 @@ def test_export_on_exit_and_import_at_start_then_reset_returns_to_the_import(tmp
     try:
         token = second.token("acme-app", "acme-secret")
         new_meeting(second, token, "dropped")
-        second.reset()
+        second.state.reset()
         assert _listing(second, second.token("acme-app", "acme-secret")) == [cid]
     finally:
         second.stop()
@@ -403,11 +403,11 @@ def test_an_imported_meeting_of_an_odd_biz_type_still_sends_its_events(server: D
     )
     assert status == 200, created
     cid = created["conferenceId"]
-    document = server.export_state(org.corp_id)
+    document = server.state.export(org.corp_id)
     (meeting,) = document["orgs"][0]["conferences"]
     assert meeting["conference_id"] == cid
     meeting["biz_type"] = "²"
-    server.import_state(document)  # an import leaves no token of the org's alive
+    server.state.load(document)  # an import leaves no token of the org's alive
     token = server.token(org.app_key, org.app_secret)
     # Closing it sends the targeted status event, whose bizType is a number.
     status, _, body = server.request(

@@ -86,6 +86,6 @@ def test_a_join_of_a_unionid_close_to_a_users_is_refused_as_a_typo(server: Dingc
     }
     assert not inside & {"u-alcie", "u-bbo"}
     # An outsider says so; one whose id resembles nobody's needs not.
-    server.join(cid, "u-alcie", outsider=True)
-    server.join(cid, f"guest-{cid}")
-    server.join(cid, "u-alcie")  # already in the meeting: no typo
+    server.participants.join(cid, "u-alcie", outsider=True)
+    server.participants.join(cid, f"guest-{cid}")
+    server.participants.join(cid, "u-alcie")  # already in the meeting: no typo

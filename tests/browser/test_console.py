@@ -44,7 +44,7 @@ def test_a_meeting_created_through_the_sdk_appears_without_reload(
     row = meeting_row(page, cid)
     expect(row).to_contain_text("Appears live")
     expect(row.locator('[data-field="invitedNum"]')).to_have_text("1")
-    web_server.join(cid, "u-alice")
+    web_server.participants.join(cid, "u-alice")
     expect(row.locator('[data-field="activeNum"]')).to_have_text("1")
     expect(row.locator('[data-field="attendNum"]')).to_have_text("1")
     assert page.evaluate("window.notReloaded") is True
@@ -54,7 +54,7 @@ def test_console_actions_are_what_the_api_answers(
     page: Page, web_server: DingconfServer, conf: ConferenceClient, token: str
 ) -> None:
     cid = create(conf, token, "Driven from the console")
-    web_server.join(cid, "u-host")
+    web_server.participants.join(cid, "u-host")
     console(page, web_server)
     meeting_row(page, cid).get_by_role("link", name="Driven from the console").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Driven from the console")
@@ -105,8 +105,8 @@ def test_every_console_page_is_accessible(
     viewport: dict[str, int] | None,
 ) -> None:
     cid = create(conf, token, "Accessible")
-    web_server.join(cid, "u-host")
-    web_server.say(cid, "u-host", "Can everyone read this?")
+    web_server.participants.join(cid, "u-host")
+    web_server.participants.say(cid, "u-host", "Can everyone read this?")
     context = chromium.new_context(viewport=viewport or {"width": 1280, "height": 800})
     try:
         page = context.new_page()

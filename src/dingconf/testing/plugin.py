@@ -13,12 +13,12 @@ meet DingTalk; the control API drives participants and the clock.
 For tests that must not see each other's meetings, take ``dingconf_org``: a
 fresh organisation per test (its own corpId, users, an app with Read and
 Write, a token and an official-SDK conference client), so tests can share one
-server and run in parallel. Or call :meth:`DingconfServer.reset` to go back to
+server and run in parallel. Or call ``server.state.reset()`` to go back to
 the seed between tests.
 """
 
 import contextlib
-import json
+import json as jsonlib
 import os
 import signal
 import socket
@@ -36,8 +36,9 @@ from typing import Any
 
 import pytest
 
+from dingconf.testing.controls import Clock, Events, Participants, State
 from dingconf.testing.shared import shared_across_workers
-from dingconf.testing.toolkit import ToolkitHelpers
+from dingconf.testing.toolkit import Faults, Journal
 
 __all__ = [
     "DEFAULT_SEED",
@@ -74,11 +75,13 @@ def free_port() -> int:
         return port
 
 
-class DingconfServer(ToolkitHelpers):
+class DingconfServer:
     """One ``dingconf serve`` process, its database, and helpers to drive it.
 
-    The journal, fault and QPS-limit helpers come from
-    :class:`~dingconf.testing.toolkit.ToolkitHelpers`.
+    The process, HTTP and credentials are the server's own; the control API's
+    other concerns are helpers reached as attributes: :attr:`clock`,
+    :attr:`participants`, :attr:`events`, :attr:`state`, :attr:`journal` and
+    :attr:`faults`.
     """
 
     def __init__(
@@ -100,6 +103,19 @@ class DingconfServer(ToolkitHelpers):
         self._process: subprocess.Popen[bytes] | None = None
         #: Sent by :meth:`request` on control-API calls.
         self.admin_token = admin_token
+        #: The server clock: ``advance(ms)``, ``move(...)``.
+        self.clock = Clock(self._ok)
+        #: People in meetings: ``join``, ``leave``, ``say``, ``report_network``, ``decline``.
+        self.participants = Participants(self._ok)
+        #: ``events(app_key)`` lists an app's events; ``events.wait_for(...)`` awaits one.
+        self.events = Events(self._ok)
+        #: The whole state: ``reset()``, ``export()``, ``load(document)``.
+        self.state = State(self._ok)
+        #: ``journal(...)`` lists journaled calls; ``count``, ``clear``, ``assert_called``.
+        self.journal = Journal(self._ok)
+        #: ``faults()`` lists fault rules; ``add``, ``injected``, ``remove``, ``clear``,
+        #: ``set_qps_limit``.
+        self.faults = Faults(self._ok)
 
     @property
     def endpoint(self) -> str:
@@ -118,7 +134,7 @@ class DingconfServer(ToolkitHelpers):
         secret = {"DINGCONF_ADMIN_TOKEN": self.admin_token} if self.admin_token else {}
         if self._seed is not None:
             seed_path = self.workdir / "seed.json"
-            seed_path.write_text(json.dumps(self._seed), encoding="utf-8")
+            seed_path.write_text(jsonlib.dumps(self._seed), encoding="utf-8")
             args += ["--seed", str(seed_path)]
         log = self.log_path.open("ab")
         self._process = subprocess.Popen(
@@ -185,18 +201,27 @@ class DingconfServer(ToolkitHelpers):
         path: str,
         body: object = None,
         headers: dict[str, str] | None = None,
+        *,
+        json: object = None,
     ) -> tuple[int, dict[str, str], Any]:
-        """Send one request; return status, headers and the decoded JSON body."""
-        data = None if body is None else json.dumps(body).encode()
+        """Send one request; return status, headers and the decoded JSON body.
+
+        The body is sent as JSON; ``json=`` is another name for ``body``, as
+        httpx and requests spell it.
+        """
+        if body is not None and json is not None:
+            raise TypeError("request() takes the body as body or json=, not both")
+        sent = body if json is None else json
+        data = None if sent is None else jsonlib.dumps(sent).encode()
         all_headers = {"content-type": "application/json", **(headers or {})}
         if self.admin_token and path.startswith("/_dingconf"):
             all_headers.setdefault("x-dingconf-admin-token", self.admin_token)
         req = urllib.request.Request(self.url + path, data=data, method=method, headers=all_headers)
         try:
             with urllib.request.urlopen(req, timeout=30) as resp:
-                return resp.status, dict(resp.headers.items()), json.loads(resp.read())
+                return resp.status, dict(resp.headers.items()), jsonlib.loads(resp.read())
         except urllib.error.HTTPError as err:
-            return err.code, dict(err.headers.items()), json.loads(err.read())
+            return err.code, dict(err.headers.items()), jsonlib.loads(err.read())
 
     def _ok(self, method: str, path: str, body: object = None) -> Any:
         status, _, payload = self.request(method, path, body)
@@ -212,134 +237,11 @@ class DingconfServer(ToolkitHelpers):
         token: str = payload["accessToken"]
         return token
 
-    def join(
-        self,
-        conference_id: str,
-        union_id: str,
-        nick: str | None = None,
-        *,
-        device_type: str | None = None,
-        version: str | None = None,
-        camera_on: bool | None = None,
-        samples: list[dict[str, int]] | None = None,
-        outsider: bool = False,
-    ) -> None:
-        """A participant joins a meeting, from a client when any client field is given.
-
-        ``samples`` are network samples (``atMs`` or ``offsetMs``, ``rtt``,
-        ``lossRate``, ``jitter``, ``sendBitRate``, ``recvBitRate``); the server
-        fills in what is left out, and records one default sample when None.
-        An unknown unionId close to a user's is refused as a typo unless
-        ``outsider`` says it is someone from outside the organisation.
-        """
-        body: dict[str, Any] = {"unionId": union_id} | ({"nick": nick} if nick else {})
-        if outsider:
-            body["outsider"] = True
-        given = {"deviceType": device_type, "version": version, "cameraOn": camera_on}
-        device: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
-        if samples is not None:
-            device["samples"] = samples
-        if device:
-            body["device"] = device
-        self._ok("POST", f"/_dingconf/conferences/{conference_id}/join", body)
-
-    def say(
-        self, conference_id: str, union_id: str, text: str, offset_ms: int | None = None
-    ) -> dict[str, Any]:
-        """A participant inside the meeting says ``text``, now or ``offset_ms`` after its start.
-
-        Returns the stored utterance (``seq``, ``unionId``, ``nick``, ``text``, ``time``).
-        """
-        body: dict[str, Any] = {"unionId": union_id, "text": text}
-        if offset_ms is not None:
-            body["offsetMs"] = offset_ms
-        said: dict[str, Any] = self._ok("POST", f"/_dingconf/conferences/{conference_id}/say", body)
-        return said
-
-    def report_network(
-        self, conference_id: str, union_id: str, samples: list[dict[str, int]]
-    ) -> None:
-        """A participant's client reports network samples (see :meth:`join`)."""
-        body = {"unionId": union_id, "samples": samples}
-        self._ok("POST", f"/_dingconf/conferences/{conference_id}/network", body)
-
-    def decline(self, conference_id: str, union_id: str, reason: str | None = None) -> None:
-        """An invitee declines the call ringing them."""
-        body = {"unionId": union_id} | ({"reason": reason} if reason else {})
-        self._ok("POST", f"/_dingconf/conferences/{conference_id}/decline", body)
-
-    def leave(self, conference_id: str, union_id: str) -> None:
-        """A participant leaves a meeting."""
-        self._ok("POST", f"/_dingconf/conferences/{conference_id}/leave", {"unionId": union_id})
-
-    def advance_clock(self, ms: int) -> int:
-        """Move the server's clock forward; return its new time."""
-        return self.move_clock(advance_ms=ms)
-
-    def move_clock(
-        self,
-        *,
-        advance_ms: int | None = None,
-        set_ms: int | None = None,
-        freeze: bool | None = None,
-    ) -> int:
-        """Advance, set (never backwards) and freeze or unfreeze the clock; return its time.
-
-        The clock is the database's: every server process on it moves together.
-        """
-        given = {"advanceMs": advance_ms, "setMs": set_ms, "freeze": freeze}
-        body = {k: v for k, v in given.items() if v is not None}
-        now: int = self._ok("POST", "/_dingconf/clock", body)["now"]
-        return now
-
-    def events(self, app_key: str, state: str | None = None) -> list[dict[str, Any]]:
-        """An app's events with their delivery state and attempts (the control API, every page)."""
-        found: list[dict[str, Any]] = []
-        token = ""
-        while True:
-            params = {"appKey": app_key, "nextToken": token} | ({"state": state} if state else {})
-            page = self._ok("GET", f"/_dingconf/events?{urllib.parse.urlencode(params)}")
-            found += page["events"]
-            token = page["nextToken"]
-            if not token:
-                return found
-
-    def wait_for_event(
-        self,
-        app_key: str,
-        event_type: str,
-        *,
-        change_scene: str | None = None,
-        state: str | None = None,
-        timeout_s: float = 10,
-    ) -> dict[str, Any]:
-        """The first event of ``event_type`` (and ``changeScene``) for an app, once it exists.
-
-        ``state`` waits until it is ``delivered``, ``pending`` or ``dead``.
-        """
-        deadline = time.monotonic() + timeout_s
-        while True:
-            for event in self.events(app_key, state):
-                scene = event["data"].get("changeScene")
-                if event["eventType"] == event_type and change_scene in (None, scene):
-                    return event
-            if time.monotonic() >= deadline:
-                raise AssertionError(f"no {event_type} ({change_scene}) event for {app_key}")
-            time.sleep(0.05)
-
-    def reset(self, corp_id: str | None = None) -> None:
-        """Go back to the seed the server started with (every organisation, or one)."""
-        self._ok("POST", "/_dingconf/reset", {"corpId": corp_id} if corp_id else {})
-
-    def export_state(self, corp_id: str | None = None) -> dict[str, Any]:
-        """The state document (docs/state-format.md) of everything, or of one organisation."""
-        query = f"?corpId={urllib.parse.quote(corp_id)}" if corp_id else ""
-        document: dict[str, Any] = self._ok("GET", f"/_dingconf/state{query}")
-        return document
-
-    def import_state(self, document: dict[str, Any]) -> None:
-        """Load a state document; its organisations replace those with the same corpId."""
-        self._ok("PUT", "/_dingconf/state", document)
+    def revoke_tokens(self, app_key: str) -> int:
+        """Revoke every access token of an internal app; return how many there were."""
+        path = f"/_dingconf/apps/{urllib.parse.quote(app_key, safe='')}/revokeTokens"
+        revoked: int = self._ok("POST", path)["revoked"]
+        return revoked
 
     def create_org(
         self,

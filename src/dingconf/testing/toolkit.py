@@ -1,13 +1,13 @@
-"""The pytest plugin's toolkit helpers: the request journal, faults, the QPS limit, tokens.
+"""The pytest plugin's toolkit helpers: the request journal, faults and the QPS limit.
 
-Mixed into :class:`~dingconf.testing.plugin.DingconfServer`, so with the
-``dingconf_server`` fixture a test can write::
+Reached as :attr:`DingconfServer.journal <dingconf.testing.plugin.DingconfServer>`
+and ``.faults``, so with the ``dingconf_server`` fixture a test can write::
 
-    dingconf_server.clear_journal()
+    dingconf_server.journal.clear()
     my_bot.schedule_meeting()
-    dingconf_server.assert_called("CreateVideoConference", times=1, corp_id="dingtest")
+    dingconf_server.journal.assert_called("CreateVideoConference", times=1, corp_id="dingtest")
 
-    with dingconf_server.fault(action="QueryConferenceInfo", code="systemError", times=1):
+    with dingconf_server.faults.injected("QueryConferenceInfo", code="systemError", times=1):
         my_bot.poll()   # its first query fails with 500 systemError
 
 The journal and the fault rules are per server process; a server started
@@ -17,15 +17,33 @@ whichever worker served it.
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote, urlencode
 
-__all__ = ["ToolkitHelpers"]
+__all__ = ["ControlCall", "ControlHelper", "Faults", "Journal"]
+
+
+class ControlCall(Protocol):
+    """Sends one control-API call and returns its JSON answer, failing on any status but 200."""
+
+    def __call__(self, method: str, path: str, body: object = None) -> Any: ...
+
+
+class ControlHelper:
+    """One concern of the control API, driven through the server's :class:`ControlCall`."""
+
+    def __init__(self, ok: ControlCall) -> None:
+        self._ok = ok
 
 
 def _camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def _query(**params: object) -> str:
+    given = {_camel(k): v for k, v in params.items() if v is not None}
+    return f"?{urlencode(given)}" if given else ""
 
 
 def _matches(value: Any, wanted: Any) -> bool:
@@ -37,19 +55,10 @@ def _matches(value: Any, wanted: Any) -> bool:
     return bool(value == wanted)
 
 
-class ToolkitHelpers:
-    """Helpers over the control API's ``/_dingconf/journal``, ``faults``, ``qpsLimit``
-    and ``apps/{appKey}/revokeTokens``."""
+class Journal(ControlHelper):
+    """The request journal (``/_dingconf/journal``): call it to list the journaled calls."""
 
-    def _ok(self, method: str, path: str, body: object = None) -> Any:
-        raise NotImplementedError  # provided by the server class this is mixed into
-
-    @staticmethod
-    def _query(**params: object) -> str:
-        given = {_camel(k): v for k, v in params.items() if v is not None}
-        return f"?{urlencode(given)}" if given else ""
-
-    def journal(
+    def __call__(
         self,
         action: str | None = None,
         *,
@@ -61,13 +70,13 @@ class ToolkitHelpers:
     ) -> list[dict[str, Any]]:
         """Journaled calls, newest first, filtered by any of action, org, app and
         server-clock time (``since``/``until``, epoch ms)."""
-        query = self._query(
+        query = _query(
             action=action, corp_id=corp_id, app_key=app_key, since=since, until=until, limit=limit
         )
         requests: list[dict[str, Any]] = self._ok("GET", f"/_dingconf/journal{query}")["requests"]
         return requests
 
-    def journal_count(
+    def count(
         self,
         action: str | None = None,
         *,
@@ -76,14 +85,12 @@ class ToolkitHelpers:
         since: int | None = None,
         until: int | None = None,
     ) -> int:
-        """How many journaled calls match (same filters as :meth:`journal`)."""
-        query = self._query(
-            action=action, corp_id=corp_id, app_key=app_key, since=since, until=until
-        )
+        """How many journaled calls match (the same filters as listing them)."""
+        query = _query(action=action, corp_id=corp_id, app_key=app_key, since=since, until=until)
         count: int = self._ok("GET", f"/_dingconf/journal/count{query}")["count"]
         return count
 
-    def clear_journal(self) -> int:
+    def clear(self) -> int:
         """Forget every journaled call; return how many there were."""
         cleared: int = self._ok("DELETE", "/_dingconf/journal")["cleared"]
         return cleared
@@ -98,7 +105,7 @@ class ToolkitHelpers:
         ``status``, ``request``, ``response``...); a dict value matches when the
         field holds at least its keys, e.g. ``request={"confTitle": "Sync"}``.
         """
-        entries = self.journal(action)
+        entries = self(action)
         wanted = {_camel(k): v for k, v in match.items()}
         found = [e for e in entries if all(_matches(e.get(k), v) for k, v in wanted.items())]
         ok = len(found) >= 1 if times is None else len(found) == times
@@ -110,7 +117,16 @@ class ToolkitHelpers:
             )
         return found
 
-    def add_fault(
+
+class Faults(ControlHelper):
+    """Fault rules (``/_dingconf/faults``) and the QPS limit: call it to list the rules."""
+
+    def __call__(self) -> list[dict[str, Any]]:
+        """The fault rules in force, oldest first."""
+        rules: list[dict[str, Any]] = self._ok("GET", "/_dingconf/faults")["faults"]
+        return rules
+
+    def add(
         self,
         action: str | None = None,
         *,
@@ -148,27 +164,22 @@ class ToolkitHelpers:
         return rule
 
     @contextmanager
-    def fault(self, action: str | None = None, **rule: Any) -> Iterator[dict[str, Any]]:
-        """A fault rule in force for the ``with`` block (see :meth:`add_fault`)."""
-        added = self.add_fault(action, **rule)
+    def injected(self, action: str | None = None, **rule: Any) -> Iterator[dict[str, Any]]:
+        """A fault rule in force for the ``with`` block (the arguments of :meth:`add`)."""
+        added = self.add(action, **rule)
         try:
             yield added
         finally:
-            self.remove_fault(added["id"], missing_ok=True)
+            self.remove(added["id"], missing_ok=True)
 
-    def faults(self) -> list[dict[str, Any]]:
-        """The fault rules in force, oldest first."""
-        rules: list[dict[str, Any]] = self._ok("GET", "/_dingconf/faults")["faults"]
-        return rules
-
-    def remove_fault(self, fault_id: str, missing_ok: bool = False) -> None:
+    def remove(self, fault_id: str, missing_ok: bool = False) -> None:
         """Remove one fault rule (one that is spent or expired is gone already)."""
-        if missing_ok and all(r["id"] != fault_id for r in self.faults()):
+        if missing_ok and all(r["id"] != fault_id for r in self()):
             return
         self._ok("DELETE", f"/_dingconf/faults/{quote(fault_id, safe='')}")
 
-    def clear_faults(self) -> int:
-        """Remove every fault rule; return how many there were."""
+    def clear(self) -> int:
+        """Remove every fault rule; return how many there were (the QPS limit stays)."""
         cleared: int = self._ok("DELETE", "/_dingconf/faults")["cleared"]
         return cleared
 
@@ -176,10 +187,3 @@ class ToolkitHelpers:
         """Switch DingTalk's per-app per-API QPS limit on (20 is DingTalk's) or off (0)."""
         limit: int = self._ok("POST", "/_dingconf/qpsLimit", {"qps": qps})["qps"]
         return limit
-
-    def revoke_tokens(self, app_key: str) -> int:
-        """Revoke every access token of an internal app; return how many there were."""
-        revoked: int = self._ok("POST", f"/_dingconf/apps/{quote(app_key, safe='')}/revokeTokens")[
-            "revoked"
-        ]
-        return revoked
