@@ -243,6 +243,8 @@ def test_a_failed_request_logs_its_path_without_the_credential(caplog):
     import asyncio
     import logging
 
+    from dingconf.service.rng import IdSource
+    from dingconf.wire.errors import RequestIds
     from dingconf.wire.http import wire_errors
 
     async def failing(scope, receive, send):
@@ -263,7 +265,7 @@ def test_a_failed_request_logs_its_path_without_the_credential(caplog):
         "headers": [],
     }
     with caplog.at_level(logging.ERROR, logger="dingconf.wire"):
-        asyncio.run(wire_errors(failing)(scope, receive, send))
+        asyncio.run(wire_errors(failing, RequestIds(IdSource()))(scope, receive, send))
     assert "GET /autoLogin/*** failed" in caplog.text
     assert "1e31dc3cf898" not in caplog.text
 

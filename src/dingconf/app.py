@@ -4,7 +4,6 @@ The only module that names a concrete storage backend.
 """
 
 import asyncio
-import gc
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
@@ -40,7 +39,7 @@ from dingconf.service.presence import PresenceService
 from dingconf.service.provisioning import ProvisioningService
 from dingconf.service.push import PushService
 from dingconf.service.recording import RecordingService
-from dingconf.service.rng import seed_ids
+from dingconf.service.rng import IdSource, use_ids
 from dingconf.service.shared_clock import SharedClock
 from dingconf.service.state import StateService
 from dingconf.service.stats import StatsService
@@ -54,7 +53,7 @@ from dingconf.wire.conference import conference_routes
 from dingconf.wire.console import console_routes
 from dingconf.wire.console_pages import console_pages
 from dingconf.wire.control import control_routes
-from dingconf.wire.errors import restart_request_ids
+from dingconf.wire.errors import RequestIds
 from dingconf.wire.event_log import event_log_routes
 from dingconf.wire.extras import extras_routes
 from dingconf.wire.faults import Faults
@@ -219,10 +218,13 @@ def create_app(
     settings: Settings,
     on_startup: Callable[[Services], Awaitable[None]] | None = None,
 ) -> ASGIApp:
-    """The ASGI application; the store opens (and migrates) at lifespan start-up."""
-    if settings.random_seed is not None:
-        seed_ids(settings.random_seed)
-        restart_request_ids()
+    """The ASGI application; the store opens (and migrates) at lifespan start-up.
+
+    It keeps all its state to itself (ids, metrics, journal), so several apps
+    can run in one process.
+    """
+    ids = IdSource(settings.random_seed)
+    request_ids = RequestIds(ids)
     services = build_services(settings, open_store(settings.database))
     hub = StreamHub(services.clock)
     metrics = Metrics()
@@ -245,10 +247,6 @@ def create_app(
         await services.store.open()
         if on_startup is not None:
             await on_startup(services)
-        # Everything loaded so far lives as long as the process; keeping it out
-        # of the collector's full passes removes most of their pause, which
-        # otherwise dominates the p99 latency.
-        gc.freeze()
         dispatcher.start()
         sweepers = [
             asyncio.create_task(services.presence.sweep_forever(services.shared_clock.refresh)),
@@ -278,10 +276,23 @@ def create_app(
         *join_page_routes(services.presence, page_guard(settings.base_url)),
     ]
     router = build_router(routes, lifespan, raw=raw)
-    app = wire_errors(_shared_clock(router, services.shared_clock))
+    app = wire_errors(_shared_clock(router, services.shared_clock), request_ids)
     # Off, the journal is not handed over: no bodies are collected for it.
     journal = toolkit.journal if settings.journal_size else None
-    return observe(app, metrics, settings.access_log, journal)
+    return _drawing_ids_from(ids, observe(app, metrics, settings.access_log, journal))
+
+
+def _drawing_ids_from(ids: IdSource, app: ASGIApp) -> ASGIApp:
+    """Run every call of ``app`` (its lifespan too, so the tasks it starts) on its own ids."""
+
+    async def drawing(scope: Scope, receive: Receive, send: Send) -> None:
+        token = use_ids(ids)
+        try:
+            await app(scope, receive, send)
+        finally:
+            token.var.reset(token)
+
+    return drawing
 
 
 _MEETING_PATH = "/v1.0/conference/videoConferences/"

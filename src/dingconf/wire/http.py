@@ -16,9 +16,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from dingconf.errors import DingError, InvalidRequest
 from dingconf.wire.errors import (
     DropConnection,
+    RequestIds,
     RouteNotFound,
     error_body,
-    new_request_id,
     status_of,
     system_error,
 )
@@ -118,7 +118,7 @@ def _check_host(scope: Scope) -> None:
         raise InvalidRequest("InvalidHost", "a request carries exactly one Host header")
 
 
-def wire_errors(app: ASGIApp) -> ASGIApp:
+def wire_errors(app: ASGIApp, request_ids: RequestIds) -> ASGIApp:
     """Give every request an id and every failure a DingTalk-style JSON body.
 
     The request id is echoed in ``x-acs-request-id`` on every response and in
@@ -130,7 +130,7 @@ def wire_errors(app: ASGIApp) -> ASGIApp:
         if scope["type"] != "http":
             await app(scope, receive, send)
             return
-        request_id = new_request_id()
+        request_id = request_ids.new()
         scope[REQUEST_ID] = request_id
         # Handlers return a Reply that is sent after they finish, so a failure
         # always happens before any byte of the response went out.
