@@ -1,4 +1,8 @@
-"""Shared fixtures: one real dingconf server per session, seeded with two organisations."""
+"""Shared fixtures: one dingconf server per session, seeded with two organisations.
+
+The servers of these fixtures are served in the test process (``InProcessServer``);
+tests whose subject is a process start ``DingconfServer``s of their own.
+"""
 
 import tempfile
 from collections.abc import Callable, Iterator
@@ -15,9 +19,11 @@ from alibabacloud_dingtalk.oauth2_1_0.client import Client as OAuthClient
 from alibabacloud_tea_openapi.models import Config
 from alibabacloud_tea_util.models import RuntimeOptions
 
+from dingconf.config import Settings
 from dingconf.pytest_plugin import DingconfServer
+from in_process_server import InProcessServer, prepare
 
-from backends import BACKENDS, PostgresCluster, throwaway_cluster
+from backends import BACKENDS, PostgresCluster, copy_database, throwaway_cluster
 
 SEED: dict[str, Any] = {
     "orgs": [
@@ -125,11 +131,23 @@ def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -
 
 
 @pytest.fixture(scope="session")
+def seeded_template(
+    backend: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> str:
+    """A database left as ``serve --seed SEED`` leaves it, made once: copying it
+    spares each server the seed's secret hashing and the migrations."""
+    directory = tmp_path_factory.mktemp(f"seeded-{backend}")
+    url = new_database_url(backend, directory, request)
+    prepare(Settings(database=url), directory, SEED)
+    return url
+
+
+@pytest.fixture(scope="session")
 def server(backend: str, request: pytest.FixtureRequest) -> Iterator[DingconfServer]:
     """The shared server. Tests that move its clock must use ``fresh_server``."""
     with tempfile.TemporaryDirectory(prefix="dingconf-test-") as tmp:
         url = new_database_url(backend, Path(tmp), request)
-        srv = DingconfServer(Path(tmp), seed=SEED, database=url).start()
+        srv = InProcessServer(Path(tmp), seed=SEED, database=url).start()
         try:
             yield srv
         finally:
@@ -138,11 +156,16 @@ def server(backend: str, request: pytest.FixtureRequest) -> Iterator[DingconfSer
 
 @pytest.fixture(scope="module")
 def module_server(
-    backend: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+    backend: str,
+    seeded_template: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    request: pytest.FixtureRequest,
 ) -> Iterator[DingconfServer]:
     """A server of the test module's own: its journal, faults and clock touch no other module."""
     tmp = tmp_path_factory.mktemp("module")
-    srv = DingconfServer(tmp, seed=SEED, database=new_database_url(backend, tmp, request)).start()
+    url = new_database_url(backend, tmp, request)
+    copy_database(seeded_template, url)
+    srv = InProcessServer(tmp, database=url).start()
     try:
         yield srv
     finally:
@@ -150,9 +173,12 @@ def module_server(
 
 
 @pytest.fixture
-def fresh_server(database_url: str, tmp_path: Path) -> Iterator[DingconfServer]:
+def fresh_server(
+    seeded_template: str, database_url: str, tmp_path: Path
+) -> Iterator[DingconfServer]:
     """A server of this test's own (its clock and database are private)."""
-    srv = DingconfServer(tmp_path, seed=SEED, database=database_url).start()
+    copy_database(seeded_template, database_url)
+    srv = InProcessServer(tmp_path, database=database_url).start()
     try:
         yield srv
     finally:

@@ -7,6 +7,7 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
+from typing import TextIO
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -217,11 +218,13 @@ def api_routes(
 def create_app(
     settings: Settings,
     on_startup: Callable[[Services], Awaitable[None]] | None = None,
+    access_log_stream: TextIO | None = None,
 ) -> ASGIApp:
     """The ASGI application; the store opens (and migrates) at lifespan start-up.
 
     It keeps all its state to itself (ids, metrics, journal), so several apps
-    can run in one process.
+    can run in one process. The access log goes to ``access_log_stream``
+    (default: this process's stderr).
     """
     ids = IdSource(settings.random_seed)
     request_ids = RequestIds(ids)
@@ -279,7 +282,8 @@ def create_app(
     app = wire_errors(_shared_clock(router, services.shared_clock), request_ids)
     # Off, the journal is not handed over: no bodies are collected for it.
     journal = toolkit.journal if settings.journal_size else None
-    return _drawing_ids_from(ids, observe(app, metrics, settings.access_log, journal))
+    observed = observe(app, metrics, settings.access_log, journal, access_log_stream)
+    return _drawing_ids_from(ids, observed)
 
 
 def _drawing_ids_from(ids: IdSource, app: ASGIApp) -> ASGIApp:
