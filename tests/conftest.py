@@ -173,6 +173,17 @@ def module_server(
 
 
 @pytest.fixture
+def process_server(database_url: str, tmp_path: Path) -> Iterator[DingconfServer]:
+    """A ``dingconf serve`` process of this test's own, for tests about the process
+    (its memory, a kill)."""
+    srv = DingconfServer(tmp_path, seed=SEED, database=database_url).start()
+    try:
+        yield srv
+    finally:
+        srv.stop()
+
+
+@pytest.fixture
 def fresh_server(
     seeded_template: str, database_url: str, tmp_path: Path
 ) -> Iterator[DingconfServer]:

@@ -14,6 +14,7 @@ import logging
 import threading
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -119,6 +120,18 @@ class InProcessServer(DingconfServer):
         if self._failure is not None:
             raise RuntimeError("dingconf failed") from self._failure
 
+    def sweep_presence(self) -> None:
+        """Run the join pages' presence sweep now, by the database's clock, as the
+        server's own sweeper does every few seconds."""
+        assert self._loop is not None and self.services is not None
+        services = self.services
+
+        async def sweep() -> None:
+            await services.shared_clock.refresh()
+            await services.presence.sweep()
+
+        asyncio.run_coroutine_threadsafe(sweep(), self._loop).result(30)
+
     def process_tree(self) -> list[int]:
         raise NotImplementedError("served in process: no process of its own")
 
@@ -151,4 +164,6 @@ def prepare(settings: Settings, workdir: Path, seed: dict[str, Any] | None) -> N
     if seed is not None:
         seed_path = workdir / "seed.json"
         seed_path.write_text(json.dumps(seed), encoding="utf-8")
-    _run(settings, lambda services: _start_state(services, seed_path, None))
+    # On a thread of its own: the caller's may be running an event loop (Playwright's).
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(_run, settings, lambda s: _start_state(s, seed_path, None)).result()

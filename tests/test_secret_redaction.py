@@ -20,6 +20,7 @@ import pytest
 
 from dingconf.pytest_plugin import DingconfServer
 from dingconf.service.record_files import READY_AFTER_MS
+from in_process_server import InProcessServer
 from over_http import TOKEN_HEADER
 
 from conftest import SEED, new_database_url
@@ -59,11 +60,11 @@ def logged(
 ) -> Iterator[DingconfServer]:
     """A server of its own logging in each access-log format."""
     tmp = tmp_path
-    srv = DingconfServer(
+    srv = InProcessServer(
         tmp,
         seed=SEED,
         database=new_database_url(backend, tmp, request),
-        extra_args=("--access-log", str(request.param)),
+        access_log=request.param,
     ).start()
     try:
         yield srv
