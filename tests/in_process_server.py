@@ -36,8 +36,8 @@ class InProcessServer(DingconfServer):
     is loaded, and the baseline a reset goes back to is taken, as ``serve
     --seed`` does before serving. :meth:`log` holds what ``serve`` would print
     while serving: the access log and the ``dingconf`` loggers' records (those
-    of this server's thread), not the start-up lines. :attr:`services` are the
-    app's own.
+    of this server's thread, at the level this process lets through: warnings
+    unless configured), not the start-up lines. :attr:`services` are the app's own.
     """
 
     def __init__(
@@ -54,6 +54,8 @@ class InProcessServer(DingconfServer):
         self._loop: asyncio.AbstractEventLoop | None = None
         self._server: Any = None
         self._failure: BaseException | None = None
+        self._log_file: TextIO | None = None
+        self._log_handler: logging.Handler | None = None
         self.services: Services | None = None
 
     def start(self, timeout_s: float = 30) -> "InProcessServer":
@@ -115,8 +117,9 @@ class InProcessServer(DingconfServer):
         if self._thread.is_alive():
             raise RuntimeError(f"dingconf did not stop within {timeout_s}s")
         self._thread = None
-        logging.getLogger("dingconf").removeHandler(self._log_handler)
-        self._log_file.close()
+        if self._log_handler is not None and self._log_file is not None:
+            logging.getLogger("dingconf").removeHandler(self._log_handler)
+            self._log_file.close()
         if self._failure is not None:
             raise RuntimeError("dingconf failed") from self._failure
 
@@ -150,11 +153,6 @@ def _thread_log(stream: TextIO, thread_name: str) -> logging.Handler:
     handler = logging.StreamHandler(stream)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     handler.addFilter(lambda record: record.threadName == thread_name)
-    # serve's default --log-level.
-    handler.setLevel(logging.INFO)
-    dingconf = logging.getLogger("dingconf")
-    if dingconf.getEffectiveLevel() > logging.INFO:
-        dingconf.setLevel(logging.INFO)
     return handler
 
 
