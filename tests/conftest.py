@@ -6,6 +6,7 @@ tests whose subject is a process start ``DingconfServer``s of their own.
 
 import tempfile
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -95,21 +96,23 @@ def backend(request: pytest.FixtureRequest) -> str:
 def processes_on(
     database_url: str, workdir: Path, count: int, extra_args: tuple[str, ...] = ()
 ) -> Iterator[list[DingconfServer]]:
-    """``count`` server processes sharing one database, the first loading SEED;
-    every one started is stopped afterwards."""
+    """``count`` server processes sharing one database, the first loading SEED (the
+    others start together once it answers); every one started is stopped afterwards."""
     servers: list[DingconfServer] = []
-    try:
-        for i in range(count):
-            (workdir / f"s{i}").mkdir()
-            servers.append(
-                DingconfServer(
-                    workdir / f"s{i}",
-                    seed=SEED if i == 0 else None,
-                    database=database_url,
-                    extra_args=extra_args,
-                )
+    for i in range(count):
+        (workdir / f"s{i}").mkdir()
+        servers.append(
+            DingconfServer(
+                workdir / f"s{i}",
+                seed=SEED if i == 0 else None,
+                database=database_url,
+                extra_args=extra_args,
             )
-            servers[-1].start()
+        )
+    try:
+        servers[0].start()
+        with ThreadPoolExecutor(count) as starting:
+            list(starting.map(DingconfServer.start, servers[1:]))
         yield servers
     finally:
         for server in servers:
