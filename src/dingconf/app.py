@@ -283,7 +283,8 @@ def create_app(
     # Off, the journal is not handed over: no bodies are collected for it.
     journal = toolkit.journal if settings.journal_size else None
     observed = observe(app, metrics, settings.access_log, journal, access_log_stream)
-    return _drawing_ids_from(ids, observed)
+    # Unseeded, it may draw from the CSPRNG all share: there is no sequence to keep apart.
+    return observed if settings.random_seed is None else _drawing_ids_from(ids, observed)
 
 
 def _drawing_ids_from(ids: IdSource, app: ASGIApp) -> ASGIApp:
