@@ -16,6 +16,7 @@ per-call CPU (its round trips' wall time is not counted).
 import argparse
 import asyncio
 import cProfile
+import gc
 import io
 import json
 import os
@@ -144,6 +145,7 @@ async def run(args: argparse.Namespace, url: str, ids: list[str]) -> None:
 
     life = asyncio.create_task(app({"type": "lifespan", "asgi": {"version": "3.0"}}, receive, send))
     await started.wait()
+    gc.freeze()  # as a served worker does once started (dingconf.cli.app_factory)
     caller = Caller(app)
     body = json.dumps({"appKey": APP_KEY, "appSecret": APP_SECRET}).encode()
     token = json.loads(await caller.call("POST", "/v1.0/oauth2/accessToken", [], body))[

@@ -8,7 +8,7 @@ import subprocess
 import tempfile
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import psycopg
@@ -150,3 +150,20 @@ def drop_meeting_tables(url: str) -> None:
         return
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(statement + " CASCADE")
+
+
+def copy_database(source: str, target: str) -> None:
+    """Make ``target`` (a SQLite file not yet made, or an unused PostgreSQL database
+    of the same cluster) a copy of ``source``, which nothing may be using."""
+    if source.startswith("sqlite:///"):
+        with (
+            closing(sqlite3.connect(source.removeprefix("sqlite:///"))) as original,
+            closing(sqlite3.connect(target.removeprefix("sqlite:///"))) as copy,
+        ):
+            original.backup(copy)
+        return
+    cluster, template = source.rsplit("/", 1)
+    name = target.rsplit("/", 1)[1]
+    with psycopg.connect(f"{cluster}/postgres", autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name}")
+        conn.execute(f"CREATE DATABASE {name} TEMPLATE {template}")

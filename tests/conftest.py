@@ -1,7 +1,12 @@
-"""Shared fixtures: one real dingconf server per session, seeded with two organisations."""
+"""Shared fixtures: one dingconf server per session, seeded with two organisations.
+
+The servers of these fixtures are served in the test process (``InProcessServer``);
+tests whose subject is a process start ``DingconfServer``s of their own.
+"""
 
 import tempfile
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -15,13 +20,15 @@ from alibabacloud_dingtalk.oauth2_1_0.client import Client as OAuthClient
 from alibabacloud_tea_openapi.models import Config
 from alibabacloud_tea_util.models import RuntimeOptions
 
+from dingconf.core.config import Settings
 from dingconf.core.records import Conference, Participant
 from dingconf.db.store import WriteTx
 from dingconf.meetings.tables import MeetingTables
 from dingconf.meetings.transitions import record_join
 from dingconf.testing.plugin import DingconfServer
+from in_process_server import InProcessServer, prepare
 
-from backends import BACKENDS, PostgresCluster, throwaway_cluster
+from backends import BACKENDS, PostgresCluster, copy_database, throwaway_cluster
 
 SEED: dict[str, Any] = {
     "orgs": [
@@ -93,21 +100,23 @@ def backend(request: pytest.FixtureRequest) -> str:
 def processes_on(
     database_url: str, workdir: Path, count: int, extra_args: tuple[str, ...] = ()
 ) -> Iterator[list[DingconfServer]]:
-    """``count`` server processes sharing one database, the first loading SEED;
-    every one started is stopped afterwards."""
+    """``count`` server processes sharing one database, the first loading SEED (the
+    others start together once it answers); every one started is stopped afterwards."""
     servers: list[DingconfServer] = []
-    try:
-        for i in range(count):
-            (workdir / f"s{i}").mkdir()
-            servers.append(
-                DingconfServer(
-                    workdir / f"s{i}",
-                    seed=SEED if i == 0 else None,
-                    database=database_url,
-                    extra_args=extra_args,
-                )
+    for i in range(count):
+        (workdir / f"s{i}").mkdir()
+        servers.append(
+            DingconfServer(
+                workdir / f"s{i}",
+                seed=SEED if i == 0 else None,
+                database=database_url,
+                extra_args=extra_args,
             )
-            servers[-1].start()
+        )
+    try:
+        servers[0].start()
+        with ThreadPoolExecutor(count) as starting:
+            list(starting.map(DingconfServer.start, servers[1:]))
         yield servers
     finally:
         for server in servers:
@@ -129,11 +138,23 @@ def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -
 
 
 @pytest.fixture(scope="session")
+def seeded_template(
+    backend: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> str:
+    """A database left as ``serve --seed SEED`` leaves it, made once: copying it
+    spares each server the seed's secret hashing and the migrations."""
+    directory = tmp_path_factory.mktemp(f"seeded-{backend}")
+    url = new_database_url(backend, directory, request)
+    prepare(Settings(database=url), directory, SEED)
+    return url
+
+
+@pytest.fixture(scope="session")
 def server(backend: str, request: pytest.FixtureRequest) -> Iterator[DingconfServer]:
     """The shared server. Tests that move its clock must use ``fresh_server``."""
     with tempfile.TemporaryDirectory(prefix="dingconf-test-") as tmp:
         url = new_database_url(backend, Path(tmp), request)
-        srv = DingconfServer(Path(tmp), seed=SEED, database=url).start()
+        srv = InProcessServer(Path(tmp), seed=SEED, database=url).start()
         try:
             yield srv
         finally:
@@ -142,11 +163,16 @@ def server(backend: str, request: pytest.FixtureRequest) -> Iterator[DingconfSer
 
 @pytest.fixture(scope="module")
 def module_server(
-    backend: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+    backend: str,
+    seeded_template: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    request: pytest.FixtureRequest,
 ) -> Iterator[DingconfServer]:
     """A server of the test module's own: its journal, faults and clock touch no other module."""
     tmp = tmp_path_factory.mktemp("module")
-    srv = DingconfServer(tmp, seed=SEED, database=new_database_url(backend, tmp, request)).start()
+    url = new_database_url(backend, tmp, request)
+    copy_database(seeded_template, url)
+    srv = InProcessServer(tmp, database=url).start()
     try:
         yield srv
     finally:
@@ -154,9 +180,23 @@ def module_server(
 
 
 @pytest.fixture
-def fresh_server(database_url: str, tmp_path: Path) -> Iterator[DingconfServer]:
-    """A server of this test's own (its clock and database are private)."""
+def process_server(database_url: str, tmp_path: Path) -> Iterator[DingconfServer]:
+    """A ``dingconf serve`` process of this test's own, for tests about the process
+    (its memory, a kill)."""
     srv = DingconfServer(tmp_path, seed=SEED, database=database_url).start()
+    try:
+        yield srv
+    finally:
+        srv.stop()
+
+
+@pytest.fixture
+def fresh_server(
+    seeded_template: str, database_url: str, tmp_path: Path
+) -> Iterator[DingconfServer]:
+    """A server of this test's own (its clock and database are private)."""
+    copy_database(seeded_template, database_url)
+    srv = InProcessServer(tmp_path, database=database_url).start()
     try:
         yield srv
     finally:

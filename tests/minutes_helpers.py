@@ -10,6 +10,7 @@ from alibabacloud_dingtalk.conference_1_0 import models as m
 from alibabacloud_dingtalk.conference_1_0.client import Client as ConferenceClient
 
 from dingconf.testing.plugin import DingconfServer
+from in_process_server import InProcessServer
 from lifecycle import sdk
 
 from conftest import SEED, new_database_url, sdk_config
@@ -77,7 +78,7 @@ def minutes_server(
 ) -> Iterator[Minutes]:
     """A server of this module's own, on each backend."""
     tmp: Path = tmp_path_factory.mktemp("minutes")
-    server = DingconfServer(
+    server = InProcessServer(
         tmp, seed=SEED, database=new_database_url(backend, tmp, request)
     ).start()
     try:

@@ -8,6 +8,7 @@ import pytest
 from alibabacloud_dingtalk.conference_1_0 import models as m
 
 from dingconf.testing.plugin import DingconfServer
+from in_process_server import InProcessServer
 from lifecycle import info, member_map, sdk
 from over_http import TOKEN_HEADER
 
@@ -304,7 +305,7 @@ def test_no_secret_or_token_is_ever_shown(server, http, token, acme_token, creat
 
 
 def test_the_admin_token_guards_the_console_api(tmp_path, database_url):
-    server = DingconfServer(tmp_path, seed=SEED, database=database_url, admin_token="c0nsole")
+    server = InProcessServer(tmp_path, seed=SEED, database=database_url, admin_token="c0nsole")
     server.start()
     try:
         with httpx.Client(base_url=server.url) as http:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from dingconf.testing.plugin import DingconfServer
+from in_process_server import InProcessServer
 from push_receiver import PushReceiver
 from test_events_push import create, subscribe
 
@@ -64,9 +65,7 @@ def test_settled_events_go_after_the_window_and_statusseqnum_carries_on(
 def test_an_app_that_never_connects_keeps_a_bounded_backlog_of_dead_letters(
     database_url: str, tmp_path: Path
 ):
-    server = DingconfServer(
-        tmp_path, seed=SEED, database=database_url, extra_args=("--event-backlog", "3")
-    ).start()
+    server = InProcessServer(tmp_path, seed=SEED, database=database_url, event_backlog=3).start()
     try:
         cid = create(server)
         for who in ("u-alice", "u-bob", "u-carol"):

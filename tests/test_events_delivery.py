@@ -87,13 +87,13 @@ def test_an_event_always_refused_ends_in_the_dead_letters(fresh_server: Dingconf
     assert fresh_server.events("acme-reader", "pending") == []
 
 
-def test_an_event_committed_before_a_crash_arrives_after_restart(fresh_server: DingconfServer):
-    cid = create(fresh_server)
-    fresh_server.participants.join(cid, "u-alice")
-    assert len(fresh_server.events("acme-app", "pending")) == 4
-    fresh_server.kill()
-    fresh_server.start()
-    with StreamListener(fresh_server, "acme-app", "acme-secret") as listener:
+def test_an_event_committed_before_a_crash_arrives_after_restart(process_server: DingconfServer):
+    cid = create(process_server)
+    process_server.participants.join(cid, "u-alice")
+    assert len(process_server.events("acme-app", "pending")) == 4
+    process_server.kill()
+    process_server.start()
+    with StreamListener(process_server, "acme-app", "acme-secret") as listener:
         frames = listener.take(4)
     scenes = [(f.headers.event_type, f.data["changeScene"]) for f in frames]
     assert scenes == [

@@ -8,6 +8,7 @@ from alibabacloud_dingtalk.conference_1_0 import models as m
 from alibabacloud_dingtalk.conference_1_0.client import Client as ConferenceClient
 
 from dingconf.testing.plugin import DingconfServer
+from in_process_server import InProcessServer
 from lifecycle import sdk
 from push_receiver import AES_KEY, TOKEN, PushReceiver
 
@@ -134,7 +135,7 @@ def test_a_seeded_subscription_pushes_without_a_handshake(tmp_path: Path, databa
             else app
             for app in acme["apps"]
         ]
-        server = DingconfServer(tmp_path, seed=seed, database=database_url).start()
+        server = InProcessServer(tmp_path, seed=seed, database=database_url).start()
         try:
             create(server)
             server.events.wait_for("acme-reader", "meeting_status_change", state="delivered")

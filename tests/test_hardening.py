@@ -11,7 +11,9 @@ import time
 import httpx
 import pytest
 
+from dingconf.core.config import InputLimits
 from dingconf.testing.plugin import DingconfServer
+from in_process_server import InProcessServer
 from over_http import TOKEN_HEADER, conf_info, new_meeting
 
 VIDEO = "/v1.0/conference/videoConferences"
@@ -180,7 +182,9 @@ def test_a_body_over_the_limit_is_refused_before_it_is_sent(server, token):
     assert b'"code":"RequestEntityTooLarge"' in body
 
 
-def test_a_body_streamed_past_the_limit_is_cut_off_without_growing_the_server(server, token):
+def test_a_body_streamed_past_the_limit_is_cut_off_without_growing_the_server(process_server):
+    server = process_server
+    token = server.token("acme-app", "acme-secret")
     rss_before = server_rss_kb(server)
 
     def chunks():
@@ -217,8 +221,8 @@ def quick_server(database_url, tmp_path):
     """A server that gives bodies one second."""
     from conftest import SEED
 
-    srv = DingconfServer(
-        tmp_path, seed=SEED, database=database_url, extra_args=("--body-timeout", "1")
+    srv = InProcessServer(
+        tmp_path, seed=SEED, database=database_url, limits=InputLimits(body_timeout_s=1)
     ).start()
     try:
         yield srv

@@ -5,7 +5,7 @@ import re
 import httpx
 import pytest
 
-from dingconf.testing.plugin import DingconfServer
+from in_process_server import InProcessServer
 
 from backends import drop_meeting_tables
 from conftest import auth
@@ -217,7 +217,7 @@ def test_unknown_routes_and_methods(http, method, path):
 
 
 def test_unexpected_failure_is_system_error_json(tmp_path, database_url):
-    server = DingconfServer(
+    server = InProcessServer(
         tmp_path,
         seed={
             "orgs": [

@@ -20,6 +20,7 @@ from alibabacloud_dingtalk.conference_1_0 import models as m
 from alibabacloud_dingtalk.conference_1_0.client import Client as ConferenceClient
 
 from dingconf.testing.plugin import DingconfServer
+from in_process_server import InProcessServer
 from lifecycle import info, member_map, sdk, users
 
 from conftest import SEED, new_database_url, processes_on, sdk_config
@@ -33,13 +34,14 @@ GUEST = re.compile(r"guest-[0-9a-f]{16}")
 @pytest.fixture(scope="module")
 def join_server(
     backend: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
-) -> Iterator[DingconfServer]:
+) -> Iterator[InProcessServer]:
+    """This module's server; tests sweep its presences when they choose."""
     tmp = tmp_path_factory.mktemp("join")
-    srv = DingconfServer(
+    srv = InProcessServer(
         tmp,
         seed=SEED,
         database=new_database_url(backend, tmp, request),
-        extra_args=("--presence-timeout", str(TIMEOUT_S)),
+        presence_timeout_s=TIMEOUT_S,
     ).start()
     try:
         yield srv
@@ -213,7 +215,7 @@ def test_another_meetings_link_token_is_not_valid_for_this_room(
 
 
 def test_join_makes_a_user_active_and_heartbeats_keep_them_inside(
-    meeting: Meeting, join_server: DingconfServer, frozen: None
+    meeting: Meeting, join_server: InProcessServer, frozen: None
 ):
     joined = meeting.join(unionId="u-bob")
     presence_id = joined.pop("presenceId")
@@ -238,7 +240,7 @@ def test_join_makes_a_user_active_and_heartbeats_keep_them_inside(
     # Six seconds of server time pass, twice the timeout, beating every two.
     for _ in range(3):
         join_server.clock.advance(2000)
-        time.sleep(1.0)  # more than a sweep interval
+        join_server.sweep_presence()
         beat = meeting.beat(presence_id)
         assert beat == {
             "state": "inside",
@@ -254,14 +256,14 @@ def test_join_makes_a_user_active_and_heartbeats_keep_them_inside(
 
 
 def test_without_heartbeats_the_person_leaves_after_the_timeout(
-    meeting: Meeting, join_server: DingconfServer, frozen: None
+    meeting: Meeting, join_server: InProcessServer, frozen: None
 ):
     presence_id = meeting.join(unionId="u-alice")["presenceId"]
     join_server.clock.advance(2000)
-    time.sleep(1.0)
+    join_server.sweep_presence()
     assert meeting.counts() == (1, 1)  # not yet
     join_server.clock.advance(1500)
-    meeting.wait_active(0, within_s=3)
+    join_server.sweep_presence()
     assert meeting.counts() == (0, 1)
     assert member_map(meeting.conf, meeting.token, meeting.id)["u-alice"].attend_status == 6
     assert len(meeting.member_events("user_leave")) == 1

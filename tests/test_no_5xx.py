@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 from dingconf.app import api_operations, build_services, open_store
 from dingconf.core.config import Settings
 from dingconf.http.operations import Operation
-from dingconf.testing.plugin import DingconfServer
+from in_process_server import InProcessServer
 from over_http import TOKEN_HEADER, new_meeting
 
 from conftest import SEED
@@ -112,7 +112,7 @@ def target(backend, request, tmp_path_factory):
     from conftest import new_database_url
 
     workdir: Path = tmp_path_factory.mktemp("no5xx")
-    srv = DingconfServer(
+    srv = InProcessServer(
         workdir, seed=SEED, database=new_database_url(backend, workdir, request)
     ).start()
     try:

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from dingconf.testing.plugin import DingconfServer
+from in_process_server import InProcessServer
 from node_sdk import run_script
 
 from conftest import SEED
@@ -20,7 +21,7 @@ from conftest import SEED
 @pytest.fixture(scope="module")
 def node_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DingconfServer]:
     """This module's server, on SQLite."""
-    srv = DingconfServer(tmp_path_factory.mktemp("node-conference"), seed=SEED).start()
+    srv = InProcessServer(tmp_path_factory.mktemp("node-conference"), seed=SEED).start()
     try:
         yield srv
     finally:

@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from dingconf.testing.plugin import DingconfServer
+from in_process_server import InProcessServer
 from node_sdk import NodeProcess
 
 from conftest import SEED, auth
@@ -25,7 +26,7 @@ APP = ("acme-reader", "reader-secret")
 @pytest.fixture(scope="module")
 def node_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DingconfServer]:
     """This module's server, on SQLite, its clock frozen."""
-    srv = DingconfServer(tmp_path_factory.mktemp("node-stream"), seed=SEED).start()
+    srv = InProcessServer(tmp_path_factory.mktemp("node-stream"), seed=SEED).start()
     srv.clock.move(freeze=True)
     try:
         yield srv

@@ -57,3 +57,46 @@ def test_a_seed_repeats_every_id_whatever_the_clock(tmp_path: Path):
     assert first == second
     # The meetings themselves keep the server clock's time.
     assert (first_start, second_start) == (first_at, second_at)
+
+
+async def _meeting_ids(apps: list[InProcessApp], rounds: int = 3) -> list[list[str]]:
+    """Each app's conferenceIds, roomCodes and error requestids of ``rounds`` turns,
+    the apps taking turns call by call."""
+    tokens = []
+    for app in apps:
+        status, issued = await app.call(
+            "POST", "/v1.0/oauth2/accessToken", {"appKey": "acme-app", "appSecret": "acme-secret"}
+        )
+        assert status == 200
+        tokens.append(issued["accessToken"])
+    seen: list[list[str]] = [[token] for token in tokens]
+    for _ in range(rounds):
+        for app, token, ids in zip(apps, tokens, seen, strict=True):
+            body = {"userId": "u-host", "confTitle": "t"}
+            status, made = await app.call("POST", "/v1.0/conference/videoConferences", body, token)
+            assert status == 200
+            ids += [made["conferenceId"], made["roomCode"]]
+            missing = f"/v1.0/conference/videoConferences/{'0' * 24}"
+            status, error = await app.call("GET", missing, None, token)
+            assert status == 404
+            ids.append(error["requestid"])
+    return seen
+
+
+def test_two_apps_in_one_process_keep_their_own_seeded_ids(tmp_path: Path):
+    def url(name: str) -> str:
+        return f"sqlite:///{tmp_path / f'{name}.sqlite3'}"
+
+    async def alone(name: str, seed: int) -> list[str]:
+        async with InProcessApp(url(name), random_seed=seed) as app:
+            return (await _meeting_ids([app]))[0]
+
+    async def together() -> list[list[str]]:
+        first = InProcessApp(url("both-1"), random_seed=1)
+        second = InProcessApp(url("both-2"), random_seed=2)
+        async with first, second:
+            return await _meeting_ids([first, second])
+
+    one, two = asyncio.run(alone("one", 1)), asyncio.run(alone("two", 2))
+    assert one != two
+    assert asyncio.run(together()) == [one, two]

@@ -20,6 +20,7 @@ import pytest
 
 from dingconf.recording.files import READY_AFTER_MS
 from dingconf.testing.plugin import DingconfServer
+from in_process_server import InProcessServer
 from over_http import TOKEN_HEADER
 
 from conftest import SEED, new_database_url
@@ -59,11 +60,11 @@ def logged(
 ) -> Iterator[DingconfServer]:
     """A server of its own logging in each access-log format."""
     tmp = tmp_path
-    srv = DingconfServer(
+    srv = InProcessServer(
         tmp,
         seed=SEED,
         database=new_database_url(backend, tmp, request),
-        extra_args=("--access-log", str(request.param)),
+        access_log=request.param,
     ).start()
     try:
         yield srv
@@ -243,7 +244,9 @@ def test_a_failed_request_logs_its_path_without_the_credential(caplog):
     import asyncio
     import logging
 
+    from dingconf.core.rng import IdSource
     from dingconf.http.asgi import wire_errors
+    from dingconf.http.errors import RequestIds
 
     async def failing(scope, receive, send):
         raise RuntimeError("boom")
@@ -263,7 +266,7 @@ def test_a_failed_request_logs_its_path_without_the_credential(caplog):
         "headers": [],
     }
     with caplog.at_level(logging.ERROR, logger="dingconf.http"):
-        asyncio.run(wire_errors(failing)(scope, receive, send))
+        asyncio.run(wire_errors(failing, RequestIds(IdSource()))(scope, receive, send))
     assert "GET /autoLogin/*** failed" in caplog.text
     assert "1e31dc3cf898" not in caplog.text
 

@@ -15,6 +15,7 @@ from Tea.exceptions import TeaException
 
 from dingconf.control.faults import QPS_CODE, QPS_MESSAGE
 from dingconf.testing.plugin import DingconfServer
+from in_process_server import InProcessServer
 
 from conftest import RUNTIME, sdk_config
 from sdk_errors import assert_sdk_error, sdk_error
@@ -279,7 +280,7 @@ def test_revoking_an_apps_tokens_over_http(server, oauth, conf, cid):
 
 def test_the_toolkit_needs_the_admin_token_when_one_is_set(tmp_path: Path):
     seed = {"orgs": [{"corpId": "dingacme", "apps": [{"appKey": "a", "appSecret": "s"}]}]}
-    srv = DingconfServer(tmp_path, seed=seed, admin_token="adm1n").start()
+    srv = InProcessServer(tmp_path, seed=seed, admin_token="adm1n").start()
     try:
         with httpx.Client(base_url=srv.url) as client:
             for method, path in (

@@ -19,6 +19,7 @@ from dingconf.http.metrics import Metrics
 from dingconf.http.observe import observe
 from dingconf.http.redaction import redact_body
 from dingconf.testing.plugin import DingconfServer
+from in_process_server import InProcessServer
 
 from conftest import RUNTIME, sdk_config
 from sdk_errors import assert_sdk_error, sdk_error
@@ -225,8 +226,8 @@ ONE_APP = {
 
 def test_the_journal_keeps_its_bound_and_can_be_off(tmp_path: Path):
     """The journal does not touch the database: one backend is enough."""
-    small = DingconfServer(tmp_path / "small", seed=ONE_APP, extra_args=("--journal-size", "3"))
-    off = DingconfServer(tmp_path / "off", seed=ONE_APP, extra_args=("--journal-size", "0"))
+    small = InProcessServer(tmp_path / "small", seed=ONE_APP, journal_size=3)
+    off = InProcessServer(tmp_path / "off", seed=ONE_APP, journal_size=0)
     for srv in (small, off):
         srv.workdir.mkdir()
         srv.start()

@@ -19,6 +19,7 @@ from dingconf.control.state_tables import EXCLUDED_TABLES, ORG_TABLES
 from dingconf.meetings.tables import CONFERENCE_COLUMNS, CONFERENCES
 from dingconf.members.tables import MEMBER_COLUMNS, PARTICIPANTS
 from dingconf.testing.plugin import DingconfServer
+from in_process_server import InProcessServer
 from over_http import TOKEN_HEADER, conf_info, new_meeting
 
 from backends import PostgresCluster
@@ -200,7 +201,7 @@ def test_export_import_into_the_other_backend_exports_the_same_document(
 
     # The imported meetings answer on the other backend with the same secrets.
     (tmp_path / "o").mkdir()
-    served = DingconfServer(tmp_path / "o", database=other).start()
+    served = InProcessServer(tmp_path / "o", database=other).start()
     try:
         cid = next(c["conference_id"] for c in acme["conferences"] if c["title"] == "full")
         info = conf_info(served, served.token("acme-app", "acme-secret"), cid)
@@ -228,7 +229,7 @@ def test_a_malformed_document_is_refused(server: DingconfServer):
 def test_the_document_covers_every_table(database_url: str, backend: str, tmp_path: Path):
     """A table a later schema adds must be exported or excluded on purpose."""
     (tmp_path / "s").mkdir()
-    srv = DingconfServer(tmp_path / "s", database=database_url).start()
+    srv = InProcessServer(tmp_path / "s", database=database_url).start()
     srv.stop()
     if backend == "sqlite":
         conn = sqlite3.connect(database_url.removeprefix("sqlite:///"))

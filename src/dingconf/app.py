@@ -4,10 +4,10 @@ The only module that names a concrete storage backend.
 """
 
 import asyncio
-import gc
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
+from typing import TextIO
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -35,7 +35,7 @@ from dingconf.control.toolkit import Toolkit, toolkit_routes
 from dingconf.core.clock import Clock
 from dingconf.core.config import Settings
 from dingconf.core.ids import CONFERENCE_ID
-from dingconf.core.rng import seed_ids
+from dingconf.core.rng import IdSource, use_ids
 from dingconf.db.postgres import PostgresDatabase
 from dingconf.db.sql_store import SqlStore
 from dingconf.db.sqlite import SQLiteDatabase, sqlite_path
@@ -50,7 +50,7 @@ from dingconf.events.push import PushService
 from dingconf.events.retention import EventRetention
 from dingconf.events.routes import event_log_routes
 from dingconf.http.asgi import wire_errors
-from dingconf.http.errors import restart_request_ids
+from dingconf.http.errors import RequestIds
 from dingconf.http.journal import Journal
 from dingconf.http.metrics import Metrics, metrics_routes
 from dingconf.http.observe import observe
@@ -218,11 +218,16 @@ def api_routes(
 def create_app(
     settings: Settings,
     on_startup: Callable[[Services], Awaitable[None]] | None = None,
+    access_log_stream: TextIO | None = None,
 ) -> ASGIApp:
-    """The ASGI application; the store opens (and migrates) at lifespan start-up."""
-    if settings.random_seed is not None:
-        seed_ids(settings.random_seed)
-        restart_request_ids()
+    """The ASGI application; the store opens (and migrates) at lifespan start-up.
+
+    It keeps all its state to itself (ids, metrics, journal), so several apps
+    can run in one process. The access log goes to ``access_log_stream``
+    (default: this process's stderr).
+    """
+    ids = IdSource(settings.random_seed)
+    request_ids = RequestIds(ids)
     services = build_services(settings, open_store(settings.database))
     hub = StreamHub(services.clock)
     metrics = Metrics()
@@ -245,10 +250,6 @@ def create_app(
         await services.store.open()
         if on_startup is not None:
             await on_startup(services)
-        # Everything loaded so far lives as long as the process; keeping it out
-        # of the collector's full passes removes most of their pause, which
-        # otherwise dominates the p99 latency.
-        gc.freeze()
         dispatcher.start()
         sweepers = [
             asyncio.create_task(services.presence.sweep_forever(services.shared_clock.refresh)),
@@ -278,10 +279,25 @@ def create_app(
         *join_page_routes(services.presence, page_guard(settings.base_url)),
     ]
     router = build_router(routes, lifespan, raw=raw)
-    app = wire_errors(_shared_clock(router, services.shared_clock))
+    app = wire_errors(_shared_clock(router, services.shared_clock), request_ids)
     # Off, the journal is not handed over: no bodies are collected for it.
     journal = toolkit.journal if settings.journal_size else None
-    return observe(app, metrics, settings.access_log, journal)
+    observed = observe(app, metrics, settings.access_log, journal, access_log_stream)
+    # Unseeded, it may draw from the CSPRNG all share: there is no sequence to keep apart.
+    return observed if settings.random_seed is None else _drawing_ids_from(ids, observed)
+
+
+def _drawing_ids_from(ids: IdSource, app: ASGIApp) -> ASGIApp:
+    """Run every call of ``app`` (its lifespan too, so the tasks it starts) on its own ids."""
+
+    async def drawing(scope: Scope, receive: Receive, send: Send) -> None:
+        token = use_ids(ids)
+        try:
+            await app(scope, receive, send)
+        finally:
+            token.var.reset(token)
+
+    return drawing
 
 
 _MEETING_PATH = "/v1.0/conference/videoConferences/"

@@ -17,6 +17,7 @@ from alibabacloud_dingtalk.conference_1_0.client import Client as ConferenceClie
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
 from dingconf.testing.plugin import DingconfServer
+from in_process_server import InProcessServer
 
 from conftest import SEED, sdk_config
 
@@ -79,8 +80,8 @@ def page(chromium: Browser) -> Iterator[Page]:
 def web_server() -> Iterator[DingconfServer]:
     """A server on SQLite, seeded like the API tests' one, for the browser tests."""
     with tempfile.TemporaryDirectory(prefix="dingconf-browser-") as tmp:
-        args = ("--presence-timeout", str(PRESENCE_TIMEOUT_S))
-        srv = DingconfServer(Path(tmp), seed=SEED, extra_args=args).start()
+        srv = InProcessServer(Path(tmp), seed=SEED, presence_timeout_s=PRESENCE_TIMEOUT_S)
+        srv.start()
         try:
             yield srv
         finally:

@@ -1,6 +1,7 @@
 """``dingconf serve``: the HTTP server, its start-up state and its granian workers."""
 
 import dataclasses
+import gc
 import json
 import os
 import secrets
@@ -67,12 +68,20 @@ def _settings_to_env(settings: Settings) -> str:
     )
 
 
+async def _freeze_loaded(_services: Services) -> None:
+    # Everything loaded so far lives as long as the worker process; keeping it
+    # out of the collector's full passes removes most of their pause, which
+    # otherwise dominates the p99 latency.
+    gc.freeze()
+
+
 def app_factory() -> Any:
     """Build the ASGI app in a granian worker from the settings ``serve`` passed down."""
     raw = json.loads(os.environ[_SETTINGS_ENV])
     token = raw.pop("admin_token")
     limits = InputLimits(**raw.pop("limits"))
-    return create_app(Settings(**raw, admin_token=Secret(token) if token else None, limits=limits))
+    settings = Settings(**raw, admin_token=Secret(token) if token else None, limits=limits)
+    return create_app(settings, on_startup=_freeze_loaded)
 
 
 async def _demo(services: Services) -> list[str]:

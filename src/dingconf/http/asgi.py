@@ -15,7 +15,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from dingconf.core import errors
 from dingconf.core.errors import DingError
-from dingconf.http.errors import DropConnection, error_body, new_request_id, status_of
+from dingconf.http.errors import DropConnection, RequestIds, error_body, status_of
 from dingconf.http.redaction import loggable_path
 
 __all__ = [
@@ -111,7 +111,7 @@ def _check_host(scope: Scope) -> None:
         raise errors.invalid_host()
 
 
-def wire_errors(app: ASGIApp) -> ASGIApp:
+def wire_errors(app: ASGIApp, request_ids: RequestIds) -> ASGIApp:
     """Give every request an id and every failure a DingTalk-style JSON body.
 
     The request id is echoed in ``x-acs-request-id`` on every response and in
@@ -123,7 +123,7 @@ def wire_errors(app: ASGIApp) -> ASGIApp:
         if scope["type"] != "http":
             await app(scope, receive, send)
             return
-        request_id = new_request_id()
+        request_id = request_ids.new()
         scope[REQUEST_ID] = request_id
         # Handlers return a Reply that is sent after they finish, so a failure
         # always happens before any byte of the response went out.

@@ -6,19 +6,17 @@ statuses come from the catalogue in :mod:`dingconf.core.errors`.
 """
 
 import itertools
-import os
 
 import msgspec
 
 from dingconf.core.errors import DingError, ScopeDenied
-from dingconf.core.rng import random_hex
+from dingconf.core.rng import IdSource
 
 __all__ = [
     "DropConnection",
     "InjectedError",
+    "RequestIds",
     "error_body",
-    "new_request_id",
-    "restart_request_ids",
     "status_of",
 ]
 
@@ -35,34 +33,25 @@ class DropConnection(Exception):
     """Cut the connection instead of answering (a fault rule's ``drop``)."""
 
 
-_request_ids = itertools.count()
-_request_id_prefix = ""
+class RequestIds:
+    """An app's request ids: uppercase and UUID-shaped, like
+    ``01A08FE7-CD6B-79BB-8B2E-35D8768AD457``.
 
-
-def _new_request_id_prefix() -> None:
-    global _request_id_prefix
-    h = random_hex(10).upper()
-    _request_id_prefix = f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-"
-
-
-_new_request_id_prefix()
-os.register_at_fork(after_in_child=_new_request_id_prefix)  # each worker its own prefix
-
-
-def restart_request_ids() -> None:
-    """Start request ids afresh from the id generator (after it was seeded)."""
-    global _request_ids
-    _request_ids = itertools.count()
-    _new_request_id_prefix()
-
-
-def new_request_id() -> str:
-    """An uppercase UUID-shaped id, like ``01A08FE7-CD6B-79BB-8B2E-35D8768AD457``.
-
-    A random per-process prefix and a counter: unique across worker processes
-    and several times cheaper than a random UUID per request.
+    A random prefix (from the app's id source, so a seeded app repeats it)
+    and a counter: unique across worker processes and several times cheaper
+    than a random UUID per request.
     """
-    return f"{_request_id_prefix}{next(_request_ids) & 0xFFFFFFFFFFFF:012X}"
+
+    __slots__ = ("_count", "_prefix")
+
+    def __init__(self, source: IdSource) -> None:
+        h = f"{source.rng.getrandbits(80):020X}"
+        self._prefix = f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-"
+        self._count = itertools.count()
+
+    def new(self) -> str:
+        """The next request id."""
+        return f"{self._prefix}{next(self._count) & 0xFFFFFFFFFFFF:012X}"
 
 
 def status_of(error: DingError) -> int:
