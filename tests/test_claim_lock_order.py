@@ -14,7 +14,6 @@ import random
 from dingconf.app import open_store
 from dingconf.auth.tables import OrgTables
 from dingconf.core.records import App, Org
-from dingconf.db.sql_store import SqlStore
 from dingconf.db.store import Store
 from dingconf.events.records import OutboxEvent
 from dingconf.events.tables import DeliveryTables, EventTables
@@ -27,7 +26,7 @@ _APP, _EVENTS, _ROUNDS, _CLAIMERS = "claim-app", 400, 100, 4
 async def _claim_at_once(url: str) -> None:
     stores = [open_store(url) for _ in range(_CLAIMERS)]
     for store in stores:
-        assert isinstance(store, SqlStore)
+        assert isinstance(store, Store)
         await store.open()
     try:
         async with stores[0].write() as tx:

@@ -12,7 +12,7 @@ from dingconf.app import open_store
 from dingconf.auth.tables import OrgTables
 from dingconf.core.records import App, Org
 from dingconf.db.driver import Connection, Params, Row
-from dingconf.db.sql_store import SqlStore
+from dingconf.db.store import Store
 from dingconf.events.records import OutboxEvent
 from dingconf.events.tables import DeliveryTables, EventTables
 
@@ -40,7 +40,7 @@ class _Recorder:
 
 async def _plan(url: str) -> str:
     store = open_store(url)
-    assert isinstance(store, SqlStore)
+    assert isinstance(store, Store)
     await store.open()
     try:
         async with store.write() as tx:

@@ -14,8 +14,8 @@ import pytest
 from dingconf.analytics.tables import AnalyticsTables, current_stays_sql
 from dingconf.control.service import PARTICIPANTS_PAGE
 from dingconf.core.records import AttendStatus, ConferenceStatus
-from dingconf.db.sql_store import SqlStore
 from dingconf.db.sqlite import SQLiteDatabase
+from dingconf.db.store import Store
 from dingconf.listing.service import BATCH_MEETINGS, BATCH_USERS
 from dingconf.listing.tables import SELECT_MEMBERSHIPS, ListingTables
 from dingconf.meetings.transitions import insert_conference
@@ -151,7 +151,7 @@ def test_a_batch_answer_lists_a_bounded_number_of_members_and_meetings(
 
 def _plan(runner: Runner, sql: str, params: tuple[object, ...]) -> str:
     store = runner.store
-    assert isinstance(store, SqlStore)
+    assert isinstance(store, Store)
     explain = "EXPLAIN QUERY PLAN " if isinstance(store.database, SQLiteDatabase) else "EXPLAIN "
     rows = runner(store.database.reader.fetchall(explain + sql, params))
     return "\n".join(" ".join(str(c) for c in row) for row in rows)
@@ -163,7 +163,7 @@ async def _big_meeting(runner: Runner, people: int) -> None:
         await insert_conference(tx, conference(CID, status=ConferenceStatus.STARTED), [], "ua")
         for n in range(people):
             await join_meeting(tx, CID, f"p{n:05d}", "P", 2_000)
-    assert isinstance(store, SqlStore)
+    assert isinstance(store, Store)
     if not isinstance(store.database, SQLiteDatabase):  # PostgreSQL plans from statistics
         await store.database.reader.execute("ANALYZE")
 

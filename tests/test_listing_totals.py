@@ -17,8 +17,7 @@ from dingconf.app import open_store
 from dingconf.auth.tables import OrgTables
 from dingconf.control.state_tables import StateTables
 from dingconf.core.records import ConferenceStatus, Org
-from dingconf.db.sql_store import SqlStore
-from dingconf.db.store import WriteTx
+from dingconf.db.store import Store, WriteTx
 from dingconf.listing.records import ConferenceFilter
 from dingconf.listing.tables import ListingTables
 from dingconf.meetings.transitions import (
@@ -118,7 +117,7 @@ def test_own_commits_void_kept_totals_when_the_marker_does_not_move(
     tells the listing pages to forget what they kept (Store.on_commit)."""
     a, _ = two
     store = a.store
-    assert isinstance(store, SqlStore)
+    assert isinstance(store, Store)
 
     async def still() -> int:
         return 7

@@ -8,11 +8,10 @@ read inside them goes through the transaction.
 
 import asyncio
 
-from dingconf.app import Services, build_services
+from dingconf.app import Services, build_services, store_over
 from dingconf.core.config import Settings
 from dingconf.core.records import BookingSettings, Principal
 from dingconf.db.postgres import PostgresDatabase
-from dingconf.db.sql_store import SqlStore
 from dingconf.members.service import MeetingSettings
 
 from backends import PostgresCluster
@@ -65,7 +64,7 @@ async def _every_write(s: Services) -> None:
 
 def test_every_write_works_on_a_single_connection(pg_cluster: PostgresCluster):
     database = PostgresDatabase(pg_cluster.new_database(), min_size=1, max_size=1, timeout_s=1.0)
-    services = build_services(Settings(), SqlStore(database))
+    services = build_services(Settings(), store_over(database))
 
     async def scenario() -> None:
         await services.store.open()

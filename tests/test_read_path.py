@@ -19,7 +19,6 @@ from dingconf.auth.tables import OrgTables
 from dingconf.core.errors import RouteNotFound
 from dingconf.core.records import Conference, ConferenceStatus, Org, User
 from dingconf.db.postgres import PostgresDatabase
-from dingconf.db.sql_store import SqlStore
 from dingconf.db.store import Store
 from dingconf.http import observe as observe_module
 from dingconf.http.asgi import REQUEST_ID, Reply
@@ -99,7 +98,7 @@ def test_what_a_request_read_first_never_outlives_a_commit(database_url: str):
 def test_a_query_on_postgresql_is_one_round_trip(database_url: str):
     async def scenario() -> None:
         async with InProcessApp(database_url) as app:
-            assert app.services is not None and isinstance(app.services.store, SqlStore)
+            assert app.services is not None and isinstance(app.services.store, Store)
             db = app.services.store.database
             assert isinstance(db, PostgresDatabase)
             status, issued = await app.call(

@@ -11,7 +11,7 @@ import asyncio
 from dingconf.app import open_store
 from dingconf.auth.tables import OrgTables
 from dingconf.core.records import App, Org
-from dingconf.db.sql_store import SqlStore
+from dingconf.db.store import Store
 from dingconf.events.records import OutboxEvent
 from dingconf.events.retention_tables import RetentionTables
 from dingconf.events.tables import DeliveryTables, EventTables
@@ -21,7 +21,7 @@ from backends import PostgresCluster
 _EVENT, _APP = f"{1:032x}", "race-app"
 
 
-async def _blocked_on_a_lock(store: SqlStore) -> bool:
+async def _blocked_on_a_lock(store: Store) -> bool:
     row = await store.database.reader.fetchone(
         "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
     )
@@ -30,7 +30,7 @@ async def _blocked_on_a_lock(store: SqlStore) -> bool:
 
 async def _requeue_during_a_sweep(url: str) -> str | None:
     sweeper, requeuer = open_store(url), open_store(url)
-    assert isinstance(sweeper, SqlStore) and isinstance(requeuer, SqlStore)
+    assert isinstance(sweeper, Store) and isinstance(requeuer, Store)
     await sweeper.open()
     await requeuer.open()
     try:

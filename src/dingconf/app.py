@@ -36,10 +36,10 @@ from dingconf.core.clock import Clock
 from dingconf.core.config import Settings
 from dingconf.core.ids import CONFERENCE_ID
 from dingconf.core.rng import IdSource, use_ids
+from dingconf.db.driver import Database
 from dingconf.db.postgres import PostgresDatabase
-from dingconf.db.sql_store import SqlStore
 from dingconf.db.sqlite import SQLiteDatabase, sqlite_path
-from dingconf.db.store import Store
+from dingconf.db.store import MeetingRows, Store
 from dingconf.delivery.dispatcher import Dispatcher
 from dingconf.delivery.push import PushSender
 from dingconf.delivery.stream import StreamHub
@@ -64,6 +64,7 @@ from dingconf.listing.routes import listing_routes
 from dingconf.listing.service import ListingService
 from dingconf.meetings.routes import conference_routes
 from dingconf.meetings.service import ConferenceService
+from dingconf.meetings.tables import CONFERENCE_COLUMNS, conference_of
 from dingconf.members.routes import member_routes
 from dingconf.members.service import MemberService
 from dingconf.minutes.reader import MinutesReader
@@ -77,15 +78,28 @@ from dingconf.recording.service import RecordingService
 from dingconf.streams.routes import extras_routes
 from dingconf.streams.service import ExtrasService
 
-__all__ = ["Services", "api_operations", "api_routes", "build_services", "create_app", "open_store"]
+__all__ = [
+    "Services",
+    "api_operations",
+    "api_routes",
+    "build_services",
+    "create_app",
+    "open_store",
+    "store_over",
+]
+
+
+def store_over(database: Database) -> Store:
+    """The store over a database driver, reading meetings as the meetings feature maps them."""
+    return Store(database, MeetingRows(CONFERENCE_COLUMNS, conference_of))
 
 
 def open_store(database_url: str) -> Store:
     """The store for a database URL (not yet opened)."""
     if database_url.startswith("sqlite:"):
-        return SqlStore(SQLiteDatabase(sqlite_path(database_url)))
+        return store_over(SQLiteDatabase(sqlite_path(database_url)))
     if database_url.startswith(("postgresql:", "postgres:", "postgresql+psycopg:")):
-        return SqlStore(PostgresDatabase(database_url))
+        return store_over(PostgresDatabase(database_url))
     raise ValueError(
         f"unsupported database URL {database_url!r} "
         "(expected sqlite:///PATH or postgresql://USER@HOST:PORT/DB)"
@@ -125,7 +139,7 @@ class Services:
 
 def build_services(settings: Settings, store: Store) -> Services:
     """Wire the domain services around one store and one clock."""
-    # Runs by the database's clock from the first request on (service.shared_clock).
+    # Runs by the database's clock from the first request on (control.shared_clock).
     clock = Clock()
     conferences = ConferenceService(store, clock, settings.base_url)
     recording = RecordingService(store, clock)

@@ -68,7 +68,7 @@ def samples_of(
 
 def _conf_data(found: tuple[Conference, str | None, int]) -> ConfDataReply:
     c, dept_name, now = found
-    ended = c.status == ConferenceStatus.ENDED and c.end_time_ms is not None
+    ended = c.ended_at_ms is not None
     until = c.end_time_ms if ended and c.end_time_ms is not None else now
     started = c.status != ConferenceStatus.INITIALISED
     return ConfDataReply(

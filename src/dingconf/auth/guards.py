@@ -93,7 +93,7 @@ async def _open(_request: Request) -> None:
 def page_guard(base_url: str) -> Authenticate:
     """The join page's rule: its own pages only, at a loopback name or the links' host.
 
-    The link and the presence id authorise the call itself (service.presence).
+    The link and the presence id authorise the call itself (control.console.presence).
     """
     public_host = urlsplit(base_url).netloc.lower() or None
 

@@ -362,7 +362,7 @@ class BookingService:
             ConferenceFilter(schedule_conference_id=booking.schedule_conference_id),
         )
         # At most one instance has not ended, and it is the newest one.
-        live = [c for c in found if c.status != ConferenceStatus.ENDED]
+        live = [c for c in found if not c.ended]
         return booking, paginate(
             live[-1:] or found[-1:],
             next_token,
@@ -387,5 +387,5 @@ class BookingService:
             live = await ListingTables(self._store.reader).list_conferences(
                 booking.corp_id, ConferenceFilter(room_code=booking.room_code)
             )
-            return next(c.conference_id for c in live if c.status != ConferenceStatus.ENDED)
+            return next(c.conference_id for c in live if not c.ended)
         return instance.conference_id

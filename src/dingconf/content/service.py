@@ -10,7 +10,7 @@ from dingconf.content.records import Utterance
 from dingconf.content.tables import ContentTables
 from dingconf.core import errors
 from dingconf.core.clock import Clock
-from dingconf.core.records import AttendStatus, ConferenceStatus
+from dingconf.core.records import AttendStatus
 from dingconf.db.store import Store
 from dingconf.meetings.tables import MeetingTables
 from dingconf.members.tables import MemberTables
@@ -46,7 +46,7 @@ class ContentService:
             conference = await MeetingTables(tx.conn, tx.row_lock).lock(corp_id, conference_id)
             if conference is None:
                 raise errors.room_not_found()
-            if conference.status == ConferenceStatus.ENDED:
+            if conference.ended:
                 raise errors.resource_close()
             member = await MemberTables(tx.conn).get(conference_id, union_id)
             if member is None or member.attend_status != AttendStatus.ACTIVE:

@@ -14,7 +14,7 @@ from dingconf.core.clock import Clock
 from dingconf.core.closest import closest
 from dingconf.core.errors import InvalidRequest
 from dingconf.core.paging import Page, page_of, resume_at, seek, window
-from dingconf.core.records import AttendStatus, ConferenceStatus, Participant
+from dingconf.core.records import AttendStatus, Participant
 from dingconf.db.store import Store, WriteTx
 from dingconf.listing.records import ConferenceFilter
 from dingconf.listing.tables import ListingTables
@@ -188,7 +188,7 @@ class ControlService:
         used = await ListingTables(self._store.reader).list_conferences(
             None, ConferenceFilter(room_code=code)
         )
-        live = [c for c in used if c.status != ConferenceStatus.ENDED]
+        live = [c for c in used if not c.ended]
         if live:
             conference_id, corp_id = live[0].conference_id, live[0].corp_id
         else:

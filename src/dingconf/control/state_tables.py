@@ -74,9 +74,9 @@ EXCLUDED_TABLES = frozenset(
         # events, which belong to this server's delivery history.
         "event_origins",
         # Counts derived from the meetings, and generations that are never
-        # deleted, so never reused (sql_listing).
+        # deleted, so never reused (listing.tables).
         "org_listings",
-        # Which rows each commit changed, for the caches of live processes (sql_changes).
+        # Which rows each commit changed, for the caches of live processes (db.kept_rows).
         "cache_changes",
         "tokens",
         "media_keys",

@@ -6,7 +6,7 @@ the code may read the system time directly.
 
 Every process on one database shares the clock: its state (an offset, or a
 time it is frozen at) lives in the database, and each process refreshes its
-:class:`Clock` from there before serving a request (service.clock).
+:class:`Clock` from there before serving a request (control.shared_clock).
 """
 
 import time

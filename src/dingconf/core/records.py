@@ -17,6 +17,7 @@ __all__ = [
     "Conference",
     "ConferenceStatus",
     "ExtensionApp",
+    "Invitation",
     "Org",
     "Participant",
     "Principal",
@@ -24,6 +25,10 @@ __all__ = [
     "TokenRecord",
     "User",
 ]
+
+
+#: ``(union_id, nick)`` of one invitee.
+Invitation = tuple[str, str]
 
 
 class ConferenceStatus(IntEnum):
@@ -90,7 +95,7 @@ class TokenRecord(NamedTuple):
     client_key: str
     corp_id: str
     expires_at_ms: int
-    #: Random input from which an internal app's token is re-derived (see service.tokens).
+    #: Random input from which an internal app's token is re-derived (see auth.service).
     nonce: str
 
 
@@ -147,9 +152,19 @@ class Conference(NamedTuple):
     #: ``recordAutoStartType``), or None when off, and the recording's owner.
     auto_record_type: int | None = None
     auto_record_owner: str | None = None
-    #: Minutes (闪记): ``minutesStatus`` (model.minutes) and the owner of the latest start.
+    #: Minutes (闪记): ``minutesStatus`` (minutes.records) and the owner of the latest start.
     minutes_status: int = 0
     minutes_owner: str | None = None
+
+    @property
+    def ended(self) -> bool:
+        """The meeting has ended (closed, or its last member left a booked one)."""
+        return self.status == ConferenceStatus.ENDED
+
+    @property
+    def ended_at_ms(self) -> int | None:
+        """When the meeting ended; None while it has not."""
+        return self.end_time_ms if self.status == ConferenceStatus.ENDED else None
 
 
 class Participant(NamedTuple):

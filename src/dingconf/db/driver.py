@@ -1,4 +1,4 @@
-"""The small database-driver interface that :mod:`.sql` is written against.
+"""The small database-driver interface the store and the features' tables are written to.
 
 SQL text uses ``?`` placeholders; a driver whose library wants another style
 rewrites them. Drivers translate their library's errors into

@@ -1,31 +1,29 @@
-"""The storage interface every backend implements.
+"""The store: one database, its reader, its write transactions and what it keeps.
 
-Reads are plain methods on :class:`Store`. Every change happens inside
-``async with store.write() as tx:`` so that the service layer can read, decide
-and write atomically: a transition such as "join unless already inside" and
-the counters it moves commit together or not at all.
+The features run their own statements (each feature's ``tables.py``) on the
+store's :attr:`Store.reader` or on a transaction's :attr:`WriteTx.conn`; the
+store itself reads only what every request needs first: the shared clock, the
+auth epoch and the meeting a read names, keeping each until a commit changes
+it. SQLite and PostgreSQL differ only in their drivers (:mod:`.driver`).
 """
 
-from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager
-from typing import Protocol
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from typing import NamedTuple
 
 from dingconf.core.clock import ClockState
-from dingconf.core.records import (
-    Conference,
-)
-from dingconf.db.driver import Connection
+from dingconf.core.records import Conference
+from dingconf.db.driver import Connection, Database, Row
+from dingconf.db.kept_rows import KeptRows
+from dingconf.db.request_reads import ClockReads, RequestReads
 
-__all__ = [
-    "Invitation",
-    "RoomCodeTaken",
-    "StorageUnavailable",
-    "Store",
-    "WriteTx",
-]
+__all__ = ["MeetingRows", "RoomCodeTaken", "StorageUnavailable", "Store", "WriteTx"]
 
-#: ``(union_id, nick)`` of one invitee.
-Invitation = tuple[str, str]
+# Meetings kept per process (each until a commit changes it): the polled set of a
+# busy deployment, about 0.7 KB each (35 MB at 50,000).
+_CONFERENCE_CACHE_LIMIT = 50_000
+_EPOCH = "SELECT epoch FROM auth_epoch WHERE id = 1"
+_CLOCK = "SELECT offset_ms, frozen_ms FROM clock_state WHERE id = 1"
 
 
 class RoomCodeTaken(Exception):
@@ -36,46 +34,105 @@ class StorageUnavailable(Exception):
     """The database cannot be reached or answered with an unexpected failure."""
 
 
-class WriteTx(Protocol):
-    """The operations allowed inside one write transaction.
+class MeetingRows(NamedTuple):
+    """How a ``conferences`` row is read: the meetings feature's columns and mapping
+    (the store reads meetings on the hot path but does not own their table)."""
+
+    columns: Sequence[str]
+    of: Callable[[Row], Conference]
+
+
+class WriteTx:
+    """One write transaction: the connection holding it, for the features' tables.
 
     Reads needed while deciding go through the transaction too: a pooled
     backend must never wait for a second connection while holding one.
     """
 
-    @property
-    def conn(self) -> Connection:
-        """The connection holding this transaction, for a feature's tables."""
+    __slots__ = ("conn", "row_lock")
+
+    def __init__(self, conn: Connection, row_lock: str) -> None:
+        #: The connection holding this transaction.
+        self.conn = conn
+        #: The clause appended to a SELECT to lock its rows for this transaction.
+        self.row_lock = row_lock
+
+
+class Store:
+    """A dingconf database, with the rows every request reads first kept in memory."""
+
+    _read: Connection  # set by open()
+
+    def __init__(self, database: Database, meetings: MeetingRows) -> None:
+        self._db = database
+        self._meeting_of = meetings.of
+        self._select_meeting = (
+            f"SELECT {', '.join(meetings.columns)} FROM conferences "
+            "WHERE conference_id = ? AND corp_id = ?"
+        )
+        # What the request running now read at its start (the change marker;
+        # without one, PostgreSQL, the auth epoch and the meeting it names).
+        self._request = RequestReads()
+        # Meetings (QueryConferenceInfo is polled far more often than meetings
+        # change), the clock and the auth epoch, kept until a commit changes them.
+        self._kept = KeptRows(_CONFERENCE_CACHE_LIMIT)
+        # What the features keep of rows a commit may change (on_commit).
+        self._forgets: list[Callable[[], None]] = []
+        self._clock_reads = ClockReads(meetings.columns, meetings.of)
 
     @property
-    def row_lock(self) -> str:
-        """The clause appended to a SELECT to lock its rows for this transaction."""
-
-
-class Store(Protocol):
-    """A dingconf database."""
+    def database(self) -> Database:
+        """The driver this store runs on."""
+        return self._db
 
     async def open(self) -> None:
         """Connect and bring the schema up to date."""
+        await self._db.connect()
+        self._read = self._db.reader
 
     async def close(self) -> None:
         """Release connections."""
-
-    def write(self) -> AbstractAsyncContextManager[WriteTx]:
-        """Begin a write transaction, committed when the block exits normally."""
+        await self._db.disconnect()
 
     @property
     def reader(self) -> Connection:
         """The connection for reads outside a transaction, for a feature's tables."""
+        return self._read
 
     def on_commit(self, forget: Callable[[], None]) -> None:
         """Call ``forget`` after every commit of this process: it drops rows a feature
         keeps that the commit may have changed (a driver's change marker need not
         move for its own commits)."""
+        self._forgets.append(forget)
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[WriteTx]:
+        """Begin a write transaction, committed when the block exits normally."""
+        async with self._db.transaction() as conn:
+            yield WriteTx(conn, self._db.row_lock)
+        # Our own commits do not move every driver's change marker (SQLite's
+        # data_version fallback ignores them), so forget what they may change.
+        self._request.forget()
+        self._kept.forget()
+        for forget in self._forgets:
+            forget()
 
     async def change_marker(self) -> int | None:
         """A number that moves whenever anything commits, in any process; None when the
         backend has no cheap one (then callers poll)."""
+        return await self._db.change_marker()
+
+    async def _marker(self) -> int | None:
+        """The change marker, as the current request first read it.
+
+        A request reads it once (:meth:`clock_state`, at its start) and its
+        later lookups reuse that: what they return was current when the
+        request began, which is all a caller can tell apart, since any commit
+        it has seen came before it sent the request. This process's own
+        commits forget the reading (:meth:`write`).
+        """
+        read, marker = self._request.marker()
+        return marker if read else await self._db.change_marker()
 
     async def auth_epoch(self) -> int:
         """A number that changes whenever a live token's meaning may have changed.
@@ -84,9 +141,33 @@ class Store(Protocol):
         in this process or any other sharing the database. Token caches compare
         it on every use.
         """
+        read_with_clock = self._request.take_epoch()
+        if read_with_clock is not None:
+            return read_with_clock
+        marker = await self._marker()
+        epoch = self._kept.epoch if await self._kept.current(self._read, marker) else None
+        if epoch is None:
+            row = await self._read.fetchone(_EPOCH)
+            epoch = int(row[0]) if row else 0
+            self._kept.keep_epoch(marker, epoch)
+        return epoch
 
     async def get_conference(self, corp_id: str, conference_id: str) -> Conference | None:
         """Read a meeting of ``corp_id``; another organisation's meeting is invisible."""
+        read, found = self._request.take_meeting(conference_id)
+        if read:  # with the clock, whatever its organisation
+            return found if found is not None and found.corp_id == corp_id else None
+        marker = await self._marker()
+        if await self._kept.current(self._read, marker):
+            kept = self._kept.meeting(conference_id)
+            if kept is not None:
+                return kept if kept.corp_id == corp_id else None
+        row = await self._read.fetchone(self._select_meeting, (conference_id, corp_id))
+        if row is None:
+            return None
+        conference = self._meeting_of(row)
+        self._kept.keep_meeting(marker, conference)
+        return conference
 
     async def clock_state(self, prefetch: str | None = None) -> ClockState:
         """The clock every process on the database shares (cheap: read per request).
@@ -95,3 +176,23 @@ class Store(Protocol):
         backend that must ask the database for the clock may read that meeting
         in the same round trip, for the request's :meth:`get_conference`.
         """
+        marker = await self._db.change_marker()
+        if marker is None:
+            # Nothing can be kept between requests, so what this one will
+            # need is read at once: one round trip.
+            clock, epoch, meeting = await self._clock_reads.read_clock_epoch_meeting(
+                self._read, prefetch
+            )
+            self._request.started(None, epoch, prefetch, meeting)
+            return clock
+        self._request.started(marker)
+        state = self._kept.clock if await self._kept.current(self._read, marker) else None
+        if state is None:
+            row = await self._read.fetchone(_CLOCK)
+            state = (
+                ClockState(int(row[0]), None if row[1] is None else int(row[1]))
+                if row
+                else ClockState()
+            )
+            self._kept.keep_clock(marker, state)
+        return state

@@ -38,7 +38,7 @@ def push_body(delivery: Delivery) -> str:
 
 
 def _post(url: str, body: bytes) -> tuple[int, bytes]:
-    # Only http(s) URLs are ever registered (service.push checks the scheme).
+    # Only http(s) URLs are ever registered (events.push checks the scheme).
     request = urllib.request.Request(  # noqa: S310
         url, data=body, method="POST", headers={"Content-Type": "application/json"}
     )

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dingconf.analytics.records import Device
 from dingconf.analytics.tables import AnalyticsTables
 from dingconf.core.digits import digits_value
-from dingconf.core.records import Conference, ConferenceStatus, Participant
+from dingconf.core.records import Conference, Participant
 from dingconf.core.rng import random_hex
 from dingconf.db.driver import Connection
 from dingconf.events.records import OutboxEvent
@@ -58,7 +58,7 @@ def conf_model(conference: Conference, now_ms: int, *, targeted: bool) -> dict[s
     ``roomCode`` and ``externalLinkUrl``; the org-wide one a String ``bizType``.
     """
     c = conference
-    end = c.end_time_ms if c.status == ConferenceStatus.ENDED and c.end_time_ms else now_ms
+    end = c.end_time_ms if c.ended and c.end_time_ms else now_ms
     model: dict[str, object] = {
         "conferenceId": c.conference_id,
         "title": c.title,
@@ -76,7 +76,7 @@ def conf_model(conference: Conference, now_ms: int, *, targeted: bool) -> dict[s
         model["scheduleConferenceId"] = c.schedule_conference_id
     if targeted:
         model["bizType"] = digits_value(c.biz_type) or 0
-        if c.status == ConferenceStatus.ENDED and c.end_time_ms:
+        if c.ended and c.end_time_ms:
             model["endTime"] = c.end_time_ms
         model["roomCode"] = c.room_code
         model["externalLinkUrl"] = c.external_link_url

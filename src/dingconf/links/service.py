@@ -16,7 +16,7 @@ from dingconf.auth.tables import OrgTables
 from dingconf.bookings.tables import BookingTables
 from dingconf.core import errors
 from dingconf.core.clock import Clock
-from dingconf.core.records import ConferenceStatus, Principal
+from dingconf.core.records import Principal
 from dingconf.core.rng import random_below
 from dingconf.core.secrets import hash_token, new_token
 from dingconf.db.store import Store
@@ -128,7 +128,7 @@ class LinkService:
         ]
         if not found:
             raise errors.params_error("error:meetingUrl is not a meeting's join link")
-        if found[-1].status == ConferenceStatus.ENDED:
+        if found[-1].ended:
             raise errors.resource_close()
 
     async def open_login(self, token: str) -> str:

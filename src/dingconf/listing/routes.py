@@ -5,7 +5,7 @@ import msgspec
 from dingconf.analytics.service import AnalyticsService
 from dingconf.core import errors
 from dingconf.core.paging import Page
-from dingconf.core.records import AttendStatus, Conference, ConferenceStatus, Participant
+from dingconf.core.records import AttendStatus, Conference, Participant
 from dingconf.http.operations import Call, Operation, op
 from dingconf.http.params import bool_query, required_int_query
 from dingconf.listing.service import FREE_TYPE, SCENE, HistoryFilter, ListingService
@@ -45,7 +45,7 @@ def _batch_user(p: Participant, cameras: frozenset[str]) -> BatchUser:
 
 def _ended_fields(c: Conference) -> tuple[int | None, int | None]:
     """``endTime`` and ``confDuration``, present only once the meeting ended (spec §4.1)."""
-    if c.status != ConferenceStatus.ENDED or c.end_time_ms is None:
+    if not c.ended or c.end_time_ms is None:
         return None, None
     return c.end_time_ms, c.end_time_ms - c.start_time_ms
 

@@ -93,7 +93,7 @@ class ListingService:
                 )
                 cameras = frozenset(s.union_id for s in stays if s.device.camera_on)
                 found.append((c, members, cameras))
-            ended = ended or (c is not None and c.status == ConferenceStatus.ENDED)
+            ended = ended or (c is not None and c.ended)
         if not found and ended:
             raise errors.resource_close()
         return found

@@ -30,7 +30,7 @@ __all__ = [
 ]
 
 #: Deletes an organisation's (``?``) meeting counts, before its meetings go
-#: (an entry of sql_state's DISCARDED_TABLES).
+#: (an entry of control.state_tables' DISCARDED_TABLES).
 MEMBER_COUNT_RESET = (
     "member_counts",
     "conference_id IN (SELECT conference_id FROM conferences WHERE corp_id = ?)",

@@ -5,7 +5,7 @@ from collections.abc import Awaitable
 
 from dingconf.core import errors
 from dingconf.core.ids import agent_id
-from dingconf.core.records import Conference, ConferenceStatus
+from dingconf.core.records import Conference
 from dingconf.http.asgi import Reply, ok
 from dingconf.http.operations import Call, Operation, op
 from dingconf.meetings.schemas import (
@@ -23,7 +23,7 @@ __all__ = ["conf_info", "conference_routes"]
 _CLOSED = CloseReply(code=200, cause="success")
 #: QueryConferenceInfo's parameter error (querying-video-conference-information).
 _PARAM_ERROR = errors.param_error.code
-# As many as the store keeps meetings (storage.sql): ~0.4 KB each.
+# As many as the store keeps meetings (db.store): ~0.4 KB each.
 _RENDERED_LIMIT = 50_000
 
 
@@ -35,7 +35,7 @@ def conf_info(c: Conference) -> ConfInfo:
     ``minutesOwnerUnionId`` are never sent: DingTalk's page says they are no
     longer returned (the console and the minutes' own reads still show the minutes).
     """
-    ended = c.status == ConferenceStatus.ENDED and c.end_time_ms is not None
+    ended = c.ended_at_ms is not None
     return ConfInfo(
         conference_id=c.conference_id,
         title=c.title,

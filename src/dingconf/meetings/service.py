@@ -15,8 +15,15 @@ from dingconf.core.ids import (
     new_password,
     new_room_code,
 )
-from dingconf.core.records import AttendStatus, Conference, ConferenceStatus, Participant, Principal
-from dingconf.db.store import Invitation, RoomCodeTaken, Store, WriteTx
+from dingconf.core.records import (
+    AttendStatus,
+    Conference,
+    ConferenceStatus,
+    Invitation,
+    Participant,
+    Principal,
+)
+from dingconf.db.store import RoomCodeTaken, Store, WriteTx
 from dingconf.events.payloads import CLOSED, CREATED, JOINED, LEFT, emit_meeting, emit_members
 from dingconf.events.tables import EventTables
 from dingconf.meetings.access import lock_own_conference
@@ -63,7 +70,7 @@ def _not_ended(conference: Conference | None) -> Conference:
     """
     if conference is None:
         raise errors.room_not_found()
-    if conference.status == ConferenceStatus.ENDED:
+    if conference.ended:
         raise errors.resource_close()
     return conference
 
@@ -220,7 +227,7 @@ class ConferenceService:
             conference = await lock_own_conference(tx, principal, conference_id)
             if conference.host_id != union_id:
                 raise errors.close_permission_error()
-            if conference.status == ConferenceStatus.ENDED:
+            if conference.ended:
                 raise errors.resource_close()
             now = self._clock.now_ms()
             # A recording still running or paused finishes with the meeting.

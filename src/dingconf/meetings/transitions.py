@@ -6,8 +6,8 @@ inside and those being rung) and has the tables run the statements, inside
 the caller's write transaction, with the listing bookkeeping that follows it.
 """
 
-from dingconf.core.records import Conference, ConferenceStatus, Participant
-from dingconf.db.store import Invitation, WriteTx
+from dingconf.core.records import Conference, ConferenceStatus, Invitation, Participant
+from dingconf.db.store import WriteTx
 from dingconf.listing.tables import ListingTables
 from dingconf.meetings.tables import MeetingTables
 from dingconf.members.invite_tables import InviteTables

@@ -15,8 +15,14 @@ from dingconf.core import errors
 from dingconf.core.clock import Clock
 from dingconf.core.errors import ErrorCode, InvalidRequest
 from dingconf.core.paging import Page, page_of, resume_at, seek, window
-from dingconf.core.records import AttendStatus, Conference, ConferenceStatus, Participant, Principal
-from dingconf.db.store import Invitation, Store, WriteTx
+from dingconf.core.records import (
+    AttendStatus,
+    Conference,
+    Invitation,
+    Participant,
+    Principal,
+)
+from dingconf.db.store import Store, WriteTx
 from dingconf.events.payloads import INVITED, KICKED, emit_members
 from dingconf.meetings.access import lock_own_conference
 from dingconf.meetings.service import ConferenceService
@@ -109,7 +115,7 @@ class MemberService:
         """The caller's meeting, locked; ``ended`` is the API's code for an ended one."""
         require_scope(principal, WRITE)
         conference = await lock_own_conference(tx, principal, conference_id)
-        if conference.status == ConferenceStatus.ENDED:
+        if conference.ended:
             raise ended()
         return conference
 

@@ -18,7 +18,7 @@ from dingconf.content.records import MINUTES
 from dingconf.content.tables import ContentTables
 from dingconf.core import errors
 from dingconf.core.clock import Clock
-from dingconf.core.records import Conference, ConferenceStatus, Principal
+from dingconf.core.records import Conference, Principal
 from dingconf.db.store import Store, WriteTx
 from dingconf.meetings.access import lock_own_conference
 from dingconf.meetings.tables import MeetingTables
@@ -62,7 +62,7 @@ class MinutesService:
         self, tx: WriteTx, principal: Principal, conference_id: str
     ) -> Conference:
         conference = await lock_own_conference(tx, principal, conference_id)
-        if conference.status == ConferenceStatus.ENDED:
+        if conference.ended:
             raise errors.room_closed()
         return conference
 

@@ -17,7 +17,7 @@ from dingconf.content.tables import ContentTables
 from dingconf.core import errors
 from dingconf.core.clock import Clock
 from dingconf.core.layouts import check_layout
-from dingconf.core.records import Conference, ConferenceStatus, Principal
+from dingconf.core.records import Conference, Principal
 from dingconf.db.store import Store, WriteTx
 from dingconf.events.payloads import emit_video_ready
 from dingconf.links.service import CLOUD_RECORD
@@ -147,7 +147,7 @@ class RecordingService:
         check_layout(mode, window_position)
         async with self._store.write() as tx:
             conference = await lock_own_conference(tx, principal, conference_id)
-            if conference.status == ConferenceStatus.ENDED:
+            if conference.ended:
                 raise errors.room_closed()
             if not await _may_record(tx, conference, union_id):
                 raise errors.record_start_permission_error()
@@ -170,7 +170,7 @@ class RecordingService:
         require_scope(principal, WRITE)
         async with self._store.write() as tx:
             conference = await lock_own_conference(tx, principal, conference_id)
-            if conference.status == ConferenceStatus.ENDED:
+            if conference.ended:
                 raise errors.room_closed()
             if not await _may_record(tx, conference, union_id):
                 raise errors.record_stop_permission_error()
@@ -192,7 +192,7 @@ class RecordingService:
             conference = await MeetingTables(tx.conn, tx.row_lock).lock(corp_id, conference_id)
             if conference is None:
                 raise errors.room_not_found()
-            if conference.status == ConferenceStatus.ENDED:
+            if conference.ended:
                 raise errors.room_closed()
             if conference.cloud_record_status != before:
                 raise errors.cloud_record_not_found(

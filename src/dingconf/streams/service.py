@@ -14,7 +14,7 @@ from dingconf.core.clock import Clock
 from dingconf.core.digits import ascii_digits
 from dingconf.core.errors import InvalidRequest
 from dingconf.core.layouts import check_layout
-from dingconf.core.records import AttendStatus, Conference, ConferenceStatus, Principal
+from dingconf.core.records import AttendStatus, Conference, Principal
 from dingconf.core.rng import random_hex
 from dingconf.db.store import Store, WriteTx
 from dingconf.listing.records import ConferenceFilter
@@ -81,7 +81,7 @@ class ExtrasView:
 
 def stream_status(stream: StreamOut, conference: Conference, host_inside: bool) -> str:
     """``stopped`` (stopped or meeting ended), ``waiting`` (for the host), or ``pushing``."""
-    if stream.stopped_at_ms is not None or conference.status == ConferenceStatus.ENDED:
+    if stream.stopped_at_ms is not None or conference.ended:
         return "stopped"
     if stream.need_host_join and not host_inside:
         return "waiting"
@@ -118,7 +118,7 @@ class ExtrasService:
         """
         require_scope(principal, WRITE)
         conference = await lock_own_conference(tx, principal, conference_id)
-        if conference.status == ConferenceStatus.ENDED:
+        if conference.ended:
             raise ended()
         return conference
 
@@ -296,9 +296,7 @@ class ExtrasService:
             await self._user(tx, principal, union_id)
             where = ConferenceFilter(room_code=room_code)
             live = [
-                c
-                for c in await ListingTables(tx.conn).list_conferences(None, where)
-                if c.status != ConferenceStatus.ENDED
+                c for c in await ListingTables(tx.conn).list_conferences(None, where) if not c.ended
             ]
             own = [c for c in live if c.corp_id == principal.corp_id]
             if not own:

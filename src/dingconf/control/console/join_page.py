@@ -34,7 +34,7 @@ from dingconf.recording.service import RECORDING
 
 __all__ = ["JOIN_PAGE_PATH", "join_page_operations", "join_page_routes"]
 
-#: Where ``externalLinkUrl`` leads (service.conferences, service.bookings).
+#: Where ``externalLinkUrl`` leads (meetings.service, bookings.service).
 JOIN_PAGE_PATH = "/app"
 _API = f"{JOIN_PAGE_PATH}/api"
 _PARAM_ERROR = errors.param_error.code

@@ -29,7 +29,7 @@ from dingconf.control.service import ControlService
 from dingconf.core import errors
 from dingconf.core.clock import Clock
 from dingconf.core.errors import InvalidRequest, NotFound
-from dingconf.core.records import AttendStatus, Conference, ConferenceStatus, User
+from dingconf.core.records import AttendStatus, Conference, User
 from dingconf.core.rng import random_hex
 from dingconf.core.secrets import hash_token, new_token
 from dingconf.db.store import Store
@@ -217,7 +217,7 @@ class PresenceService:
         async with self._store.write() as tx:
             presences = PresenceTables(tx.conn)
             member = await MemberTables(tx.conn).get(conference.conference_id, presence.union_id)
-            if conference.status == ConferenceStatus.ENDED:
+            if conference.ended:
                 state = PresenceState.ENDED
             elif member is not None and member.attend_status == AttendStatus.KICKED:
                 state = PresenceState.KICKED
