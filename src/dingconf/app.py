@@ -75,10 +75,11 @@ from dingconf.recording.files_service import CloudRecordService
 from dingconf.recording.media import MediaSigner
 from dingconf.recording.media_routes import media_routes
 from dingconf.recording.service import RecordingService
-from dingconf.streams.routes import extras_routes
-from dingconf.streams.service import ExtrasService
+from dingconf.streams.routes import streams_routes
+from dingconf.streams.service import StreamService
 
 __all__ = [
+    "FEATURES",
     "Services",
     "api_operations",
     "api_routes",
@@ -127,7 +128,7 @@ class Services:
     gateway: GatewayService
     event_log: EventLogService
     push: PushService
-    extras: ExtrasService
+    streams: StreamService
     links: LinkService
     minutes: MinutesService
     minutes_reader: MinutesReader
@@ -166,7 +167,7 @@ def build_services(settings: Settings, store: Store) -> Services:
         gateway=GatewayService(store, clock),
         event_log=EventLogService(store, clock),
         push=PushService(store, PushSender(clock).check_url),
-        extras=ExtrasService(store, clock),
+        streams=StreamService(store, clock),
         links=LinkService(store, clock, settings.base_url),
         minutes=MinutesService(store, clock),
         minutes_reader=MinutesReader(
@@ -180,33 +181,38 @@ def build_services(settings: Settings, store: Store) -> Services:
     )
 
 
+#: Each feature's operations, declared from the services, in matching order. A
+#: new feature adds one line here (and its service to :class:`Services`).
+#: Listing first: its literal paths (``videoConferences/query``) must win over
+#: ``videoConferences/{conferenceId}`` (build_router tries well-formed
+#: conference ids before all of these).
+FEATURES: tuple[Callable[[Services, Toolkit], list[Operation]], ...] = (
+    lambda s, _: streams_routes(s.streams, s.links),
+    lambda s, _: listing_routes(s.listing, s.analytics),
+    lambda s, _: conference_routes(s.conferences),
+    lambda s, _: member_routes(s.members, s.recording),
+    lambda s, _: record_routes(s.records),
+    lambda s, _: booking_routes(s.bookings),
+    lambda s, _: oauth_routes(s.tokens),
+    lambda s, _: gateway_routes(s.gateway),
+    lambda s, _: control_routes(s.control),
+    lambda s, _: console_routes(s.console, s.clock.now_ms),
+    lambda s, _: join_page_operations(s.presence),
+    lambda s, _: event_log_routes(s.event_log, s.push),
+    lambda s, t: state_routes(s.state, s.shared_clock, t.forget),
+    lambda s, _: analytics_routes(s.analytics),
+    lambda s, _: analytics_control_routes(s.control),
+    lambda s, _: minutes_routes(s.minutes, s.minutes_reader),
+    lambda s, t: toolkit_routes(t, s.provisioning, s.clock.now_ms),
+)
+
+
 def api_operations(services: Services, toolkit: Toolkit | None = None) -> list[Operation]:
     """Every operation the server declares, in matching order, ``GET /openapi.json``
     describing them last (``toolkit``: this process's journal and faults; empty ones
     by default)."""
     toolkit = toolkit or Toolkit(Journal(0, services.clock.now_ms), Faults(services.clock.now_ms))
-    operations = [
-        # Listing first: its literal paths (``videoConferences/query``) must win
-        # over ``videoConferences/{conferenceId}`` (build_router tries
-        # well-formed conference ids before all of these).
-        *extras_routes(services.extras, services.links),
-        *listing_routes(services.listing, services.analytics),
-        *conference_routes(services.conferences),
-        *member_routes(services.members, services.recording),
-        *record_routes(services.records),
-        *booking_routes(services.bookings),
-        *oauth_routes(services.tokens),
-        *gateway_routes(services.gateway),
-        *control_routes(services.control),
-        *console_routes(services.console, services.clock.now_ms),
-        *join_page_operations(services.presence),
-        *event_log_routes(services.event_log, services.push),
-        *state_routes(services.state, services.shared_clock, toolkit.forget),
-        *analytics_routes(services.analytics),
-        *analytics_control_routes(services.control),
-        *minutes_routes(services.minutes, services.minutes_reader),
-        *toolkit_routes(toolkit, services.provisioning, services.clock.now_ms),
-    ]
+    operations = [operation for declare in FEATURES for operation in declare(services, toolkit)]
     return [*operations, *openapi_routes(operations)]
 
 

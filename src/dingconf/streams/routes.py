@@ -18,7 +18,6 @@ from dingconf.members.schemas import CodeReply, SettingReply
 from dingconf.streams.schemas import (
     AutoLoginBody,
     AutoLoginReply,
-    ExtrasView,
     FocusBody,
     InviteMcuBody,
     LoginInfo,
@@ -28,14 +27,15 @@ from dingconf.streams.schemas import (
     StartStreamBody,
     StopStreamBody,
     StreamMaps,
+    StreamsView,
     StreamView,
     SubtitleBody,
     WhitelistBody,
 )
-from dingconf.streams.service import ExtrasService, StreamRequest, StreamStart, stream_status
-from dingconf.streams.service import ExtrasView as Extras
+from dingconf.streams.service import StreamRequest, StreamService, StreamStart, stream_status
+from dingconf.streams.service import StreamsView as Extras
 
-__all__ = ["extras_routes"]
+__all__ = ["streams_routes"]
 
 _SUCCESS = SuccessReply(success=True)
 _CODE_200 = CodeReply(code="200")
@@ -46,9 +46,9 @@ def _maps(start: StreamStart) -> StreamMaps:
     return StreamMaps(success_stream_map=start.started, fail_stream_map=start.failed)
 
 
-def _view(v: Extras) -> ExtrasView:
+def _view(v: Extras) -> StreamsView:
     x = v.settings
-    return ExtrasView(
+    return StreamsView(
         conference_id=v.conference.conference_id,
         subtitle_events=x.subtitle_events,
         focus_union_id=x.focus_union_id,
@@ -88,7 +88,7 @@ def _whitelist_change(c: Call[None]) -> WhitelistChange:
     )
 
 
-def extras_routes(extras: ExtrasService, links: LinkService) -> list[Operation]:
+def streams_routes(streams: StreamService, links: LinkService) -> list[Operation]:
     """The remaining operations, the served links and their control views."""
 
     def stream_request(b: StartStreamBody) -> StreamRequest:
@@ -103,12 +103,12 @@ def extras_routes(extras: ExtrasService, links: LinkService) -> list[Operation]:
 
     async def stop(c: Call[StopStreamBody]) -> None:
         b = c.body
-        await extras.stop_streams(
+        await streams.stop_streams(
             c.principal, c.conference_id, b.union_id, b.stream_id, b.stop_all_stream
         )
 
     async def ext_info(c: Call[None]) -> None:
-        await extras.set_ext_info(c.principal, c.conference_id, await _ext_info(c))
+        await streams.set_ext_info(c.principal, c.conference_id, await _ext_info(c))
 
     async def auto_login(c: Call[AutoLoginBody]) -> str:
         return await links.create_login_url(c.principal, c.body.meeting_url, c.body.union_id)
@@ -137,7 +137,7 @@ def extras_routes(extras: ExtrasService, links: LinkService) -> list[Operation]:
         op(
             f"POST {video}/mcus/invite",
             "InviteMcu",
-            lambda c: extras.invite_mcu(
+            lambda c: streams.invite_mcu(
                 c.principal, c.body.room_code, c.body.mcu_room_code, c.body.union_id
             ),
             _SUCCESS,
@@ -169,7 +169,7 @@ def extras_routes(extras: ExtrasService, links: LinkService) -> list[Operation]:
         op(
             f"POST {one}/streamOuts/start",
             "StartStreamOut",
-            lambda c: extras.start_streams(c.principal, c.conference_id, stream_request(c.body)),
+            lambda c: streams.start_streams(c.principal, c.conference_id, stream_request(c.body)),
             _maps,
             body=StartStreamBody,
         ),
@@ -177,7 +177,7 @@ def extras_routes(extras: ExtrasService, links: LinkService) -> list[Operation]:
         op(
             f"POST {one}/focus",
             "Focus",
-            lambda c: extras.focus(c.principal, c.conference_id, c.body.action, c.body.union_id),
+            lambda c: streams.focus(c.principal, c.conference_id, c.body.action, c.body.union_id),
             _SUCCESS,
             body=FocusBody,
         ),
@@ -185,7 +185,7 @@ def extras_routes(extras: ExtrasService, links: LinkService) -> list[Operation]:
         op(
             f"POST {one}/subtitleEvents",
             "SetSubtitleEvent",
-            lambda c: extras.set_subtitle_events(c.principal, c.conference_id, c.body.enable),
+            lambda c: streams.set_subtitle_events(c.principal, c.conference_id, c.body.enable),
             _SUCCESS,
             body=SubtitleBody,
         ),
@@ -208,7 +208,7 @@ def extras_routes(extras: ExtrasService, links: LinkService) -> list[Operation]:
         op(
             "GET /_dingconf/conferences/{conferenceId}/extras",
             "ConferenceExtras",
-            lambda c: extras.view(c.conference_id),
+            lambda c: streams.view(c.conference_id),
             _view,
             guard="admin",
         ),

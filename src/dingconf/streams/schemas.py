@@ -7,7 +7,6 @@ from dingconf.http.body import Body as _Body
 __all__ = [
     "AutoLoginBody",
     "AutoLoginReply",
-    "ExtrasView",
     "FocusBody",
     "InviteMcuBody",
     "LoginInfo",
@@ -18,6 +17,7 @@ __all__ = [
     "StopStreamBody",
     "StreamMaps",
     "StreamView",
+    "StreamsView",
     "SubtitleBody",
     "WhitelistBody",
     "WhitelistRange",
@@ -144,7 +144,7 @@ class StreamView(_Body):
     stop_time: int | None = None
 
 
-class ExtrasView(_Body):
+class StreamsView(_Body):
     """Control API: what a meeting keeps beyond DingTalk's queries."""
 
     conference_id: str

@@ -1,7 +1,7 @@
 """In-meeting features beyond the members: streams out, focus, MCU devices, ext info, subtitles.
 
 Each is stored per meeting (:mod:`dingconf.streams.records`); none of DingTalk's
-queries returns it, so the control API shows it (:meth:`ExtrasService.view`).
+queries returns it, so the control API shows it (:meth:`StreamService.view`).
 """
 
 from collections.abc import Callable
@@ -28,10 +28,10 @@ from dingconf.streams.tables import StreamTables
 
 __all__ = [
     "MAX_STREAMS",
-    "ExtrasService",
-    "ExtrasView",
     "StreamRequest",
+    "StreamService",
     "StreamStart",
+    "StreamsView",
     "stream_status",
 ]
 
@@ -70,7 +70,7 @@ class StreamStart:
 
 
 @dataclass(frozen=True, slots=True)
-class ExtrasView:
+class StreamsView:
     """Everything stored for a meeting here, for the control API."""
 
     conference: Conference
@@ -98,7 +98,7 @@ def _url_problem(url: str) -> str | None:
     return None
 
 
-class ExtrasService:
+class StreamService:
     """Streams out, focus, MCU invitations, ext info and subtitle subscriptions."""
 
     def __init__(self, store: Store, clock: Clock) -> None:
@@ -320,7 +320,7 @@ class ExtrasService:
                 muted=conference.mute_all != 0,
             )
 
-    async def view(self, conference_id: str) -> ExtrasView:
+    async def view(self, conference_id: str) -> StreamsView:
         """Control API: a meeting's streams, focus, ext info and subtitle flag.
 
         Raises:
@@ -339,7 +339,7 @@ class ExtrasService:
             p.union_id == conference.host_id and p.attend_status == AttendStatus.ACTIVE
             for p in members
         )
-        return ExtrasView(
+        return StreamsView(
             conference,
             settings or MeetingSettings(conference_id),
             await streams.list_stream_outs(conference_id, conference.corp_id),
