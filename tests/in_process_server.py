@@ -11,8 +11,10 @@ as they reach a served process.
 import asyncio
 import json
 import logging
+import sys
 import threading
 import time
+import traceback
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -116,13 +118,23 @@ class InProcessServer(DingconfServer):
             self._loop.call_soon_threadsafe(self._server.stop)
         self._thread.join(timeout_s)
         if self._thread.is_alive():
-            raise RuntimeError(f"dingconf did not stop within {timeout_s}s")
+            raise RuntimeError(f"dingconf did not stop within {timeout_s}s:\n{self._stuck()}")
         self._thread = None
         if self._log_handler is not None and self._log_file is not None:
             logging.getLogger("dingconf").removeHandler(self._log_handler)
             self._log_file.close()
         if self._failure is not None:
             raise RuntimeError("dingconf failed") from self._failure
+
+    def _stuck(self) -> str:
+        """Where the server's thread and its tasks wait (for a stop that never ends)."""
+        assert self._thread is not None
+        frame = sys._current_frames().get(self._thread.ident or 0)
+        lines = traceback.format_stack(frame) if frame is not None else []
+        if self._loop is not None:
+            for task in list(asyncio.all_tasks(self._loop)):
+                lines.append(f"task {task.get_name()}: {task.get_stack(limit=3)}\n")
+        return "".join(lines)
 
     def sweep_presence(self) -> None:
         """Run the join pages' presence sweep now, by the database's clock, as the
