@@ -37,12 +37,15 @@ chromium:
 node-deps:
 	scripts/ensure-node-deps
 
+# Two workers or more (one per core, at most four), each taking tests as it frees.
+PYTEST_PARALLEL := -n auto --maxprocesses=4 --dist worksteal
+
 test: lint postgres chromium node-deps
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest $(PYTEST_PARALLEL)
 
 # The suite without PostgreSQL: every test on SQLite (browser and Node.js tests included).
 test-sqlite: lint chromium node-deps
-	$(VENV)/bin/pytest -m "not postgres"
+	$(VENV)/bin/pytest $(PYTEST_PARALLEL) -m "not postgres"
 
 # Everything measured, each against a reference from the same run.
 bench: setup postgres
