@@ -56,25 +56,21 @@ CONFERENCES = Table(
 #: Its columns, in the order of :class:`Conference`'s fields (``start_time`` and
 #: ``end_time`` hold ``start_time_ms`` and ``end_time_ms``).
 CONFERENCE_COLUMNS = CONFERENCES.columns
-#: What an update writes: a meeting's settings and state, never its counters.
-_SETTINGS = (
-    "title",
-    "status",
-    "host_id",
-    "start_time",
-    "end_time",
-    "cloud_record_status",
-    "cloud_record_owner",
-    "extension_apps",
-    "cohost_ids",
-    "locked",
-    "mute_all",
-    "internal_only",
-    "auto_record_type",
-    "auto_record_owner",
-    "minutes_status",
-    "minutes_owner",
+#: Written when the meeting is created and never after: its identity.
+_FIXED = (
+    "conference_id",
+    "corp_id",
+    "biz_type",
+    "room_code",
+    "external_link_url",
+    "creator_id",
+    "creator_nick",
+    "schedule_conference_id",
 )
+#: Moved only by their own statements (joins, leaves, invitations).
+_COUNTERS = ("active_num", "attend_num", "invited_num")
+#: What an update writes: a meeting's settings and state, never its counters.
+_SETTINGS = tuple(c for c in CONFERENCE_COLUMNS if c not in _FIXED + _COUNTERS)
 _EMPTY_JSON_LIST = "[]"
 _STATUS = {int(s): s for s in ConferenceStatus}
 
