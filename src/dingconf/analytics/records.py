@@ -6,7 +6,16 @@ samples); the analytics operations derive every figure from it.
 
 from typing import NamedTuple
 
-__all__ = ["DEVICE_TYPES", "Device", "NetworkSample", "SessionRecord"]
+from dingconf.core import errors
+
+__all__ = [
+    "DEVICE_TYPES",
+    "Device",
+    "NetworkSample",
+    "SessionRecord",
+    "checked_device",
+    "checked_sample",
+]
 
 #: ``deviceType`` values a join may report (DingTalk's member models list
 #: Win, Mac, iOS and Android; Web joins exist too).
@@ -44,3 +53,19 @@ class SessionRecord(NamedTuple):
     leave_ms: int | None  # None while inside
     device: Device
     outer_org: bool
+
+
+def checked_device(device_type: str, version: str, camera_on: bool) -> Device:
+    """A join's client; ``paramError`` for a deviceType DingTalk does not report."""
+    if device_type not in DEVICE_TYPES:
+        raise errors.param_error(f"deviceType must be one of {', '.join(sorted(DEVICE_TYPES))}")
+    return Device(device_type, version, camera_on)
+
+
+def checked_sample(sample: NetworkSample) -> NetworkSample:
+    """A network report as given; ``paramError`` for figures no client can report."""
+    if not 0 <= sample.loss_rate <= 100:
+        raise errors.param_error("lossRate is a percentage, 0 to 100")
+    if min(sample.rtt, sample.jitter, sample.send_bit_rate, sample.recv_bit_rate) < 0:
+        raise errors.param_error("network figures must not be negative")
+    return sample

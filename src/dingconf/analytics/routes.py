@@ -1,6 +1,6 @@
 """Meeting analytics operations, and the control API's device and network reports."""
 
-from dingconf.analytics.records import DEVICE_TYPES, Device, NetworkSample
+from dingconf.analytics.records import Device, NetworkSample, checked_device, checked_sample
 from dingconf.analytics.schemas import (
     ConfDataReply,
     DetailItem,
@@ -34,9 +34,7 @@ def device_of(body: DeviceBody | None) -> Device | None:
     """The join's client; ``paramError`` for a deviceType DingTalk does not report."""
     if body is None:
         return None
-    if body.device_type not in DEVICE_TYPES:
-        raise errors.param_error(f"deviceType must be one of {', '.join(sorted(DEVICE_TYPES))}")
-    return Device(body.device_type, body.version, body.camera_on)
+    return checked_device(body.device_type, body.version, body.camera_on)
 
 
 def samples_of(
@@ -53,16 +51,11 @@ def samples_of(
     for b in bodies:
         if now_ms is None and b.at_ms is not None:
             raise errors.param_error("a join's samples are timed by offsetMs")
-        if not 0 <= b.loss_rate <= 100:
-            raise errors.param_error("lossRate is a percentage, 0 to 100")
-        if min(b.rtt, b.jitter, b.send_bit_rate, b.recv_bit_rate) < 0:
-            raise errors.param_error("network figures must not be negative")
         at_ms = b.at_ms if b.at_ms is not None else (now_ms or 0) + b.offset_ms
-        samples.append(
-            NetworkSample(
-                union_id, at_ms, b.rtt, b.loss_rate, b.jitter, b.send_bit_rate, b.recv_bit_rate
-            )
+        sample = NetworkSample(
+            union_id, at_ms, b.rtt, b.loss_rate, b.jitter, b.send_bit_rate, b.recv_bit_rate
         )
+        samples.append(checked_sample(sample))
     return samples
 
 

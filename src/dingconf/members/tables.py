@@ -64,20 +64,7 @@ PARTICIPANT_SESSIONS = Table(
 
 #: The columns of ``participants`` a :class:`Participant` holds, in the order of
 #: its fields (``job_number`` comes from the organisation's ``users``).
-MEMBER_COLUMNS: tuple[str, ...] = (
-    "conference_id",
-    "union_id",
-    "nick",
-    "attend_status",
-    "first_join",
-    "last_join",
-    "leave_time",
-    "duration",
-    "muted",
-    "rejoin_forbidden",
-    "outer_org",
-    "reject_description",
-)
+MEMBER_COLUMNS = tuple(c for c in PARTICIPANTS.columns if c not in ("sessions", "listed_at"))
 _DECODE = tuple(
     (MEMBER_COLUMNS.index(column), decode)
     for column, decode in (
