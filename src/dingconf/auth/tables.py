@@ -193,11 +193,6 @@ class TokenTables:
         self._conn = conn
         self._row_lock = row_lock
 
-    async def epoch(self) -> int:
-        """The auth epoch as stored (callers keep it: see ``Store.auth_epoch``)."""
-        row = await self._conn.fetchone("SELECT epoch FROM auth_epoch WHERE id = 1")
-        return int(row[0]) if row else 0
-
     async def lock_epoch(self) -> None:
         """Hold the auth epoch's row until the transaction ends (one writer at a time)."""
         await self._conn.fetchone("SELECT epoch FROM auth_epoch WHERE id = 1" + self._row_lock)
