@@ -69,6 +69,7 @@ class TokenService:
             tokens = TokenTables(tx.conn, tx.row_lock)
             # Expired tokens answer like unknown ones, so nothing needs them.
             await tokens.purge_tokens(now)
+            await tokens.lock_app(app_key)
             live = await tokens.find_live_token("app", app_key, app.corp_id, now)
             if live is not None:
                 token = derive_token(app_secret, app_key, app.corp_id, live.nonce)

@@ -193,11 +193,6 @@ class TokenTables:
         self._conn = conn
         self._row_lock = row_lock
 
-    async def epoch(self) -> int:
-        """The auth epoch as stored (callers keep it: see ``Store.auth_epoch``)."""
-        row = await self._conn.fetchone("SELECT epoch FROM auth_epoch WHERE id = 1")
-        return int(row[0]) if row else 0
-
     async def lock_epoch(self) -> None:
         """Hold the auth epoch's row until the transaction ends (one writer at a time)."""
         await self._conn.fetchone("SELECT epoch FROM auth_epoch WHERE id = 1" + self._row_lock)
@@ -238,18 +233,17 @@ class TokenTables:
             "DELETE FROM tokens WHERE expires_at < ?", (expired_before_ms,)
         )
 
+    async def lock_app(self, app_key: str) -> None:
+        """Hold an app's row until the transaction ends: two concurrent token requests
+        of one app then agree on one token."""
+        await self._conn.fetchone(
+            "SELECT 1 FROM apps WHERE app_key = ?" + self._row_lock, (app_key,)
+        )
+
     async def find_live_token(
         self, client_kind: str, client_key: str, corp_id: str, now_ms: int
     ) -> TokenRecord | None:
-        """The newest unexpired token of a client for a corp, if any.
-
-        An app's row is locked first: two concurrent requests of one app agree
-        on one token.
-        """
-        if client_kind == "app":
-            await self._conn.fetchone(
-                "SELECT 1 FROM apps WHERE app_key = ?" + self._row_lock, (client_key,)
-            )
+        """The newest unexpired token of a client for a corp, if any."""
         row = await self._conn.fetchone(
             f"SELECT {_TOKEN_COLUMNS} FROM tokens "
             "WHERE client_kind = ? AND client_key = ? AND corp_id = ? AND expires_at > ? "

@@ -243,17 +243,10 @@ class StateTables:
                 )
         await TokenTables(conn).bump_epoch()
 
-    async def clock(self) -> ClockState:
-        """The shared clock (callers keep it: see ``Store.clock_state``)."""
-        return await self._select_clock("")
-
     async def lock_clock(self) -> ClockState:
         """Read the shared clock and hold its row until the transaction ends."""
-        return await self._select_clock(self._row_lock)
-
-    async def _select_clock(self, lock: str) -> ClockState:
         row = await self._conn.fetchone(
-            f"SELECT offset_ms, frozen_ms FROM clock_state WHERE id = 1{lock}"
+            f"SELECT offset_ms, frozen_ms FROM clock_state WHERE id = 1{self._row_lock}"
         )
         if row is None:
             return ClockState()
