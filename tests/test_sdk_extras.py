@@ -365,3 +365,32 @@ def test_every_new_write_needs_the_write_scope(server, oauth, create_meeting):
         ]
     status, _, payload = server.request("GET", f"/_dingconf/conferences/{'0' * 24}/extras")
     assert (status, payload["code"]) == (404, "roomNotFound")
+
+
+def test_a_meeting_named_with_a_space_before_its_id_is_that_meeting(
+    server, conf, http, token, acme_token, meeting
+):
+    # The in-meeting writes find the meeting by its trimmed id (the SDK sends
+    # " id" as %20id); what they keep must be that meeting's, never a 500.
+    spaced = " " + meeting
+    on = sdk(conf, acme_token, "SetSubtitleEvent", spaced, m.SetSubtitleEventRequest(enable=True))
+    assert on.to_map() == {"success": True}
+    ext = http.put(ONE.format(quote(spaced)) + "/extInfo", headers=auth(token), json={"k": 1})
+    assert (ext.status_code, ext.json()) == (200, {"code": "200", "case": "success"})
+    focus = m.FocusRequest(action="focus", union_id="u-bob")
+    assert sdk(conf, acme_token, "Focus", spaced, focus).to_map() == {"success": True}
+    view = extras(server, meeting)
+    assert (view["subtitleEvents"], view["extInfo"], view["focusUnionId"]) == (
+        True,
+        {"k": 1},
+        "u-bob",
+    )
+    first = sdk(conf, acme_token, "StartStreamOut", spaced, start_request([URL]))
+    assert set(first.success_stream_map) == {URL}
+    again = sdk(conf, acme_token, "StartStreamOut", spaced, start_request([URL]))
+    assert again.fail_stream_map == {URL: "stream url is already pushing"}
+    stop = m.StopStreamOutRequest(
+        union_id="u-host", stream_id=first.success_stream_map[URL], stop_all_stream=False
+    )
+    assert sdk(conf, acme_token, "StopStreamOut", spaced, stop).to_map() == {"code": "200"}
+    assert statuses(server, meeting) == {URL: "stopped"}

@@ -307,3 +307,14 @@ def test_cloud_recording(server, conf, acme_token, meeting):
     )
     i = info(conf, acme_token, meeting)
     assert (i.status, i.cloud_record_status, i.cloud_record_owner_union_id) == (1, 3, "u-host")
+
+
+def test_a_guest_inside_becomes_a_cohost_of_a_meeting_named_with_a_space(
+    server, conf, acme_token, meeting
+):
+    # The SDK sends " id" as %20id; the meeting is found by its trimmed id,
+    # and so must its guests be.
+    server.participants.join(meeting, "guest-7", "Guest", outsider=True)
+    add = m.CohostsRequest(action="add", user_list=users("guest-7", cls=CU))
+    assert sdk(conf, acme_token, "Cohosts", " " + meeting, add).to_map() == {"success": True}
+    assert member_map(conf, acme_token, meeting)["guest-7"].co_host is True

@@ -253,3 +253,23 @@ def test_link_and_grant_errors(mins: Minutes):
     }
     unsigned = mins.http.get(f"/media/minutes/{cid}/document", params={"unionId": "u-host"})
     assert unsigned.status_code == 403 and unsigned.json()["code"] == "invalidSignature"
+
+
+def test_links_of_a_meeting_named_with_a_space_lead_to_its_minutes(mins: Minutes):
+    # The SDK sends " id" as %20id: the meeting is found by its trimmed id, and
+    # the links and task ids made for it must be that meeting's.
+    cid = _discussion(mins)
+    mins.stop(cid)
+    spaced = " " + cid
+    record = m.QueryRecordMinutesUrlRequest(recorder_union_id="u-host")
+    (plain,) = mins.call("QueryRecordMinutesUrl", cid, record).record_minutes_urls
+    (url,) = mins.call("QueryRecordMinutesUrl", spaced, record).record_minutes_urls
+    assert url.task_uuid == plain.task_uuid
+    assert "Budget review" in mins.http.get(url.record_minutes_url).text
+    document = m.GenerateFlashMinutesDocumentUrlRequest(union_id="u-host")
+    doc_url = mins.call("GenerateFlashMinutesDocumentUrl", spaced, document).minutes_doc_url
+    assert "Budget review" in mins.http.get(doc_url).text
+    audio = m.QueryMinutesAudioRequest(union_id="u-host")
+    (take,) = mins.call("QueryMinutesAudio", spaced, audio).audio_list
+    got = mins.http.get(take.play_url)
+    assert got.status_code == 200 and got.headers["content-type"] == "audio/wav"

@@ -229,7 +229,7 @@ class MemberService:
                 known = await OrgTables(tx.conn).get_user(principal.corp_id, union_id)
                 if (
                     known is None
-                    and await MemberTables(tx.conn).get(conference_id, union_id) is None
+                    and await MemberTables(tx.conn).get(conference.conference_id, union_id) is None
                 ):
                     raise errors.unknown_user()
             kept = [u for u in conference.cohost_ids if u not in ids]

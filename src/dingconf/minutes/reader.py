@@ -188,6 +188,7 @@ class MinutesReader:
         takes: dict[int, list[Span]] = {}
         for span in state.spans:
             takes.setdefault(span.take, []).append(span)
+        meeting_id = state.conference.conference_id  # the id, trimmed
         expires = self._clock.now_ms() + _LINK_TTL_MS
         result = []
         for take, spans in takes.items():
@@ -195,7 +196,7 @@ class MinutesReader:
             if any(end is None for end in ends):
                 continue  # still running: its audio does not exist yet
             duration = sum((s.end_ms or s.start_ms) - s.start_ms for s in spans)
-            url = await self._signer.url(audio_path(conference_id, take), {}, expires)
+            url = await self._signer.url(audio_path(meeting_id, take), {}, expires)
             last = max(end for end in ends if end is not None)
             result.append(
                 AudioTake(
@@ -221,14 +222,15 @@ class MinutesReader:
         """QueryRecordMinutesUrl: ``(url, taskUuid)`` of each take's minutes document."""
         state = await self._read(principal, conference_id, recorder, "recorderUnionId")
         reader = (recorder or "").strip()
+        meeting_id = state.conference.conference_id  # the id, trimmed
         expires = self._clock.now_ms() + _LINK_TTL_MS
         takes = sorted({s.take for s in state.spans})
         return [
             (
                 await self._signer.url(
-                    document_path(conference_id), {"take": str(t), "unionId": reader}, expires
+                    document_path(meeting_id), {"take": str(t), "unionId": reader}, expires
                 ),
-                task_uuid(conference_id, t),
+                task_uuid(meeting_id, t),
             )
             for t in takes
         ]
@@ -247,9 +249,11 @@ class MinutesReader:
         """
         now = self._clock.now_ms()
         expires = now + _LINK_TTL_MS if expire_time is None else _link_expiry(expire_time, now)
-        await self._read(principal, conference_id, union_id, "unionId")
+        state = await self._read(principal, conference_id, union_id, "unionId")
         return await self._signer.url(
-            document_path(conference_id), {"unionId": (union_id or "").strip()}, expires
+            document_path(state.conference.conference_id),
+            {"unionId": (union_id or "").strip()},
+            expires,
         )
 
     async def _media_conference(self, conference_id: str) -> Conference:

@@ -152,7 +152,9 @@ class StreamService:
             await self._user(tx, principal, request.union_id)
             streams = StreamTables(tx.conn)
             running = [
-                s for s in await streams.list_stream_outs(conference_id) if s.stopped_at_ms is None
+                s
+                for s in await streams.list_stream_outs(conference.conference_id)
+                if s.stopped_at_ms is None
             ]
             busy = {s.url for s in running}
             now = self._clock.now_ms()
@@ -199,15 +201,15 @@ class StreamService:
                 ``orgAccessForbidden``, ``unknownUserError``.
         """
         async with self._store.write() as tx:
-            await self._open(tx, principal, conference_id, _stream_ended)
+            conference = await self._open(tx, principal, conference_id, _stream_ended)
             await self._user(tx, principal, union_id)
             now = self._clock.now_ms()
             streams = StreamTables(tx.conn)
             if stop_all:
-                await streams.stop_stream_outs(conference_id, None, now)
+                await streams.stop_stream_outs(conference.conference_id, None, now)
             elif not stream_id:
                 raise errors.params_error("error:streamId is required unless stopAllStream is true")
-            elif not await streams.stop_stream_outs(conference_id, [stream_id], now):
+            elif not await streams.stop_stream_outs(conference.conference_id, [stream_id], now):
                 raise errors.params_error(
                     f"error:streamId {stream_id!r} is not a running stream of the meeting"
                 )
@@ -231,15 +233,15 @@ class StreamService:
         if action not in ("focus", "un_focus"):
             raise errors.params_error("error:action must be focus or un_focus")
         async with self._store.write() as tx:
-            await self._open(tx, principal, conference_id)
+            conference = await self._open(tx, principal, conference_id)
             streams = StreamTables(tx.conn)
-            settings = await self._settings(streams, conference_id)
+            settings = await self._settings(streams, conference.conference_id)
             if action == "un_focus":
                 await streams.put_meeting_settings(settings._replace(focus_union_id=None))
                 return
             if not union_id:
                 raise errors.params_error("error:unionId is required to focus")
-            member = await MemberTables(tx.conn).get(conference_id, union_id)
+            member = await MemberTables(tx.conn).get(conference.conference_id, union_id)
             if member is None or member.attend_status != AttendStatus.ACTIVE:
                 raise errors.unknown_user()
             await streams.put_meeting_settings(settings._replace(focus_union_id=union_id))
@@ -253,10 +255,10 @@ class StreamService:
             InvalidRequest: ``paramsError``, ``orgAccessForbidden``, ``resourceClose``.
         """
         async with self._store.write() as tx:
-            await self._open(tx, principal, conference_id)
+            conference = await self._open(tx, principal, conference_id)
             if ext_info is not None:
                 streams = StreamTables(tx.conn)
-                settings = await self._settings(streams, conference_id)
+                settings = await self._settings(streams, conference.conference_id)
                 await streams.put_meeting_settings(settings._replace(ext_info=ext_info))
 
     async def set_subtitle_events(
@@ -268,9 +270,9 @@ class StreamService:
             InvalidRequest: ``paramsError``, ``orgAccessForbidden``, ``resourceClose``.
         """
         async with self._store.write() as tx:
-            await self._open(tx, principal, conference_id)
+            conference = await self._open(tx, principal, conference_id)
             streams = StreamTables(tx.conn)
-            settings = await self._settings(streams, conference_id)
+            settings = await self._settings(streams, conference.conference_id)
             await streams.put_meeting_settings(settings._replace(subtitle_events=enable))
 
     async def invite_mcu(
