@@ -108,8 +108,11 @@ class Dispatcher:
                     # The database may be briefly away; try again on the next tick.
                     log.exception("event delivery tick failed")
             busy = seen is not None and self._serving
+            # Not ``wait_for``: on Python 3.11 it swallows a stop that comes as a
+            # delivery settles (wakes this wait), and the poll would go on for ever.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), _MARKER_POLL_S if busy else self._poll_s)
+                async with asyncio.timeout(_MARKER_POLL_S if busy else self._poll_s):
+                    await self._wake.wait()
 
     async def tick(self) -> None:
         """Claim and start sending every due delivery this process can send now."""
