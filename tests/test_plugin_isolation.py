@@ -75,7 +75,13 @@ def test_second(dingconf_org):
 """
 
 
-def _run(pytester: pytest.Pytester, *args: str) -> list[dict[str, object]]:
+def _run(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, *args: str
+) -> list[dict[str, object]]:
+    # The user's run starts clean, as theirs would: not as a worker of this
+    # suite's own xdist run (its variables would make it look like one).
+    for name in ("PYTEST_XDIST_WORKER", "PYTEST_XDIST_WORKER_COUNT", "PYTEST_XDIST_TESTRUNUID"):
+        monkeypatch.delenv(name, raising=False)
     report = pytester.path / "report.jsonl"
     pytester.makepyfile(test_user=USER_TESTS.format(report=str(report)))
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", *args, timeout=120)
@@ -83,8 +89,10 @@ def _run(pytester: pytest.Pytester, *args: str) -> list[dict[str, object]]:
     return [json.loads(line) for line in report.read_text().splitlines()]
 
 
-def test_two_tests_in_parallel_share_one_server_in_separate_orgs(pytester: pytest.Pytester):
-    first, second = sorted(_run(pytester, "-n", "2"), key=lambda r: str(r["test"]))
+def test_two_tests_in_parallel_share_one_server_in_separate_orgs(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+):
+    first, second = sorted(_run(pytester, monkeypatch, "-n", "2"), key=lambda r: str(r["test"]))
     assert first["worker"] != second["worker"]
     assert first["server"] == second["server"]
     assert first["corp"] != second["corp"]
@@ -98,6 +106,8 @@ def test_two_tests_in_parallel_share_one_server_in_separate_orgs(pytester: pytes
         urllib.request.urlopen(f"{first['server']}/_dingconf/health", timeout=2)
 
 
-def test_without_xdist_each_test_still_has_its_own_org(pytester: pytest.Pytester):
-    first, second = _run(pytester)
+def test_without_xdist_each_test_still_has_its_own_org(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+):
+    first, second = _run(pytester, monkeypatch)
     assert first["server"] == second["server"] and first["corp"] != second["corp"]
