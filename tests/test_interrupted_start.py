@@ -134,6 +134,16 @@ def test_a_demo_organisation_an_earlier_start_left_without_its_app_is_completed(
     assert asyncio.run(_demo_org(database_url)) == whole
 
 
+# ``dingconf`` with Ctrl-C's default action, as a terminal's foreground job has it:
+# a suite started in the background (``make test &``, a CI runner's shell)
+# passes its children SIGINT ignored, and a process ignoring it from the start
+# rightly never sees a Ctrl-C.
+_AS_A_TERMINAL_STARTS_IT = (
+    "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+    "os.execv(sys.executable, [sys.executable, '-m', 'dingconf', *sys.argv[1:]])"
+)
+
+
 @pytest.fixture
 def first_start(tmp_path: Path) -> Iterator[Any]:
     """Start ``dingconf serve`` on a fresh database in a process group of its own
@@ -144,7 +154,7 @@ def first_start(tmp_path: Path) -> Iterator[Any]:
         data = tmp_path / str(len(started))
         data.mkdir()
         proc = subprocess.Popen(
-            [sys.executable, "-m", "dingconf", "serve", "--port", str(free_port())],
+            [sys.executable, "-c", _AS_A_TERMINAL_STARTS_IT, "serve", "--port", str(free_port())],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
