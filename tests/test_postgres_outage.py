@@ -13,6 +13,9 @@ from over_http import participants
 from backends import PostgresCluster, throwaway_cluster
 from conftest import SEED
 
+# A PostgreSQL cluster of its own throughout (make test-sqlite leaves it out).
+pytestmark = pytest.mark.postgres
+
 TOKEN_HEADER = "x-acs-dingtalk-access-token"
 
 

@@ -173,6 +173,8 @@ def _other_backend_url(backend: str, tmp_path: Path, request: pytest.FixtureRequ
     return cluster.new_database()
 
 
+# Each backend's document goes into the other: PostgreSQL either way.
+@pytest.mark.postgres
 def test_export_import_into_the_other_backend_exports_the_same_document(
     fresh_server: DingconfServer, backend: str, tmp_path: Path, request: pytest.FixtureRequest
 ):
