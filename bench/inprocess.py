@@ -148,9 +148,9 @@ async def run(args: argparse.Namespace, url: str, ids: list[str]) -> None:
     gc.freeze()  # as a served worker does once started (dingconf.cli.app_factory)
     caller = Caller(app)
     body = json.dumps({"appKey": APP_KEY, "appSecret": APP_SECRET}).encode()
-    token = json.loads(await caller.call("POST", "/v1.0/oauth2/accessToken", [], body))[
-        "accessToken"
-    ]
+    token = json.loads(
+        await caller.call("POST", "/v1.0/oauth2/accessToken", [(b"host", b"127.0.0.1")], body)
+    )["accessToken"]
     headers = [(b"host", b"127.0.0.1"), (b"x-acs-dingtalk-access-token", token.encode())]
     if args.raw:  # the same calls, answered by the baseline
         if raw_app._POOL is not None:
