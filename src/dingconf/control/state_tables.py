@@ -15,6 +15,7 @@ from dingconf.content.tables import SPANS, UTTERANCES
 from dingconf.control.state_records import StateDump
 from dingconf.core.clock import ClockState
 from dingconf.db.driver import Connection, Row
+from dingconf.db.request_reads import SELECT_CLOCK, clock_of
 from dingconf.db.table import Table
 from dingconf.links.tables import RECORD_WHITELIST, SHORT_LINKS
 from dingconf.listing.tables import MEMBER_COUNT_RESET, ListingTables
@@ -245,12 +246,7 @@ class StateTables:
 
     async def lock_clock(self) -> ClockState:
         """Read the shared clock and hold its row until the transaction ends."""
-        row = await self._conn.fetchone(
-            f"SELECT offset_ms, frozen_ms FROM clock_state WHERE id = 1{self._row_lock}"
-        )
-        if row is None:
-            return ClockState()
-        return ClockState(int(row[0]), None if row[1] is None else int(row[1]))
+        return clock_of(await self._conn.fetchone(SELECT_CLOCK + self._row_lock))
 
     async def set_clock(self, state: ClockState) -> None:
         """Store the shared clock."""

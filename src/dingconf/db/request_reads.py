@@ -18,7 +18,18 @@ from dingconf.core.clock import ClockState
 from dingconf.core.records import Conference
 from dingconf.db.driver import Connection, Row
 
-__all__ = ["ClockReads", "RequestReads"]
+__all__ = ["SELECT_CLOCK", "ClockReads", "RequestReads", "clock_of"]
+
+#: The shared clock's row (a caller may append the driver's row lock).
+SELECT_CLOCK = "SELECT offset_ms, frozen_ms FROM clock_state WHERE id = 1"
+
+
+def clock_of(row: Row | None) -> ClockState:
+    """The clock from a row starting with ``offset_ms, frozen_ms`` (None: the default)."""
+    if row is None:
+        return ClockState()
+    return ClockState(int(row[0]), None if row[1] is None else int(row[1]))
+
 
 _CLOCK_AND_EPOCH = (
     "SELECT c.offset_ms, c.frozen_ms, a.epoch FROM clock_state c, auth_epoch a "
@@ -58,7 +69,7 @@ class ClockReads:
             row = await conn.fetchone(self._with_meeting, (prefetch,))
         if row is None:
             return ClockState(), None, None
-        clock = ClockState(int(row[0]), None if row[1] is None else int(row[1]))
+        clock = clock_of(row)
         meeting = row[3:]
         found = (
             self._meeting_of(meeting) if meeting and meeting[self._corp_at] is not None else None

@@ -15,7 +15,7 @@ from dingconf.core.clock import ClockState
 from dingconf.core.records import Conference
 from dingconf.db.driver import Connection, Database, Row
 from dingconf.db.kept_rows import KeptRows
-from dingconf.db.request_reads import ClockReads, RequestReads
+from dingconf.db.request_reads import SELECT_CLOCK, ClockReads, RequestReads, clock_of
 
 __all__ = ["MeetingRows", "RoomCodeTaken", "StorageUnavailable", "Store", "WriteTx"]
 
@@ -23,7 +23,6 @@ __all__ = ["MeetingRows", "RoomCodeTaken", "StorageUnavailable", "Store", "Write
 # busy deployment, about 0.7 KB each (35 MB at 50,000).
 _CONFERENCE_CACHE_LIMIT = 50_000
 _EPOCH = "SELECT epoch FROM auth_epoch WHERE id = 1"
-_CLOCK = "SELECT offset_ms, frozen_ms FROM clock_state WHERE id = 1"
 
 
 class RoomCodeTaken(Exception):
@@ -188,11 +187,6 @@ class Store:
         self._request.started(marker)
         state = self._kept.clock if await self._kept.current(self._read, marker) else None
         if state is None:
-            row = await self._read.fetchone(_CLOCK)
-            state = (
-                ClockState(int(row[0]), None if row[1] is None else int(row[1]))
-                if row
-                else ClockState()
-            )
+            state = clock_of(await self._read.fetchone(SELECT_CLOCK))
             self._kept.keep_clock(marker, state)
         return state
