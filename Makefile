@@ -4,9 +4,10 @@ PYTHON ?= python3
 UV_VERSION := 0.13.9
 UV := .tools/bin/uv
 VENV := .venv
+SERVE_VENV := .venv-serve
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: setup serve test test-sqlite lint bench bench-slow bench-state bench-journal postgres chromium node-deps clean
+.PHONY: setup serve install test test-sqlite lint bench bench-slow bench-state bench-journal postgres chromium node-deps clean
 
 # The project's Python dependencies, exactly as uv.lock pins them.
 setup: $(VENV)/.synced
@@ -17,8 +18,20 @@ $(UV):
 	$(PYTHON) -m venv .tools
 	.tools/bin/pip install --quiet uv==$(UV_VERSION)
 
-serve: setup
-	$(VENV)/bin/dingconf serve $(ARGS)
+# The server alone, in its own environment: the runtime dependencies and the
+# PostgreSQL driver as uv.lock pins them, no test or lint tool (.venv keeps those).
+$(SERVE_VENV)/.synced: uv.lock pyproject.toml | $(UV)
+	UV_PROJECT_ENVIRONMENT=$(SERVE_VENV) $(UV) sync --frozen --no-dev --extra postgres --python $(PYTHON)
+	touch $@
+
+serve: $(SERVE_VENV)/.synced
+	$(SERVE_VENV)/bin/dingconf serve $(ARGS)
+
+# The `dingconf` command for this user, isolated as a uv tool (in `uv tool dir`,
+# its executable in `uv tool dir --bin`, ~/.local/bin by default), pinned as uv.lock pins.
+install: | $(UV)
+	$(UV) export --frozen --no-dev --extra postgres --no-emit-project --no-hashes -q -o .tools/constraints.txt
+	$(UV) tool install --reinstall-package dingconf --python $(PYTHON) -c .tools/constraints.txt '.[postgres]'
 
 lint: setup
 	$(VENV)/bin/ruff check .
@@ -66,4 +79,4 @@ bench-journal: setup
 	$(VENV)/bin/python bench/journal.py $(ARGS)
 
 clean:
-	rm -rf .tools $(VENV) tests/node/node_modules
+	rm -rf .tools $(VENV) $(SERVE_VENV) tests/node/node_modules

@@ -37,7 +37,6 @@ from dingconf.core.config import Settings
 from dingconf.core.ids import CONFERENCE_ID
 from dingconf.core.rng import IdSource, use_ids
 from dingconf.db.driver import Database
-from dingconf.db.postgres import PostgresDatabase
 from dingconf.db.sqlite import SQLiteDatabase, sqlite_path
 from dingconf.db.store import MeetingRows, Store
 from dingconf.delivery.dispatcher import Dispatcher
@@ -100,6 +99,14 @@ def open_store(database_url: str) -> Store:
     if database_url.startswith("sqlite:"):
         return store_over(SQLiteDatabase(sqlite_path(database_url)))
     if database_url.startswith(("postgresql:", "postgres:", "postgresql+psycopg:")):
+        try:
+            # Imported here: psycopg is the optional ``postgres`` extra.
+            from dingconf.db.postgres import PostgresDatabase
+        except ImportError as missing:
+            raise ImportError(
+                f"PostgreSQL needs {missing.name or 'psycopg'}, which dingconf's postgres extra "
+                "installs: pip install 'dingconf[postgres]'"
+            ) from None
         return store_over(PostgresDatabase(database_url))
     raise ValueError(
         f"unsupported database URL {database_url!r} "
