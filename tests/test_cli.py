@@ -8,7 +8,9 @@ import time
 from pathlib import Path
 
 import yaml
+from click.testing import CliRunner
 
+from dingconf.cli import main
 from dingconf.testing.plugin import DingconfServer
 
 from backends import table_rows
@@ -40,6 +42,81 @@ def dingconf_fails(*args: str) -> str:
     return result.stderr
 
 
+def cli(*args: str, code: int = 0) -> str:
+    """Run a command in this process; return what it printed (stdout, or stderr on failure)."""
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == code, (result.output, result.exception)
+    return result.stdout if code == 0 else result.stderr
+
+
+def table(printed: str) -> list[list[str]]:
+    """A printed table's rows, header first, each cell where its header's column starts."""
+    header, *rows = printed.splitlines()
+    starts = [m.start() for m in re.finditer(r"\S+", header)]
+    ends = [*starts[1:], None]
+    cells = [[line[a:b].strip() for a, b in zip(starts, ends, strict=True)] for line in rows]
+    for line in rows:  # every cell starts at its header's column, after a blank
+        assert all(line[a - 1 : a] in ("", " ") and line[a : a + 1] != " " for a in starts[1:])
+    return [header.split(), *cells]
+
+
+def test_every_listing_has_a_header_row(fresh_server: DingconfServer):
+    url = ("--database", fresh_server.database)
+    assert table(cli("orgs", "list", *url)) == [
+        ["corpId", "name"],
+        ["dingacme", "Acme"],
+        ["dingglobex", "Globex"],
+    ]
+    users = table(cli("users", "list", "dingacme", *url))
+    assert users[0] == ["unionId", "nick"]
+    assert ["u-host", "Hana Host"] in users[1:] and len(users) == 6
+    read, write = "VideoConference.Conference.Read", "VideoConference.Conference.Write"
+    assert table(cli("apps", "list", "dingacme", *url)) == [
+        ["appKey", "scopes"],
+        ["acme-app", f"{read} {write}"],
+        ["acme-reader", read],
+        ["acme-writer", write],
+    ]
+    token = fresh_server.token("acme-app", "acme-secret")
+    status, _, made = fresh_server.request(
+        "POST",
+        "/v1.0/conference/videoConferences",
+        {"userId": "u-host", "confTitle": "Listed"},
+        {"x-acs-dingtalk-access-token": token},
+    )
+    assert status == 200, made
+    header, *events = table(cli("events", "acme-app", *url))
+    assert header == [
+        *("eventId", "eventType", "conferenceId", "statusSeqNum"),
+        *("state", "attempts", "lastError"),
+    ]
+    assert events and {row[2] for row in events} == {made["conferenceId"]}
+    # An empty listing is its header alone.
+    assert table(cli("events", "globex-app", *url)) == [header]
+
+
+def test_users_and_apps_list_take_the_only_organisation(database_url: str):
+    url = ("--database", database_url)
+    for listing in (("users", "list"), ("apps", "list")):
+        assert cli(*listing, *url, code=1) == (
+            "Error: no organisation yet: add one with `dingconf orgs add CORP_ID`\n"
+        )
+    cli("orgs", "add", "dingone", *url)
+    cli("users", "add", "dingone", "u-1", "--nick", "One", *url)
+    cli("apps", "add", "dingone", "one-app", "--secret", "s", *url)
+    for listing in (("users", "list"), ("apps", "list")):
+        assert cli(*listing, *url) == cli(*listing, "dingone", *url)
+    assert table(cli("users", "list", *url)) == [["unionId", "nick"], ["u-1", "One"]]
+    assert table(cli("apps", "list", *url))[1][0] == "one-app"
+    # With several, the CORP_ID is needed, and the error names them.
+    cli("orgs", "add", "dingtwo", *url)
+    for listing in (("users", "list"), ("apps", "list")):
+        assert cli(*listing, *url, code=1) == (
+            "Error: 2 organisations (dingone, dingtwo): give one as CORP_ID\n"
+        )
+    assert table(cli("users", "list", "dingtwo", *url)) == [["unionId", "nick"]]
+
+
 def test_seed_twice_changes_nothing(database_url: str, tmp_path: Path):
     seed = tmp_path / "seed.yaml"
     seed.write_text(yaml.safe_dump(SEED))
@@ -66,12 +143,11 @@ def test_provisioning_commands(database_url: str, tmp_path: Path):
         cwd=tmp_path,
     )
     secret = re.search(r"appSecret=(\S+)", out).group(1)
-    assert dingconf("orgs", "list", *url, cwd=tmp_path) == "dingnew\tNew Co\n"
-    assert dingconf("users", "list", "dingnew", *url, cwd=tmp_path) == "u-1\tOne\n"
-    assert (
-        dingconf("apps", "list", "dingnew", *url, cwd=tmp_path)
-        == "new-app\tVideoConference.Conference.Read\n"
-    )
+    assert table(dingconf("orgs", "list", *url, cwd=tmp_path))[1:] == [["dingnew", "New Co"]]
+    assert table(dingconf("users", "list", "dingnew", *url, cwd=tmp_path))[1:] == [["u-1", "One"]]
+    assert table(dingconf("apps", "list", "dingnew", *url, cwd=tmp_path))[1:] == [
+        ["new-app", "VideoConference.Conference.Read"]
+    ]
 
     server = DingconfServer(tmp_path, database=url[1]).start()
     try:
@@ -189,7 +265,9 @@ def test_serve_import_on_a_fresh_database_makes_no_demo(tmp_path: Path):
     server.stop()
     assert "is ready at" in server.log()
     assert "appSecret=" not in server.log()
-    assert dingconf("orgs", "list", "--database", database, cwd=tmp_path) == ""
+    assert table(dingconf("orgs", "list", "--database", database, cwd=tmp_path)) == [
+        ["corpId", "name"]
+    ]
 
 
 def test_an_admin_token_file_that_is_not_text_is_one_line(tmp_path: Path):

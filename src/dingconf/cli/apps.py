@@ -7,7 +7,8 @@ import click
 from dingconf.app import Services
 from dingconf.auth.provisioning import AppChange
 from dingconf.auth.tables import OrgTables
-from dingconf.cli.jobs import database_option, run, settings_for
+from dingconf.cli.jobs import database_option, echo_table, org_or_only, run, settings_for
+from dingconf.core.records import App
 
 __all__ = ["apps"]
 
@@ -61,12 +62,16 @@ def apps_add(
 
 
 @apps.command("list")
-@click.argument("corp_id")
+@click.argument("corp_id", required=False)
 @database_option
-def apps_list(corp_id: str, database: str) -> None:
-    """List the apps of an organisation."""
-    for app in run(settings_for(database), lambda s: OrgTables(s.store.reader).list_apps(corp_id)):
-        click.echo(f"{app.app_key}\t{' '.join(sorted(app.scopes))}")
+def apps_list(corp_id: str | None, database: str) -> None:
+    """List the apps of an organisation (CORP_ID may be left out when there is only one)."""
+
+    async def work(s: Services) -> list[App]:
+        return await OrgTables(s.store.reader).list_apps(await org_or_only(s, corp_id))
+
+    found = run(settings_for(database), work)
+    echo_table(["appKey", "scopes"], [(app.app_key, " ".join(sorted(app.scopes))) for app in found])
 
 
 @apps.command("revoke-tokens")

@@ -3,7 +3,8 @@
 import click
 
 from dingconf.app import Services
-from dingconf.cli.jobs import database_option, run, settings_for
+from dingconf.cli.jobs import database_option, echo_table, run, settings_for
+from dingconf.events.records import Delivery
 
 __all__ = ["events"]
 
@@ -15,17 +16,18 @@ __all__ = ["events"]
 def events(app_key: str, state: str | None, database: str) -> None:
     """List an app's events: id, type, meeting, statusSeqNum, state, attempts, last error."""
 
-    async def every_page(s: Services) -> None:
+    def row(d: Delivery) -> tuple[object, ...]:
+        e = d.event
+        return (e.event_id, e.event_type, e.conference_id, e.seq, d.state, d.attempts, d.last_error)
+
+    async def every_page(s: Services) -> list[tuple[object, ...]]:
+        rows: list[tuple[object, ...]] = []
         token: str | None = None
         while True:
             found, token = await s.event_log.deliveries(app_key, state, token)
-            for d in found:
-                e = d.event
-                click.echo(
-                    f"{e.event_id}\t{e.event_type}\t{e.conference_id}\t{e.seq}\t{d.state}\t"
-                    f"{d.attempts}\t{d.last_error}"
-                )
+            rows += [row(d) for d in found]
             if not token:
-                return
+                return rows
 
-    run(settings_for(database), every_page)
+    headers = ["eventId", "eventType", "conferenceId", "statusSeqNum", "state", "attempts"]
+    echo_table([*headers, "lastError"], run(settings_for(database), every_page))

@@ -2,14 +2,16 @@
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
 import click
 import yaml
+from tabulate import tabulate
 
 from dingconf.app import Services, build_services, open_store
+from dingconf.auth.tables import OrgTables
 from dingconf.core.config import DEFAULT_DATABASE, Settings
 from dingconf.core.errors import DingError
 from dingconf.runtime import describe_failure, env
@@ -17,7 +19,9 @@ from dingconf.runtime import describe_failure, env
 __all__ = [
     "DATABASE_HELP",
     "database_option",
+    "echo_table",
     "load_seed",
+    "org_or_only",
     "read_json",
     "run",
     "settings_for",
@@ -61,6 +65,36 @@ def run(settings: Settings, work: Callable[[Services], Awaitable[T]]) -> T:
         # A bad URL, an unreachable server, an unwritable path: one line, no
         # traceback (the cause is in the message; the password is not).
         raise click.ClickException(describe_failure(exc, settings.database)) from None
+
+
+def echo_table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    """Print rows in aligned columns under a header row (the header alone when none)."""
+    # Ids stay text: a unionId "007" is not the number 7.
+    table = tabulate(list(rows), headers, tablefmt="plain", disable_numparse=True)
+    for line in table.splitlines():
+        click.echo(line.rstrip())
+
+
+#: How many corpIds an error names before it says how many more there are.
+_NAMED_ORGS = 10
+
+
+async def org_or_only(services: Services, corp_id: str | None) -> str:
+    """``corp_id``, or when None the database's only organisation.
+
+    Raises:
+        click.ClickException: no corpId given and not exactly one organisation.
+    """
+    if corp_id is not None:
+        return corp_id
+    corp_ids = sorted(await OrgTables(services.store.reader).org_ids())
+    if len(corp_ids) == 1:
+        return corp_ids[0]
+    if not corp_ids:
+        raise click.ClickException("no organisation yet: add one with `dingconf orgs add CORP_ID`")
+    count, named = len(corp_ids), ", ".join(corp_ids[:_NAMED_ORGS])
+    more = f" and {count - _NAMED_ORGS} more" if count > _NAMED_ORGS else ""
+    raise click.ClickException(f"{count} organisations ({named}{more}): give one as CORP_ID")
 
 
 def _read_seed(path: Path) -> object:

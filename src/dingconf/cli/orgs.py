@@ -2,8 +2,10 @@
 
 import click
 
+from dingconf.app import Services
 from dingconf.auth.tables import OrgTables
-from dingconf.cli.jobs import database_option, run, settings_for
+from dingconf.cli.jobs import database_option, echo_table, org_or_only, run, settings_for
+from dingconf.core.records import User
 
 __all__ = ["orgs", "users"]
 
@@ -27,8 +29,8 @@ def orgs_add(corp_id: str, name: str | None, database: str) -> None:
 @database_option
 def orgs_list(database: str) -> None:
     """List organisations."""
-    for org in run(settings_for(database), lambda s: OrgTables(s.store.reader).list_orgs()):
-        click.echo(f"{org.corp_id}\t{org.name}")
+    found = run(settings_for(database), lambda s: OrgTables(s.store.reader).list_orgs())
+    echo_table(["corpId", "name"], [(org.corp_id, org.name) for org in found])
 
 
 @click.group()
@@ -64,11 +66,13 @@ def users_add(
 
 
 @users.command("list")
-@click.argument("corp_id")
+@click.argument("corp_id", required=False)
 @database_option
-def users_list(corp_id: str, database: str) -> None:
-    """List the users of an organisation."""
-    for user in run(
-        settings_for(database), lambda s: OrgTables(s.store.reader).list_users(corp_id)
-    ):
-        click.echo(f"{user.union_id}\t{user.nick}")
+def users_list(corp_id: str | None, database: str) -> None:
+    """List the users of an organisation (CORP_ID may be left out when there is only one)."""
+
+    async def work(s: Services) -> list[User]:
+        return await OrgTables(s.store.reader).list_users(await org_or_only(s, corp_id))
+
+    found = run(settings_for(database), work)
+    echo_table(["unionId", "nick"], [(user.union_id, user.nick) for user in found])
