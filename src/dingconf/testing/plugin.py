@@ -4,8 +4,15 @@ Installed with the package (entry point ``pytest11``). Use the
 ``dingconf_server`` fixture, or start your own :class:`DingconfServer`::
 
     def test_bot(dingconf_server):
-        token = dingconf_server.token("demo-app", "demo-secret")
-        ...
+        token = dingconf_server.token("test-app", "test-secret")  # DEFAULT_SEED's app
+        status, _, made = dingconf_server.request(
+            "POST",
+            "/v1.0/conference/videoConferences",
+            json={"userId": "u-host", "confTitle": "Bot"},
+            headers={"x-acs-dingtalk-access-token": token},
+        )
+        assert status == 200
+        dingconf_server.participants.join(made["conferenceId"], "u-alice")
 
 The server is a separate process speaking HTTP, exactly as your code would
 meet DingTalk; the control API drives participants and the clock.
