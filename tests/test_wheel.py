@@ -192,3 +192,11 @@ def test_the_readmes_install_line_works_as_written(tmp_path: Path):
     tool = installed(tool_dir / "dingconf" / "bin" / "python") - {"dingconf"}
     assert tool == runtime_packages("postgres")
     assert not tool & DEV_TOOLS
+
+
+def test_make_serve_sets_up_the_runtime_alone(tmp_path: Path):
+    venv = tmp_path / "serve-venv"  # instead of the checkout's .venv-serve
+    env = {**clean_env(), "DINGCONF_DATA_DIR": str(tmp_path / "data")}
+    command = ["make", "--no-print-directory", "serve", f"SERVE_VENV={venv}"]
+    serve_answers(command, ROOT, env, tmp_path / "log")
+    assert installed(venv / "bin" / "python") - {"dingconf"} == runtime_packages("postgres")
