@@ -9,6 +9,7 @@ import os
 import re
 import socket
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,20 +18,15 @@ import darabonba.core
 import pytest
 from alibabacloud_dingtalk.conference_1_0 import models
 from alibabacloud_dingtalk.conference_1_0.client import Client
-from alibabacloud_dingtalk.oauth2_1_0 import models as oauth_models
-from alibabacloud_dingtalk.oauth2_1_0.client import Client as OAuthClient
 from alibabacloud_tea_openapi.models import Config
-from alibabacloud_tea_util.models import RuntimeOptions
 
 import dingconf
 from dingconf.testing.mock import DingconfMock
 
+from mock_sdk import CLIENT, RUNTIME, create, query, query_async, token_of
 from sdk_errors import assert_sdk_error
 
 README = Path(__file__).resolve().parent.parent / "README.md"
-RUNTIME = RuntimeOptions()
-#: Endpoints an application might be configured with: none of them is dialled.
-CONFIG = Config(protocol="https", endpoint="api.dingtalk.com")
 
 
 def _listening_inodes() -> set[str]:
@@ -56,35 +52,14 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Fail any bind, listen or connect of this process; and check no socket listens."""
 
     def refused(*_args: Any, **_kwargs: Any) -> None:
-        raise AssertionError("a socket was bound, listened on or connected under the mock")
+        raise AssertionError("a socket was bound, listened on, resolved or connected")
 
     before = _listening_inodes()
     for name in ("bind", "listen", "connect", "connect_ex"):
         monkeypatch.setattr(socket.socket, name, refused)
+    monkeypatch.setattr(socket, "getaddrinfo", refused)
     yield
     assert _listening_inodes() == before
-
-
-def token_of(app_key: str = "demo-app", app_secret: str = "demo-secret") -> str:
-    request = oauth_models.GetAccessTokenRequest(app_key=app_key, app_secret=app_secret)
-    token: str = OAuthClient(CONFIG).get_access_token(request).body.access_token
-    return token
-
-
-def create(token: str, title: str = "Stand-up", host: str = "demo-alice") -> str:
-    created = Client(CONFIG).create_video_conference_with_options(
-        models.CreateVideoConferenceRequest(user_id=host, conf_title=title),
-        models.CreateVideoConferenceHeaders(x_acs_dingtalk_access_token=token),
-        RUNTIME,
-    )
-    conference_id: str = created.body.conference_id
-    return conference_id
-
-
-def query(token: str, conference_id: str) -> Any:
-    return Client(CONFIG).query_conference_info_with_options(
-        conference_id, models.QueryConferenceInfoHeaders(x_acs_dingtalk_access_token=token), RUNTIME
-    )
 
 
 def test_the_readme_example_runs_with_no_socket_opened(no_network: None):
@@ -114,7 +89,7 @@ def test_sdk_calls_reach_the_mock_whatever_the_endpoint(no_network: None):
 
 def test_async_sdk_calls_run_from_the_callers_loop(no_network: None):
     async def scenario(mock: DingconfMock) -> list[str]:
-        client = Client(CONFIG)
+        client = CLIENT
         token = mock.token()
         headers = models.CreateVideoConferenceHeaders(x_acs_dingtalk_access_token=token)
         made = await asyncio.gather(
@@ -127,17 +102,11 @@ def test_async_sdk_calls_run_from_the_callers_loop(no_network: None):
                 for i in range(5)
             )
         )
-        infos = [await query_async(client, token, m.body.conference_id) for m in made]
+        infos = [await query_async(token, m.body.conference_id) for m in made]
         return sorted(info.body.conf_info.title for info in infos)
 
     with dingconf.mock() as mock:
         assert asyncio.run(scenario(mock)) == [f"m{i}" for i in range(5)]
-
-
-async def query_async(client: Client, token: str, conference_id: str) -> Any:
-    return await client.query_conference_info_with_options_async(
-        conference_id, models.QueryConferenceInfoHeaders(x_acs_dingtalk_access_token=token), RUNTIME
-    )
 
 
 def test_the_decorator_activates_a_fresh_mock_per_call_of_a_sync_function():
@@ -161,7 +130,7 @@ def test_the_decorator_wraps_async_functions():
     async def make_one(title: str) -> str:
         token = await asyncio.to_thread(mock.token)
         conference_id = create(token, title)
-        info = await query_async(Client(CONFIG), token, conference_id)
+        info = await query_async(token, conference_id)
         title_seen: str = info.body.conf_info.title
         return title_seen
 
@@ -287,3 +256,13 @@ def test_no_process_is_started(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(os, "fork", refused)
     with dingconf.mock():
         assert query(token_of(), create(token_of())).body.conf_info.title == "Stand-up"
+
+
+def test_importing_dingconf_does_not_load_the_app():
+    program = (
+        "import sys, dingconf; assert 'dingconf.app' not in sys.modules; "
+        "assert callable(dingconf.mock); assert 'dingconf.app' in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", program], check=True, timeout=60)
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        dingconf.nothing  # noqa: B018

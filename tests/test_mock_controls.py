@@ -2,53 +2,32 @@
 ``dingconf_mock`` fixture."""
 
 import asyncio
-from typing import Any
 
 import httpx
 import pytest
 import requests
 from alibabacloud_dingtalk.conference_1_0 import models
-from alibabacloud_dingtalk.conference_1_0.client import Client
-from alibabacloud_tea_openapi.models import Config
-from alibabacloud_tea_util.models import RuntimeOptions
 from Tea.exceptions import TeaException
 
 import dingconf
 from dingconf.testing.mock import DingconfMock
 
+from mock_sdk import CLIENT, RUNTIME, create, query
 from sdk_errors import assert_sdk_error
 
-RUNTIME = RuntimeOptions()
-CLIENT = Client(Config(protocol="https", endpoint="api.dingtalk.com"))
 MEETINGS = "/v1.0/conference/videoConferences"
-
-
-def create(token: str, title: str = "Sync") -> str:
-    created = CLIENT.create_video_conference_with_options(
-        models.CreateVideoConferenceRequest(user_id="demo-alice", conf_title=title),
-        models.CreateVideoConferenceHeaders(x_acs_dingtalk_access_token=token),
-        RUNTIME,
-    )
-    conference_id: str = created.body.conference_id
-    return conference_id
-
-
-def query(token: str, conference_id: str) -> Any:
-    return CLIENT.query_conference_info_with_options(
-        conference_id, models.QueryConferenceInfoHeaders(x_acs_dingtalk_access_token=token), RUNTIME
-    )
 
 
 def test_the_fixture_is_an_active_mock_of_the_demo_organisation(dingconf_mock: DingconfMock):
     token = dingconf_mock.token()  # demo-app / demo-secret
-    assert query(token, create(token)).body.conf_info.title == "Sync"
+    assert query(token, create(token, "Sync")).body.conf_info.title == "Sync"
     users = dingconf_mock.state.export("dingdemo")["orgs"][0]["users"]
     assert [u["union_id"] for u in users] == ["demo-alice", "demo-bob", "demo-carol"]
 
 
 def test_participants_and_the_clock_drive_the_meeting(dingconf_mock: DingconfMock):
     token = dingconf_mock.token()
-    conference_id = create(token)
+    conference_id = create(token, "Sync")
     dingconf_mock.participants.join(conference_id, "demo-bob")
     said = dingconf_mock.participants.say(conference_id, "demo-bob", "hello")
     assert said["text"] == "hello"
@@ -62,7 +41,7 @@ def test_participants_and_the_clock_drive_the_meeting(dingconf_mock: DingconfMoc
 
 def test_events_an_app_received_and_the_journal(dingconf_mock: DingconfMock):
     token = dingconf_mock.token()
-    conference_id = create(token)
+    conference_id = create(token, "Sync")
     dingconf_mock.participants.join(conference_id, "demo-carol")
     event = dingconf_mock.events.wait_for(
         "demo-app", "meeting_member_status_change", change_scene="user_join"
@@ -75,7 +54,7 @@ def test_events_an_app_received_and_the_journal(dingconf_mock: DingconfMock):
 
 def test_faults_reach_the_sdk_as_errors_and_dropped_connections(dingconf_mock: DingconfMock):
     token = dingconf_mock.token()
-    conference_id = create(token)
+    conference_id = create(token, "Sync")
     with dingconf_mock.faults.injected("QueryConferenceInfo", code="systemError", times=1):
         assert_sdk_error(lambda: query(token, conference_id), 500, "systemError")
     dropped = dingconf_mock.faults.injected("QueryConferenceInfo", drop=True, times=1)
@@ -86,7 +65,7 @@ def test_faults_reach_the_sdk_as_errors_and_dropped_connections(dingconf_mock: D
 
 def test_state_reset_export_and_load(dingconf_mock: DingconfMock):
     token = dingconf_mock.token()
-    conference_id = create(token)
+    conference_id = create(token, "Sync")
     saved = dingconf_mock.state.export("dingdemo")
     dingconf_mock.state.reset()
     assert_sdk_error(lambda: query(dingconf_mock.token(), conference_id), 404, "roomNotFound")

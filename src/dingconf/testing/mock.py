@@ -206,14 +206,16 @@ class DingconfMock(ControlPlane):
         route_sdk_to(self)
 
     def _stop(self) -> None:
-        stop_routing(self)
-        assert self._app is not None
+        app, self._app = self._app, None
+        assert app is not None
         assert self._workdir is not None
         try:
-            self._app.stop()
+            stop_routing(self)
         finally:
-            self._app = None
-            self._workdir.cleanup()
+            try:
+                app.stop()
+            finally:
+                self._workdir.cleanup()
 
 
 def mock(seed: Seed | None = None, **settings: Any) -> DingconfMock:
