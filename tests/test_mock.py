@@ -266,3 +266,21 @@ def test_importing_dingconf_does_not_load_the_app():
     subprocess.run([sys.executable, "-c", program], check=True, timeout=60)
     with pytest.raises(AttributeError, match="no attribute 'nothing'"):
         dingconf.nothing  # noqa: B018
+
+
+def test_two_mocks_drawing_the_same_ids_still_keep_their_meetings_apart():
+    made = {}
+    with dingconf.mock(random_seed=1) as first, dingconf.mock(random_seed=1) as second:
+        for mock in (first, second):
+            headers = {"x-acs-dingtalk-access-token": mock.token()}
+            body = {"userId": "demo-alice", "confTitle": f"in mock {len(made)}"}
+            status, _, answer = mock.request(
+                "POST", "/v1.0/conference/videoConferences", body, headers
+            )
+            assert status == 200, answer
+            made[mock] = (answer["conferenceId"], headers)
+        assert made[first][0] == made[second][0]  # the same seed, the same conferenceId
+        for mock, title in ((first, "in mock 0"), (second, "in mock 1")):
+            conference_id, headers = made[mock]
+            path = f"/v1.0/conference/videoConferences/{conference_id}"
+            assert mock.request("GET", path, headers=headers)[2]["confInfo"]["title"] == title
