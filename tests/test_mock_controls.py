@@ -11,6 +11,7 @@ from Tea.exceptions import TeaException
 
 import dingconf
 from dingconf.testing.mock import DingconfMock
+from dingconf.testing.toolkit import ControlHelper
 
 from mock_sdk import CLIENT, RUNTIME, create, query
 from sdk_errors import assert_sdk_error
@@ -141,3 +142,18 @@ def test_async_with_starts_the_mock_off_the_callers_loop():
             return title
 
     assert asyncio.run(scenario()) == "Awaited"
+
+
+def test_the_mock_has_the_servers_helpers():
+    mock = dingconf.mock()  # not active: only its shape is looked at
+    helpers = {n: type(h).__name__ for n, h in vars(mock).items() if isinstance(h, ControlHelper)}
+    assert helpers == {
+        "clock": "Clock",
+        "participants": "Participants",
+        "events": "Events",
+        "state": "State",
+        "journal": "Journal",
+        "faults": "Faults",
+    }
+    with pytest.raises(TypeError, match="no_such_setting"):
+        dingconf.mock(no_such_setting=1)

@@ -83,6 +83,7 @@ class DingconfMock(ControlPlane):
     def __init__(self, seed: Seed | None = None, **settings: Any) -> None:
         super().__init__()
         self._document = _seed_document(seed)
+        Settings(**settings)  # a misspelt setting fails here rather than at the first ``with``
         self._settings = settings
         self._lock = threading.Lock()
         self._depth = 0

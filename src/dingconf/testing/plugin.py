@@ -8,7 +8,9 @@ Installed with the package (entry point ``pytest11``). Use the
         ...
 
 The server is a separate process speaking HTTP, exactly as your code would
-meet DingTalk; the control API drives participants and the clock.
+meet DingTalk; the control API drives participants and the clock. For unit
+tests of SDK or HTTP code, the ``dingconf_mock`` fixture is an in-process
+dingconf instead (:func:`dingconf.mock`): no port, no process.
 
 For tests that must not see each other's meetings, take ``dingconf_org``: a
 fresh organisation per test (its own corpId, users, an app with Read and
