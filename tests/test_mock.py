@@ -21,6 +21,7 @@ from alibabacloud_dingtalk.conference_1_0.client import Client
 from alibabacloud_tea_openapi.models import Config
 
 import dingconf
+from dingconf.core.errors import InvalidRequest
 from dingconf.testing.mock import DingconfMock
 
 from mock_sdk import CLIENT, RUNTIME, create, query, query_async, token_of
@@ -284,3 +285,22 @@ def test_two_mocks_drawing_the_same_ids_still_keep_their_meetings_apart():
             conference_id, headers = made[mock]
             path = f"/v1.0/conference/videoConferences/{conference_id}"
             assert mock.request("GET", path, headers=headers)[2]["confInfo"]["title"] == title
+
+
+def test_an_sdk_whose_core_lost_the_seam_fails_loudly(monkeypatch: pytest.MonkeyPatch):
+    import Tea.core
+
+    tea_original = vars(Tea.core.TeaCore)["do_action"]
+    monkeypatch.delattr(darabonba.core.DaraCore, "async_do_action")
+    with pytest.raises(RuntimeError, match="DaraCore has no async_do_action"), dingconf.mock():
+        pass
+    # Nothing stays patched: the other core's seam is its own again.
+    assert vars(Tea.core.TeaCore)["do_action"] is tea_original
+
+
+def test_a_bad_seed_fails_the_with_with_its_own_error_and_leaves_the_sdk_alone():
+    original = vars(darabonba.core.DaraCore)["do_action"]
+    bad = dingconf.mock(seed={"orgs": [{"corpId": "dingx", "nope": 1}]})
+    with pytest.raises(InvalidRequest, match=r"invalidSeed: orgs\[0\]: unknown key 'nope'"), bad:
+        pass
+    assert vars(darabonba.core.DaraCore)["do_action"] is original

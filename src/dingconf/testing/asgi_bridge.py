@@ -174,7 +174,10 @@ class AppThread:
         self._lifespan = asyncio.create_task(lifespan())
         answer = await asyncio.wait_for(answers.get(), _LIFESPAN_TIMEOUT_S)
         if answer["type"] != "lifespan.startup.complete":
-            await asyncio.gather(self._lifespan, return_exceptions=True)
+            # The start-up's own error (a bad seed says which entry), not its traceback's text.
+            (failure,) = await asyncio.gather(self._lifespan, return_exceptions=True)
+            if isinstance(failure, Exception):
+                raise failure
             raise RuntimeError(f"dingconf did not start: {answer.get('message', answer)}")
 
     async def _shutdown(self) -> None:

@@ -188,35 +188,38 @@ class DingconfMock(ControlPlane):
         return self._app
 
     def _start(self) -> None:
-        self._workdir = tempfile.TemporaryDirectory(prefix="dingconf-mock-")
-        database = f"sqlite:///{Path(self._workdir.name) / 'dingconf.sqlite3'}"
-        settings = Settings(**{"database": database, "access_log": "off", **self._settings})
+        # First, so that an SDK whose seam moved fails before anything starts.
+        route_sdk_to(self)
+        workdir = tempfile.TemporaryDirectory(prefix="dingconf-mock-")
+        database = f"sqlite:///{Path(workdir.name) / 'dingconf.sqlite3'}"
 
         async def loaded(services: Services) -> None:
             await services.provisioning.load_seed(self._document)
             # A reset goes back to the seed, as after ``serve --seed``.
             await services.state.capture_baseline()
 
-        app = AppThread(create_app(settings, on_startup=loaded))
         try:
+            settings = Settings(**{"database": database, "access_log": "off", **self._settings})
+            app = AppThread(create_app(settings, on_startup=loaded))
             app.start()
         except BaseException:
-            self._workdir.cleanup()
+            stop_routing(self)
+            workdir.cleanup()
             raise
-        self._app = app
-        route_sdk_to(self)
+        self._app, self._workdir = app, workdir
 
     def _stop(self) -> None:
-        app, self._app = self._app, None
+        app, workdir = self._app, self._workdir
         assert app is not None
-        assert self._workdir is not None
+        assert workdir is not None
+        self._app = self._workdir = None
         try:
             stop_routing(self)
         finally:
             try:
                 app.stop()
             finally:
-                self._workdir.cleanup()
+                workdir.cleanup()
 
 
 def mock(seed: Seed | None = None, **settings: Any) -> DingconfMock:
