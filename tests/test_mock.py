@@ -23,6 +23,7 @@ from alibabacloud_tea_openapi.models import Config
 import dingconf
 from dingconf.core.errors import InvalidRequest
 from dingconf.testing.mock import DingconfMock
+from dingconf.testing.plugin import free_port
 
 from mock_sdk import CLIENT, RUNTIME, create, query, query_async, token_of
 from sdk_errors import assert_sdk_error
@@ -149,8 +150,9 @@ def test_outside_a_mock_the_sdk_is_its_own_again():
         create(token_of())
         assert outer.journal.count("CreateVideoConference") == 1
     assert darabonba.core.DaraCore.__dict__["do_action"] is original
+    nobody = Config(protocol="http", endpoint=f"127.0.0.1:{free_port()}")  # nothing listens
     with pytest.raises(Exception, match=r"Connection refused|Failed to establish"):
-        Client(Config(protocol="http", endpoint="127.0.0.1:9")).query_conference_info_with_options(
+        Client(nobody).query_conference_info_with_options(
             "x" * 24, models.QueryConferenceInfoHeaders(x_acs_dingtalk_access_token="t"), RUNTIME
         )
 
