@@ -24,6 +24,13 @@ def test_the_fixture_is_an_active_mock_of_the_demo_organisation(dingconf_mock: D
     assert query(token, create(token, "Sync")).body.conf_info.title == "Sync"
     users = dingconf_mock.state.export("dingdemo")["orgs"][0]["users"]
     assert [u["union_id"] for u in users] == ["demo-alice", "demo-bob", "demo-carol"]
+    org = dingconf_mock.create_org()  # and its official-SDK client, as on a server
+    made = org.client.create_video_conference_with_options(
+        models.CreateVideoConferenceRequest(user_id=org.users[0], conf_title="Own org"),
+        models.CreateVideoConferenceHeaders(x_acs_dingtalk_access_token=org.token),
+        RUNTIME,
+    )
+    assert query(org.token, made.body.conference_id).body.conf_info.title == "Own org"
 
 
 def test_participants_and_the_clock_drive_the_meeting(dingconf_mock: DingconfMock):
