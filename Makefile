@@ -68,6 +68,7 @@ bench: setup postgres
 	$(VENV)/bin/python bench/state.py
 	$(VENV)/bin/python bench/journal.py
 	$(VENV)/bin/python bench/slow_clients.py
+	$(VENV)/bin/python bench/mock.py
 
 bench-slow: setup
 	$(VENV)/bin/python bench/slow_clients.py $(ARGS)

@@ -15,7 +15,9 @@ Installed with the package (entry point ``pytest11``). Use the
         dingconf_server.participants.join(made["conferenceId"], "u-alice")
 
 The server is a separate process speaking HTTP, exactly as your code would
-meet DingTalk; the control API drives participants and the clock.
+meet DingTalk; the control API drives participants and the clock. For unit
+tests of SDK or HTTP code, the ``dingconf_mock`` fixture is an in-process
+dingconf instead (:func:`dingconf.mock`): no port, no process.
 
 For tests that must not see each other's meetings, take ``dingconf_org``: a
 fresh organisation per test (its own corpId, users, an app with Read and
@@ -34,23 +36,24 @@ import sys
 import tempfile
 import time
 import urllib.error
-import urllib.parse
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from dingconf.testing.controls import Clock, Events, Participants, State
+from dingconf.testing.plane import ControlPlane, DingconfOrg, Response
 from dingconf.testing.shared import shared_across_workers
-from dingconf.testing.toolkit import Faults, Journal
+
+if TYPE_CHECKING:
+    from dingconf.testing.mock import DingconfMock
 
 __all__ = [
     "DEFAULT_SEED",
     "DingconfOrg",
     "DingconfServer",
+    "dingconf_mock",
     "dingconf_org",
     "dingconf_server",
     "free_port",
@@ -82,7 +85,7 @@ def free_port() -> int:
         return port
 
 
-class DingconfServer:
+class DingconfServer(ControlPlane):
     """One ``dingconf serve`` process, its database, and helpers to drive it.
 
     The process, HTTP and credentials are the server's own; the control API's
@@ -110,19 +113,7 @@ class DingconfServer:
         self._process: subprocess.Popen[bytes] | None = None
         #: Sent by :meth:`request` on control-API calls.
         self.admin_token = admin_token
-        #: The server clock: ``advance(ms)``, ``move(...)``.
-        self.clock = Clock(self._ok)
-        #: People in meetings: ``join``, ``leave``, ``say``, ``report_network``, ``decline``.
-        self.participants = Participants(self._ok)
-        #: ``events(app_key)`` lists an app's events; ``events.wait_for(...)`` awaits one.
-        self.events = Events(self._ok)
-        #: The whole state: ``reset()``, ``export()``, ``load(document)``.
-        self.state = State(self._ok)
-        #: ``journal(...)`` lists journaled calls; ``count``, ``clear``, ``assert_called``.
-        self.journal = Journal(self._ok)
-        #: ``faults()`` lists fault rules; ``add``, ``injected``, ``remove``, ``clear``,
-        #: ``set_qps_limit``.
-        self.faults = Faults(self._ok)
+        super().__init__()
 
     @property
     def endpoint(self) -> str:
@@ -202,117 +193,17 @@ class DingconfServer:
         """Everything the server printed."""
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
-    def request(
-        self,
-        method: str,
-        path: str,
-        body: object = None,
-        headers: dict[str, str] | None = None,
-        *,
-        json: object = None,
-    ) -> tuple[int, dict[str, str], Any]:
-        """Send one request; return status, headers and the decoded JSON body.
-
-        The body is sent as JSON; ``json=`` is another name for ``body``, as
-        httpx and requests spell it.
-        """
-        if body is not None and json is not None:
-            raise TypeError("request() takes the body as body or json=, not both")
-        sent = body if json is None else json
-        data = None if sent is None else jsonlib.dumps(sent).encode()
-        all_headers = {"content-type": "application/json", **(headers or {})}
+    def _send(
+        self, method: str, path: str, data: bytes | None, headers: dict[str, str]
+    ) -> Response:
         if self.admin_token and path.startswith("/_dingconf"):
-            all_headers.setdefault("x-dingconf-admin-token", self.admin_token)
-        req = urllib.request.Request(self.url + path, data=data, method=method, headers=all_headers)
+            headers.setdefault("x-dingconf-admin-token", self.admin_token)
+        req = urllib.request.Request(self.url + path, data=data, method=method, headers=headers)
         try:
             with urllib.request.urlopen(req, timeout=30) as resp:
                 return resp.status, dict(resp.headers.items()), jsonlib.loads(resp.read())
         except urllib.error.HTTPError as err:
             return err.code, dict(err.headers.items()), jsonlib.loads(err.read())
-
-    def _ok(self, method: str, path: str, body: object = None) -> Any:
-        status, _, payload = self.request(method, path, body)
-        if status != 200:
-            raise AssertionError(f"{method} {path} -> {status} {payload}")
-        return payload
-
-    def token(self, app_key: str = "test-app", app_secret: str = "test-secret") -> str:
-        """An internal app's access token."""
-        payload = self._ok(
-            "POST", "/v1.0/oauth2/accessToken", {"appKey": app_key, "appSecret": app_secret}
-        )
-        token: str = payload["accessToken"]
-        return token
-
-    def revoke_tokens(self, app_key: str) -> int:
-        """Revoke every access token of an internal app; return how many there were."""
-        path = f"/_dingconf/apps/{urllib.parse.quote(app_key, safe='')}/revokeTokens"
-        revoked: int = self._ok("POST", path)["revoked"]
-        return revoked
-
-    def create_org(
-        self,
-        corp_id: str | None = None,
-        users: list[tuple[str, str]] | None = None,
-        scopes: list[str] | None = None,
-    ) -> "DingconfOrg":
-        """A fresh organisation with users, an app and its token (ids generated if left out)."""
-        body: dict[str, Any] = {}
-        if corp_id:
-            body["corpId"] = corp_id
-        if users is not None:
-            body["users"] = [{"unionId": u, "nick": n} for u, n in users]
-        if scopes is not None:
-            body["scopes"] = scopes
-        made = self._ok("POST", "/_dingconf/orgs", body)
-        return DingconfOrg(
-            server=self,
-            corp_id=made["corpId"],
-            app_key=made["appKey"],
-            app_secret=made["appSecret"],
-            agent_id=made["agentId"],
-            users=[u["unionId"] for u in made["users"]],
-            token=self.token(made["appKey"], made["appSecret"]),
-        )
-
-
-@dataclass
-class DingconfOrg:
-    """An organisation of its own on a shared server: nobody else's meetings in sight."""
-
-    server: DingconfServer
-    corp_id: str
-    app_key: str
-    app_secret: str
-    #: The app's AgentId (``appId`` of the extension apps it sets on meetings).
-    agent_id: str
-    #: unionIds of its users (``u-host``, ``u-alice``, ``u-bob``, ``u-carol`` by default).
-    users: list[str]
-    #: An access token of its app (Read and Write).
-    token: str
-    _client: Any = field(default=None, repr=False)
-
-    @property
-    def headers(self) -> dict[str, str]:
-        """The header carrying :attr:`token`, for plain HTTP calls."""
-        return {"x-acs-dingtalk-access-token": self.token}
-
-    @property
-    def client(self) -> Any:
-        """The official SDK's ``conference_1_0`` client, pointed at the server.
-
-        Pass ``{"x_acs_dingtalk_access_token": org.token}`` headers to its
-        ``*_with_options`` calls (the SDK's own way). Needs ``alibabacloud_dingtalk``,
-        imported only here so the plugin loads without it.
-        """
-        if self._client is None:
-            from alibabacloud_dingtalk.conference_1_0.client import (  # type: ignore[import-untyped]
-                Client,
-            )
-            from alibabacloud_tea_openapi.models import Config  # type: ignore[import-untyped]
-
-            self._client = Client(Config(protocol="http", endpoint=self.server.endpoint))
-        return self._client
 
 
 def _start_shared(workdir: Path) -> tuple[DingconfServer, dict[str, Any]]:
@@ -350,3 +241,13 @@ def dingconf_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dingco
 def dingconf_org(dingconf_server: DingconfServer) -> DingconfOrg:
     """A fresh organisation on the session's server for this test alone."""
     return dingconf_server.create_org()
+
+
+@pytest.fixture
+def dingconf_mock() -> "Iterator[DingconfMock]":
+    """An in-process dingconf for this test (:func:`dingconf.mock`, the demo organisation):
+    the official SDK, whatever its endpoint, talks to it; no port, no process."""
+    from dingconf.testing.mock import mock
+
+    with mock() as active:
+        yield active
