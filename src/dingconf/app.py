@@ -153,7 +153,7 @@ def build_services(settings: Settings, store: Store) -> Services:
     return Services(
         store=store,
         clock=clock,
-        tokens=TokenService(store, clock, settings.token_ttl_s),
+        tokens=TokenService(store, clock, settings.token_ttl_s, settings.refused_secret),
         conferences=conferences,
         members=members,
         recording=recording,

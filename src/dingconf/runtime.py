@@ -224,14 +224,22 @@ def ready_notice(settings: Settings, prepared: list[str]) -> str:
     """The last thing ``serve`` prints: where it answers and how to get in.
 
     ``prepared`` is what start-up printed; the demo credentials among it (a
-    first start) are shown here, and only here.
+    first start, or the local demo secret the demo app answers to) are shown
+    here, and only here.
     """
     hint = (
         "" if settings.database == DEFAULT_DATABASE else f" --database {redact(settings.database)}"
     )
     lines = [f"dingconf is ready at {settings.base_url}", f"database {redact(settings.database)}"]
     credentials = next((line for line in prepared if "appSecret=" in line), None)
-    if credentials is not None:
+    stable = settings.local_demo_secret
+    if credentials is not None and stable and credentials.endswith(f"appSecret={stable}"):
+        lines += [
+            "demo organisation dingdemo, users demo-alice, demo-bob, demo-carol",
+            credentials,
+            "The demo secret is set at start, not random (--demo-secret changes it).",
+        ]
+    elif credentials is not None:
         lines += [
             "demo organisation dingdemo, users demo-alice, demo-bob, demo-carol",
             credentials,

@@ -1,5 +1,7 @@
 """Access tokens (spec §3) and the permission checks of every call (spec §2.3, §7)."""
 
+import hmac
+
 from dingconf.auth.tables import OrgTables, TokenTables
 from dingconf.core import errors
 from dingconf.core.clock import Clock
@@ -47,21 +49,31 @@ class TokenService:
     what it describes.
     """
 
-    def __init__(self, store: Store, clock: Clock, ttl_s: int) -> None:
+    def __init__(
+        self, store: Store, clock: Clock, ttl_s: int, refused_secret: str | None = None
+    ) -> None:
         self._store = store
         self._clock = clock
         self._ttl_s = ttl_s
+        # The well-known demo secret, on a server reachable from elsewhere: a
+        # database served on loopback before may still hold it.
+        self._refused = refused_secret.encode() if refused_secret else None
         self._cache: dict[str, tuple[Principal, int]] = {}
         self._cache_epoch = -1
+
+    def _refuses(self, secret: str) -> bool:
+        return self._refused is not None and hmac.compare_digest(secret.encode(), self._refused)
 
     async def issue_app_token(self, app_key: str, app_secret: str) -> IssuedToken:
         """GetAccessToken: the same token again while it is valid, its expiry renewed.
 
         Raises:
-            InvalidRequest: ``invalidClientIdOrSecret`` for an unknown key or wrong secret.
+            InvalidRequest: ``invalidClientIdOrSecret`` for an unknown key or wrong secret,
+                or the refused (well-known) secret.
         """
         app = await OrgTables(self._store.reader).get_app(app_key)
-        if not await verify_secret(app_secret, app.secret_hash if app else None) or app is None:
+        verified = await verify_secret(app_secret, app.secret_hash if app else None)
+        if not verified or app is None or self._refuses(app_secret):
             raise errors.invalid_client()
         now = self._clock.now_ms()
         expires = now + self._ttl_s * 1000
@@ -92,9 +104,8 @@ class TokenService:
                 ``invalidAuthInfo`` when the corp has not authorised the suite.
         """
         suite = await OrgTables(self._store.reader).get_suite(suite_key)
-        if not await verify_secret(suite_secret, suite.secret_hash if suite else None) or (
-            suite is None
-        ):
+        verified = await verify_secret(suite_secret, suite.secret_hash if suite else None)
+        if not verified or suite is None or self._refuses(suite_secret):
             raise errors.invalid_suite_key()
         if corp_id not in suite.authorized_corps:
             raise errors.invalid_auth_info()

@@ -6,7 +6,17 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["DEFAULT_DATABASE", "InputLimits", "Secret", "Settings", "data_dir", "default_database"]
+__all__ = [
+    "DEFAULT_DATABASE",
+    "DEMO_APP_KEY",
+    "DEMO_CORP",
+    "DEMO_SECRET",
+    "InputLimits",
+    "Secret",
+    "Settings",
+    "data_dir",
+    "default_database",
+]
 
 
 def data_dir() -> Path:
@@ -38,6 +48,14 @@ def default_database() -> str:
 
 #: The default database as the environment of this process names it.
 DEFAULT_DATABASE = default_database()
+
+#: The demo organisation and app ``serve`` creates on an empty database.
+DEMO_CORP = "dingdemo"
+DEMO_APP_KEY = "demo-app"
+#: The demo app's documented local secret (README, "Quick start"): a server
+#: bound to loopback gives it to the demo app; one reachable from elsewhere
+#: refuses it unless ``--demo-secret`` names it.
+DEMO_SECRET = "demo-secret"  # noqa: S105 - documented and public on purpose
 
 
 class Secret:
@@ -102,6 +120,8 @@ class Settings:
     event_retention_s: float = 86_400.0
     #: Pending events an app may be owed; older ones beyond it are dead-lettered.
     event_backlog: int = 10_000
+    #: The demo app's secret as set explicitly (``--demo-secret``); None: the default.
+    demo_secret: Secret | None = None
 
     @property
     def base_url(self) -> str:
@@ -126,3 +146,17 @@ class Settings:
             return ipaddress.ip_address(self.host).is_loopback
         except ValueError:
             return False
+
+    @property
+    def local_demo_secret(self) -> str | None:
+        """The secret the demo app is given: the one set explicitly, else
+        :data:`DEMO_SECRET` on loopback; None (a random one) on any other address."""
+        if self.demo_secret is not None:
+            return self.demo_secret.reveal()
+        return DEMO_SECRET if self.is_loopback else None
+
+    @property
+    def refused_secret(self) -> str | None:
+        """The app secret a token request is refused with whatever is stored:
+        :data:`DEMO_SECRET` on a server reachable from elsewhere, unless set explicitly."""
+        return DEMO_SECRET if self.demo_secret is None and not self.is_loopback else None
