@@ -224,6 +224,7 @@ def api_routes(
     toolkit = toolkit or Toolkit.of(settings, services.clock.now_ms)
     operations = api_operations(services, toolkit)
     toolkit.faults.know_actions(o.action for o in operations if o.gated)
+    toolkit.journal.know_operations((o.method, o.path) for o in operations if o.gated)
     return bind(
         operations,
         {
