@@ -21,6 +21,7 @@ from dingconf.bookings.routes import booking_routes
 from dingconf.bookings.service import BookingService
 from dingconf.content.service import ContentService
 from dingconf.control.console.join_page import join_page_operations, join_page_routes
+from dingconf.control.console.landing import browser_not_found, landing_route
 from dingconf.control.console.pages import console_pages
 from dingconf.control.console.presence import PresenceService
 from dingconf.control.console.routes import console_routes
@@ -297,10 +298,12 @@ def create_app(
         *metrics_routes(metrics, StatsService(services.store), admit),
         *docs_routes(),
         *console_pages(),
+        landing_route(settings, services.console, services.provisioning, services.store),
         *join_page_routes(services.presence, page_guard(settings.base_url)),
     ]
     router = build_router(routes, lifespan, raw=raw)
-    app = wire_errors(_shared_clock(router, services.shared_clock), request_ids)
+    pages = browser_not_found(router, [(r.method, r.path) for r in routes])
+    app = wire_errors(_shared_clock(pages, services.shared_clock), request_ids)
     # Off, the journal is not handed over: no bodies are collected for it.
     journal = toolkit.journal if settings.journal_size else None
     observed = observe(app, metrics, settings.access_log, journal, access_log_stream)

@@ -18,11 +18,11 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Sequence
 from typing import Any
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit
 
 import click
 
-from dingconf.core.config import DEFAULT_DATABASE, Settings
+from dingconf.core.config import DEFAULT_DATABASE, Settings, redacted_url
 
 __all__ = [
     "OneLineErrors",
@@ -44,16 +44,8 @@ class StartupError(Exception):
     """Something given at start-up cannot work; its message is one line for the user."""
 
 
-def redact(url: str) -> str:
-    """A database URL with its password replaced, fit to print or log."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"
-    netloc = f"{parts.username or ''}:***@{host}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit(parts._replace(netloc=netloc))
+#: A database URL with its password replaced (the landing page shows it too).
+redact = redacted_url
 
 
 def _one_line(text: str) -> str:

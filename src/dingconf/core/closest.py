@@ -49,7 +49,7 @@ def _filled(template: list[str], segments: list[str]) -> str:
 
 
 def closest_route(
-    method: str, path: str, routes: Iterable[tuple[str, str]]
+    method: str, path: str, routes: Iterable[tuple[str, str]], same_method_first: bool = False
 ) -> tuple[str, str] | None:
     """The route (method, path template) closest to a request no route answers.
 
@@ -57,7 +57,8 @@ def closest_route(
     (the one with the most literal segments alike, then the first declared:
     ``GET /videoConferences/{conferenceId}`` before ``PUT`` on it); any other
     path, the route whose path is most alike (difflib's measure, 0.6 at
-    least), the same method winning a tie. None when nothing is close.
+    least), the same method winning a tie (``same_method_first``: winning if
+    close at all, as for a browser, which only ever GETs). None when nothing is close.
     """
     asked = _segments(path)
     fitting: list[tuple[int, str, str]] = []
@@ -73,7 +74,8 @@ def closest_route(
     if fitting:  # the most literal segments alike; the first declared of equals
         _, route_method, template = max(fitting, key=lambda f: f[0])
         return route_method, template
-    best = max(scored, key=lambda s: (s[0], s[1]), default=None)
+    own = [s for s in scored if s[1] and s[0] >= _CUTOFF] if same_method_first else []
+    best = max(own or scored, key=lambda s: (s[0], s[1]), default=None)
     if best is None or best[0] < _CUTOFF:
         return None
     return best[2], best[3]

@@ -5,6 +5,7 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 __all__ = [
     "DEFAULT_DATABASE",
@@ -16,6 +17,7 @@ __all__ = [
     "Settings",
     "data_dir",
     "default_database",
+    "redacted_url",
 ]
 
 
@@ -44,6 +46,18 @@ def data_dir() -> Path:
 def default_database() -> str:
     """The default database URL: a SQLite file in :func:`data_dir`."""
     return f"sqlite:///{(data_dir() / 'dingconf.sqlite3').absolute()}"
+
+
+def redacted_url(url: str) -> str:
+    """A database URL with its password replaced, fit to print, log or show."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = f"{parts.username or ''}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 #: The default database as the environment of this process names it.
