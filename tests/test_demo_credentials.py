@@ -68,6 +68,19 @@ def test_a_server_bound_beyond_loopback_refuses_the_well_known_secret_a_database
         )
 
 
+def test_beyond_loopback_a_suite_presenting_it_is_refused_too(tmp_path: Path):
+    suite = {"suiteKey": "s", "suiteSecret": "demo-secret", "authorizedCorps": ["dingx"]}
+    seed = {"orgs": [{"corpId": "dingx"}], "suites": [suite]}
+    body = {"suiteKey": "s", "suiteSecret": "demo-secret", "authCorpId": "dingx"}
+    body["suiteTicket"] = "any"
+    with InProcessServer(tmp_path, seed=seed) as local:
+        assert local.request("POST", "/v1.0/oauth2/corpAccessToken", body)[0] == 200
+    database = local.database
+    with InProcessServer(tmp_path, seed=seed, database=database, host="0.0.0.0") as exposed:
+        status, _, reply = exposed.request("POST", "/v1.0/oauth2/corpAccessToken", body)
+    assert (status, reply["code"]) == (400, "invalidSuiteKey")
+
+
 def test_set_explicitly_the_well_known_secret_is_taken_on_any_address(tmp_path: Path):
     explicit = Secret("demo-secret")
     with InProcessServer(tmp_path, host="0.0.0.0", demo_secret=explicit) as server:

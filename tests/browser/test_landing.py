@@ -18,9 +18,11 @@ PHONE = {"width": 375, "height": 812}
 @pytest.fixture(scope="module")
 def demo_server() -> Iterator[InProcessServer]:
     """A fresh loopback server: the demo organisation and its documented credentials."""
-    with tempfile.TemporaryDirectory(prefix="dingconf-landing-") as tmp:
-        with InProcessServer(Path(tmp)) as server:
-            yield server
+    with (
+        tempfile.TemporaryDirectory(prefix="dingconf-landing-") as tmp,
+        InProcessServer(Path(tmp)) as server,
+    ):
+        yield server
 
 
 def test_the_landing_page_shows_the_demo_credentials_and_copies_a_snippet(
