@@ -3,6 +3,7 @@ to loopback, with nothing copied; refused on one reachable from elsewhere unless
 
 import re
 import time
+import urllib.request
 from pathlib import Path
 
 from alibabacloud_dingtalk.conference_1_0 import models as conf_models
@@ -11,7 +12,9 @@ from alibabacloud_dingtalk.oauth2_1_0 import models as oauth_models
 from alibabacloud_dingtalk.oauth2_1_0.client import Client as OAuthClient
 from alibabacloud_tea_util import models as util_models
 
-from dingconf.core.config import Secret
+from dingconf.cli.jobs import run
+from dingconf.cli.serve import _start_state
+from dingconf.core.config import Secret, Settings
 from dingconf.testing.plugin import DingconfServer
 from in_process_server import InProcessServer
 
@@ -127,3 +130,18 @@ def test_serve_on_every_address_says_so_and_refuses_the_well_known_secret(tmp_pa
         "note: not bound to loopback, so the well-known secret 'demo-secret' is refused "
         "(--demo-secret sets the demo app's own)"
     ]
+
+
+def test_a_secret_the_user_chose_is_taken_but_never_printed_or_shown(tmp_path: Path):
+    database = f"sqlite:///{tmp_path / 'db'}"
+    chosen = Settings(database=database, demo_secret=Secret("my-own-secret"))
+    for _start in range(2):  # creating the demo, then finding it
+        lines = run(chosen, lambda s: _start_state(s, None, None, chosen))
+        assert "appKey=demo-app appSecret=(set by --demo-secret)" in lines
+        assert not any("my-own-secret" in line for line in lines)
+    chosen_secret = Secret("my-own-secret")
+    with InProcessServer(tmp_path, database=database, demo_secret=chosen_secret) as server:
+        mine = {"appKey": "demo-app", "appSecret": "my-own-secret"}
+        assert server.request("POST", _TOKEN, mine)[0] == 200
+        with urllib.request.urlopen(f"{server.url}/", timeout=30) as page:
+            assert b"my-own-secret" not in page.read()

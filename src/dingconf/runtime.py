@@ -224,8 +224,7 @@ def ready_notice(settings: Settings, prepared: list[str]) -> str:
     )
     lines = [f"dingconf is ready at {settings.base_url}", f"database {redact(settings.database)}"]
     credentials = next((line for line in prepared if "appSecret=" in line), None)
-    stable = settings.local_demo_secret
-    if credentials is not None and stable and credentials.endswith(f"appSecret={stable}"):
+    if credentials is not None and settings.local_demo_secret is not None:
         lines += [
             "demo organisation dingdemo, users demo-alice, demo-bob, demo-carol",
             credentials,

@@ -110,22 +110,26 @@ async def _demo(services: Services, settings: Settings) -> tuple[list[str], bool
     """
     wanted = settings.local_demo_secret
     secret = wanted or secrets.token_urlsafe(18)
+    # The well-known secret and a random one (once) are printed; one the user
+    # chose is theirs to know, and is not repeated into the output.
+    shown = secret if wanted in (None, DEMO_SECRET) else "(set by --demo-secret)"
+    credentials = f"appKey={DEMO_APP_KEY} appSecret={shown}"
     provisioning = services.provisioning
     if await provisioning.provision_first_org(
         DEMO_CORP, "Demo Org", _DEMO_USERS, DEMO_APP_KEY, secret, DEFAULT_SCOPES
     ):
         return [
             f"created demo organisation {DEMO_CORP} with users demo-alice, demo-bob, demo-carol",
-            f"appKey={DEMO_APP_KEY} appSecret={secret}",
+            credentials,
         ], True
     answers = None if wanted is None else await provisioning.answers_to(DEMO_APP_KEY, wanted)
     if wanted is None or answers is None:
         return [], False  # nothing to tell, or no demo app (a database a seed filled)
     if answers:
-        return [f"appKey={DEMO_APP_KEY} appSecret={wanted}"], False
+        return [credentials], False
     if settings.demo_secret is not None:
         await provisioning.reset_secret(DEMO_APP_KEY, wanted)
-        return [f"appKey={DEMO_APP_KEY} appSecret={wanted}"], True
+        return [credentials], True
     return [
         f"{DEMO_APP_KEY} keeps the secret it was given earlier; for the local demo secret run "
         f"dingconf apps reset-secret {DEMO_APP_KEY} --secret {DEMO_SECRET}"

@@ -31,7 +31,7 @@ from dingconf.control.console.pages import CONSOLE_PATH, PAGE_HEADERS
 from dingconf.control.console.service import ConsoleService
 from dingconf.core import errors
 from dingconf.core.closest import closest_route
-from dingconf.core.config import DEMO_APP_KEY, Settings, redacted_url
+from dingconf.core.config import DEMO_APP_KEY, DEMO_SECRET, Settings, redacted_url
 from dingconf.core.errors import DingError, RouteNotFound
 from dingconf.db.store import Store
 from dingconf.http.asgi import ERROR_CODE, REQUEST_ID
@@ -182,6 +182,8 @@ class _Landing:
             "<code>dingconf serve --seed</code>.</p>"
         )
         answers, secret = await self._demo_secret()
+        if secret != DEMO_SECRET:
+            secret = None  # one the user chose is theirs to know: not shown
         slots = {
             "DETAILS": f"<dt>Database</dt><dd>{_code(redacted_url(self._settings.database))}</dd>"
             f"<dt>Organisations</dt><dd>{len(orgs)}</dd>",
@@ -197,11 +199,16 @@ class _Landing:
                 f"{_code(secret)} (the local demo secret: refused on a server bound beyond "
                 "loopback unless set with <code>--demo-secret</code>).</p>"
             )
+        elif answers and self._settings.demo_secret is not None:
+            slots["CREDENTIALS"] = (
+                f"<p>Demo app: appKey {_code(DEMO_APP_KEY)}, appSecret: the one "
+                "<code>--demo-secret</code> sets.</p>"
+            )
         elif answers is not None:
+            command = f"dingconf apps reset-secret {DEMO_APP_KEY} --secret {DEMO_SECRET}"
             slots["CREDENTIALS"] = (
                 f"<p>The demo app {_code(DEMO_APP_KEY)} keeps a secret set earlier; "
-                f"{_code(f'dingconf apps reset-secret {DEMO_APP_KEY} --secret {secret}')} "
-                "gives it the local demo secret.</p>"
+                f"{_code(command)} gives it the local demo secret.</p>"
             )
         else:
             slots["CREDENTIALS"] = "<p>Use your app's appKey and appSecret in the snippets.</p>"
