@@ -302,8 +302,8 @@ def create_app(
         *join_page_routes(services.presence, page_guard(settings.base_url)),
     ]
     router = build_router(routes, lifespan, raw=raw)
-    pages = browser_not_found(router, [(r.method, r.path) for r in routes])
-    app = wire_errors(_shared_clock(pages, services.shared_clock), request_ids)
+    not_found = browser_not_found([(r.method, r.path) for r in routes])
+    app = wire_errors(_shared_clock(router, services.shared_clock), request_ids, not_found)
     # Off, the journal is not handed over: no bodies are collected for it.
     journal = toolkit.journal if settings.journal_size else None
     observed = observe(app, metrics, settings.access_log, journal, access_log_stream)

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.routing import Route
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from dingconf.auth.guards import refuse_foreign_pages
 from dingconf.auth.provisioning import ProvisioningService
@@ -34,7 +34,7 @@ from dingconf.core.closest import closest_route
 from dingconf.core.config import DEMO_APP_KEY, DEMO_SECRET, Settings, redacted_url
 from dingconf.core.errors import DingError, RouteNotFound
 from dingconf.db.store import Store
-from dingconf.http.asgi import ERROR_CODE, REQUEST_ID
+from dingconf.http.asgi import REQUEST_ID, ErrorPage
 from dingconf.http.redaction import loggable_path
 
 __all__ = ["PAGES", "browser_not_found", "landing_route"]
@@ -267,33 +267,21 @@ def _not_found_page(scope: Scope, error: DingError, routes: Sequence[tuple[str, 
     )
 
 
-def browser_not_found(app: ASGIApp, routes: Iterable[tuple[str, str]]) -> ASGIApp:
-    """``app``, with a browser's 404 outside DingTalk's API answered by an HTML page.
+def browser_not_found(routes: Iterable[tuple[str, str]]) -> ErrorPage:
+    """A browser's 404 outside DingTalk's API, answered by an HTML page (for
+    :func:`~dingconf.http.asgi.wire_errors`).
 
     It names the closest of ``routes`` (method, path) and :data:`PAGES`, and
     links home and to the console. API paths, and clients whose ``Accept``
-    does not name ``text/html``, keep DingTalk's JSON errors. Only a failure
-    pays for the check.
+    does not name ``text/html``, keep DingTalk's JSON errors.
     """
     candidates = (*PAGES, *routes)
 
-    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        try:
-            await app(scope, receive, send)
-        except DingError as error:
-            if (
-                error.status != 404
-                or scope["type"] != "http"
-                or scope["path"].startswith(_API_PREFIX)
-                or not _wants_html(scope)
-            ):
-                raise
-            scope[ERROR_CODE] = error.code
-            headers = {
-                **PAGE_HEADERS,
-                "content-type": _HTML,
-                "x-acs-request-id": scope.get(REQUEST_ID, ""),
-            }
-            await _send(send, 404, _not_found_page(scope, error, candidates), headers)
+    async def answer(scope: Scope, error: DingError, send: Send) -> bool:
+        if error.status != 404 or scope["path"].startswith(_API_PREFIX) or not _wants_html(scope):
+            return False
+        headers = {**PAGE_HEADERS, "content-type": _HTML, "x-acs-request-id": scope[REQUEST_ID]}
+        await _send(send, 404, _not_found_page(scope, error, candidates), headers)
+        return True
 
-    return middleware
+    return answer
