@@ -95,6 +95,15 @@ def test_a_page_of_another_site_sees_no_state_or_credentials(demo_server: InProc
     assert "&lt;appSecret&gt;" in page
 
 
+def test_a_server_bound_beyond_loopback_shows_no_state_or_credentials(tmp_path: Path):
+    with InProcessServer(tmp_path, host="0.0.0.0") as server:
+        status, _, page = get(server, "/")
+    assert status == 200
+    for private in ("dingdemo", "demo-alice", server.database):
+        assert private not in page
+    assert "shown only to local clients of a server bound to loopback" in page
+
+
 def test_everything_shown_is_escaped(tmp_path: Path):
     name = '<img src=x onerror="alert(1)">'
     seed = {

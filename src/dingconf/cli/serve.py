@@ -190,7 +190,8 @@ async def _start_state(
 )
 @click.option(
     "--demo-secret",
-    help=f"The demo app's secret (default on loopback: {DEMO_SECRET}; elsewhere: random).",
+    help=f"The demo app's secret (default on loopback: {DEMO_SECRET}; elsewhere: random). "
+    "Visible in the process list: prefer the variable.",
     **env("DEMO_SECRET"),
 )
 @click.option("--workers", default=1, type=click.IntRange(1, 64), **env("WORKERS"))
