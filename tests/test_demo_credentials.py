@@ -22,6 +22,7 @@ from conftest import sdk_config
 from sdk_errors import assert_sdk_error
 
 _TOKEN = "/v1.0/oauth2/accessToken"
+_OPEN = "/v1.0/gateway/connections/open"
 _DEMO = {"appKey": "demo-app", "appSecret": "demo-secret"}
 
 
@@ -69,6 +70,16 @@ def test_a_server_bound_beyond_loopback_refuses_the_well_known_secret_a_database
             400,
             "invalidClientIdOrSecret",
         )
+
+
+def test_beyond_loopback_a_stream_connection_with_it_is_refused_too(tmp_path: Path):
+    database = f"sqlite:///{tmp_path / 'db'}"
+    opening = {"clientId": "demo-app", "clientSecret": "demo-secret", "subscriptions": []}
+    with InProcessServer(tmp_path, database=database) as local:
+        assert local.request("POST", _OPEN, opening)[0] == 200
+    with InProcessServer(tmp_path, database=database, host="0.0.0.0") as exposed:
+        status, _, body = exposed.request("POST", _OPEN, opening)
+    assert (status, body["code"]) == (400, "invalidClientIdOrSecret")
 
 
 def test_beyond_loopback_a_suite_presenting_it_is_refused_too(tmp_path: Path):

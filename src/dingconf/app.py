@@ -165,7 +165,7 @@ def build_services(settings: Settings, store: Store) -> Services:
         listing=ListingService(store, clock),
         control=control,
         analytics=AnalyticsService(store, clock, conferences),
-        gateway=GatewayService(store, clock),
+        gateway=GatewayService(store, clock, settings.refused_secret),
         event_log=EventLogService(store, clock),
         push=PushService(store, PushSender(clock).check_url),
         streams=StreamService(store, clock),

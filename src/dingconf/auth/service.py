@@ -1,13 +1,11 @@
 """Access tokens (spec §3) and the permission checks of every call (spec §2.3, §7)."""
 
-import hmac
-
 from dingconf.auth.tables import OrgTables, TokenTables
 from dingconf.core import errors
 from dingconf.core.clock import Clock
 from dingconf.core.records import Principal, TokenRecord
 from dingconf.core.rng import random_hex
-from dingconf.core.secrets import derive_token, hash_token, new_token, verify_secret
+from dingconf.core.secrets import derive_token, hash_token, is_refused, new_token, verify_secret
 from dingconf.db.store import Store
 
 __all__ = ["READ", "WRITE", "IssuedToken", "TokenService", "require_scope"]
@@ -57,12 +55,9 @@ class TokenService:
         self._ttl_s = ttl_s
         # The well-known demo secret, on a server reachable from elsewhere: a
         # database served on loopback before may still hold it.
-        self._refused = refused_secret.encode() if refused_secret else None
+        self._refused = refused_secret
         self._cache: dict[str, tuple[Principal, int]] = {}
         self._cache_epoch = -1
-
-    def _refuses(self, secret: str) -> bool:
-        return self._refused is not None and hmac.compare_digest(secret.encode(), self._refused)
 
     async def issue_app_token(self, app_key: str, app_secret: str) -> IssuedToken:
         """GetAccessToken: the same token again while it is valid, its expiry renewed.
@@ -73,7 +68,7 @@ class TokenService:
         """
         app = await OrgTables(self._store.reader).get_app(app_key)
         verified = await verify_secret(app_secret, app.secret_hash if app else None)
-        if not verified or app is None or self._refuses(app_secret):
+        if not verified or app is None or is_refused(app_secret, self._refused):
             raise errors.invalid_client()
         now = self._clock.now_ms()
         expires = now + self._ttl_s * 1000
@@ -105,7 +100,7 @@ class TokenService:
         """
         suite = await OrgTables(self._store.reader).get_suite(suite_key)
         verified = await verify_secret(suite_secret, suite.secret_hash if suite else None)
-        if not verified or suite is None or self._refuses(suite_secret):
+        if not verified or suite is None or is_refused(suite_secret, self._refused):
             raise errors.invalid_suite_key()
         if corp_id not in suite.authorized_corps:
             raise errors.invalid_auth_info()
