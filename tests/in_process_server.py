@@ -177,4 +177,4 @@ def prepare(settings: Settings, workdir: Path, seed: dict[str, Any] | None) -> N
         seed_path.write_text(json.dumps(seed), encoding="utf-8")
     # On a thread of its own: the caller's may be running an event loop (Playwright's).
     with ThreadPoolExecutor(1) as thread:
-        thread.submit(run, settings, lambda s: _start_state(s, seed_path, None)).result()
+        thread.submit(run, settings, lambda s: _start_state(s, seed_path, None, settings)).result()

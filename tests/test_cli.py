@@ -196,7 +196,7 @@ def test_bad_seed_is_reported_clearly(tmp_path: Path):
     assert "orgs[0].apps[0]: 'appSecret' must be a non-empty string" in error
 
 
-def test_first_start_creates_a_demo_org_and_prints_its_credentials(
+def test_first_start_creates_a_demo_org_with_the_documented_credentials(
     database_url: str, tmp_path: Path
 ):
     server = DingconfServer(tmp_path, database=database_url).start()
@@ -207,6 +207,7 @@ def test_first_start_creates_a_demo_org_and_prints_its_credentials(
             time.sleep(0.05)
         match = re.search(r"appKey=(\S+) appSecret=(\S+)", server.log())
         assert match, server.log()
+        assert match.groups() == ("demo-app", "demo-secret")  # loopback: the documented ones
         token = server.token(match.group(1), match.group(2))
         status, _, _ = server.request(
             "POST",
@@ -217,10 +218,12 @@ def test_first_start_creates_a_demo_org_and_prints_its_credentials(
         assert status == 200
     finally:
         server.stop()
-    # A second start finds the org and prints no secret.
+    # A second start finds the org, and the demo app still answers to the same secret.
     again = DingconfServer(tmp_path, database=server.database).start()
-    again.stop()
-    assert again.log().count("appSecret=") == 1
+    try:
+        assert again.token("demo-app", "demo-secret")
+    finally:
+        again.stop()
 
 
 def test_apps_add_on_an_existing_app_keeps_its_secret_and_says_what_changed(tmp_path: Path):

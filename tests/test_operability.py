@@ -381,7 +381,9 @@ def test_every_bad_start_up_input_is_one_error_line(case: str, tmp_path: Path):
 # --- The demo secret -----------------------------------------------------------------
 
 
-def test_demo_secret_is_printed_last_boxed_and_can_be_reset(database_url: str, tmp_path: Path):
+def test_demo_secret_is_printed_last_boxed_and_a_reset_one_is_kept(
+    database_url: str, tmp_path: Path
+):
     server = DingconfServer(tmp_path, database=database_url, extra_args=("--access-log", "off"))
     server.start()
     try:
@@ -393,10 +395,11 @@ def test_demo_secret_is_printed_last_boxed_and_can_be_reset(database_url: str, t
         assert len({len(line) for line in notice}) == 1  # a closed box
         text = "\n".join(notice)
         assert f"dingconf is ready at {server.url}" in text
-        assert "dingconf apps reset-secret demo-app --database" in text
+        assert "The demo secret is set at start, not random" in text
         secret = re.search(r"appKey=demo-app appSecret=(\S+)", text).group(1)
+        assert secret == "demo-secret"  # on loopback: the documented one
         token = server.token("demo-app", secret)
-        assert server.log().count(secret) == 1  # printed once, only in the box
+        assert server.log().count("appSecret=") == 1  # printed once, only in the box
 
         reset = run_cli("apps", "reset-secret", "demo-app", "--database", database_url)
         assert reset.returncode == 0, reset.stderr
@@ -421,7 +424,12 @@ def test_demo_secret_is_printed_last_boxed_and_can_be_reset(database_url: str, t
         wait_for(lambda: again.log().rstrip().endswith("+"))
     finally:
         again.stop()
+    # The secret the user chose is kept, and the start says how to go back.
     assert "appSecret" not in again.log()
+    assert (
+        "demo-app keeps the secret it was given earlier; for the local demo secret run "
+        "dingconf apps reset-secret demo-app --secret demo-secret"
+    ) in again.log()
     assert "dingconf apps reset-secret APPKEY --database" in again.log()
 
 

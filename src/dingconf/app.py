@@ -21,6 +21,7 @@ from dingconf.bookings.routes import booking_routes
 from dingconf.bookings.service import BookingService
 from dingconf.content.service import ContentService
 from dingconf.control.console.join_page import join_page_operations, join_page_routes
+from dingconf.control.console.landing import browser_not_found, landing_route
 from dingconf.control.console.pages import console_pages
 from dingconf.control.console.presence import PresenceService
 from dingconf.control.console.routes import console_routes
@@ -160,7 +161,7 @@ def build_services(settings: Settings, store: Store) -> Services:
     return Services(
         store=store,
         clock=clock,
-        tokens=TokenService(store, clock, settings.token_ttl_s),
+        tokens=TokenService(store, clock, settings.token_ttl_s, settings.refused_secret),
         conferences=conferences,
         members=members,
         recording=recording,
@@ -171,7 +172,7 @@ def build_services(settings: Settings, store: Store) -> Services:
         listing=ListingService(store, clock),
         control=control,
         analytics=AnalyticsService(store, clock, conferences),
-        gateway=GatewayService(store, clock),
+        gateway=GatewayService(store, clock, settings.refused_secret),
         event_log=EventLogService(store, clock),
         push=PushService(store, PushSender(clock).check_url),
         streams=StreamService(store, clock),
@@ -231,6 +232,7 @@ def api_routes(
     toolkit = toolkit or Toolkit.of(settings, services.clock.now_ms)
     operations = api_operations(services, toolkit)
     toolkit.faults.know_actions(o.action for o in operations if o.gated)
+    toolkit.journal.know_operations((o.method, o.path) for o in operations if o.gated)
     return bind(
         operations,
         {
@@ -303,10 +305,12 @@ def create_app(
         *metrics_routes(metrics, StatsService(services.store), admit),
         *docs_routes(),
         *console_pages(),
+        landing_route(settings, services.console, services.provisioning, services.store),
         *join_page_routes(services.presence, page_guard(settings.base_url)),
     ]
     router = build_router(routes, lifespan, raw=raw)
-    app = wire_errors(_shared_clock(router, services.shared_clock), request_ids)
+    not_found = browser_not_found([(r.method, r.path) for r in routes])
+    app = wire_errors(_shared_clock(router, services.shared_clock), request_ids, not_found)
     # Off, the journal is not handed over: no bodies are collected for it.
     journal = toolkit.journal if settings.journal_size else None
     observed = observe(app, metrics, settings.access_log, journal, access_log_stream)

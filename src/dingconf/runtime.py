@@ -18,11 +18,11 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Sequence
 from typing import Any
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit
 
 import click
 
-from dingconf.core.config import DEFAULT_DATABASE, Settings
+from dingconf.core.config import DEFAULT_DATABASE, Settings, redacted_url
 
 __all__ = [
     "OneLineErrors",
@@ -44,16 +44,8 @@ class StartupError(Exception):
     """Something given at start-up cannot work; its message is one line for the user."""
 
 
-def redact(url: str) -> str:
-    """A database URL with its password replaced, fit to print or log."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"
-    netloc = f"{parts.username or ''}:***@{host}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit(parts._replace(netloc=netloc))
+#: A database URL with its password replaced (the landing page shows it too).
+redact = redacted_url
 
 
 def _one_line(text: str) -> str:
@@ -224,14 +216,21 @@ def ready_notice(settings: Settings, prepared: list[str]) -> str:
     """The last thing ``serve`` prints: where it answers and how to get in.
 
     ``prepared`` is what start-up printed; the demo credentials among it (a
-    first start) are shown here, and only here.
+    first start, or the local demo secret the demo app answers to) are shown
+    here, and only here.
     """
     hint = (
         "" if settings.database == DEFAULT_DATABASE else f" --database {redact(settings.database)}"
     )
     lines = [f"dingconf is ready at {settings.base_url}", f"database {redact(settings.database)}"]
     credentials = next((line for line in prepared if "appSecret=" in line), None)
-    if credentials is not None:
+    if credentials is not None and settings.local_demo_secret is not None:
+        lines += [
+            "demo organisation dingdemo, users demo-alice, demo-bob, demo-carol",
+            credentials,
+            "The demo secret is set at start, not random (--demo-secret changes it).",
+        ]
+    elif credentials is not None:
         lines += [
             "demo organisation dingdemo, users demo-alice, demo-bob, demo-carol",
             credentials,

@@ -296,6 +296,14 @@ class ProvisioningService:
                 await TokenTables(tx.conn).delete_tokens("suite", suite_key)
         return suite
 
+    async def answers_to(self, app_key: str, secret: str) -> bool | None:
+        """Whether ``secret`` is the app's secret (compared in constant time); None:
+        there is no such app."""
+        app = await OrgTables(self._store.reader).get_app(app_key)
+        if app is None:
+            return None
+        return await verify_secret(secret, app.secret_hash)
+
     async def reset_secret(self, app_key: str, secret: str) -> App:
         """Give an existing internal app a new secret; its tokens are revoked.
 

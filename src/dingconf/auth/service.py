@@ -5,7 +5,7 @@ from dingconf.core import errors
 from dingconf.core.clock import Clock
 from dingconf.core.records import Principal, TokenRecord
 from dingconf.core.rng import random_hex
-from dingconf.core.secrets import derive_token, hash_token, new_token, verify_secret
+from dingconf.core.secrets import derive_token, hash_token, is_refused, new_token, verify_secret
 from dingconf.db.store import Store
 
 __all__ = ["READ", "WRITE", "IssuedToken", "TokenService", "require_scope"]
@@ -47,10 +47,15 @@ class TokenService:
     what it describes.
     """
 
-    def __init__(self, store: Store, clock: Clock, ttl_s: int) -> None:
+    def __init__(
+        self, store: Store, clock: Clock, ttl_s: int, refused_secret: str | None = None
+    ) -> None:
         self._store = store
         self._clock = clock
         self._ttl_s = ttl_s
+        # The well-known demo secret, on a server reachable from elsewhere: a
+        # database served on loopback before may still hold it.
+        self._refused = refused_secret
         self._cache: dict[str, tuple[Principal, int]] = {}
         self._cache_epoch = -1
 
@@ -58,10 +63,12 @@ class TokenService:
         """GetAccessToken: the same token again while it is valid, its expiry renewed.
 
         Raises:
-            InvalidRequest: ``invalidClientIdOrSecret`` for an unknown key or wrong secret.
+            InvalidRequest: ``invalidClientIdOrSecret`` for an unknown key or wrong secret,
+                or the refused (well-known) secret.
         """
         app = await OrgTables(self._store.reader).get_app(app_key)
-        if not await verify_secret(app_secret, app.secret_hash if app else None) or app is None:
+        verified = await verify_secret(app_secret, app.secret_hash if app else None)
+        if not verified or app is None or is_refused(app_secret, self._refused):
             raise errors.invalid_client()
         now = self._clock.now_ms()
         expires = now + self._ttl_s * 1000
@@ -92,9 +99,8 @@ class TokenService:
                 ``invalidAuthInfo`` when the corp has not authorised the suite.
         """
         suite = await OrgTables(self._store.reader).get_suite(suite_key)
-        if not await verify_secret(suite_secret, suite.secret_hash if suite else None) or (
-            suite is None
-        ):
+        verified = await verify_secret(suite_secret, suite.secret_hash if suite else None)
+        if not verified or suite is None or is_refused(suite_secret, self._refused):
             raise errors.invalid_suite_key()
         if corp_id not in suite.authorized_corps:
             raise errors.invalid_auth_info()

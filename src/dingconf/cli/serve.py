@@ -15,7 +15,17 @@ from dingconf.app import Services, create_app
 from dingconf.auth.provisioning import DEFAULT_SCOPES
 from dingconf.cli.jobs import DATABASE_HELP, load_seed, read_json, run, write_state
 from dingconf.control.state_tables import StateTables
-from dingconf.core.config import DEFAULT_DATABASE, InputLimits, Secret, Settings
+from dingconf.core.config import (
+    DEFAULT_DATABASE,
+    DEMO_APP_KEY,
+    DEMO_CORP,
+    DEMO_ORG_NAME,
+    DEMO_SECRET,
+    DEMO_USERS,
+    InputLimits,
+    Secret,
+    Settings,
+)
 from dingconf.http.observe import ACCESS_LOG_FORMATS
 from dingconf.runtime import (
     check_port,
@@ -32,8 +42,6 @@ __all__ = ["app_factory", "serve"]
 
 #: How ``serve`` hands its settings to granian's worker processes.
 _SETTINGS_ENV = "DINGCONF_SERVE_SETTINGS"
-_DEMO_CORP = "dingdemo"
-_DEMO_USERS = (("demo-alice", "Alice"), ("demo-bob", "Bob"), ("demo-carol", "Carol"))
 #: Slow-client defences (README "Running it exposed to a network"): a slow
 #: client is cut after these, and thousands of open connections still leave
 #: slots for everyone else (an asyncio request slot costs a few KB).
@@ -55,6 +63,7 @@ def _settings_to_env(settings: Settings) -> str:
             "database": settings.database,
             "public_base_url": settings.public_base_url,
             "admin_token": settings.admin_token.reveal() if settings.admin_token else None,
+            "demo_secret": settings.demo_secret.reveal() if settings.demo_secret else None,
             "workers": settings.workers,
             "random_seed": settings.random_seed,
             "limits": dataclasses.asdict(settings.limits),
@@ -79,43 +88,77 @@ def app_factory() -> Any:
     """Build the ASGI app in a granian worker from the settings ``serve`` passed down."""
     raw = json.loads(os.environ[_SETTINGS_ENV])
     token = raw.pop("admin_token")
+    demo = raw.pop("demo_secret")
     limits = InputLimits(**raw.pop("limits"))
-    settings = Settings(**raw, admin_token=Secret(token) if token else None, limits=limits)
+    settings = Settings(
+        **raw,
+        admin_token=Secret(token) if token else None,
+        demo_secret=Secret(demo) if demo else None,
+        limits=limits,
+    )
     return create_app(settings, on_startup=_freeze_loaded)
 
 
-async def _demo(services: Services) -> list[str]:
-    """Create the demo organisation on a first start; return lines to print.
+async def _demo(services: Services, settings: Settings) -> tuple[list[str], bool]:
+    """Create the demo organisation on a first start; return lines to print and
+    whether anything was stored.
 
     It is made in one transaction, so an interrupted start leaves none of it;
     one that an earlier version left without its app (and users) is completed.
+    Its app gets the local demo secret (:attr:`Settings.local_demo_secret`),
+    else a random one. A stored secret is replaced only by one set explicitly
+    (``--demo-secret``): one given earlier (a random one, a reset) stays.
     """
-    secret = secrets.token_urlsafe(18)
-    if not await services.provisioning.provision_first_org(
-        _DEMO_CORP, "Demo Org", _DEMO_USERS, "demo-app", secret, DEFAULT_SCOPES
+    wanted = settings.local_demo_secret
+    secret = wanted or secrets.token_urlsafe(18)
+    # The well-known secret and a random one (once) are printed; one the user
+    # chose is theirs to know, and is not repeated into the output.
+    shown = secret if wanted in (None, DEMO_SECRET) else "(set by --demo-secret)"
+    credentials = f"appKey={DEMO_APP_KEY} appSecret={shown}"
+    provisioning = services.provisioning
+    if await provisioning.provision_first_org(
+        DEMO_CORP, DEMO_ORG_NAME, DEMO_USERS, DEMO_APP_KEY, secret, DEFAULT_SCOPES
     ):
-        return []
+        return [
+            f"created demo organisation {DEMO_CORP} with users demo-alice, demo-bob, demo-carol",
+            credentials,
+        ], True
+    answers = None if wanted is None else await provisioning.answers_to(DEMO_APP_KEY, wanted)
+    if wanted is None or answers is None:
+        return [], False  # nothing to tell, or no demo app (a database a seed filled)
+    if answers:
+        return [credentials], False
+    if settings.demo_secret is not None:
+        await provisioning.reset_secret(DEMO_APP_KEY, wanted)
+        return [credentials], True
     return [
-        f"created demo organisation {_DEMO_CORP} with users demo-alice, demo-bob, demo-carol",
-        f"appKey=demo-app appSecret={secret}",
-    ]
+        f"{DEMO_APP_KEY} keeps the secret it was given earlier; for the local demo secret run "
+        f"dingconf apps reset-secret {DEMO_APP_KEY} --secret {DEMO_SECRET}"
+    ], False
 
 
-async def _start_state(services: Services, seed: Path | None, state_file: Path | None) -> list[str]:
+async def _start_state(
+    services: Services,
+    seed: Path | None,
+    state_file: Path | None,
+    settings: Settings = _DEFAULTS,
+) -> list[str]:
     """Seed, import, and store the baseline a reset goes back to; return lines to print.
 
     The demo organisation is made only when neither a seed nor a document is
     given (a document's organisations would replace it, and its secret with it).
-    The baseline is taken when a seed, a document or the demo is loaded, or
+    The baseline is taken when a seed, a document or the demo is stored, or
     when none is stored yet (a server joining a database others serve keeps theirs).
     """
     lines = await load_seed(services, seed) if seed is not None else []
+    changed = seed is not None
     if seed is None and state_file is None:
-        lines = await _demo(services)
+        lines, changed = await _demo(services, settings)
     if state_file is not None:
         count = await services.state.import_state(read_json(state_file))
         lines.append(f"imported {count} organisations from {state_file}")
-    if lines or await StateTables(services.store.reader).baseline() is None:
+        changed = True
+    if changed or await StateTables(services.store.reader).baseline() is None:
         await services.state.capture_baseline(with_meetings=state_file is not None)
     return lines
 
@@ -145,6 +188,12 @@ async def _start_state(services: Services, seed: Path | None, state_file: Path |
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="A file whose first line is the admin token (kept out of the process list).",
     **env("ADMIN_TOKEN_FILE"),
+)
+@click.option(
+    "--demo-secret",
+    help=f"The demo app's secret (default on loopback: {DEMO_SECRET}; elsewhere: random). "
+    "Visible in the process list: prefer the variable.",
+    **env("DEMO_SECRET"),
 )
 @click.option("--workers", default=1, type=click.IntRange(1, 64), **env("WORKERS"))
 @click.option(
@@ -252,6 +301,7 @@ def serve(
     public_url: str | None,
     admin_token: str | None,
     admin_token_file: Path | None,
+    demo_secret: str | None,
     workers: int,
     log_level: str,
     access_log: str,
@@ -292,6 +342,7 @@ def serve(
         database=database,
         public_base_url=public_url,
         admin_token=Secret(admin_token) if admin_token else None,
+        demo_secret=Secret(demo_secret) if demo_secret else None,
         workers=workers,
         limits=InputLimits(max_body_bytes=max_body_bytes, body_timeout_s=body_timeout),
         access_log=access_log,
@@ -304,13 +355,18 @@ def serve(
     )
     check_public_url(public_url)
     check_port(host, port)
-    prepared = run(settings, lambda services: _start_state(services, seed, import_file))
+    prepared = run(settings, lambda services: _start_state(services, seed, import_file, settings))
     click.echo(f"database {redact(database)}")
     for line in prepared:
         if "appSecret=" not in line:  # the secret waits for the notice printed once ready
             click.echo(line)
     if admin_token is None and not settings.is_loopback:
         click.echo("note: no --admin-token, so the /_dingconf control API is disabled")
+    if settings.refused_secret is not None:
+        click.echo(
+            f"note: not bound to loopback, so the well-known secret {DEMO_SECRET!r} is refused "
+            "(--demo-secret sets the demo app's own)"
+        )
     notice = ready_notice(settings, prepared)
     ready = threading.Event()
 

@@ -15,6 +15,7 @@ from dingconf.auth.provisioning import ProvisioningService
 from dingconf.control.faults import FaultRule, Faults
 from dingconf.control.toolkit_schemas import (
     ClearedReply,
+    ClosestOperation,
     CountReply,
     FaultBody,
     FaultsReply,
@@ -71,6 +72,7 @@ def _entry(e: Entry) -> JournalEntryView:
         path=e.path,
         status=e.status,
         latency_ms=e.latency_ms,
+        closest=ClosestOperation(*e.closest) if e.closest else None,
         query=e.query,
         action=e.action,
         corp_id=e.corp_id,

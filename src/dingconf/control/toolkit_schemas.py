@@ -8,6 +8,7 @@ from dingconf.http.body import Body as _Body
 
 __all__ = [
     "ClearedReply",
+    "ClosestOperation",
     "CountReply",
     "FaultBody",
     "FaultView",
@@ -79,6 +80,13 @@ class QpsBody(_Body):
     qps: Annotated[int, msgspec.Meta(ge=0, le=1_000_000)]
 
 
+class ClosestOperation(_Body):
+    """The operation closest to a call that matched none (method and path template)."""
+
+    method: str
+    path: str
+
+
 class JournalEntryView(_Body):
     """One journaled call; secrets and tokens in its bodies read ``***``."""
 
@@ -90,6 +98,8 @@ class JournalEntryView(_Body):
     #: HTTP status answered (0 when the connection was dropped).
     status: int
     latency_ms: float
+    #: For a call no operation answered, the closest one; null otherwise (always sent).
+    closest: ClosestOperation | None
     query: str = ""
     action: str | None = None
     corp_id: str | None = None

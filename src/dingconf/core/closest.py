@@ -1,9 +1,9 @@
 """Naming the closest valid value when a name given is unknown (a typo, most likely)."""
 
 import difflib
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 
-__all__ = ["closest", "did_you_mean"]
+__all__ = ["closest", "closest_route", "did_you_mean"]
 
 #: Up to this many valid values are listed when none is close to the one given.
 _LISTED = 8
@@ -25,3 +25,61 @@ def did_you_mean(value: str, valid: Collection[str]) -> str:
     if 0 < len(valid) <= _LISTED:
         return f" (one of {', '.join(repr(v) for v in sorted(valid))})"
     return ""
+
+
+def _segments(path: str) -> list[str]:
+    return path.strip("/").split("/")
+
+
+def _fits(template: list[str], segments: list[str]) -> bool:
+    """Whether ``segments`` is a path ``template`` (``{name}`` for any segment) describes."""
+    return len(template) == len(segments) and all(
+        t == s or (t.startswith("{") and t.endswith("}") and s != "")
+        for t, s in zip(template, segments, strict=True)
+    )
+
+
+def _filled(template: list[str], segments: list[str]) -> str:
+    """``template`` with each ``{name}`` given the request's segment there: only the
+    literal parts of a route then tell it from the path asked for."""
+    return "/" + "/".join(
+        segments[i] if t.startswith("{") and i < len(segments) else t
+        for i, t in enumerate(template)
+    )
+
+
+def closest_route(
+    method: str, path: str, routes: Iterable[tuple[str, str]], same_method_first: bool = False
+) -> tuple[str, str] | None:
+    """The route (method, path template) closest to a request no route answers.
+
+    A path some route describes, asked with another method, gets that route
+    (the one with the most literal segments alike, then the first declared:
+    ``GET /videoConferences/{conferenceId}`` before ``PUT`` on it); any other
+    path, the route whose path is most alike (difflib's measure, 0.6 at
+    least), the same method winning a tie (``same_method_first``: winning if
+    close at all, as for a browser, which only ever GETs). None when nothing is close.
+    """
+    asked = _segments(path)
+    fitting: list[tuple[int, str, str]] = []
+    scored: list[tuple[float, bool, str, str]] = []
+    for route_method, template in routes:
+        parts = _segments(template)
+        if _fits(parts, asked):
+            fitting.append(
+                (sum(t == s for t, s in zip(parts, asked, strict=True)), route_method, template)
+            )
+        ratio = difflib.SequenceMatcher(None, path, _filled(parts, asked)).ratio()
+        scored.append((ratio, route_method == method, route_method, template))
+    if fitting:  # the most literal segments alike; the first declared of equals
+        _, route_method, template = max(fitting, key=lambda f: f[0])
+        return route_method, template
+    own = [s for s in scored if s[1] and s[0] >= _CUTOFF] if same_method_first else []
+    best = max(own or scored, key=lambda s: (s[0], s[1]), default=None)
+    if best is None or best[0] < _CUTOFF:
+        return None
+    return best[2], best[3]
+
+
+#: difflib's own cut-off for "close".
+_CUTOFF = 0.6

@@ -5,8 +5,20 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
-__all__ = ["DEFAULT_DATABASE", "InputLimits", "Secret", "Settings", "data_dir", "default_database"]
+__all__ = [
+    "DEFAULT_DATABASE",
+    "DEMO_APP_KEY",
+    "DEMO_CORP",
+    "DEMO_SECRET",
+    "InputLimits",
+    "Secret",
+    "Settings",
+    "data_dir",
+    "default_database",
+    "redacted_url",
+]
 
 
 def data_dir() -> Path:
@@ -36,8 +48,31 @@ def default_database() -> str:
     return f"sqlite:///{(data_dir() / 'dingconf.sqlite3').absolute()}"
 
 
+def redacted_url(url: str) -> str:
+    """A database URL with its password replaced, fit to print, log or show."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = f"{parts.username or ''}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
 #: The default database as the environment of this process names it.
 DEFAULT_DATABASE = default_database()
+
+#: The demo organisation and app ``serve`` creates on an empty database.
+DEMO_CORP = "dingdemo"
+DEMO_ORG_NAME = "Demo Org"
+#: Its users, as (unionId, nick).
+DEMO_USERS = (("demo-alice", "Alice"), ("demo-bob", "Bob"), ("demo-carol", "Carol"))
+DEMO_APP_KEY = "demo-app"
+#: The demo app's documented local secret (README, "Quick start"): a server
+#: bound to loopback gives it to the demo app; one reachable from elsewhere
+#: refuses it unless ``--demo-secret`` names it.
+DEMO_SECRET = "demo-secret"  # noqa: S105 - documented and public on purpose
 
 
 class Secret:
@@ -102,6 +137,8 @@ class Settings:
     event_retention_s: float = 86_400.0
     #: Pending events an app may be owed; older ones beyond it are dead-lettered.
     event_backlog: int = 10_000
+    #: The demo app's secret as set explicitly (``--demo-secret``); None: the default.
+    demo_secret: Secret | None = None
 
     @property
     def base_url(self) -> str:
@@ -126,3 +163,17 @@ class Settings:
             return ipaddress.ip_address(self.host).is_loopback
         except ValueError:
             return False
+
+    @property
+    def local_demo_secret(self) -> str | None:
+        """The secret the demo app is given: the one set explicitly, else
+        :data:`DEMO_SECRET` on loopback; None (a random one) on any other address."""
+        if self.demo_secret is not None:
+            return self.demo_secret.reveal()
+        return DEMO_SECRET if self.is_loopback else None
+
+    @property
+    def refused_secret(self) -> str | None:
+        """The app secret a token request is refused with whatever is stored:
+        :data:`DEMO_SECRET` on a server reachable from elsewhere, unless set explicitly."""
+        return DEMO_SECRET if self.demo_secret is None and not self.is_loopback else None

@@ -12,7 +12,14 @@ import secrets
 
 from dingconf.core.rng import random_hex
 
-__all__ = ["derive_token", "hash_secret", "hash_token", "new_token", "verify_secret"]
+__all__ = [
+    "derive_token",
+    "hash_secret",
+    "hash_token",
+    "is_refused",
+    "new_token",
+    "verify_secret",
+]
 
 _SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
 
@@ -53,6 +60,12 @@ async def verify_secret(secret: str, stored: str | None) -> bool:
         await asyncio.to_thread(_verify, secret, _DECOY_HASH)
         return False
     return await asyncio.to_thread(_verify, secret, stored)
+
+
+def is_refused(secret: str, refused: str | None) -> bool:
+    """Whether ``secret`` is ``refused``, a secret turned away whatever is stored
+    (the well-known demo secret beyond loopback); compared in constant time."""
+    return refused is not None and hmac.compare_digest(secret.encode(), refused.encode())
 
 
 def hash_token(token: str) -> str:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from dingconf.auth.tables import OrgTables
 from dingconf.core import errors
 from dingconf.core.clock import Clock
-from dingconf.core.secrets import hash_token, new_token, verify_secret
+from dingconf.core.secrets import hash_token, is_refused, new_token, verify_secret
 from dingconf.db.store import Store
 from dingconf.events.records import StreamTicket
 from dingconf.events.tables import SubscriberTables
@@ -36,9 +36,11 @@ class Subscription:
 class GatewayService:
     """Issues and checks Stream-mode connection tickets."""
 
-    def __init__(self, store: Store, clock: Clock) -> None:
+    def __init__(self, store: Store, clock: Clock, refused_secret: str | None = None) -> None:
         self._store = store
         self._clock = clock
+        # As for tokens (auth.service): the well-known demo secret, beyond loopback.
+        self._refused = refused_secret
 
     async def open_connection(
         self, client_id: str, client_secret: str, subscriptions: list[Subscription]
@@ -47,10 +49,13 @@ class GatewayService:
 
         Raises:
             InvalidRequest: ``invalidClientIdOrSecret`` for an unknown key or wrong
-                secret, ``invalidParameter`` for a subscription of an unknown type.
+                secret (or the refused, well-known one), ``invalidParameter`` for a
+                subscription of an unknown type.
         """
         app = await OrgTables(self._store.reader).get_app(client_id)
         if app is None or not await verify_secret(client_secret, app.secret_hash):
+            raise errors.invalid_client()
+        if is_refused(client_secret, self._refused):
             raise errors.invalid_client()
         for sub in subscriptions:
             if sub.type not in _TYPES or not sub.topic:

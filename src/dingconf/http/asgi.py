@@ -22,6 +22,7 @@ __all__ = [
     "ERROR_CODE",
     "FAILURE",
     "REQUEST_ID",
+    "ErrorPage",
     "Handler",
     "MethodDispatch",
     "Reply",
@@ -51,6 +52,9 @@ class Reply(NamedTuple):
 
 
 Handler = Callable[[Request], Awaitable[Reply]]
+#: Answers an error with a page of its own instead of the JSON body (a browser's
+#: 404); returns whether it did.
+ErrorPage = Callable[[Scope, DingError, Send], Awaitable[bool]]
 
 _encode = msgspec.json.Encoder().encode
 
@@ -111,12 +115,15 @@ def _check_host(scope: Scope) -> None:
         raise errors.invalid_host()
 
 
-def wire_errors(app: ASGIApp, request_ids: RequestIds) -> ASGIApp:
+def wire_errors(
+    app: ASGIApp, request_ids: RequestIds, error_page: ErrorPage | None = None
+) -> ASGIApp:
     """Give every request an id and every failure a DingTalk-style JSON body.
 
     The request id is echoed in ``x-acs-request-id`` on every response and in
     the body's ``requestid`` on errors. Unexpected exceptions are logged with
     that id and answered ``systemError``; no stack trace reaches the client.
+    ``error_page`` may answer a DingTalk error otherwise (only failures pay for it).
     """
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
@@ -132,7 +139,8 @@ def wire_errors(app: ASGIApp, request_ids: RequestIds) -> ASGIApp:
             await app(scope, receive, send)
         except DingError as error:
             scope[ERROR_CODE] = error.code
-            await _send(send, status_of(error), error_body(error, request_id), request_id)
+            if error_page is None or not await error_page(scope, error, send):
+                await _send(send, status_of(error), error_body(error, request_id), request_id)
         except DropConnection:
             # ASGI has no "close now": promise a body, send part of it and fail,
             # so the server cuts the connection and the client reads a broken

@@ -15,12 +15,13 @@ them to :meth:`Journal.keep`; with a capacity of 0 it collects nothing.
 """
 
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, NamedTuple
 
 import msgspec
 from starlette.types import Scope
 
+from dingconf.core.closest import closest_route
 from dingconf.core.records import Principal
 from dingconf.http.asgi import REQUEST_ID
 from dingconf.http.operations import ACTION, PRINCIPAL
@@ -57,6 +58,8 @@ class Entry(NamedTuple):
     dropped: bool
     request: bytes
     response: bytes
+    #: For a call no operation answers: the closest operation's method and path.
+    closest: tuple[str, str] | None = None
 
 
 class JournalFilter(NamedTuple):
@@ -107,12 +110,14 @@ class _Raw(NamedTuple):
     response: bytes
 
 
-def _render(kept: tuple[Any, ...]) -> Entry:
+def _render(kept: tuple[Any, ...], operations: tuple[tuple[str, str], ...]) -> Entry:
     """The journal's entry for a kept call (an Entry, or a _Raw's fields): secrets
-    redacted, bodies cut."""
+    redacted, bodies cut, and a call no operation answered (no action, 404) given
+    the closest of ``operations``."""
     if isinstance(kept, Entry):
         return kept
     raw = _Raw(*kept)
+    unmatched = raw.action is None and raw.status == 404
     request, document = redact_body(raw.request)
     response, _ = redact_body(raw.response)
     corp_id, app_key = _caller(raw.principal, document)
@@ -130,6 +135,7 @@ def _render(kept: tuple[Any, ...]) -> Entry:
         raw.dropped,
         _cut(request),
         b"" if raw.dropped else _cut(response),
+        closest_route(raw.method, raw.path, operations) if unmatched else None,
     )
 
 
@@ -145,9 +151,14 @@ class Journal:
         self.capacity = capacity
         self._now_ms = now_ms
         self._entries: deque[tuple[Any, ...]] = deque(maxlen=capacity or None)
+        self._operations: tuple[tuple[str, str], ...] = ()
 
     def __len__(self) -> int:
         return len(self._entries)
+
+    def know_operations(self, operations: Iterable[tuple[str, str]]) -> None:
+        """The operations (method, path) a call no operation answered is compared with."""
+        self._operations = tuple(operations)
 
     def keep(
         self,
@@ -185,13 +196,13 @@ class Journal:
         # A body too long to keep whole is cut now (after its redaction):
         # what the journal holds stays bounded.
         too_long = len(request) > MAX_BODY_BYTES or len(response) > MAX_BODY_BYTES
-        self._entries.append(_render(raw) if too_long else raw)
+        self._entries.append(_render(raw, self._operations) if too_long else raw)
 
     def select(self, which: JournalFilter, limit: int | None = None) -> list[Entry]:
         """The entries ``which`` matches, newest first, at most ``limit``."""
         found: list[Entry] = []
         for kept in reversed(tuple(self._entries)):
-            entry = _render(kept)
+            entry = _render(kept, self._operations)
             if which.matches(entry):
                 found.append(entry)
                 if limit is not None and len(found) >= limit:
@@ -209,7 +220,7 @@ class Journal:
         return cleared
 
     def __iter__(self) -> Iterator[Entry]:
-        return iter([_render(kept) for kept in tuple(self._entries)])
+        return iter([_render(kept, self._operations) for kept in tuple(self._entries)])
 
 
 def _caller(principal: Principal | None, request: Any) -> tuple[str | None, str | None]:

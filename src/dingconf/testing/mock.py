@@ -34,7 +34,14 @@ from typing import Any, TypeVar, cast
 import yaml
 
 from dingconf.app import Services, create_app
-from dingconf.core.config import Settings
+from dingconf.core.config import (
+    DEMO_APP_KEY,
+    DEMO_CORP,
+    DEMO_ORG_NAME,
+    DEMO_SECRET,
+    DEMO_USERS,
+    Settings,
+)
 from dingconf.testing.asgi_bridge import AppThread, Reply
 from dingconf.testing.plane import ControlPlane, Response
 from dingconf.testing.sdk_seam import route_sdk_to, stop_routing
@@ -47,14 +54,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 DEMO_SEED: dict[str, Any] = {
     "orgs": [
         {
-            "corpId": "dingdemo",
-            "name": "Demo Org",
-            "users": [
-                {"unionId": "demo-alice", "nick": "Alice"},
-                {"unionId": "demo-bob", "nick": "Bob"},
-                {"unionId": "demo-carol", "nick": "Carol"},
-            ],
-            "apps": [{"appKey": "demo-app", "appSecret": "demo-secret"}],
+            "corpId": DEMO_CORP,
+            "name": DEMO_ORG_NAME,
+            "users": [{"unionId": union_id, "nick": nick} for union_id, nick in DEMO_USERS],
+            "apps": [{"appKey": DEMO_APP_KEY, "appSecret": DEMO_SECRET}],
         }
     ]
 }

@@ -1,4 +1,4 @@
-"""The web console's static files and the landing page at ``/``.
+"""The web console's static files, and the landing page's (its HTML: ``console.landing``).
 
 The files ship in the package (``dingconf/web``) and are read once. The pages
 hold no data: everything they show comes from the control API, which the
@@ -14,7 +14,7 @@ from starlette.types import Receive, Scope, Send
 
 from dingconf.core import errors
 
-__all__ = ["CONSOLE_PATH", "console_pages"]
+__all__ = ["CONSOLE_PATH", "PAGE_HEADERS", "console_pages"]
 
 CONSOLE_PATH = "/_dingconf/console"
 
@@ -22,10 +22,11 @@ _TYPES = {
     "html": "text/html; charset=utf-8",
     "css": "text/css; charset=utf-8",
     "js": "text/javascript; charset=utf-8",
+    "ico": "image/x-icon",
 }
 # Scripts and styles only from this server, no framing (the console's buttons act),
 # and no referrer: the console's URLs name meetings.
-_HEADERS = {
+PAGE_HEADERS = {
     "content-security-policy": (
         "default-src 'self'; img-src 'self' data:; object-src 'none'; "
         "base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
@@ -40,13 +41,15 @@ _HEADERS = {
 def _load(name: str) -> Response:
     body = files("dingconf").joinpath("web").joinpath(name).read_bytes()
     media_type = _TYPES[name.rsplit(".", 1)[1]]
-    return Response(body, headers={**_HEADERS, "content-type": media_type})
+    return Response(body, headers={**PAGE_HEADERS, "content-type": media_type})
 
 
 def console_pages() -> list[BaseRoute]:
-    """``GET /`` (the landing page), ``GET /_dingconf/console`` and its script and style."""
+    """``GET /_dingconf/console`` and its script and style, the landing page's, the icon."""
     pages = {
-        "/": _load("index.html"),
+        "/landing.css": _load("landing.css"),
+        "/landing.js": _load("landing.js"),
+        "/favicon.ico": _load("favicon.ico"),
         CONSOLE_PATH: _load("console/index.html"),
         f"{CONSOLE_PATH}/console.js": _load("console/console.js"),
         f"{CONSOLE_PATH}/console.css": _load("console/console.css"),
