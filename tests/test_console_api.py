@@ -15,6 +15,8 @@ from over_http import TOKEN_HEADER
 from conftest import SEED
 from sdk_errors import assert_sdk_error
 
+#: The console's script: an ES module per view, and what they share.
+MODULES = ("console", "lib", "overview", "meeting", "toolkit")
 SECRETS = ("acme-secret", "reader-secret", "writer-secret", "globex-secret", "suite-secret")
 
 
@@ -272,10 +274,17 @@ def test_pages_are_served_from_the_package(http):
     assert page.status_code == 200 and '<html lang="en">' in page.text
     assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
     assert page.headers["x-frame-options"] == "DENY"
-    for asset, media_type in (("console.js", "text/javascript"), ("console.css", "text/css")):
+    for asset, media_type in (
+        *((f"{js}.js", "text/javascript") for js in MODULES),
+        ("console.css", "text/css"),
+    ):
         response = http.get(f"/_dingconf/console/{asset}")
         assert response.status_code == 200 and response.text
         assert response.headers["content-type"] == f"{media_type}; charset=utf-8"
+    # The entry module imports the others by relative path, all served above.
+    entry = http.get("/_dingconf/console/console.js").text
+    assert 'type="module" src="/_dingconf/console/console.js"' in page.text
+    assert all(f'"./{js}.js"' in entry for js in MODULES if js not in ("console", "lib"))
     # Nothing loaded from elsewhere: the console works offline.
     assert "http" not in page.text.replace('"/docs"', "")
     # Other methods and unknown files answer the JSON 404 of any unknown route.
@@ -298,7 +307,7 @@ def test_no_secret_or_token_is_ever_shown(server, http, token, acme_token, creat
         for path in (
             "/",
             "/_dingconf/console",
-            "/_dingconf/console/console.js",
+            *(f"/_dingconf/console/{js}.js" for js in MODULES),
             "/_dingconf/overview",
             f"/_dingconf/conferences/{cid}",
             "/_dingconf/journal?limit=100",
