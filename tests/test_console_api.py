@@ -15,6 +15,8 @@ from over_http import TOKEN_HEADER
 from conftest import SEED
 from sdk_errors import assert_sdk_error
 
+#: The console's script: an ES module per view, and what they share.
+MODULES = ("console", "lib", "overview", "meeting", "toolkit")
 SECRETS = ("acme-secret", "reader-secret", "writer-secret", "globex-secret", "suite-secret")
 
 
@@ -43,9 +45,14 @@ def test_overview_lists_organisations_apps_and_live_meetings(server, create_meet
     assert acme["apps"][0] == {
         "appKey": "acme-app",
         "scopes": ["VideoConference.Conference.Read", "VideoConference.Conference.Write"],
+        "events": acme["apps"][0]["events"],
     }
     assert {"unionId": "u-alice", "nick": "Alice"} in acme["users"]
-    assert all(set(a) == {"appKey", "scopes"} for o in body["orgs"] for a in o["apps"])
+    assert all(set(a) == {"appKey", "scopes", "events"} for o in body["orgs"] for a in o["apps"])
+    # Each app's kept deliveries, as its event list counts them.
+    for app in acme["apps"]:
+        listed = ok(server, "GET", f"/_dingconf/events?appKey={app['appKey']}&limit=10000")
+        assert app["events"] == len(listed["events"]) > 0
     row = next(r for r in body["meetings"] if r["conferenceId"] == cid)
     assert row == {
         "conferenceId": cid,
@@ -267,10 +274,17 @@ def test_pages_are_served_from_the_package(http):
     assert page.status_code == 200 and '<html lang="en">' in page.text
     assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
     assert page.headers["x-frame-options"] == "DENY"
-    for asset, media_type in (("console.js", "text/javascript"), ("console.css", "text/css")):
+    for asset, media_type in (
+        *((f"{js}.js", "text/javascript") for js in MODULES),
+        ("console.css", "text/css"),
+    ):
         response = http.get(f"/_dingconf/console/{asset}")
         assert response.status_code == 200 and response.text
         assert response.headers["content-type"] == f"{media_type}; charset=utf-8"
+    # The entry module imports the others by relative path, all served above.
+    entry = http.get("/_dingconf/console/console.js").text
+    assert 'type="module" src="/_dingconf/console/console.js"' in page.text
+    assert all(f'"./{js}.js"' in entry for js in MODULES if js not in ("console", "lib"))
     # Nothing loaded from elsewhere: the console works offline.
     assert "http" not in page.text.replace('"/docs"', "")
     # Other methods and unknown files answer the JSON 404 of any unknown route.
@@ -293,7 +307,7 @@ def test_no_secret_or_token_is_ever_shown(server, http, token, acme_token, creat
         for path in (
             "/",
             "/_dingconf/console",
-            "/_dingconf/console/console.js",
+            *(f"/_dingconf/console/{js}.js" for js in MODULES),
             "/_dingconf/overview",
             f"/_dingconf/conferences/{cid}",
             "/_dingconf/journal?limit=100",
@@ -339,3 +353,78 @@ def test_without_a_token_foreign_pages_are_refused(server, http, create_meeting)
     response = http.post(close, content=b"{}", headers={"content-type": "text/plain"})
     assert (response.status_code, response.json()["code"]) == (403, "crossOriginRefused")
     assert detail(server, cid)["queryConferenceInfo"]["confInfo"]["status"] == 2
+
+
+def test_a_meeting_created_from_the_console_is_create_video_conferences(server, conf, acme_token):
+    body = {
+        "corpId": "dingacme",
+        "hostId": "u-alice",
+        "title": "Made in the console",
+        "inviteUserIds": ["u-bob"],
+    }
+    created = ok(server, "POST", "/_dingconf/conferences", body)
+    assert set(created) == {"conferenceId", "roomCode", "externalLinkUrl"}
+    cid = created["conferenceId"]
+    # The SDK reads it as any other: live, hosted by u-alice, who is rung as is u-bob.
+    conference = info(conf, acme_token, cid)
+    assert (conference.title, conference.status, conference.room_code) == (
+        "Made in the console",
+        2,
+        created["roomCode"],
+    )
+    assert (conference.active_num, conference.invited_num) == (0, 1)
+    members = member_map(conf, acme_token, cid)
+    assert {u: x.attend_status for u, x in members.items()} == {"u-alice": 2, "u-bob": 2}
+    assert detail(server, cid)["hostId"] == "u-alice"
+    # Its creation event goes to the organisation's apps; the console is no app.
+    sent = {e["eventType"] for e in detail(server, cid)["events"]}
+    assert sent == {"meeting_status_change"}
+    # CreateVideoConference's refusals, and the organisation must exist.
+    create = "/_dingconf/conferences"
+    fails(server, "POST", create, 400, "unknownUserError", {**body, "hostId": "u-nobody"})
+    fails(server, "POST", create, 400, "paramsTitleError", {**body, "title": " "})
+    fails(server, "POST", create, 400, "paramError", {**body, "corpId": "dingnowhere"})
+    fails(server, "POST", create, 400, "MissinghostId", {"corpId": "dingacme", "title": "x"})
+
+
+def test_who_speaks_now_lasts_the_words_said(fresh_server):
+    srv = fresh_server
+    token = srv.token("acme-app", "acme-secret")
+    status, _, created = srv.request(
+        "POST",
+        "/v1.0/conference/videoConferences",
+        {"userId": "u-host", "confTitle": "Speaking"},
+        {TOKEN_HEADER: token},
+    )
+    assert status == 200, created
+    cid = created["conferenceId"]
+    srv.clock.move(freeze=True)
+    srv.participants.join(cid, "u-host")
+    srv.participants.join(cid, "u-alice")
+
+    def speakers() -> tuple[list[str], list[str]]:
+        row = next(
+            r for r in ok(srv, "GET", "/_dingconf/overview")["meetings"] if r["conferenceId"] == cid
+        )
+        shown = [p["unionId"] for p in row.get("speaking", [])]
+        return shown, [p["unionId"] for p in detail(srv, cid)["speaking"]]
+
+    assert speakers() == ([], [])
+    # Three words, 300 ms each: QueryCloudRecordText times them so.
+    srv.participants.say(cid, "u-alice", "One two three.")
+    assert speakers() == (["u-alice"], ["u-alice"])
+    assert ok(srv, "GET", "/_dingconf/overview")["meetings"][0]["speaking"] == [
+        {"unionId": "u-alice", "nick": "Alice"}
+    ]
+    srv.clock.advance(899)
+    srv.participants.say(cid, "u-host", "Yes.")
+    assert speakers() == (["u-alice", "u-host"], ["u-alice", "u-host"])
+    srv.clock.advance(1)
+    assert speakers() == (["u-host"], ["u-host"])
+    # Someone who leaves stops speaking at once.
+    srv.participants.leave(cid, "u-host")
+    assert speakers() == ([], [])
+    srv.clock.advance(10_000)
+    srv.participants.say(cid, "u-alice", "Still here?")
+    ok(srv, "POST", f"/_dingconf/conferences/{cid}/close")
+    assert speakers() == ([], [])

@@ -81,7 +81,7 @@ def test_console_actions_are_what_the_api_answers(
     assert info(conf, token, cid).cloud_record_status == 1
     # The host's rules: a second start is refused, and the page says why.
     page.get_by_role("button", name="Start recording").click()
-    expect(page.get_by_role("status")).to_contain_text("recordStartError")
+    expect(page.locator("#host-feedback")).to_contain_text("recordStartError")
     page.get_by_role("button", name="Stop recording").click()
     expect(page.locator("#recording")).to_contain_text("Finished")
     assert info(conf, token, cid).cloud_record_status == 3
@@ -91,6 +91,7 @@ def test_console_actions_are_what_the_api_answers(
     assert f'"conferenceId": "{cid}"' in shown and '"cloudRecordStatus": 3' in shown
 
     page.get_by_role("button", name="Close meeting").click()
+    page.get_by_role("dialog").get_by_role("button", name="Close the meeting").click()
     expect(page.locator("#meeting-meta")).to_contain_text("Ended")
     assert info(conf, token, cid).status == 1
     expect(page.locator("#timeline")).to_contain_text("Meeting closed")
@@ -240,7 +241,7 @@ def test_toolkit_page_drives_the_clock_faults_and_shows_the_journal(
     before = guarded.request("GET", "/_dingconf/clock")[2]["now"]
     page.get_by_label("Advance by (seconds)").fill("3600")
     page.get_by_role("button", name="Advance the clock").click()
-    expect(page.get_by_role("status")).to_contain_text("Advance the clock by 3600 s: done.")
+    expect(page.locator("#clock-feedback")).to_contain_text("Advance the clock by 3600 s: done.")
     assert guarded.request("GET", "/_dingconf/clock")[2]["now"] >= before + 3_600_000
 
     page.get_by_label("Action (empty: any)").fill("QueryConferenceInfo")

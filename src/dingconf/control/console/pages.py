@@ -17,6 +17,7 @@ from dingconf.core import errors
 __all__ = ["CONSOLE_PATH", "PAGE_HEADERS", "console_pages"]
 
 CONSOLE_PATH = "/_dingconf/console"
+_SCRIPTS = ("console.js", "lib.js", "overview.js", "meeting.js", "toolkit.js")
 
 _TYPES = {
     "html": "text/html; charset=utf-8",
@@ -51,8 +52,9 @@ def console_pages() -> list[BaseRoute]:
         "/landing.js": _load("landing.js"),
         "/favicon.ico": _load("favicon.ico"),
         CONSOLE_PATH: _load("console/index.html"),
-        f"{CONSOLE_PATH}/console.js": _load("console/console.js"),
         f"{CONSOLE_PATH}/console.css": _load("console/console.css"),
+        # The console's script is an ES module per view.
+        **{f"{CONSOLE_PATH}/{name}": _load(f"console/{name}") for name in _SCRIPTS},
     }
 
     return [Route(path, _Page(page)) for path, page in pages.items()]

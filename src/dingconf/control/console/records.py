@@ -11,7 +11,7 @@ from dingconf.content.records import Span, Utterance
 from dingconf.core.records import Conference, Org, Participant, User
 from dingconf.events.records import Delivery
 
-__all__ = ["AppSummary", "MeetingDetail", "OrgSummary", "TimelineEntry"]
+__all__ = ["AppSummary", "MeetingDetail", "OrgSummary", "Speaker", "TimelineEntry"]
 
 
 class AppSummary(NamedTuple):
@@ -19,6 +19,8 @@ class AppSummary(NamedTuple):
 
     app_key: str
     scopes: tuple[str, ...]
+    #: Event deliveries kept for it (of every meeting).
+    events: int
 
 
 class OrgSummary(NamedTuple):
@@ -27,6 +29,13 @@ class OrgSummary(NamedTuple):
     org: Org
     apps: tuple[AppSummary, ...]
     users: tuple[User, ...]
+
+
+class Speaker(NamedTuple):
+    """Someone saying something now (see :func:`~dingconf.control.console.timeline.speaking`)."""
+
+    union_id: str
+    nick: str
 
 
 class TimelineEntry(NamedTuple):
@@ -54,3 +63,6 @@ class MeetingDetail(NamedTuple):
     #: The organisation's users: whom the console can make join.
     users: tuple[User, ...]
     timeline: tuple[TimelineEntry, ...]
+    #: The server time it was read at, and who was speaking then.
+    now_ms: int
+    speaking: tuple[Speaker, ...]

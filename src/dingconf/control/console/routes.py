@@ -1,18 +1,21 @@
 """The web console's control operations (``/_dingconf``, guarded by ``admin``).
 
 Reads: ``GET /_dingconf/overview`` and ``GET /_dingconf/conferences/{conferenceId}``.
+``POST /_dingconf/conferences`` creates a meeting as CreateVideoConference does.
 Actions a meeting's host takes: kick, start and stop the recording, close.
 The meeting page's ``queryConferenceInfo`` is rendered by :func:`conf_info`,
 the function QueryConferenceInfo answers with, from the same service read.
 """
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from dingconf.content.records import Span
-from dingconf.control.console.records import MeetingDetail, OrgSummary
+from dingconf.control.console.records import MeetingDetail, OrgSummary, Speaker
 from dingconf.control.console.schemas import (
     AppView,
+    CreateBody,
+    CreatedReply,
     EventDeliveryView,
     EventView,
     KickBody,
@@ -34,6 +37,7 @@ from dingconf.events.records import Delivery
 from dingconf.http.operations import Call, Operation, op
 from dingconf.meetings.routes import conf_info
 from dingconf.meetings.schemas import ConfInfoReply
+from dingconf.meetings.service import CreatedConference
 
 __all__ = ["console_routes"]
 
@@ -45,12 +49,21 @@ def _org(o: OrgSummary) -> OrgView:
     return OrgView(
         corp_id=o.org.corp_id,
         name=o.org.name,
-        apps=[AppView(a.app_key, list(a.scopes)) for a in o.apps],
+        apps=[AppView(a.app_key, list(a.scopes), a.events) for a in o.apps],
         users=[UserView(u.union_id, u.nick) for u in o.users],
     )
 
 
-def _row(c: Conference) -> MeetingRow:
+def _people(speakers: list[Speaker] | tuple[Speaker, ...]) -> list[UserView]:
+    return [UserView(s.union_id, s.nick) for s in speakers]
+
+
+def _created(created: CreatedConference) -> CreatedReply:
+    c = created.conference
+    return CreatedReply(c.conference_id, c.room_code, c.external_link_url)
+
+
+def _row(c: Conference, speaking: list[Speaker]) -> MeetingRow:
     return MeetingRow(
         conference_id=c.conference_id,
         corp_id=c.corp_id,
@@ -66,6 +79,7 @@ def _row(c: Conference) -> MeetingRow:
         cloud_record_status=c.cloud_record_status,
         minutes_status=c.minutes_status,
         end_time=c.end_time_ms,
+        speaking=_people(speaking),
     )
 
 
@@ -121,35 +135,40 @@ def _events(deliveries: tuple[Delivery, ...]) -> list[EventView]:
     return list(by_event.values())
 
 
-def _meeting(now_ms: Callable[[], int]) -> Callable[[MeetingDetail], MeetingReply]:
-    def render(d: MeetingDetail) -> MeetingReply:
-        c = d.conference
-        return MeetingReply(
-            now=now_ms(),
-            corp_id=c.corp_id,
-            host_id=c.host_id,
-            cohost_ids=list(c.cohost_ids),
-            locked=c.locked,
-            query_conference_info=ConfInfoReply(conf_info(c)),
-            members=_members(d),
-            recording=_state(c.cloud_record_status, c.cloud_record_owner, d.record_spans),
-            minutes=_state(c.minutes_status, c.minutes_owner, d.minutes_spans),
-            utterances=[utterance_view(u) for u in d.utterances],
-            events=_events(d.deliveries),
-            users=[UserView(u.union_id, u.nick) for u in d.users],
-            timeline=[TimelineView(t.at_ms, t.kind, t.text, t.union_id) for t in d.timeline],
-        )
-
-    return render
+def _meeting(d: MeetingDetail) -> MeetingReply:
+    c = d.conference
+    return MeetingReply(
+        now=d.now_ms,
+        corp_id=c.corp_id,
+        host_id=c.host_id,
+        cohost_ids=list(c.cohost_ids),
+        locked=c.locked,
+        query_conference_info=ConfInfoReply(conf_info(c)),
+        members=_members(d),
+        recording=_state(c.cloud_record_status, c.cloud_record_owner, d.record_spans),
+        minutes=_state(c.minutes_status, c.minutes_owner, d.minutes_spans),
+        utterances=[utterance_view(u) for u in d.utterances],
+        events=_events(d.deliveries),
+        users=[UserView(u.union_id, u.nick) for u in d.users],
+        timeline=[TimelineView(t.at_ms, t.kind, t.text, t.union_id) for t in d.timeline],
+        speaking=_people(d.speaking),
+    )
 
 
 def console_routes(console: ConsoleService, now_ms: Callable[[], int]) -> list[Operation]:
     """The console's reads and the host's actions."""
 
     async def overview(_c: Call[None]) -> OverviewReply:
+        now = now_ms()
         orgs = await console.organisations()
         meetings = await console.meetings()
-        return OverviewReply(now_ms(), [_org(o) for o in orgs], [_row(c) for c in meetings])
+        speaking = await console.speaking(now)
+        rows = [_row(c, speaking.get(c.conference_id, [])) for c in meetings]
+        return OverviewReply(now, [_org(o) for o in orgs], rows)
+
+    def create(c: Call[CreateBody]) -> Awaitable[CreatedConference]:
+        b = c.body
+        return console.create(b.corp_id, b.host_id, b.title, b.invite_user_ids)
 
     async def kick(c: Call[KickBody]) -> None:
         await console.kick(c.conference_id, c.body.union_ids, c.body.forbid_rejoin)
@@ -158,10 +177,19 @@ def console_routes(console: ConsoleService, now_ms: Callable[[], int]) -> list[O
     return [
         op("GET /_dingconf/overview", "ConsoleOverview", overview, guard="admin"),
         op(
+            "POST /_dingconf/conferences",
+            "ConsoleCreateConference",
+            create,
+            _created,
+            body=CreateBody,
+            param_error=_PARAM_ERROR,
+            guard="admin",
+        ),
+        op(
             f"GET {conf}",
             "ConsoleMeeting",
-            lambda c: console.meeting(c.conference_id),
-            _meeting(now_ms),
+            lambda c: console.meeting(c.conference_id, now_ms()),
+            _meeting,
             guard="admin",
         ),
         op(

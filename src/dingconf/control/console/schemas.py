@@ -4,12 +4,16 @@ No field holds a secret or a token: apps appear by appKey and scopes only.
 Times are epoch milliseconds on the server clock; absent rather than null.
 """
 
+import msgspec
+
 from dingconf.http.body import Body as _View
 from dingconf.meetings.schemas import ConfInfoReply
 from dingconf.recording.schemas import UtteranceView
 
 __all__ = [
     "AppView",
+    "CreateBody",
+    "CreatedReply",
     "EventDeliveryView",
     "EventView",
     "KickBody",
@@ -26,10 +30,12 @@ __all__ = [
 
 
 class AppView(_View):
-    """An internal app: its key and the scopes it holds (never its secret)."""
+    """An internal app: its key, the scopes it holds (never its secret), and how many
+    event deliveries are kept for it."""
 
     app_key: str
     scopes: list[str]
+    events: int
 
 
 class UserView(_View):
@@ -49,7 +55,7 @@ class OrgView(_View):
 
 
 class MeetingRow(_View):
-    """One meeting in the overview's list, with its live counters."""
+    """One meeting in the overview's list, with its live counters and who speaks now."""
 
     conference_id: str
     corp_id: str
@@ -65,6 +71,7 @@ class MeetingRow(_View):
     cloud_record_status: int
     minutes_status: int
     end_time: int | None = None
+    speaking: list[UserView] = msgspec.field(default_factory=list)
 
 
 class OverviewReply(_View):
@@ -142,7 +149,8 @@ class TimelineView(_View):
 class MeetingReply(_View):
     """``GET /_dingconf/conferences/{conferenceId}``: the console's meeting page.
 
-    ``queryConferenceInfo`` is the body QueryConferenceInfo answers now.
+    ``queryConferenceInfo`` is the body QueryConferenceInfo answers now;
+    ``speaking``: who is saying something at ``now`` (people inside only).
     """
 
     now: int
@@ -158,6 +166,7 @@ class MeetingReply(_View):
     events: list[EventView]
     users: list[UserView]
     timeline: list[TimelineView]
+    speaking: list[UserView]
 
 
 class KickBody(_View):
@@ -165,3 +174,21 @@ class KickBody(_View):
 
     union_ids: list[str]
     forbid_rejoin: bool = False
+
+
+class CreateBody(_View):
+    """Control API: a meeting created as CreateVideoConference does, by ``hostId``
+    (a user of ``corpId``), who is rung as ``inviteCaller`` does by default."""
+
+    corp_id: str
+    host_id: str
+    title: str
+    invite_user_ids: list[str] = msgspec.field(default_factory=list)
+
+
+class CreatedReply(_View):
+    """The meeting created: CreateVideoConference's ids and link (no passwords)."""
+
+    conference_id: str
+    room_code: str
+    external_link_url: str

@@ -1,21 +1,33 @@
-"""A meeting's timeline for the web console, derived from what the store keeps.
+"""A meeting's timeline and who speaks now, for the web console, derived from what
+the store keeps.
 
 Nothing is recorded for the console's sake: joins and leaves come from the
 stays (sessions), kicks from the members' state, recording and minutes from
 their spans, lines from the utterances, and events from the outbox.
+
+Speech has no duration of its own: an utterance lasts its words, each
+:data:`~dingconf.content.transcript.WORD_MS` from the moment it was said (one
+word at least per sentence), as QueryCloudRecordText and the minutes time it.
+A person speaks now while one of their utterances lasts and they are inside.
 """
 
 from collections import defaultdict
+from collections.abc import Iterable
 
 from dingconf.analytics.records import SessionRecord
 from dingconf.content.records import Span, Utterance
-from dingconf.control.console.records import TimelineEntry
+from dingconf.content.service import MAX_TEXT
+from dingconf.content.transcript import WORD_MS, sentences_of, words_of
+from dingconf.control.console.records import Speaker, TimelineEntry
 from dingconf.core.records import AttendStatus, Conference, Participant
 from dingconf.events.records import Delivery
 from dingconf.minutes.records import MINUTES_PAUSED
 from dingconf.recording.service import PAUSED
 
-__all__ = ["timeline"]
+__all__ = ["LONGEST_SPEECH_MS", "speaking", "speech_ms", "timeline"]
+
+#: No utterance lasts longer: each character is at most one word.
+LONGEST_SPEECH_MS = MAX_TEXT * WORD_MS
 
 # Kinds sorted this way when two things happen in the same millisecond: the
 # meeting starts before anyone joins, and people leave before it ends.
@@ -118,3 +130,17 @@ def timeline(
     if conference.end_time_ms is not None:
         entries.append(TimelineEntry(conference.end_time_ms, "end", "Meeting closed"))
     return tuple(sorted(entries, key=lambda t: (t.at_ms, _ORDER[t.kind])))
+
+
+def speech_ms(text: str) -> int:
+    """How long saying ``text`` takes, as the transcripts time its words."""
+    return WORD_MS * sum(len(words_of(s)) or 1 for s in sentences_of(text))
+
+
+def speaking(utterances: Iterable[Utterance], inside: set[str], now_ms: int) -> list[Speaker]:
+    """Each person of ``inside`` saying something at ``now_ms``, in the order they started."""
+    found: dict[str, str] = {}
+    for u in sorted(utterances, key=lambda u: (u.at_ms, u.seq)):
+        if u.union_id in inside and u.at_ms <= now_ms < u.at_ms + speech_ms(u.text):
+            found.setdefault(u.union_id, u.nick)
+    return [Speaker(union_id, nick) for union_id, nick in found.items()]
