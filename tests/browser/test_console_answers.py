@@ -338,6 +338,22 @@ def test_the_journal_keeps_times_on_one_line_and_bodies_on_screen(
     assert_accessible(page)
 
 
+def test_the_journal_names_the_operation_a_call_that_matched_none_was_near(
+    page: Page, srv: InProcessServer, token: str
+) -> None:
+    # KickMember is a POST: asked with GET, the call matches no operation.
+    kick = f"/v1.0/conference/videoConferences/{UNKNOWN_ID}/members/kick"
+    status, _, body = srv.request("GET", kick, headers={"x-acs-dingtalk-access-token": token})
+    assert (status, body["code"]) == (404, "InvalidAction.NotFound")
+    page.goto(f"{srv.url}/_dingconf/console#/toolkit")
+    journal = page.locator("#journal").get_by_role("region", name="Request journal")
+    row = journal.locator("tbody tr").filter(has_text="members/kick").first
+    expect(row).to_contain_text(
+        "did you mean POST /v1.0/conference/videoConferences/{conferenceId}/members/kick"
+    )
+    assert_accessible(page)
+
+
 def test_the_event_list_opens_on_an_app_that_has_events(page: Page, tmp_path: Path) -> None:
     server = InProcessServer(tmp_path, seed=SEED).start()
     try:
