@@ -1,7 +1,7 @@
 """The join page at a meeting's externalLinkUrl and its JSON calls, over plain HTTP.
 
-A server of this module's own (both backends) with a 3 s presence timeout: the
-tests freeze and move its clock. The sweeper wakes on real time (a few times
+A server of this module's own (both backends) with a 3 s presence timeout: its
+clock stands still in every test, which moves it itself. The sweeper wakes on real time (a few times
 per timeout) but judges staleness by the server clock, so a test moves the
 clock past the timeout and then waits at most a sweep interval of real time.
 """
@@ -59,9 +59,11 @@ def jtoken(join_server: DingconfServer) -> str:
     return join_server.token("acme-app", "acme-secret")
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def frozen(join_server: DingconfServer) -> Iterator[None]:
-    """The server clock stands still (moved by the test alone) for the test."""
+    """The server clock stands still (moved by the test alone) for every test: with
+    a 3 s presence timeout, a running clock would sweep a presence out between two
+    calls on a loaded machine."""
     join_server.clock.move(freeze=True)
     try:
         yield
