@@ -21,7 +21,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 from psycopg_pool import AsyncConnectionPool
@@ -149,53 +149,59 @@ async def _same_work(run: Run, conference_id: str, union_id: str, join: bool) ->
         device, scene = (stay[0] if stay else "Win"), "user_leave"
     assert meeting is not None
     corp_id, host_id = meeting
-    seq, origin = await run(_NEXT_SEQ_SQL, (c, c)) or (1, None)
-    payload = _ENCODE(
-        {
-            "openMemberModels": [
-                {
-                    "conferenceId": c,
-                    "userId": "",
-                    "userNick": member[0],
-                    "joinTime": member[2] or 0,
-                    "leaveTime": member[3] or 0,
-                    "duration": member[4],
-                    "attendStatus": member[1],
-                    "host": union_id == host_id,
-                    "coHost": False,
-                    "pstnJoin": False,
-                    "deviceType": device,
-                }
-            ],
-            "changeScene": scene,
-            "statusSeqNum": seq,
-        }
-    ).decode()
-    event_id = f"{now:012x}{os.urandom(10).hex()}"
-    await run(_EVENT_SQL, (event_id, c, seq, corp_id, _MEMBER_EVENT, None, now, payload))
-    await run(_ORG_DELIVERIES_SQL, (event_id, c, seq, _MEMBER_EVENT, now, corp_id))
-    if origin is not None:
-        twin_id, twin = f"{now:012x}{os.urandom(10).hex()}", _MEMBER_EVENT + "_target_push"
-        await run(_EVENT_SQL, (twin_id, c, seq, corp_id, twin, origin, now, payload))
-        await run(_APP_DELIVERY_SQL, (twin_id, origin, c, seq, twin, now))
+    member_model = {
+        "conferenceId": c,
+        "userId": "",
+        "userNick": member[0],
+        "joinTime": member[2] or 0,
+        "leaveTime": member[3] or 0,
+        "duration": member[4],
+        "attendStatus": member[1],
+        "host": union_id == host_id,
+        "coHost": False,
+        "pstnJoin": False,
+        "deviceType": device,
+    }
+    body = {"openMemberModels": [member_model], "changeScene": scene}
+    await add_event(run, c, corp_id, _MEMBER_EVENT, body, now)
     return True
 
 
+async def add_event(
+    run: Run, conference_id: str, corp_id: str, event_type: str, body: dict[str, Any], now: int
+) -> None:
+    """An event with the meeting's next statusSeqNum, a pending delivery to each app of
+    the organisation, and the ``_target_push`` twin for the app that created the
+    meeting, if one did."""
+    c = conference_id
+    seq, origin = await run(_NEXT_SEQ_SQL, (c, c)) or (1, None)
+    payload = _ENCODE({**body, "statusSeqNum": seq}).decode()
+    event_id = f"{now:012x}{os.urandom(10).hex()}"
+    await run(_EVENT_SQL, (event_id, c, seq, corp_id, event_type, None, now, payload))
+    await run(_ORG_DELIVERIES_SQL, (event_id, c, seq, event_type, now, corp_id))
+    if origin is not None:
+        twin_id, twin = f"{now:012x}{os.urandom(10).hex()}", event_type + "_target_push"
+        await run(_EVENT_SQL, (twin_id, c, seq, corp_id, twin, origin, now, payload))
+        await run(_APP_DELIVERY_SQL, (twin_id, origin, c, seq, twin, now))
+
+
 Work = Callable[[Run, str, str, bool], Awaitable[bool]]
+T = TypeVar("T")
 
 if _TARGET.startswith("postgresql://"):
     _POOL = AsyncConnectionPool(
         _TARGET, min_size=4, max_size=16, open=False, kwargs={"autocommit": True}
     )
 
-    async def _write(work: Work, conference_id: str, union_id: str, join: bool) -> bool:
+    async def in_transaction(body: Callable[[Run], Awaitable[T]]) -> T:
+        """``body``'s statements in one transaction, committed when it returns."""
         async with _POOL.connection() as conn, conn.transaction(), conn.cursor() as cur:
 
             async def run(sql: str, params: tuple[Any, ...]) -> tuple[Any, ...] | None:
                 await cur.execute(sql.format(p="%s"), params)
                 return await cur.fetchone() if cur.description else None
 
-            return await work(run, conference_id, union_id, join)
+            return await body(run)
 else:
     _POOL = None
     _DB = sqlite3.connect(_TARGET, isolation_level=None, check_same_thread=False, timeout=10)
@@ -206,10 +212,11 @@ else:
         row: tuple[Any, ...] | None = _DB.execute(sql.format(p="?"), params).fetchone()
         return row
 
-    async def _write(work: Work, conference_id: str, union_id: str, join: bool) -> bool:
+    async def in_transaction(body: Callable[[Run], Awaitable[T]]) -> T:
+        """``body``'s statements in one transaction, committed when it returns."""
         _DB.execute("BEGIN IMMEDIATE")
         try:
-            done = await work(_run, conference_id, union_id, join)
+            done = await body(_run)
         except BaseException:
             _DB.execute("ROLLBACK")
             raise
@@ -217,7 +224,12 @@ else:
         return done
 
 
-async def _body(receive: Any) -> bytes:
+#: The same-work join or leave.
+SAME_WORK: Work = _same_work
+
+
+async def read_body(receive: Any) -> bytes:
+    """A request's body, all its chunks."""
     chunks = []
     while True:
         message = await receive()
@@ -235,10 +247,10 @@ async def _lifespan(receive: Any, send: Any) -> None:
 
 
 async def serve_write(work: Work, scope: dict[str, Any], receive: Any, send: Any) -> None:
-    """Answer one join or leave with ``work`` (:func:`same_work`'s, for the mixed reference)."""
+    """Answer one join or leave with ``work`` (:data:`SAME_WORK` for the mixed reference)."""
     conference_id, _, action = scope["path"][len(_PREFIX) :].partition("/")
-    union_id = _DECODE(await _body(receive))["unionId"]
-    done = await _write(work, conference_id, union_id, action == "join")
+    union_id = _DECODE(await read_body(receive))["unionId"]
+    done = await in_transaction(lambda run: work(run, conference_id, union_id, action == "join"))
     status, body = (200, _OK) if done else (400, b'{"code":"notInConference"}')
     await send({"type": "http.response.start", "status": status, "headers": _HEADERS})
     await send({"type": "http.response.body", "body": body})
@@ -257,4 +269,4 @@ async def same_work(scope: dict[str, Any], receive: Any, send: Any) -> None:
     if scope["type"] == "lifespan":
         await _lifespan(receive, send)
         return
-    await serve_write(_same_work, scope, receive, send)
+    await serve_write(SAME_WORK, scope, receive, send)
