@@ -135,13 +135,15 @@ async def _close(run: Run, grant: tuple[Any, ...], conference_id: str) -> bytes 
 async def _meeting_write(scope: dict[str, Any], receive: Any) -> tuple[int, bytes]:
     """CreateVideoConference or CloseVideoConference, for the token's organisation."""
     token = next((v for k, v in scope["headers"] if k == b"x-acs-dingtalk-access-token"), b"")
+    # Read before the transaction: on SQLite nothing may suspend inside it.
+    body = _DECODE(await raw_writes.read_body(receive)) if scope["method"] == "POST" else None
 
     async def write(run: Run) -> tuple[int, bytes]:
         grant = await run(_TOKEN_SQL, (hashlib.sha256(token).hexdigest(),))
         if grant is None:
             return 401, b'{"code":"InvalidAuthentication"}'
-        if scope["method"] == "POST":
-            return 200, await _create(run, grant, _DECODE(await raw_writes.read_body(receive)))
+        if body is not None:
+            return 200, await _create(run, grant, body)
         closed = await _close(run, grant, scope["path"][len(_CONFERENCES) + 1 :])
         return (404, b'{"code":"roomNotFound"}') if closed is None else (200, closed)
 
