@@ -21,8 +21,8 @@ from in_process import InProcessApp, run
 
 # (action, unionId, outsider) → statements, the store's first read of each request
 # included (on SQLite the change log, which the previous commit moved): an org
-# user; an outsider who says so; a stranger for whom the typo check reads the
-# organisation's users (none of them is close).
+# user; an outsider who says so; strangers (no user of the organisation, none
+# of whose ids is close to theirs).
 STEPS: list[tuple[str, str, bool, int]] = [
     # first read, lock, member and user, member row, member count, stay, counters,
     # events, deliveries, sample
@@ -31,8 +31,11 @@ STEPS: list[tuple[str, str, bool, int]] = [
     ("leave", "u-alice", False, 7),
     ("join", "u-alice", False, 9),  # a rejoin: no new member to count
     ("join", "x-outsider", True, 10),
-    ("join", "zq-9f3k2-unrelated", False, 11),
-    ("leave", "zq-9f3k2-unrelated", False, 7),
+    # a stranger whose id is as long as users' ids: the typo check reads them
+    ("join", "zz-qqqq", False, 11),
+    ("leave", "zz-qqqq", False, 7),
+    # one whose id is too long to be a typo of any (generated ids): no read of them
+    ("join", "zq-9f3k2-unrelated", False, 10),
 ]
 
 

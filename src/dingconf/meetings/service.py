@@ -8,6 +8,7 @@ from dingconf.auth.service import READ, WRITE, require_scope
 from dingconf.auth.tables import OrgTables
 from dingconf.core import errors
 from dingconf.core.clock import Clock
+from dingconf.core.closest import close_lengths
 from dingconf.core.errors import ErrorCode, InvalidRequest
 from dingconf.core.ids import (
     CONFERENCE_ID,
@@ -257,7 +258,9 @@ class ConferenceService:
         the ``user_join`` event reports; the caller records it with the stay.
         ``stranger`` is awaited first, before the meeting's state is checked,
         for a person who is neither a member of the meeting nor a user of its
-        organisation: it may refuse them.
+        organisation while a user's unionId could be a typo of theirs (its
+        length is within :func:`~dingconf.core.closest.close_lengths`): it may
+        refuse them.
 
         Joining while inside changes nothing. A meeting that had not started (a
         booking's instance) starts now; an invitee being rung (attendStatus 2) is
@@ -273,11 +276,12 @@ class ConferenceService:
         if locked is None:
             raise errors.room_not_found()
         conference_id = locked.conference_id
-        # The member row and the user in one read.
-        member, user_nick = await MemberTables(tx.conn).get_with_user_nick(
-            locked.corp_id, conference_id, union_id
+        # The member row, the user and whether a typo is possible in one read.
+        near = close_lengths(union_id) if stranger is not None else None
+        member, user_nick, near_user = await MemberTables(tx.conn).get_with_user_nick(
+            locked.corp_id, conference_id, union_id, near
         )
-        if stranger is not None and member is None and user_nick is None:
+        if stranger is not None and member is None and user_nick is None and near_user:
             await stranger()
         conference = _not_ended(locked)
         if member is not None and member.attend_status == AttendStatus.ACTIVE:

@@ -79,12 +79,16 @@ _JOB_NUMBER_AT = Participant._fields.index("job_number")
 _COLUMNS = ", ".join(MEMBER_COLUMNS)
 _OF_P = ", ".join("p." + column for column in MEMBER_COLUMNS)
 _SELECT = f"SELECT {_COLUMNS} FROM participants WHERE conference_id = ? AND union_id = ?"
-# A joiner: their member row, if any, and their nick as a user of the meeting's
-# organisation, if they are one (users.nick is never NULL).
+# A joiner: their member row, if any, their nick as a user of the meeting's
+# organisation, if they are one (users.nick is never NULL), and, when asked,
+# whether a user's unionId has a length in a range.
 _MEMBER_AND_USER = (
-    f"SELECT u.nick, {_OF_P} FROM (SELECT 1 AS one) x "
+    "SELECT u.nick, {near}, " + _OF_P + " FROM (SELECT 1 AS one) x "
     "LEFT JOIN participants p ON p.conference_id = ? AND p.union_id = ? "
     "LEFT JOIN users u ON u.corp_id = ? AND u.union_id = ?"
+)
+_NEAR_USER = (
+    "EXISTS (SELECT 1 FROM users n WHERE n.corp_id = ? AND length(n.union_id) BETWEEN ? AND ?)"
 )
 _LIST = (
     f"SELECT {_OF_P}, u.job_number "
@@ -158,17 +162,24 @@ class MemberTables:
         return participant_of(row) if row else None
 
     async def get_with_user_nick(
-        self, corp_id: str, conference_id: str, union_id: str
-    ) -> tuple[Participant | None, str | None]:
-        """One member of a meeting (None: no member row) and, when the person is a user
-        of ``corp_id``, their nick there (None: not a user): one statement."""
-        row = await self._conn.fetchone(
-            _MEMBER_AND_USER, (conference_id, union_id, corp_id, union_id)
-        )
+        self,
+        corp_id: str,
+        conference_id: str,
+        union_id: str,
+        near_lengths: tuple[int, int] | None = None,
+    ) -> tuple[Participant | None, str | None, bool]:
+        """One member of a meeting (None: no member row), their nick as a user of
+        ``corp_id`` (None: not a user) and, with ``near_lengths`` (shortest,
+        longest), whether a user of ``corp_id`` has a unionId of such a length
+        (False without): one statement."""
+        near: tuple[object, ...] = () if near_lengths is None else (corp_id, *near_lengths)
+        sql = _MEMBER_AND_USER.format(near=_NEAR_USER if near else "0")
+        row = await self._conn.fetchone(sql, (*near, conference_id, union_id, corp_id, union_id))
         if row is None:  # the one row always comes; a driver without it reads nothing
-            return None, None
+            return None, None, False
         nick = None if row[0] is None else str(row[0])
-        return (participant_of(row[1:]) if row[1] is not None else None), nick
+        member = participant_of(row[2:]) if row[2] is not None else None
+        return member, nick, bool(row[1])
 
     async def list_members(self, corp_id: str, conference_id: str) -> list[Participant]:
         """The members of a meeting of ``corp_id``, in order of first join."""
