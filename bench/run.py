@@ -273,6 +273,12 @@ def raw(data: Dataset, pinned: bool = True) -> Server:
     return granian_app("raw_app:app", {"RAW_APP_DB": data.url.removeprefix("sqlite:///")}, pinned)
 
 
+def mixed_reference(data: Dataset, pinned: bool = True) -> Server:
+    """The mixed load's reference: the read reference and the same-work write reference
+    behind one app (``raw_mixed.py``)."""
+    return granian_app("raw_mixed:app", {"RAW_APP_DB": data.url.removeprefix("sqlite:///")}, pinned)
+
+
 def ceiling(body: Path, pinned: bool = True) -> Server:
     """granian answering ``body``'s bytes to every request: the stack's ceiling."""
     return granian_app("raw_app:ceiling", {"RAW_APP_CEILING": str(body)}, pinned)
@@ -489,6 +495,7 @@ def main() -> None:
         note: str = "",
         baseline: Callable[[], Server] | None = None,
         options: tuple[str, ...] = (),
+        base_script: str = "query.lua",
     ) -> Result:
         base_runs, ours_runs = [], []
         start_baseline = baseline or (lambda: raw(data))
@@ -496,7 +503,7 @@ def main() -> None:
             base_run, ours_run, memory[name] = interleaved(
                 start_baseline,
                 lambda: dingconf(data, work, options=options),
-                "query.lua",
+                base_script,
                 script,
                 data,
                 args.duration,
@@ -534,7 +541,9 @@ def main() -> None:
             small,
             work,
             "mixed.lua",
-            "baseline: query only",
+            "baseline: the same mixture against the same-work references (raw_mixed.py)",
+            baseline=lambda: mixed_reference(small),
+            base_script="mixed.lua",
         )
         print("4. workers (unpinned: server and wrk share both cores)", flush=True)
         one = typical(

@@ -14,6 +14,7 @@ from dingconf.events.records import (
     DELIVERED,
     PENDING,
     DeliveryPosition,
+    Fact,
     OutboxEvent,
     PushSubscription,
     StreamTicket,
@@ -71,19 +72,50 @@ def test_org_wide_events_reach_every_app_and_targeted_ones_their_app(database_ur
     _run(database_url, body)
 
 
+def _fact(n: int, conference_id: str, schedule_id: str | None = None) -> Fact:
+    return Fact(
+        conference_id,
+        schedule_id,
+        "dinga",
+        1_000 + n,
+        ("t", "t_target_push"),
+        (f"{2 * n:032x}", f"{2 * n + 1:032x}"),
+        (f'{{"n":{n},"statusSeqNum":', f'{{"own":{n},"statusSeqNum":'),
+    )
+
+
 def test_the_seq_follows_the_highest_event_and_the_first_origin_stays(database_url: str):
     async def body(store: Store) -> None:
         async with store.write() as tx:
             outbox = EventTables(tx.conn)
             assert await outbox.next_seq("c1") == 1
-            assert await outbox.event_context("c1", None) == (1, None)
+            await outbox.add_fact(_fact(1, "c1"))  # no origin: no twin
             await outbox.set_origin("booking-1", "app-b")
-            assert await outbox.event_context("c1", "booking-1") == (1, "app-b")
+            await outbox.add_fact(_fact(2, "c1", "booking-1"))  # the booking's app
             await outbox.set_origin("c1", "app-a")
             await outbox.set_origin("c1", "app-b")
-            await outbox.add_events([_event(1, "c1", 7)])
-            assert await outbox.event_context("c1", "booking-1") == (8, "app-a")
-            assert await outbox.next_seq("c1") == 8
+            await outbox.add_events([_event(9, "c1", 7)])
+            await outbox.add_fact(_fact(3, "c1", "booking-1"))  # the meeting's own, first, app
+            assert await outbox.next_seq("c1") == 9
+        found = await DeliveryTables(store.reader).list_deliveries("app-a", None)
+        found += await DeliveryTables(store.reader).list_deliveries("app-b", None)
+        assert sorted(
+            (d.event.seq, d.app_key, d.event.event_type, d.event.target_app, d.event.payload)
+            for d in found
+            if d.event.event_id != f"{9:032x}"
+        ) == [
+            (1, "app-a", "t", None, '{"n":1,"statusSeqNum":1}'),
+            (1, "app-b", "t", None, '{"n":1,"statusSeqNum":1}'),
+            (2, "app-a", "t", None, '{"n":2,"statusSeqNum":2}'),
+            (2, "app-b", "t", None, '{"n":2,"statusSeqNum":2}'),
+            (2, "app-b", "t_target_push", "app-b", '{"own":2,"statusSeqNum":2}'),
+            (8, "app-a", "t", None, '{"n":3,"statusSeqNum":8}'),
+            (8, "app-a", "t_target_push", "app-a", '{"own":3,"statusSeqNum":8}'),
+            (8, "app-b", "t", None, '{"n":3,"statusSeqNum":8}'),
+        ]
+        assert {(d.state, d.attempts, d.next_at_ms) for d in found if d.event.seq == 8} == {
+            (PENDING, 0, 1_003)
+        }
 
     _run(database_url, body)
 

@@ -1,6 +1,7 @@
 """The emulator's control plane: what real DingTalk clients and time would do."""
 
 from dataclasses import replace
+from functools import partial
 
 from dingconf.analytics.records import Device, NetworkSample
 from dingconf.analytics.tables import AnalyticsTables
@@ -12,7 +13,6 @@ from dingconf.content.service import ContentService
 from dingconf.core import errors
 from dingconf.core.clock import Clock
 from dingconf.core.closest import closest
-from dingconf.core.errors import InvalidRequest
 from dingconf.core.paging import Page, page_of, resume_at, seek, window
 from dingconf.core.records import AttendStatus, Participant
 from dingconf.db.store import Store, WriteTx
@@ -69,15 +69,9 @@ class ControlService:
         ``device`` is the client of this stay (defaults: see :class:`Device`);
         ``samples`` what it reported about the network, each ``at_ms`` counted
         from the join (None: one default sample at the join). With
-        ``typo_check``, see :meth:`_typo`.
+        ``typo_check``, see :meth:`_refuse_typo`.
         """
-        corp_id = (
-            await MeetingTables(self._store.reader).conference_corp(conference_id)
-            if typo_check
-            else None
-        )
-        typo = await self._typo(corp_id, union_id) if corp_id else None
-        await self._join(None, conference_id, union_id, nick, device, samples, typo)
+        await self._join(None, conference_id, union_id, nick, device, samples, typo_check)
 
     async def _join(
         self,
@@ -87,13 +81,13 @@ class ControlService:
         nick: str | None,
         device: Device | None,
         samples: list[NetworkSample] | None,
-        typo: InvalidRequest | None,
+        typo_check: bool,
     ) -> None:
         """The join and the client of the stay and its samples (timed from the join).
 
         One transaction: one commit, and nobody sees the stay without its client.
         Without ``corp_id`` the meeting is found by id alone (the operator's view).
-        ``typo`` is raised unless the person is in the meeting already.
+        With ``typo_check``, see :meth:`_refuse_typo`.
         """
         async with self._store.write() as tx:
             locked = await (
@@ -101,12 +95,12 @@ class ControlService:
                 if corp_id
                 else MeetingTables(tx.conn, tx.row_lock).lock_any(conference_id)
             )
-            if (
-                typo is not None
-                and await MemberTables(tx.conn).get(conference_id, union_id) is None
-            ):
-                raise typo
-            member = await self._conferences.join(tx, locked, union_id, nick, device)
+            stranger = (
+                partial(self._refuse_typo, tx, locked.corp_id, union_id)
+                if typo_check and locked is not None
+                else None
+            )
+            member = await self._conferences.join(tx, locked, union_id, nick, device, stranger)
             joined = member.last_join_ms if member.last_join_ms is not None else 0
             if device is not None:  # a new stay starts with the default client
                 await AnalyticsTables(tx.conn).set_session_device(conference_id, union_id, device)
@@ -116,22 +110,24 @@ class ControlService:
                 conference_id, [s._replace(at_ms=joined + s.at_ms) for s in samples]
             )
 
-    async def _typo(self, corp_id: str, union_id: str) -> InvalidRequest | None:
-        """The error for a ``union_id`` that is no user of the organisation but close
-        to a user's: a typo, most likely (an outsider with such an id says so).
+    async def _refuse_typo(self, tx: WriteTx, corp_id: str, union_id: str) -> None:
+        """Refuse a ``union_id`` that is neither a member of the meeting nor a user of
+        the organisation but close to a user's: a typo, most likely (an outsider with
+        such an id says so).
 
-        Read before the join's transaction, which holds the only connection it may.
+        Called by the join under the meeting's lock, on its connection, once it
+        found neither.
+
+        Raises:
+            InvalidRequest: ``unknownUser``, naming the closest user.
         """
-        accounts = OrgTables(self._store.reader)
-        if await accounts.get_user(corp_id, union_id) is not None:
-            return None
-        near = closest(union_id, [u.union_id for u in await accounts.list_users(corp_id)])
-        if near is None:
-            return None
-        return errors.unknown_user(
-            f"no user {union_id!r} in {corp_id} (did you mean {near!r}?); "
-            'an outsider with this id joins with "outsider": true'
-        )
+        users = await OrgTables(tx.conn).list_users(corp_id)
+        near = closest(union_id, [u.union_id for u in users])
+        if near is not None:
+            raise errors.unknown_user(
+                f"no user {union_id!r} in {corp_id} (did you mean {near!r}?); "
+                'an outsider with this id joins with "outsider": true'
+            )
 
     async def report_network(self, conference_id: str, samples: list[NetworkSample]) -> None:
         """Clients report network samples; each person must have joined the meeting.
@@ -175,7 +171,7 @@ class ControlService:
         typo_check: bool = False,
     ) -> str:
         """A person dials a roomCode; return the meeting they are now in (``typo_check``:
-        see :meth:`_typo`).
+        see :meth:`_refuse_typo`).
 
         The meeting using the code now, if any; otherwise, for a booking (not
         cancelled) whose last instance ended, its next instance (spec §6: a new
@@ -197,8 +193,7 @@ class ControlService:
                 raise errors.room_not_found()
             conference_id = await self._bookings.open_session(booking)
             corp_id = booking.corp_id
-        typo = await self._typo(corp_id, union_id) if typo_check else None
-        await self._join(corp_id, conference_id, union_id, nick, device, samples, typo)
+        await self._join(corp_id, conference_id, union_id, nick, device, samples, typo_check)
         return conference_id
 
     async def set_record_paused(self, conference_id: str, paused: bool) -> int:

@@ -18,7 +18,7 @@ from dingconf.core.digits import digits_value
 from dingconf.core.records import Conference, Participant
 from dingconf.core.rng import random_hex
 from dingconf.db.driver import Connection
-from dingconf.events.records import OutboxEvent
+from dingconf.events.records import Fact, OutboxEvent
 from dingconf.events.tables import EventTables
 
 __all__ = [
@@ -106,6 +106,8 @@ def member_model(
     }
 
 
+# What a payload's last member starts with (its value is the outbox's to write).
+_SEQ_MEMBER = ',"statusSeqNum":'
 # One encoder for every payload: json.dumps with options builds a new one per call.
 _to_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
@@ -128,28 +130,28 @@ async def _emit(
     now_ms: int,
     payloads: tuple[Mapping[str, object], Mapping[str, object]],
 ) -> None:
-    """Write the org-wide event and, for a meeting an app created, its targeted twin."""
-    seq, origin = await outbox.event_context(
-        conference.conference_id, conference.schedule_conference_id
+    """Write the org-wide event and, for a meeting an app created, its targeted twin.
+
+    The outbox gives them the meeting's next statusSeqNum as it writes them
+    (one round trip fewer than reading it first): each payload is encoded up
+    to that last member.
+    """
+    await outbox.add_fact(
+        Fact(
+            conference_id=conference.conference_id,
+            schedule_id=conference.schedule_conference_id,
+            corp_id=conference.corp_id,
+            born_ms=now_ms,
+            event_types=(event_type, event_type + TARGET_PUSH),
+            event_ids=(new_event_id(now_ms), new_event_id(now_ms)),
+            payload_heads=(_head(payloads[0]), _head(payloads[1])),
+        )
     )
-    variants: list[tuple[str, str | None, Mapping[str, object]]] = [(event_type, None, payloads[0])]
-    if origin is not None:
-        variants.append((event_type + TARGET_PUSH, origin, payloads[1]))
-    await outbox.add_events(
-        [
-            OutboxEvent(
-                event_id=new_event_id(now_ms),
-                conference_id=conference.conference_id,
-                seq=seq,
-                corp_id=conference.corp_id,
-                event_type=name,
-                target_app=target,
-                born_ms=now_ms,
-                payload=_to_json({**body, "statusSeqNum": seq}),
-            )
-            for name, target, body in variants
-        ]
-    )
+
+
+def _head(body: Mapping[str, object]) -> str:
+    """``body`` with ``statusSeqNum`` last, as JSON up to that member's value."""
+    return _to_json(body)[:-1] + _SEQ_MEMBER
 
 
 async def emit_meeting(conn: Connection, conference: Conference, scene: str, now_ms: int) -> None:

@@ -8,6 +8,7 @@ __all__ = [
     "PENDING",
     "Delivery",
     "DeliveryPosition",
+    "Fact",
     "OutboxEvent",
     "PushSubscription",
     "StreamChannel",
@@ -35,6 +36,24 @@ class OutboxEvent(NamedTuple):
     target_app: str | None
     born_ms: int
     payload: str
+
+
+class Fact(NamedTuple):
+    """A change of a meeting as its outbox events, before it has its statusSeqNum.
+
+    It becomes the org-wide event (``[0]`` of each pair) and, for a meeting an
+    app created (or its booking), the ``*_target_push`` twin for that app
+    (``[1]``). Each payload head is the event's JSON up to the value of its
+    last member, ``statusSeqNum``, which the outbox writes.
+    """
+
+    conference_id: str
+    schedule_id: str | None
+    corp_id: str
+    born_ms: int
+    event_types: tuple[str, str]
+    event_ids: tuple[str, str]
+    payload_heads: tuple[str, str]
 
 
 class Delivery(NamedTuple):

@@ -10,6 +10,7 @@ from dingconf.events.records import (
     PENDING,
     Delivery,
     DeliveryPosition,
+    Fact,
     OutboxEvent,
     PushSubscription,
     StreamTicket,
@@ -113,6 +114,28 @@ _EVENT_VALUES = f"({', '.join('?' * _EVENT_WIDTH)})"
 # organisation as it is now.
 _TO_APP = "SELECT ?, ?, ?, ?, ?, ?, 0, CAST(? AS BIGINT), 0, ''"
 _TO_ORG = "SELECT ?, app_key, ?, ?, ?, ?, 0, CAST(? AS BIGINT), 0, '' FROM apps WHERE corp_id = ?"
+# A fact's events (:meth:`EventTables.add_fact`): the meeting's next statusSeqNum
+# and its creating app (or its booking's) read inside the INSERT, each payload
+# completed with that number. The twin is written only for a meeting with an origin.
+_HEAD_AND_SEQ = "CAST(? AS TEXT) || CAST(n.seq AS TEXT) || '}'"
+_FACT_EVENTS = (
+    "WITH n AS (SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM events WHERE conference_id = ?), "
+    "o AS (SELECT COALESCE((SELECT app_key FROM event_origins WHERE subject_id = ?), "
+    "(SELECT app_key FROM event_origins WHERE subject_id = ?)) AS app_key) "
+    f"INSERT INTO events ({', '.join(EVENTS.columns)}) "
+    f"SELECT ?, ?, n.seq, ?, ?, NULL, CAST(? AS BIGINT), {_HEAD_AND_SEQ} FROM n UNION ALL "
+    f"SELECT ?, ?, n.seq, ?, ?, o.app_key, CAST(? AS BIGINT), {_HEAD_AND_SEQ} FROM n, o "
+    "WHERE o.app_key IS NOT NULL"
+)
+# ... and their deliveries, copied from the events as written: the org-wide one's
+# to every app of the organisation as it is now, the twin's (if any) to its app.
+_FACT_DELIVERIES = (
+    f"INSERT INTO event_deliveries ({', '.join(EVENT_DELIVERIES.columns)}) "
+    "SELECT e.event_id, a.app_key, e.conference_id, e.seq, e.event_type, ?, 0, e.born_at, 0, '' "
+    "FROM events e JOIN apps a ON a.corp_id = e.corp_id WHERE e.event_id = ? UNION ALL "
+    "SELECT e.event_id, e.target_app, e.conference_id, e.seq, e.event_type, ?, 0, e.born_at, "
+    "0, '' FROM events e WHERE e.event_id = ?"
+)
 
 
 class EventTables:
@@ -132,21 +155,6 @@ class EventTables:
             (subject_id, app_key),
         )
 
-    async def event_context(
-        self, conference_id: str, schedule_id: str | None
-    ) -> tuple[int, str | None]:
-        """A meeting's next statusSeqNum and its creating app (or its booking's): one round
-        trip (the caller holds the meeting's lock)."""
-        row = await self._conn.fetchone(
-            "SELECT (SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE conference_id = ?), "
-            "COALESCE((SELECT app_key FROM event_origins WHERE subject_id = ?), "
-            "(SELECT app_key FROM event_origins WHERE subject_id = ?))",
-            (conference_id, conference_id, schedule_id or conference_id),
-        )
-        if row is None:
-            return 1, None
-        return int(row[0]), None if row[1] is None else str(row[1])
-
     async def next_seq(self, conference_id: str) -> int:
         """The meeting's next statusSeqNum (the caller holds the meeting's lock)."""
         row = await self._conn.fetchone(
@@ -154,6 +162,19 @@ class EventTables:
             (conference_id,),
         )
         return int(row[0]) if row else 1
+
+    async def add_fact(self, fact: Fact) -> None:
+        """Write a fact's events with the meeting's next statusSeqNum, and their
+        deliveries: two statements (the caller holds the meeting's lock)."""
+        f = fact
+        params: list[object] = [f.conference_id, f.conference_id, f.schedule_id or f.conference_id]
+        for event_id, event_type, head in zip(
+            f.event_ids, f.event_types, f.payload_heads, strict=True
+        ):
+            params += (event_id, f.conference_id, f.corp_id, event_type, f.born_ms, head)
+        await self._conn.execute(_FACT_EVENTS, params)
+        org_id, own_id = f.event_ids
+        await self._conn.execute(_FACT_DELIVERIES, (PENDING, org_id, PENDING, own_id))
 
     async def add_events(self, events: Sequence[OutboxEvent]) -> None:
         """Write events and one pending delivery per receiving app: two statements in all.

@@ -1,5 +1,6 @@
 """Instant meetings: create, close, read, and the people who join and leave (spec §4.1–§4.3)."""
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from dingconf.analytics.records import Device
@@ -7,6 +8,7 @@ from dingconf.auth.service import READ, WRITE, require_scope
 from dingconf.auth.tables import OrgTables
 from dingconf.core import errors
 from dingconf.core.clock import Clock
+from dingconf.core.closest import close_lengths
 from dingconf.core.errors import ErrorCode, InvalidRequest
 from dingconf.core.ids import (
     CONFERENCE_ID,
@@ -248,11 +250,17 @@ class ConferenceService:
         union_id: str,
         nick: str | None,
         device: Device | None = None,
+        stranger: Callable[[], Awaitable[None]] | None = None,
     ) -> Participant:
         """A person enters the meeting the caller locked; the member as the join left them.
 
         ``device``: the client the join declared (None: the default one), which
         the ``user_join`` event reports; the caller records it with the stay.
+        ``stranger`` is awaited first, before the meeting's state is checked,
+        for a person who is neither a member of the meeting nor a user of its
+        organisation while a user's unionId could be a typo of theirs (its
+        length is within :func:`~dingconf.core.closest.close_lengths`): it may
+        refuse them.
 
         Joining while inside changes nothing. A meeting that had not started (a
         booking's instance) starts now; an invitee being rung (attendStatus 2) is
@@ -265,17 +273,24 @@ class ConferenceService:
                 ``conferenceLocked`` in a locked meeting (host and co-hosts excepted),
                 ``internalOnly`` for an outsider when only the organisation may join.
         """
+        if locked is None:
+            raise errors.room_not_found()
+        conference_id = locked.conference_id
+        # The member row, the user and whether a typo is possible in one read.
+        near = close_lengths(union_id) if stranger is not None else None
+        member, user_nick, near_user = await MemberTables(tx.conn).get_with_user_nick(
+            locked.corp_id, conference_id, union_id, near
+        )
+        if stranger is not None and member is None and user_nick is None and near_user:
+            await stranger()
         conference = _not_ended(locked)
-        corp_id, conference_id = conference.corp_id, conference.conference_id
-        member = await MemberTables(tx.conn).get(conference_id, union_id)
         if member is not None and member.attend_status == AttendStatus.ACTIVE:
             return member
         _admit(conference, member, union_id)
-        user = await OrgTables(tx.conn).get_user(corp_id, union_id)
-        if user is None and conference.internal_only:
+        if user_nick is None and conference.internal_only:
             raise errors.internal_only()
         if nick is None:
-            nick = user.nick if user else member.nick if member else union_id
+            nick = user_nick if user_nick is not None else member.nick if member else union_id
         now = self._clock.now_ms()
         # The join returns what it moved (status, startTime, counters): no re-read.
         recorded = await record_join(
@@ -285,7 +300,8 @@ class ConferenceService:
             nick,
             now,
             muted=conference.mute_all != 0,
-            outer_org=user is None,
+            outer_org=user_nick is None,
+            member_row=member is not None,
         )
         if recorded is None:
             # The store found them inside, which the read above, under the
@@ -318,4 +334,7 @@ class ConferenceService:
         left = await record_leave(tx, conference_id, union_id, now)
         if left is None:
             raise errors.not_in_conference(f"{union_id} is not in the meeting")
-        await emit_members(tx.conn, left[1], [left[0]], LEFT, now)
+        member, meeting, device_type = left
+        # The stay the leave closed names its client: no read of it.
+        client = None if device_type is None else {union_id: device_type}
+        await emit_members(tx.conn, meeting, [member], LEFT, now, client)

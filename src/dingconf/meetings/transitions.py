@@ -100,22 +100,30 @@ async def record_join(
     *,
     muted: bool = False,
     outer_org: bool = False,
+    member_row: bool | None = None,
 ) -> tuple[Participant, Conference] | None:
     """Mark a person inside the meeting the caller locked, open a stay, move the counters.
 
     The counters move by what the rows did: ``activeNum`` by one,
     ``attendNum`` at the person's first stay, the member total for a row new
     to the meeting. A meeting that had not started (status 0, as ``locked``
-    was read) starts now. Returns the member and the meeting as the join left
-    them; None (and nothing changed) when the person is inside already.
+    was read) starts now. ``member_row``: whether the person has a member
+    row, if the caller read it under the lock (the row is then inserted or
+    updated without trying the other first). Returns the member and the
+    meeting as the join left them; None (and nothing changed) when the person
+    is inside already.
     """
     conference_id = locked.conference_id
     starting = locked.status == ConferenceStatus.INITIALISED
     if starting:
         await ListingTables(tx.conn).note_start(conference_id)
     members = MemberTables(tx.conn)
-    entered = await members.enter_new(
-        conference_id, union_id, nick, at_ms, muted=muted, outer_org=outer_org
+    entered = (
+        None
+        if member_row
+        else await members.enter_new(
+            conference_id, union_id, nick, at_ms, muted=muted, outer_org=outer_org
+        )
     )
     if entered is not None:
         await members.count_members(conference_id, 1)
@@ -138,17 +146,19 @@ async def record_join(
 
 async def record_leave(
     tx: WriteTx, conference_id: str, union_id: str, at_ms: int
-) -> tuple[Participant, Conference] | None:
+) -> tuple[Participant, Conference, str | None] | None:
     """Mark a person inside as having left, close their stay, move the counters.
 
-    Returns the member and the meeting as the leave left them; None (and
-    nothing changed) when the person was not inside.
+    Returns the member and the meeting as the leave left them, and the
+    deviceType of the stay it closed (None when their latest stay was not
+    open); None (and nothing changed) when the person was not inside.
     """
-    member = await MemberTables(tx.conn).leave(conference_id, union_id, at_ms)
-    if member is None:
+    left = await MemberTables(tx.conn).leave(conference_id, union_id, at_ms)
+    if left is None:
         return None
-    left = await MeetingTables(tx.conn).move_active(conference_id, -1)
-    return None if left is None else (member, left)
+    member, device_type = left
+    meeting = await MeetingTables(tx.conn).move_active(conference_id, -1)
+    return None if meeting is None else (member, meeting, device_type)
 
 
 async def kick_member(

@@ -79,6 +79,17 @@ _JOB_NUMBER_AT = Participant._fields.index("job_number")
 _COLUMNS = ", ".join(MEMBER_COLUMNS)
 _OF_P = ", ".join("p." + column for column in MEMBER_COLUMNS)
 _SELECT = f"SELECT {_COLUMNS} FROM participants WHERE conference_id = ? AND union_id = ?"
+# A joiner: their member row, if any, their nick as a user of the meeting's
+# organisation, if they are one (users.nick is never NULL), and, when asked,
+# whether a user's unionId has a length in a range.
+_MEMBER_AND_USER = (
+    "SELECT u.nick, {near}, " + _OF_P + " FROM (SELECT 1 AS one) x "
+    "LEFT JOIN participants p ON p.conference_id = ? AND p.union_id = ? "
+    "LEFT JOIN users u ON u.corp_id = ? AND u.union_id = ?"
+)
+_NEAR_USER = (
+    "EXISTS (SELECT 1 FROM users n WHERE n.corp_id = ? AND length(n.union_id) BETWEEN ? AND ?)"
+)
 _LIST = (
     f"SELECT {_OF_P}, u.job_number "
     "FROM participants p JOIN conferences c ON c.conference_id = p.conference_id "
@@ -107,15 +118,16 @@ _COUNT_MEMBERS = (
     "INSERT INTO member_counts (conference_id, members) VALUES (?, ?) "
     "ON CONFLICT (conference_id) DO UPDATE SET members = member_counts.members + excluded.members"
 )
+# A leave closes the open stay, whose client the leave's event reports.
 _CLOSE_STAY = (
     "UPDATE participant_sessions SET leave_time = ? "
-    "WHERE conference_id = ? AND union_id = ? AND leave_time IS NULL"
+    "WHERE conference_id = ? AND union_id = ? AND leave_time IS NULL RETURNING seq, device_type"
 )
 _LEAVE = (
     "UPDATE participants SET attend_status = ?, leave_time = ?, "
     "duration = duration + (? - last_join) "
     "WHERE conference_id = ? AND union_id = ? AND attend_status = ? "
-    f"RETURNING {_COLUMNS}"
+    f"RETURNING {_COLUMNS}, sessions"
 )
 _RING = (
     "INSERT INTO participants (conference_id, union_id, nick, attend_status, listed_at) "
@@ -148,6 +160,26 @@ class MemberTables:
         """One member of a meeting."""
         row = await self._conn.fetchone(_SELECT, (conference_id, union_id))
         return participant_of(row) if row else None
+
+    async def get_with_user_nick(
+        self,
+        corp_id: str,
+        conference_id: str,
+        union_id: str,
+        near_lengths: tuple[int, int] | None = None,
+    ) -> tuple[Participant | None, str | None, bool]:
+        """One member of a meeting (None: no member row), their nick as a user of
+        ``corp_id`` (None: not a user) and, with ``near_lengths`` (shortest,
+        longest), whether a user of ``corp_id`` has a unionId of such a length
+        (False without): one statement."""
+        near: tuple[object, ...] = () if near_lengths is None else (corp_id, *near_lengths)
+        sql = _MEMBER_AND_USER.format(near=_NEAR_USER if near else "0")
+        row = await self._conn.fetchone(sql, (*near, conference_id, union_id, corp_id, union_id))
+        if row is None:  # the one row always comes; a driver without it reads nothing
+            return None, None, False
+        nick = None if row[0] is None else str(row[0])
+        member = participant_of(row[2:]) if row[2] is not None else None
+        return member, nick, bool(row[1])
 
     async def list_members(self, corp_id: str, conference_id: str) -> list[Participant]:
         """The members of a meeting of ``corp_id``, in order of first join."""
@@ -262,9 +294,15 @@ class MemberTables:
         """Count ``added`` member rows just inserted (QueryConferenceMembers' total)."""
         await self._conn.execute(_COUNT_MEMBERS, (conference_id, added))
 
-    async def leave(self, conference_id: str, union_id: str, at_ms: int) -> Participant | None:
-        """A person inside leaves at ``at_ms``, their stay closed; None when not inside."""
-        await self._conn.execute(_CLOSE_STAY, (at_ms, conference_id, union_id))
+    async def leave(
+        self, conference_id: str, union_id: str, at_ms: int
+    ) -> tuple[Participant, str | None] | None:
+        """A person inside leaves at ``at_ms``, their stay closed; None when not inside.
+
+        Returns the member and the deviceType of their latest stay, which this
+        closed (None when that stay was not open: the caller reads it).
+        """
+        closed = await self._conn.fetchall(_CLOSE_STAY, (at_ms, conference_id, union_id))
         rows = await self._conn.fetchall(
             _LEAVE,
             (
@@ -276,7 +314,11 @@ class MemberTables:
                 int(AttendStatus.ACTIVE),
             ),
         )
-        return participant_of(rows[0]) if rows else None
+        if not rows:
+            return None
+        latest = int(rows[0][-1])
+        device = next((str(stay[1]) for stay in closed if int(stay[0]) == latest), None)
+        return participant_of(rows[0][:-1]), device
 
     async def close_stays(self, conference_id: str, at_ms: int, union_id: str | None = None) -> int:
         """Let everyone inside (or ``union_id``) leave at ``at_ms``; how many were inside."""
