@@ -10,13 +10,9 @@ drivers' connections: every statement the request runs (BEGIN and COMMIT
 aside), each one round trip on PostgreSQL.
 """
 
-from contextvars import ContextVar
-from typing import Any
-
 import pytest
 
-from dingconf.db import postgres as postgres_driver
-from dingconf.db import sqlite as sqlite_driver
+from counted import COUNTING, count_statements
 from in_process import InProcessApp, run
 
 # (action, unionId, outsider) → statements, the store's first read of each request
@@ -39,26 +35,6 @@ STEPS: list[tuple[str, str, bool, int]] = [
 ]
 
 
-# Set for the requests counted: their tasks copy it; the app's background tasks
-# (the dispatcher polling the outbox) run in contexts of their own.
-_COUNTING: ContextVar[bool] = ContextVar("counting", default=False)
-
-
-def _count_statements(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """A counter of the statements the drivers' connections run in counted requests."""
-    counted = [0]
-    for connection in (sqlite_driver._SQLiteConnection, postgres_driver._PgConnection):
-        for name in ("execute", "fetchone", "fetchall"):
-            original = getattr(connection, name)
-
-            async def counting(self: Any, *args: Any, _original: Any = original) -> Any:
-                counted[0] += _COUNTING.get()
-                return await _original(self, *args)
-
-            monkeypatch.setattr(connection, name, counting)
-    return counted
-
-
 def test_a_join_and_a_leave_run_few_statements(database_url: str, monkeypatch: pytest.MonkeyPatch):
     async def scenario() -> list[tuple[str, str, int, int]]:
         async with InProcessApp(database_url) as app:
@@ -75,8 +51,8 @@ def test_a_join_and_a_leave_run_few_statements(database_url: str, monkeypatch: p
             )
             assert status == 200
             prefix = f"/_dingconf/conferences/{created['conferenceId']}/"
-            counted = _count_statements(monkeypatch)
-            _COUNTING.set(True)
+            counted = count_statements(monkeypatch)
+            COUNTING.set(True)
             seen = []
             for action, union_id, outsider, _ in STEPS:
                 body: dict[str, object] = {"unionId": union_id}
