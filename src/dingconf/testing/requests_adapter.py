@@ -4,7 +4,6 @@ Imported only when asked for (:meth:`DingconfMock.requests_adapter`): requests
 is not a dependency of dingconf.
 """
 
-from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -14,7 +13,7 @@ from requests.structures import CaseInsensitiveDict
 from requests.utils import get_encoding_from_headers
 
 from dingconf.testing.asgi_bridge import Dropped
-from dingconf.testing.sdk_seam import Target
+from dingconf.testing.sdk_seam import PHRASES, Target
 
 __all__ = ["RequestsAdapter"]
 
@@ -43,7 +42,7 @@ class RequestsAdapter(HTTPAdapter):
             raise requests.ConnectionError(str(exc), request=request) from exc
         response = requests.Response()
         response.status_code = reply.status
-        response.reason = HTTPStatus(reply.status).phrase
+        response.reason = PHRASES.get(reply.status, "")
         response.headers = CaseInsensitiveDict(dict(reply.headers))
         response._content = reply.body
         response.url = request.url or ""

@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 
 from dingconf.testing.asgi_bridge import Reply
 
-__all__ = ["SEAMS", "Target", "route_sdk_to", "stop_routing"]
+__all__ = ["PHRASES", "SEAMS", "Target", "route_sdk_to", "stop_routing"]
 
 #: (module, class, response class's module and name, module of its RetryError).
 SEAMS = (
@@ -65,13 +65,13 @@ def _parts(request: Any) -> tuple[str, str, str, list[tuple[str, str]], bytes]:
 
 
 #: Reason phrases by status: a dict's lookup costs a tenth of ``HTTPStatus(status)``'s.
-_PHRASES = {status.value: status.phrase for status in HTTPStatus}
+PHRASES = {status.value: status.phrase for status in HTTPStatus}
 
 
 def _response(response_type: type, reply: Reply) -> Any:
     response = response_type()
     response.status_code = reply.status
-    response.status_message = _PHRASES.get(reply.status, "")
+    response.status_message = PHRASES.get(reply.status, "")
     response.headers = dict(reply.headers)
     response.body = reply.body
     return response
