@@ -47,7 +47,7 @@ test: lint postgres chromium node-deps
 test-sqlite: lint chromium node-deps
 	$(VENV)/bin/pytest $(PYTEST_PARALLEL) -m "not postgres"
 
-# Everything measured, each against a reference from the same run (about 20 minutes).
+# Everything measured, each against a reference from the same run (about 20 minutes on a quiet machine).
 bench: setup postgres
 	$(VENV)/bin/python bench/run.py $(ARGS)
 	$(VENV)/bin/python bench/layers.py

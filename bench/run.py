@@ -1,6 +1,6 @@
 """dingconf's benchmark suite: bounded loads on 127.0.0.1, ratios against references.
 
-    make bench            # or: .venv/bin/python bench/run.py [--duration 6] [--rounds 3]
+    make bench            # or: .venv/bin/python bench/run.py [--duration 4] [--rounds 3]
 
 Every dingconf figure is compared with references measured in the same run on
 the same server software (granian) and the same database. The target of the
@@ -678,7 +678,9 @@ def group(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=int, default=6, help="seconds per load")
+    parser.add_argument(
+        "--duration", type=int, default=4, help="seconds of load per server and round"
+    )
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds per figure")
     parser.add_argument(
         "--large", type=int, default=1_000_000, help="meetings in the large (bulk-loaded) set"
