@@ -12,9 +12,9 @@ raw app (no records) and the ceiling (granian answering constant bytes) are
 context. The meetings are created through dingconf's API (a creator,
 invitees, two of them joined), as users have them; only the set beyond the
 meeting cache is bulk-loaded. The server gets core 0 and wrk core 1, so they
-do not compete. In each round all the servers of a row run at once and take
-turns under load in short slices (``taking_turns``), so that a drift of the
-machine's speed weighs on all alike; req/s and latencies are the median of
+do not compete. All the servers of a row start once and run at once; in each
+round they take turns under load in short slices (``taking_turns``), so that
+a drift of the machine's speed weighs on all alike; req/s and latencies are the median of
 the rounds', ratios the median of the rounds' ratios, because these machines
 are noisy.
 """
@@ -513,16 +513,21 @@ SLICES = 4
 
 
 def taking_turns(
-    starts: list[Callable[[], Server]], scripts: list[str], data: Dataset, seconds: int
-) -> tuple[list[Result], list[list[float]]]:
-    """One round of a group: every server up, each warmed, then loaded in turn for
-    about ``seconds`` each, in :data:`SLICES` slices, in the order ABC…CBA ABC…CBA
-    (ABBA for two), so that a drift of this shared machine's speed over the round
-    weighs on all alike (back-to-back runs of the whole duration let one side
-    meet a slower machine than another). Each side's req/s is the mean of its
-    slices (all the same length), its p50 and p99 the mean of its slices' (a
-    pause in one slice still shows), its cores and errors over all of them. Also
-    returns each side's peak memory."""
+    starts: list[Callable[[], Server]],
+    scripts: list[str],
+    data: Dataset,
+    seconds: int,
+    rounds: int = 1,
+) -> tuple[list[list[Result]], list[list[float]]]:
+    """``rounds`` rounds of a group: every server up and warmed once, then, in each
+    round, loaded in turn for about ``seconds`` each, in :data:`SLICES` slices, in
+    the order ABC…CBA ABC…CBA (ABBA for two), so that a drift of this shared
+    machine's speed over the round weighs on all alike (back-to-back runs of the
+    whole duration let one side meet a slower machine than another). Each side's
+    req/s in a round is the mean of its slices (all the same length), its p50 and
+    p99 the mean of its slices' (a pause in one slice still shows), its cores and
+    errors over all of them. Returns each round's results (one per side, in the
+    order of ``starts``) and each side's peak memory."""
     slice_s = max(1, round(seconds / SLICES))
     with ExitStack() as running:
         servers: list[Server] = []
@@ -532,11 +537,13 @@ def taking_turns(
             run_wrk(servers[-1].port, load, data, 2, True)  # warm-up
         sides = list(range(len(servers)))
         order = (sides + sides[::-1]) * (SLICES // 2) + sides * (SLICES % 2)
-        slices: list[list[Result]] = [[] for _ in servers]
-        for side in order:
-            wrk = partial(run_wrk, servers[side].port, scripts[side], data, slice_s, True)
-            slices[side].append(sampled(servers[side], wrk))
-        results = [typical(runs, statistics.mean) for runs in slices]
+        results = []
+        for _ in range(rounds):
+            slices: list[list[Result]] = [[] for _ in servers]
+            for side in order:
+                wrk = partial(run_wrk, servers[side].port, scripts[side], data, slice_s, True)
+                slices[side].append(sampled(servers[side], wrk))
+            results.append([typical(runs, statistics.mean) for runs in slices])
         return results, [server.peak_rss_mb() for server in servers]
 
 
@@ -550,7 +557,7 @@ def interleaved(
 ) -> tuple[Result, Result, list[float]]:
     """One round of a pair (:func:`taking_turns`, ABBA): the baseline's result,
     dingconf's, and dingconf's peak memory."""
-    (base, ours), peaks = taking_turns(
+    ((base, ours),), peaks = taking_turns(
         [start_base, start_ours], [base_script, script], data, seconds
     )
     return base, ours, peaks[1]
@@ -664,16 +671,13 @@ def group(
     name: str,
 ) -> Runs:
     """``rounds`` rounds of the ``sides`` (name: how to start it, its wrk script)
-    taking turns (:func:`taking_turns`); dingconf's peak memory goes to ``memory``."""
-    runs: Runs = {key: [] for key in sides}
-    for _ in range(rounds):
-        starts = [start for start, _ in sides.values()]
-        scripts = [script for _, script in sides.values()]
-        results, peaks = taking_turns(starts, scripts, data, seconds)
-        for key, result in zip(sides, results, strict=True):
-            runs[key].append(result)
-        memory[name] = peaks[list(sides).index("dingconf")]
-    return runs
+    taking turns (:func:`taking_turns`, the servers started once); dingconf's peak
+    memory goes to ``memory``."""
+    starts = [start for start, _ in sides.values()]
+    scripts = [script for _, script in sides.values()]
+    results, peaks = taking_turns(starts, scripts, data, seconds, rounds)
+    memory[name] = peaks[list(sides).index("dingconf")]
+    return {key: [round_[i] for round_ in results] for i, key in enumerate(sides)}
 
 
 def main() -> None:
