@@ -508,8 +508,9 @@ def measure(
         server.stop()
 
 
-#: Turns each side of a pair takes per round (in the order ABBA ABBA ...).
-SLICES = 4
+#: Turns each side takes per round, in the order ABC…CBA (ABBA for a pair): slices
+#: of 2 s (the mixed load's wrk needs more than 1 s to reach its pace).
+SLICES = 2
 
 
 def taking_turns(
@@ -521,7 +522,7 @@ def taking_turns(
 ) -> tuple[list[list[Result]], list[list[float]]]:
     """``rounds`` rounds of a group: every server up and warmed once, then, in each
     round, loaded in turn for about ``seconds`` each, in :data:`SLICES` slices, in
-    the order ABC…CBA ABC…CBA (ABBA for two), so that a drift of this shared
+    the order ABC…CBA (ABBA for two), so that a drift of this shared
     machine's speed over the round weighs on all alike (back-to-back runs of the
     whole duration let one side meet a slower machine than another). Each side's
     req/s in a round is the mean of its slices (all the same length), its p50 and
