@@ -60,13 +60,13 @@ test: lint postgres chromium node-deps
 test-sqlite: lint chromium node-deps
 	$(VENV)/bin/pytest $(PYTEST_PARALLEL) -m "not postgres"
 
-# Everything measured, each against a reference from the same run.
+# Everything measured, each against a reference from the same run (about 20 minutes on a quiet machine).
 bench: setup postgres
 	$(VENV)/bin/python bench/run.py $(ARGS)
+	$(VENV)/bin/python bench/layers.py
 	$(VENV)/bin/python bench/writes.py
 	$(VENV)/bin/python bench/events.py
 	$(VENV)/bin/python bench/state.py
-	$(VENV)/bin/python bench/journal.py
 	$(VENV)/bin/python bench/slow_clients.py
 	$(VENV)/bin/python bench/mock.py
 

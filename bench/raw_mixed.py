@@ -2,8 +2,9 @@
 
 ``bench/mixed.lua`` sends QueryConferenceInfo (90 %), joins and leaves
 through the control API, and CreateVideoConference / CloseVideoConference.
-The queries go to ``raw_app.py``'s ``app`` (whatever reading it does), the
-joins and leaves to ``raw_writes.py``'s same-work writes. Creating and
+The queries go to ``raw_app.py``'s same-work ``recorded`` (the access-log
+line and the 1,000-call journal dingconf keeps; the writes, a tenth of the
+load, keep no such record here), the joins and leaves to ``raw_writes.py``'s same-work writes. Creating and
 closing a meeting write, in one transaction each, the rows dingconf's do, as
 plainly as possible: the meeting, its organisation's listing totals, the
 creator rung as its first member (an invitation, a member row, the member
@@ -184,7 +185,7 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
     if path.startswith("/_dingconf/"):
         await raw_writes.serve_write(raw_writes.SAME_WORK, scope, receive, send)
     elif scope["method"] == "GET":
-        await raw_app.app(scope, receive, send)
+        await raw_app.recorded(scope, receive, send)
     else:
         status, body = await _meeting_write(scope, receive)
         await send({"type": "http.response.start", "status": status, "headers": _HEADERS})

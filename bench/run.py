@@ -1,18 +1,26 @@
-"""dingconf's benchmark suite: bounded loads on 127.0.0.1, ratios against a baseline.
+"""dingconf's benchmark suite: bounded loads on 127.0.0.1, ratios against references.
 
-    make bench            # or: .venv/bin/python bench/run.py [--duration 8] [--rounds 3]
+    make bench            # or: .venv/bin/python bench/run.py [--duration 4] [--rounds 3]
 
-Every dingconf figure is compared with a baseline measured in the same run on
-the same server software (granian) and the same database: ``raw_app.py``, a
-minimal ASGI app doing the same token and meeting lookups and returning the
-same bytes. The server gets core 0 and wrk core 1, so they do not compete.
-In each round both servers run at once and take turns under load in short
-slices (``interleaved``), so that a drift of the machine's speed weighs on
-both alike; req/s and latencies are the median of the rounds', ratios the
-median of the rounds' ratios, because these machines are noisy.
+Every dingconf figure is compared with references measured in the same run on
+the same server software (granian) and the same database. The target of the
+query rows is ``raw_app:recorded``, the same-work reference: a raw ASGI app
+doing the same token and meeting lookups, returning the same bytes, and
+keeping the same two records dingconf keeps by default (the access-log line
+on stderr, a journal of the last 1,000 calls with their bodies). The plain
+raw app (no records) and the ceiling (granian answering constant bytes) are
+context. The meetings are created through dingconf's API (a creator,
+invitees, two of them joined), as users have them; only the set beyond the
+meeting cache is bulk-loaded. The server gets core 0 and wrk core 1, so they
+do not compete. All the servers of a row start once and run at once; in each
+round they take turns under load in short slices (``taking_turns``), so that
+a drift of the machine's speed weighs on all alike; req/s and latencies are the median of
+the rounds', ratios the median of the rounds' ratios, because these machines
+are noisy.
 """
 
 import argparse
+import asyncio
 import json
 import os
 import platform
@@ -279,6 +287,13 @@ def mixed_reference(data: Dataset, pinned: bool = True) -> Server:
     return granian_app("raw_mixed:app", {"RAW_APP_DB": data.url.removeprefix("sqlite:///")}, pinned)
 
 
+def recorded(data: Dataset, pinned: bool = True) -> Server:
+    """The same-work reference: the raw app, also writing the access log and the journal."""
+    return granian_app(
+        "raw_app:recorded", {"RAW_APP_DB": data.url.removeprefix("sqlite:///")}, pinned
+    )
+
+
 def ceiling(body: Path, pinned: bool = True) -> Server:
     """granian answering ``body``'s bytes to every request: the stack's ceiling."""
     return granian_app("raw_app:ceiling", {"RAW_APP_CEILING": str(body)}, pinned)
@@ -306,9 +321,83 @@ def meeting_rows(count: int, now_ms: int) -> list[tuple[object, ...]]:
     return rows
 
 
+#: Each meeting the bench builds: its creator, the people invited (the creator
+#: rings too) and the people who then join (the creator and one invitee).
+INVITED, JOINING = 3, 2
+_AT_ONCE = 16
+
+
+async def _through_the_api(url: str, meetings: int) -> list[str]:
+    """Create ``meetings`` meetings through dingconf's API, in process (no HTTP
+    server: the same handlers, without the sockets), as users have them: each
+    created by one of the organisation's users, ringing :data:`INVITED` others,
+    then joined by its creator and the first invitee. Their ids, in order."""
+    sys.path.insert(0, str(BENCH.parent / "tests"))
+    from in_process import InProcessApp
+
+    users = [user["unionId"] for user in SEED["orgs"][0]["users"]]
+    ids: list[str] = []
+    async with InProcessApp(url, seed=SEED) as app:
+        status, token = await app.call(
+            "POST", "/v1.0/oauth2/accessToken", {"appKey": APP_KEY, "appSecret": APP_SECRET}
+        )
+        assert status == 200, token
+
+        async def one(i: int) -> str:
+            creator = users[i % len(users)]
+            invited = [users[(i + k) % len(users)] for k in range(1, INVITED + 1)]
+            status, created = await app.call(
+                "POST",
+                "/v1.0/conference/videoConferences",
+                {"userId": creator, "confTitle": f"Meeting {i}", "inviteUserIds": invited},
+                token=token["accessToken"],
+            )
+            assert status == 200, created
+            conference_id: str = created["conferenceId"]
+            for person in (creator, *invited)[:JOINING]:
+                status, joined = await app.call(
+                    "POST", f"/_dingconf/conferences/{conference_id}/join", {"unionId": person}
+                )
+                assert status == 200, joined
+            return conference_id
+
+        # A few at once, as clients send them: the store commits them in groups.
+        for start in range(0, meetings, _AT_ONCE):
+            batch = range(start, min(start + _AT_ONCE, meetings))
+            ids += await asyncio.gather(*(one(i) for i in batch))
+    return ids
+
+
 def load(url: str, meetings: int, workdir: Path) -> list[tuple[object, ...]]:
-    """Seed ``url`` through dingconf, then bulk-load ``meetings`` live meetings into
-    it; the meetings' rows."""
+    """Seed ``url`` and create ``meetings`` live meetings through dingconf's API
+    (:func:`_through_the_api`); one row per meeting, its id first. For PostgreSQL
+    they are created on SQLite and moved (:func:`transfer`): the API's writes
+    there take minutes for what the import writes in seconds."""
+    if not url.startswith("sqlite:///"):
+        staged = f"sqlite:///{workdir / f'staged-{abs(hash(url))}.sqlite3'}"
+        rows = load(staged, meetings, workdir)
+        transfer(staged, url, workdir)
+        return rows
+    ids = asyncio.run(_through_the_api(url, meetings))
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return [(conference_id,) for conference_id in ids]
+
+
+def transfer(source: str, target: str, workdir: Path) -> None:
+    """Every organisation of database ``source`` (meetings, members, stays...) into
+    ``target``, the same ids, through ``dingconf export`` and ``dingconf import``."""
+    state = workdir / "state.json"
+    for command in (
+        ["export", "--output", str(state), "--database", source],
+        ["import", str(state), "--database", target],
+    ):
+        subprocess.run([str(BIN / "dingconf"), *command], check=True, capture_output=True)
+
+
+def bulk_load(url: str, meetings: int, workdir: Path) -> list[tuple[object, ...]]:
+    """Seed ``url`` through dingconf, then bulk-insert ``meetings`` live meetings
+    (bare rows: no members, no stays; only where the API would take too long)."""
     seed = workdir / "seed.json"
     seed.write_text(json.dumps(SEED))
     subprocess.run(
@@ -333,21 +422,39 @@ def load(url: str, meetings: int, workdir: Path) -> list[tuple[object, ...]]:
     return rows
 
 
-def build(url: str, meetings: int, workdir: Path, sample: int = SAMPLE) -> Dataset:
-    """Seed a database through dingconf, then bulk-load live meetings into it."""
-    rows = load(url, meetings, workdir)
+def build(
+    url: str,
+    meetings: int,
+    workdir: Path,
+    sample: int = SAMPLE,
+    loader: Callable[[str, int, Path], list[tuple[object, ...]]] | None = None,
+) -> Dataset:
+    """Seed a database and create live meetings in it (``loader``: :func:`load`,
+    through the API, by default), and get a token for it."""
+    rows = (loader or load)(url, meetings, workdir)
     ids = sample_ids(rows, sample, workdir / f"ids-{abs(hash(url))}.txt")
-    server = dingconf(Dataset(url, "", ids), workdir)
+    return Dataset(url, fresh_token(url, workdir), ids)
+
+
+def copied(source: Dataset, url: str, workdir: Path) -> Dataset:
+    """``source``'s meetings, the same ids, in database ``url`` (:func:`transfer`)."""
+    transfer(source.url, url, workdir)
+    return Dataset(url, fresh_token(url, workdir), source.ids)
+
+
+def fresh_token(url: str, workdir: Path) -> str:
+    """An access token of the bench's app on ``url`` (dingconf serving it a moment)."""
+    server = dingconf(Dataset(url, "", Path()), workdir)
     try:
         req = urllib.request.Request(
             f"http://127.0.0.1:{server.port}/v1.0/oauth2/accessToken",
             method="POST",
             data=json.dumps({"appKey": APP_KEY, "appSecret": APP_SECRET}).encode(),
         )
-        token = json.loads(urllib.request.urlopen(req).read())["accessToken"]
+        token: str = json.loads(urllib.request.urlopen(req).read())["accessToken"]
     finally:
         server.stop()
-    return Dataset(url, token, ids)
+    return token
 
 
 def sample_ids(rows: list[tuple[object, ...]], count: int, path: Path) -> Path:
@@ -407,8 +514,44 @@ def measure(
         server.stop()
 
 
-#: Turns each side of a pair takes per round (in the order ABBA ABBA ...).
-SLICES = 4
+#: Turns each side takes per round, in the order ABC…CBA (ABBA for a pair): slices
+#: of 2 s (the mixed load's wrk needs more than 1 s to reach its pace).
+SLICES = 2
+
+
+def taking_turns(
+    starts: list[Callable[[], Server]],
+    scripts: list[str],
+    data: Dataset,
+    seconds: int,
+    rounds: int = 1,
+) -> tuple[list[list[Result]], list[list[float]]]:
+    """``rounds`` rounds of a group: every server up and warmed once, then, in each
+    round, loaded in turn for about ``seconds`` each, in :data:`SLICES` slices, in
+    the order ABC…CBA (ABBA for two), so that a drift of this shared
+    machine's speed over the round weighs on all alike (back-to-back runs of the
+    whole duration let one side meet a slower machine than another). Each side's
+    req/s in a round is the mean of its slices (all the same length), its p50 and
+    p99 the mean of its slices' (a pause in one slice still shows), its cores and
+    errors over all of them. Returns each round's results (one per side, in the
+    order of ``starts``) and each side's peak memory."""
+    slice_s = max(1, round(seconds / SLICES))
+    with ExitStack() as running:
+        servers: list[Server] = []
+        for start, load in zip(starts, scripts, strict=True):
+            servers.append(start())
+            running.callback(servers[-1].stop)
+            run_wrk(servers[-1].port, load, data, 2, True)  # warm-up
+        sides = list(range(len(servers)))
+        order = (sides + sides[::-1]) * (SLICES // 2) + sides * (SLICES % 2)
+        results = []
+        for _ in range(rounds):
+            slices: list[list[Result]] = [[] for _ in servers]
+            for side in order:
+                wrk = partial(run_wrk, servers[side].port, scripts[side], data, slice_s, True)
+                slices[side].append(sampled(servers[side], wrk))
+            results.append([typical(runs, statistics.mean) for runs in slices])
+        return results, [server.peak_rss_mb() for server in servers]
 
 
 def interleaved(
@@ -419,29 +562,12 @@ def interleaved(
     data: Dataset,
     seconds: int,
 ) -> tuple[Result, Result, list[float]]:
-    """One round of a pair: the baseline and dingconf both up, each warmed, then
-    loaded in turn for about ``seconds`` each, in :data:`SLICES` slices, in ABBA
-    order so that a drift of this shared machine's speed over the round weighs on
-    both alike (back-to-back runs of the whole duration let one side meet a
-    slower machine than the other). Each side's req/s is the mean of its slices
-    (all the same length), its p50 and p99 the mean of its slices' (a pause in
-    one slice still shows), its cores and errors over all of them. Also returns
-    dingconf's peak memory."""
-    slice_s = max(1, round(seconds / SLICES))
-    with ExitStack() as running:
-        servers: list[Server] = []
-        for start, load in ((start_base, base_script), (start_ours, script)):
-            servers.append(start())
-            running.callback(servers[-1].stop)
-            run_wrk(servers[-1].port, load, data, 2, True)  # warm-up
-        slices: tuple[list[Result], list[Result]] = ([], [])
-        for turn in range(2 * SLICES):
-            side = 1 if turn % 4 in (1, 2) else 0
-            load = (base_script, script)[side]
-            wrk = partial(run_wrk, servers[side].port, load, data, slice_s, True)
-            slices[side].append(sampled(servers[side], wrk))
-        base, ours = (typical(runs, statistics.mean) for runs in slices)
-        return base, ours, servers[1].peak_rss_mb()
+    """One round of a pair (:func:`taking_turns`, ABBA): the baseline's result,
+    dingconf's, and dingconf's peak memory."""
+    ((base, ours),), peaks = taking_turns(
+        [start_base, start_ours], [base_script, script], data, seconds
+    )
+    return base, ours, peaks[1]
 
 
 def sampled(server: Server, load: Callable[[], Result]) -> Result:
@@ -452,27 +578,130 @@ def sampled(server: Server, load: Callable[[], Result]) -> Result:
 
 
 def same_bytes(data: Dataset, workdir: Path) -> bool:
-    """dingconf and the baseline answer one query with identical bodies."""
+    """dingconf and both references answer one query with identical bodies."""
     path = "/v1.0/conference/videoConferences/" + data.ids.read_text().split()[0]
-    ours, base = dingconf(data, workdir), raw(data)
+    servers = [dingconf(data, workdir), raw(data), recorded(data)]
     try:
-        return ours.get(path, data.token) == base.get(path, data.token)
+        ours, *bases = (server.get(path, data.token) for server in servers)
+        return all(base == ours for base in bases)
     finally:
-        ours.stop()
-        base.stop()
+        for server in servers:
+            server.stop()
+
+
+#: Each side's result in each round of a group, by the side's name.
+Runs = dict[str, list[Result]]
+TARGET = "target: ≥ 0.9x the same-work reference, p99 ≤ 1.25x"
+
+
+@dataclass
+class Row:
+    """One line of the table: a workload, its median run, and (against a reference
+    measured in the same rounds) the medians of the rounds' req/s and p99 ratios."""
+
+    name: str
+    ours: Result
+    base: Result | None = None
+    ratio: float | None = None
+    p99_ratio: float | None = None
+    per_core: float | None = None
+    rounds: str = ""
+    note: str = ""
+
+    HEADER = (
+        "| workload | req/s | p50 ms | p99 ms | errors (all rounds) | reference req/s "
+        "| reference p99 ms | req/s ratio | p99 ratio | ratio per server core | server cores "
+        "| wrk cores | note |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+    )
+
+    @classmethod
+    def of(cls, name: str, ours: list[Result], base: list[Result], note: str = "") -> "Row":
+        """The row of ``ours`` against ``base``, each a result per round, paired by round.
+
+        The median of the rounds' ratios, each from interleaved slices, cancels
+        this shared machine's drifts better than comparing the medians of each.
+        On a machine others use too, the server's core is not always its own:
+        req/s per CPU-second the server got says what the code costs.
+        """
+        pairs = list(zip(ours, base, strict=True))
+        ratios = [o.rps / b.rps for o, b in pairs]
+        per_core = [
+            (o.rps / o.server_cores) / (b.rps / b.server_cores)
+            for o, b in pairs
+            if o.server_cores and b.server_cores
+        ]
+        rounds = (
+            f"round ratios {', '.join(f'{r:.2f}' for r in ratios)}; p99 "
+            f"{', '.join(f'{o.p99_ms:.2f}' for o in ours)} ms vs "
+            f"{', '.join(f'{b.p99_ms:.2f}' for b in base)}"
+        )
+        return cls(
+            name,
+            typical(ours),
+            typical(base),
+            statistics.median(ratios),
+            statistics.median([o.p99_ms / b.p99_ms for o, b in pairs]),
+            statistics.median(per_core) if per_core else None,
+            rounds,
+            note,
+        )
+
+    def progress(self) -> str:
+        """What is printed as the row is measured."""
+        base = f", reference {self.base.rps:,.0f}" if self.base else ""
+        return f"{self.name}: {self.ours.rps:,.0f} req/s{base}; {self.rounds}"
+
+    def line(self) -> str:
+        """The row in the table."""
+
+        def fig(value: float | None, fmt: str) -> str:
+            return "-" if value is None else format(value, fmt)
+
+        base = self.base
+        return (
+            f"| {self.name} | {self.ours.rps:,.0f} | {self.ours.p50_ms:.2f} "
+            f"| {self.ours.p99_ms:.2f} | {self.ours.errors} "
+            f"| {fig(base.rps if base else None, ',.0f')} "
+            f"| {fig(base.p99_ms if base else None, '.2f')} "
+            f"| {fig(self.ratio, '.2f')} | {fig(self.p99_ratio, '.2f')} "
+            f"| {fig(self.per_core, '.2f')} | {self.ours.server_cores:.2f} "
+            f"| {self.ours.wrk_cores:.2f} | {self.note} |"
+        )
+
+
+def group(
+    sides: dict[str, tuple[Callable[[], Server], str]],
+    data: Dataset,
+    seconds: int,
+    rounds: int,
+    memory: dict[str, list[float]],
+    name: str,
+) -> Runs:
+    """``rounds`` rounds of the ``sides`` (name: how to start it, its wrk script)
+    taking turns (:func:`taking_turns`, the servers started once); dingconf's peak
+    memory goes to ``memory``."""
+    starts = [start for start, _ in sides.values()]
+    scripts = [script for _, script in sides.values()]
+    results, peaks = taking_turns(starts, scripts, data, seconds, rounds)
+    memory[name] = peaks[list(sides).index("dingconf")]
+    return {key: [round_[i] for round_ in results] for i, key in enumerate(sides)}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=int, default=8, help="seconds per load")
+    parser.add_argument(
+        "--duration", type=int, default=4, help="seconds of load per server and round"
+    )
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds per figure")
-    parser.add_argument("--large", type=int, default=1_000_000, help="meetings in the large set")
+    parser.add_argument(
+        "--large", type=int, default=1_000_000, help="meetings in the large (bulk-loaded) set"
+    )
     parser.add_argument(
         "--only",
         choices=("all", "read", "listings"),
         default="all",
-        help="read: only the query rows (polled, ceiling, random, data size, PostgreSQL); "
-        "listings: only the listing pages",
+        help="read: only the query rows (random, polled, ceiling, beyond the cache, "
+        "PostgreSQL); listings: only the listing pages",
     )
     args = parser.parse_args()
     everything = args.only == "all"
@@ -482,10 +711,12 @@ def main() -> None:
 
         listings_alone(["--duration", str(args.duration), "--rounds", str(args.rounds)])
         return
-    # name, dingconf's median run, the baseline's median run, the median paired ratio, note
-    rows: list[tuple[str, Result, Result | None, float | None, str]] = []
+    rows: list[Row] = []
     memory: dict[str, list[float]] = {}
-    core_ratios: dict[str, float] = {}  # median per-core ratio of each pair
+
+    def record(row: Row) -> None:
+        rows.append(row)
+        print(f"  {row.progress()}", flush=True)
 
     def pair(
         name: str,
@@ -497,42 +728,36 @@ def main() -> None:
         options: tuple[str, ...] = (),
         base_script: str = "query.lua",
     ) -> Result:
-        base_runs, ours_runs = [], []
-        start_baseline = baseline or (lambda: raw(data))
-        for _ in range(args.rounds):
-            base_run, ours_run, memory[name] = interleaved(
-                start_baseline,
-                lambda: dingconf(data, work, options=options),
-                base_script,
-                script,
-                data,
-                args.duration,
-            )
-            base_runs.append(base_run)
-            ours_runs.append(ours_run)
-        # The median of the rounds' ratios, each from interleaved slices, cancels
-        # this shared machine's drifts better than comparing the medians of each.
-        ratios = [o.rps / b.rps for o, b in zip(ours_runs, base_runs, strict=True)]
-        base, ours = typical(base_runs), typical(ours_runs)
-        rows.append((name, ours, base, statistics.median(ratios), note))
-        # On a machine others use too, the server's core is not always its
-        # own: req/s per CPU-second the server got says what the code costs.
-        per_core = [
-            (o.rps / o.server_cores) / (b.rps / b.server_cores)
-            for o, b in zip(ours_runs, base_runs, strict=True)
-            if o.server_cores and b.server_cores
-        ]
-        if per_core:
-            core_ratios[name] = statistics.median(per_core)
-        print(
-            f"  {name}: {ours.rps:,.0f} req/s, baseline {base.rps:,.0f}, "
-            f"round ratios {', '.join(f'{r:.2f}' for r in ratios)}, "
-            f"per server core {', '.join(f'{r:.2f}' for r in per_core)}, "
-            f"p99 {', '.join(f'{o.p99_ms:.2f}' for o in ours_runs)} ms "
-            f"(baseline {', '.join(f'{b.p99_ms:.2f}' for b in base_runs)})",
-            flush=True,
+        """dingconf against one baseline (the plain raw app by default), ABBA."""
+        runs = group(
+            {
+                "baseline": (baseline or (lambda: raw(data)), base_script),
+                "dingconf": (lambda: dingconf(data, work, options=options), script),
+            },
+            data,
+            args.duration,
+            args.rounds,
+            memory,
+            name,
         )
-        return ours
+        record(Row.of(name, runs["dingconf"], runs["baseline"], note))
+        return typical(runs["dingconf"])
+
+    def reads(name: str, data: Dataset, extra: dict[str, Callable[[], Server]]) -> Runs:
+        """dingconf, the same-work reference and ``extra`` servers taking turns."""
+        sides = {
+            "same-work": lambda: recorded(data),
+            "dingconf": lambda: dingconf(data, work),
+            **extra,
+        }
+        return group(
+            {key: (start, "query.lua") for key, start in sides.items()},
+            data,
+            args.duration,
+            args.rounds,
+            memory,
+            name,
+        )
 
     def mixed_and_workers() -> None:
         print("3. mixed load", flush=True)
@@ -569,15 +794,13 @@ def main() -> None:
         # req/s per core the server used shows whether they scale with cores.
         per_core = [r.rps / r.server_cores if r.server_cores else 0.0 for r in (one, two)]
         rows.append(
-            ("query, 1 worker, unpinned", one, None, None, f"{per_core[0]:,.0f} req/s per core")
+            Row("query, 1 worker, unpinned", one, note=f"{per_core[0]:,.0f} req/s per core")
         )
         rows.append(
-            (
+            Row(
                 "query, 2 workers, unpinned",
                 two,
-                None,
-                None,
-                f"{two.rps / one.rps:.2f}x 1 worker; {per_core[1]:,.0f} req/s per core",
+                note=f"{two.rps / one.rps:.2f}x 1 worker; {per_core[1]:,.0f} req/s per core",
             )
         )
 
@@ -585,72 +808,103 @@ def main() -> None:
         print("6. listings over big data (a page at 100 rows vs at 100,000)", flush=True)
         from listings import listing_rows
 
-        rows.extend(listing_rows(lambda d: dingconf(d, work), work, args.duration, args.rounds))
+        for name, ours, base, ratio, note in listing_rows(
+            lambda d: dingconf(d, work), work, args.duration, args.rounds
+        ):
+            rows.append(Row(name, ours, base, ratio, note=note))
 
+    started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="dingconf-bench-") as tmp:
         work = Path(tmp)
-        print("building data sets...", flush=True)
-        small = build(f"sqlite:///{work / 'small.sqlite3'}", 10_000, work)
-        large = build(f"sqlite:///{work / 'large.sqlite3'}", args.large, work)
-        print(f"  same bytes as the baseline: {same_bytes(small, work)}", flush=True)
+        print("building data sets (meetings created through the API)...", flush=True)
+        built = build(f"sqlite:///{work / 'middle.sqlite3'}", 20_000, work)
+        middle = every_meeting(built, work)
+        small = built  # the mixed load's and the workers' data: SAMPLE ids of it
+        print(f"  built in {time.monotonic() - started:.0f} s", flush=True)
+        print(f"  same bytes as both references: {same_bytes(middle, work)}", flush=True)
 
         print("1. QueryConferenceInfo, 64 connections, 1 worker", flush=True)
-        pair("query, 10k meetings", small, work)
-        one = polled(small, work)
-        answer = answer_bytes(one, work)
-        pair("query, one meeting polled", one, work, note="the meeting cache's best case")
-        pair(
-            "query, one meeting polled, vs the ceiling",
-            one,
-            work,
-            note=f"baseline: granian answering the same {answer.stat().st_size} bytes",
-            baseline=lambda: ceiling(answer),
-        )
-        ceiling_result = rows[-1][2]
-        if ceiling_result is not None:  # its own figures, for the table
-            rows.append(("ceiling: constant bytes", ceiling_result, None, None, "no app work"))
-        print("2. data size", flush=True)
-        middle = every_meeting(build(f"sqlite:///{work / 'middle.sqlite3'}", 20_000, work), work)
-        pair("query, 20,000 meetings at random", middle, work)
-        pair(
-            "query, 20,000 meetings at random, access log and journal off",
+        random_runs = reads(
+            "query, 20,000 meetings at random",
             middle,
-            work,
-            note="what the two per-request records cost",
-            options=UNRECORDED,
+            {
+                "plain raw": lambda: raw(middle),
+                "records off": lambda: dingconf(middle, work, options=UNRECORDED),
+            },
         )
-        pair(f"query, {args.large:,} meetings", large, work)
-        pair(
-            f"query, {args.large:,} meetings at random",
-            every_meeting(large, work),
-            work,
-            note="beyond the meeting cache",
+        name = "query, 20,000 meetings at random"
+        record(Row.of(name, random_runs["dingconf"], random_runs["same-work"], TARGET))
+        for ours, base, note in (
+            ("dingconf", "plain raw", "context: dingconf vs the plain raw app"),
+            (
+                "records off",
+                "plain raw",
+                "context: access log and journal off vs the plain raw app",
+            ),
+            ("same-work", "plain raw", "context: what the records cost the reference"),
+        ):
+            record(Row.of(f"  {ours} vs {base}", random_runs[ours], random_runs[base], note))
+        one = polled(built, work)
+        answer = answer_bytes(one, work)
+        polled_runs = reads(
+            "query, one meeting polled",
+            one,
+            {"plain raw": lambda: raw(one), "ceiling": lambda: ceiling(answer)},
         )
-        pair(
-            f"query, {args.large:,} meetings, {WIDE_SAMPLE:,} ids",
-            wide(large, work),
-            work,
-            note="beyond the meeting cache",
+        record(
+            Row.of(
+                "query, one meeting polled",
+                polled_runs["dingconf"],
+                polled_runs["same-work"],
+                f"{TARGET}; the meeting cache's best case",
+            )
         )
-        # The data-size criterion compares dingconf with itself: alternate the two
-        # sizes round by round and take the median ratio.
-        size_ratios = []
-        for _ in range(args.rounds if everything else 0):
-            on_small = measure(lambda: dingconf(small, work), "query.lua", small, args.duration)
-            on_large = measure(lambda: dingconf(large, work), "query.lua", large, args.duration)
-            size_ratios.append(on_large[0].rps / on_small[0].rps)
-        print(
-            f"  {args.large:,} vs 10k, round ratios {', '.join(f'{r:.2f}' for r in size_ratios)}",
-            flush=True,
+        for ours, base, note in (
+            ("dingconf", "plain raw", "context: the plain raw app keeps no records"),
+            ("dingconf", "ceiling", f"context: vs granian answering {answer.stat().st_size} bytes"),
+            ("same-work", "ceiling", "context: the reference vs the ceiling"),
+        ):
+            record(Row.of(f"  {ours} vs {base}", polled_runs[ours], polled_runs[base], note))
+        record(
+            Row("  ceiling: constant bytes", typical(polled_runs["ceiling"]), note="no app work")
+        )
+
+        print("2. beyond the meeting cache", flush=True)
+        large = build(f"sqlite:///{work / 'large.sqlite3'}", args.large, work, loader=bulk_load)
+        name = f"query, {args.large:,} meetings, {WIDE_SAMPLE:,} ids"
+        wide_runs = reads(name, wide(large, work), {})
+        record(
+            Row.of(
+                name,
+                wide_runs["dingconf"],
+                wide_runs["same-work"],
+                "beyond the meeting cache; bare bulk-loaded rows (the API would take hours)",
+            )
         )
         if everything:
             mixed_and_workers()
         print("5. PostgreSQL", flush=True)
         with throwaway_cluster() as cluster:
-            pg = build(cluster.new_database(), 10_000, work)
-            print(f"  same bytes as the baseline: {same_bytes(pg, work)}", flush=True)
-            pair(
-                "query, 10k meetings, PostgreSQL", pg, work, note="baseline: raw app on PostgreSQL"
+            pg = copied(built, cluster.new_database(), work)
+            print(f"  same bytes as both references: {same_bytes(pg, work)}", flush=True)
+            pg_runs = reads(
+                "query, 20,000 meetings, PostgreSQL", pg, {"plain raw": lambda: raw(pg)}
+            )
+            record(
+                Row.of(
+                    "query, 20,000 meetings, PostgreSQL",
+                    pg_runs["dingconf"],
+                    pg_runs["plain raw"],
+                    "target: ≥ 1.0x the plain raw app on PostgreSQL, p99 ≤ 1.5x",
+                )
+            )
+            record(
+                Row.of(
+                    "  dingconf vs same-work",
+                    pg_runs["dingconf"],
+                    pg_runs["same-work"],
+                    "context: the same-work reference on PostgreSQL",
+                )
             )
 
         if everything:
@@ -660,31 +914,14 @@ def main() -> None:
     print(
         f"machine: {os.cpu_count()} cores ({platform.processor() or platform.machine()}), "
         f"Python {platform.python_version()}; wrk -t1 -c64, {args.duration}s per load, "
-        f"{args.rounds} rounds (every figure: median of rounds)"
+        f"{args.rounds} rounds (every figure: median of rounds); "
+        f"{(time.monotonic() - started) / 60:.1f} min"
     )
     print()
-    print(
-        "| workload | req/s | p50 ms | p99 ms | errors (all rounds) "
-        "| baseline req/s | baseline p99 ms | ratio | ratio per server core "
-        "| server cores | wrk cores | note |"
-    )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
-    for name, ours, base, ratio, note in rows:
-        base_rps = f"{base.rps:,.0f}" if base else "-"
-        base_p99 = f"{base.p99_ms:.2f}" if base else "-"
-        print(
-            f"| {name} | {ours.rps:,.0f} | {ours.p50_ms:.2f} | {ours.p99_ms:.2f} "
-            f"| {ours.errors} | {base_rps} | {base_p99} "
-            f"| {'-' if ratio is None else f'{ratio:.2f}'} "
-            f"| {f'{core_ratios[name]:.2f}' if name in core_ratios else '-'} "
-            f"| {ours.server_cores:.2f} | {ours.wrk_cores:.2f} | {note} |"
-        )
+    print(Row.HEADER)
+    for row in rows:
+        print(row.line())
     print()
-    if size_ratios:
-        print(
-            f"{args.large:,} vs 10k meetings: {statistics.median(size_ratios):.2f}x req/s "
-            "(median of rounds alternating the two)"
-        )
     for name, peaks in memory.items():
         print(f"peak RSS, {name}: " + ", ".join(f"{p:.0f} MB" for p in peaks))
 

@@ -183,6 +183,44 @@ def test_access_lines_wait_for_the_timer_but_are_all_out_at_shutdown(
     assert all(f"requestId={i} " in log for i in ids), log
 
 
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_access_lines_are_formatted_off_the_request_path_in_the_order_answered(
+    database_url: str,
+    fmt: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+):
+    # A request leaves a record; its line is formatted with the others' when
+    # the queue is drained, in the order the requests were answered.
+    monkeypatch.setattr(observe_module._Buffered, "FLUSH_S", 3600.0)
+    formatted: list[str] = []
+    renderer = "_text_line" if fmt == "text" else "_json_line"
+    render = getattr(observe_module, renderer)
+
+    def counting(*record: Any) -> str:
+        line: str = render(*record)
+        formatted.append(line)
+        return line
+
+    monkeypatch.setattr(observe_module, renderer, counting)
+
+    async def scenario() -> list[str]:
+        ids = []
+        async with InProcessApp(database_url, access_log=fmt) as app:
+            for _ in range(3):
+                status, body = await app.call("GET", "/v1.0/conference/videoConferences/x")
+                assert status == 400
+                ids.append(body["requestid"])
+            assert formatted == []  # none formatted while the requests were served
+        return ids
+
+    ids = run(scenario())
+    lines = [line for line in capsys.readouterr().err.splitlines() if "requestId" in line]
+    assert lines == formatted
+    assert [i for line in lines for i in ids if i in line] == ids
+
+
 def test_ids_found_by_lookup_route_exactly_as_the_router_would():
     # Paths with a well-formed conference id skip the router's walk; for any
     # path, the lookup and the router must pick the same route and parameters.

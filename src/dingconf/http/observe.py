@@ -20,7 +20,7 @@ import json
 import re
 import sys
 import time
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from typing import Any, TextIO
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -128,29 +128,39 @@ def _text_line(
     )
 
 
+#: What the request path keeps of a request for its access-log line, formatted
+#: later: the scope, the wall-clock start, the action, the status and the latency.
+_Record = tuple[MutableMapping[str, Any], float, str, int, float]
+
+
 class _Buffered:
-    """A line writer that writes what accumulated every :data:`FLUSH_S` seconds.
+    """The access log's queue: each request leaves a record, formatted and written
+    with the others every :data:`FLUSH_S` seconds.
 
     A write and a flush per request (what a logging handler does) halved the
-    throughput of the hottest call; lines wait here instead, at most
-    ``FLUSH_S`` or :data:`MAX_PENDING` lines, and :meth:`flush` runs at
+    throughput of the hottest call, and formatting the line cost the request
+    another ~2 µs; records wait here instead, in the order the requests
+    finished, at most ``FLUSH_S`` or :data:`MAX_PENDING` of them, and are
+    formatted in one batch off the requests' path. :meth:`flush` runs at
     shutdown and exit, so a clean exit loses none.
     """
 
     FLUSH_S = 0.05
     MAX_PENDING = 512
 
-    def __init__(self, stream: TextIO | None) -> None:
+    def __init__(self, stream: TextIO | None, render: Callable[..., str]) -> None:
         self._stream = stream
-        self._pending: list[str] = []
+        self._render = render
+        self._pending: list[_Record] = []
         atexit.register(self.flush)
 
     def flush(self) -> None:
-        """Write every pending line now."""
+        """Format and write every pending record now."""
         if not self._pending:
             return
-        text = "\n".join(self._pending) + "\n"
-        self._pending.clear()
+        pending, self._pending = self._pending, []
+        render = self._render
+        text = "\n".join([render(*record) for record in pending]) + "\n"
         try:
             stream = self._stream or sys.stderr
             stream.write(text)
@@ -158,12 +168,12 @@ class _Buffered:
         except (OSError, ValueError):
             pass  # a closed or full stderr must never fail the requests themselves
 
-    def write(self, line: str) -> None:
-        """Queue one line (without its newline)."""
+    def write(self, record: _Record) -> None:
+        """Queue one request's record."""
         pending = self._pending
         if not pending:
             asyncio.get_running_loop().call_later(self.FLUSH_S, self.flush)
-        pending.append(line)
+        pending.append(record)
         if len(pending) >= self.MAX_PENDING:
             self.flush()
 
@@ -183,8 +193,7 @@ def observe(
     if access_log not in ACCESS_LOG_FORMATS:
         raise ValueError(f"access log format must be one of {ACCESS_LOG_FORMATS}")
     logging_on = access_log != "off"
-    as_text = access_log == "text"
-    log = _Buffered(stream)
+    log = _Buffered(stream, _text_line if access_log == "text" else _json_line)
     write = log.write
 
     async def lifespan(scope: Scope, receive: Receive, send: Send) -> None:
@@ -235,10 +244,8 @@ def observe(
             action = scope.get(ACTION, _UNROUTED)
             failure = scope.get(FAILURE)
             metrics.observe(action, status, seconds, isinstance(failure, StorageUnavailable))
-            if as_text:
-                write(_text_line(scope, wall, action, status, seconds))
-            elif logging_on:
-                write(access_line(_fields(scope, wall, action, status, seconds), access_log))
+            if logging_on:
+                write((scope, wall, action, status, seconds))
             if kept and journal is not None:
                 journal.keep(
                     scope,
@@ -250,6 +257,13 @@ def observe(
                 )
 
     return middleware
+
+
+def _json_line(
+    scope: MutableMapping[str, Any], wall: float, action: str, status: int, seconds: float
+) -> str:
+    """The JSON line of :func:`access_line`."""
+    return access_line(_fields(scope, wall, action, status, seconds), "json")
 
 
 def _fields(
