@@ -4,8 +4,8 @@
 through the control API, and CreateVideoConference / CloseVideoConference.
 The queries go to ``raw_app.py``'s same-work ``recorded`` (the access-log
 line and the 1,000-call journal dingconf keeps; the writes, a tenth of the
-load, keep no such record here), the joins and leaves to ``raw_writes.py``'s same-work writes. Creating and
-closing a meeting write, in one transaction each, the rows dingconf's do, as
+load, keep no such record here), the joins and leaves to ``raw_writes.py``'s
+same-work writes. Creating and closing a meeting write, in one transaction each, the rows dingconf's do, as
 plainly as possible: the meeting, its organisation's listing totals, the
 creator rung as its first member (an invitation, a member row, the member
 count), the app that created it, and the ``conference_created`` event to
