@@ -1,18 +1,19 @@
 """The mixed load's reference: the two same-work references behind one raw ASGI app.
 
-``bench/mixed.lua`` sends QueryConferenceInfo (90 %), joins and leaves
-through the control API, and CreateVideoConference / CloseVideoConference.
-The queries go to ``raw_app.py``'s same-work ``recorded`` (the access-log
-line and the 1,000-call journal dingconf keeps; the writes, a tenth of the
-load, keep no such record here), the joins and leaves to ``raw_writes.py``'s
-same-work writes. Creating and closing a meeting write, in one transaction each, the rows dingconf's do, as
-plainly as possible: the meeting, its organisation's listing totals, the
-creator rung as its first member (an invitation, a member row, the member
-count), the app that created it, and the ``conference_created`` event to
-every app with its ``_target_push`` twin; closing ends the meeting, closes
-the stays of whoever is inside, fails the calls still ringing, moves the
-totals and writes ``conference_closed`` the same way. Same server software,
-same database (``RAW_APP_DB``), as ``bench/run.py``'s mixed row compares.
+``bench/mixed.lua`` sends QueryConferenceInfo (90 %), joins and leaves through
+the control API, and CreateVideoConference / CloseVideoConference. The queries
+go to ``raw_app.py``'s same-work ``recorded`` (the access-log line and the
+1,000-call journal dingconf keeps; the writes, a tenth of the load, keep no
+such record here), the joins and leaves to ``raw_writes.py``'s same-work
+writes. Creating and closing a meeting write, in one transaction each, the
+rows dingconf's do, as plainly as possible: the meeting, its organisation's
+listing totals, the creator rung as its first member (an invitation, a member
+row, the member count), the app that created it, and the
+``conference_created`` event to every app with its ``_target_push`` twin;
+closing ends the meeting, closes the stays of whoever is inside, fails the
+calls still ringing, moves the totals and writes ``conference_closed`` the
+same way. Same server software, same database (``RAW_APP_DB``), as
+``bench/run.py``'s mixed row compares.
 """
 
 import asyncio
