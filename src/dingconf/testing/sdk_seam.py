@@ -64,13 +64,14 @@ def _parts(request: Any) -> tuple[str, str, str, list[tuple[str, str]], bytes]:
     return str(request.method or "GET"), path, query, headers, data
 
 
+#: Reason phrases by status: a dict's lookup costs a tenth of ``HTTPStatus(status)``'s.
+_PHRASES = {status.value: status.phrase for status in HTTPStatus}
+
+
 def _response(response_type: type, reply: Reply) -> Any:
     response = response_type()
     response.status_code = reply.status
-    try:
-        response.status_message = HTTPStatus(reply.status).phrase
-    except ValueError:
-        response.status_message = ""
+    response.status_message = _PHRASES.get(reply.status, "")
     response.headers = dict(reply.headers)
     response.body = reply.body
     return response
