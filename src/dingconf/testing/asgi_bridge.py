@@ -8,10 +8,11 @@ A request takes the app's *turn* instead of hopping threads: the loop's
 thread holds the turn except while it waits for I/O or a timer, so a caller
 that takes it runs the loop in its own thread, with the app's state its
 alone, until its request's task is done, then hands the turn back. Waking
-the loop's thread and waking the caller again, with the GIL changing hands
-twice, cost more than the request itself; a request that must wait (a
-write's commit, a secret's hash in a worker thread) is left to the loop's
-thread and the caller waits for it.
+the loop's thread and then the caller, the GIL changing hands twice, cost
+half of what answering a query does; a request that must wait for
+something outside the loop (a secret's hash in a worker thread) is left to
+the loop's thread and the caller waits for it. docs/performance.md has the
+figures.
 """
 
 import asyncio

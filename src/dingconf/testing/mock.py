@@ -19,6 +19,8 @@ the seed, or with the demo organisation: corpId ``dingdemo``, users
 ``demo-secret``. The control API's helpers are attributes, as on
 :class:`~dingconf.testing.plugin.DingconfServer`. Plain HTTP clients opt in
 with :meth:`DingconfMock.httpx_transport` and :meth:`DingconfMock.requests_adapter`.
+A mock writes no access log: there is no terminal to write to, and its journal
+keeps every request.
 """
 
 import asyncio
