@@ -136,3 +136,33 @@ def test_the_app_never_runs_in_two_threads_at_once(started):
         sys.setswitchinterval(interval)
     assert answers == [b"ok"] * 400
     assert overlaps == []
+
+
+def test_calls_get_their_turn_while_background_work_keeps_the_loop_busy():
+    spins: list[int] = [0]
+
+    async def busy() -> None:
+        while True:  # background work that always has its next step ready
+            spins[0] += 1
+            await asyncio.sleep(0)
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            await receive()
+            running = asyncio.create_task(busy())
+            await send({"type": "lifespan.startup.complete"})
+            await receive()
+            running.cancel()
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": str(spins[0]).encode()})
+
+    bridge = AppThread(app)
+    bridge.start()
+    try:
+        seen = [int(bridge.call("GET", "/", "", [], b"").body) for _ in range(200)]
+    finally:
+        bridge.stop()
+    assert seen == sorted(seen)
+    assert seen[-1] > seen[0]  # the background work ran between the calls
