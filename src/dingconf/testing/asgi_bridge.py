@@ -1,12 +1,22 @@
 """An ASGI app run in this process, called as an HTTP server would call it: no socket.
 
 The app lives on a private event loop in a daemon thread, started through its
-lifespan. Sync callers block on it from any thread; async callers await it from
-their own loop. One loop owns the app, so its store, its background tasks and
-its locks never meet another loop.
+lifespan; that thread runs its background tasks. One loop owns the app, so
+its store, its background tasks and its locks never meet another loop.
+
+A request takes the app's *turn* instead of hopping threads: the loop's
+thread holds the turn except while it waits for I/O or a timer, so a caller
+that takes it runs the loop in its own thread, with the app's state its
+alone, until its request's task is done, then hands the turn back. Waking
+the loop's thread and then the caller, the GIL changing hands twice, cost
+half of what answering a query does; a request that must wait for
+something outside the loop (a secret's hash in a worker thread) is left to
+the loop's thread and the caller waits for it. docs/performance.md has the
+figures.
 """
 
 import asyncio
+import selectors
 import threading
 from collections.abc import Coroutine
 from dataclasses import dataclass
@@ -87,14 +97,34 @@ async def _call(
     )
 
 
-def _new_loop() -> asyncio.AbstractEventLoop:
-    """uvloop's where installed (as ``dingconf serve`` runs): its hand-offs between
-    threads and its tasks cost a fraction of asyncio's."""
-    try:
-        import uvloop
-    except ImportError:
-        return asyncio.new_event_loop()
-    return uvloop.new_event_loop()
+class _TurnSelector(selectors.DefaultSelector):
+    """The loop's selector: its thread gives up the app's turn while it waits.
+
+    Another thread running the loop in its turn polls no I/O: the loop's own
+    thread does, so that an event is handled once.
+    """
+
+    def __init__(self, turn: threading.Lock) -> None:
+        super().__init__()
+        self._turn = turn
+        self.owner: int | None = None  # the loop's thread, once it runs
+
+    def select(self, timeout: float | None = None) -> list[tuple[selectors.SelectorKey, int]]:
+        if threading.get_ident() != self.owner:
+            return []
+        self._turn.release()
+        try:
+            return super().select(timeout)
+        finally:
+            self._turn.acquire()
+
+
+def _wake() -> None:
+    """Scheduled only to wake the loop's thread: it waits on what it knew."""
+
+
+async def _awaited(task: "asyncio.Task[T]") -> T:
+    return await task
 
 
 class AppThread:
@@ -102,10 +132,12 @@ class AppThread:
 
     def __init__(self, app: ASGIApp) -> None:
         self._app = app
-        self._loop = _new_loop()
-        self._thread = threading.Thread(
-            target=self._loop.run_forever, name="dingconf-mock", daemon=True
-        )
+        self._turn = threading.Lock()
+        self._selector = _TurnSelector(self._turn)
+        self._loop = asyncio.SelectorEventLoop(self._selector)
+        # Debug mode refuses calls from a thread other than the loop's, which a turn is.
+        self._loop.set_debug(False)
+        self._thread = threading.Thread(target=self._serve, name="dingconf-mock", daemon=True)
         self._life: asyncio.Queue[Message] | None = None
         self._lifespan: asyncio.Task[None] | None = None
 
@@ -131,32 +163,56 @@ class AppThread:
         """One request, blocking the calling thread (any thread but the app's)."""
         if threading.current_thread() is self._thread:
             raise RuntimeError("a blocking call from the app's own loop would never return")
-        # A bare lock and a task: half the cost of run_coroutine_threadsafe's
-        # futures, and a call's hop between threads is most of the mock's own cost.
-        done = threading.Lock()
-        done.acquire()
-        answered: list[asyncio.Task[Reply]] = []
-
-        def finished(task: asyncio.Task[Reply]) -> None:
-            answered.append(task)
-            done.release()
-
-        def begin() -> None:
-            task = self._loop.create_task(_call(self._app, method, path, query, headers, body))
-            task.add_done_callback(finished)
-
-        self._loop.call_soon_threadsafe(begin)
-        done.acquire()
-        return answered[0].result()
+        with self._turn:
+            task = self._in_turn(_call(self._app, method, path, query, headers, body))
+        if not task.done():
+            done = threading.Lock()
+            done.acquire()
+            self._loop.call_soon_threadsafe(task.add_done_callback, lambda _: done.release())
+            done.acquire()
+        return task.result()
 
     async def acall(
         self, method: str, path: str, query: str, headers: list[tuple[str, str]], body: bytes
     ) -> Reply:
-        """One request, awaited from the caller's event loop (which stays free meanwhile)."""
-        done = asyncio.run_coroutine_threadsafe(
-            _call(self._app, method, path, query, headers, body), self._loop
-        )
-        return await asyncio.wrap_future(done)
+        """One request, awaited from the caller's event loop (never blocked waiting)."""
+        work = _call(self._app, method, path, query, headers, body)
+        if not self._turn.acquire(blocking=False):  # the app is busy: it answers when free
+            return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(work, self._loop))
+        try:
+            task = self._in_turn(work)
+        finally:
+            self._turn.release()
+        if task.done():
+            return task.result()
+        waited = asyncio.run_coroutine_threadsafe(_awaited(task), self._loop)
+        return await asyncio.wrap_future(waited)
+
+    def _in_turn(self, work: Coroutine[Any, Any, T]) -> "asyncio.Task[T]":
+        """``work`` as a task of the app's loop, run in this thread (which holds the
+        turn) until it is done or waits for something only the loop's thread sees."""
+        loop = self._loop
+        # The loop's private parts: its queue of ready callbacks, its timers and
+        # one iteration of it; asyncio has no public way to lend a loop to a thread.
+        first_timer = loop._scheduled[0] if loop._scheduled else None  # type: ignore[attr-defined]
+        outer = asyncio.events._get_running_loop()
+        asyncio.events._set_running_loop(loop)
+        try:
+            task = loop.create_task(work)
+            while not task.done() and loop._ready:  # type: ignore[attr-defined]
+                loop._run_once()  # type: ignore[attr-defined]
+        finally:
+            asyncio.events._set_running_loop(outer)
+        scheduled = loop._scheduled  # type: ignore[attr-defined]
+        if loop._ready or (scheduled and scheduled[0] is not first_timer):  # type: ignore[attr-defined]
+            # The loop's thread waits with a timeout it chose before these came.
+            loop.call_soon_threadsafe(_wake)
+        return task
+
+    def _serve(self) -> None:
+        self._selector.owner = threading.get_ident()
+        with self._turn:
+            self._loop.run_forever()
 
     def _run(self, work: Coroutine[Any, Any, T]) -> T:
         return asyncio.run_coroutine_threadsafe(work, self._loop).result()
