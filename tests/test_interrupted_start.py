@@ -220,11 +220,16 @@ def test_a_ctrl_c_during_start_is_one_line_and_a_prompt_exit(first_start: Any, m
         seen.append(lines.get())
     said = [line for line in seen if line.strip()]
     assert "Traceback" not in "\n".join(seen) and "KeyboardInterrupt" not in "\n".join(seen)
+    assert took < EXIT_BOUND_S
+    if any(line.startswith("| dingconf is ready at ") for line in said):
+        # The worker answered before the Ctrl-C arrived (the test reacts to the
+        # marker no faster than a loaded machine lets it): a running server's stop.
+        assert proc.returncode == 0 and "Aborted." not in said, said
+        return
     assert proc.returncode == 1, said
     # One line about the interrupt; the rest is what any start prints by itself.
     assert said.count("Aborted.") == 1, said
     assert all(line.startswith(_START_LINES) for line in said if line != "Aborted."), said
-    assert took < EXIT_BOUND_S
 
 
 def test_a_start_on_a_provisioned_database_hashes_no_secret(
