@@ -126,6 +126,9 @@ def test_requests_opts_in_through_a_mounted_adapter(dingconf_mock: DingconfMock)
         headers={"x-acs-dingtalk-access-token": token},
     )
     assert found.json()["confInfo"]["title"] == "Over requests"
+    # Streamed, as a large download would read it.
+    streamed = session.get(found.url, headers={"x-acs-dingtalk-access-token": token}, stream=True)
+    assert b"".join(streamed.iter_content(64)) == found.content
     dropped = dingconf_mock.faults.injected("QueryConferenceInfo", drop=True, times=1)
     with dropped, pytest.raises(requests.ConnectionError):
         session.get(found.url, headers={"x-acs-dingtalk-access-token": token})

@@ -61,10 +61,15 @@ def test_a_request_that_never_waits_runs_in_the_callers_thread(started):
     app = started(where)
     assert app.call("GET", "/", "", [], b"").body == _ident()
 
-    async def awaited() -> bytes:
-        return (await app.acall("GET", "/", "", [], b"")).body
+    # From inside a running loop, sync or async, the loop's own thread answers.
+    async def awaited() -> tuple[bytes, bytes]:
+        called = app.call("GET", "/", "", [], b"").body
+        return called, (await app.acall("GET", "/", "", [], b"")).body
 
-    assert asyncio.run(awaited()) == _ident()
+    loops_thread = app._thread.ident
+    assert loops_thread is not None
+    answers = asyncio.run(awaited())
+    assert answers == (str(loops_thread).encode(), str(loops_thread).encode())
 
 
 def test_a_request_that_waits_is_finished_by_the_loops_thread(started):

@@ -8,12 +8,14 @@ one database round trip, counted by the real driver.
 """
 
 import asyncio
+import io
 from typing import Any
 
 import pytest
 from starlette.requests import Request
 from starlette.types import Message
 
+from asgi_scope import http_scope
 from counted import COUNTING, count_statements
 from dingconf.app import open_store
 from dingconf.auth.tables import OrgTables
@@ -23,6 +25,7 @@ from dingconf.db.postgres import PostgresDatabase
 from dingconf.db.store import Store
 from dingconf.http import observe as observe_module
 from dingconf.http.asgi import REQUEST_ID, Reply
+from dingconf.http.metrics import Metrics
 from dingconf.http.routing import ApiRoute, build_router
 from dingconf.meetings.tables import MeetingTables
 from dingconf.meetings.transitions import end_conference, insert_conference, record_leave
@@ -280,3 +283,60 @@ def test_ids_found_by_lookup_route_exactly_as_the_router_would():
         assert await route(fast, prefix + good) == ("One", {"conferenceId": good})
 
     run(compare())
+
+
+def test_the_access_log_keeps_its_lines_when_shutdown_fails_or_a_line_cannot_format(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    # The app's own shutdown fails (a database gone at exit): Starlette answers
+    # lifespan.shutdown.failed, and a forked worker runs no atexit. The lines
+    # queued so far are still written; a record that cannot be formatted costs
+    # its own line alone, not its batch's.
+    monkeypatch.setattr(observe_module._Buffered, "FLUSH_S", 3600.0)
+    render = observe_module._text_line
+
+    def failing_for_b(*record: Any) -> str:
+        if record[0]["path"] == "/v1.0/b":
+            raise RuntimeError("cannot format")
+        return render(*record)
+
+    monkeypatch.setattr(observe_module, "_text_line", failing_for_b)
+
+    async def inner(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            await receive()
+            await send({"type": "lifespan.startup.complete"})
+            await receive()
+            raise RuntimeError("the database went away")
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"{}"})
+
+    stream = io.StringIO()
+    app = observe_module.observe(inner, Metrics(), "text", None, stream)
+
+    async def scenario() -> None:
+        inbox: asyncio.Queue[Message] = asyncio.Queue()
+        outbox: list[Message] = []
+
+        async def send(message: Message) -> None:
+            outbox.append(message)
+
+        await inbox.put({"type": "lifespan.startup"})
+        life = asyncio.create_task(app({"type": "lifespan"}, inbox.get, send))
+        for path in ("/v1.0/a", "/v1.0/b", "/v1.0/c"):
+            scope = {**http_scope("GET", path, []), REQUEST_ID: path[-1] * 4}
+
+            async def receive() -> Message:
+                return {"type": "http.request", "body": b"", "more_body": False}
+
+            await app(scope, receive, send)
+        assert stream.getvalue() == ""  # still queued
+        await inbox.put({"type": "lifespan.shutdown"})
+        with pytest.raises(RuntimeError, match="went away"):
+            await life
+
+    run(scenario())
+    lines = stream.getvalue().splitlines()
+    assert [line.split("requestId=")[1].split()[0] for line in lines] == ["aaaa", "bbbb", "cccc"]
+    assert "path=/v1.0/a" in lines[0] and "path=/v1.0/c" in lines[2]
+    assert lines[1] == "requestId=bbbb action=unknown status=200"

@@ -159,14 +159,21 @@ class _Buffered:
         if not self._pending:
             return
         pending, self._pending = self._pending, []
-        render = self._render
-        text = "\n".join([render(*record) for record in pending]) + "\n"
+        text = "".join([self._line(record) for record in pending])
         try:
             stream = self._stream or sys.stderr
             stream.write(text)
             stream.flush()
         except (OSError, ValueError):
             pass  # a closed or full stderr must never fail the requests themselves
+
+    def _line(self, record: _Record) -> str:
+        """One record's line; one that fails to format costs its own line alone."""
+        try:
+            return self._render(*record) + "\n"
+        except Exception:
+            scope, _wall, action, status, _seconds = record
+            return f"requestId={scope.get(REQUEST_ID, '-')} action={action} status={status}\n"
 
     def write(self, record: _Record) -> None:
         """Queue one request's record."""
@@ -198,11 +205,16 @@ def observe(
 
     async def lifespan(scope: Scope, receive: Receive, send: Send) -> None:
         async def sending(message: Message) -> None:
-            if message["type"] == "lifespan.shutdown.complete":
-                log.flush()  # every line out before the process may end
+            if message["type"].startswith("lifespan.shutdown."):
+                log.flush()  # every line out before the process may end (complete or failed)
             await send(message)
 
-        await app(scope, receive, sending)
+        try:
+            await app(scope, receive, sending)
+        finally:
+            # A forked worker ends without running atexit: a lifespan that ended
+            # some other way still writes its last lines.
+            log.flush()
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -4,7 +4,8 @@ The app lives on a private event loop in a daemon thread, started through its
 lifespan; that thread runs its background tasks. One loop owns the app, so
 its store, its background tasks and its locks never meet another loop.
 
-A request takes the app's *turn* instead of hopping threads: the loop's
+A sync request from a thread that runs no event loop of its own takes the
+app's *turn* instead of hopping threads: the loop's
 thread holds the turn except while it waits for I/O or a timer, so a caller
 that takes it runs the loop in its own thread, with the app's state its
 alone, until its request's task is done, then hands the turn back. Waking
@@ -12,7 +13,10 @@ the loop's thread and then the caller, the GIL changing hands twice, cost
 half of what answering a query does; a request that must wait for
 something outside the loop (a secret's hash in a worker thread) is left to
 the loop's thread and the caller waits for it. docs/performance.md has the
-figures.
+figures. Requests from inside a running event loop (``async`` callers, or
+sync calls made in an async test) are answered by the loop's thread: a
+task of one loop cannot step while another loop's task is current in the
+same thread.
 """
 
 import asyncio
@@ -123,10 +127,6 @@ def _wake() -> None:
     """Scheduled only to wake the loop's thread: it waits on what it knew."""
 
 
-async def _awaited(task: "asyncio.Task[T]") -> T:
-    return await task
-
-
 class AppThread:
     """``app`` started on a private event loop in a daemon thread, until :meth:`stop`."""
 
@@ -163,6 +163,11 @@ class AppThread:
         """One request, blocking the calling thread (any thread but the app's)."""
         if threading.current_thread() is self._thread:
             raise RuntimeError("a blocking call from the app's own loop would never return")
+        if asyncio.events._get_running_loop() is not None:
+            # Called from a task of another loop (a sync call in an async test): a
+            # task of the app's loop cannot step while that one is current (Python
+            # 3.14 keeps the current task per thread), so the loop's thread answers.
+            return self._run(_call(self._app, method, path, query, headers, body))
         with self._turn:
             task = self._in_turn(_call(self._app, method, path, query, headers, body))
         if not task.done():
@@ -175,18 +180,13 @@ class AppThread:
     async def acall(
         self, method: str, path: str, query: str, headers: list[tuple[str, str]], body: bytes
     ) -> Reply:
-        """One request, awaited from the caller's event loop (never blocked waiting)."""
+        """One request, awaited from the caller's event loop (never blocked waiting).
+
+        The loop's thread answers it: the caller runs a task of its own loop, and
+        a task of the app's loop cannot step in its thread meanwhile (see :meth:`call`).
+        """
         work = _call(self._app, method, path, query, headers, body)
-        if not self._turn.acquire(blocking=False):  # the app is busy: it answers when free
-            return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(work, self._loop))
-        try:
-            task = self._in_turn(work)
-        finally:
-            self._turn.release()
-        if task.done():
-            return task.result()
-        waited = asyncio.run_coroutine_threadsafe(_awaited(task), self._loop)
-        return await asyncio.wrap_future(waited)
+        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(work, self._loop))
 
     def _in_turn(self, work: Coroutine[Any, Any, T]) -> "asyncio.Task[T]":
         """``work`` as a task of the app's loop, run in this thread (which holds the

@@ -20,11 +20,12 @@ the seed, or with the demo organisation: corpId ``dingdemo``, users
 :class:`~dingconf.testing.plugin.DingconfServer`. Plain HTTP clients opt in
 with :meth:`DingconfMock.httpx_transport` and :meth:`DingconfMock.requests_adapter`.
 A mock writes no access log: there is no terminal to write to, and its journal
-keeps every request.
+keeps the last 1,000 requests (``journal_size=``).
 """
 
 import asyncio
 import functools
+import inspect
 import json
 import tempfile
 import threading
@@ -132,7 +133,7 @@ class DingconfMock(ControlPlane):
 
     def __call__(self, func: F) -> F:
         """Decorate ``func`` (sync or ``async def``): the mock is active during each call."""
-        if asyncio.iscoroutinefunction(func):
+        if inspect.iscoroutinefunction(func):
 
             @functools.wraps(func)
             async def awaited(*args: Any, **kwargs: Any) -> Any:

@@ -4,8 +4,9 @@ Imported only when asked for (:meth:`DingconfMock.requests_adapter`): requests
 is not a dependency of dingconf.
 """
 
+import io
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -36,7 +37,7 @@ class RequestsAdapter(HTTPAdapter):
         headers = [(k, str(v)) for k, v in request.headers.items()]
         try:
             reply = self._target.call(
-                request.method or "GET", url.path or "/", url.query, headers, body
+                request.method or "GET", unquote(url.path) or "/", url.query, headers, body
             )
         except Dropped as exc:
             raise requests.ConnectionError(str(exc), request=request) from exc
@@ -45,6 +46,7 @@ class RequestsAdapter(HTTPAdapter):
         response.reason = PHRASES.get(reply.status, "")
         response.headers = CaseInsensitiveDict(dict(reply.headers))
         response._content = reply.body
+        response.raw = io.BytesIO(reply.body)  # for stream=True readers
         response.url = request.url or ""
         response.request = request
         response.encoding = get_encoding_from_headers(response.headers)

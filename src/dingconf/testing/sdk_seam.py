@@ -11,6 +11,7 @@ back when the last one ends.
 """
 
 import importlib
+import importlib.util
 import threading
 from http import HTTPStatus
 from typing import Any, Protocol
@@ -105,6 +106,7 @@ def _actions(response_type: type, retry_error: type[Exception]) -> tuple[Any, An
 
 
 def _install() -> None:
+    patched = 0
     for core_module, core_name, response_module, response_name, errors_module in SEAMS:
         try:
             core = getattr(importlib.import_module(core_module), core_name)
@@ -112,6 +114,7 @@ def _install() -> None:
             retry_error = importlib.import_module(errors_module).RetryError
         except ImportError:
             continue  # that generation of the SDK is not installed
+        patched += 1
         missing = [action for action in _ACTIONS if action not in vars(core)]
         if missing:
             raise RuntimeError(
@@ -121,6 +124,14 @@ def _install() -> None:
         for action, replacement in zip(_ACTIONS, _actions(response_type, retry_error), strict=True):
             _saved.append((core, action, vars(core)[action]))
             setattr(core, action, replacement)
+    if not patched and importlib.util.find_spec("alibabacloud_tea_openapi") is not None:
+        # The SDK is installed but sends its requests through no core known here:
+        # its calls would go to DingTalk itself.
+        raise RuntimeError(
+            "the official SDK is installed, but neither darabonba.core nor Tea.core is: "
+            "this SDK version sends its requests some other way, which dingconf.mock() "
+            "does not know"
+        )
 
 
 def _restore() -> None:
