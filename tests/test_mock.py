@@ -22,6 +22,7 @@ from alibabacloud_tea_openapi.models import Config
 
 import dingconf
 from dingconf.core.errors import InvalidRequest
+from dingconf.testing import sdk_seam
 from dingconf.testing.mock import DingconfMock
 from dingconf.testing.plugin import free_port
 
@@ -298,6 +299,20 @@ def test_an_sdk_whose_core_lost_the_seam_fails_loudly(monkeypatch: pytest.Monkey
         pass
     # Nothing stays patched: the other core's seam is its own again.
     assert vars(Tea.core.TeaCore)["do_action"] is tea_original
+
+
+def test_an_installed_sdk_sending_through_no_known_core_fails_the_mock(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    # A future SDK generation whose requests go through neither core known here:
+    # the mock refuses to start rather than let its calls reach DingTalk.
+    gone = ("no_such_sdk.core", "Core", "no_such_sdk.response", "Response", "no_such_sdk.errors")
+    monkeypatch.setattr(sdk_seam, "SEAMS", (gone,))
+    with (
+        pytest.raises(RuntimeError, match=r"neither darabonba\.core nor Tea\.core"),
+        dingconf.mock(),
+    ):
+        pass
 
 
 def test_a_bad_seed_fails_the_with_with_its_own_error_and_leaves_the_sdk_alone():
