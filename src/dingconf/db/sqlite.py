@@ -36,6 +36,7 @@ on the write connection cannot interleave.
 
 import asyncio
 import contextlib
+import mmap
 import os
 import sqlite3
 from collections.abc import AsyncIterator
@@ -54,6 +55,8 @@ _MMAP_BYTES = 1 << 30
 _SHM_MARKER_AT, _SHM_MARKER_LEN = 8, 12
 # mxFrame: the frames in the WAL (sqlite.org/walformat.html).
 _SHM_FRAMES_AT = 16
+#: The WAL-index header's first copy, which holds both.
+_SHM_HEADER_LEN = 48
 # WAL frames (4 KiB pages) that start a checkpoint: four times SQLite's own
 # threshold, so that pages changed again and again are copied back once.
 _CHECKPOINT_FRAMES = 4000
@@ -128,6 +131,7 @@ class SQLiteDatabase(Database):
         self._batch: _Batch | None = None
         self._in_body = False
         self._shm_fd: int | None = None
+        self._shm: mmap.mmap | None = None
         self._checkpointing: asyncio.Future[None] | None = None
         # The running checkpoint when it is a truncating one.
         self._truncating: asyncio.Future[None] | None = None
@@ -172,8 +176,12 @@ class SQLiteDatabase(Database):
         self._wrapped_writer = _SQLiteConnection(self._writer)
         try:
             self._shm_fd = os.open(f"{self._path}-shm", os.O_RDONLY)
-        except OSError:
-            self._shm_fd = None
+            # Read through a mapping: a pread gives up the GIL and, on a busy
+            # process, waits to take it back (tens of µs on one read in five).
+            # SQLite never shrinks the file while a connection (ours) has it open.
+            self._shm = mmap.mmap(self._shm_fd, _SHM_HEADER_LEN, access=mmap.ACCESS_READ)
+        except (OSError, ValueError):
+            self._close_shm()
 
     async def disconnect(self) -> None:
         if self._idle_watch is not None:
@@ -182,9 +190,7 @@ class SQLiteDatabase(Database):
         if self._checkpointing is not None:
             with contextlib.suppress(Exception):
                 await self._checkpointing
-        if self._shm_fd is not None:
-            os.close(self._shm_fd)
-            self._shm_fd = None
+        self._close_shm()
         if self._batch is not None and self._writer is not None:
             self._commit(self._batch)
         if self._writer is not None:
@@ -197,7 +203,7 @@ class SQLiteDatabase(Database):
     async def change_marker(self) -> int | None:
         # The WAL-index header in the -shm file holds a counter that SQLite
         # bumps on every commit by any connection (iChange, bytes 8-11, see
-        # sqlite.org/walformat.html). Reading it with pread costs ~0.7 us;
+        # sqlite.org/walformat.html). Reading it through a mapping costs ~0.1 us;
         # PRAGMA data_version says the same for ~3.5 us, so it is the fallback.
         marker = self._shm_marker()
         if marker is not None:
@@ -207,10 +213,19 @@ class SQLiteDatabase(Database):
 
     def _shm_marker(self) -> int | None:
         """The WAL-index header's commit counter and frame count (None when unreadable)."""
-        if self._shm_fd is None:
+        if self._shm is None:
             return None
-        header = os.pread(self._shm_fd, _SHM_MARKER_LEN, _SHM_MARKER_AT)
-        return int.from_bytes(header, "little") if len(header) == _SHM_MARKER_LEN else None
+        return int.from_bytes(
+            self._shm[_SHM_MARKER_AT : _SHM_MARKER_AT + _SHM_MARKER_LEN], "little"
+        )
+
+    def _close_shm(self) -> None:
+        if self._shm is not None:
+            self._shm.close()
+            self._shm = None
+        if self._shm_fd is not None:
+            os.close(self._shm_fd)
+            self._shm_fd = None
 
     @property
     def row_lock(self) -> str:
@@ -329,14 +344,13 @@ class SQLiteDatabase(Database):
 
     def _wal_frames(self) -> int:
         """mxFrame: the frames in the WAL now (0 when unknown)."""
-        if self._shm_fd is None:
+        if self._shm is None:
             return 0
-        header = os.pread(self._shm_fd, 4, _SHM_FRAMES_AT)
-        return int.from_bytes(header, "little") if len(header) == 4 else 0
+        return int.from_bytes(self._shm[_SHM_FRAMES_AT : _SHM_FRAMES_AT + 4], "little")
 
     def _checkpoint_when_due(self) -> None:
         """Start a checkpoint in a thread once the WAL is long enough (one at a time)."""
-        if self._checkpointing is not None or self._shm_fd is None:
+        if self._checkpointing is not None or self._shm is None:
             return
         frames = self._wal_frames()
         if frames >= self._wal_bound_frames:
