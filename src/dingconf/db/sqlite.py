@@ -54,9 +54,7 @@ _MMAP_BYTES = 1 << 30
 # iChange and the fields after it up to mxFrame in the WAL-index header.
 _SHM_MARKER_AT, _SHM_MARKER_LEN = 8, 12
 # mxFrame: the frames in the WAL (sqlite.org/walformat.html).
-_SHM_FRAMES_AT = 16
-#: The WAL-index header's first copy, which holds both.
-_SHM_HEADER_LEN = 48
+_SHM_FRAMES_AT, _SHM_HEADER_LEN = 16, 48  # the header's first copy holds both
 # WAL frames (4 KiB pages) that start a checkpoint: four times SQLite's own
 # threshold, so that pages changed again and again are copied back once.
 _CHECKPOINT_FRAMES = 4000
@@ -176,9 +174,8 @@ class SQLiteDatabase(Database):
         self._wrapped_writer = _SQLiteConnection(self._writer)
         try:
             self._shm_fd = os.open(f"{self._path}-shm", os.O_RDONLY)
-            # Read through a mapping: a pread gives up the GIL and, on a busy
-            # process, waits to take it back (tens of µs on one read in five).
-            # SQLite never shrinks the file while a connection (ours) has it open.
+            # Mapped: a pread gives up the GIL (and may wait to take it back); SQLite
+            # never shrinks the file while a connection (ours) has it open.
             self._shm = mmap.mmap(self._shm_fd, _SHM_HEADER_LEN, access=mmap.ACCESS_READ)
         except (OSError, ValueError):
             self._close_shm()
