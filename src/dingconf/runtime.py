@@ -22,7 +22,14 @@ from urllib.parse import unquote, urlsplit
 
 import click
 
-from dingconf.core.config import DEFAULT_DATABASE, Settings, redacted_url
+from dingconf.core.config import (
+    DEFAULT_DATABASE,
+    DEMO_APP_KEY,
+    DEMO_CORP,
+    DEMO_USER_IDS,
+    Settings,
+    redacted_url,
+)
 
 __all__ = [
     "OneLineErrors",
@@ -224,19 +231,16 @@ def ready_notice(settings: Settings, prepared: list[str]) -> str:
     )
     lines = [f"dingconf is ready at {settings.base_url}", f"database {redact(settings.database)}"]
     credentials = next((line for line in prepared if "appSecret=" in line), None)
-    if credentials is not None and settings.local_demo_secret is not None:
-        lines += [
-            "demo organisation dingdemo, users demo-alice, demo-bob, demo-carol",
-            credentials,
-            "The demo secret is set at start, not random (--demo-secret changes it).",
-        ]
-    elif credentials is not None:
-        lines += [
-            "demo organisation dingdemo, users demo-alice, demo-bob, demo-carol",
-            credentials,
-            "The secret is shown once (only its hash is stored); for a new one run",
-            f"  dingconf apps reset-secret demo-app{hint}",
-        ]
+    if credentials is not None:
+        lines += [f"demo organisation {DEMO_CORP}, users {DEMO_USER_IDS}", credentials]
+        lines += (
+            ["The demo secret is set at start, not random (--demo-secret changes it)."]
+            if settings.local_demo_secret is not None
+            else [
+                "The secret is shown once (only its hash is stored); for a new one run",
+                f"  dingconf apps reset-secret {DEMO_APP_KEY}{hint}",
+            ]
+        )
     else:
         lines += [
             "Lost an app's secret? A new one (revoking its tokens):",

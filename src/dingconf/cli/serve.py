@@ -21,6 +21,7 @@ from dingconf.core.config import (
     DEMO_CORP,
     DEMO_ORG_NAME,
     DEMO_SECRET,
+    DEMO_USER_IDS,
     DEMO_USERS,
     InputLimits,
     Secret,
@@ -119,10 +120,8 @@ async def _demo(services: Services, settings: Settings) -> tuple[list[str], bool
     if await provisioning.provision_first_org(
         DEMO_CORP, DEMO_ORG_NAME, DEMO_USERS, DEMO_APP_KEY, secret, DEFAULT_SCOPES
     ):
-        return [
-            f"created demo organisation {DEMO_CORP} with users demo-alice, demo-bob, demo-carol",
-            credentials,
-        ], True
+        created = f"created demo organisation {DEMO_CORP} with users {DEMO_USER_IDS}"
+        return [created, credentials], True
     answers = None if wanted is None else await provisioning.answers_to(DEMO_APP_KEY, wanted)
     if wanted is None or answers is None:
         return [], False  # nothing to tell, or no demo app (a database a seed filled)

@@ -14,6 +14,7 @@ __all__ = [
     "DEMO_ORG_NAME",
     "DEMO_SECRET",
     "DEMO_USERS",
+    "DEMO_USER_IDS",
     "InputLimits",
     "Secret",
     "Settings",
@@ -70,6 +71,8 @@ DEMO_CORP = "dingdemo"
 DEMO_ORG_NAME = "Demo Org"
 #: Its users, as (unionId, nick).
 DEMO_USERS = (("demo-alice", "Alice"), ("demo-bob", "Bob"), ("demo-carol", "Carol"))
+#: Its users' unionIds as start-up lists them.
+DEMO_USER_IDS = ", ".join(union_id for union_id, _ in DEMO_USERS)
 DEMO_APP_KEY = "demo-app"
 #: The demo app's documented local secret (README, "Quick start"): a server
 #: bound to loopback gives it to the demo app; one reachable from elsewhere

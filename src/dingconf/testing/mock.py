@@ -149,7 +149,7 @@ class DingconfMock(ControlPlane):
 
         return cast(F, called)
 
-    def token(self, app_key: str = "demo-app", app_secret: str = "demo-secret") -> str:  # noqa: S107 (documented local credentials)
+    def token(self, app_key: str = DEMO_APP_KEY, app_secret: str = DEMO_SECRET) -> str:
         """An internal app's access token (by default the demo app's)."""
         return super().token(app_key, app_secret)
 
