@@ -14,6 +14,7 @@ from alibabacloud_dingtalk.conference_1_0.client import Client as ConferenceClie
 from alibabacloud_dingtalk.oauth2_1_0 import models as om
 from alibabacloud_dingtalk.oauth2_1_0.client import Client as OAuthClient
 
+from dingconf.http.asgi import RECEIVED, recording
 from dingconf.http.journal import MAX_BODY_BYTES, Journal
 from dingconf.http.metrics import Metrics
 from dingconf.http.observe import observe
@@ -256,6 +257,9 @@ def test_the_journal_stays_within_its_bound_under_100k_calls():
     async def app(scope, receive, send):
         message = await receive()
         assert b"appSecret" in message["body"]
+        # What the app read and sent, noted as dingconf's body reader and replies do.
+        scope[RECEIVED] = [message["body"]]
+        send = recording(scope, send)
         await send({"type": "http.response.start", "status": 200, "headers": []})
         await send({"type": "http.response.body", "body": reply})
 
@@ -293,7 +297,9 @@ def test_the_journal_stays_within_its_bound_under_100k_calls():
     tracemalloc.stop()
     assert len(journal) == 1000
     assert grown - settled < 1_000_000  # no growth beyond noise once full
-    assert all(b"acme-secret" not in e.request for e in journal)
+    # Each body is kept, its secret hidden.
+    assert all(b"acme-app" in e.request and b"acme-secret" not in e.request for e in journal)
+    assert all(b"tok-" not in e.response and e.status == 200 for e in journal)
 
 
 def test_redaction_and_long_bodies():
@@ -310,7 +316,9 @@ def test_a_long_body_is_kept_cut():
     body = b'{"confTitle":"' + b"x" * (2 * MAX_BODY_BYTES) + b'"}'
 
     async def app(scope, receive, send):
-        await receive()
+        # What the app read and sent, noted as dingconf's body reader and replies do.
+        scope[RECEIVED] = [(await receive())["body"]]
+        send = recording(scope, send)
         await send({"type": "http.response.start", "status": 200, "headers": []})
         await send({"type": "http.response.body", "body": b"{}"})
 

@@ -310,7 +310,7 @@ def create_app(
     ]
     router = build_router(routes, lifespan, raw=raw)
     not_found = browser_not_found([(r.method, r.path) for r in routes])
-    app = wire_errors(_shared_clock(router, services.shared_clock), request_ids, not_found)
+    app = wire_errors(router, request_ids, not_found, _shared_clock(services.shared_clock))
     # Off, the journal is not handed over: no bodies are collected for it.
     journal = toolkit.journal if settings.journal_size else None
     observed = observe(app, metrics, settings.access_log, journal, access_log_stream)
@@ -346,16 +346,15 @@ def _named_meeting(scope: Scope) -> str | None:
     return conference_id
 
 
-def _shared_clock(app: ASGIApp, clock: SharedClock) -> ASGIApp:
+def _shared_clock(clock: SharedClock) -> Callable[[Scope], Awaitable[None]]:
     """Run each request by the clock every process on the database shares.
 
     A read naming a meeting has it read along with the clock where that takes
-    a round trip anyway (PostgreSQL), so that QueryConferenceInfo costs one.
+    a round trip anyway (PostgreSQL), so that QueryConferenceInfo costs one;
+    the path is looked at only there.
     """
 
-    async def refreshed(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            await clock.refresh(_named_meeting(scope))
-        await app(scope, receive, send)
+    async def refresh(scope: Scope) -> None:
+        await clock.refresh(lambda: _named_meeting(scope))
 
-    return refreshed
+    return refresh

@@ -11,7 +11,7 @@ processes moving the clock at once both count.
 from dingconf.control.state_tables import StateTables
 from dingconf.core import errors
 from dingconf.core.clock import Clock, ClockState, system_ms
-from dingconf.db.store import Store
+from dingconf.db.store import Prefetch, Store
 
 __all__ = ["MAX_CLOCK_MOVE_MS", "SharedClock"]
 
@@ -26,10 +26,11 @@ class SharedClock:
         self._store = store
         self._clock = clock
 
-    async def refresh(self, prefetch: str | None = None) -> None:
+    async def refresh(self, prefetch: Prefetch = None) -> None:
         """Run this process's clock by the database's (before serving a request).
 
-        ``prefetch``: the meeting a read request names (see ``Store.clock_state``).
+        ``prefetch``: the meeting a read request names, or how to find it (see
+        ``Store.clock_state``).
         """
         self._clock.set_state(await self._store.clock_state(prefetch))
 

@@ -1,10 +1,9 @@
 """What a request reads once at its start and its later lookups reuse.
 
 A request reads the shared clock first (``Store.clock_state``). Where that is
-a change-marker read (SQLite), the request's later cache lookups reuse the
-marker instead of reading it again; where it is a query (PostgreSQL), the
-same statement also reads the auth epoch and the meeting a read request
-names, so QueryConferenceInfo costs one round trip. Each reading is kept in
+a query (PostgreSQL: no change marker to keep rows by), the same statement
+also reads the auth epoch and the meeting a read request names, so
+QueryConferenceInfo costs one round trip. Each reading is kept in
 the context of the request (the asyncio task) that made it and is forgotten
 when this process commits, so it never serves another request or outlives a
 commit the request could have seen.
@@ -99,19 +98,10 @@ class RequestReads:
         self._generation += 1
 
     def started(
-        self,
-        marker: int | None,
-        epoch: int | None = None,
-        prefetch: str | None = None,
-        meeting: Conference | None = None,
+        self, epoch: int | None, prefetch: str | None = None, meeting: Conference | None = None
     ) -> None:
-        """A request's first readings: the marker, or the epoch and the meeting it named."""
-        _READINGS.set(_Readings(self, self._generation, marker, epoch, prefetch, meeting))
-
-    def marker(self) -> tuple[bool, int | None]:
-        """Whether this request read the change marker, and what it read."""
-        kept = self._current()
-        return (False, None) if kept is None else (True, kept.marker)
+        """A request's first readings: the epoch, and the meeting it named."""
+        _READINGS.set(_Readings(self, self._generation, epoch, prefetch, meeting))
 
     def take_epoch(self) -> int | None:
         """The auth epoch this request read with the clock, once."""
@@ -140,7 +130,6 @@ class RequestReads:
 class _Readings(NamedTuple):
     owner: RequestReads  # a process may run several stores (tests do)
     generation: int
-    marker: int | None
     epoch: int | None
     prefetch: str | None
     meeting: Conference | None

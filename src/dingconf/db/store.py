@@ -17,7 +17,10 @@ from dingconf.db.driver import Connection, Database, Row
 from dingconf.db.kept_rows import KeptRows
 from dingconf.db.request_reads import SELECT_CLOCK, ClockReads, RequestReads, clock_of
 
-__all__ = ["MeetingRows", "RoomCodeTaken", "StorageUnavailable", "Store", "WriteTx"]
+__all__ = ["MeetingRows", "Prefetch", "RoomCodeTaken", "StorageUnavailable", "Store", "WriteTx"]
+
+#: The meeting a request names, or a function telling it (None: none).
+Prefetch = str | Callable[[], str | None] | None
 
 # Meetings kept per process (each until a commit changes it): the polled set of a
 # busy deployment, about 0.7 KB each (35 MB at 50,000).
@@ -121,18 +124,6 @@ class Store:
         backend has no cheap one (then callers poll)."""
         return await self._db.change_marker()
 
-    async def _marker(self) -> int | None:
-        """The change marker, as the current request first read it.
-
-        A request reads it once (:meth:`clock_state`, at its start) and its
-        later lookups reuse that: what they return was current when the
-        request began, which is all a caller can tell apart, since any commit
-        it has seen came before it sent the request. This process's own
-        commits forget the reading (:meth:`write`).
-        """
-        read, marker = self._request.marker()
-        return marker if read else await self._db.change_marker()
-
     async def auth_epoch(self) -> int:
         """A number that changes whenever a live token's meaning may have changed.
 
@@ -143,7 +134,7 @@ class Store:
         read_with_clock = self._request.take_epoch()
         if read_with_clock is not None:
             return read_with_clock
-        marker = await self._marker()
+        marker = await self._db.change_marker()
         epoch = self._kept.epoch if await self._kept.current(self._read, marker) else None
         if epoch is None:
             row = await self._read.fetchone(_EPOCH)
@@ -156,7 +147,7 @@ class Store:
         read, found = self._request.take_meeting(conference_id)
         if read:  # with the clock, whatever its organisation
             return found if found is not None and found.corp_id == corp_id else None
-        marker = await self._marker()
+        marker = await self._db.change_marker()
         if await self._kept.current(self._read, marker):
             kept = self._kept.meeting(conference_id)
             if kept is not None:
@@ -168,23 +159,26 @@ class Store:
         self._kept.keep_meeting(marker, conference)
         return conference
 
-    async def clock_state(self, prefetch: str | None = None) -> ClockState:
+    async def clock_state(self, prefetch: Prefetch = None) -> ClockState:
         """The clock every process on the database shares (cheap: read per request).
 
-        ``prefetch``: the meeting the request names, if it only reads; a
-        backend that must ask the database for the clock may read that meeting
-        in the same round trip, for the request's :meth:`get_conference`.
+        ``prefetch``: the meeting the request names, if it only reads (or a
+        function telling it, called only where needed); a backend that must ask
+        the database for the clock may read that meeting in the same round
+        trip, for the request's :meth:`get_conference`.
         """
         marker = await self._db.change_marker()
         if marker is None:
             # Nothing can be kept between requests, so what this one will
             # need is read at once: one round trip.
+            named = prefetch() if callable(prefetch) else prefetch
             clock, epoch, meeting = await self._clock_reads.read_clock_epoch_meeting(
-                self._read, prefetch
+                self._read, named
             )
-            self._request.started(None, epoch, prefetch, meeting)
+            self._request.started(epoch, named, meeting)
             return clock
-        self._request.started(marker)
+        # Each later lookup reads the marker again (a mapped read, cheaper
+        # than keeping this one in the request's context).
         state = self._kept.clock if await self._kept.current(self._read, marker) else None
         if state is None:
             state = clock_of(await self._read.fetchone(SELECT_CLOCK))

@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 
 import msgspec
 from starlette.requests import Request
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dingconf.core import errors
 from dingconf.core.errors import DingError
@@ -21,7 +21,10 @@ from dingconf.http.redaction import loggable_path
 __all__ = [
     "ERROR_CODE",
     "FAILURE",
+    "KEEP_BODIES",
+    "RECEIVED",
     "REQUEST_ID",
+    "SENT",
     "ErrorPage",
     "Handler",
     "MethodDispatch",
@@ -29,6 +32,7 @@ __all__ = [
     "header",
     "ok",
     "query_param",
+    "recording",
     "redirect",
     "wire_errors",
 ]
@@ -40,6 +44,13 @@ REQUEST_ID = "dingconf.request_id"
 #: failed: DingTalk's error code, and the unexpected exception behind a 500.
 ERROR_CODE = "dingconf.error_code"
 FAILURE = "dingconf.failure"
+#: Scope keys through which the outermost layer learns what a request exchanged
+#: without wrapping ``send`` and ``receive`` on every request: the status and
+#: body of the reply sent (``(status, body)``), the chunks of body the app read,
+#: and (set by that layer) whether it wants the bodies of replies sent in parts.
+SENT = "dingconf.sent"
+RECEIVED = "dingconf.received"
+KEEP_BODIES = "dingconf.keep_bodies"
 _JSON = b"application/json;charset=utf-8"
 
 
@@ -70,12 +81,13 @@ def redirect(location: str) -> Reply:
 
 
 async def _send(
-    send: Send, status: int, body: bytes, request_id: str, location: str | None = None
+    scope: Scope, send: Send, status: int, body: bytes, location: str | None = None
 ) -> None:
+    scope[SENT] = (status, body)
     headers = [
         (b"content-type", _JSON),
         (b"content-length", str(len(body)).encode()),
-        (b"x-acs-request-id", request_id.encode()),
+        (b"x-acs-request-id", scope[REQUEST_ID].encode()),
     ]
     if location is not None:
         headers.append((b"location", location.encode()))
@@ -100,7 +112,26 @@ class MethodDispatch:
         if handler is None:
             raise errors.route_not_found()
         reply = await handler(Request(scope, receive))
-        await _send(send, reply.status, reply.body, scope[REQUEST_ID], reply.location)
+        await _send(scope, send, reply.status, reply.body, reply.location)
+
+
+def recording(scope: Scope, send: Send) -> Send:
+    """``send``, noting in ``scope`` what it sends (:data:`SENT`): for replies that
+    do not go through this module (files, pages), whose status the access log and
+    the journal still need. Bodies are collected only where :data:`KEEP_BODIES` asks.
+    """
+    keep = scope.get(KEEP_BODIES, False)
+    chunks: list[bytes] = []
+
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            scope[SENT] = (message["status"], b"")
+        elif keep and message["type"] == "http.response.body":
+            chunks.append(message.get("body", b""))
+            scope[SENT] = (scope[SENT][0], b"".join(chunks))
+        await send(message)
+
+    return sending
 
 
 def _check_host(scope: Scope) -> None:
@@ -110,13 +141,21 @@ def _check_host(scope: Scope) -> None:
     and a proxy in front may have routed by another. granian hands a request
     without one an empty Host, which names no server either.
     """
-    hosts = [value for key, value in scope["headers"] if key == b"host"]
-    if len(hosts) > 1 or (scope.get("http_version") == "1.1" and not any(hosts)):
+    hosts = 0
+    named = False
+    for key, value in scope["headers"]:
+        if key == b"host":
+            hosts += 1
+            named = named or bool(value)
+    if hosts > 1 or (not named and scope.get("http_version") == "1.1"):
         raise errors.invalid_host()
 
 
 def wire_errors(
-    app: ASGIApp, request_ids: RequestIds, error_page: ErrorPage | None = None
+    app: ASGIApp,
+    request_ids: RequestIds,
+    error_page: ErrorPage | None = None,
+    before: Callable[[Scope], Awaitable[None]] | None = None,
 ) -> ASGIApp:
     """Give every request an id and every failure a DingTalk-style JSON body.
 
@@ -124,6 +163,9 @@ def wire_errors(
     the body's ``requestid`` on errors. Unexpected exceptions are logged with
     that id and answered ``systemError``; no stack trace reaches the client.
     ``error_page`` may answer a DingTalk error otherwise (only failures pay for it).
+    ``before`` runs ahead of the app for each request, its failures answered as
+    the app's are (here rather than as a layer of its own: each layer costs
+    every request a coroutine).
     """
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
@@ -136,15 +178,18 @@ def wire_errors(
         # always happens before any byte of the response went out.
         try:
             _check_host(scope)
+            if before is not None:
+                await before(scope)
             await app(scope, receive, send)
         except DingError as error:
             scope[ERROR_CODE] = error.code
-            if error_page is None or not await error_page(scope, error, send):
-                await _send(send, status_of(error), error_body(error, request_id), request_id)
+            if error_page is None or not await error_page(scope, error, recording(scope, send)):
+                await _send(scope, send, status_of(error), error_body(error, request_id))
         except DropConnection:
             # ASGI has no "close now": promise a body, send part of it and fail,
             # so the server cuts the connection and the client reads a broken
             # reply (granian holds back a start without body and answers 500).
+            scope[SENT] = (200, b"{")
             start = {"type": "http.response.start", "status": 200}
             await send({**start, "headers": [(b"content-length", b"2")]})
             await send({"type": "http.response.body", "body": b"{", "more_body": True})
@@ -160,7 +205,7 @@ def wire_errors(
             failure = errors.system_error()
             scope[ERROR_CODE] = failure.code
             scope[FAILURE] = exc
-            await _send(send, status_of(failure), error_body(failure, request_id), request_id)
+            await _send(scope, send, status_of(failure), error_body(failure, request_id))
 
     return middleware
 

@@ -19,13 +19,9 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any, NamedTuple
 
 import msgspec
-from starlette.types import Scope
 
 from dingconf.core.closest import closest_route
-from dingconf.core.records import Principal
-from dingconf.http.asgi import REQUEST_ID
-from dingconf.http.operations import ACTION, PRINCIPAL
-from dingconf.http.redaction import loggable_path, redact_body, redact_query
+from dingconf.http.redaction import redact_body, redact_query
 
 __all__ = [
     "JOURNALED_PREFIX",
@@ -93,16 +89,19 @@ class _Raw(NamedTuple):
 
     The journal keeps these fields as a plain tuple in this order (building a
     NamedTuple costs ~0.4 µs more, on every call); a reader makes the _Raw.
+    They are plain values (no scope, no records), so the garbage collector
+    stops tracking the tuple at its first look instead of walking the
+    journal's thousand calls again and again.
     """
 
     at_ms: int
     request_id: str
     method: str
-    path: str
-    path_params: dict[str, Any] | None
+    path: str  # as logged: secret path parameters hidden
     query: bytes
     action: str | None
-    principal: Principal | None
+    corp_id: str | None
+    app_key: str | None
     status: int
     latency_ms: float
     dropped: bool
@@ -120,12 +119,12 @@ def _render(kept: tuple[Any, ...], operations: tuple[tuple[str, str], ...]) -> E
     unmatched = raw.action is None and raw.status == 404
     request, document = redact_body(raw.request)
     response, _ = redact_body(raw.response)
-    corp_id, app_key = _caller(raw.principal, document)
+    corp_id, app_key = _caller(raw.corp_id, raw.app_key, document)
     return Entry(
         raw.at_ms,
         raw.request_id,
         raw.method,
-        loggable_path({"path": raw.path, "path_params": raw.path_params}),
+        raw.path,
         redact_query(raw.query.decode("latin-1")),
         raw.action,
         corp_id,
@@ -162,17 +161,25 @@ class Journal:
 
     def keep(
         self,
-        scope: Scope,
+        request_id: str,
+        method: str,
+        path: str,
+        query: bytes,
+        action: str | None,
+        corp_id: str | None,
+        app_key: str | None,
         status: int,
         latency_ms: float,
         dropped: bool,
         request: bytes,
         response: bytes,
     ) -> None:
-        """Keep the call ``scope`` describes as it was answered, dropping the oldest when full.
+        """Keep a call as it was answered, dropping the oldest when full.
 
-        ``status`` is the one sent (0: none), ``dropped`` whether the
-        connection was cut instead of answered.
+        ``path`` is the path as logged (secret parameters hidden), ``corp_id``
+        and ``app_key`` the caller's (None: the guard named nobody), ``status``
+        the one sent (0: none), ``dropped`` whether the connection was cut
+        instead of answered.
         """
         if not self.capacity:
             return
@@ -180,13 +187,13 @@ class Journal:
         at_ms = self._now_ms() - int(latency_ms)
         raw = (  # _Raw's fields
             at_ms,
-            scope.get(REQUEST_ID, ""),
-            scope["method"],
-            scope["path"],
-            scope.get("path_params"),
-            scope["query_string"],
-            scope.get(ACTION),
-            scope.get(PRINCIPAL),
+            request_id,
+            method,
+            path,
+            query,
+            action,
+            corp_id,
+            app_key,
             0 if dropped else status,
             latency_ms,  # rounded when read
             dropped,
@@ -223,10 +230,12 @@ class Journal:
         return iter([_render(kept, self._operations) for kept in tuple(self._entries)])
 
 
-def _caller(principal: Principal | None, request: Any) -> tuple[str | None, str | None]:
+def _caller(
+    corp_id: str | None, app_key: str | None, request: Any
+) -> tuple[str | None, str | None]:
     """The organisation and app of a call: its token's, else the token request's body."""
-    if principal is not None:
-        return principal.corp_id, principal.client_key
+    if app_key is not None:
+        return corp_id, app_key
     if isinstance(request, dict):
         corp = request.get("authCorpId")
         key = request.get("appKey") or request.get("suiteKey") or request.get("clientId")

@@ -11,7 +11,7 @@ from starlette.types import ASGIApp, Lifespan, Receive, Scope, Send
 
 from dingconf.core import errors
 from dingconf.core.ids import CONFERENCE_ID
-from dingconf.http.asgi import Handler, MethodDispatch
+from dingconf.http.asgi import Handler, MethodDispatch, recording
 
 __all__ = ["ApiRoute", "build_router"]
 
@@ -123,14 +123,11 @@ class _WellFormedFirst:
                     route = self._routes.get((prefix, path[start + _ID_LENGTH :]))
                     conference_id = path[start : start + _ID_LENGTH]
                     if route is not None and CONFERENCE_ID.fullmatch(conference_id):
-                        # What the router would put in the scope for this route.
-                        scope.setdefault("router", self._router)
-                        scope["route"] = route
-                        scope["endpoint"] = route.endpoint
-                        scope["path_params"] = {
-                            **scope.get("path_params", {}),
-                            "conferenceId": conference_id,
-                        }
-                        await route.handle(scope, receive, send)
+                        # What the router would put in the scope that anything reads.
+                        scope["path_params"] = {"conferenceId": conference_id}
+                        # The endpoint itself: Route.handle only checks methods,
+                        # which MethodDispatch does.
+                        await route.app(scope, receive, send)
                         return
-        await self._router(scope, receive, send)
+        # Pages and files send their own replies: note their status for the records.
+        await self._router(scope, receive, recording(scope, send))

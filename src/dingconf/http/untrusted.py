@@ -19,6 +19,7 @@ from dingconf.core import errors
 from dingconf.core.config import InputLimits
 from dingconf.core.digits import digits_value
 from dingconf.core.errors import InvalidRequest
+from dingconf.http.asgi import RECEIVED
 
 __all__ = ["INT64", "MAX_DEPTH", "check_parameters", "decode_body", "decode_json", "read_body"]
 
@@ -54,6 +55,8 @@ async def _read(request: Request, limits: InputLimits) -> bytes:
         if size is None or size > limits.max_body_bytes:
             raise _too_large(limits.max_body_bytes)
     chunks: list[bytes] = []
+    # What the app read, for the request journal (observe), even if it stops early.
+    request.scope[RECEIVED] = chunks
     size = 0
 
     async def receive() -> None:
