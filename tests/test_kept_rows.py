@@ -7,7 +7,9 @@ which the store answered from.
 """
 
 import asyncio
+import gc
 import sqlite3
+import weakref
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TypeVar
@@ -189,3 +191,65 @@ def test_a_change_just_past_the_read_limit_is_not_missed(tmp_path: Path):
         assert seen is not None and seen.active_num == 1
 
     _two_processes(tmp_path / "db.sqlite3", scenario)
+
+
+def test_what_is_derived_from_a_kept_meeting_goes_with_it(tmp_path: Path):
+    # QueryConferenceInfo keeps a polled meeting's encoded reply this way.
+    calls: list[str] = []
+
+    def derive(c: Conference) -> tuple[str, int]:
+        calls.append(c.conference_id)
+        return (c.conference_id, c.active_num)
+
+    async def scenario(ours: Store, theirs: Store) -> None:
+        a = await _read(ours, A)
+        assert a is not None
+        first = ours.derived(a, derive)
+        assert ours.derived(a, derive) is first and calls == [A]  # derived once while kept
+        async with theirs.write() as tx:
+            await join_meeting(tx, A, "u1", "N", 1_000)
+        fresh = await _read(ours, A)
+        assert fresh is not None and ours.derived(fresh, derive) == (A, 1)
+        assert ours.derived(a, derive) == (A, 0)  # a record no longer kept: derived anew
+        assert calls == [A, A, A]
+        assert ours.derived(fresh, derive) == (A, 1) and calls == [A, A, A]
+
+    _two_processes(tmp_path / "db.sqlite3", scenario)
+
+
+def test_nothing_is_derived_ahead_where_no_meeting_is_kept(database_url: str):
+    # PostgreSQL keeps no meeting between requests: each request's record is
+    # new, and keeping what was derived from it would only fill memory.
+    async def scenario() -> None:
+        store = open_store(database_url)
+        await store.open()
+        try:
+            async with store.write() as tx:
+                await OrgTables(tx.conn).upsert_org(Org("dinga", "A"))
+                await OrgTables(tx.conn).upsert_user(User("dinga", "ua", "User A"))
+                await insert_conference(tx, conference(A), [], "ua")
+            records = [await _read(store, A) for _ in range(3)]
+            kept = [r for r in records if r is not None]
+
+            class Value:
+                pass
+
+            def derive(_c: Conference) -> Value:
+                return Value()
+
+            held = [weakref.ref(store.derived(r, derive)) for r in kept]
+            gc.collect()
+            if database_url.startswith("postgresql"):
+                assert len({id(r) for r in kept}) == 3  # a new record each time
+                assert all(ref() is None for ref in held)  # and nothing held for it
+            else:  # SQLite keeps the meeting, and the value with it
+                assert len({id(r) for r in kept}) == 1
+                assert all(ref() is held[0]() is not None for ref in held)
+        finally:
+            await store.close()
+
+    loop = asyncio.new_event_loop()
+    try:
+        loop.run_until_complete(scenario())
+    finally:
+        loop.close()

@@ -42,6 +42,10 @@ class Database(Protocol):
         """A cheap number that moves when *another* connection commits, or None
         when the driver cannot tell (then callers re-read what they cache)."""
 
+    def peek_marker(self) -> int | None:
+        """:meth:`change_marker` where it can be read without waiting (a mapped
+        file), else None: then callers await :meth:`change_marker`."""
+
     @property
     def row_lock(self) -> str:
         """Clause appended to a SELECT to lock its rows for the transaction."""

@@ -16,6 +16,8 @@ kept at, and the next look at the log, at the newer marker, drops it.
 """
 
 from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from dingconf.core.clock import ClockState
 from dingconf.core.records import Conference
@@ -31,20 +33,29 @@ _MOST_CHANGES = 4096
 # The log's keys for the single-row tables (migration 0018); others are meeting ids.
 _CLOCK = "#clock_state"
 _EPOCH = "#auth_epoch"
+T = TypeVar("T")
 
 
 class KeptRows:
     """Meetings, the shared clock and the auth epoch, as read at a change marker."""
 
-    __slots__ = ("_clock", "_epoch", "_limit", "_marker", "_meetings", "_seq")
+    __slots__ = ("_clock", "_derived", "_epoch", "_limit", "_marker", "_meetings", "_seq")
 
     def __init__(self, limit: int) -> None:
         self._limit = limit
         self._meetings: OrderedDict[str, Conference] = OrderedDict()
+        # What callers derived from a kept meeting (its encoded reply), by
+        # meeting id and the function that derived it; dropped with the meeting.
+        self._derived: dict[str, dict[Callable[[Any], Any], Any]] = {}
         self._clock: ClockState | None = None
         self._epoch: int | None = None
         self._marker: int | None = None  # what the kept rows are current at
         self._seq: int | None = None  # the last change-log row applied
+
+    @property
+    def marker(self) -> int | None:
+        """The marker the kept rows are current at (None: none yet)."""
+        return self._marker
 
     async def current(self, conn: Connection, marker: int | None) -> bool:
         """Bring the kept rows up to ``marker``; False: nothing can be kept."""
@@ -81,6 +92,22 @@ class KeptRows:
         """The kept meeting (after :meth:`current`)."""
         return self._meetings.get(conference_id)
 
+    def derived(self, conference: Conference, derive: Callable[[Conference], T]) -> T:
+        """``derive(conference)``, computed once while ``conference`` is the kept
+        record of its meeting (each time for one that is not: nothing is kept
+        for a record no later read returns)."""
+        key = conference.conference_id
+        if self._meetings.get(key) is not conference:
+            return derive(conference)
+        values = self._derived.get(key)
+        if values is None:
+            values = self._derived[key] = {}
+        elif derive in values:
+            value: T = values[derive]
+            return value
+        value = values[derive] = derive(conference)
+        return value
+
     @property
     def clock(self) -> ClockState | None:
         """The kept clock (after :meth:`current`)."""
@@ -97,8 +124,10 @@ class KeptRows:
             return
         meetings = self._meetings
         if len(meetings) >= self._limit and conference.conference_id not in meetings:
-            meetings.popitem(last=False)  # the oldest read
+            oldest, _ = meetings.popitem(last=False)  # the oldest read
+            self._derived.pop(oldest, None)
         meetings[conference.conference_id] = conference
+        self._derived.pop(conference.conference_id, None)
 
     def keep_clock(self, marker: int | None, clock: ClockState) -> None:
         """Keep the clock read after the marker said ``marker``."""
@@ -123,8 +152,10 @@ class KeptRows:
             self._epoch = None
         else:
             self._meetings.pop(key, None)
+            self._derived.pop(key, None)
 
     def _drop_all(self) -> None:
         self._meetings.clear()
+        self._derived.clear()
         self._clock = None
         self._epoch = None

@@ -268,6 +268,9 @@ class PostgresDatabase(Database):
         # time, one small query that replaces the token lookup they cache.
         return None
 
+    def peek_marker(self) -> int | None:
+        return None
+
     @property
     def row_lock(self) -> str:
         return " FOR UPDATE"

@@ -202,13 +202,13 @@ class SQLiteDatabase(Database):
         # bumps on every commit by any connection (iChange, bytes 8-11, see
         # sqlite.org/walformat.html). Reading it through a mapping costs ~0.1 us;
         # PRAGMA data_version says the same for ~3.5 us, so it is the fallback.
-        marker = self._shm_marker()
+        marker = self.peek_marker()
         if marker is not None:
             return marker
         row = await self.reader.fetchone("PRAGMA data_version")
         return int(row[0]) if row else None
 
-    def _shm_marker(self) -> int | None:
+    def peek_marker(self) -> int | None:
         """The WAL-index header's commit counter and frame count (None when unreadable)."""
         if self._shm is None:
             return None
@@ -327,11 +327,11 @@ class SQLiteDatabase(Database):
         process gone quiet must not truncate, holding every writer back,
         while another one writes.
         """
-        seen = self._shm_marker()
+        seen = self.peek_marker()
 
         def look() -> None:
             self._idle_watch = None
-            if self._shm_marker() != seen or self._checkpointing is not None:
+            if self.peek_marker() != seen or self._checkpointing is not None:
                 # Still writing, or a checkpoint is running: look again later.
                 self._watch_for_pause()
             elif self._wal_frames() > 0:

@@ -9,7 +9,7 @@ it. SQLite and PostgreSQL differ only in their drivers (:mod:`.driver`).
 
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from dingconf.core.clock import ClockState
 from dingconf.core.records import Conference
@@ -18,6 +18,8 @@ from dingconf.db.kept_rows import KeptRows
 from dingconf.db.request_reads import SELECT_CLOCK, ClockReads, RequestReads, clock_of
 
 __all__ = ["MeetingRows", "Prefetch", "RoomCodeTaken", "StorageUnavailable", "Store", "WriteTx"]
+
+T = TypeVar("T")
 
 #: The meeting a request names, or a function telling it (None: none).
 Prefetch = str | Callable[[], str | None] | None
@@ -124,6 +126,13 @@ class Store:
         backend has no cheap one (then callers poll)."""
         return await self._db.change_marker()
 
+    async def _bring_kept_up(self, peeked: int | None) -> int | None:
+        """The change marker, the kept rows brought up to it (None: nothing can be
+        kept). Callers first peek at the marker: where it is mapped and has not
+        moved, the usual lookup, they need not wait for this coroutine."""
+        marker = peeked if peeked is not None else await self._db.change_marker()
+        return marker if await self._kept.current(self._read, marker) else None
+
     async def auth_epoch(self) -> int:
         """A number that changes whenever a live token's meaning may have changed.
 
@@ -134,8 +143,10 @@ class Store:
         read_with_clock = self._request.take_epoch()
         if read_with_clock is not None:
             return read_with_clock
-        marker = await self._db.change_marker()
-        epoch = self._kept.epoch if await self._kept.current(self._read, marker) else None
+        marker = self._db.peek_marker()
+        if marker is None or marker != self._kept.marker:
+            marker = await self._bring_kept_up(marker)
+        epoch = None if marker is None else self._kept.epoch
         if epoch is None:
             row = await self._read.fetchone(_EPOCH)
             epoch = int(row[0]) if row else 0
@@ -147,8 +158,10 @@ class Store:
         read, found = self._request.take_meeting(conference_id)
         if read:  # with the clock, whatever its organisation
             return found if found is not None and found.corp_id == corp_id else None
-        marker = await self._db.change_marker()
-        if await self._kept.current(self._read, marker):
+        marker = self._db.peek_marker()
+        if marker is None or marker != self._kept.marker:
+            marker = await self._bring_kept_up(marker)
+        if marker is not None:
             kept = self._kept.meeting(conference_id)
             if kept is not None:
                 return kept if kept.corp_id == corp_id else None
@@ -159,6 +172,11 @@ class Store:
         self._kept.keep_meeting(marker, conference)
         return conference
 
+    def derived(self, conference: Conference, derive: Callable[[Conference], T]) -> T:
+        """``derive(conference)``, kept with the meeting while this process keeps
+        that record (a polled meeting's encoded reply), computed each time otherwise."""
+        return self._kept.derived(conference, derive)
+
     async def clock_state(self, prefetch: Prefetch = None) -> ClockState:
         """The clock every process on the database shares (cheap: read per request).
 
@@ -167,7 +185,9 @@ class Store:
         the database for the clock may read that meeting in the same round
         trip, for the request's :meth:`get_conference`.
         """
-        marker = await self._db.change_marker()
+        marker = self._db.peek_marker()
+        if marker is None or marker != self._kept.marker:
+            marker = await self._bring_kept_up(marker)
         if marker is None:
             # Nothing can be kept between requests, so what this one will
             # need is read at once: one round trip.
@@ -179,7 +199,7 @@ class Store:
             return clock
         # Each later lookup reads the marker again (a mapped read, cheaper
         # than keeping this one in the request's context).
-        state = self._kept.clock if await self._kept.current(self._read, marker) else None
+        state = self._kept.clock
         if state is None:
             state = clock_of(await self._read.fetchone(SELECT_CLOCK))
             self._kept.keep_clock(marker, state)

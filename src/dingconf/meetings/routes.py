@@ -1,6 +1,5 @@
 """``conference_1.0`` meeting endpoints (spec §4.1–§4.3)."""
 
-from collections import OrderedDict
 from collections.abc import Awaitable
 
 from dingconf.core import errors
@@ -23,8 +22,6 @@ __all__ = ["conf_info", "conference_routes"]
 _CLOSED = CloseReply(code=200, cause="success")
 #: QueryConferenceInfo's parameter error (querying-video-conference-information).
 _PARAM_ERROR = errors.param_error.code
-# As many as the store keeps meetings (db.store): ~0.4 KB each.
-_RENDERED_LIMIT = 50_000
 
 
 def conf_info(c: Conference) -> ConfInfo:
@@ -81,20 +78,13 @@ def conference_routes(conferences: ConferenceService) -> list[Operation]:
         # The trailing-slash route has no id: the service answers missingRoomId.
         return conferences.get(c.principal, c.conference_id)
 
-    # A polled meeting comes back from the store's cache as the same record
-    # until it changes, so its encoded reply is kept with it (the record is
-    # held, so its id() cannot be reused while kept): ~1.5 us a call.
-    rendered: OrderedDict[int, tuple[Conference, Reply]] = OrderedDict()
+    def encode(conference: Conference) -> Reply:
+        return ok(ConfInfoReply(conf_info(conference)))
 
     def render(conference: Conference) -> Reply:
-        kept = rendered.get(id(conference))
-        if kept is not None and kept[0] is conference:
-            return kept[1]
-        reply = ok(ConfInfoReply(conf_info(conference)))
-        if len(rendered) >= _RENDERED_LIMIT:
-            rendered.popitem(last=False)  # the oldest
-        rendered[id(conference)] = (conference, reply)
-        return reply
+        # A polled meeting comes back from the store's cache as the same record
+        # until it changes, so its encoded reply is kept with it (~1.5 us a call).
+        return conferences.derived(conference, encode)
 
     return [
         # The hottest call first: Starlette tries paths in order.

@@ -2,6 +2,7 @@
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from dingconf.analytics.records import Device
 from dingconf.auth.service import READ, WRITE, require_scope
@@ -47,6 +48,8 @@ from dingconf.recording.service import (
 )
 
 __all__ = ["BIZ_INSTANT", "ConferenceService", "CreatedConference", "validate_title"]
+
+T = TypeVar("T")
 
 BIZ_INSTANT = "0"
 TITLE_KEPT = 50  # longer titles are truncated (spec §4.2)
@@ -117,6 +120,10 @@ class ConferenceService:
         self._store = store
         self._clock = clock
         self._base_url = base_url
+
+    def derived(self, conference: Conference, derive: Callable[[Conference], T]) -> T:
+        """``derive(conference)``, kept with the record while the store keeps it."""
+        return self._store.derived(conference, derive)
 
     async def get(self, principal: Principal, conference_id: str) -> Conference:
         """QueryConferenceInfo: a meeting of the caller's organisation.
