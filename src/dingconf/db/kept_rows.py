@@ -39,7 +39,14 @@ T = TypeVar("T")
 class KeptRows:
     """Meetings, the shared clock and the auth epoch, as read at a change marker."""
 
-    __slots__ = ("_clock", "_derived", "_epoch", "_limit", "_marker", "_meetings", "_seq")
+    __slots__ = ("_derived", "_limit", "_meetings", "_seq", "clock", "epoch", "marker")
+
+    #: Read by the store on every lookup, so plain attributes (a property is a
+    #: call each time); set only here. The kept clock and auth epoch (None: not
+    #: kept), and the marker the kept rows are current at (None: none yet).
+    clock: ClockState | None
+    epoch: int | None
+    marker: int | None
 
     def __init__(self, limit: int) -> None:
         self._limit = limit
@@ -47,21 +54,16 @@ class KeptRows:
         # What callers derived from a kept meeting (its encoded reply), by
         # meeting id and the function that derived it; dropped with the meeting.
         self._derived: dict[str, dict[Callable[[Any], Any], Any]] = {}
-        self._clock: ClockState | None = None
-        self._epoch: int | None = None
-        self._marker: int | None = None  # what the kept rows are current at
+        self.clock = None
+        self.epoch = None
+        self.marker = None
         self._seq: int | None = None  # the last change-log row applied
-
-    @property
-    def marker(self) -> int | None:
-        """The marker the kept rows are current at (None: none yet)."""
-        return self._marker
 
     async def current(self, conn: Connection, marker: int | None) -> bool:
         """Bring the kept rows up to ``marker``; False: nothing can be kept."""
         if marker is None:
             return False
-        if marker == self._marker:
+        if marker == self.marker:
             return True
         if self._seq is None:
             newest = await conn.fetchone(_NEWEST)
@@ -80,13 +82,13 @@ class KeptRows:
                 # started over: what is kept may have changed unseen.
                 self._drop_all()
             self._seq = int(rows[-1][0]) if rows else 0
-        self._marker = marker
+        self.marker = marker
         return True
 
     def forget(self) -> None:
         """This process committed: look at the log again before the next use (a
         driver's marker need not move for its own commits)."""
-        self._marker = None
+        self.marker = None
 
     def meeting(self, conference_id: str) -> Conference | None:
         """The kept meeting (after :meth:`current`)."""
@@ -108,16 +110,6 @@ class KeptRows:
         value = values[derive] = derive(conference)
         return value
 
-    @property
-    def clock(self) -> ClockState | None:
-        """The kept clock (after :meth:`current`)."""
-        return self._clock
-
-    @property
-    def epoch(self) -> int | None:
-        """The kept auth epoch (after :meth:`current`)."""
-        return self._epoch
-
     def keep_meeting(self, marker: int | None, conference: Conference) -> None:
         """Keep a meeting read after the marker said ``marker``."""
         if not self._read_at_current(marker):
@@ -132,24 +124,24 @@ class KeptRows:
     def keep_clock(self, marker: int | None, clock: ClockState) -> None:
         """Keep the clock read after the marker said ``marker``."""
         if self._read_at_current(marker):
-            self._clock = clock
+            self.clock = clock
 
     def keep_epoch(self, marker: int | None, epoch: int) -> None:
         """Keep the auth epoch read after the marker said ``marker``."""
         if self._read_at_current(marker):
-            self._epoch = epoch
+            self.epoch = epoch
 
     def _read_at_current(self, marker: int | None) -> bool:
         # A row read at an older marker (or after our own commit, which voids
         # the marker) may already be stale: keep only what was read at the one
         # the kept rows are current at.
-        return marker is not None and marker == self._marker
+        return marker is not None and marker == self.marker
 
     def _drop(self, key: str) -> None:
         if key == _CLOCK:
-            self._clock = None
+            self.clock = None
         elif key == _EPOCH:
-            self._epoch = None
+            self.epoch = None
         else:
             self._meetings.pop(key, None)
             self._derived.pop(key, None)
@@ -157,5 +149,5 @@ class KeptRows:
     def _drop_all(self) -> None:
         self._meetings.clear()
         self._derived.clear()
-        self._clock = None
-        self._epoch = None
+        self.clock = None
+        self.epoch = None

@@ -131,7 +131,10 @@ class Store:
         kept). Callers first peek at the marker: where it is mapped and has not
         moved, the usual lookup, they need not wait for this coroutine."""
         marker = peeked if peeked is not None else await self._db.change_marker()
-        return marker if await self._kept.current(self._read, marker) else None
+        kept = self._kept
+        if marker is not None and marker == kept.marker:
+            return marker
+        return marker if await kept.current(self._read, marker) else None
 
     async def auth_epoch(self) -> int:
         """A number that changes whenever a live token's meaning may have changed.
@@ -140,36 +143,39 @@ class Store:
         in this process or any other sharing the database. Token caches compare
         it on every use.
         """
+        kept = self._kept
+        marker = self._db.peek_marker()
+        if marker is not None and marker == kept.marker and kept.epoch is not None:
+            return kept.epoch  # the usual case: nothing committed since it was read
         read_with_clock = self._request.take_epoch()
         if read_with_clock is not None:
             return read_with_clock
-        marker = self._db.peek_marker()
-        if marker is None or marker != self._kept.marker:
-            marker = await self._bring_kept_up(marker)
-        epoch = None if marker is None else self._kept.epoch
+        marker = await self._bring_kept_up(marker)
+        epoch = None if marker is None else kept.epoch
         if epoch is None:
             row = await self._read.fetchone(_EPOCH)
             epoch = int(row[0]) if row else 0
-            self._kept.keep_epoch(marker, epoch)
+            kept.keep_epoch(marker, epoch)
         return epoch
 
     async def get_conference(self, corp_id: str, conference_id: str) -> Conference | None:
         """Read a meeting of ``corp_id``; another organisation's meeting is invisible."""
-        read, found = self._request.take_meeting(conference_id)
-        if read:  # with the clock, whatever its organisation
-            return found if found is not None and found.corp_id == corp_id else None
+        kept_rows = self._kept
         marker = self._db.peek_marker()
-        if marker is None or marker != self._kept.marker:
+        if marker is None or marker != kept_rows.marker:
+            read, found = self._request.take_meeting(conference_id)
+            if read:  # with the clock, whatever its organisation
+                return found if found is not None and found.corp_id == corp_id else None
             marker = await self._bring_kept_up(marker)
         if marker is not None:
-            kept = self._kept.meeting(conference_id)
+            kept = kept_rows.meeting(conference_id)
             if kept is not None:
                 return kept if kept.corp_id == corp_id else None
         row = await self._read.fetchone(self._select_meeting, (conference_id, corp_id))
         if row is None:
             return None
         conference = self._meeting_of(row)
-        self._kept.keep_meeting(marker, conference)
+        kept_rows.keep_meeting(marker, conference)
         return conference
 
     def derived(self, conference: Conference, derive: Callable[[Conference], T]) -> T:
@@ -185,9 +191,11 @@ class Store:
         the database for the clock may read that meeting in the same round
         trip, for the request's :meth:`get_conference`.
         """
+        kept = self._kept
         marker = self._db.peek_marker()
-        if marker is None or marker != self._kept.marker:
-            marker = await self._bring_kept_up(marker)
+        if marker is not None and marker == kept.marker and kept.clock is not None:
+            return kept.clock  # the usual case: nothing committed since it was read
+        marker = await self._bring_kept_up(marker)
         if marker is None:
             # Nothing can be kept between requests, so what this one will
             # need is read at once: one round trip.
@@ -199,8 +207,8 @@ class Store:
             return clock
         # Each later lookup reads the marker again (a mapped read, cheaper
         # than keeping this one in the request's context).
-        state = self._kept.clock
+        state = kept.clock
         if state is None:
             state = clock_of(await self._read.fetchone(SELECT_CLOCK))
-            self._kept.keep_clock(marker, state)
+            kept.keep_clock(marker, state)
         return state

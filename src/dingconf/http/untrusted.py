@@ -202,8 +202,12 @@ def check_parameters(request: Request, limits: InputLimits, code: str) -> None:
     Raises:
         InvalidRequest: ``code``.
     """
-    for name, value in request.path_params.items():
-        _check_text(str(value), name, limits, code)
+    shortest = limits.max_id if limits.max_id < limits.max_string else limits.max_string
+    for name, value in request.scope.get("path_params", {}).items():
+        text = str(value)
+        # Within every limit and free of NUL, as path parameters are: no more to check.
+        if len(text) > shortest or "\x00" in text:
+            _check_text(text, name, limits, code)
     if request.scope["query_string"]:  # skip parsing on the hot path's bare GET
         for name, value in request.query_params.multi_items():
             _check_text(value, name, limits, code)
