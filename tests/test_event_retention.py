@@ -6,6 +6,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from dingconf.events import retention
+from dingconf.events.retention_tables import RetentionTables
 from dingconf.testing.plugin import DingconfServer
 from in_process_server import InProcessServer
 from push_receiver import PushReceiver
@@ -83,6 +87,37 @@ def test_an_app_that_never_connects_keeps_a_bounded_backlog_of_dead_letters(
         server.clock.advance(DAY_MS + 60_000)
         eventually(lambda: server.events("acme-reader", "dead") == [])
         assert [e["statusSeqNum"] for e in server.events("acme-reader")] == [3, 4, 5]
+    finally:
+        server.stop()
+
+
+def test_a_backlog_is_dead_lettered_in_short_transactions(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    # On SQLite each statement runs on the event loop: one dead-lettering
+    # thousands of rows stalled every request for its length. Each statement
+    # now touches at most a chunk of rows, in a transaction of its own.
+    monkeypatch.setattr(retention, "_CHUNK", 1)
+    limits: list[int] = []
+    dead_letter = RetentionTables.dead_letter
+
+    async def counting(self: RetentionTables, *args: Any) -> int:
+        limits.append(args[-1])
+        changed: int = await dead_letter(self, *args)
+        assert changed <= 1
+        return changed
+
+    monkeypatch.setattr(RetentionTables, "dead_letter", counting)
+    server = InProcessServer(tmp_path, seed=SEED, database=database_url, event_backlog=3).start()
+    try:
+        cid = create(server)
+        for who in ("u-alice", "u-bob", "u-carol"):
+            server.participants.join(cid, who)
+        server.participants.leave(cid, "u-alice")  # acme-reader is owed statusSeqNum 1..5
+        server.clock.advance(60_000)
+        eventually(lambda: len(server.events("acme-reader", "dead")) == 2)
+        assert [e["statusSeqNum"] for e in server.events("acme-reader", "pending")] == [3, 4, 5]
+        assert len(limits) >= 3 and set(limits) == {1}  # two rows, then none left
     finally:
         server.stop()
 

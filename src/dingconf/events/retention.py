@@ -17,6 +17,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 
 from dingconf.auth.tables import OrgTables
 from dingconf.core.clock import Clock
@@ -27,8 +28,10 @@ __all__ = ["EventRetention", "Swept"]
 
 log = logging.getLogger("dingconf.delivery")
 
-#: Rows one statement touches: a sweep is many short write transactions.
-_CHUNK = 2000
+#: Rows one statement touches: a sweep is many short write transactions, and
+#: the loop serves requests between them (SQLite's statements run on it: 2,000
+#: rows dead-lettered at once held it for about 40 ms).
+_CHUNK = 250
 #: How often (by the server's clock) a sweep runs; a moved clock sweeps at once.
 _EVERY_MS = 10_000
 #: How often the loop looks at the clock.
@@ -61,36 +64,27 @@ class EventRetention:
         accounts = OrgTables(self._store.reader)
         for org in await accounts.list_orgs():
             for app in await accounts.list_apps(org.corp_id):
-                async with self._store.write() as tx:
-                    dead += await self._bound_backlog(RetentionTables(tx.conn), app.app_key, now)
-                while True:
-                    async with self._store.write() as tx:
-                        pruned = await RetentionTables(tx.conn).prune_settled_deliveries(
-                            app.app_key, before, _CHUNK
-                        )
-                    deliveries += pruned
-                    if pruned < _CHUNK:
-                        break
-        while True:
-            async with self._store.write() as tx:
-                pruned = await RetentionTables(tx.conn).prune_events(before, _CHUNK)
-            events += pruned
-            if pruned < _CHUNK:
-                break
+                dead += await self._bound_backlog(app.app_key, now)
+                deliveries += await _in_chunks(
+                    self._store,
+                    partial(_prune_settled, app_key=app.app_key, before_ms=before),
+                )
+        events = await _in_chunks(self._store, lambda t: t.prune_events(before, _CHUNK))
         return Swept(deliveries, events, dead)
 
-    async def _bound_backlog(self, tables: RetentionTables, app_key: str, now_ms: int) -> int:
+    async def _bound_backlog(self, app_key: str, now_ms: int) -> int:
         """Dead-letter an app's oldest pending rows beyond its newest :attr:`backlog`; how many.
 
         Ties at the cut go too, so at most :attr:`backlog` stay pending. A dead
         letter is due now, so it stays listed (and redeliverable) for the whole
         retention window.
         """
-        cut = await tables.backlog_cut(app_key, self.backlog)
+        cut = await RetentionTables(self._store.reader).backlog_cut(app_key, self.backlog)
         if cut is None:
             return 0
-        return await tables.dead_letter(
-            app_key, cut, now_ms, f"backlog over {self.backlog} pending events"
+        error = f"backlog over {self.backlog} pending events"
+        return await _in_chunks(
+            self._store, lambda t: t.dead_letter(app_key, cut, now_ms, error, _CHUNK)
         )
 
     async def sweep_forever(self, refresh: Callable[[], Awaitable[None]]) -> None:
@@ -109,3 +103,21 @@ class EventRetention:
             except Exception:
                 # A database outage must not end the loop: the next round retries.
                 log.warning("event retention sweep failed; retrying", exc_info=True)
+
+
+def _prune_settled(tables: RetentionTables, app_key: str, before_ms: int) -> Awaitable[int]:
+    return tables.prune_settled_deliveries(app_key, before_ms, _CHUNK)
+
+
+async def _in_chunks(store: Store, step: Callable[[RetentionTables], Awaitable[int]]) -> int:
+    """Run ``step`` (touching at most :data:`_CHUNK` rows) in a transaction of its
+    own until it touches fewer; how many rows in all. Between steps the loop
+    serves whatever waits (a step's statement runs on it, on SQLite)."""
+    total = 0
+    while True:
+        async with store.write() as tx:
+            done = await step(RetentionTables(tx.conn))
+        total += done
+        if done < _CHUNK:
+            return total
+        await asyncio.sleep(0)

@@ -67,11 +67,31 @@ class RetentionTables:
         )
         return None if row is None else int(row[0])
 
-    async def dead_letter(self, app_key: str, due_by_ms: int, now_ms: int, error: str) -> int:
-        """Make an app's pending rows due by ``due_by_ms`` dead, with ``error`` and due now;
-        how many. Rows a sender holds are left to it."""
+    async def dead_letter(
+        self, app_key: str, due_by_ms: int, now_ms: int, error: str, limit: int
+    ) -> int:
+        """Make up to ``limit`` of an app's pending rows due by ``due_by_ms`` dead, with
+        ``error`` and due now; how many. Rows a sender holds are left to it.
+
+        The outer statement tests the row again, as the prunes do: a sender may
+        claim it between the subquery's pick and the update.
+        """
         return await self._conn.execute(
             "UPDATE event_deliveries SET state = ?, next_at = ?, claimed_until = 0, last_error = ? "
-            "WHERE app_key = ? AND state = ? AND next_at <= ? AND claimed_until <= ?",
-            (DEAD, now_ms, error, app_key, PENDING, due_by_ms, now_ms),
+            "WHERE (event_id, app_key) IN (SELECT event_id, app_key FROM event_deliveries "
+            "WHERE app_key = ? AND state = ? AND next_at <= ? AND claimed_until <= ? LIMIT ?) "
+            "AND state = ? AND next_at <= ? AND claimed_until <= ?",
+            (
+                DEAD,
+                now_ms,
+                error,
+                app_key,
+                PENDING,
+                due_by_ms,
+                now_ms,
+                limit,
+                PENDING,
+                due_by_ms,
+                now_ms,
+            ),
         )
