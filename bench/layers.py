@@ -47,12 +47,15 @@ ASGIApp = Callable[[Any, Any, Any], Awaitable[None]]
 _QUERY = "/v1.0/conference/videoConferences/"
 
 
-def _plain_ids(app: ASGIApp, *_wire_errors_args: object) -> ASGIApp:
-    """wire_errors' stand-in: a constant request id, no host check, no error bodies."""
+def _plain_ids(app: ASGIApp, _ids: object, _page: object = None, before: Any = None) -> ASGIApp:
+    """wire_errors' stand-in: a constant request id, no host check, no error bodies
+    (what runs ``before`` the app, the shared clock's refresh, still runs)."""
 
     async def middleware(scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "http":
             scope[REQUEST_ID] = "0" * 36
+            if before is not None:
+                await before(scope)
         await app(scope, receive, send)
 
     return middleware
@@ -117,7 +120,7 @@ def variants() -> list[Variant]:
         ),
         Variant(
             "shared-clock refresh off",
-            patches=[(dingconf.app, "_shared_clock", lambda app, _clock: app)],
+            patches=[(dingconf.app, "_shared_clock", lambda _clock: None)],
         ),
         Variant(
             "parameter limits off", patches=[(operations, "check_parameters", lambda *a: None)]

@@ -136,6 +136,8 @@ async def _emit(
     (one round trip fewer than reading it first): each payload is encoded up
     to that last member.
     """
+    org, own = payloads
+    head = _head(org)
     await outbox.add_fact(
         Fact(
             conference_id=conference.conference_id,
@@ -144,7 +146,8 @@ async def _emit(
             born_ms=now_ms,
             event_types=(event_type, event_type + TARGET_PUSH),
             event_ids=(new_event_id(now_ms), new_event_id(now_ms)),
-            payload_heads=(_head(payloads[0]), _head(payloads[1])),
+            # A member change sends both the same body: encoded once.
+            payload_heads=(head, head if own is org else _head(own)),
         )
     )
 
