@@ -166,7 +166,10 @@ def test_retention_cuts_backlogs_and_prunes_all_but_each_meetings_newest(databas
             assert await retention.backlog_cut("app-a", 4) is None
             cut = await retention.backlog_cut("app-a", 2)
             assert cut == 1_002
-            assert await retention.dead_letter("app-a", cut, 50_000, "over") == 2
+            # At most ``limit`` rows a statement; nothing due after the cut.
+            assert await retention.dead_letter("app-a", cut, 50_000, "over", 1) == 1
+            assert await retention.dead_letter("app-a", cut, 50_000, "over", 10) == 1
+            assert await retention.dead_letter("app-a", cut, 50_000, "over", 10) == 0
         reader = DeliveryTables(store.reader)
         dead = await reader.list_deliveries("app-a", DEAD)
         assert [(d.event.seq, d.next_at_ms, d.last_error) for d in dead] == [
