@@ -66,17 +66,23 @@ def test_settled_events_go_after_the_window_and_statusseqnum_carries_on(
             receiver.__exit__(None, None, None)
 
 
+def _owe_five_and_sweep(server: DingconfServer) -> None:
+    """acme-reader (never connected) is owed statusSeqNum 1..5; the sweep runs by the
+    server's clock and, with a backlog of 3, dead-letters the first two."""
+    cid = create(server)
+    for who in ("u-alice", "u-bob", "u-carol"):
+        server.participants.join(cid, who)
+    server.participants.leave(cid, "u-alice")
+    server.clock.advance(60_000)
+    eventually(lambda: len(server.events("acme-reader", "dead")) == 2)
+
+
 def test_an_app_that_never_connects_keeps_a_bounded_backlog_of_dead_letters(
     database_url: str, tmp_path: Path
 ):
     server = InProcessServer(tmp_path, seed=SEED, database=database_url, event_backlog=3).start()
     try:
-        cid = create(server)
-        for who in ("u-alice", "u-bob", "u-carol"):
-            server.participants.join(cid, who)
-        server.participants.leave(cid, "u-alice")  # acme-reader is owed statusSeqNum 1..5
-        server.clock.advance(60_000)  # the sweep runs by the server's clock
-        eventually(lambda: len(server.events("acme-reader", "dead")) == 2)
+        _owe_five_and_sweep(server)
         pending = server.events("acme-reader", "pending")
         assert [e["statusSeqNum"] for e in pending] == [3, 4, 5]
         dead = server.events("acme-reader", "dead")
@@ -110,12 +116,7 @@ def test_a_backlog_is_dead_lettered_in_short_transactions(
     monkeypatch.setattr(RetentionTables, "dead_letter", counting)
     server = InProcessServer(tmp_path, seed=SEED, database=database_url, event_backlog=3).start()
     try:
-        cid = create(server)
-        for who in ("u-alice", "u-bob", "u-carol"):
-            server.participants.join(cid, who)
-        server.participants.leave(cid, "u-alice")  # acme-reader is owed statusSeqNum 1..5
-        server.clock.advance(60_000)
-        eventually(lambda: len(server.events("acme-reader", "dead")) == 2)
+        _owe_five_and_sweep(server)
         assert [e["statusSeqNum"] for e in server.events("acme-reader", "pending")] == [3, 4, 5]
         assert len(limits) >= 3 and set(limits) == {1}  # two rows, then none left
     finally:
