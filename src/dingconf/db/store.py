@@ -74,8 +74,8 @@ class Store:
             f"SELECT {', '.join(meetings.columns)} FROM conferences "
             "WHERE conference_id = ? AND corp_id = ?"
         )
-        # What the request running now read at its start (the change marker;
-        # without one, PostgreSQL, the auth epoch and the meeting it names).
+        # What the request running now read at its start where there is no
+        # change marker (PostgreSQL): the auth epoch and the meeting it names.
         self._request = RequestReads()
         # Meetings (QueryConferenceInfo is polled far more often than meetings
         # change), the clock and the auth epoch, kept until a commit changes them.
@@ -205,8 +205,9 @@ class Store:
             )
             self._request.started(epoch, named, meeting)
             return clock
-        # Each later lookup reads the marker again (a mapped read, cheaper
-        # than keeping this one in the request's context).
+        # Each later lookup reads the marker again: a mapped read, cheaper
+        # than keeping this one in the request's context (where the -shm file
+        # cannot be mapped, each asks PRAGMA data_version, a few µs).
         state = kept.clock
         if state is None:
             state = clock_of(await self._read.fetchone(SELECT_CLOCK))

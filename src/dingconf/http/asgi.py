@@ -128,7 +128,8 @@ def recording(scope: Scope, send: Send) -> Send:
             scope[SENT] = (message["status"], b"")
         elif keep and message["type"] == "http.response.body":
             chunks.append(message.get("body", b""))
-            scope[SENT] = (scope[SENT][0], b"".join(chunks))
+            if not message.get("more_body", False):  # joined once, when complete
+                scope[SENT] = (scope[SENT][0], b"".join(chunks))
         await send(message)
 
     return sending

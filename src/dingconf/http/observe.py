@@ -222,6 +222,44 @@ def observe(
             # some other way still writes its last lines.
             log.flush()
 
+    def records(
+        scope: Scope,
+        wall: float,
+        action: str,
+        status: int,
+        seconds: float,
+        sent: tuple[int, bytes] | None,
+        dropped: bool,
+        kept: bool,
+    ) -> None:
+        """The access log's record and the journal's entry of one request."""
+        principal = scope.get(PRINCIPAL)
+        app_key, org = (
+            (principal.client_key, principal.corp_id)
+            if isinstance(principal, Principal)
+            else (None, None)
+        )
+        request_id, method, path = scope.get(REQUEST_ID), scope["method"], loggable_path(scope)
+        if logging_on:
+            code = scope.get(ERROR_CODE)
+            write((wall, request_id, method, path, action, app_key, org, status, code, seconds))
+        if kept and journal is not None:
+            received = scope.get(RECEIVED)
+            journal.keep(
+                request_id or "",
+                method,
+                path,
+                scope["query_string"],
+                scope.get(ACTION),
+                org,
+                app_key,
+                0 if sent is None else status,
+                seconds * 1000,
+                dropped,
+                b"".join(received) if received else b"",
+                b"" if sent is None else sent[1],
+            )
+
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             if scope["type"] == "lifespan":
@@ -248,32 +286,8 @@ def observe(
             action = scope.get(ACTION, _UNROUTED)
             failure = scope.get(FAILURE)
             metrics.observe(action, status, seconds, isinstance(failure, StorageUnavailable))
-            principal = scope.get(PRINCIPAL)
-            app_key, org = (
-                (principal.client_key, principal.corp_id)
-                if isinstance(principal, Principal)
-                else (None, None)
-            )
-            request_id, method, path = scope.get(REQUEST_ID), scope["method"], loggable_path(scope)
-            if logging_on:
-                code = scope.get(ERROR_CODE)
-                write((wall, request_id, method, path, action, app_key, org, status, code, seconds))
-            if kept and journal is not None:
-                received = scope.get(RECEIVED)
-                journal.keep(
-                    request_id or "",
-                    method,
-                    path,
-                    scope["query_string"],
-                    scope.get(ACTION),
-                    org,
-                    app_key,
-                    0 if sent is None else status,
-                    seconds * 1000,
-                    dropped,
-                    b"".join(received) if received else b"",
-                    b"" if sent is None else sent[1],
-                )
+            if logging_on or kept:  # off, nothing more is read of the request
+                records(scope, wall, action, status, seconds, sent, dropped, kept)
 
     return middleware
 

@@ -129,5 +129,6 @@ class _WellFormedFirst:
                         # which MethodDispatch does.
                         await route.app(scope, receive, send)
                         return
-        # Pages and files send their own replies: note their status for the records.
+        # Pages and files send their own replies (and the router's own 405s):
+        # note what is sent for the records, whatever answers.
         await self._router(scope, receive, recording(scope, send))
