@@ -29,6 +29,7 @@ from typing import Any
 
 import msgspec
 from psycopg_pool import AsyncConnectionPool
+from raw_lifespan import serve_lifespan
 
 _TARGET = os.environ.get("RAW_APP_DB", "")
 _CEILING = os.environ.get("RAW_APP_CEILING")
@@ -74,9 +75,7 @@ else:
 async def ceiling(scope: dict[str, Any], receive: Any, send: Any) -> None:
     """Answer every request with the same bytes (the stack's ceiling)."""
     if scope["type"] == "lifespan":
-        while (await receive())["type"] != "lifespan.shutdown":
-            await send({"type": "lifespan.startup.complete"})
-        await send({"type": "lifespan.shutdown.complete"})
+        await serve_lifespan(None, receive, send)
         return
     await send(_CEILING_START)
     await send(_CEILING_BODY)
@@ -96,14 +95,6 @@ if _CEILING:
     _CEILING_BODY = {"type": "http.response.body", "body": _BYTES}
 
 
-async def _lifespan(receive: Any, send: Any) -> None:
-    while (await receive())["type"] != "lifespan.shutdown":
-        if _POOL is not None:
-            await _POOL.open(wait=True)
-        await send({"type": "lifespan.startup.complete"})
-    await send({"type": "lifespan.shutdown.complete"})
-
-
 async def _answer(scope: dict[str, Any]) -> tuple[int, bytes, Any]:
     """The status and body of one query, and the token's grant (corp, expiry, app)."""
     token = b""
@@ -119,7 +110,7 @@ async def _answer(scope: dict[str, Any]) -> tuple[int, bytes, Any]:
 async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
     """Serve one request."""
     if scope["type"] == "lifespan":
-        await _lifespan(receive, send)
+        await serve_lifespan(_POOL, receive, send)
         return
     status, body, _ = await _answer(scope)
     await send({"type": "http.response.start", "status": status, "headers": _HEADERS})
@@ -171,7 +162,7 @@ def _utc(now: float) -> str:
 async def recorded(scope: dict[str, Any], receive: Any, send: Any) -> None:
     """Serve one request as :func:`app` does, logging and journaling it as dingconf does."""
     if scope["type"] == "lifespan":
-        await _lifespan(receive, send)
+        await serve_lifespan(_POOL, receive, send)
         return
     started, wall = time.perf_counter(), time.time()
     request_id = f"{_ID_PREFIX}{next(_IDS):012X}"

@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 
 import msgspec
 from psycopg_pool import AsyncConnectionPool
+from raw_lifespan import serve_lifespan
 
 _TARGET = os.environ["RAW_APP_DB"]
 _PREFIX = "/_dingconf/conferences/"
@@ -238,14 +239,6 @@ async def read_body(receive: Any) -> bytes:
             return b"".join(chunks)
 
 
-async def _lifespan(receive: Any, send: Any) -> None:
-    while (await receive())["type"] != "lifespan.shutdown":
-        if _POOL is not None:
-            await _POOL.open(wait=True)
-        await send({"type": "lifespan.startup.complete"})
-    await send({"type": "lifespan.shutdown.complete"})
-
-
 async def serve_write(work: Work, scope: dict[str, Any], receive: Any, send: Any) -> None:
     """Answer one join or leave with ``work`` (:data:`SAME_WORK` for the mixed reference)."""
     conference_id, _, action = scope["path"][len(_PREFIX) :].partition("/")
@@ -259,7 +252,7 @@ async def serve_write(work: Work, scope: dict[str, Any], receive: Any, send: Any
 async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
     """Serve one request: the plain reference."""
     if scope["type"] == "lifespan":
-        await _lifespan(receive, send)
+        await serve_lifespan(_POOL, receive, send)
         return
     await serve_write(_plain, scope, receive, send)
 
@@ -267,6 +260,6 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
 async def same_work(scope: dict[str, Any], receive: Any, send: Any) -> None:
     """Serve one request: the same-work reference."""
     if scope["type"] == "lifespan":
-        await _lifespan(receive, send)
+        await serve_lifespan(_POOL, receive, send)
         return
     await serve_write(SAME_WORK, scope, receive, send)
