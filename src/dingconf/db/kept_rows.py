@@ -51,9 +51,11 @@ class KeptRows:
     def __init__(self, limit: int) -> None:
         self._limit = limit
         self._meetings: OrderedDict[str, Conference] = OrderedDict()
-        # What callers derived from a kept meeting (its encoded reply), by
-        # meeting id and the function that derived it; dropped with the meeting.
-        self._derived: dict[str, dict[Callable[[Any], Any], Any]] = {}
+        # What callers derived from a kept meeting (its encoded reply), by the
+        # function that derived it, then meeting id; dropped with the meeting.
+        # One map per function, not one per meeting: fewer objects for the
+        # garbage collector to walk.
+        self._derived: dict[Callable[[Any], Any], dict[str, Any]] = {}
         self.clock = None
         self.epoch = None
         self.marker = None
@@ -101,13 +103,13 @@ class KeptRows:
         key = conference.conference_id
         if self._meetings.get(key) is not conference:
             return derive(conference)
-        values = self._derived.get(key)
+        values = self._derived.get(derive)
         if values is None:
-            values = self._derived[key] = {}
-        elif derive in values:
-            value: T = values[derive]
+            values = self._derived[derive] = {}
+        elif key in values:
+            value: T = values[key]
             return value
-        value = values[derive] = derive(conference)
+        value = values[key] = derive(conference)
         return value
 
     def keep_meeting(self, marker: int | None, conference: Conference) -> None:
@@ -117,9 +119,9 @@ class KeptRows:
         meetings = self._meetings
         if len(meetings) >= self._limit and conference.conference_id not in meetings:
             oldest, _ = meetings.popitem(last=False)  # the oldest read
-            self._derived.pop(oldest, None)
+            self._forget_derived(oldest)
         meetings[conference.conference_id] = conference
-        self._derived.pop(conference.conference_id, None)
+        self._forget_derived(conference.conference_id)
 
     def keep_clock(self, marker: int | None, clock: ClockState) -> None:
         """Keep the clock read after the marker said ``marker``."""
@@ -144,7 +146,11 @@ class KeptRows:
             self.epoch = None
         else:
             self._meetings.pop(key, None)
-            self._derived.pop(key, None)
+            self._forget_derived(key)
+
+    def _forget_derived(self, conference_id: str) -> None:
+        for values in self._derived.values():
+            values.pop(conference_id, None)
 
     def _drop_all(self) -> None:
         self._meetings.clear()
