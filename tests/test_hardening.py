@@ -6,7 +6,6 @@ nothing stored changed.
 
 import json
 import socket
-import time
 
 import httpx
 import pytest
@@ -232,7 +231,8 @@ def quick_server(database_url, tmp_path):
 
 def test_a_body_that_trickles_in_is_cut_off(quick_server):
     token = quick_server.token("acme-app", "acme-secret")
-    started = time.monotonic()
+    # No wall-clock window: a server that never cut the body off would leave
+    # recv() waiting until the socket's timeout, which fails the test.
     with socket.create_connection(("127.0.0.1", quick_server.port), timeout=10) as sock:
         sock.sendall(
             (
@@ -241,7 +241,6 @@ def test_a_body_that_trickles_in_is_cut_off(quick_server):
             ).encode()
         )
         answer = sock.recv(65536)
-    assert time.monotonic() - started < 5
     assert answer.startswith(b"HTTP/1.1 400"), answer[:200]
     assert b'"code":"RequestTimeout"' in answer
 

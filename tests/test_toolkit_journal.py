@@ -3,7 +3,6 @@ filters, count and clear, its bound, and that no secret or token ever enters it.
 
 import asyncio
 import json
-import time
 import tracemalloc
 from pathlib import Path
 
@@ -250,7 +249,7 @@ def test_the_journal_keeps_its_bound_and_can_be_off(tmp_path: Path):
 
 
 def test_the_journal_stays_within_its_bound_under_100k_calls():
-    """Driven in-process through the layer that keeps calls (fast and bounded in time)."""
+    """Driven in-process through the layer that keeps calls (no server, no sockets)."""
     journal = Journal(1000, lambda: 0)
     reply = b'{"accessToken":"tok-%d","expireIn":7200}'
 
@@ -283,9 +282,7 @@ def test_the_journal_stays_within_its_bound_under_100k_calls():
             }
             await wrapped(scope, receive, send)
 
-    started = time.monotonic()
     asyncio.run(drive(0, 100_000))
-    assert time.monotonic() - started < 60
     assert len(journal) == 1000
     assert next(iter(journal)).request_id == str(99_000)  # the oldest kept
     # Once full, more calls replace entries instead of adding memory.
