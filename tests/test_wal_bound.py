@@ -7,6 +7,7 @@ replayed all of it.
 
 import asyncio
 import os
+import threading
 from pathlib import Path
 
 from dingconf.db.sqlite import SQLiteDatabase
@@ -53,3 +54,35 @@ def test_the_wal_stays_under_its_bound_and_is_truncated_once_writes_pause(tmp_pa
     # The bound, plus what commits add while the truncating checkpoint gets the lock.
     assert largest <= 3 * _BOUND_FRAMES * _PAGE, largest
     assert after_pause == 0
+
+
+def test_a_write_as_a_truncating_checkpoint_ends_goes_ahead(tmp_path: Path):
+    """A checkpoint's end reaches the event loop as a queued callback. A write
+    that began in between awaited the finished checkpoint, which never yields,
+    so it spun forever with the loop (and every request) behind it."""
+    finished, failed = threading.Event(), []
+
+    async def scenario() -> None:
+        db = SQLiteDatabase(tmp_path / "db.sqlite3")
+        await db.connect()
+        try:
+            ended = asyncio.get_running_loop().create_future()
+            ended.set_result(None)
+            db._truncating = ended  # the state between the end and its callback
+            async with db.transaction() as conn:
+                await conn.execute("CREATE TABLE t (x INTEGER)")
+            assert await db.reader.fetchall("SELECT x FROM t") == []
+        finally:
+            await db.disconnect()
+
+    def run() -> None:
+        try:
+            asyncio.run(scenario())
+        except BaseException as exc:
+            failed.append(exc)
+        finished.set()
+
+    # In a thread of its own: a loop that spins cannot be interrupted from inside.
+    threading.Thread(target=run, daemon=True).start()
+    assert finished.wait(20), "the write spun on the finished checkpoint"
+    assert not failed, failed

@@ -242,12 +242,12 @@ class SQLiteDatabase(Database):
         if self._in_body:
             # A body that suspended: another would nest inside it.
             raise StorageUnavailable("a write transaction is already running")
-        while self._truncating is not None and self._batch is None:
+        while (held := self._truncating) is not None and not held.done() and self._batch is None:
             # Back-to-back transactions would hold the writer lock the truncating
-            # checkpoint waits for (it polls between sleeps) for as long as they
-            # come: new ones wait for it instead, off the event loop.
+            # checkpoint polls for: they wait for it instead, off the event loop. (A
+            # finished one's callback may not have run yet; awaiting it never yields.)
             with contextlib.suppress(Exception):
-                await asyncio.shield(self._truncating)
+                await asyncio.shield(held)
         batch = self._join_batch(conn)
         self._in_body = True
         try:
