@@ -19,6 +19,7 @@ from dingconf.auth.tables import OrgTables
 from dingconf.control.state_tables import StateTables
 from dingconf.core.clock import ClockState
 from dingconf.core.records import App, Conference, Org, User
+from dingconf.db.sqlite import SQLiteDatabase
 from dingconf.db.store import Store
 from dingconf.meetings.transitions import end_conference, insert_conference, record_leave
 from test_store_contract import conference
@@ -91,6 +92,28 @@ def test_another_process_changing_one_meeting_voids_only_that_one(tmp_path: Path
             await record_leave(tx, A, "u1", 9_500)
         mine = await _read(ours, A)
         assert mine is not None and mine.active_num == 2
+
+    _two_processes(tmp_path / "db.sqlite3", scenario)
+
+
+def test_our_own_commits_are_seen_with_the_marker_mapped_or_not(tmp_path: Path):
+    """A commit of this process is read back at once, and kept again until the next
+    one: through the mapped marker, which moves with the commit, and through
+    ``PRAGMA data_version`` where the ``-shm`` file cannot be mapped."""
+
+    async def scenario(ours: Store, theirs: Store) -> None:
+        db = ours._db
+        assert isinstance(db, SQLiteDatabase)
+        for n, mapped in enumerate((True, False), start=1):
+            if not mapped:
+                db._close_shm()
+            assert (db.peek_marker() is not None) is mapped
+            assert await _read(ours, A) is not None
+            async with ours.write() as tx:
+                await join_meeting(tx, A, f"u{n}", "N", 1_000 + n)
+            mine = await _read(ours, A)
+            assert mine is not None and mine.active_num == n
+            assert await _read(ours, A) is mine
 
     _two_processes(tmp_path / "db.sqlite3", scenario)
 

@@ -114,10 +114,13 @@ class Store:
         """Begin a write transaction, committed when the block exits normally."""
         async with self._db.transaction() as conn:
             yield WriteTx(conn, self._db.row_lock)
-        # Our own commits do not move every driver's change marker (SQLite's
-        # data_version fallback ignores them), so forget what they may change.
         self._request.forget()
-        self._kept.forget()
+        if self._db.peek_marker() is None:
+            # Our own commits do not move every driver's change marker (SQLite's
+            # data_version fallback ignores them), so forget what they may change.
+            # A mapped marker has moved with this commit: the next read brings
+            # the kept rows up once for all the writes the commit carried.
+            self._kept.forget()
         for forget in self._forgets:
             forget()
 
