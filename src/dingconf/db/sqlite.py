@@ -58,8 +58,8 @@ _SHM_FRAMES_AT, _SHM_HEADER_LEN = 16, 48  # the header's first copy holds both
 # WAL frames (4 KiB pages) that start a checkpoint: four times SQLite's own
 # threshold, so that pages changed again and again are copied back once.
 _CHECKPOINT_FRAMES = 4000
-#: WAL frames past which the next checkpoint truncates it (64 MiB of 4 KiB pages).
-WAL_BOUND_FRAMES = 16_384
+#: WAL frames past which the next checkpoint truncates it (256 MiB of 4 KiB pages).
+WAL_BOUND_FRAMES = 65_536
 #: Seconds without a commit after which the WAL is truncated.
 _IDLE_S = 1.0
 #: How long a truncating checkpoint waits for the writer lock and old readers.
