@@ -44,7 +44,9 @@ class Database(Protocol):
 
     def peek_marker(self) -> int | None:
         """:meth:`change_marker` where it can be read without waiting (a mapped
-        file), else None: then callers await :meth:`change_marker`."""
+        file), else None: then callers await :meth:`change_marker`. Where it is
+        not None it also moves with this process's own commits (the store then
+        need not forget what it keeps after each write)."""
 
     @property
     def row_lock(self) -> str:

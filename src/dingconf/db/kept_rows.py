@@ -88,8 +88,8 @@ class KeptRows:
         return True
 
     def forget(self) -> None:
-        """This process committed: look at the log again before the next use (a
-        driver's marker need not move for its own commits)."""
+        """This process committed and its marker is not peekable: look at the log
+        again before the next use (such a marker need not move for its own commits)."""
         self.marker = None
 
     def meeting(self, conference_id: str) -> Conference | None:
@@ -134,9 +134,9 @@ class KeptRows:
             self.epoch = epoch
 
     def _read_at_current(self, marker: int | None) -> bool:
-        # A row read at an older marker (or after our own commit, which voids
-        # the marker) may already be stale: keep only what was read at the one
-        # the kept rows are current at.
+        # A row read at an older marker (or after our own commit where the
+        # marker is not peekable, which voids it) may already be stale: keep
+        # only what was read at the one the kept rows are current at.
         return marker is not None and marker == self.marker
 
     def _drop(self, key: str) -> None:

@@ -116,10 +116,10 @@ class Store:
             yield WriteTx(conn, self._db.row_lock)
         self._request.forget()
         if self._db.peek_marker() is None:
-            # Our own commits do not move every driver's change marker (SQLite's
-            # data_version fallback ignores them), so forget what they may change.
-            # A mapped marker has moved with this commit: the next read brings
-            # the kept rows up once for all the writes the commit carried.
+            # A driver's change marker need only move for other connections'
+            # commits, so forget what ours may change. A peekable one moved with
+            # this commit: the next read brings the kept rows up once for all
+            # the writes the commit carried.
             self._kept.forget()
         for forget in self._forgets:
             forget()
