@@ -10,9 +10,9 @@ import asyncio
 import gc
 import sqlite3
 import weakref
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from dingconf.app import open_store
 from dingconf.auth.tables import OrgTables
@@ -46,6 +46,24 @@ async def _read(store: Store, cid: str) -> Conference | None:
     return await _request(store, lambda: store.get_conference("dinga", cid))
 
 
+async def _seed(store: Store, *meetings: Conference) -> None:
+    """Organisation ``dinga``, its user ``ua``, and ``meetings`` that ``ua`` created."""
+    async with store.write() as tx:
+        await OrgTables(tx.conn).upsert_org(Org("dinga", "A"))
+        await OrgTables(tx.conn).upsert_user(User("dinga", "ua", "User A"))
+        for meeting in meetings:
+            await insert_conference(tx, meeting, [], "ua")
+
+
+def _on_a_loop_of_its_own(main: Coroutine[Any, Any, None]) -> None:
+    """Run ``main`` to its end on a new event loop, closed afterwards."""
+    loop = asyncio.new_event_loop()
+    try:
+        loop.run_until_complete(main)
+    finally:
+        loop.close()
+
+
 def _two_processes(path: Path, scenario: Callable[[Store, Store], Awaitable[None]]) -> None:
     """Run ``scenario(ours, theirs)``: two stores on one SQLite file holding
     meetings A and B, as two server processes see it."""
@@ -55,21 +73,13 @@ def _two_processes(path: Path, scenario: Callable[[Store, Store], Awaitable[None
         await ours.open()
         await theirs.open()
         try:
-            async with ours.write() as tx:
-                await OrgTables(tx.conn).upsert_org(Org("dinga", "A"))
-                await OrgTables(tx.conn).upsert_user(User("dinga", "ua", "User A"))
-                await insert_conference(tx, conference(A), [], "ua")
-                await insert_conference(tx, conference(B, room="10000000002"), [], "ua")
+            await _seed(ours, conference(A), conference(B, room="10000000002"))
             await scenario(ours, theirs)
         finally:
             await ours.close()
             await theirs.close()
 
-    loop = asyncio.new_event_loop()
-    try:
-        loop.run_until_complete(run())
-    finally:
-        loop.close()
+    _on_a_loop_of_its_own(run())
 
 
 def test_another_process_changing_one_meeting_voids_only_that_one(tmp_path: Path):
@@ -249,10 +259,7 @@ def test_nothing_is_derived_ahead_where_no_meeting_is_kept(database_url: str):
         store = open_store(database_url)
         await store.open()
         try:
-            async with store.write() as tx:
-                await OrgTables(tx.conn).upsert_org(Org("dinga", "A"))
-                await OrgTables(tx.conn).upsert_user(User("dinga", "ua", "User A"))
-                await insert_conference(tx, conference(A), [], "ua")
+            await _seed(store, conference(A))
             records = [await _read(store, A) for _ in range(3)]
             kept = [r for r in records if r is not None]
 
@@ -273,8 +280,4 @@ def test_nothing_is_derived_ahead_where_no_meeting_is_kept(database_url: str):
         finally:
             await store.close()
 
-    loop = asyncio.new_event_loop()
-    try:
-        loop.run_until_complete(scenario())
-    finally:
-        loop.close()
+    _on_a_loop_of_its_own(scenario())
